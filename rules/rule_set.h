@@ -1,0 +1,180 @@
+// rules/rule_set.h
+//
+// RuleSet: a compiled, immutable set of moderation rules written in the YAML
+// rule language (docs/rules.md).
+//
+// Build one with Compile() at start-up or on reload, then share it freely:
+// Match() is const and may be called from any number of threads at once. To
+// change rules, compile a new RuleSet and swap the shared_ptr that holds it;
+// requests in flight keep the one they started with.
+//
+// RE2 never appears in this header. Internally there is one RE2::Set per
+// field; the individual RE2 of a rule runs only when the set reports it, to
+// extract the matched span.
+#ifndef MODERATED_RULES_RULE_SET_H_
+#define MODERATED_RULES_RULE_SET_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace moderated::rules {
+
+// Every field a rule can look at. FieldName() gives the spelling used in rule
+// files and in API responses ("content", "author.name", ...).
+enum class Field {
+  kContent,
+  kAuthorName,
+  kAuthorEmail,
+  kAuthorUrl,
+  kAuthorIp,
+  kThread,
+  kLinks,  // every URL found in the content (see LinkView)
+  kLanguage,
+  kSite,
+};
+std::string_view FieldName(Field field);
+
+enum class Action { kNone, kAccept, kHold, kReject };
+std::string_view ActionName(Action action);  // "none", "accept", "hold", "reject"
+
+// A text field as the rules see it: the normalised text (classifiers::
+// Normalize) that rules match by default, and the text as the user sent it
+// for rules with `raw: true`.
+struct TextField {
+  std::string_view normalized;
+  std::string_view raw;
+};
+
+// One link found in the content. Views into strings the caller owns.
+struct LinkView {
+  std::string_view url;     // as written in the content
+  std::string_view host;    // lower-case host name or IP literal
+  std::string_view domain;  // registrable domain ("example.co.uk"), or host if unknown
+  std::string_view path;
+  size_t raw_begin = 0;  // span of the URL in the raw content, [raw_begin, raw_end)
+  size_t raw_end = 0;
+};
+
+// Numeric features of a comment, computed by the daemon before matching.
+// Rules compare them with `feature:` conditions; names as in FeatureNames().
+struct Features {
+  double length = 0;              // content length in code points
+  double link_count = 0;          // number of links
+  double distinct_domains = 0;    // number of distinct registrable domains
+  double uppercase_ratio = 0;     // uppercase letters / letters, 0 if no letters
+  double max_repeat_run = 0;      // longest run of one repeated character
+  double invisible_count = 0;     // invisible characters removed by normalisation
+  double bidi_count = 0;          // bidi control characters among them
+  double mixed_script_words = 0;  // words mixing Latin with Cyrillic/Greek
+  double emoji_count = 0;         // emoji code points
+};
+
+// What a rule may look at. Views only: the caller keeps everything alive for
+// the duration of Match().
+struct CommentView {
+  std::string_view site;
+  std::string_view language;  // detected language code ("ar", "ru", "en", "und")
+  TextField content;
+  TextField author_name;
+  TextField author_email;
+  TextField author_url;
+  TextField thread;
+  std::string_view author_ip;  // textual IPv4 or IPv6 address, may be empty
+  std::vector<LinkView> links;
+  Features features;
+};
+
+// Where a rule matched. For text fields, [begin, end) are byte offsets into
+// TextField::normalized, or into TextField::raw when `raw` is true; the
+// daemon maps normalised offsets back to what the user sent. For kLinks,
+// `link` is the index into CommentView::links. Feature, IP and list
+// conditions that have no span report none.
+struct MatchSpan {
+  Field field = Field::kContent;
+  bool raw = false;
+  size_t begin = 0;
+  size_t end = 0;
+  int link = -1;
+};
+
+struct Hit {
+  int rule = 0;  // index into the rule table (rule(i)), stable for this RuleSet
+  std::vector<MatchSpan> spans;
+};
+
+struct Matches {
+  std::vector<Hit> hits;  // in rule-file order; shadow rules included
+  bool complete = true;   // false if RE2 ran out of memory on some field:
+                          // "could not decide", not "no match"
+};
+
+enum class Mode { kEnforce, kShadow };
+
+// A rule as written, after validation.
+struct RuleInfo {
+  std::string id;
+  std::string description;
+  double score = 0;
+  Action action = Action::kNone;
+  Mode mode = Mode::kEnforce;
+};
+
+// Per-site policy from the rule file; sites without an entry get the defaults.
+struct SitePolicy {
+  double hold_at = 5.0;               // total score >= hold_at → hold
+  double reject_at = 10.0;            // total score >= reject_at → reject
+  std::vector<std::string> languages;  // allowed languages; empty = all
+};
+
+struct CompileOptions {
+  // Applied to every literal a rule compares normalised text with (words,
+  // phrases, contains/starts/ends), so that rules are written in plain text
+  // and still match normalised input. The daemon passes classifiers::
+  // Normalize. Identity (default) is for tests that do not care.
+  std::function<std::string(std::string_view)> normalize_literal;
+  // Directory that relative list file paths are resolved against.
+  std::string base_dir;
+  // RE2 memory budget per compiled set, in bytes.
+  int64_t re2_max_mem = 64 << 20;
+};
+
+class RuleSet {
+ public:
+  // Parses and compiles `source`. On failure returns nullptr and fills
+  // *errors with one line per problem, each "ORIGIN:LINE:COL: message",
+  // e.g. "rules.yaml:12:5: unknown field 'bdy'". `origin` is the name used
+  // in messages (usually the file path).
+  static std::unique_ptr<const RuleSet> Compile(std::string_view source, std::string_view origin,
+                                                const CompileOptions& options,
+                                                std::vector<std::string>* errors);
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  // Returns the rules that fire. Does not throw. Time and memory per call are
+  // bounded by limits fixed at Compile().
+  Matches Match(const CommentView& comment) const;
+
+  int size() const;
+  const RuleInfo& rule(int index) const;
+
+  // The policy for `site` (its own entry, else the defaults).
+  const SitePolicy& policy(std::string_view site) const;
+
+  // A short, stable identifier of the source text, e.g. "r-5d41402abc4b".
+  const std::string& version() const;
+
+ private:
+  struct Impl;
+  explicit RuleSet(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace moderated::rules
+
+#endif  // MODERATED_RULES_RULE_SET_H_

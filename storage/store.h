@@ -1,0 +1,150 @@
+// storage/store.h
+//
+// Store: the durable record of comments and their verdicts, in SQLite.
+//
+// Thread-safety: a Store is NOT thread-safe. Each Store owns one sqlite3
+// connection and must be used by one thread at a time. The daemon opens one
+// read-write Store for its single writer thread (daemon/decision_writer) and
+// separate read-only Stores for readers. WAL mode lets readers run beside the
+// writer without blocking it.
+//
+// Errors are values: every call that can fail returns std::error_code
+// (storage::Errc, see errors.h); none throws.
+//
+// The interface speaks in plain records, not SQL, so that a PostgreSQL
+// backend can implement the same calls later.
+#ifndef MODERATED_STORAGE_STORE_H_
+#define MODERATED_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "storage/errors.h"
+
+namespace moderated::storage {
+
+// Why a comment got its verdict: one rule that fired.
+struct Reason {
+  std::string rule_id;
+  std::string description;
+  std::string field;  // "content", "author.name", ...
+  double score = 0;
+  int64_t begin = -1;  // byte span in the field as the site sent it; -1 if none
+  int64_t end = -1;
+  std::string excerpt;
+  bool shadow = false;
+};
+
+struct Comment {
+  int64_t id = 0;  // ours; assigned by InsertBatch
+
+  // As submitted by the site.
+  std::string site;
+  std::string external_id;  // the site's own id; empty = none (no idempotency)
+  std::string thread;
+  std::string parent;
+  std::string author_name;
+  std::string author_email;
+  std::string author_url;
+  std::string author_ip;
+  std::string author_user_agent;
+  std::string content;
+  std::string created_at;  // as sent (RFC 3339), may be empty
+  std::string lang_hint;
+  std::string meta_json = "{}";  // a JSON object
+  int64_t received_at_ms = 0;    // Unix time in milliseconds
+
+  // The verdict.
+  std::string status;  // "approved" | "pending" | "rejected" (current status)
+  std::string action;  // "accept" | "hold" | "reject" (the first verdict's action)
+  double score = 0;
+  std::string labels_json = "{}";  // {"spam":0.97,"abuse":0.02,...}
+  std::string language;            // detected code
+  bool language_reliable = false;
+  std::string rules_version;
+  std::string model_version;
+  std::vector<Reason> reasons;
+  // The response body the site got for the first verdict, returned verbatim
+  // when the same (site, external_id) is submitted again.
+  std::string verdict_json;
+  int64_t updated_at_ms = 0;
+};
+
+struct InsertOutcome {
+  int64_t id = 0;          // ours: the new comment's, or the existing one's
+  bool duplicate = false;  // (site, external_id) was already stored
+  std::string verdict_json;  // for a duplicate: the stored first verdict
+};
+
+// A version of the rules text, as stored by PUT /v1/admin/rules.
+struct RulesVersion {
+  int64_t id = 0;
+  std::string text;
+  std::string author;
+  std::string comment;
+  int64_t created_at_ms = 0;
+  bool active = false;
+};
+
+class Store {
+ public:
+  enum class OpenMode { kReadWrite, kReadOnly };
+
+  // Opens (read-write: creates if missing, sets WAL, migrates the schema to
+  // the current version with PRAGMA user_version) the database at `path`.
+  // Read-only opens never create or migrate; they fail if the file is
+  // missing or its schema is newer or older than this build's.
+  // On failure returns nullptr and sets *error to one line naming the file.
+  static std::unique_ptr<Store> Open(const std::string& path, OpenMode mode, std::string* error);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // The schema version this build writes (PRAGMA user_version).
+  static int CurrentSchemaVersion();
+
+  // Stores every comment in `comments` with its verdict and reasons in ONE
+  // transaction (BEGIN IMMEDIATE ... COMMIT), assigning ids. A comment whose
+  // (site, external_id) is already stored, in the database or earlier in the
+  // same batch, is not stored again: its outcome is duplicate with the first
+  // one's id and verdict_json. On error nothing of the batch is stored.
+  // outcomes->size() == comments.size() on success.
+  std::error_code InsertBatch(std::span<const Comment> comments,
+                              std::vector<InsertOutcome>* outcomes);
+
+  // Reads one comment with its reasons. Errc::not_found if there is none.
+  std::error_code Get(int64_t id, Comment* out);
+
+  // Calls `fn` for each comment with from_id <= id <= to_id in id order
+  // (reasons not loaded), until it returns false. For backtests.
+  std::error_code Scan(int64_t from_id, int64_t to_id,
+                       const std::function<bool(const Comment&)>& fn);
+
+  // Number of stored comments.
+  std::error_code Count(int64_t* out);
+
+  // Rules versions. AddRulesVersion stores `text` as a new version and makes it
+  // the active one; Activate marks an existing version active (rollback).
+  std::error_code AddRulesVersion(const RulesVersion& version, int64_t* id);
+  std::error_code ActivateRulesVersion(int64_t id);
+  std::error_code ListRulesVersions(std::vector<RulesVersion>* out);  // newest first, text empty
+  std::error_code GetRulesVersion(int64_t id, RulesVersion* out);
+  // The active version; Errc::not_found if none was ever stored.
+  std::error_code ActiveRulesVersion(RulesVersion* out);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace moderated::storage
+
+#endif  // MODERATED_STORAGE_STORE_H_
