@@ -19,6 +19,7 @@ enum class Errc {
   not_found,       // no such row
   constraint,      // a constraint failed (a bug or bad input)
   internal,        // anything else SQLite reports
+  read_only,       // a write on a Store opened kReadOnly (or SQLITE_READONLY)
 };
 
 const std::error_category& category() noexcept;
@@ -27,6 +28,9 @@ inline std::error_code make_error_code(Errc e) noexcept {
   return {static_cast<int>(e), category()};
 }
 
+// The category's name() is "moderated.storage"; message(int) is one short
+// English line per Errc, e.g. "database is busy; retry later".
+//
 // busy → true; everything else → false. Non-retryable errors on the writer
 // are sticky: the daemon stops accepting durable writes (503) until restart.
 bool IsRetryable(std::error_code ec) noexcept;

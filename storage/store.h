@@ -82,6 +82,30 @@ struct InsertOutcome {
   std::string verdict_json;  // for a duplicate: the stored first verdict
 };
 
+// A human or site judgement about a comment, for the learning loop
+// (training data for the classifier). A comment may have many labels.
+struct Label {
+  int64_t id = 0;          // ours; assigned by AddLabel
+  int64_t comment_id = 0;  // must name a stored comment
+  std::string label;       // e.g. "spam", "ham", "abuse"; not empty
+  std::string source;      // e.g. "moderator", "site", "import"
+  std::string author;      // who labelled it; may be empty
+  int64_t created_at_ms = 0;  // Unix time in milliseconds
+};
+
+// Tuning for Open(). The defaults suit the daemon.
+struct StoreOptions {
+  // false: PRAGMA synchronous=NORMAL. With WAL, a commit survives a crash of
+  //   the process (or of the daemon being killed), but a power loss or kernel
+  //   crash may lose the last commits (never corrupts the file).
+  // true: synchronous=FULL, the WAL is fsync'ed at every commit, so a commit
+  //   also survives a power loss; costs one fsync per InsertBatch.
+  bool synchronous_full = false;
+  // How long a call waits for a lock held by another connection before
+  // failing with Errc::busy. 0 = fail at once.
+  int busy_timeout_ms = 5000;
+};
+
 // A version of the rules text, as stored by PUT /v1/admin/rules.
 struct RulesVersion {
   int64_t id = 0;
@@ -98,10 +122,16 @@ class Store {
 
   // Opens (read-write: creates if missing, sets WAL, migrates the schema to
   // the current version with PRAGMA user_version) the database at `path`.
-  // Read-only opens never create or migrate; they fail if the file is
-  // missing or its schema is newer or older than this build's.
+  // Read-only opens (SQLITE_OPEN_READONLY) never create or migrate; they fail
+  // if the file is missing or its schema is newer or older than this build's,
+  // and their write calls return Errc::read_only.
   // On failure returns nullptr and sets *error to one line naming the file.
   static std::unique_ptr<Store> Open(const std::string& path, OpenMode mode, std::string* error);
+  // The same with explicit options. Error lines look like
+  //   "/var/lib/moderated/db.sqlite: database schema version 9 is newer than this build's 2"
+  //   "/var/lib/moderated/db.sqlite: file is not a database"
+  static std::unique_ptr<Store> Open(const std::string& path, OpenMode mode,
+                                     const StoreOptions& options, std::string* error);
 
   ~Store();
   Store(const Store&) = delete;
@@ -115,7 +145,12 @@ class Store {
   // (site, external_id) is already stored, in the database or earlier in the
   // same batch, is not stored again: its outcome is duplicate with the first
   // one's id and verdict_json. On error nothing of the batch is stored.
-  // outcomes->size() == comments.size() on success.
+  // outcomes->size() == comments.size() on success (outcomes may be null).
+  // A comment with an empty external_id is never a duplicate. Fields are
+  // checked by the schema: status/action must be one of the values listed in
+  // Comment, meta_json/labels_json must be valid JSON (Errc::constraint).
+  // `id` and `reasons` order are taken as given (id is ignored; reasons keep
+  // their order).
   std::error_code InsertBatch(std::span<const Comment> comments,
                               std::vector<InsertOutcome>* outcomes);
 
@@ -124,11 +159,26 @@ class Store {
 
   // Calls `fn` for each comment with from_id <= id <= to_id in id order
   // (reasons not loaded), until it returns false. For backtests.
+  // The Comment passed to `fn` is reused between calls: copy what you keep.
+  // `fn` may call the other read methods of this Store (Get, Count, ...) but
+  // not Scan itself (that returns Errc::internal).
   std::error_code Scan(int64_t from_id, int64_t to_id,
                        const std::function<bool(const Comment&)>& fn);
 
   // Number of stored comments.
   std::error_code Count(int64_t* out);
+
+  // Sets the current status ("approved" | "pending" | "rejected") and
+  // updated_at_ms of comment `id`. Errc::not_found if there is no such
+  // comment, Errc::constraint for any other status value.
+  std::error_code UpdateStatus(int64_t id, const std::string& status, int64_t updated_at_ms);
+
+  // Labels. AddLabel stores `label` (its id is ignored) and sets *id.
+  // Errc::not_found if label.comment_id names no comment; Errc::constraint if
+  // label.label is empty. ListLabels returns the labels of one comment,
+  // oldest first (an empty list for an unknown comment).
+  std::error_code AddLabel(const Label& label, int64_t* id);
+  std::error_code ListLabels(int64_t comment_id, std::vector<Label>* out);
 
   // Rules versions. AddRulesVersion stores `text` as a new version and makes it
   // the active one; Activate marks an existing version active (rollback).
@@ -138,6 +188,11 @@ class Store {
   std::error_code GetRulesVersion(int64_t id, RulesVersion* out);
   // The active version; Errc::not_found if none was ever stored.
   std::error_code ActiveRulesVersion(RulesVersion* out);
+
+  // SQLite's own message for the last call on this Store that failed, e.g.
+  // "CHECK constraint failed: status IN ('approved', 'pending', 'rejected')",
+  // for logs; empty if none failed yet. Not reset by successful calls.
+  const std::string& LastErrorMessage() const;
 
  private:
   struct Impl;

@@ -1,0 +1,163 @@
+// storage/schema.cc
+//
+// DDL and migrations, keyed by PRAGMA user_version. See docs/storage.md for
+// the design notes behind each table.
+#include "storage/schema.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "storage/errors.h"
+#include "storage/sqlite_handle.h"
+
+namespace moderated::storage::internal {
+namespace {
+
+// APPEND ONLY. Never edit a step that has been released: databases in the
+// field are already at its version and will not run it again.
+constexpr Migration kMigrations[] = {
+    {1, "comments, reasons, rules_versions",
+     R"sql(
+-- One row per submitted comment with its (first) verdict and current status.
+-- AUTOINCREMENT: ids are handed to sites and moderators, so an id is never
+-- reused even if the newest comment is deleted (e.g. an erasure request).
+CREATE TABLE comments (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  site              TEXT    NOT NULL,
+  external_id       TEXT    NOT NULL DEFAULT '',  -- '' = none (no idempotency)
+  thread            TEXT    NOT NULL DEFAULT '',
+  parent            TEXT    NOT NULL DEFAULT '',
+  author_name       TEXT    NOT NULL DEFAULT '',
+  author_email      TEXT    NOT NULL DEFAULT '',
+  author_url        TEXT    NOT NULL DEFAULT '',
+  author_ip         TEXT    NOT NULL DEFAULT '',
+  author_user_agent TEXT    NOT NULL DEFAULT '',
+  content           TEXT    NOT NULL DEFAULT '',
+  created_at        TEXT    NOT NULL DEFAULT '',  -- as sent by the site
+  lang_hint         TEXT    NOT NULL DEFAULT '',
+  meta_json         TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(meta_json)),
+  received_at_ms    INTEGER NOT NULL,
+  status            TEXT    NOT NULL CHECK (status IN ('approved', 'pending', 'rejected')),
+  action            TEXT    NOT NULL CHECK (action IN ('accept', 'hold', 'reject')),
+  score             REAL    NOT NULL DEFAULT 0,
+  labels_json       TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(labels_json)),
+  language          TEXT    NOT NULL DEFAULT '',
+  language_reliable INTEGER NOT NULL DEFAULT 0 CHECK (language_reliable IN (0, 1)),
+  rules_version     TEXT    NOT NULL DEFAULT '',
+  model_version     TEXT    NOT NULL DEFAULT '',
+  verdict_json      TEXT    NOT NULL DEFAULT '',
+  updated_at_ms     INTEGER NOT NULL DEFAULT 0
+);
+-- Idempotency: a site's own id is unique per site, when it sent one.
+CREATE UNIQUE INDEX comments_site_external_id
+  ON comments (site, external_id) WHERE external_id <> '';
+-- Per-site listings and retention by time.
+CREATE INDEX comments_site_received ON comments (site, received_at_ms);
+-- The review queue: (status, id) because every index ends with the rowid.
+CREATE INDEX comments_status ON comments (status);
+
+-- Why a comment got its verdict: the rules that fired, in order.
+-- Clustered by (comment_id, ordinal): one comment's reasons are adjacent.
+CREATE TABLE reasons (
+  comment_id  INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+  ordinal     INTEGER NOT NULL,  -- 0-based position in Comment::reasons
+  rule_id     TEXT    NOT NULL,
+  description TEXT    NOT NULL DEFAULT '',
+  field       TEXT    NOT NULL DEFAULT '',
+  score       REAL    NOT NULL DEFAULT 0,
+  span_begin  INTEGER NOT NULL DEFAULT -1,  -- byte offsets; -1 = no span
+  span_end    INTEGER NOT NULL DEFAULT -1,
+  excerpt     TEXT    NOT NULL DEFAULT '',
+  shadow      INTEGER NOT NULL DEFAULT 0 CHECK (shadow IN (0, 1)),
+  PRIMARY KEY (comment_id, ordinal)
+) WITHOUT ROWID;
+
+-- Every rules text ever stored; at most one is active.
+CREATE TABLE rules_versions (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  text          TEXT    NOT NULL,
+  author        TEXT    NOT NULL DEFAULT '',
+  comment       TEXT    NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  active        INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1))
+);
+CREATE UNIQUE INDEX rules_versions_one_active ON rules_versions (active) WHERE active = 1;
+)sql"},
+
+    {2, "labels",
+     R"sql(
+-- Human or site judgements, for the learning loop. Many per comment.
+CREATE TABLE labels (
+  id            INTEGER PRIMARY KEY,
+  comment_id    INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+  label         TEXT    NOT NULL CHECK (label <> ''),
+  source        TEXT    NOT NULL DEFAULT '',
+  author        TEXT    NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX labels_comment ON labels (comment_id);
+)sql"},
+};
+
+std::error_code Exec(sqlite3* db, const char* sql) {
+  return ErrorFromSqlite(sqlite3_exec(db, sql, nullptr, nullptr, nullptr));
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+std::error_code ReadSchemaVersion(sqlite3* db, int* version) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr);
+  StmtHandle stmt(raw);
+  if (rc != SQLITE_OK) return ErrorFromSqlite(rc);
+  rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? Errc::internal : ErrorFromSqlite(rc);
+  *version = sqlite3_column_int(stmt.get(), 0);
+  return {};
+}
+
+std::error_code Migrate(sqlite3* db, int target_version, std::string* error) {
+  for (const Migration& step : kMigrations) {
+    if (step.version > target_version) break;
+    auto fail = [&](std::error_code ec) {
+      if (error != nullptr) {
+        *error = "migration " + std::to_string(step.version) + " (" + step.description +
+                 "): " + sqlite3_errmsg(db);
+      }
+      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return ec;
+    };
+    // Cheap check outside a transaction first, so an up-to-date database
+    // never takes the write lock at open.
+    int version = 0;
+    if (auto ec = ReadSchemaVersion(db, &version)) return fail(ec);
+    if (version >= step.version) continue;
+
+    if (auto ec = Exec(db, "BEGIN IMMEDIATE")) return fail(ec);
+    // Re-read under the write lock: another process may have migrated.
+    if (auto ec = ReadSchemaVersion(db, &version)) return fail(ec);
+    if (version >= step.version) {
+      if (auto ec = Exec(db, "COMMIT")) return fail(ec);
+      continue;
+    }
+    if (version != step.version - 1) {
+      // Cannot happen with an append-only list; refuse rather than guess.
+      if (error != nullptr) {
+        *error = "migration " + std::to_string(step.version) + ": database is at version " +
+                 std::to_string(version);
+      }
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return Errc::internal;
+    }
+    if (auto ec = Exec(db, step.sql)) return fail(ec);
+    const std::string bump = "PRAGMA user_version = " + std::to_string(step.version);
+    if (auto ec = Exec(db, bump.c_str())) return fail(ec);
+    if (auto ec = Exec(db, "COMMIT")) return fail(ec);
+  }
+  return {};
+}
+
+}  // namespace moderated::storage::internal

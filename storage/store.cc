@@ -1,0 +1,655 @@
+// storage/store.cc
+//
+// Store on SQLite. One connection per Store; every statement is prepared once
+// at Open() into an enum-indexed table and reused (reset + clear_bindings
+// after each use, by ScopedReset). Text is bound SQLITE_STATIC: the caller's
+// strings outlive each step, and clear_bindings drops the pointers.
+#include "storage/store.h"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <string>
+#include <utility>
+
+#include "storage/schema.h"
+#include "storage/sqlite_handle.h"
+
+namespace moderated::storage {
+namespace {
+
+using internal::DbHandle;
+using internal::ErrorFromSqlite;
+using internal::ScopedReset;
+using internal::StmtHandle;
+
+enum StmtId : int {
+  kBegin,
+  kCommit,
+  kRollback,
+  kInsertComment,
+  kInsertReason,
+  kFindByExternalId,
+  kGetComment,
+  kGetReasons,
+  kScan,
+  kCount,
+  kUpdateStatus,
+  kInsertRules,
+  kDeactivateRules,
+  kActivateRules,
+  kListRules,
+  kGetRules,
+  kActiveRules,
+  kInsertLabel,
+  kListLabels,
+  kNumStmts,
+};
+
+// Column order read by ReadComment(); keep the two in step.
+#define MODERATED_COMMENT_COLUMNS                                                      \
+  "id, site, external_id, thread, parent, author_name, author_email, author_url, "    \
+  "author_ip, author_user_agent, content, created_at, lang_hint, meta_json, "          \
+  "received_at_ms, status, action, score, labels_json, language, language_reliable, " \
+  "rules_version, model_version, verdict_json, updated_at_ms"
+
+#define MODERATED_RULES_COLUMNS "id, text, author, comment, created_at_ms, active"
+
+constexpr std::array<const char*, kNumStmts> kSql = {
+    /* kBegin */ "BEGIN IMMEDIATE",
+    /* kCommit */ "COMMIT",
+    /* kRollback */ "ROLLBACK",
+    // ON CONFLICT DO NOTHING only swallows uniqueness conflicts (the partial
+    // index on (site, external_id)); CHECK and NOT NULL still fail.
+    /* kInsertComment */
+    "INSERT INTO comments (site, external_id, thread, parent, author_name, author_email, "
+    "author_url, author_ip, author_user_agent, content, created_at, lang_hint, meta_json, "
+    "received_at_ms, status, action, score, labels_json, language, language_reliable, "
+    "rules_version, model_version, verdict_json, updated_at_ms) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+    "?19, ?20, ?21, ?22, ?23, ?24) ON CONFLICT DO NOTHING",
+    /* kInsertReason */
+    "INSERT INTO reasons (comment_id, ordinal, rule_id, description, field, score, span_begin, "
+    "span_end, excerpt, shadow) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    // The "external_id <> ''" term lets the planner use the partial index.
+    /* kFindByExternalId */
+    "SELECT id, verdict_json FROM comments "
+    "WHERE site = ?1 AND external_id = ?2 AND external_id <> ''",
+    /* kGetComment */ "SELECT " MODERATED_COMMENT_COLUMNS " FROM comments WHERE id = ?1",
+    /* kGetReasons */
+    "SELECT rule_id, description, field, score, span_begin, span_end, excerpt, shadow "
+    "FROM reasons WHERE comment_id = ?1 ORDER BY ordinal",
+    /* kScan */
+    "SELECT " MODERATED_COMMENT_COLUMNS
+    " FROM comments WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+    /* kCount */ "SELECT count(*) FROM comments",
+    /* kUpdateStatus */ "UPDATE comments SET status = ?2, updated_at_ms = ?3 WHERE id = ?1",
+    /* kInsertRules */
+    "INSERT INTO rules_versions (text, author, comment, created_at_ms, active) "
+    "VALUES (?1, ?2, ?3, ?4, 1)",
+    /* kDeactivateRules */ "UPDATE rules_versions SET active = 0 WHERE active = 1",
+    /* kActivateRules */ "UPDATE rules_versions SET active = 1 WHERE id = ?1",
+    /* kListRules */
+    "SELECT id, '', author, comment, created_at_ms, active FROM rules_versions ORDER BY id DESC",
+    /* kGetRules */ "SELECT " MODERATED_RULES_COLUMNS " FROM rules_versions WHERE id = ?1",
+    /* kActiveRules */ "SELECT " MODERATED_RULES_COLUMNS " FROM rules_versions WHERE active = 1",
+    /* kInsertLabel */
+    "INSERT INTO labels (comment_id, label, source, author, created_at_ms) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* kListLabels */
+    "SELECT id, comment_id, label, source, author, created_at_ms FROM labels "
+    "WHERE comment_id = ?1 ORDER BY id",
+};
+
+// Binds parameters 1, 2, 3, ... in call order and keeps the first error.
+class Binder {
+ public:
+  explicit Binder(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Binder& Text(const std::string& value) {
+    return Check(sqlite3_bind_text64(stmt_, ++index_, value.data(), value.size(), SQLITE_STATIC,
+                                     SQLITE_UTF8));
+  }
+  Binder& Int(int64_t value) { return Check(sqlite3_bind_int64(stmt_, ++index_, value)); }
+  Binder& Double(double value) { return Check(sqlite3_bind_double(stmt_, ++index_, value)); }
+  int rc() const { return rc_; }
+
+ private:
+  Binder& Check(int rc) {
+    if (rc_ == SQLITE_OK) rc_ = rc;
+    return *this;
+  }
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+  int rc_ = SQLITE_OK;
+};
+
+// Reads columns 0, 1, 2, ... of the current row in call order.
+class Reader {
+ public:
+  explicit Reader(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  void Text(std::string* out) {
+    // column_text before column_bytes: bytes then counts the UTF-8 form.
+    const unsigned char* text = sqlite3_column_text(stmt_, index_);
+    const int size = sqlite3_column_bytes(stmt_, index_++);
+    if (text == nullptr) {
+      out->clear();
+    } else {
+      out->assign(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
+    }
+  }
+  void Int(int64_t* out) { *out = sqlite3_column_int64(stmt_, index_++); }
+  void Double(double* out) { *out = sqlite3_column_double(stmt_, index_++); }
+  void Bool(bool* out) { *out = sqlite3_column_int64(stmt_, index_++) != 0; }
+
+ private:
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+};
+
+void ReadComment(sqlite3_stmt* stmt, Comment* c) {
+  Reader r(stmt);
+  r.Int(&c->id);
+  r.Text(&c->site);
+  r.Text(&c->external_id);
+  r.Text(&c->thread);
+  r.Text(&c->parent);
+  r.Text(&c->author_name);
+  r.Text(&c->author_email);
+  r.Text(&c->author_url);
+  r.Text(&c->author_ip);
+  r.Text(&c->author_user_agent);
+  r.Text(&c->content);
+  r.Text(&c->created_at);
+  r.Text(&c->lang_hint);
+  r.Text(&c->meta_json);
+  r.Int(&c->received_at_ms);
+  r.Text(&c->status);
+  r.Text(&c->action);
+  r.Double(&c->score);
+  r.Text(&c->labels_json);
+  r.Text(&c->language);
+  r.Bool(&c->language_reliable);
+  r.Text(&c->rules_version);
+  r.Text(&c->model_version);
+  r.Text(&c->verdict_json);
+  r.Int(&c->updated_at_ms);
+}
+
+void ReadRulesVersion(sqlite3_stmt* stmt, RulesVersion* v) {
+  Reader r(stmt);
+  r.Int(&v->id);
+  r.Text(&v->text);
+  r.Text(&v->author);
+  r.Text(&v->comment);
+  r.Int(&v->created_at_ms);
+  r.Bool(&v->active);
+}
+
+}  // namespace
+
+struct Store::Impl {
+  std::string path;
+  bool read_only = false;
+  DbHandle db;  // declared before stmts: statements are finalized first
+  std::array<StmtHandle, kNumStmts> stmts;
+  std::string last_error;
+
+  sqlite3_stmt* stmt(StmtId id) const { return stmts[id].get(); }
+
+  // Records SQLite's message for `rc` and returns it as an Errc.
+  std::error_code Fail(int rc) {
+    last_error = sqlite3_errmsg(db.get());
+    return ErrorFromSqlite(rc);
+  }
+  std::error_code Fail(Errc errc, std::string message) {
+    last_error = std::move(message);
+    return errc;
+  }
+  std::error_code CheckWritable() {
+    if (!read_only) return {};
+    return Fail(Errc::read_only, "store is open read-only");
+  }
+
+  // Runs a statement that returns no rows (BEGIN, COMMIT, ...).
+  std::error_code Run(StmtId id) {
+    sqlite3_stmt* s = stmt(id);
+    ScopedReset reset(s);
+    const int rc = sqlite3_step(s);
+    return rc == SQLITE_DONE ? std::error_code() : Fail(rc);
+  }
+};
+
+namespace {
+
+// BEGIN IMMEDIATE on Begin(); ROLLBACK on destruction unless Commit()
+// succeeded. Takes the write lock up front, so a busy database fails at
+// BEGIN (after busy_timeout) and never half-way through a batch.
+// A template only because Store::Impl is private to Store.
+template <typename StoreImpl>
+class Transaction {
+ public:
+  explicit Transaction(StoreImpl* impl) : impl_(impl) {}
+  ~Transaction() {
+    // Some errors (SQLITE_FULL, IOERR, ...) already rolled back; then
+    // ROLLBACK would only fail with "no transaction is active".
+    if (open_ && !sqlite3_get_autocommit(impl_->db.get())) {
+      sqlite3_stmt* s = impl_->stmt(kRollback);
+      ScopedReset reset(s);
+      sqlite3_step(s);
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  std::error_code Begin() {
+    auto ec = impl_->Run(kBegin);
+    open_ = !ec;
+    return ec;
+  }
+  std::error_code Commit() {
+    auto ec = impl_->Run(kCommit);
+    if (!ec) open_ = false;
+    return ec;
+  }
+
+ private:
+  StoreImpl* impl_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+int Store::CurrentSchemaVersion() { return internal::Migrations().back().version; }
+
+std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode, std::string* error) {
+  return Open(path, mode, StoreOptions(), error);
+}
+
+std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode,
+                                   const StoreOptions& options, std::string* error) {
+  auto fail = [&](const std::string& message) -> std::unique_ptr<Store> {
+    if (error != nullptr) *error = path + ": " + message;
+    return nullptr;
+  };
+  const bool read_only = mode == OpenMode::kReadOnly;
+  // NOMUTEX: a Store is used by one thread at a time (see store.h), so
+  // SQLite's per-connection mutex is pure overhead.
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  sqlite3* raw_db = nullptr;
+  const int open_rc = sqlite3_open_v2(path.c_str(), &raw_db, flags, nullptr);
+  DbHandle db(raw_db);
+  if (open_rc != SQLITE_OK) {
+    return fail(db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(open_rc));
+  }
+  sqlite3* d = db.get();
+  sqlite3_extended_result_codes(d, 1);
+  sqlite3_busy_timeout(d, options.busy_timeout_ms);
+
+  auto exec = [&](const std::string& sql) {
+    return sqlite3_exec(d, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  };
+
+  // Check the version before changing anything: a newer build's file is
+  // left exactly as it is.
+  int version = 0;
+  if (internal::ReadSchemaVersion(d, &version)) return fail(sqlite3_errmsg(d));
+  const int current = CurrentSchemaVersion();
+  if (version > current) {
+    return fail("database schema version " + std::to_string(version) +
+                " is newer than this build's " + std::to_string(current));
+  }
+  if (!exec("PRAGMA foreign_keys = ON")) return fail(sqlite3_errmsg(d));
+
+  if (read_only) {
+    if (version < current) {
+      return fail("database schema version " + std::to_string(version) +
+                  " is older than this build's " + std::to_string(current) +
+                  "; open it read-write once to migrate");
+    }
+  } else {
+    // journal_mode answers with the mode in force: "wal", or "memory" for
+    // an in-memory database (which has no WAL and needs none).
+    std::string journal_mode;
+    {
+      sqlite3_stmt* raw = nullptr;
+      int rc = sqlite3_prepare_v2(d, "PRAGMA journal_mode = WAL", -1, &raw, nullptr);
+      StmtHandle stmt(raw);
+      if (rc == SQLITE_OK) rc = sqlite3_step(stmt.get());
+      if (rc != SQLITE_ROW) return fail(sqlite3_errmsg(d));
+      journal_mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+    }
+    if (journal_mode != "wal" && journal_mode != "memory") {
+      return fail("cannot switch to WAL journal mode (still '" + journal_mode + "')");
+    }
+    // NORMAL in WAL mode: commits are durable against a process crash; the
+    // WAL is fsync'ed only at checkpoints, so a power loss may lose the last
+    // commits. FULL fsyncs the WAL at every commit.
+    if (!exec(options.synchronous_full ? "PRAGMA synchronous = FULL"
+                                       : "PRAGMA synchronous = NORMAL") ||
+        // Truncate the -wal file back to 64 MiB after a checkpoint, so one
+        // burst does not leave a huge file behind.
+        !exec("PRAGMA journal_size_limit = 67108864")) {
+      return fail(sqlite3_errmsg(d));
+    }
+    std::string migrate_error;
+    if (internal::Migrate(d, current, &migrate_error)) return fail(migrate_error);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->read_only = read_only;
+  for (int i = 0; i < kNumStmts; ++i) {
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(d, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    impl->stmts[i].reset(raw);
+    if (rc != SQLITE_OK) {
+      return fail(std::string("preparing \"") + kSql[i] + "\": " + sqlite3_errmsg(d));
+    }
+  }
+  impl->db = std::move(db);
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+std::error_code Store::InsertBatch(std::span<const Comment> comments,
+                                   std::vector<InsertOutcome>* outcomes) {
+  Impl& m = *impl_;
+  if (outcomes != nullptr) outcomes->clear();
+  if (auto ec = m.CheckWritable()) return ec;
+  if (comments.empty()) return {};
+
+  std::vector<InsertOutcome> result;
+  result.reserve(comments.size());
+  sqlite3* db = m.db.get();
+  Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  for (const Comment& c : comments) {
+    InsertOutcome& out = result.emplace_back();
+    {
+      sqlite3_stmt* s = m.stmt(kInsertComment);
+      ScopedReset reset(s);
+      Binder b(s);
+      b.Text(c.site)
+          .Text(c.external_id)
+          .Text(c.thread)
+          .Text(c.parent)
+          .Text(c.author_name)
+          .Text(c.author_email)
+          .Text(c.author_url)
+          .Text(c.author_ip)
+          .Text(c.author_user_agent)
+          .Text(c.content)
+          .Text(c.created_at)
+          .Text(c.lang_hint)
+          .Text(c.meta_json)
+          .Int(c.received_at_ms)
+          .Text(c.status)
+          .Text(c.action)
+          .Double(c.score)
+          .Text(c.labels_json)
+          .Text(c.language)
+          .Int(c.language_reliable ? 1 : 0)
+          .Text(c.rules_version)
+          .Text(c.model_version)
+          .Text(c.verdict_json)
+          .Int(c.updated_at_ms);
+      if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+      const int rc = sqlite3_step(s);
+      if (rc != SQLITE_DONE) return m.Fail(rc);
+      // DO NOTHING leaves changes() at 0: (site, external_id) exists, in the
+      // database or earlier in this batch (same transaction).
+      out.duplicate = sqlite3_changes64(db) == 0;
+      if (!out.duplicate) out.id = sqlite3_last_insert_rowid(db);
+    }
+    if (out.duplicate) {
+      sqlite3_stmt* s = m.stmt(kFindByExternalId);
+      ScopedReset reset(s);
+      Binder b(s);
+      b.Text(c.site).Text(c.external_id);
+      if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+      const int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) {
+        return m.Fail(Errc::internal, "insert of (" + c.site + ", " + c.external_id +
+                                          ") was skipped but no such row exists");
+      }
+      if (rc != SQLITE_ROW) return m.Fail(rc);
+      Reader r(s);
+      r.Int(&out.id);
+      r.Text(&out.verdict_json);
+      continue;
+    }
+    sqlite3_stmt* s = m.stmt(kInsertReason);
+    for (size_t i = 0; i < c.reasons.size(); ++i) {
+      const Reason& reason = c.reasons[i];
+      ScopedReset reset(s);
+      Binder b(s);
+      b.Int(out.id)
+          .Int(static_cast<int64_t>(i))
+          .Text(reason.rule_id)
+          .Text(reason.description)
+          .Text(reason.field)
+          .Double(reason.score)
+          .Int(reason.begin)
+          .Int(reason.end)
+          .Text(reason.excerpt)
+          .Int(reason.shadow ? 1 : 0);
+      if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+      const int rc = sqlite3_step(s);
+      if (rc != SQLITE_DONE) return m.Fail(rc);
+    }
+  }
+  if (auto ec = txn.Commit()) return ec;
+  if (outcomes != nullptr) *outcomes = std::move(result);
+  return {};
+}
+
+std::error_code Store::Get(int64_t id, Comment* out) {
+  Impl& m = *impl_;
+  {
+    sqlite3_stmt* s = m.stmt(kGetComment);
+    ScopedReset reset(s);
+    sqlite3_bind_int64(s, 1, id);
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no comment " + std::to_string(id));
+    if (rc != SQLITE_ROW) return m.Fail(rc);
+    ReadComment(s, out);
+  }
+  // Reasons are read outside any explicit transaction; comments and their
+  // reasons are only ever written together in one transaction, and rows are
+  // never rewritten, so the two reads agree.
+  out->reasons.clear();
+  sqlite3_stmt* s = m.stmt(kGetReasons);
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, id);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    Reason& reason = out->reasons.emplace_back();
+    Reader r(s);
+    r.Text(&reason.rule_id);
+    r.Text(&reason.description);
+    r.Text(&reason.field);
+    r.Double(&reason.score);
+    r.Int(&reason.begin);
+    r.Int(&reason.end);
+    r.Text(&reason.excerpt);
+    r.Bool(&reason.shadow);
+  }
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  return {};
+}
+
+std::error_code Store::Scan(int64_t from_id, int64_t to_id,
+                            const std::function<bool(const Comment&)>& fn) {
+  Impl& m = *impl_;
+  sqlite3_stmt* s = m.stmt(kScan);
+  if (sqlite3_stmt_busy(s)) {
+    return m.Fail(Errc::internal, "Scan called from inside a Scan callback");
+  }
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, from_id);
+  sqlite3_bind_int64(s, 2, to_id);
+  Comment comment;  // reused: strings keep their capacity between rows
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    ReadComment(s, &comment);
+    if (!fn(comment)) return {};
+  }
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  return {};
+}
+
+std::error_code Store::Count(int64_t* out) {
+  Impl& m = *impl_;
+  sqlite3_stmt* s = m.stmt(kCount);
+  ScopedReset reset(s);
+  const int rc = sqlite3_step(s);
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  *out = sqlite3_column_int64(s, 0);
+  return {};
+}
+
+std::error_code Store::UpdateStatus(int64_t id, const std::string& status,
+                                    int64_t updated_at_ms) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  sqlite3_stmt* s = m.stmt(kUpdateStatus);
+  ScopedReset reset(s);
+  Binder b(s);
+  b.Int(id).Text(status).Int(updated_at_ms);
+  if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+  const int rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  if (sqlite3_changes64(m.db.get()) == 0) {
+    return m.Fail(Errc::not_found, "no comment " + std::to_string(id));
+  }
+  return {};
+}
+
+std::error_code Store::AddLabel(const Label& label, int64_t* id) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  sqlite3_stmt* s = m.stmt(kInsertLabel);
+  ScopedReset reset(s);
+  Binder b(s);
+  b.Int(label.comment_id).Text(label.label).Text(label.source).Text(label.author).Int(
+      label.created_at_ms);
+  if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+  const int rc = sqlite3_step(s);
+  // The only foreign key of labels is comment_id.
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    return m.Fail(Errc::not_found, "no comment " + std::to_string(label.comment_id));
+  }
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  if (id != nullptr) *id = sqlite3_last_insert_rowid(m.db.get());
+  return {};
+}
+
+std::error_code Store::ListLabels(int64_t comment_id, std::vector<Label>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  sqlite3_stmt* s = m.stmt(kListLabels);
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, comment_id);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    Label& label = out->emplace_back();
+    Reader r(s);
+    r.Int(&label.id);
+    r.Int(&label.comment_id);
+    r.Text(&label.label);
+    r.Text(&label.source);
+    r.Text(&label.author);
+    r.Int(&label.created_at_ms);
+  }
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
+  return {};
+}
+
+std::error_code Store::AddRulesVersion(const RulesVersion& version, int64_t* id) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  if (auto ec = m.Run(kDeactivateRules)) return ec;
+  int64_t new_id = 0;
+  {
+    sqlite3_stmt* s = m.stmt(kInsertRules);
+    ScopedReset reset(s);
+    Binder b(s);
+    b.Text(version.text).Text(version.author).Text(version.comment).Int(version.created_at_ms);
+    if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+    new_id = sqlite3_last_insert_rowid(m.db.get());
+  }
+  if (auto ec = txn.Commit()) return ec;
+  if (id != nullptr) *id = new_id;
+  return {};
+}
+
+std::error_code Store::ActivateRulesVersion(int64_t id) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  if (auto ec = m.Run(kDeactivateRules)) return ec;
+  {
+    sqlite3_stmt* s = m.stmt(kActivateRules);
+    ScopedReset reset(s);
+    sqlite3_bind_int64(s, 1, id);
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+    // Unknown id: the transaction rolls back, the old version stays active.
+    if (sqlite3_changes64(m.db.get()) == 0) {
+      return m.Fail(Errc::not_found, "no rules version " + std::to_string(id));
+    }
+  }
+  return txn.Commit();
+}
+
+std::error_code Store::ListRulesVersions(std::vector<RulesVersion>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  sqlite3_stmt* s = m.stmt(kListRules);
+  ScopedReset reset(s);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ReadRulesVersion(s, &out->emplace_back());
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
+  return {};
+}
+
+std::error_code Store::GetRulesVersion(int64_t id, RulesVersion* out) {
+  Impl& m = *impl_;
+  sqlite3_stmt* s = m.stmt(kGetRules);
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, id);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no rules version " + std::to_string(id));
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  ReadRulesVersion(s, out);
+  return {};
+}
+
+std::error_code Store::ActiveRulesVersion(RulesVersion* out) {
+  Impl& m = *impl_;
+  sqlite3_stmt* s = m.stmt(kActiveRules);
+  ScopedReset reset(s);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no active rules version");
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  ReadRulesVersion(s, out);
+  return {};
+}
+
+const std::string& Store::LastErrorMessage() const { return impl_->last_error; }
+
+}  // namespace moderated::storage

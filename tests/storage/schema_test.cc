@@ -1,0 +1,191 @@
+// tests/storage/schema_test.cc
+//
+// Migrations, schema versions and connection settings, checked on the file
+// with plain SQLite next to the Store.
+#include "storage/schema.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <string>
+
+#include "storage/store.h"
+#include "tests/testing/temp_dir.h"
+
+namespace moderated::storage {
+namespace {
+
+using testing::TempDir;
+
+// A raw connection for inspecting or preparing a file behind the Store.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  sqlite3* get() { return db_; }
+
+  void Exec(const std::string& sql) {
+    char* message = nullptr;
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+        << (message ? message : "");
+    sqlite3_free(message);
+  }
+  // Every row as "a|b|c\n".
+  std::string Query(const std::string& sql) {
+    std::string out;
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db_);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        if (i > 0) out += "|";
+        const unsigned char* text = sqlite3_column_text(stmt, i);
+        out += text ? reinterpret_cast<const char*>(text) : "NULL";
+      }
+      out += "\n";
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+constexpr char kSchemaObjects[] =
+    "SELECT type, name, tbl_name FROM sqlite_schema "
+    "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
+
+TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
+  int expected = 1;
+  for (const internal::Migration& step : internal::Migrations()) {
+    EXPECT_EQ(step.version, expected++);
+  }
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 2);
+  EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
+}
+
+TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  std::ofstream(path).close();  // zero bytes: user_version 0
+  std::string error;
+  ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "2\n");
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
+  EXPECT_EQ(raw.Query(kSchemaObjects),
+            "index|comments_site_external_id|comments\n"
+            "index|comments_site_received|comments\n"
+            "index|comments_status|comments\n"
+            "index|labels_comment|labels\n"
+            "index|rules_versions_one_active|rules_versions\n"
+            "table|comments|comments\n"
+            "table|labels|labels\n"
+            "table|reasons|reasons\n"
+            "table|rules_versions|rules_versions\n");
+  EXPECT_EQ(raw.Query("PRAGMA foreign_key_list(reasons)"),
+            "0|0|comments|comment_id|id|NO ACTION|CASCADE|NONE\n");
+}
+
+TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    RawDb raw(path);
+    std::string error;
+    ASSERT_EQ(internal::Migrate(raw.get(), 1, &error), std::error_code()) << error;
+    EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");
+    EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name = 'labels'"), "0\n");
+    raw.Exec(
+        "INSERT INTO comments (site, external_id, content, received_at_ms, status, action) "
+        "VALUES ('s', 'old', 'from v1', 5, 'pending', 'hold');"
+        "INSERT INTO reasons (comment_id, ordinal, rule_id) VALUES (1, 0, 'r0');");
+  }
+  std::string error;
+  auto store = Store::Open(path, Store::OpenMode::kReadWrite, &error);
+  ASSERT_NE(store, nullptr) << error;
+  Comment got;
+  ASSERT_EQ(store->Get(1, &got), std::error_code());
+  EXPECT_EQ(got.content, "from v1");
+  EXPECT_EQ(got.meta_json, "{}");
+  ASSERT_EQ(got.reasons.size(), 1u);
+  EXPECT_EQ(got.reasons[0].begin, -1);
+  int64_t id = 0;
+  EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
+  EXPECT_EQ(id, 1);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "2\n");
+}
+
+TEST(SchemaTest, MigrateIsIdempotent) {
+  TempDir dir;
+  RawDb raw(dir.File("db"));
+  std::string error;
+  ASSERT_EQ(internal::Migrate(raw.get(), 2, &error), std::error_code()) << error;
+  const std::string before = raw.Query("SELECT sql FROM sqlite_schema ORDER BY name");
+  ASSERT_EQ(internal::Migrate(raw.get(), 2, &error), std::error_code()) << error;
+  EXPECT_EQ(raw.Query("SELECT sql FROM sqlite_schema ORDER BY name"), before);
+  int version = 0;
+  EXPECT_EQ(internal::ReadSchemaVersion(raw.get(), &version), std::error_code());
+  EXPECT_EQ(version, 2);
+}
+
+TEST(SchemaTest, FailedStepIsRolledBackAndReported) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    RawDb raw(path);
+    std::string error;
+    ASSERT_EQ(internal::Migrate(raw.get(), 1, &error), std::error_code()) << error;
+    raw.Exec("CREATE TABLE labels (x)");  // step 2 will collide with this
+  }
+  std::string error;
+  EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr);
+  EXPECT_EQ(error, path + ": migration 2 (labels): table labels already exists");
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name = 'labels_comment'"), "0\n");
+}
+
+TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    RawDb raw(path);
+    raw.Exec("CREATE TABLE future (x); PRAGMA user_version = 999");
+  }
+  for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
+    std::string error;
+    EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 2");
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "delete\n");  // not switched to WAL
+  EXPECT_EQ(raw.Query("SELECT name FROM sqlite_schema"), "future\n");
+}
+
+TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    RawDb raw(path);
+    std::string error;
+    ASSERT_EQ(internal::Migrate(raw.get(), 1, &error), std::error_code()) << error;
+  }
+  std::string error;
+  EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
+  EXPECT_EQ(error, path +
+                       ": database schema version 1 is older than this build's 2; open it "
+                       "read-write once to migrate");
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");
+}
+
+}  // namespace
+}  // namespace moderated::storage
