@@ -18,9 +18,24 @@
 //   5. Confusables: in a word that mixes Latin with Cyrillic or Greek letters,
 //      every letter with a Latin look-alike (ICU uspoof skeleton) becomes that
 //      Latin letter, so "саsinо" written with Cyrillic с/о matches "casino".
+//      Exception: in a word with more Cyrillic (Greek) letters than Latin
+//      ones, it is the Latin letters that become their Cyrillic (Greek)
+//      look-alike, so "кaзинo" written with Latin a/o matches "казино".
+//      A look-alike counts if the skeleton of the letter or of its upper-case
+//      form is one ASCII letter (text is case-folded first: "В" → "в" → "b").
+//      Words are runs of letters, marks and digits.
 //      Single-script Cyrillic, Greek and Arabic words are left in their script
 //      so Russian and Arabic rules match them.
 //   6. Collapses runs of white space to one ASCII space; trims both ends.
+//
+// Details the steps above leave open: marks are dropped when they are
+// non-spacing or enclosing and of script Inherited, Common, Latin, Greek,
+// Cyrillic or Arabic (marks of other scripts, e.g. Devanagari vowel signs,
+// are part of their letters and stay); Latin, Greek and Cyrillic letters lose
+// their diacritics (é → e, ά → α, ќ → к) except Cyrillic й, ў and ї; other
+// scripts keep precomposed letters (Arabic ؤ ئ stay).
+// A run of more than 30 combining marks is cut to 30 before step 2 (UAX #15
+// stream-safe limit), which bounds the work per input byte.
 //
 // Every byte of the output knows which bytes of the input produced it, so a
 // match found in the normalised text can be reported as a span of the text the
@@ -64,7 +79,9 @@ struct NormalizedText {
 
   // Maps the output span [begin, end) back to the smallest input span that
   // covers every input byte that produced it. begin == end maps to an empty
-  // span at the corresponding input position. Requires end <= text.size().
+  // span at the corresponding input position: origin[begin].begin, or for
+  // begin == text.size() the end of the last output byte's origin (0 if the
+  // output is empty). Requires begin <= end <= text.size().
   ByteSpan ToInput(size_t begin, size_t end) const;
 };
 
