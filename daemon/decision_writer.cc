@@ -1,0 +1,159 @@
+#include "daemon/decision_writer.h"
+
+#include <chrono>
+
+#include "daemon/log.h"
+
+namespace moderated {
+
+DecisionWriter::DecisionWriter(std::unique_ptr<storage::Store> store, const WriterConfig& config)
+    : config_(config), store_(std::move(store)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+DecisionWriter::~DecisionWriter() { Stop(); }
+
+bool DecisionWriter::Submit(storage::Comment comment, Completion done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || sticky_ || queue_.size() >= config_.max_queue) return false;
+    queue_.push_back({std::move(comment), std::move(done)});
+  }
+  cv_.notify_one();
+  return true;
+}
+
+bool DecisionWriter::SubmitAll(
+    std::vector<storage::Comment> comments,
+    std::function<void(size_t, std::error_code, const storage::InsertOutcome&)> done) {
+  auto shared_done = std::make_shared<decltype(done)>(std::move(done));
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || sticky_ || queue_.size() + comments.size() > config_.max_queue) return false;
+    for (size_t i = 0; i < comments.size(); ++i) {
+      queue_.push_back({std::move(comments[i]),
+                        [shared_done, i](std::error_code ec, const storage::InsertOutcome& o) {
+                          (*shared_done)(i, ec, o);
+                        }});
+    }
+  }
+  cv_.notify_one();
+  return true;
+}
+
+bool DecisionWriter::Post(Task task) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void DecisionWriter::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  store_.reset();
+}
+
+bool DecisionWriter::healthy() const {
+  std::lock_guard lock(mu_);
+  return !sticky_;
+}
+
+std::error_code DecisionWriter::sticky_error() const {
+  std::lock_guard lock(mu_);
+  return sticky_;
+}
+
+size_t DecisionWriter::queue_depth() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+uint64_t DecisionWriter::commits() const {
+  std::lock_guard lock(mu_);
+  return commits_;
+}
+
+uint64_t DecisionWriter::committed_comments() const {
+  std::lock_guard lock(mu_);
+  return committed_;
+}
+
+void DecisionWriter::Run() {
+  std::vector<Item> batch;
+  std::deque<Task> tasks;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty() || !tasks_.empty(); });
+      // Stop only once everything queued before Stop() is committed.
+      if (stopping_ && queue_.empty() && tasks_.empty()) return;
+      size_t n = std::min<size_t>(queue_.size(), std::max<uint32_t>(config_.max_batch, 1));
+      batch.clear();
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      tasks.swap(tasks_);
+    }
+    for (Task& task : tasks) task(*store_);
+    tasks.clear();
+    if (!batch.empty()) CommitBatch(&batch);
+  }
+}
+
+void DecisionWriter::CommitBatch(std::vector<Item>* batch) {
+  std::vector<storage::Comment> comments;
+  comments.reserve(batch->size());
+  for (Item& item : *batch) comments.push_back(std::move(item.comment));
+  std::vector<storage::InsertOutcome> outcomes;
+  std::error_code ec;
+  {
+    std::lock_guard lock(mu_);
+    ec = sticky_;
+  }
+  auto start = std::chrono::steady_clock::now();
+  if (!ec) {
+    auto backoff = std::chrono::milliseconds(5);
+    for (uint32_t attempt = 0;; ++attempt) {
+      ec = store_->InsertBatch(comments, &outcomes);
+      if (!ec || !storage::IsRetryable(ec) || attempt >= config_.retry_limit) break;
+      Log(LogLevel::kWarn, "writer_retry",
+          {{"error", ec.message()}, {"attempt", std::to_string(attempt + 1)}});
+      std::this_thread::sleep_for(backoff);
+      backoff *= 2;
+    }
+  }
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  {
+    std::lock_guard lock(mu_);
+    if (ec) {
+      if (!storage::IsRetryable(ec) && !sticky_) {
+        sticky_ = ec;
+        Log(LogLevel::kError, "writer_failed", {{"error", ec.message()}});
+      }
+    } else {
+      ++commits_;
+      committed_ += comments.size();
+    }
+  }
+  Log(LogLevel::kDebug, "commit",
+      {{"comments", std::to_string(comments.size())}, {"micros", std::to_string(micros)},
+       {"ok", ec ? "false" : "true"}});
+  static const storage::InsertOutcome kNone;
+  for (size_t i = 0; i < batch->size(); ++i) {
+    (*batch)[i].done(ec, ec ? kNone : outcomes[i]);
+  }
+  batch->clear();
+}
+
+}  // namespace moderated

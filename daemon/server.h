@@ -1,0 +1,53 @@
+// daemon/server.h
+//
+// Server: the network side of `moderated serve`. One io_context run by N
+// threads; a TCP listener and a Unix-socket listener; one coroutine per
+// connection on its own strand (HTTP/1.1 with keep-alive, Boost.Beast);
+// signals: SIGTERM/SIGINT drain and stop, SIGHUP calls the reload hook.
+//
+// Shutdown order (SIGTERM): stop accepting; close idle keep-alive
+// connections; let requests in flight finish (up to shutdown_timeout_ms);
+// then the caller flushes the writer. Run() returns only after that.
+//
+// Thread-safety: construct, Start() and Run() from one thread. The reload
+// hook runs on an I/O thread; it must not block for long.
+#ifndef MODERATED_DAEMON_SERVER_H_
+#define MODERATED_DAEMON_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "daemon/api.h"
+#include "daemon/config.h"
+
+namespace moderated {
+
+class Server {
+ public:
+  Server(const Config& config, Api& api);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Called on SIGHUP (on an I/O thread).
+  void set_reload_hook(std::function<void()> hook);
+
+  // Binds the listeners. Logs "listening" with the bound address (so port 0
+  // can be discovered). On failure returns false with *error set.
+  bool Start(std::string* error);
+
+  // Serves until SIGTERM/SIGINT (or Shutdown()), drains, and returns.
+  void Run();
+
+  // Starts the same drain as SIGTERM. Thread-safe.
+  void Shutdown();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace moderated
+
+#endif  // MODERATED_DAEMON_SERVER_H_

@@ -1,0 +1,390 @@
+#include "daemon/wire.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+
+#include "classifiers/normalizer.h"
+
+namespace moderated {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxSiteBytes = 255;
+constexpr size_t kMaxIdBytes = 255;
+constexpr size_t kMaxNameBytes = 1024;
+constexpr size_t kMaxEmailBytes = 320;
+constexpr size_t kMaxUrlBytes = 4096;
+constexpr size_t kMaxUserAgentBytes = 2048;
+constexpr size_t kMaxLangBytes = 35;
+
+double Round(double v, double scale) { return std::round(v * scale) / scale; }
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM).
+bool IsRfc3339(std::string_view s) {
+  auto digits = [&](size_t pos, size_t n) {
+    if (pos + n > s.size()) return false;
+    for (size_t i = pos; i < pos + n; ++i)
+      if (!IsDigit(s[i])) return false;
+    return true;
+  };
+  if (!digits(0, 4) || s.size() < 20 || s[4] != '-' || !digits(5, 2) || s[7] != '-' ||
+      !digits(8, 2) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(11, 2) ||
+      s[13] != ':' || !digits(14, 2) || s[16] != ':' || !digits(17, 2))
+    return false;
+  int month = (s[5] - '0') * 10 + (s[6] - '0');
+  int day = (s[8] - '0') * 10 + (s[9] - '0');
+  int hour = (s[11] - '0') * 10 + (s[12] - '0');
+  int minute = (s[14] - '0') * 10 + (s[15] - '0');
+  int second = (s[17] - '0') * 10 + (s[18] - '0');
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return false;
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == start) return false;
+  }
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    return i + 6 == s.size() && digits(i + 1, 2) && s[i + 3] == ':' && digits(i + 4, 2);
+  }
+  return false;
+}
+
+// BCP 47-ish: 2-3 letters, then subtags of 1-8 alphanumerics.
+bool IsLanguageTag(std::string_view s) {
+  if (s.empty() || s.size() > kMaxLangBytes) return false;
+  size_t i = 0;
+  while (i < s.size() && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) ++i;
+  if (i < 2 || i > 3) return false;
+  while (i < s.size()) {
+    if (s[i] != '-' && s[i] != '_') return false;
+    size_t start = ++i;
+    while (i < s.size() && std::isalnum(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == start || i - start > 8) return false;
+  }
+  return true;
+}
+
+class Validator {
+ public:
+  Validator(const std::string& base, std::vector<FieldError>* errors)
+      : base_(base), errors_(errors) {}
+
+  void Error(const std::string& pointer, std::string detail) {
+    errors_->push_back({base_ + pointer, std::move(detail)});
+  }
+
+  // Reads an optional string (null = absent). Integers are accepted for ids
+  // because many CMSs number their comments.
+  bool String(const json::value* v, const std::string& pointer, size_t max_bytes,
+              std::string* out, bool allow_integer = false) {
+    if (v == nullptr || v->is_null()) return true;
+    if (allow_integer && (v->is_int64() || v->is_uint64())) {
+      *out = v->is_int64() ? std::to_string(v->get_int64()) : std::to_string(v->get_uint64());
+      return true;
+    }
+    if (!v->is_string()) {
+      Error(pointer, allow_integer ? "must be a string or an integer" : "must be a string");
+      return false;
+    }
+    const json::string& s = v->get_string();
+    if (s.size() > max_bytes) {
+      Error(pointer, "must be at most " + std::to_string(max_bytes) + " bytes");
+      return false;
+    }
+    if (s.find('\0') != json::string::npos) {
+      Error(pointer, "must not contain NUL characters");
+      return false;
+    }
+    *out = std::string(s.data(), s.size());
+    return true;
+  }
+
+ private:
+  const std::string& base_;
+  std::vector<FieldError>* errors_;
+};
+
+const json::value* Find(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it == o.end() ? nullptr : &it->value();
+}
+
+}  // namespace
+
+bool ParseComment(const json::value& value, const std::string& pointer, const Limits& limits,
+                  CommentInput* out, std::vector<FieldError>* errors) {
+  size_t before = errors->size();
+  Validator check(pointer, errors);
+  if (!value.is_object()) {
+    check.Error("", "must be a JSON object");
+    return false;
+  }
+  const json::object& o = value.get_object();
+  static const char* kKnown[] = {"site",       "id",   "thread", "parent", "author", "content",
+                                 "created_at", "lang", "meta"};
+  for (const auto& kv : o) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || kv.key() == k;
+    if (!known) check.Error("/" + std::string(kv.key()), "unknown field");
+  }
+
+  const json::value* site = Find(o, "site");
+  if (site == nullptr || site->is_null()) {
+    check.Error("/site", "is required");
+  } else if (check.String(site, "/site", kMaxSiteBytes, &out->site) && out->site.empty()) {
+    check.Error("/site", "must not be empty");
+  }
+  check.String(Find(o, "id"), "/id", kMaxIdBytes, &out->external_id, /*allow_integer=*/true);
+  check.String(Find(o, "thread"), "/thread", kMaxUrlBytes, &out->thread);
+  check.String(Find(o, "parent"), "/parent", kMaxIdBytes, &out->parent, /*allow_integer=*/true);
+
+  const json::value* content = Find(o, "content");
+  if (content == nullptr || content->is_null()) {
+    check.Error("/content", "is required");
+  } else if (check.String(content, "/content", limits.max_body_bytes, &out->content)) {
+    bool blank = true;
+    for (char c : out->content) blank = blank && (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+    if (blank) check.Error("/content", "must not be empty");
+  }
+
+  if (const json::value* author = Find(o, "author"); author != nullptr && !author->is_null()) {
+    if (!author->is_object()) {
+      check.Error("/author", "must be an object");
+    } else {
+      const json::object& a = author->get_object();
+      for (const auto& kv : a) {
+        std::string_view k = kv.key();
+        if (k != "name" && k != "email" && k != "url" && k != "ip" && k != "user_agent") {
+          check.Error("/author/" + std::string(k), "unknown field");
+        }
+      }
+      check.String(Find(a, "name"), "/author/name", kMaxNameBytes, &out->author_name);
+      if (check.String(Find(a, "email"), "/author/email", kMaxEmailBytes, &out->author_email) &&
+          !out->author_email.empty()) {
+        auto at = out->author_email.find('@');
+        if (at == std::string::npos || at == 0 || at + 1 == out->author_email.size() ||
+            out->author_email.find_first_of(" \t\r\n") != std::string::npos) {
+          check.Error("/author/email", "must be an e-mail address");
+        }
+      }
+      check.String(Find(a, "url"), "/author/url", kMaxUrlBytes, &out->author_url);
+      if (check.String(Find(a, "ip"), "/author/ip", 64, &out->author_ip) &&
+          !out->author_ip.empty()) {
+        boost::system::error_code ec;
+        auto addr = boost::asio::ip::make_address(out->author_ip, ec);
+        if (ec) {
+          check.Error("/author/ip", "must be an IPv4 or IPv6 address");
+        } else {
+          out->author_ip = addr.to_string();  // canonical form for CIDR and velocity keys
+        }
+      }
+      check.String(Find(a, "user_agent"), "/author/user_agent", kMaxUserAgentBytes,
+                   &out->author_user_agent);
+    }
+  }
+  if (check.String(Find(o, "created_at"), "/created_at", 64, &out->created_at) &&
+      !out->created_at.empty() && !IsRfc3339(out->created_at)) {
+    check.Error("/created_at", "must be an RFC 3339 date-time, e.g. 2026-11-29T10:00:00Z");
+  }
+  if (check.String(Find(o, "lang"), "/lang", kMaxLangBytes, &out->lang_hint) &&
+      !out->lang_hint.empty() && !IsLanguageTag(out->lang_hint)) {
+    check.Error("/lang", "must be a language tag such as \"ar\" or \"ru-RU\"");
+  }
+  if (const json::value* meta = Find(o, "meta"); meta != nullptr && !meta->is_null()) {
+    if (!meta->is_object()) {
+      check.Error("/meta", "must be an object");
+    } else {
+      std::string text = json::serialize(*meta);
+      if (text.size() > limits.max_meta_bytes) {
+        check.Error("/meta", "must be at most " + std::to_string(limits.max_meta_bytes) +
+                                 " bytes when serialised");
+      } else {
+        out->meta_json = std::move(text);
+      }
+    }
+  }
+  return errors->size() == before;
+}
+
+json::object VerdictJson(const Verdict& v, const CommentInput& c, std::optional<int64_t> id) {
+  json::object o;
+  if (id) o["id"] = *id;
+  o["site"] = c.site;
+  if (!c.external_id.empty()) o["external_id"] = c.external_id;
+  o["status"] = std::string(StatusFor(v.action));
+  o["action"] = std::string(rules::ActionName(v.action));
+  o["score"] = Round(v.score, 1e4);
+  json::object labels;
+  for (const auto& l : v.labels) labels[l.label] = Round(l.probability, 1e4);
+  o["labels"] = std::move(labels);
+  o["language"] = {{"code", v.language.code}, {"reliable", v.language.reliable}};
+  json::array reasons;
+  for (const VerdictReason& vr : v.reasons) {
+    const storage::Reason& r = vr.reason;
+    json::object jr;
+    jr["rule"] = r.rule_id;
+    jr["description"] = r.description;
+    jr["score"] = Round(r.score, 1e4);
+    jr["field"] = r.field;
+    if (r.begin >= 0) {
+      jr["span"] = json::array{r.begin, r.end};
+      jr["excerpt"] = r.excerpt;
+      if (vr.spans.size() > 1) {
+        json::array all;
+        for (auto [b, e] : vr.spans) all.push_back(json::array{b, e});
+        jr["spans"] = std::move(all);
+      }
+    }
+    jr["shadow"] = r.shadow;
+    reasons.push_back(std::move(jr));
+  }
+  o["reasons"] = std::move(reasons);
+  o["complete"] = v.complete;
+  o["versions"] = {{"rules", v.rules_version},
+                   {"model", v.model_version},
+                   {"normalizer", classifiers::kNormalizerVersion}};
+  return o;
+}
+
+storage::Comment ToRecord(const CommentInput& c, const Verdict& v, int64_t received_at_ms,
+                          std::string verdict_json) {
+  storage::Comment r;
+  r.site = c.site;
+  r.external_id = c.external_id;
+  r.thread = c.thread;
+  r.parent = c.parent;
+  r.author_name = c.author_name;
+  r.author_email = c.author_email;
+  r.author_url = c.author_url;
+  r.author_ip = c.author_ip;
+  r.author_user_agent = c.author_user_agent;
+  r.content = c.content;
+  r.created_at = c.created_at;
+  r.lang_hint = c.lang_hint;
+  r.meta_json = c.meta_json;
+  r.received_at_ms = received_at_ms;
+  r.status = std::string(StatusFor(v.action));
+  r.action = std::string(rules::ActionName(v.action));
+  r.score = v.score;
+  json::object labels;
+  for (const auto& l : v.labels) labels[l.label] = Round(l.probability, 1e4);
+  r.labels_json = ToJson(labels);
+  r.language = v.language.code;
+  r.language_reliable = v.language.reliable;
+  r.rules_version = v.rules_version;
+  r.model_version = v.model_version;
+  r.reasons.reserve(v.reasons.size());
+  for (const auto& vr : v.reasons) r.reasons.push_back(vr.reason);
+  r.verdict_json = std::move(verdict_json);
+  r.updated_at_ms = received_at_ms;
+  return r;
+}
+
+json::object StoredVerdictJson(const std::string& verdict_json, int64_t id) {
+  boost::system::error_code ec;
+  json::value v = json::parse(verdict_json, ec);
+  json::object out;
+  out["id"] = id;
+  if (!ec && v.is_object()) {
+    for (auto& kv : v.get_object()) out[kv.key()] = kv.value();
+  }
+  return out;
+}
+
+namespace {
+
+void AppendJson(const json::value& v, std::string* out) {
+  switch (v.kind()) {
+    case json::kind::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out->push_back(',');
+        first = false;
+        out->append(json::serialize(json::string_view(kv.key())));
+        out->push_back(':');
+        AppendJson(kv.value(), out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case json::kind::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJson(item, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case json::kind::double_: {
+      double d = v.get_double();
+      if (!std::isfinite(d)) {
+        out->append("null");
+        return;
+      }
+      char buf[64];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+      out->append(buf, ec == std::errc() ? end : buf);
+      return;
+    }
+    default:
+      out->append(json::serialize(v));
+  }
+}
+
+}  // namespace
+
+std::string ToJson(const json::value& value) {
+  std::string out;
+  out.reserve(512);
+  AppendJson(value, &out);
+  return out;
+}
+
+std::string FormatTimeMs(int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+json::object CommentJson(const storage::Comment& c) {
+  json::object o;
+  o["id"] = c.id;
+  o["site"] = c.site;
+  if (!c.external_id.empty()) o["external_id"] = c.external_id;
+  o["thread"] = c.thread;
+  o["parent"] = c.parent;
+  o["author"] = {{"name", c.author_name},
+                 {"email", c.author_email},
+                 {"url", c.author_url},
+                 {"ip", c.author_ip},
+                 {"user_agent", c.author_user_agent}};
+  o["content"] = c.content;
+  o["created_at"] = c.created_at;
+  o["lang"] = c.lang_hint;
+  boost::system::error_code ec;
+  json::value meta = json::parse(c.meta_json, ec);
+  o["meta"] = ec ? json::value(json::object()) : meta;
+  o["received_at"] = FormatTimeMs(c.received_at_ms);
+  o["updated_at"] = FormatTimeMs(c.updated_at_ms);
+  o["status"] = c.status;
+  o["verdict"] = StoredVerdictJson(c.verdict_json, c.id);
+  return o;
+}
+
+}  // namespace moderated

@@ -1,0 +1,105 @@
+#include "daemon/decision_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "tests/testing/temp_dir.h"
+
+namespace moderated {
+namespace {
+
+using testing::TempDir;
+
+storage::Comment MakeComment(const std::string& site, const std::string& id) {
+  storage::Comment c;
+  c.site = site;
+  c.external_id = id;
+  c.content = "text " + id;
+  c.status = "approved";
+  c.action = "accept";
+  c.verdict_json = "{\"status\":\"approved\"}";
+  return c;
+}
+
+std::unique_ptr<storage::Store> OpenStore(const std::string& path) {
+  std::string error;
+  auto store = storage::Store::Open(path, storage::Store::OpenMode::kReadWrite, &error);
+  EXPECT_NE(nullptr, store) << error;
+  return store;
+}
+
+TEST(DecisionWriterTest, CommitsEverythingAndGroupsConcurrentSubmissions) {
+  TempDir dir;
+  WriterConfig config;
+  config.max_batch = 1000;
+  DecisionWriter writer(OpenStore(dir.File("db")), config);
+  constexpr int kComments = 2000;
+  std::vector<std::promise<int64_t>> ids(kComments);
+  // SubmitAll queues everything at once: the writer must group it.
+  std::vector<storage::Comment> comments;
+  for (int i = 0; i < kComments; ++i) comments.push_back(MakeComment("s", std::to_string(i)));
+  ASSERT_TRUE(writer.SubmitAll(std::move(comments),
+                               [&](size_t i, std::error_code ec, const storage::InsertOutcome& o) {
+                                 EXPECT_FALSE(ec);
+                                 ids[i].set_value(o.id);
+                               }));
+  std::set<int64_t> distinct;
+  for (auto& p : ids) distinct.insert(p.get_future().get());
+  EXPECT_EQ(static_cast<size_t>(kComments), distinct.size());
+  EXPECT_EQ(static_cast<uint64_t>(kComments), writer.committed_comments());
+  EXPECT_LE(writer.commits(), 2u);  // ≤ max_batch per transaction: 2000 in 2
+  writer.Stop();
+  auto reader = OpenStore(dir.File("db"));
+  int64_t n = 0;
+  ASSERT_FALSE(reader->Count(&n));
+  EXPECT_EQ(kComments, n);
+}
+
+TEST(DecisionWriterTest, DuplicatesReportTheFirstComment) {
+  TempDir dir;
+  DecisionWriter writer(OpenStore(dir.File("db")), WriterConfig{});
+  std::promise<storage::InsertOutcome> first, second;
+  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"), [&](std::error_code, const auto& o) {
+    first.set_value(o);
+  }));
+  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"), [&](std::error_code, const auto& o) {
+    second.set_value(o);
+  }));
+  auto a = first.get_future().get();
+  auto b = second.get_future().get();
+  EXPECT_FALSE(a.duplicate);
+  EXPECT_TRUE(b.duplicate);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ("{\"status\":\"approved\"}", b.verdict_json);
+}
+
+TEST(DecisionWriterTest, FullQueueRefusesInsteadOfGrowing) {
+  TempDir dir;
+  WriterConfig config;
+  config.max_queue = 0;
+  DecisionWriter writer(OpenStore(dir.File("db")), config);
+  EXPECT_FALSE(writer.Submit(MakeComment("s", "a"), [](std::error_code, const auto&) {
+    ADD_FAILURE() << "completion must not run for a refused comment";
+  }));
+}
+
+TEST(DecisionWriterTest, StopCommitsWhatIsQueued) {
+  TempDir dir;
+  {
+    DecisionWriter writer(OpenStore(dir.File("db")), WriterConfig{});
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE(writer.Submit(MakeComment("s", std::to_string(i)),
+                                [](std::error_code ec, const auto&) { EXPECT_FALSE(ec); }));
+    }
+    writer.Stop();
+    EXPECT_FALSE(writer.Submit(MakeComment("s", "late"), [](std::error_code, const auto&) {}));
+  }
+  auto reader = OpenStore(dir.File("db"));
+  int64_t n = 0;
+  ASSERT_FALSE(reader->Count(&n));
+  EXPECT_EQ(100, n);
+}
+
+}  // namespace
+}  // namespace moderated
