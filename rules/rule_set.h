@@ -62,6 +62,13 @@ struct LinkView {
 
 // Numeric features of a comment, computed by the daemon before matching.
 // Rules compare them with `feature:` conditions; names as in FeatureNames().
+//
+// Features may grow: this is the hook for signals the rules cannot compute
+// from one comment, e.g. velocity ("same IP / e-mail / content seen N times
+// in the last S seconds"), which the daemon will count itself. To add one,
+// append a member here and its name to the table behind FeatureNames() in
+// rule_set.cc; existing rule files keep working, and rules can then say
+// `{feature: same_ip_10m, ">=": 5}`.
 struct Features {
   double length = 0;              // content length in code points
   double link_count = 0;          // number of links
@@ -73,6 +80,10 @@ struct Features {
   double mixed_script_words = 0;  // words mixing Latin with Cyrillic/Greek
   double emoji_count = 0;         // emoji code points
 };
+
+// The names of the Features members, in declaration order ("length",
+// "link_count", ...): what `feature:` conditions may name.
+const std::vector<std::string_view>& FeatureNames();
 
 // What a rule may look at. Views only: the caller keeps everything alive for
 // the duration of Match().
@@ -92,8 +103,12 @@ struct CommentView {
 // Where a rule matched. For text fields, [begin, end) are byte offsets into
 // TextField::normalized, or into TextField::raw when `raw` is true; the
 // daemon maps normalised offsets back to what the user sent. For kLinks,
-// `link` is the index into CommentView::links. Feature, IP and list
-// conditions that have no span report none.
+// `link` is the index into CommentView::links and [begin, end) is that
+// link's [raw_begin, raw_end) in the raw content (`raw` is true), whichever
+// part of the link matched. Conditions that compare a whole text field
+// (equals, in_list, domain_in) report the whole field. Feature, IP, site and
+// language conditions report no span. At most 8 spans per condition and 32
+// per hit are reported, sorted and without duplicates.
 struct MatchSpan {
   Field field = Field::kContent;
   bool raw = false;
@@ -113,7 +128,11 @@ struct Matches {
                           // "could not decide", not "no match"
 };
 
+// kShadow rules are matched and reported (so their hit rate can be watched
+// before they are enforced) but must never change the verdict; the daemon's
+// policy ignores their score and action.
 enum class Mode { kEnforce, kShadow };
+std::string_view ModeName(Mode mode);  // "enforce", "shadow"
 
 // A rule as written, after validation.
 struct RuleInfo {
@@ -122,6 +141,10 @@ struct RuleInfo {
   double score = 0;
   Action action = Action::kNone;
   Mode mode = Mode::kEnforce;
+  bool enabled = true;                 // disabled rules are listed but never hit
+  std::vector<std::string> sites;      // scope, lower-case; empty = every site
+  std::vector<std::string> languages;  // scope, lower-case; empty = every language
+  int line = 0;                        // 1-based line of the rule in the source
 };
 
 // Per-site policy from the rule file; sites without an entry get the defaults.
@@ -160,8 +183,12 @@ class RuleSet {
   // bounded by limits fixed at Compile().
   Matches Match(const CommentView& comment) const;
 
+  // The rule table, in file order, disabled rules included. `index` must be
+  // in [0, size()).
   int size() const;
   const RuleInfo& rule(int index) const;
+  // The index of the rule with `id`, or -1.
+  int Find(std::string_view id) const;
 
   // The policy for `site` (its own entry, else the defaults).
   const SitePolicy& policy(std::string_view site) const;

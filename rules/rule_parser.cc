@@ -1,0 +1,649 @@
+// rules/rule_parser.cc
+//
+// yaml-cpp is used only here. Its exceptions (ParserException for syntax,
+// BadConversion for types) are caught in this file and turned into error
+// lines; none escapes.
+#include "rules/rule_parser.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "rules/cidr.h"
+#include "rules/text_util.h"
+
+namespace moderated::rules::internal {
+namespace {
+
+using Keys = std::vector<std::string_view>;
+
+const Keys kTopKeys = {"version", "defaults", "sites", "lists", "rules"};
+const Keys kPolicyKeys = {"hold_at", "reject_at"};
+const Keys kSiteKeys = {"hold_at", "reject_at", "languages"};
+const Keys kListKeys = {"words", "domains", "entries", "cidrs", "file"};
+const Keys kRuleKeys = {"id",      "description", "score",     "action", "mode",
+                        "enabled", "sites",       "languages", "match"};
+const Keys kMatcherKeys = {"regex", "words",  "phrases", "list",      "contains",       "starts",
+                           "ends",  "equals", "in_list", "domain_in", "domain_in_list", "cidr"};
+const Keys kFieldNames = {"content",      "author.name", "author.email", "author.url",
+                          "author.ip",    "thread",      "links.url",    "links.host",
+                          "links.domain", "links.path",  "language",     "site"};
+// Symbolic operators and their YAML-friendly word aliases (">=" must be
+// quoted in YAML; "ge" need not be).
+const std::array<std::pair<std::string_view, CompareOp>, 12> kOps = {{
+    {">", CompareOp::kGt},
+    {">=", CompareOp::kGe},
+    {"<", CompareOp::kLt},
+    {"<=", CompareOp::kLe},
+    {"==", CompareOp::kEq},
+    {"!=", CompareOp::kNe},
+    {"gt", CompareOp::kGt},
+    {"ge", CompareOp::kGe},
+    {"lt", CompareOp::kLt},
+    {"le", CompareOp::kLe},
+    {"eq", CompareOp::kEq},
+    {"ne", CompareOp::kNe},
+}};
+constexpr std::string_view kOpList = ">, >=, <, <=, == or != (or gt, ge, lt, le, eq, ne)";
+
+bool Contains(const Keys& keys, std::string_view k) {
+  return std::find(keys.begin(), keys.end(), k) != keys.end();
+}
+
+std::string FormatNumber(double v) {
+  char buf[32];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, ptr);
+}
+
+std::string JoinOr(const Keys& keys) {
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i > 0) out += i + 1 == keys.size() ? " or " : ", ";
+    out += keys[i];
+  }
+  return out;
+}
+
+bool IsTextField(Field f) {
+  return f == Field::kContent || f == Field::kAuthorName || f == Field::kAuthorEmail ||
+         f == Field::kAuthorUrl || f == Field::kThread;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view origin, const std::string& base_dir, std::vector<std::string>* errors)
+      : origin_(origin), base_dir_(base_dir), errors_(errors) {}
+
+  RuleFileSpec Run(std::string_view source) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(source));
+    } catch (const YAML::ParserException& e) {
+      Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+      return std::move(spec_);
+    } catch (const YAML::Exception& e) {
+      Error(SourcePos{}, std::string("YAML error: ") + e.what());
+      return std::move(spec_);
+    }
+    if (!root.IsMap()) {
+      Error(SourcePos{}, "expected a mapping with 'version' and 'rules' at the top level");
+      return std::move(spec_);
+    }
+    CheckKeys(root, kTopKeys);
+    const YAML::Node version = root["version"];
+    if (!version.IsDefined()) {
+      Error(SourcePos{}, "missing 'version' (write 'version: 1')");
+    } else if (!version.IsScalar() || version.Scalar() != "1") {
+      Error(version, "unsupported version '" + ScalarOr(version) + "' (expected 1)");
+    }
+    if (const YAML::Node d = root["defaults"]; d.IsDefined()) {
+      if (ExpectMap(d, "defaults")) {
+        CheckKeys(d, kPolicyKeys);
+        ParsePolicy(d, &spec_.defaults);
+      }
+    }
+    if (const YAML::Node s = root["sites"]; s.IsDefined() && ExpectMap(s, "sites")) {
+      for (const auto& kv : s) {
+        std::string name = AsciiLower(kv.first.Scalar());
+        SitePolicy policy = spec_.defaults;
+        if (kv.second.IsMap()) {
+          CheckKeys(kv.second, kSiteKeys);
+          ParsePolicy(kv.second, &policy);
+          if (const YAML::Node l = kv.second["languages"]; l.IsDefined()) {
+            std::vector<SourcePos> unused;
+            if (GetStrings(l, "languages", &policy.languages, &unused)) {
+              for (std::string& lang : policy.languages) lang = AsciiLower(lang);
+            }
+          }
+        } else if (!kv.second.IsNull()) {
+          Error(kv.second, "site '" + name + "' must be a mapping");
+        }
+        spec_.sites.emplace_back(std::move(name), std::move(policy));
+      }
+    }
+    if (const YAML::Node l = root["lists"]; l.IsDefined() && ExpectMap(l, "lists")) {
+      for (const auto& kv : l) ParseList(kv.first, kv.second);
+    }
+    const YAML::Node rules = root["rules"];
+    if (!rules.IsDefined()) {
+      Error(SourcePos{}, "missing 'rules'");
+    } else if (rules.IsSequence()) {
+      for (const YAML::Node& r : rules) ParseRule(r);
+    } else if (!rules.IsNull()) {
+      Error(rules, "'rules' must be a list of rules");
+    }
+    return std::move(spec_);
+  }
+
+ private:
+  SourcePos Pos(const YAML::Node& n) const {
+    YAML::Mark m = n.Mark();
+    if (m.is_null()) return SourcePos{};
+    return SourcePos{m.line + 1, m.column + 1};
+  }
+  void Error(SourcePos pos, std::string_view msg) {
+    errors_->push_back(FormatError(origin_, pos, msg));
+  }
+  void Error(const YAML::Node& n, std::string_view msg) { Error(Pos(n), msg); }
+
+  static std::string ScalarOr(const YAML::Node& n) {
+    if (n.IsScalar()) return n.Scalar();
+    if (n.IsSequence()) return "[...]";
+    if (n.IsMap()) return "{...}";
+    return "";
+  }
+
+  bool ExpectMap(const YAML::Node& n, std::string_view what) {
+    if (n.IsMap()) return true;
+    Error(n, "'" + std::string(what) + "' must be a mapping");
+    return false;
+  }
+
+  // Reports every key of `map` not in `allowed`.
+  void CheckKeys(const YAML::Node& map, const Keys& allowed) {
+    for (const auto& kv : map) {
+      if (!kv.first.IsScalar()) {
+        Error(kv.first, "keys must be strings");
+        continue;
+      }
+      const std::string& k = kv.first.Scalar();
+      if (!Contains(allowed, k)) {
+        Error(kv.first, "unknown key '" + k + "'" + DidYouMean(k, allowed));
+      }
+    }
+  }
+
+  bool GetNumber(const YAML::Node& n, std::string_view what, double* out) {
+    bool ok = n.IsScalar();
+    if (ok) {
+      try {
+        *out = n.as<double>();
+      } catch (const YAML::Exception&) {
+        ok = false;
+      }
+    }
+    if (!ok || !std::isfinite(*out)) {
+      Error(n, "'" + std::string(what) + "' must be a number, got '" + ScalarOr(n) + "'");
+      return false;
+    }
+    return true;
+  }
+
+  bool GetBool(const YAML::Node& n, std::string_view what, bool* out) {
+    try {
+      if (n.IsScalar()) {
+        *out = n.as<bool>();
+        return true;
+      }
+    } catch (const YAML::Exception&) {
+    }
+    Error(n, "'" + std::string(what) + "' must be true or false, got '" + ScalarOr(n) + "'");
+    return false;
+  }
+
+  bool GetString(const YAML::Node& n, std::string_view what, std::string* out) {
+    if (!n.IsScalar()) {
+      Error(n, "'" + std::string(what) + "' must be a string");
+      return false;
+    }
+    *out = n.Scalar();
+    return true;
+  }
+
+  // A string or a list of strings; not empty.
+  bool GetStrings(const YAML::Node& n, std::string_view what, std::vector<std::string>* out,
+                  std::vector<SourcePos>* pos) {
+    std::string bad = "'" + std::string(what) + "' must be a string or a list of strings";
+    if (n.IsScalar()) {
+      out->push_back(n.Scalar());
+      pos->push_back(Pos(n));
+      return true;
+    }
+    if (!n.IsSequence()) {
+      Error(n, bad);
+      return false;
+    }
+    if (n.size() == 0) {
+      Error(n, "'" + std::string(what) + "' must not be empty");
+      return false;
+    }
+    bool ok = true;
+    for (const YAML::Node& e : n) {
+      if (!e.IsScalar()) {
+        Error(e, bad);
+        ok = false;
+        continue;
+      }
+      out->push_back(e.Scalar());
+      pos->push_back(Pos(e));
+    }
+    return ok;
+  }
+
+  void ParsePolicy(const YAML::Node& n, SitePolicy* policy) {
+    if (const YAML::Node h = n["hold_at"]; h.IsDefined()) GetNumber(h, "hold_at", &policy->hold_at);
+    if (const YAML::Node r = n["reject_at"]; r.IsDefined()) {
+      GetNumber(r, "reject_at", &policy->reject_at);
+    }
+    if (policy->hold_at > policy->reject_at) {
+      Error(n, "hold_at (" + FormatNumber(policy->hold_at) + ") is above reject_at (" +
+                   FormatNumber(policy->reject_at) + ")");
+    }
+  }
+
+  void ParseList(const YAML::Node& key, const YAML::Node& body) {
+    ListSpec list;
+    list.name = key.Scalar();
+    list.pos = Pos(key);
+    list.entry_origin = origin_;
+    if (!IsValidRuleId(list.name)) {
+      Error(key, "invalid list name '" + list.name + "' (use a-z, 0-9, '_', '.', '-')");
+    }
+    if (list_index_.count(list.name)) Error(key, "duplicate list '" + list.name + "'");
+    if (!body.IsMap()) {
+      Error(body, "list '" + list.name + "' must be a mapping with one of " + JoinOr(kListKeys));
+      AddList(std::move(list));
+      return;
+    }
+    CheckKeys(body, kListKeys);
+    std::vector<std::string_view> present;
+    for (std::string_view k : kListKeys) {
+      if (body[std::string(k)].IsDefined()) present.push_back(k);
+    }
+    if (present.size() != 1) {
+      Error(body, "list '" + list.name + "' needs exactly one of " + JoinOr(kListKeys));
+    } else if (present[0] == "file") {
+      std::string file;
+      if (GetString(body["file"], "file", &file)) ReadListFile(body["file"], file, &list);
+    } else {
+      std::string k(present[0]);
+      GetStrings(body[k], k, &list.entries, &list.entry_pos);
+      if (k == "cidrs") {
+        for (size_t i = 0; i < list.entries.size(); ++i) {
+          if (!ParseCidr(list.entries[i])) {
+            Error(list.entry_pos[i], "invalid CIDR '" + list.entries[i] + "'");
+          }
+        }
+        cidr_checked_.insert(list.name);
+      }
+    }
+    AddList(std::move(list));
+  }
+
+  void AddList(ListSpec list) {
+    list_index_.emplace(list.name, static_cast<int>(spec_.lists.size()));
+    spec_.lists.push_back(std::move(list));
+  }
+
+  void ReadListFile(const YAML::Node& at, const std::string& file, ListSpec* list) {
+    std::filesystem::path path(file);
+    if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      Error(at, "cannot read list file '" + path.string() + "': " + std::strerror(errno));
+      return;
+    }
+    list->entry_origin = path.string();
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      std::string_view v(line);
+      if (number == 1 && v.substr(0, 3) == "\xEF\xBB\xBF") v.remove_prefix(3);  // BOM
+      size_t hash = v.find('#');
+      // '#' starts a comment at the start of a line or after white space.
+      while (hash != std::string_view::npos && hash > 0 && v[hash - 1] != ' ' &&
+             v[hash - 1] != '\t') {
+        hash = v.find('#', hash + 1);
+      }
+      v = v.substr(0, hash);
+      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+      if (v.empty()) continue;
+      list->entries.emplace_back(v);
+      list->entry_pos.push_back(SourcePos{number, 1});
+    }
+  }
+
+  // The list called `name`, or -1 after reporting it.
+  int FindList(const YAML::Node& n) {
+    std::string name;
+    if (!GetString(n, "list", &name)) return -1;
+    auto it = list_index_.find(name);
+    if (it != list_index_.end()) return it->second;
+    Keys names;
+    for (const ListSpec& l : spec_.lists) names.push_back(l.name);
+    Error(n, "unknown list '" + name + "'" + DidYouMean(name, names));
+    return -1;
+  }
+
+  // Entries of a list used for CIDR matching must all be networks.
+  void CheckCidrList(int index) {
+    ListSpec& list = spec_.lists[index];
+    if (!cidr_checked_.insert(list.name).second) return;
+    for (size_t i = 0; i < list.entries.size(); ++i) {
+      if (!ParseCidr(list.entries[i])) {
+        errors_->push_back(FormatError(list.entry_origin, list.entry_pos[i],
+                                       "invalid CIDR '" + list.entries[i] + "'"));
+      }
+    }
+  }
+
+  void ParseRule(const YAML::Node& n) {
+    if (!n.IsMap()) {
+      Error(n, "a rule must be a mapping");
+      return;
+    }
+    CheckKeys(n, kRuleKeys);
+    RuleSpec rule;
+    rule.pos = Pos(n);
+    rule.info.line = rule.pos.line;
+    const YAML::Node id = n["id"];
+    if (!id.IsDefined()) {
+      Error(n, "rule has no 'id'");
+    } else if (GetString(id, "id", &rule.info.id)) {
+      if (!IsValidRuleId(rule.info.id)) {
+        Error(id, "invalid rule id '" + rule.info.id + "' (use a-z, 0-9, '_', '.', '-')");
+      } else if (auto [it, inserted] = rule_lines_.emplace(rule.info.id, Pos(id)); !inserted) {
+        Error(id, "duplicate rule id '" + rule.info.id + "' (first defined at line " +
+                      std::to_string(it->second.line) + ")");
+      }
+    }
+    std::string name = rule.info.id.empty() ? "rule" : "rule '" + rule.info.id + "'";
+    if (const YAML::Node d = n["description"]; d.IsDefined()) {
+      GetString(d, "description", &rule.info.description);
+    }
+    const YAML::Node score = n["score"];
+    const YAML::Node action = n["action"];
+    if (score.IsDefined()) GetNumber(score, "score", &rule.info.score);
+    if (action.IsDefined()) {
+      std::string a;
+      if (GetString(action, "action", &a)) {
+        if (a == "accept") {
+          rule.info.action = Action::kAccept;
+        } else if (a == "hold") {
+          rule.info.action = Action::kHold;
+        } else if (a == "reject") {
+          rule.info.action = Action::kReject;
+        } else {
+          Error(action, "invalid action '" + a + "' (expected accept, hold or reject)");
+        }
+      }
+    }
+    if (!score.IsDefined() && !action.IsDefined()) Error(n, name + " needs a score or an action");
+    if (const YAML::Node m = n["mode"]; m.IsDefined()) {
+      std::string mode;
+      if (GetString(m, "mode", &mode)) {
+        if (mode == "enforce") {
+          rule.info.mode = Mode::kEnforce;
+        } else if (mode == "shadow") {
+          rule.info.mode = Mode::kShadow;
+        } else {
+          Error(m, "invalid mode '" + mode + "' (expected enforce or shadow)");
+        }
+      }
+    }
+    if (const YAML::Node e = n["enabled"]; e.IsDefined()) GetBool(e, "enabled", &rule.info.enabled);
+    std::vector<SourcePos> unused;
+    if (const YAML::Node s = n["sites"]; s.IsDefined()) {
+      GetStrings(s, "sites", &rule.info.sites, &unused);
+      for (std::string& site : rule.info.sites) site = AsciiLower(site);
+    }
+    if (const YAML::Node l = n["languages"]; l.IsDefined()) {
+      GetStrings(l, "languages", &rule.info.languages, &unused);
+      for (std::string& lang : rule.info.languages) lang = AsciiLower(lang);
+    }
+    const YAML::Node match = n["match"];
+    if (!match.IsDefined()) {
+      Error(n, name + " has no 'match'");
+    } else {
+      ParseCondition(match, &rule.match);
+    }
+    spec_.rules.push_back(std::move(rule));
+  }
+
+  bool ParseCondition(const YAML::Node& n, Condition* c) {
+    c->pos = Pos(n);
+    if (!n.IsMap()) {
+      Error(n, "a condition must be a mapping (field, feature, all, any or not)");
+      return false;
+    }
+    Keys kinds;
+    for (std::string_view k : {"all", "any", "not", "field", "feature"}) {
+      if (n[std::string(k)].IsDefined()) kinds.push_back(k);
+    }
+    if (kinds.size() != 1) {
+      if (kinds.empty()) {
+        Keys allowed = {"field", "feature", "all", "any", "not", "raw", "case_sensitive"};
+        allowed.insert(allowed.end(), kMatcherKeys.begin(), kMatcherKeys.end());
+        for (const auto& op : kOps) allowed.push_back(op.first);
+        CheckKeys(n, allowed);
+        Error(n, "a condition needs one of field, feature, all, any or not");
+      } else {
+        Error(n, "a condition has both '" + std::string(kinds[0]) + "' and '" +
+                     std::string(kinds[1]) + "'; nest them with all/any");
+      }
+      return false;
+    }
+    std::string_view kind = kinds[0];
+    if (kind == "all" || kind == "any") {
+      c->type = kind == "all" ? Condition::Type::kAll : Condition::Type::kAny;
+      CheckKeys(n, Keys{kind});
+      const YAML::Node list = n[std::string(kind)];
+      if (!list.IsSequence() || list.size() == 0) {
+        Error(list, "'" + std::string(kind) + "' must be a non-empty list of conditions");
+        return false;
+      }
+      bool ok = true;
+      for (const YAML::Node& child : list) {
+        c->children.emplace_back();
+        ok = ParseCondition(child, &c->children.back()) && ok;
+      }
+      return ok;
+    }
+    if (kind == "not") {
+      c->type = Condition::Type::kNot;
+      CheckKeys(n, Keys{"not"});
+      c->children.emplace_back();
+      return ParseCondition(n["not"], &c->children.back());
+    }
+    if (kind == "feature") return ParseFeature(n, c);
+    return ParseText(n, c);
+  }
+
+  bool ParseFeature(const YAML::Node& n, Condition* c) {
+    c->type = Condition::Type::kFeature;
+    std::string name;
+    if (!GetString(n["feature"], "feature", &name)) return false;
+    const std::vector<std::string_view>& names = FeatureNames();
+    auto it = std::find(names.begin(), names.end(), name);
+    bool ok = true;
+    if (it == names.end()) {
+      Error(n["feature"], "unknown feature '" + name + "'" + DidYouMean(name, names));
+      ok = false;
+    } else {
+      c->feature = static_cast<int>(it - names.begin());
+    }
+    for (const auto& kv : n) {
+      const std::string& k = kv.first.Scalar();
+      if (k == "feature") continue;
+      auto op = std::find_if(kOps.begin(), kOps.end(), [&](const auto& p) { return p.first == k; });
+      if (op == kOps.end()) {
+        Error(kv.first, "unknown operator '" + k + "' (expected " + std::string(kOpList) + ")");
+        ok = false;
+        continue;
+      }
+      double v = 0;
+      if (GetNumber(kv.second, k, &v)) {
+        c->comparisons.emplace_back(op->second, v);
+      } else {
+        ok = false;
+      }
+    }
+    if (ok && c->comparisons.empty()) {
+      Error(n, "feature '" + name + "' needs an operator: " + std::string(kOpList));
+      ok = false;
+    }
+    return ok;
+  }
+
+  bool ParseText(const YAML::Node& n, Condition* c) {
+    c->type = Condition::Type::kText;
+    Keys allowed = {"field", "raw", "case_sensitive"};
+    allowed.insert(allowed.end(), kMatcherKeys.begin(), kMatcherKeys.end());
+    CheckKeys(n, allowed);
+    bool ok = true;
+    std::string name;
+    const YAML::Node field = n["field"];
+    if (!GetString(field, "field", &name)) return false;
+    auto it = std::find(kFieldNames.begin(), kFieldNames.end(), name);
+    if (it == kFieldNames.end()) {
+      if (name == "links") {
+        Error(field,
+              "field 'links' needs a part: links.url, links.host, links.domain or links.path");
+      } else {
+        Error(field, "unknown field '" + name + "'" + DidYouMean(name, kFieldNames));
+      }
+      ok = false;
+    } else {
+      static const std::pair<Field, LinkPart> kMap[] = {
+          {Field::kContent, LinkPart::kNone},     {Field::kAuthorName, LinkPart::kNone},
+          {Field::kAuthorEmail, LinkPart::kNone}, {Field::kAuthorUrl, LinkPart::kNone},
+          {Field::kAuthorIp, LinkPart::kNone},    {Field::kThread, LinkPart::kNone},
+          {Field::kLinks, LinkPart::kUrl},        {Field::kLinks, LinkPart::kHost},
+          {Field::kLinks, LinkPart::kDomain},     {Field::kLinks, LinkPart::kPath},
+          {Field::kLanguage, LinkPart::kNone},    {Field::kSite, LinkPart::kNone},
+      };
+      c->field.field = kMap[it - kFieldNames.begin()].first;
+      c->field.part = kMap[it - kFieldNames.begin()].second;
+    }
+    if (const YAML::Node r = n["raw"]; r.IsDefined()) {
+      ok = GetBool(r, "raw", &c->field.raw) && ok;
+      if (ok && c->field.raw && !IsTextField(c->field.field)) {
+        Error(r, "'raw' applies only to content, author.name, author.email, author.url and thread");
+        ok = false;
+      }
+    }
+    if (const YAML::Node cs = n["case_sensitive"]; cs.IsDefined()) {
+      ok = GetBool(cs, "case_sensitive", &c->case_sensitive) && ok;
+    }
+    Keys matchers;
+    for (std::string_view k : kMatcherKeys) {
+      if (n[std::string(k)].IsDefined()) matchers.push_back(k);
+    }
+    if (matchers.size() != 1) {
+      if (matchers.empty()) {
+        Error(n, "condition on field '" + name + "' needs one of " + JoinOr(kMatcherKeys));
+      } else {
+        Error(n, "condition has both '" + std::string(matchers[0]) + "' and '" +
+                     std::string(matchers[1]) + "'; combine them with any/all");
+      }
+      return false;
+    }
+    std::string m(matchers[0]);
+    const YAML::Node v = n[m];
+    if (m == "list" || m == "in_list" || m == "domain_in_list") {
+      c->list = FindList(v);
+      ok = c->list >= 0 && ok;
+    } else {
+      ok = GetStrings(v, m, &c->values, &c->value_pos) && ok;
+    }
+    if (m == "regex") {
+      c->kind = MatchKind::kRegex;
+    } else if (m == "words" || m == "phrases" || m == "list") {
+      c->kind = MatchKind::kWords;
+    } else if (m == "contains") {
+      c->kind = MatchKind::kContains;
+    } else if (m == "starts") {
+      c->kind = MatchKind::kStarts;
+    } else if (m == "ends") {
+      c->kind = MatchKind::kEnds;
+    } else if (m == "equals") {
+      c->kind = MatchKind::kEquals;
+    } else if (m == "in_list") {
+      c->kind = c->field.field == Field::kAuthorIp ? MatchKind::kCidr : MatchKind::kInList;
+    } else if (m == "domain_in" || m == "domain_in_list") {
+      c->kind = MatchKind::kDomainIn;
+    } else {
+      c->kind = MatchKind::kCidr;
+    }
+    if (!ok) return false;
+    Field f = c->field.field;
+    if (c->kind == MatchKind::kDomainIn && !(f == Field::kAuthorEmail || f == Field::kAuthorUrl ||
+                                             f == Field::kLinks || f == Field::kSite)) {
+      Error(v, "'" + m + "' applies only to author.email, author.url, links.* and site");
+      return false;
+    }
+    if (c->kind == MatchKind::kCidr) {
+      if (!(f == Field::kAuthorIp || (f == Field::kLinks && c->field.part == LinkPart::kHost))) {
+        Error(v, "'cidr' applies only to author.ip and links.host");
+        return false;
+      }
+      if (c->list >= 0) {
+        CheckCidrList(c->list);
+      } else {
+        for (size_t i = 0; i < c->values.size(); ++i) {
+          if (!ParseCidr(c->values[i])) {
+            Error(c->value_pos[i], "invalid CIDR '" + c->values[i] + "'");
+            ok = false;
+          }
+        }
+      }
+    }
+    return ok;
+  }
+
+  std::string origin_;
+  std::string base_dir_;
+  std::vector<std::string>* errors_;
+  RuleFileSpec spec_;
+  std::unordered_map<std::string, int> list_index_;
+  std::unordered_map<std::string, SourcePos> rule_lines_;
+  std::set<std::string> cidr_checked_;
+};
+
+}  // namespace
+
+std::string FormatError(std::string_view origin, SourcePos pos, std::string_view message) {
+  std::string out(origin);
+  out += ':' + std::to_string(pos.line) + ':' + std::to_string(pos.column) + ": ";
+  out += message;
+  return out;
+}
+
+RuleFileSpec ParseRuleFile(std::string_view source, std::string_view origin,
+                           const std::string& base_dir, std::vector<std::string>* errors) {
+  return Parser(origin, base_dir, errors).Run(source);
+}
+
+}  // namespace moderated::rules::internal
