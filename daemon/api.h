@@ -1,35 +1,36 @@
 // daemon/api.h
 //
-// Api: HTTP request → HTTP response for API v1 (docs/api.md). It knows
-// nothing about sockets: the server reads a request, awaits Handle() and
-// writes what it returns. Handle() suspends only while a comment waits for
-// its transaction to commit (DecisionWriter); everything else runs inline.
+// Api: HTTP request → HTTP response. It knows nothing about sockets: the
+// server reads a request, awaits Handle() and writes what it returns.
 //
-// Thread-safety: one Api is shared by all sessions; Handle() may run on many
-// threads at once. Its collaborators are thread-safe (EngineHolder,
-// DecisionWriter, ReaderPool).
+// Endpoints live in modules (comments_api.cc, admin_*.cc, ...). Each module
+// registers its routes with the Router (daemon/routes.h lists the
+// registration functions); Api authenticates the caller (Bearer token) and
+// dispatches. Handlers suspend only while waiting for the writer thread.
+//
+// Thread-safety: one Api is shared by all sessions; Handle() runs on many
+// threads at once. Services are thread-safe; the route table is built before
+// serving and never changes.
 #ifndef MODERATED_DAEMON_API_H_
 #define MODERATED_DAEMON_API_H_
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/auth.h"
 #include "daemon/config.h"
 #include "daemon/decision_writer.h"
 #include "daemon/engine.h"
+#include "daemon/http_util.h"
 #include "storage/store.h"
 
 namespace moderated {
-
-namespace http = boost::beast::http;
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
 
 // Read-only Stores for request handlers: each is used by one thread at a time
 // and returned to the pool afterwards. WAL lets them read while the writer
@@ -47,6 +48,7 @@ class ReaderPool {
       if (store_) pool_->Return(std::move(store_));
     }
     storage::Store* get() const { return store_.get(); }
+    storage::Store* operator->() const { return store_.get(); }
     explicit operator bool() const { return store_ != nullptr; }
 
    private:
@@ -65,42 +67,78 @@ class ReaderPool {
   std::vector<std::unique_ptr<storage::Store>> idle_;  // guarded by mu_
 };
 
-// Where a request came from. Admin endpoints answer only to local peers until
-// token auth exists.
+// Where a request came from.
 struct Peer {
   bool local = false;  // Unix socket or loopback address
   std::string address;
 };
 
+// Everything a handler may use. Owned by `moderated serve`; outlives the Api.
+struct Services {
+  const Config& config;
+  EngineHolder& engines;
+  DecisionWriter& writer;
+  ReaderPool& readers;
+  Auth& auth;
+  // Reloads rules and model from their configured sources; false + *error on
+  // failure (the running engine stays). Set by `moderated serve`.
+  std::function<bool(std::string* error)> reload;
+};
+
+struct RequestContext {
+  Peer peer;
+  std::optional<Principal> principal;  // set when the route needs auth
+  std::string_view path;               // target without the query
+};
+
+using Handler =
+    std::function<boost::asio::awaitable<Response>(Services&, const Request&, const RequestContext&)>;
+
+class Router {
+ public:
+  enum class Access {
+    kPublic,         // no token (health checks, the console's static files)
+    kAuthenticated,  // any valid token; the handler checks role and site
+  };
+  // `path` matches exactly, or as a prefix when it ends with '/'.
+  void Add(std::string path, Access access, Handler handler,
+           uint64_t body_limit = 0 /* 0: limits.max_body_bytes */);
+
+  struct Route {
+    std::string path;
+    Access access;
+    Handler handler;
+    uint64_t body_limit;
+  };
+  // The route for `path`: exact match first, then the longest prefix.
+  const Route* Find(std::string_view path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
 class Api {
  public:
-  Api(const Config& config, EngineHolder& engines, DecisionWriter& writer, ReaderPool& readers);
+  explicit Api(Services& services);
 
   boost::asio::awaitable<Response> Handle(Request request, Peer peer);
 
   // Body limit for a request to `target` (batches may be larger).
   uint64_t BodyLimitFor(std::string_view target) const;
 
-  // Counters, exposed for tests and later /metrics.
   uint64_t requests() const { return requests_.load(); }
 
  private:
-  boost::asio::awaitable<Response> PostComments(const Request& req, bool store);
-  boost::asio::awaitable<Response> PostBatch(const Request& req);
-  Response GetComment(const Request& req, std::string_view id_text);
-  Response Ready(const Request& req);
-
-  const Config& config_;
-  EngineHolder& engines_;
-  DecisionWriter& writer_;
-  ReaderPool& readers_;
+  Services& services_;
+  Router router_;
   std::atomic<uint64_t> requests_{0};
 };
 
-// application/problem+json response (RFC 9457). `errors` lists invalid fields
-// for 422s as {"pointer": "/author/ip", "detail": "..."}.
-Response Problem(unsigned version, bool keep_alive, http::status status, std::string_view detail,
-                 const std::vector<std::pair<std::string, std::string>>& errors = {});
+// Role checks for handlers: nullopt if allowed, else the 403 to send.
+std::optional<Response> RequireRole(const Request& req, const RequestContext& ctx,
+                                    std::initializer_list<Role> roles);
+std::optional<Response> RequireSite(const Request& req, const RequestContext& ctx,
+                                    std::string_view site);
 
 }  // namespace moderated
 

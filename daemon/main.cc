@@ -13,6 +13,7 @@ constexpr const char* kHelp = R"(Usage: moderated COMMAND [OPTIONS]
 Commands:
   serve          run the daemon (HTTP API on TCP and a Unix socket)
   rules check    validate rule files (FILE:LINE:COL: message)
+  token          create, list and revoke API tokens
   train          train and evaluate a fastText model
   version        print the version
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   }
   if (command == "serve") return moderated::RunServeCommand(argc - 1, argv + 1);
   if (command == "rules") return moderated::RunRulesCommand(argc - 1, argv + 1);
+  if (command == "token") return moderated::RunTokenCommand(argc - 1, argv + 1);
   if (command == "train") return moderated::RunTrainCommand(argc - 1, argv + 1);
   std::cerr << "moderated: unknown command '" << command << "'\n" << kHelp;
   return 2;

@@ -11,6 +11,7 @@
 
 #include "classifiers/classifier.h"
 #include "daemon/api.h"
+#include "daemon/auth.h"
 #include "daemon/config.h"
 #include "daemon/decision_writer.h"
 #include "daemon/embedded.h"
@@ -223,9 +224,9 @@ int RunServeCommand(int argc, char** argv) {
        {"model_source", config.model.empty() ? "embedded" : config.model},
        {"database", config.database}});
 
-  Api api(config, engines, writer, readers);
-  Server server(config, api);
-  server.set_reload_hook([&config, &engines] {
+  Auth auth(readers);
+  Services services{config, engines, writer, readers, auth, nullptr};
+  services.reload = [&config, &engines](std::string* error) {
     std::vector<std::string> errs;
     auto next_rules = LoadRules(config, &errs);
     std::string err;
@@ -233,12 +234,17 @@ int RunServeCommand(int argc, char** argv) {
     if (!next_rules || !next_model) {
       for (const auto& e : errs) Log(LogLevel::kError, "reload_failed", {{"error", e}});
       if (!err.empty()) Log(LogLevel::kError, "reload_failed", {{"error", err}});
-      return;  // keep serving the old engine
+      if (error != nullptr) *error = errs.empty() ? err : errs.front();
+      return false;  // keep serving the old engine
     }
     engines.Swap(std::make_shared<const Engine>(next_rules, next_model, config.classifier));
     Log(LogLevel::kInfo, "reloaded",
         {{"rules", next_rules->version()}, {"model", next_model->version()}});
-  });
+    return true;
+  };
+  Api api(services);
+  Server server(config, api);
+  server.set_reload_hook([&services] { services.reload(nullptr); });
   if (!server.Start(&error)) {
     std::cerr << "moderated serve: " << error << "\n";
     return 1;

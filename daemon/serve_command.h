@@ -1,7 +1,7 @@
 // daemon/serve_command.h
 //
 // The subcommands of the `moderated` binary that live in daemon/: `serve`
-// (the daemon) and `rules check`. Each takes argv with argv[0] = the
+// (the daemon), `rules check` and `token`. Each takes argv with argv[0] = the
 // subcommand name, prints its own --help, and returns the process exit code:
 // 0 success, 1 runtime failure, 2 usage or configuration error.
 #ifndef MODERATED_DAEMON_SERVE_COMMAND_H_
@@ -11,6 +11,8 @@ namespace moderated {
 
 int RunServeCommand(int argc, char** argv);
 int RunRulesCommand(int argc, char** argv);
+// `moderated token create|list|revoke` on the database file (token_command.cc).
+int RunTokenCommand(int argc, char** argv);
 
 }  // namespace moderated
 

@@ -116,10 +116,19 @@ net::awaitable<void> Server::Impl::Session(
     // header, before the target is known; start with the largest limit and
     // apply the endpoint's own once the header is in.
     parser.body_limit(std::max(limits.max_body_bytes, limits.max_batch_body_bytes));
-    *idle = true;
-    stream.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
+    // Idle timeout until the next request's first byte; from then on the
+    // whole request (header and body) must arrive within read_timeout_ms, so
+    // a client cannot trickle its headers.
+    if (buffer.size() == 0) {
+      *idle = true;
+      stream.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
+      auto [wec, wn] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+      *idle = false;
+      if (wec) break;
+      buffer.commit(wn);
+    }
+    stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-    *idle = false;
     if (ec) {
       if (ec == http::error::header_limit) {
         Response res = Problem(11, false, http::status::request_header_fields_too_large,
@@ -133,10 +142,7 @@ net::awaitable<void> Server::Impl::Session(
         Response res = ec == http::error::body_limit
                            ? Problem(11, false, http::status::payload_too_large,
                                      "request body exceeds " +
-                                         std::to_string(parser.get().target() ==
-                                                                "/v1/comments/batch"
-                                                            ? limits.max_batch_body_bytes
-                                                            : limits.max_body_bytes) +
+                                         std::to_string(api.BodyLimitFor(parser.get().target())) +
                                          " bytes")
                            : Problem(11, false, http::status::bad_request,
                                      "malformed HTTP request: " + ec.message());
@@ -147,7 +153,6 @@ net::awaitable<void> Server::Impl::Session(
     }
     auto& header = parser.get();
     const uint64_t body_limit = api.BodyLimitFor(header.target());
-    stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
     if (auto length = parser.content_length(); length && *length > body_limit) {
       Response res = Problem(header.version(), false, http::status::payload_too_large,
                              "request body exceeds " + std::to_string(body_limit) + " bytes");

@@ -138,8 +138,13 @@ bool ParseComment(const json::value& value, const std::string& pointer, const Li
   const json::value* site = Find(o, "site");
   if (site == nullptr || site->is_null()) {
     check.Error("/site", "is required");
-  } else if (check.String(site, "/site", kMaxSiteBytes, &out->site) && out->site.empty()) {
-    check.Error("/site", "must not be empty");
+  } else if (check.String(site, "/site", kMaxSiteBytes, &out->site)) {
+    // Site names are host-like: compare them case-insensitively everywhere
+    // (policy, scope, idempotency) by storing them in lower case.
+    for (char& ch : out->site) {
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    }
+    if (out->site.empty()) check.Error("/site", "must not be empty");
   }
   check.String(Find(o, "id"), "/id", kMaxIdBytes, &out->external_id, /*allow_integer=*/true);
   check.String(Find(o, "thread"), "/thread", kMaxUrlBytes, &out->thread);
@@ -149,9 +154,10 @@ bool ParseComment(const json::value& value, const std::string& pointer, const Li
   if (content == nullptr || content->is_null()) {
     check.Error("/content", "is required");
   } else if (check.String(content, "/content", limits.max_body_bytes, &out->content)) {
-    bool blank = true;
-    for (char c : out->content) blank = blank && (c == ' ' || c == '\t' || c == '\n' || c == '\r');
-    if (blank) check.Error("/content", "must not be empty");
+    // Blank after normalisation: white space and invisible characters only.
+    if (classifiers::Normalize(out->content).text.empty()) {
+      check.Error("/content", "must not be empty");
+    }
   }
 
   if (const json::value* author = Find(o, "author"); author != nullptr && !author->is_null()) {

@@ -11,7 +11,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libre2-dev libfasttext-dev libsqlite3-dev libicu-dev libcld2-dev
-  libyaml-cpp-dev libsystemd-dev libpsl-dev
+  libyaml-cpp-dev libsystemd-dev libpsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 curl ca-certificates
 )

@@ -98,6 +98,107 @@ CREATE TABLE labels (
 );
 CREATE INDEX labels_comment ON labels (comment_id);
 )sql"},
+
+    {3, "tokens, sites, review queue, audit log, webhook outbox, models",
+     R"sql(
+-- API tokens: only the SHA-256 of each token is stored; `prefix` is its first
+-- characters, for people to tell tokens apart.
+CREATE TABLE tokens (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  name            TEXT    NOT NULL DEFAULT '',
+  role            TEXT    NOT NULL CHECK (role IN ('site', 'moderator', 'admin')),
+  sites_json      TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(sites_json)),
+  hash            BLOB    NOT NULL UNIQUE,
+  prefix          TEXT    NOT NULL DEFAULT '',
+  created_at_ms   INTEGER NOT NULL,
+  created_by      TEXT    NOT NULL DEFAULT '',
+  revoked_at_ms   INTEGER NOT NULL DEFAULT 0,
+  last_used_at_ms INTEGER NOT NULL DEFAULT 0
+);
+
+-- The site registry: thresholds (NULL = the rule file's), languages,
+-- where to deliver outcomes, and how long to keep decided comments.
+CREATE TABLE sites (
+  name            TEXT    PRIMARY KEY,
+  hold_at         REAL,
+  reject_at       REAL,
+  languages_json  TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(languages_json)),
+  webhook_url     TEXT    NOT NULL DEFAULT '',
+  webhook_secret  TEXT    NOT NULL DEFAULT '',
+  retention_days  INTEGER NOT NULL DEFAULT 0,
+  created_at_ms   INTEGER NOT NULL,
+  updated_at_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Every moderator decision, in order; undo appends a row and marks the
+-- undone one.
+CREATE TABLE decisions (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  comment_id      INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+  decision        TEXT    NOT NULL CHECK (decision IN ('approve', 'reject', 'spam', 'abuse', 'undo')),
+  previous_status TEXT    NOT NULL,
+  new_status      TEXT    NOT NULL,
+  note            TEXT    NOT NULL DEFAULT '',
+  actor           TEXT    NOT NULL DEFAULT '',
+  created_at_ms   INTEGER NOT NULL,
+  undone          INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1))
+);
+CREATE INDEX decisions_comment ON decisions (comment_id, id);
+
+-- Review leases: one moderator at a time per comment.
+CREATE TABLE claims (
+  comment_id      INTEGER PRIMARY KEY REFERENCES comments (id) ON DELETE CASCADE,
+  actor           TEXT    NOT NULL,
+  expires_at_ms   INTEGER NOT NULL
+);
+
+-- Who did what, when, with the state before and after.
+CREATE TABLE audit_log (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms           INTEGER NOT NULL,
+  actor           TEXT    NOT NULL DEFAULT '',
+  action          TEXT    NOT NULL,
+  target          TEXT    NOT NULL DEFAULT '',
+  before_json     TEXT    NOT NULL DEFAULT 'null' CHECK (json_valid(before_json)),
+  after_json      TEXT    NOT NULL DEFAULT 'null' CHECK (json_valid(after_json))
+);
+CREATE INDEX audit_log_at ON audit_log (at_ms);
+CREATE INDEX audit_log_action ON audit_log (action, at_ms);
+
+-- Durable webhook deliveries: written in the same transaction as the
+-- decision, delivered (with retries) by the daemon, idempotent by event_id.
+CREATE TABLE outbox (
+  id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id           TEXT    NOT NULL UNIQUE,
+  site               TEXT    NOT NULL,
+  url                TEXT    NOT NULL,
+  payload            TEXT    NOT NULL,
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms INTEGER NOT NULL,
+  delivered_at_ms    INTEGER NOT NULL DEFAULT 0,
+  last_error         TEXT    NOT NULL DEFAULT '',
+  created_at_ms      INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (delivered_at_ms, next_attempt_at_ms);
+
+-- Trained classifier models with their evaluation reports; at most one active.
+CREATE TABLE models (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  version        TEXT    NOT NULL,
+  bytes          BLOB    NOT NULL,
+  report_json    TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(report_json)),
+  author         TEXT    NOT NULL DEFAULT '',
+  note           TEXT    NOT NULL DEFAULT '',
+  created_at_ms  INTEGER NOT NULL,
+  active         INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1))
+);
+CREATE UNIQUE INDEX models_one_active ON models (active) WHERE active = 1;
+
+-- Author reputation and polling by change time.
+CREATE INDEX comments_author_email ON comments (author_email) WHERE author_email <> '';
+CREATE INDEX comments_author_ip ON comments (author_ip) WHERE author_ip <> '';
+CREATE INDEX comments_site_updated ON comments (site, updated_at_ms);
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

@@ -14,37 +14,16 @@
 
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
+#include "storage/store_impl.h"
 
 namespace moderated::storage {
+using namespace internal;
 namespace {
 
 using internal::DbHandle;
 using internal::ErrorFromSqlite;
 using internal::ScopedReset;
 using internal::StmtHandle;
-
-enum StmtId : int {
-  kBegin,
-  kCommit,
-  kRollback,
-  kInsertComment,
-  kInsertReason,
-  kFindByExternalId,
-  kGetComment,
-  kGetReasons,
-  kScan,
-  kCount,
-  kUpdateStatus,
-  kInsertRules,
-  kDeactivateRules,
-  kActivateRules,
-  kListRules,
-  kGetRules,
-  kActiveRules,
-  kInsertLabel,
-  kListLabels,
-  kNumStmts,
-};
 
 // Column order read by ReadComment(); keep the two in step.
 #define MODERATED_COMMENT_COLUMNS                                                      \
@@ -101,51 +80,6 @@ constexpr std::array<const char*, kNumStmts> kSql = {
     "WHERE comment_id = ?1 ORDER BY id",
 };
 
-// Binds parameters 1, 2, 3, ... in call order and keeps the first error.
-class Binder {
- public:
-  explicit Binder(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  Binder& Text(const std::string& value) {
-    return Check(sqlite3_bind_text64(stmt_, ++index_, value.data(), value.size(), SQLITE_STATIC,
-                                     SQLITE_UTF8));
-  }
-  Binder& Int(int64_t value) { return Check(sqlite3_bind_int64(stmt_, ++index_, value)); }
-  Binder& Double(double value) { return Check(sqlite3_bind_double(stmt_, ++index_, value)); }
-  int rc() const { return rc_; }
-
- private:
-  Binder& Check(int rc) {
-    if (rc_ == SQLITE_OK) rc_ = rc;
-    return *this;
-  }
-  sqlite3_stmt* stmt_;
-  int index_ = 0;
-  int rc_ = SQLITE_OK;
-};
-
-// Reads columns 0, 1, 2, ... of the current row in call order.
-class Reader {
- public:
-  explicit Reader(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  void Text(std::string* out) {
-    // column_text before column_bytes: bytes then counts the UTF-8 form.
-    const unsigned char* text = sqlite3_column_text(stmt_, index_);
-    const int size = sqlite3_column_bytes(stmt_, index_++);
-    if (text == nullptr) {
-      out->clear();
-    } else {
-      out->assign(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
-    }
-  }
-  void Int(int64_t* out) { *out = sqlite3_column_int64(stmt_, index_++); }
-  void Double(double* out) { *out = sqlite3_column_double(stmt_, index_++); }
-  void Bool(bool* out) { *out = sqlite3_column_int64(stmt_, index_++) != 0; }
-
- private:
-  sqlite3_stmt* stmt_;
-  int index_ = 0;
-};
-
 void ReadComment(sqlite3_stmt* stmt, Comment* c) {
   Reader r(stmt);
   r.Int(&c->id);
@@ -186,38 +120,6 @@ void ReadRulesVersion(sqlite3_stmt* stmt, RulesVersion* v) {
 }
 
 }  // namespace
-
-struct Store::Impl {
-  std::string path;
-  bool read_only = false;
-  DbHandle db;  // declared before stmts: statements are finalized first
-  std::array<StmtHandle, kNumStmts> stmts;
-  std::string last_error;
-
-  sqlite3_stmt* stmt(StmtId id) const { return stmts[id].get(); }
-
-  // Records SQLite's message for `rc` and returns it as an Errc.
-  std::error_code Fail(int rc) {
-    last_error = sqlite3_errmsg(db.get());
-    return ErrorFromSqlite(rc);
-  }
-  std::error_code Fail(Errc errc, std::string message) {
-    last_error = std::move(message);
-    return errc;
-  }
-  std::error_code CheckWritable() {
-    if (!read_only) return {};
-    return Fail(Errc::read_only, "store is open read-only");
-  }
-
-  // Runs a statement that returns no rows (BEGIN, COMMIT, ...).
-  std::error_code Run(StmtId id) {
-    sqlite3_stmt* s = stmt(id);
-    ScopedReset reset(s);
-    const int rc = sqlite3_step(s);
-    return rc == SQLITE_DONE ? std::error_code() : Fail(rc);
-  }
-};
 
 namespace {
 

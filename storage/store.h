@@ -116,6 +116,32 @@ struct RulesVersion {
   bool active = false;
 };
 
+// An API token. Only its SHA-256 is stored (`hash`, 32 raw bytes).
+struct Token {
+  int64_t id = 0;
+  std::string name;
+  std::string role;               // "site" | "moderator" | "admin"
+  std::string sites_json = "[]";  // JSON array of site names
+  std::string hash;
+  std::string prefix;  // the token's first characters, for display
+  int64_t created_at_ms = 0;
+  std::string created_by;
+  int64_t revoked_at_ms = 0;  // 0 = active
+  int64_t last_used_at_ms = 0;
+};
+
+// One audit-log entry: who did what to which target, with JSON snapshots of
+// the state before and after ("null" where there is none).
+struct AuditEntry {
+  int64_t id = 0;
+  int64_t at_ms = 0;
+  std::string actor;
+  std::string action;  // e.g. "token.create", "rules.update", "comment.decide"
+  std::string target;
+  std::string before_json = "null";
+  std::string after_json = "null";
+};
+
 class Store {
  public:
   enum class OpenMode { kReadWrite, kReadOnly };
@@ -179,6 +205,17 @@ class Store {
   // oldest first (an empty list for an unknown comment).
   std::error_code AddLabel(const Label& label, int64_t* id);
   std::error_code ListLabels(int64_t comment_id, std::vector<Label>* out);
+
+  // API tokens (store_tokens.cc). FindTokenByHash returns revoked tokens
+  // too (the caller checks revoked_at_ms); Errc::not_found if none.
+  std::error_code AddToken(const Token& token, int64_t* id);
+  std::error_code FindTokenByHash(const std::string& hash, Token* out);
+  std::error_code ListTokens(std::vector<Token>* out);  // oldest first, hash empty
+  std::error_code RevokeToken(int64_t id, int64_t at_ms);  // not_found if missing or revoked
+  std::error_code TouchToken(int64_t id, int64_t at_ms);   // last_used_at_ms
+
+  // Audit log (store_tokens.cc). Appends one entry.
+  std::error_code AppendAudit(const AuditEntry& entry, int64_t* id = nullptr);
 
   // Rules versions. AddRulesVersion stores `text` as a new version and makes it
   // the active one; Activate marks an existing version active (rollback).

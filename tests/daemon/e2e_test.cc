@@ -464,3 +464,83 @@ TEST(DaemonLifecycleTest, EmbeddedDefaultsServeWithNoFiles) {
 
 }  // namespace
 }  // namespace moderated
+
+namespace moderated {
+namespace {
+
+// ---- Authentication and roles ----
+
+TEST_F(DaemonE2ETest, EveryApiEndpointNeedsAToken) {
+  for (auto [method, target] :
+       std::vector<std::pair<boost::beast::http::verb, std::string>>{
+           {boost::beast::http::verb::post, "/v1/comments"},
+           {boost::beast::http::verb::post, "/v1/comments/batch"},
+           {boost::beast::http::verb::post, "/v1/check"},
+           {boost::beast::http::verb::get, "/v1/comments/1"}}) {
+    HttpResult r = daemon_->Tcp().WithToken("").Send(method, target, "{}");
+    EXPECT_EQ(401u, r.status) << target;
+    EXPECT_EQ("Bearer realm=\"moderated\"",
+              std::string(r.raw[boost::beast::http::field::www_authenticate]));
+    EXPECT_EQ("missing Authorization: Bearer token", Str(r.Json().at("detail")));
+    HttpResult bad = daemon_->Tcp().WithToken("mdr_not-a-real-token").Send(method, target, "{}");
+    EXPECT_EQ(401u, bad.status) << target;
+    EXPECT_EQ("invalid or revoked token", Str(bad.Json().at("detail")));
+  }
+  // Health checks stay open for load balancers and systemd.
+  EXPECT_EQ(200u, daemon_->Tcp().WithToken("").Get("/healthz").status);
+  EXPECT_EQ(200u, daemon_->Tcp().WithToken("").Get("/readyz").status);
+}
+
+TEST_F(DaemonE2ETest, SiteTokensActOnlyForTheirSites) {
+  std::string token = daemon_->CreateToken("site", {"mine.example"});
+  HttpClient c = std::move(daemon_->Tcp().WithToken(token));
+  HttpResult ok = c.Post("/v1/comments", CommentBody("mine.example", "m-1", "hello there"));
+  ASSERT_EQ(201u, ok.status) << ok.body;
+  int64_t id = ok.Json().at("id").as_int64();
+  EXPECT_EQ(200u, c.Get("/v1/comments/" + std::to_string(id)).status);
+
+  HttpResult other = c.Post("/v1/comments", CommentBody("theirs.example", "t-1", "hello"));
+  EXPECT_EQ(403u, other.status);
+  EXPECT_EQ("this token may not act for site 'theirs.example'", Str(other.Json().at("detail")));
+  // Another site's comment does not exist for this token.
+  HttpResult theirs = daemon_->Tcp().Post("/v1/comments", CommentBody("theirs.example", "t-2", "x"));
+  ASSERT_EQ(201u, theirs.status);
+  std::string theirs_id = std::to_string(theirs.Json().at("id").as_int64());
+  EXPECT_EQ(404u, c.Get("/v1/comments/" + theirs_id).status);
+
+  // A moderator token cannot submit comments.
+  std::string mod = daemon_->CreateToken("moderator");
+  HttpResult m = daemon_->Tcp().WithToken(mod).Post(
+      "/v1/comments", CommentBody("mine.example", "m-2", "hello"));
+  EXPECT_EQ(403u, m.status);
+  EXPECT_EQ("this endpoint needs a site or admin token, not moderator",
+            Str(m.Json().at("detail")));
+}
+
+TEST(DaemonTokenCommandTest, CreateListRevoke) {
+  TempDir dir;
+  std::string bin = MODERATED_BINARY;
+  std::string base = bin + " token --data-dir " + dir.path().string();
+  int code = 0;
+  testing::RunCommand(bin + " token create --data-dir " + dir.path().string() +
+                          " --role site 2>&1",
+                      &code);
+  EXPECT_EQ(2, code);  // a site token needs a site
+  std::string token = testing::RunCommand(bin + " token create --data-dir " +
+                                          dir.path().string() +
+                                          " --role site --site a.example --name blog 2>/dev/null");
+  EXPECT_EQ(0u, token.find("mdr_"));
+  EXPECT_EQ(4u + 43u + 1u, token.size());  // prefix, 256 bits base64url, newline
+  std::string list = testing::RunCommand(bin + " token list --data-dir " + dir.path().string());
+  EXPECT_NE(std::string::npos, list.find("1\tsite\tblog\t" + token.substr(0, 8) +
+                                         "...\t[\"a.example\"]"))
+      << list;
+  EXPECT_EQ(std::string::npos, list.find(token.substr(0, 47)));  // never the token itself
+  EXPECT_EQ("token 1 revoked\n",
+            testing::RunCommand(bin + " token revoke 1 --data-dir " + dir.path().string()));
+  list = testing::RunCommand(bin + " token list --data-dir " + dir.path().string());
+  EXPECT_NE(std::string::npos, list.find("revoked 20")) << list;
+}
+
+}  // namespace
+}  // namespace moderated

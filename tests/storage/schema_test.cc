@@ -64,7 +64,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 2);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 3);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -76,18 +76,33 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "2\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "3\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
+            "index|audit_log_action|audit_log\n"
+            "index|audit_log_at|audit_log\n"
+            "index|comments_author_email|comments\n"
+            "index|comments_author_ip|comments\n"
             "index|comments_site_external_id|comments\n"
             "index|comments_site_received|comments\n"
+            "index|comments_site_updated|comments\n"
             "index|comments_status|comments\n"
+            "index|decisions_comment|decisions\n"
             "index|labels_comment|labels\n"
+            "index|models_one_active|models\n"
+            "index|outbox_due|outbox\n"
             "index|rules_versions_one_active|rules_versions\n"
+            "table|audit_log|audit_log\n"
+            "table|claims|claims\n"
             "table|comments|comments\n"
+            "table|decisions|decisions\n"
             "table|labels|labels\n"
+            "table|models|models\n"
+            "table|outbox|outbox\n"
             "table|reasons|reasons\n"
-            "table|rules_versions|rules_versions\n");
+            "table|rules_versions|rules_versions\n"
+            "table|sites|sites\n"
+            "table|tokens|tokens\n");
   EXPECT_EQ(raw.Query("PRAGMA foreign_key_list(reasons)"),
             "0|0|comments|comment_id|id|NO ACTION|CASCADE|NONE\n");
 }
@@ -119,7 +134,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "2\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "3\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -162,7 +177,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 2");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 3");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -181,7 +196,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 2; open it "
+                       ": database schema version 1 is older than this build's 3; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

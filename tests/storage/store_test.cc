@@ -335,7 +335,7 @@ TEST_F(StoreTest, ReadOnlyOpenFailures) {
   std::ofstream(path_).close();  // an empty file is schema version 0
   EXPECT_EQ(Store::Open(path_, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path_ +
-                       ": database schema version 0 is older than this build's 2; open it "
+                       ": database schema version 0 is older than this build's 3; open it "
                        "read-write once to migrate");
 }
 

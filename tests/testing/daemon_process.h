@@ -55,6 +55,12 @@ class HttpClient {
   }
   HttpClient(HttpClient&& other) noexcept = default;
 
+  // The Bearer token sent with every request ("" = none).
+  HttpClient& WithToken(std::string token) {
+    token_ = std::move(token);
+    return *this;
+  }
+
   HttpResult Send(http::verb method, const std::string& target, const std::string& body = "",
                   const std::string& content_type = "application/json",
                   const std::vector<std::pair<std::string, std::string>>& headers = {}) {
@@ -65,6 +71,7 @@ class HttpClient {
       req.body() = body;
       req.prepare_payload();
     }
+    if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
     for (const auto& [k, v] : headers) req.set(k, v);
     req.keep_alive(true);
     return SendRaw(req);
@@ -114,7 +121,27 @@ class HttpClient {
   std::optional<net::ip::tcp::socket> tcp_;
   std::optional<net::local::stream_protocol::socket> unix_;
   boost::beast::flat_buffer buffer_;
+  std::string token_;
 };
+
+// Runs `command` with /bin/sh and returns its standard output; throws if it
+// exits non-zero.
+inline std::string RunCommand(const std::string& command, int* exit_code = nullptr) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  int status = pclose(pipe);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (exit_code != nullptr) {
+    *exit_code = code;
+  } else if (code != 0) {
+    throw std::runtime_error("command failed (" + std::to_string(code) + "): " + command);
+  }
+  return out;
+}
 
 class DaemonProcess {
  public:
@@ -122,7 +149,9 @@ class DaemonProcess {
   // --socket `dir`/d.sock and `extra` arguments; waits until it listens.
   DaemonProcess(const std::string& binary, const std::string& dir,
                 std::vector<std::string> extra = {}, bool expect_start = true)
-      : dir_(dir), log_path_(dir + "/daemon.log"), socket_path_(dir + "/d.sock") {
+      : binary_(binary), dir_(dir), log_path_(dir + "/daemon.log"), socket_path_(dir + "/d.sock") {
+    // The first admin token, made the way an operator makes it: with the CLI.
+    admin_token_ = CreateToken("admin");
     std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--data-dir",
                                      dir, "--socket", socket_path_, "--threads", "2"};
     for (auto& a : extra) args.push_back(a);
@@ -147,6 +176,16 @@ class DaemonProcess {
     }
   }
 
+  // Creates a token with `moderated token create` on this daemon's database.
+  std::string CreateToken(const std::string& role, const std::vector<std::string>& sites = {}) {
+    std::string cmd = binary_ + " token create --data-dir " + dir_ + " --role " + role;
+    for (const auto& s : sites) cmd += " --site " + s;
+    std::string out = RunCommand(cmd + " 2>/dev/null");
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out;
+  }
+  const std::string& admin_token() const { return admin_token_; }
+
   int port() const { return port_; }
   const std::string& socket_path() const { return socket_path_; }
   std::string database() const { return dir_ + "/moderated.db"; }
@@ -159,8 +198,11 @@ class DaemonProcess {
     return ss.str();
   }
 
-  HttpClient Tcp() const { return HttpClient::Tcp(port_); }
-  HttpClient Unix() const { return HttpClient::Unix(socket_path_); }
+  // Connections that authenticate as the admin (WithToken() changes that).
+  HttpClient Tcp() const { return std::move(HttpClient::Tcp(port_).WithToken(admin_token_)); }
+  HttpClient Unix() const {
+    return std::move(HttpClient::Unix(socket_path_).WithToken(admin_token_));
+  }
 
   void Signal(int sig) { kill(pid_, sig); }
 
@@ -212,7 +254,7 @@ class DaemonProcess {
     throw std::runtime_error("daemon did not start listening; log:\n" + Log());
   }
 
-  std::string dir_, log_path_, socket_path_;
+  std::string binary_, dir_, log_path_, socket_path_, admin_token_;
   pid_t pid_ = -1;
   int port_ = 0;
   bool exited_ = false;

@@ -1,0 +1,156 @@
+// storage/store_impl.h  (internal to storage/)
+//
+// Store::Impl and the small helpers every storage/*.cc file shares. Store's
+// methods are split by area (store.cc: comments and rules versions;
+// store_tokens.cc: API tokens; ...), all on the one connection in Impl.
+// Statements of store.cc are prepared at Open() into an enum-indexed table;
+// other files use Impl::Cached(), which prepares a statement on first use and
+// keeps it for the connection's lifetime.
+#ifndef MODERATED_STORAGE_STORE_IMPL_H_
+#define MODERATED_STORAGE_STORE_IMPL_H_
+
+#include <sqlite3.h>
+
+#include <array>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "storage/sqlite_handle.h"
+#include "storage/store.h"
+
+namespace moderated::storage {
+namespace internal {
+
+enum StmtId : int {
+  kBegin,
+  kCommit,
+  kRollback,
+  kInsertComment,
+  kInsertReason,
+  kFindByExternalId,
+  kGetComment,
+  kGetReasons,
+  kScan,
+  kCount,
+  kUpdateStatus,
+  kInsertRules,
+  kDeactivateRules,
+  kActivateRules,
+  kListRules,
+  kGetRules,
+  kActiveRules,
+  kInsertLabel,
+  kListLabels,
+  kNumStmts,
+};
+
+// Binds parameters 1, 2, 3, ... in call order and keeps the first error.
+class Binder {
+ public:
+  explicit Binder(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Binder& Text(const std::string& value) {
+    return Check(sqlite3_bind_text64(stmt_, ++index_, value.data(), value.size(), SQLITE_STATIC,
+                                     SQLITE_UTF8));
+  }
+  Binder& Int(int64_t value) { return Check(sqlite3_bind_int64(stmt_, ++index_, value)); }
+  Binder& Double(double value) { return Check(sqlite3_bind_double(stmt_, ++index_, value)); }
+  int rc() const { return rc_; }
+
+ private:
+  Binder& Check(int rc) {
+    if (rc_ == SQLITE_OK) rc_ = rc;
+    return *this;
+  }
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+  int rc_ = SQLITE_OK;
+};
+
+// Reads columns 0, 1, 2, ... of the current row in call order.
+class Reader {
+ public:
+  explicit Reader(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  void Text(std::string* out) {
+    // column_text before column_bytes: bytes then counts the UTF-8 form.
+    const unsigned char* text = sqlite3_column_text(stmt_, index_);
+    const int size = sqlite3_column_bytes(stmt_, index_++);
+    if (text == nullptr) {
+      out->clear();
+    } else {
+      out->assign(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
+    }
+  }
+  void Blob(std::string* out) {
+    const void* blob = sqlite3_column_blob(stmt_, index_);
+    const int size = sqlite3_column_bytes(stmt_, index_++);
+    if (blob == nullptr) {
+      out->clear();
+    } else {
+      out->assign(static_cast<const char*>(blob), static_cast<size_t>(size));
+    }
+  }
+  void Int(int64_t* out) { *out = sqlite3_column_int64(stmt_, index_++); }
+  void Double(double* out) { *out = sqlite3_column_double(stmt_, index_++); }
+  void Bool(bool* out) { *out = sqlite3_column_int64(stmt_, index_++) != 0; }
+
+ private:
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+};
+
+}  // namespace internal
+
+struct Store::Impl {
+  std::string path;
+  bool read_only = false;
+  internal::DbHandle db;  // declared before stmts: statements are finalized first
+  std::array<internal::StmtHandle, internal::kNumStmts> stmts;
+  // Statements prepared on first use by Cached(), keyed by their SQL text
+  // (a string literal: its address is stable).
+  std::map<const char*, internal::StmtHandle> cached;
+  std::string last_error;
+
+  sqlite3_stmt* stmt(internal::StmtId id) const { return stmts[id].get(); }
+
+  // Records SQLite's message for `rc` and returns it as an Errc.
+  std::error_code Fail(int rc) {
+    last_error = sqlite3_errmsg(db.get());
+    return internal::ErrorFromSqlite(rc);
+  }
+  std::error_code Fail(Errc errc, std::string message) {
+    last_error = std::move(message);
+    return errc;
+  }
+  std::error_code CheckWritable() {
+    if (!read_only) return {};
+    return Fail(Errc::read_only, "store is open read-only");
+  }
+
+  // Runs a statement that returns no rows (BEGIN, COMMIT, ...).
+  std::error_code Run(internal::StmtId id) {
+    sqlite3_stmt* s = stmt(id);
+    internal::ScopedReset reset(s);
+    const int rc = sqlite3_step(s);
+    return rc == SQLITE_DONE ? std::error_code() : Fail(rc);
+  }
+
+  // The statement for `sql` (a string literal), prepared on first use. On
+  // failure returns nullptr and records SQLite's message; *rc gets the code.
+  sqlite3_stmt* Cached(const char* sql, int* rc) {
+    auto it = cached.find(sql);
+    if (it != cached.end()) return it->second.get();
+    sqlite3_stmt* stmt = nullptr;
+    *rc = sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (*rc != SQLITE_OK) {
+      last_error = sqlite3_errmsg(db.get());
+      sqlite3_finalize(stmt);
+      return nullptr;
+    }
+    return cached.emplace(sql, internal::StmtHandle(stmt)).first->second.get();
+  }
+};
+
+}  // namespace moderated::storage
+
+#endif  // MODERATED_STORAGE_STORE_IMPL_H_
