@@ -306,6 +306,32 @@ json::object StoredVerdictJson(const std::string& verdict_json, int64_t id) {
 
 namespace {
 
+void AppendString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+        } else {
+          out->push_back(ch);  // UTF-8 passes through (validated on input)
+        }
+    }
+  }
+  out->push_back('"');
+}
+
 void AppendJson(const json::value& v, std::string* out) {
   switch (v.kind()) {
     case json::kind::object: {
@@ -314,7 +340,7 @@ void AppendJson(const json::value& v, std::string* out) {
       for (const auto& kv : v.get_object()) {
         if (!first) out->push_back(',');
         first = false;
-        out->append(json::serialize(json::string_view(kv.key())));
+        AppendString(kv.key(), out);
         out->push_back(':');
         AppendJson(kv.value(), out);
       }
@@ -343,8 +369,21 @@ void AppendJson(const json::value& v, std::string* out) {
       out->append(buf, ec == std::errc() ? end : buf);
       return;
     }
-    default:
-      out->append(json::serialize(v));
+    case json::kind::string:
+      AppendString(v.get_string(), out);
+      return;
+    case json::kind::int64:
+      out->append(std::to_string(v.get_int64()));
+      return;
+    case json::kind::uint64:
+      out->append(std::to_string(v.get_uint64()));
+      return;
+    case json::kind::bool_:
+      out->append(v.get_bool() ? "true" : "false");
+      return;
+    case json::kind::null:
+      out->append("null");
+      return;
   }
 }
 
