@@ -1,0 +1,830 @@
+// classifiers/corpus.cc
+#include "classifiers/corpus.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace moderated::classifiers {
+namespace {
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::vector<std::string> SplitLabels(std::string_view raw) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= raw.size()) {
+    size_t bar = raw.find('|', start);
+    if (bar == std::string_view::npos) bar = raw.size();
+    std::string_view part = Trim(raw.substr(start, bar - start));
+    if (!part.empty()) out.push_back(AsciiLower(part));
+    start = bar + 1;
+  }
+  return out;
+}
+
+bool IsModelLabel(std::string_view label) {
+  return label == "spam" || label == "abuse" || label == "ham";
+}
+
+// Maps raw labels through `mapping`. Returns false with *bad set to the
+// first unknown raw value.
+bool MapLabels(const std::vector<std::string>& raw, const ColumnMapping& mapping,
+               std::vector<std::string>* labels, std::string* bad) {
+  labels->clear();
+  for (const std::string& value : raw) {
+    std::string mapped = value;
+    if (!mapping.label_map.empty()) {
+      auto it = mapping.label_map.find(value);
+      if (it == mapping.label_map.end()) {
+        *bad = value;
+        return false;
+      }
+      mapped = it->second;
+    }
+    if (!IsModelLabel(mapped)) {
+      *bad = value;
+      return false;
+    }
+    if (std::find(labels->begin(), labels->end(), mapped) == labels->end())
+      labels->push_back(mapped);
+  }
+  if (labels->empty()) {
+    *bad = "";
+    return false;
+  }
+  std::sort(labels->begin(), labels->end());
+  return true;
+}
+
+// ---- minimal JSON (one object per line) --------------------------------------
+
+// Values we accept in a JSONL record: string, number (kept as its text),
+// true/false/null (as text), or an array of strings.
+struct JsonValue {
+  std::vector<std::string> strings;  // one element unless an array
+};
+
+class JsonLineParser {
+ public:
+  explicit JsonLineParser(std::string_view s) : s_(s) {}
+
+  bool ParseObject(std::map<std::string, JsonValue>* out, std::string* error) {
+    SkipSpace();
+    if (!Consume('{')) return Fail("expected '{'", error);
+    SkipSpace();
+    if (Consume('}')) return End(error);
+    while (true) {
+      std::string key;
+      SkipSpace();
+      if (!ParseString(&key, error)) return false;
+      SkipSpace();
+      if (!Consume(':')) return Fail("expected ':'", error);
+      SkipSpace();
+      JsonValue value;
+      if (!ParseValue(&value, error)) return false;
+      (*out)[key] = std::move(value);
+      SkipSpace();
+      if (Consume(',')) continue;
+      if (Consume('}')) return End(error);
+      return Fail("expected ',' or '}'", error);
+    }
+  }
+
+ private:
+  bool End(std::string* error) {
+    SkipSpace();
+    if (pos_ != s_.size()) return Fail("trailing characters after the object", error);
+    return true;
+  }
+  bool Fail(const char* what, std::string* error) {
+    *error = std::string(what) + " at column " + std::to_string(pos_ + 1);
+    return false;
+  }
+  void SkipSpace() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r')) ++pos_;
+  }
+  bool Consume(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  bool ParseHex4(uint32_t* v) {
+    if (s_.size() - pos_ < 4) return false;
+    *v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = s_[pos_++];
+      *v <<= 4;
+      if (c >= '0' && c <= '9')
+        *v |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        *v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        *v |= c - 'A' + 10;
+      else
+        return false;
+    }
+    return true;
+  }
+  bool ParseString(std::string* out, std::string* error) {
+    if (!Consume('"')) return Fail("expected a string", error);
+    while (pos_ < s_.size()) {
+      char c = s_[pos_++];
+      if (c == '"') return true;
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      if (pos_ >= s_.size()) break;
+      char e = s_[pos_++];
+      switch (e) {
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u': {
+          uint32_t cp;
+          if (!ParseHex4(&cp)) return Fail("bad \\u escape", error);
+          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(pos_, 2) == "\\u") {
+            pos_ += 2;
+            uint32_t low;
+            if (!ParseHex4(&low) || low < 0xDC00 || low > 0xDFFF)
+              return Fail("bad surrogate pair", error);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          }
+          AppendUtf8(cp, out);
+          break;
+        }
+        default:
+          return Fail("bad escape", error);
+      }
+    }
+    return Fail("unterminated string", error);
+  }
+  bool ParseValue(JsonValue* value, std::string* error) {
+    if (pos_ >= s_.size()) return Fail("expected a value", error);
+    char c = s_[pos_];
+    if (c == '"') {
+      value->strings.emplace_back();
+      return ParseString(&value->strings.back(), error);
+    }
+    if (c == '[') {
+      ++pos_;
+      SkipSpace();
+      if (Consume(']')) return true;
+      while (true) {
+        SkipSpace();
+        value->strings.emplace_back();
+        if (!ParseString(&value->strings.back(), error)) return false;
+        SkipSpace();
+        if (Consume(',')) continue;
+        if (Consume(']')) return true;
+        return Fail("expected ',' or ']'", error);
+      }
+    }
+    size_t start = pos_;
+    while (pos_ < s_.size() &&
+           std::string_view(",}] \t\r").find(s_[pos_]) == std::string_view::npos)
+      ++pos_;
+    if (pos_ == start) return Fail("expected a value", error);
+    value->strings.emplace_back(s_.substr(start, pos_ - start));
+    return true;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+// ---- preset helpers ----------------------------------------------------------
+
+std::string JoinPath(const std::string& dir, std::string_view rest) {
+  if (dir.empty() || dir.back() == '/') return dir + std::string(rest);
+  return dir + "/" + std::string(rest);
+}
+
+bool ReadRecords(const std::string& path, char delimiter, bool quoting,
+                 std::vector<std::vector<std::string>>* records, std::string* error) {
+  std::string data;
+  if (!ReadFileToString(path, &data, error)) return false;
+  std::string parse_error;
+  if (!ParseDelimited(data, delimiter, quoting, records, &parse_error)) {
+    *error = path + ":" + parse_error.substr(std::string("line ").size());
+    return false;
+  }
+  return true;
+}
+
+// Index of `name` in a header record, or -1.
+int ColumnIndex(const std::vector<std::string>& header, std::string_view name) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (Trim(header[i]) == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool RequireColumns(const std::string& path, const std::vector<std::string>& header,
+                    std::initializer_list<std::string_view> names, std::vector<int>* idx,
+                    std::string* error) {
+  idx->clear();
+  for (std::string_view name : names) {
+    int i = ColumnIndex(header, name);
+    if (i < 0) {
+      *error = path + ":1: missing column '" + std::string(name) + "'";
+      return false;
+    }
+    idx->push_back(i);
+  }
+  return true;
+}
+
+Example MakeExample(std::string text, std::string label, std::string language, std::string source,
+                    std::string group) {
+  Example e;
+  e.text = std::move(text);
+  e.labels = {std::move(label)};
+  e.language = std::move(language);
+  e.source = std::move(source);
+  e.group = std::move(group);
+  return e;
+}
+
+bool ReadYoutube(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  static const char* const kVideos[][2] = {{"Youtube01-Psy.csv", "Psy"},
+                                           {"Youtube02-KatyPerry.csv", "KatyPerry"},
+                                           {"Youtube03-LMFAO.csv", "LMFAO"},
+                                           {"Youtube04-Eminem.csv", "Eminem"},
+                                           {"Youtube05-Shakira.csv", "Shakira"}};
+  for (const auto& video : kVideos) {
+    std::string path = JoinPath(dir, video[0]);
+    std::vector<std::vector<std::string>> rows;
+    if (!ReadRecords(path, ',', true, &rows, error)) return false;
+    if (rows.empty()) {
+      *error = path + ": empty file";
+      return false;
+    }
+    std::vector<int> col;
+    if (!RequireColumns(path, rows[0], {"CONTENT", "CLASS"}, &col, error)) return false;
+    for (size_t r = 1; r < rows.size(); ++r) {
+      const auto& row = rows[r];
+      if (row.size() <= static_cast<size_t>(std::max(col[0], col[1]))) {
+        *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
+        return false;
+      }
+      std::string_view cls = Trim(row[col[1]]);
+      if (cls != "0" && cls != "1") {
+        *error = path + ": record " + std::to_string(r + 1) + ": CLASS must be 0 or 1";
+        return false;
+      }
+      out->push_back(MakeExample(StripHtml(row[col[0]]), cls == "1" ? "spam" : "ham", "en",
+                                 "youtube", video[1]));
+    }
+  }
+  return true;
+}
+
+bool ReadSms(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  std::string path = JoinPath(dir, "SMSSpamCollection");
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, '\t', false, &rows, error)) return false;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() != 2 || (row[0] != "ham" && row[0] != "spam")) {
+      *error = path + ":" + std::to_string(r + 1) + ": expected 'ham|spam<TAB>text'";
+      return false;
+    }
+    out->push_back(MakeExample(row[1], row[0], "en", "sms", ""));
+  }
+  return true;
+}
+
+bool ReadArabicSpam(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  std::string path = JoinPath(dir, "arabic_spam_ham_tweets.tsv");
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, '\t', true, &rows, error)) return false;
+  if (rows.empty()) {
+    *error = path + ": empty file";
+    return false;
+  }
+  std::vector<int> col;
+  if (!RequireColumns(path, rows[0], {"Tweet Text", "Label"}, &col, error)) return false;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() <= static_cast<size_t>(std::max(col[0], col[1]))) {
+      *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
+      return false;
+    }
+    std::string_view label = Trim(row[col[1]]);
+    if (label == "Spam") {
+      out->push_back(MakeExample(row[col[0]], "spam", "ar", "arabic-spam", ""));
+    } else if (label != "Ham") {
+      *error = path + ": record " + std::to_string(r + 1) + ": Label must be Ham or Spam";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ReadMpold(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  std::string path = JoinPath(dir, "mpold.tsv");
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, '\t', true, &rows, error)) return false;
+  if (rows.empty()) {
+    *error = path + ": empty file";
+    return false;
+  }
+  std::vector<int> col;
+  if (!RequireColumns(path, rows[0], {"Platform", "Comment", "Majority_Label"}, &col, error))
+    return false;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() <= static_cast<size_t>(std::max({col[0], col[1], col[2]}))) {
+      *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
+      return false;
+    }
+    std::string_view label = Trim(row[col[2]]);
+    if (label != "Offensive" && label != "Non-Offensive") {
+      *error = path + ": record " + std::to_string(r + 1) +
+               ": Majority_Label must be Offensive or Non-Offensive";
+      return false;
+    }
+    out->push_back(MakeExample(row[col[1]], label == "Offensive" ? "abuse" : "ham", "ar", "mpold",
+                               std::string(Trim(row[col[0]]))));
+  }
+  return true;
+}
+
+// OSACT marks in-tweet newlines with "<LF>" and replaced URLs with the word
+// "URL"; turn both back into what the daemon would see.
+std::string RepairOsactText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, 4, "<LF>") == 0) {
+      out.push_back('\n');
+      i += 4;
+      continue;
+    }
+    bool word_start = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\n' || text[i - 1] == '>';
+    size_t end = i + 3;
+    bool word_end = end >= text.size() || text[end] == ' ' || text[end] == '<' || text[end] == '\n';
+    if (word_start && word_end && text.compare(i, 3, "URL") == 0) {
+      out += "http://url.invalid";
+      i += 3;
+      continue;
+    }
+    out.push_back(text[i++]);
+  }
+  return out;
+}
+
+bool ReadOsact(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  static const char* const kFiles[][2] = {{"OSACT2020-sharedTask-train.txt", "train"},
+                                          {"OSACT2020-sharedTask-dev.txt", "test"}};
+  for (const auto& file : kFiles) {
+    std::string path = JoinPath(dir, file[0]);
+    std::vector<std::vector<std::string>> rows;
+    if (!ReadRecords(path, '\t', false, &rows, error)) return false;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const auto& row = rows[r];
+      if (row.size() < 2 || (row[1] != "OFF" && row[1] != "NOT_OFF")) {
+        *error = path + ":" + std::to_string(r + 1) + ": expected 'text<TAB>OFF|NOT_OFF<TAB>...'";
+        return false;
+      }
+      Example e = MakeExample(RepairOsactText(row[0]), row[1] == "OFF" ? "abuse" : "ham", "ar",
+                              "osact2020", file[1] == std::string_view("train") ? "train" : "dev");
+      e.split = file[1];
+      out->push_back(std::move(e));
+    }
+  }
+  return true;
+}
+
+bool ReadRussianToxic(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  std::string path = JoinPath(dir, "labeled.csv");
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, ',', true, &rows, error)) return false;
+  if (rows.empty()) {
+    *error = path + ": empty file";
+    return false;
+  }
+  std::vector<int> col;
+  if (!RequireColumns(path, rows[0], {"comment", "toxic"}, &col, error)) return false;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() <= static_cast<size_t>(std::max(col[0], col[1]))) {
+      *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
+      return false;
+    }
+    std::string_view toxic = Trim(row[col[1]]);
+    if (toxic != "1.0" && toxic != "0.0") {
+      *error = path + ": record " + std::to_string(r + 1) + ": toxic must be 1.0 or 0.0";
+      return false;
+    }
+    out->push_back(MakeExample(std::string(Trim(row[col[0]])), toxic == "1.0" ? "abuse" : "ham",
+                               "ru", "russian-toxic", ""));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ParseDelimited(std::string_view data, char delimiter, bool quoting,
+                    std::vector<std::vector<std::string>>* records, std::string* error) {
+  if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
+  size_t pos = 0;
+  int line = 1;
+  while (pos < data.size()) {
+    int record_line = line;
+    std::vector<std::string> fields;
+    std::string field;
+    bool record_done = false;
+    bool any_content = false;
+    while (!record_done) {
+      if (quoting && pos < data.size() && data[pos] == '"') {
+        // Quoted field.
+        ++pos;
+        any_content = true;
+        while (true) {
+          if (pos >= data.size()) {
+            *error = "line " + std::to_string(record_line) + ": unterminated quoted field";
+            return false;
+          }
+          char c = data[pos++];
+          if (c == '"') {
+            if (pos < data.size() && data[pos] == '"') {
+              field.push_back('"');
+              ++pos;
+              continue;
+            }
+            break;
+          }
+          if (c == '\n') ++line;
+          field.push_back(c);
+        }
+        // After the closing quote: delimiter, record end, or an error.
+        if (pos < data.size() && data[pos] == '\r') ++pos;
+        if (pos >= data.size() || data[pos] == '\n') {
+          if (pos < data.size()) {
+            ++pos;
+            ++line;
+          }
+          fields.push_back(std::move(field));
+          record_done = true;
+        } else if (data[pos] == delimiter) {
+          ++pos;
+          fields.push_back(std::move(field));
+          field.clear();
+        } else {
+          *error = "line " + std::to_string(line) + ": unexpected character after a quoted field";
+          return false;
+        }
+        continue;
+      }
+      // Unquoted field: up to the delimiter or the end of the line.
+      size_t end = pos;
+      while (end < data.size() && data[end] != delimiter && data[end] != '\n') ++end;
+      std::string_view raw = data.substr(pos, end - pos);
+      if (end >= data.size() || data[end] == '\n') {
+        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+        field.append(raw);
+        if (!raw.empty()) any_content = true;
+        fields.push_back(std::move(field));
+        pos = end < data.size() ? end + 1 : end;
+        ++line;
+        record_done = true;
+      } else {
+        field.append(raw);
+        any_content = true;
+        fields.push_back(std::move(field));
+        field.clear();
+        pos = end + 1;
+      }
+    }
+    if (!any_content && fields.size() == 1) continue;  // blank line
+    records->push_back(std::move(fields));
+  }
+  return true;
+}
+
+bool ReadFileToString(const std::string& path, std::string* contents, std::string* error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file.is_open()) {
+    *error = path + ": cannot open: " + std::generic_category().message(errno);
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << file.rdbuf();
+  if (file.bad()) {
+    *error = path + ": read error";
+    return false;
+  }
+  *contents = std::move(buffer).str();
+  return true;
+}
+
+bool ParseCorpusFormat(std::string_view name, CorpusFormat* format) {
+  if (name == "csv")
+    *format = CorpusFormat::kCsv;
+  else if (name == "tsv")
+    *format = CorpusFormat::kTsv;
+  else if (name == "jsonl")
+    *format = CorpusFormat::kJsonl;
+  else
+    return false;
+  return true;
+}
+
+bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMapping& mapping,
+                    std::vector<Example>* out, int* skipped, std::string* error) {
+  int skipped_rows = 0;
+  // Accepts or rejects one row given its raw fields.
+  auto add = [&](const std::string& where, const std::string& text,
+                 const std::vector<std::string>& raw_labels, const std::string& language,
+                 const std::string& group) -> bool {
+    if (Trim(text).empty()) {
+      ++skipped_rows;
+      return true;
+    }
+    std::vector<std::string> labels;
+    std::string bad;
+    if (!MapLabels(raw_labels, mapping, &labels, &bad)) {
+      if (mapping.skip_unknown_labels) {
+        ++skipped_rows;
+        return true;
+      }
+      *error =
+          where + ": unknown label '" + bad + "'" +
+          (mapping.label_map.empty() ? " (expected spam, abuse or ham, or give a label map)" : "");
+      return false;
+    }
+    Example e;
+    e.text = text;
+    e.labels = std::move(labels);
+    e.language = language.empty() ? mapping.language : language;
+    e.source = mapping.source;
+    e.group = group;
+    out->push_back(std::move(e));
+    return true;
+  };
+
+  std::string data;
+  if (!ReadFileToString(path, &data, error)) return false;
+
+  if (format == CorpusFormat::kJsonl) {
+    size_t pos = 0;
+    int line = 0;
+    while (pos < data.size()) {
+      size_t nl = data.find('\n', pos);
+      if (nl == std::string::npos) nl = data.size();
+      std::string_view text_line = Trim(std::string_view(data).substr(pos, nl - pos));
+      pos = nl + 1;
+      ++line;
+      if (text_line.empty()) continue;
+      std::string where = path + ":" + std::to_string(line);
+      std::map<std::string, JsonValue> object;
+      std::string json_error;
+      if (!JsonLineParser(text_line).ParseObject(&object, &json_error)) {
+        *error = where + ": " + json_error;
+        return false;
+      }
+      auto text_it = object.find(mapping.text_column);
+      auto label_it = object.find(mapping.label_column);
+      if (text_it == object.end() || text_it->second.strings.size() != 1) {
+        *error = where + ": missing string field '" + mapping.text_column + "'";
+        return false;
+      }
+      if (label_it == object.end()) {
+        *error = where + ": missing field '" + mapping.label_column + "'";
+        return false;
+      }
+      std::vector<std::string> raw_labels;
+      for (const std::string& v : label_it->second.strings) {
+        for (std::string& l : SplitLabels(v)) raw_labels.push_back(std::move(l));
+      }
+      std::string language, group;
+      if (!mapping.language_column.empty()) {
+        auto it = object.find(mapping.language_column);
+        if (it != object.end() && it->second.strings.size() == 1) language = it->second.strings[0];
+      }
+      if (!mapping.group_column.empty()) {
+        auto it = object.find(mapping.group_column);
+        if (it != object.end() && it->second.strings.size() == 1) group = it->second.strings[0];
+      }
+      if (!add(where, text_it->second.strings[0], raw_labels, language, group)) return false;
+    }
+    if (skipped != nullptr) *skipped = skipped_rows;
+    return true;
+  }
+
+  std::vector<std::vector<std::string>> rows;
+  std::string parse_error;
+  if (!ParseDelimited(data, format == CorpusFormat::kCsv ? ',' : '\t', true, &rows, &parse_error)) {
+    *error = path + ":" + parse_error.substr(std::string("line ").size());
+    return false;
+  }
+  // Resolves a column given by header name or (no header) by index.
+  auto resolve = [&](const std::string& name, bool required, int* index) -> bool {
+    *index = -1;
+    if (name.empty()) return !required;
+    if (mapping.has_header) {
+      if (!rows.empty()) *index = ColumnIndex(rows[0], name);
+    } else {
+      char* end = nullptr;
+      long v = std::strtol(name.c_str(), &end, 10);
+      if (end != nullptr && *end == '\0' && v >= 0 && v < 10000) *index = static_cast<int>(v);
+    }
+    if (*index < 0) {
+      *error = path + ":1: no column '" + name + "'";
+      return false;
+    }
+    return true;
+  };
+  int text_col, label_col, lang_col, group_col;
+  if (!resolve(mapping.text_column, true, &text_col) ||
+      !resolve(mapping.label_column, true, &label_col) ||
+      !resolve(mapping.language_column, false, &lang_col) ||
+      !resolve(mapping.group_column, false, &group_col)) {
+    return false;
+  }
+  for (size_t r = mapping.has_header ? 1 : 0; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    std::string where = path + ": record " + std::to_string(r + 1);
+    if (row.size() <= static_cast<size_t>(std::max(text_col, label_col))) {
+      *error = where + ": too few fields";
+      return false;
+    }
+    std::string language =
+        lang_col >= 0 && static_cast<size_t>(lang_col) < row.size() ? row[lang_col] : "";
+    std::string group =
+        group_col >= 0 && static_cast<size_t>(group_col) < row.size() ? row[group_col] : "";
+    if (!add(where, row[text_col], SplitLabels(row[label_col]), language, group)) return false;
+  }
+  if (skipped != nullptr) *skipped = skipped_rows;
+  return true;
+}
+
+const std::vector<std::string>& PresetNames() {
+  static const std::vector<std::string> kNames = {"youtube", "sms",       "arabic-spam",
+                                                  "mpold",   "osact2020", "russian-toxic"};
+  return kNames;
+}
+
+bool ReadPreset(std::string_view name, const std::string& data_dir, std::vector<Example>* out,
+                std::string* error) {
+  if (name == "youtube")
+    return ReadYoutube(JoinPath(data_dir, "youtube-spam-collection"), out, error);
+  if (name == "sms") return ReadSms(JoinPath(data_dir, "sms-spam-collection"), out, error);
+  if (name == "arabic-spam")
+    return ReadArabicSpam(JoinPath(data_dir, "arabic-spam-ham-tweets"), out, error);
+  if (name == "mpold")
+    return ReadMpold(JoinPath(data_dir, "mpold-arabic-news-comments"), out, error);
+  if (name == "osact2020")
+    return ReadOsact(JoinPath(data_dir, "osact2020-arabic-offensive"), out, error);
+  if (name == "russian-toxic") {
+    return ReadRussianToxic(JoinPath(data_dir, "russian-language-toxic-comments"), out, error);
+  }
+  *error = "unknown preset '" + std::string(name) + "'";
+  return false;
+}
+
+std::string StripHtml(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  for (size_t i = 0; i < html.size();) {
+    char c = html[i];
+    if (c == '<') {
+      size_t close = html.find('>', i);
+      // Only treat it as a tag if it looks like one: "<br", "</a", "<a ".
+      bool tag = close != std::string_view::npos && i + 1 < html.size() &&
+                 ((html[i + 1] >= 'a' && html[i + 1] <= 'z') ||
+                  (html[i + 1] >= 'A' && html[i + 1] <= 'Z') || html[i + 1] == '/');
+      if (tag) {
+        std::string name = AsciiLower(html.substr(i + 1, std::min<size_t>(3, close - i - 1)));
+        if (name.rfind("br", 0) == 0 || name.rfind("p", 0) == 0 || name.rfind("/p", 0) == 0)
+          out.push_back(' ');
+        i = close + 1;
+        continue;
+      }
+    }
+    if (c == '&') {
+      size_t semi = html.find(';', i);
+      if (semi != std::string_view::npos && semi - i <= 10) {
+        std::string_view entity = html.substr(i + 1, semi - i - 1);
+        long cp = -1;
+        if (entity == "amp")
+          cp = '&';
+        else if (entity == "lt")
+          cp = '<';
+        else if (entity == "gt")
+          cp = '>';
+        else if (entity == "quot")
+          cp = '"';
+        else if (entity == "apos")
+          cp = '\'';
+        else if (entity == "nbsp")
+          cp = ' ';
+        else if (entity.size() > 1 && entity[0] == '#') {
+          std::string digits(entity.substr(1));
+          char* end = nullptr;
+          if (digits[0] == 'x' || digits[0] == 'X')
+            cp = std::strtol(digits.c_str() + 1, &end, 16);
+          else
+            cp = std::strtol(digits.c_str(), &end, 10);
+          if (end == nullptr || *end != '\0' || cp <= 0 || cp > 0x10FFFF ||
+              (cp >= 0xD800 && cp < 0xE000))
+            cp = -1;
+        }
+        if (cp >= 0) {
+          uint32_t u = static_cast<uint32_t>(cp);
+          if (u < 0x80) {
+            out.push_back(static_cast<char>(u));
+          } else if (u < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (u >> 6)));
+            out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+          } else if (u < 0x10000) {
+            out.push_back(static_cast<char>(0xE0 | (u >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+          } else {
+            out.push_back(static_cast<char>(0xF0 | (u >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((u >> 12) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+          }
+          i = semi + 1;
+          continue;
+        }
+      }
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace moderated::classifiers

@@ -1,0 +1,184 @@
+// tests/classifiers/corpus_test.cc
+#include "classifiers/corpus.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace moderated::classifiers {
+namespace {
+
+using Records = std::vector<std::vector<std::string>>;
+
+std::string Testdata(const char* name) {
+  return std::string(MODERATED_TESTDATA_DIR) + "/classifiers/" + name;
+}
+
+// "text|labels|language|source|group|split" per example.
+std::string Render(const std::vector<Example>& examples) {
+  std::string out;
+  for (const Example& e : examples) {
+    std::string labels;
+    for (const std::string& l : e.labels) labels += (labels.empty() ? "" : "+") + l;
+    out += e.text + "|" + labels + "|" + e.language + "|" + e.source + "|" + e.group + "|" +
+           e.split + "\n";
+  }
+  return out;
+}
+
+TEST(ParseDelimitedTest, QuotedFieldsWithNewlinesAndQuotes) {
+  Records r;
+  std::string error;
+  ASSERT_TRUE(
+      ParseDelimited("a,b\n\"x, y\",\"multi\nline \"\"q\"\"\"\r\nlast,\n", ',', true, &r, &error))
+      << error;
+  EXPECT_EQ(r, (Records{{"a", "b"}, {"x, y", "multi\nline \"q\""}, {"last", ""}}));
+}
+
+TEST(ParseDelimitedTest, QuotedNewlineAtFieldEndLikeRussianToxic) {
+  Records r;
+  std::string error;
+  ASSERT_TRUE(
+      ParseDelimited("comment,toxic\n\"Привет\n\",1.0\n\"Пока\n\",0.0\n", ',', true, &r, &error));
+  EXPECT_EQ(r, (Records{{"comment", "toxic"}, {"Привет\n", "1.0"}, {"Пока\n", "0.0"}}));
+}
+
+TEST(ParseDelimitedTest, BomBlankLinesAndNoFinalNewline) {
+  Records r;
+  std::string error;
+  ASSERT_TRUE(
+      ParseDelimited("\xEF\xBB\xBF"
+                     "a\tb\n\n c\td",
+                     '\t', true, &r, &error));
+  EXPECT_EQ(r, (Records{{"a", "b"}, {" c", "d"}}));
+}
+
+TEST(ParseDelimitedTest, QuotingOffKeepsQuotes) {
+  Records r;
+  std::string error;
+  ASSERT_TRUE(ParseDelimited("ham\t\"Hi\" he said\n", '\t', false, &r, &error));
+  EXPECT_EQ(r, (Records{{"ham", "\"Hi\" he said"}}));
+}
+
+TEST(ParseDelimitedTest, Errors) {
+  Records r;
+  std::string error;
+  EXPECT_FALSE(ParseDelimited("a,b\n\"open\nstill open", ',', true, &r, &error));
+  EXPECT_EQ(error, "line 2: unterminated quoted field");
+  r.clear();
+  EXPECT_FALSE(ParseDelimited("\"a\"b,c\n", ',', true, &r, &error));
+  EXPECT_EQ(error, "line 1: unexpected character after a quoted field");
+}
+
+TEST(ReadCorpusFileTest, Csv) {
+  ColumnMapping m;
+  m.language_column = "lang";
+  m.source = "t";
+  std::vector<Example> out;
+  int skipped = -1;
+  std::string error;
+  ASSERT_TRUE(
+      ReadCorpusFile(Testdata("generic.csv"), CorpusFormat::kCsv, m, &out, &skipped, &error))
+      << error;
+  EXPECT_EQ(Render(out),
+            "Hello, \"world\"|ham|en|t||\n"
+            "line one\nline two|spam|en|t||\n"
+            "plain text|abuse+spam|ru|t||\n");
+  EXPECT_EQ(skipped, 1);  // the empty text
+}
+
+TEST(ReadCorpusFileTest, JsonlWithLabelMap) {
+  ColumnMapping m;
+  m.language_column = "lang";
+  m.label_map = {{"spam", "spam"}, {"abuse", "abuse"}, {"1", "ham"}};
+  std::vector<Example> out;
+  std::string error;
+  ASSERT_TRUE(
+      ReadCorpusFile(Testdata("generic.jsonl"), CorpusFormat::kJsonl, m, &out, nullptr, &error))
+      << error;
+  EXPECT_EQ(Render(out),
+            "free \xC3\xA9 prize|spam|en|generic||\n"
+            "you idiot|abuse+spam|und|generic||\n"
+            "fine|ham|und|generic||\n");
+}
+
+TEST(ReadCorpusFileTest, UnknownLabelIsAnErrorUnlessSkipped) {
+  ColumnMapping m;
+  std::vector<Example> out;
+  std::string error;
+  EXPECT_FALSE(
+      ReadCorpusFile(Testdata("generic.jsonl"), CorpusFormat::kJsonl, m, &out, nullptr, &error));
+  EXPECT_EQ(error, Testdata("generic.jsonl") +
+                       ":4: unknown label '1' (expected spam, abuse or ham, or give a label map)");
+  m.skip_unknown_labels = true;
+  out.clear();
+  int skipped = 0;
+  ASSERT_TRUE(
+      ReadCorpusFile(Testdata("generic.jsonl"), CorpusFormat::kJsonl, m, &out, &skipped, &error));
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_EQ(skipped, 1);
+}
+
+TEST(ReadCorpusFileTest, MissingColumnAndFile) {
+  ColumnMapping m;
+  m.text_column = "body";
+  std::vector<Example> out;
+  std::string error;
+  EXPECT_FALSE(
+      ReadCorpusFile(Testdata("generic.csv"), CorpusFormat::kCsv, m, &out, nullptr, &error));
+  EXPECT_EQ(error, Testdata("generic.csv") + ":1: no column 'body'");
+  EXPECT_FALSE(ReadCorpusFile(Testdata("absent.csv"), CorpusFormat::kCsv, ColumnMapping(), &out,
+                              nullptr, &error));
+  EXPECT_EQ(error, Testdata("absent.csv") + ": cannot open: No such file or directory");
+}
+
+TEST(StripHtmlTest, TagsAndEntities) {
+  EXPECT_EQ(
+      StripHtml("a<br />b &amp; c&#39;s <a href=\"http://x.com\">http://x.com</a> &lt;3 &#x41;"),
+      "a b & c's http://x.com <3 A");
+  EXPECT_EQ(StripHtml("1 < 2 & 3 > 2"), "1 < 2 & 3 > 2");
+}
+
+TEST(PresetTest, UnknownPreset) {
+  std::vector<Example> out;
+  std::string error;
+  EXPECT_FALSE(ReadPreset("nope", "/nonexistent", &out, &error));
+  EXPECT_EQ(error, "unknown preset 'nope'");
+}
+
+// The real data sets: counts from each SOURCE.md.
+TEST(PresetTest, RealDataSetCounts) {
+  const std::string data_dir = std::string(MODERATED_SOURCE_DIR) + "/../shared/data";
+  if (!std::filesystem::is_directory(data_dir)) {
+    GTEST_SKIP() << "../shared/data absent: " << data_dir;
+  }
+  struct Want {
+    const char* preset;
+    size_t total;
+    std::map<std::string, size_t> labels;
+  };
+  const Want wants[] = {
+      {"youtube", 1956, {{"spam", 1005}, {"ham", 951}}},
+      {"sms", 5574, {{"ham", 4827}, {"spam", 747}}},
+      {"arabic-spam", 1941, {{"spam", 1941}}},
+      {"mpold", 4000, {{"ham", 3325}, {"abuse", 675}}},
+      {"osact2020", 8000, {{"ham", 6411}, {"abuse", 1589}}},
+      {"russian-toxic", 14412, {{"ham", 9586}, {"abuse", 4826}}},
+  };
+  for (const Want& want : wants) {
+    std::vector<Example> out;
+    std::string error;
+    ASSERT_TRUE(ReadPreset(want.preset, data_dir, &out, &error)) << error;
+    EXPECT_EQ(out.size(), want.total) << want.preset;
+    std::map<std::string, size_t> counts;
+    for (const Example& e : out) counts[e.labels.at(0)]++;
+    EXPECT_EQ(counts, want.labels) << want.preset;
+  }
+}
+
+}  // namespace
+}  // namespace moderated::classifiers
