@@ -72,6 +72,11 @@ constexpr FeatureEntry kFeatures[] = {
     {"bidi_count", &Features::bidi_count},
     {"mixed_script_words", &Features::mixed_script_words},
     {"emoji_count", &Features::emoji_count},
+    {"velocity_ip", &Features::velocity_ip},
+    {"velocity_email", &Features::velocity_email},
+    {"velocity_content", &Features::velocity_content},
+    {"author_approved", &Features::author_approved},
+    {"author_rejected", &Features::author_rejected},
 };
 
 bool IsTextField(Field f) {

@@ -79,6 +79,16 @@ struct Features {
   double bidi_count = 0;          // bidi control characters among them
   double mixed_script_words = 0;  // words mixing Latin with Cyrillic/Greek
   double emoji_count = 0;         // emoji code points
+  // Velocity (daemon/velocity.h): comments seen in the last velocity window,
+  // this one included, with the same author IP / e-mail / normalised content.
+  double velocity_ip = 0;
+  double velocity_email = 0;
+  double velocity_content = 0;
+  // Author reputation (docs/review.md): the author's comments approved /
+  // rejected so far, by e-mail, else by IP. NOT FILLED YET by the daemon:
+  // always 0 until an in-memory count replaces a database read.
+  double author_approved = 0;
+  double author_rejected = 0;
 };
 
 // The names of the Features members, in declaration order ("length",

@@ -290,7 +290,7 @@ TEST(RuleSetTest, FeatureOperators) {
         ", \">\": 0}}\n";
     EXPECT_NE(nullptr, MustCompile(src)) << name;
   }
-  EXPECT_EQ(9u, FeatureNames().size());
+  EXPECT_EQ(14u, FeatureNames().size());
 }
 
 TEST(RuleSetTest, CombinatorsAndSpans) {
