@@ -1,0 +1,752 @@
+// storage/store_queue.cc
+//
+// Store: the review queue — listings and counts of pending comments, claims,
+// decisions and undo (each one transaction), history, author reputation and
+// polling by change time.
+//
+// The queue filters are fixed SQL with optional parameters ("?2 IS NULL OR
+// ..."): unbound parameters are NULL, so one cached statement per order
+// serves every combination of filters. The pending set is small next to the
+// whole table, and comments_status narrows to it first.
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "storage/store.h"
+#include "storage/store_impl.h"
+
+namespace moderated::storage {
+
+using internal::Binder;
+using internal::Reader;
+using internal::ScopedReset;
+
+namespace {
+
+// The classifier label with the highest probability among ham, spam and
+// abuse (missing = 0; ties: ham, then spam).
+#define MODERATED_LABEL_EXPR                                                       \
+  "(CASE WHEN coalesce(json_extract(c.labels_json, '$.ham'), 0) >= "              \
+  "coalesce(json_extract(c.labels_json, '$.spam'), 0) AND "                       \
+  "coalesce(json_extract(c.labels_json, '$.ham'), 0) >= "                         \
+  "coalesce(json_extract(c.labels_json, '$.abuse'), 0) THEN 'ham' "               \
+  "WHEN coalesce(json_extract(c.labels_json, '$.spam'), 0) >= "                   \
+  "coalesce(json_extract(c.labels_json, '$.abuse'), 0) THEN 'spam' ELSE 'abuse' END)"
+
+// Parameters ?1..?8 are the QueueFilter fields (NULL = no filter).
+#define MODERATED_QUEUE_WHERE                                                          \
+  " c.status = 'pending'"                                                              \
+  " AND (?1 IS NULL OR c.site IN (SELECT value FROM json_each(?1)))"                   \
+  " AND (?2 IS NULL OR c.language = ?2)"                                               \
+  " AND (?3 IS NULL OR " MODERATED_LABEL_EXPR " = ?3)"                                 \
+  " AND (?4 IS NULL OR c.score >= ?4)"                                                 \
+  " AND (?5 IS NULL OR c.score <= ?5)"                                                 \
+  " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = c.id"      \
+  " AND r.rule_id = ?6 AND r.shadow = 0))"                                             \
+  " AND (?7 IS NULL OR c.received_at_ms <= ?7)"                                        \
+  " AND (?8 IS NULL OR c.received_at_ms >= ?8)"
+
+// ?9 = the cursor's score, ?10 = its id (NULL = first page), ?11 = limit.
+constexpr const char* kQueueOldest =
+    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
+    " AND (?10 IS NULL OR c.id > ?10) ORDER BY c.id LIMIT ?11";
+constexpr const char* kQueueNewest =
+    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
+    " AND (?10 IS NULL OR c.id < ?10) ORDER BY c.id DESC LIMIT ?11";
+constexpr const char* kQueueScoreDesc =
+    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
+    " AND (?10 IS NULL OR c.score < ?9 OR (c.score = ?9 AND c.id > ?10))"
+    " ORDER BY c.score DESC, c.id LIMIT ?11";
+constexpr const char* kQueueScoreAsc =
+    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
+    " AND (?10 IS NULL OR c.score > ?9 OR (c.score = ?9 AND c.id > ?10))"
+    " ORDER BY c.score, c.id LIMIT ?11";
+
+constexpr const char* kCountBySite =
+    "SELECT c.site, count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE " GROUP BY c.site";
+constexpr const char* kCountByLanguage =
+    "SELECT c.language, count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE
+    " GROUP BY c.language";
+constexpr const char* kCountByLabel =
+    "SELECT " MODERATED_LABEL_EXPR ", count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE
+    " GROUP BY 1";
+constexpr const char* kCountByRule =
+    "SELECT rr.rule_id, count(DISTINCT c.id) FROM comments c JOIN reasons rr"
+    " ON rr.comment_id = c.id AND rr.shadow = 0 WHERE" MODERATED_QUEUE_WHERE
+    " GROUP BY rr.rule_id";
+
+constexpr const char* kGetClaim =
+    "SELECT comment_id, actor, expires_at_ms FROM claims "
+    "WHERE comment_id = ?1 AND expires_at_ms > ?2";
+constexpr const char* kPutClaim =
+    "INSERT INTO claims (comment_id, actor, expires_at_ms) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (comment_id) DO UPDATE SET actor = excluded.actor, "
+    "expires_at_ms = excluded.expires_at_ms";
+constexpr const char* kDeleteClaim = "DELETE FROM claims WHERE comment_id = ?1";
+
+constexpr const char* kCommentState =
+    "SELECT status, site, external_id FROM comments WHERE id = ?1";
+constexpr const char* kInsertDecision =
+    "INSERT INTO decisions (comment_id, decision, previous_status, new_status, note, actor, "
+    "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr const char* kSetStatus =
+    "UPDATE comments SET status = ?2, updated_at_ms = ?3 WHERE id = ?1";
+constexpr const char* kInsertReviewLabel =
+    "INSERT INTO labels (comment_id, label, source, author, created_at_ms, decision_id) "
+    "VALUES (?1, ?2, 'moderator', ?3, ?4, ?5)";
+constexpr const char* kInsertDecisionAudit =
+    "INSERT INTO audit_log (at_ms, actor, action, target, before_json, after_json) "
+    "VALUES (?1, ?2, ?3, 'comment:' || ?4, json_object('status', ?5), "
+    "json_object('status', ?6, 'decision', ?7, 'note', ?8, 'decision_id', ?9))";
+// The row exists only if the site is registered with a webhook.
+constexpr const char* kInsertOutbox =
+    "INSERT INTO outbox (event_id, site, url, payload, next_attempt_at_ms, created_at_ms) "
+    "SELECT ?1, s.name, s.webhook_url, json_object('event_id', ?1, 'type', ?2, "
+    "'created_at', ?3, 'site', s.name, 'comment', json_object('id', ?4, "
+    "'external_id', ?5, 'status', ?6, 'decision', ?7, 'note', ?8)), ?9, ?9 "
+    "FROM sites s WHERE s.name = ?10 AND s.webhook_url <> ''";
+constexpr const char* kLatestDecision =
+    "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
+    "created_at_ms, undone FROM decisions WHERE comment_id = ?1 AND actor = ?2 "
+    "AND decision <> 'undo' AND undone = 0 ORDER BY id DESC LIMIT 1";
+constexpr const char* kMarkDecisionUndone = "UPDATE decisions SET undone = 1 WHERE id = ?1";
+constexpr const char* kMarkLabelsUndone = "UPDATE labels SET undone = 1 WHERE decision_id = ?1";
+
+constexpr const char* kHistoryDecisions =
+    "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
+    "created_at_ms, undone FROM decisions WHERE comment_id = ?1 ORDER BY id";
+constexpr const char* kHistoryLabels =
+    "SELECT id, comment_id, label, source, author, created_at_ms, undone, "
+    "coalesce(decision_id, 0) FROM labels WHERE comment_id = ?1 ORDER BY id";
+
+// The "<> ''" terms let the planner use the partial indexes.
+constexpr const char* kReputationByEmail =
+    "SELECT coalesce(sum(status = 'approved'), 0), coalesce(sum(status = 'rejected'), 0), "
+    "coalesce(sum(status = 'pending'), 0) FROM comments WHERE author_email = ?1 "
+    "AND author_email <> '' AND (?2 IS NULL OR site IN (SELECT value FROM json_each(?2)))";
+constexpr const char* kReputationByIp =
+    "SELECT coalesce(sum(status = 'approved'), 0), coalesce(sum(status = 'rejected'), 0), "
+    "coalesce(sum(status = 'pending'), 0) FROM comments WHERE author_ip = ?1 "
+    "AND author_ip <> '' AND (?2 IS NULL OR site IN (SELECT value FROM json_each(?2)))";
+
+constexpr const char* kChanged =
+    "SELECT id, site, external_id, status, updated_at_ms FROM comments "
+    "WHERE site = ?1 AND updated_at_ms >= ?2 "
+    "AND (?3 IS NULL OR updated_at_ms > ?3 OR (updated_at_ms = ?3 AND id > ?4)) "
+    "ORDER BY updated_at_ms, id LIMIT ?5";
+
+// A JSON array of strings, for json_each(). Site names are validated by the
+// API, but escape quotes, backslashes and control characters anyway.
+std::string JsonArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (unsigned char ch : values[i]) {
+      if (ch == '"' || ch == '\\') {
+        out += '\\';
+        out += static_cast<char>(ch);
+      } else if (ch < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+        out += buf;
+      } else {
+        out += static_cast<char>(ch);
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+// Binds the filter to ?1..?8; `sites_json` must outlive the statement's use.
+int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_json) {
+  int rc = SQLITE_OK;
+  auto keep = [&rc](int r) {
+    if (rc == SQLITE_OK) rc = r;
+  };
+  if (f.sites) keep(sqlite3_bind_text(s, 1, sites_json.c_str(), -1, SQLITE_STATIC));
+  if (!f.language.empty()) keep(sqlite3_bind_text(s, 2, f.language.c_str(), -1, SQLITE_STATIC));
+  if (!f.label.empty()) keep(sqlite3_bind_text(s, 3, f.label.c_str(), -1, SQLITE_STATIC));
+  if (f.min_score) keep(sqlite3_bind_double(s, 4, *f.min_score));
+  if (f.max_score) keep(sqlite3_bind_double(s, 5, *f.max_score));
+  if (!f.rule.empty()) keep(sqlite3_bind_text(s, 6, f.rule.c_str(), -1, SQLITE_STATIC));
+  if (f.received_at_most_ms) keep(sqlite3_bind_int64(s, 7, *f.received_at_most_ms));
+  if (f.received_at_least_ms) keep(sqlite3_bind_int64(s, 8, *f.received_at_least_ms));
+  return rc;
+}
+
+void ReadDecision(sqlite3_stmt* s, Decision* d) {
+  Reader r(s);
+  r.Int(&d->id);
+  r.Int(&d->comment_id);
+  r.Text(&d->decision);
+  r.Text(&d->previous_status);
+  r.Text(&d->new_status);
+  r.Text(&d->note);
+  r.Text(&d->actor);
+  r.Int(&d->created_at_ms);
+  r.Bool(&d->undone);
+}
+
+std::string LabelFor(const std::string& decision) {
+  if (decision == "approve") return "ham";
+  if (decision == "reject") return "rejected";
+  return decision;  // spam, abuse, undo
+}
+
+// BEGIN IMMEDIATE on Begin(); ROLLBACK on destruction unless Commit()
+// succeeded (the same contract as store.cc's). A template only because
+// Store::Impl is private to Store.
+template <typename StoreImpl>
+class Transaction {
+ public:
+  explicit Transaction(StoreImpl* impl) : impl_(impl) {}
+  ~Transaction() {
+    if (open_ && !sqlite3_get_autocommit(impl_->db.get())) {
+      sqlite3_stmt* s = impl_->stmt(internal::kRollback);
+      ScopedReset reset(s);
+      sqlite3_step(s);
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  std::error_code Begin() {
+    auto ec = impl_->Run(internal::kBegin);
+    open_ = !ec;
+    return ec;
+  }
+  std::error_code Commit() {
+    auto ec = impl_->Run(internal::kCommit);
+    if (!ec) open_ = false;
+    return ec;
+  }
+
+ private:
+  StoreImpl* impl_;
+  bool open_ = false;
+};
+
+// The statements a review write runs, on one connection, inside a
+// transaction the caller owns. A template for the same reason as
+// Transaction.
+template <typename StoreImpl>
+class ReviewWriter {
+ public:
+  explicit ReviewWriter(StoreImpl* m) : m_(*m) {}
+
+  struct State {
+    std::string status, site, external_id;
+  };
+
+  // kNotFound if there is no comment.
+  std::error_code ReadState(int64_t id, bool* found, State* out) {
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kCommentState, &s)) return ec;
+    ScopedReset reset(s);
+    sqlite3_bind_int64(s, 1, id);
+    const int rc = sqlite3_step(s);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return m_.Fail(rc);
+    Reader r(s);
+    r.Text(&out->status);
+    r.Text(&out->site);
+    r.Text(&out->external_id);
+    return {};
+  }
+
+  std::error_code ReadClaim(int64_t id, int64_t now_ms, std::optional<Claim>* out) {
+    out->reset();
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kGetClaim, &s)) return ec;
+    ScopedReset reset(s);
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now_ms);
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return m_.Fail(rc);
+    Claim c;
+    Reader r(s);
+    r.Int(&c.comment_id);
+    r.Text(&c.actor);
+    r.Int(&c.expires_at_ms);
+    *out = std::move(c);
+    return {};
+  }
+
+  std::error_code DeleteClaim(int64_t id) {
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kDeleteClaim, &s)) return ec;
+    ScopedReset reset(s);
+    sqlite3_bind_int64(s, 1, id);
+    return Done(s);
+  }
+
+  std::error_code InsertDecision(Decision* d) {
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kInsertDecision, &s)) return ec;
+    ScopedReset reset(s);
+    Binder b(s);
+    b.Int(d->comment_id)
+        .Text(d->decision)
+        .Text(d->previous_status)
+        .Text(d->new_status)
+        .Text(d->note)
+        .Text(d->actor)
+        .Int(d->created_at_ms);
+    if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
+    if (auto ec = Done(s)) return ec;
+    d->id = sqlite3_last_insert_rowid(m_.db.get());
+    return {};
+  }
+
+  std::error_code SetStatus(int64_t id, const std::string& status, int64_t now_ms) {
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kSetStatus, &s)) return ec;
+    ScopedReset reset(s);
+    Binder b(s);
+    b.Int(id).Text(status).Int(now_ms);
+    if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
+    return Done(s);
+  }
+
+  std::error_code InsertLabel(const Decision& d) {
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kInsertReviewLabel, &s)) return ec;
+    ScopedReset reset(s);
+    const std::string label = LabelFor(d.decision);
+    Binder b(s);
+    b.Int(d.comment_id).Text(label).Text(d.actor).Int(d.created_at_ms).Int(d.id);
+    if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
+    return Done(s);
+  }
+
+  std::error_code InsertAudit(const Decision& d, const std::string& action) {
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kInsertDecisionAudit, &s)) return ec;
+    ScopedReset reset(s);
+    Binder b(s);
+    b.Int(d.created_at_ms)
+        .Text(d.actor)
+        .Text(action)
+        .Int(d.comment_id)
+        .Text(d.previous_status)
+        .Text(d.new_status)
+        .Text(d.decision)
+        .Text(d.note)
+        .Int(d.id);
+    if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
+    return Done(s);
+  }
+
+  std::error_code InsertOutbox(const DecideRequest& req, const State& state, const Decision& d,
+                               const std::string& type, int64_t* outbox_id) {
+    *outbox_id = 0;
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kInsertOutbox, &s)) return ec;
+    ScopedReset reset(s);
+    Binder b(s);
+    b.Text(req.event_id)
+        .Text(type)
+        .Text(req.event_time)
+        .Int(d.comment_id)
+        .Text(state.external_id)
+        .Text(d.new_status)
+        .Text(d.decision)
+        .Text(d.note)
+        .Int(req.now_ms)
+        .Text(state.site);
+    if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
+    if (auto ec = Done(s)) return ec;
+    if (sqlite3_changes64(m_.db.get()) > 0) *outbox_id = sqlite3_last_insert_rowid(m_.db.get());
+    return {};
+  }
+
+  std::error_code Latest(int64_t comment_id, const std::string& actor, bool* found,
+                         Decision* out) {
+    sqlite3_stmt* s = nullptr;
+    if (auto ec = Prepare(kLatestDecision, &s)) return ec;
+    ScopedReset reset(s);
+    Binder b(s);
+    b.Int(comment_id).Text(actor);
+    if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
+    const int rc = sqlite3_step(s);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return m_.Fail(rc);
+    ReadDecision(s, out);
+    return {};
+  }
+
+  std::error_code MarkUndone(int64_t decision_id) {
+    for (const char* sql : {kMarkDecisionUndone, kMarkLabelsUndone}) {
+      sqlite3_stmt* s = nullptr;
+      if (auto ec = Prepare(sql, &s)) return ec;
+      ScopedReset reset(s);
+      sqlite3_bind_int64(s, 1, decision_id);
+      if (auto ec = Done(s)) return ec;
+    }
+    return {};
+  }
+
+  // One decision inside the caller's transaction.
+  std::error_code Decide(const DecideRequest& req, DecideResult* result) {
+    *result = DecideResult();
+    bool found = false;
+    State state;
+    if (auto ec = ReadState(req.comment_id, &found, &state)) return ec;
+    if (!found) {
+      result->outcome = ReviewOutcome::kNotFound;
+      return {};
+    }
+    std::optional<Claim> claim;
+    if (auto ec = ReadClaim(req.comment_id, req.now_ms, &claim)) return ec;
+    if (claim && claim->actor != req.actor) {
+      result->outcome = ReviewOutcome::kClaimedByOther;
+      result->claim = *claim;
+      return {};
+    }
+    Decision& d = result->decision;
+    d.comment_id = req.comment_id;
+    d.decision = req.decision;
+    d.previous_status = state.status;
+    d.new_status = req.decision == "approve" ? "approved" : "rejected";
+    d.note = req.note;
+    d.actor = req.actor;
+    d.created_at_ms = req.now_ms;
+    if (auto ec = InsertDecision(&d)) return ec;
+    if (auto ec = SetStatus(req.comment_id, d.new_status, req.now_ms)) return ec;
+    if (auto ec = InsertLabel(d)) return ec;
+    if (auto ec = InsertAudit(d, "comment.decide")) return ec;
+    if (auto ec = DeleteClaim(req.comment_id)) return ec;
+    return InsertOutbox(req, state, d, "comment.decided", &result->outbox_id);
+  }
+
+ private:
+  std::error_code Prepare(const char* sql, sqlite3_stmt** out) {
+    int rc = SQLITE_OK;
+    *out = m_.Cached(sql, &rc);
+    return *out == nullptr ? internal::ErrorFromSqlite(rc == SQLITE_OK ? SQLITE_ERROR : rc)
+                           : std::error_code();
+  }
+  std::error_code Done(sqlite3_stmt* s) {
+    const int rc = sqlite3_step(s);
+    return rc == SQLITE_DONE ? std::error_code() : m_.Fail(rc);
+  }
+  StoreImpl& m_;
+};
+
+}  // namespace
+
+std::error_code Store::ListQueue(const QueueFilter& filter, QueueOrder order,
+                                 const std::optional<QueuePosition>& after, int64_t limit,
+                                 std::vector<Comment>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  const char* sql = kQueueOldest;
+  switch (order) {
+    case QueueOrder::kOldest: sql = kQueueOldest; break;
+    case QueueOrder::kNewest: sql = kQueueNewest; break;
+    case QueueOrder::kScoreDesc: sql = kQueueScoreDesc; break;
+    case QueueOrder::kScoreAsc: sql = kQueueScoreAsc; break;
+  }
+  std::vector<int64_t> ids;
+  {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* s = m.Cached(sql, &rc);
+    if (s == nullptr) return m.Fail(rc);
+    ScopedReset reset(s);
+    const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
+    rc = BindFilter(s, filter, sites_json);
+    if (after) {
+      sqlite3_bind_double(s, 9, after->score);
+      sqlite3_bind_int64(s, 10, after->id);
+    }
+    sqlite3_bind_int64(s, 11, limit);
+    if (rc != SQLITE_OK) return m.Fail(rc);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+  }
+  // Then each comment with its reasons (a point lookup each; pages are small).
+  out->reserve(ids.size());
+  for (int64_t id : ids) {
+    Comment c;
+    std::error_code ec = Get(id, &c);
+    if (ec == Errc::not_found) continue;  // deleted between the two reads
+    if (ec) {
+      out->clear();
+      return ec;
+    }
+    out->push_back(std::move(c));
+  }
+  return {};
+}
+
+std::error_code Store::CountQueue(const QueueFilter& filter, QueueCounts* out) {
+  Impl& m = *impl_;
+  *out = QueueCounts();
+  const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
+  const std::pair<const char*, std::map<std::string, int64_t>*> queries[] = {
+      {kCountBySite, &out->by_site},
+      {kCountByLanguage, &out->by_language},
+      {kCountByLabel, &out->by_label},
+      {kCountByRule, &out->by_rule},
+  };
+  for (const auto& [sql, counts] : queries) {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* s = m.Cached(sql, &rc);
+    if (s == nullptr) return m.Fail(rc);
+    ScopedReset reset(s);
+    rc = BindFilter(s, filter, sites_json);
+    if (rc != SQLITE_OK) return m.Fail(rc);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      std::string key;
+      int64_t n = 0;
+      Reader r(s);
+      r.Text(&key);
+      r.Int(&n);
+      (*counts)[key] = n;
+    }
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+  }
+  for (const auto& [site, n] : out->by_site) out->total += n;
+  return {};
+}
+
+std::error_code Store::GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) {
+  ReviewWriter<Impl> w(impl_.get());
+  return w.ReadClaim(comment_id, now_ms, out);
+}
+
+std::error_code Store::ClaimComment(int64_t comment_id, const std::string& actor, int64_t now_ms,
+                                    int64_t expires_at_ms, ReviewOutcome* outcome,
+                                    Claim* claim) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  ReviewWriter<Impl> w(&m);
+  Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  bool found = false;
+  ReviewWriter<Impl>::State state;
+  if (auto ec = w.ReadState(comment_id, &found, &state)) return ec;
+  if (!found) {
+    *outcome = ReviewOutcome::kNotFound;
+    return {};
+  }
+  std::optional<Claim> held;
+  if (auto ec = w.ReadClaim(comment_id, now_ms, &held)) return ec;
+  if (held && held->actor != actor) {
+    *outcome = ReviewOutcome::kClaimedByOther;
+    *claim = *held;
+    return {};
+  }
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kPutClaim, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  {
+    ScopedReset reset(s);
+    Binder b(s);
+    b.Int(comment_id).Text(actor).Int(expires_at_ms);
+    if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+  }
+  if (auto ec = txn.Commit()) return ec;
+  *outcome = ReviewOutcome::kDone;
+  *claim = Claim{comment_id, actor, expires_at_ms};
+  return {};
+}
+
+std::error_code Store::ReleaseClaim(int64_t comment_id, const std::string& actor, int64_t now_ms,
+                                    ReviewOutcome* outcome, Claim* holder) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  ReviewWriter<Impl> w(&m);
+  Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  std::optional<Claim> held;
+  if (auto ec = w.ReadClaim(comment_id, now_ms, &held)) return ec;
+  if (held && held->actor != actor) {
+    *outcome = ReviewOutcome::kClaimedByOther;
+    *holder = *held;
+    return {};
+  }
+  if (auto ec = w.DeleteClaim(comment_id)) return ec;
+  if (auto ec = txn.Commit()) return ec;
+  *outcome = ReviewOutcome::kDone;
+  return {};
+}
+
+std::error_code Store::Decide(const DecideRequest& request, DecideResult* result) {
+  std::vector<DecideResult> results;
+  if (auto ec = DecideMany(std::span<const DecideRequest>(&request, 1), &results)) return ec;
+  *result = std::move(results.front());
+  return {};
+}
+
+std::error_code Store::DecideMany(std::span<const DecideRequest> requests,
+                                  std::vector<DecideResult>* results) {
+  Impl& m = *impl_;
+  results->clear();
+  if (auto ec = m.CheckWritable()) return ec;
+  for (const DecideRequest& r : requests) {
+    if (r.decision != "approve" && r.decision != "reject" && r.decision != "spam" &&
+        r.decision != "abuse") {
+      return m.Fail(Errc::constraint, "unknown decision '" + r.decision + "'");
+    }
+  }
+  std::vector<DecideResult> out(requests.size());
+  ReviewWriter<Impl> w(&m);
+  Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (auto ec = w.Decide(requests[i], &out[i])) return ec;
+  }
+  if (auto ec = txn.Commit()) return ec;
+  *results = std::move(out);
+  return {};
+}
+
+std::error_code Store::Undo(const DecideRequest& req, int64_t window_ms, DecideResult* result) {
+  Impl& m = *impl_;
+  *result = DecideResult();
+  if (auto ec = m.CheckWritable()) return ec;
+  ReviewWriter<Impl> w(&m);
+  Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  bool found = false;
+  ReviewWriter<Impl>::State state;
+  if (auto ec = w.ReadState(req.comment_id, &found, &state)) return ec;
+  if (!found) {
+    result->outcome = ReviewOutcome::kNotFound;
+    return {};
+  }
+  Decision& undone = result->undone;
+  if (auto ec = w.Latest(req.comment_id, req.actor, &found, &undone)) return ec;
+  if (!found) {
+    result->outcome = ReviewOutcome::kNothingToUndo;
+    return {};
+  }
+  if (undone.created_at_ms < req.now_ms - window_ms) {
+    result->outcome = ReviewOutcome::kUndoWindowPassed;
+    return {};
+  }
+  if (auto ec = w.MarkUndone(undone.id)) return ec;
+  undone.undone = true;
+  Decision& d = result->decision;
+  d.comment_id = req.comment_id;
+  d.decision = "undo";
+  d.previous_status = state.status;
+  d.new_status = undone.previous_status;
+  d.note = req.note;
+  d.actor = req.actor;
+  d.created_at_ms = req.now_ms;
+  if (auto ec = w.InsertDecision(&d)) return ec;
+  if (auto ec = w.SetStatus(req.comment_id, d.new_status, req.now_ms)) return ec;
+  if (auto ec = w.InsertLabel(d)) return ec;
+  if (auto ec = w.InsertAudit(d, "comment.undo")) return ec;
+  if (auto ec = w.InsertOutbox(req, state, d, "comment.undone", &result->outbox_id)) return ec;
+  return txn.Commit();
+}
+
+std::error_code Store::History(int64_t comment_id, std::vector<Decision>* decisions,
+                               std::vector<ReviewLabel>* labels) {
+  Impl& m = *impl_;
+  decisions->clear();
+  labels->clear();
+  int rc = SQLITE_OK;
+  {
+    sqlite3_stmt* s = m.Cached(kHistoryDecisions, &rc);
+    if (s == nullptr) return m.Fail(rc);
+    ScopedReset reset(s);
+    sqlite3_bind_int64(s, 1, comment_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) ReadDecision(s, &decisions->emplace_back());
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+  }
+  sqlite3_stmt* s = m.Cached(kHistoryLabels, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, comment_id);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    ReviewLabel& l = labels->emplace_back();
+    Reader r(s);
+    r.Int(&l.label.id);
+    r.Int(&l.label.comment_id);
+    r.Text(&l.label.label);
+    r.Text(&l.label.source);
+    r.Text(&l.label.author);
+    r.Int(&l.label.created_at_ms);
+    r.Bool(&l.undone);
+    r.Int(&l.decision_id);
+  }
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  return {};
+}
+
+std::error_code Store::GetReputation(const std::string& email, const std::string& ip,
+                                     const std::optional<std::vector<std::string>>& sites,
+                                     Reputation* by_email, Reputation* by_ip) {
+  Impl& m = *impl_;
+  *by_email = Reputation();
+  *by_ip = Reputation();
+  const std::string sites_json = sites ? JsonArray(*sites) : "";
+  const std::tuple<const char*, const std::string*, Reputation*> queries[] = {
+      {kReputationByEmail, &email, by_email},
+      {kReputationByIp, &ip, by_ip},
+  };
+  for (const auto& [sql, key, out] : queries) {
+    if (key->empty()) continue;
+    int rc = SQLITE_OK;
+    sqlite3_stmt* s = m.Cached(sql, &rc);
+    if (s == nullptr) return m.Fail(rc);
+    ScopedReset reset(s);
+    sqlite3_bind_text(s, 1, key->c_str(), -1, SQLITE_STATIC);
+    if (sites) sqlite3_bind_text(s, 2, sites_json.c_str(), -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) return m.Fail(rc);
+    Reader r(s);
+    r.Int(&out->approved);
+    r.Int(&out->rejected);
+    r.Int(&out->pending);
+  }
+  return {};
+}
+
+std::error_code Store::ListChanged(const std::string& site, int64_t since_ms,
+                                   const std::optional<std::pair<int64_t, int64_t>>& after,
+                                   int64_t limit, std::vector<Comment>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kChanged, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  sqlite3_bind_text(s, 1, site.c_str(), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, since_ms);
+  if (after) {
+    sqlite3_bind_int64(s, 3, after->first);
+    sqlite3_bind_int64(s, 4, after->second);
+  }
+  sqlite3_bind_int64(s, 5, limit);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    Comment& c = out->emplace_back();
+    Reader r(s);
+    r.Int(&c.id);
+    r.Text(&c.site);
+    r.Text(&c.external_id);
+    r.Text(&c.status);
+    r.Int(&c.updated_at_ms);
+  }
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
+  return {};
+}
+
+}  // namespace moderated::storage

@@ -1,0 +1,423 @@
+// tests/storage/store_queue_test.cc
+//
+// The review queue in storage: listings, counts, claims, decisions, undo,
+// history, reputation and polling. Rows written by a decision are read back
+// with a separate raw SQLite connection and compared as text.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+#include "tests/testing/temp_dir.h"
+
+namespace moderated::storage {
+namespace {
+
+using testing::TempDir;
+
+// A second connection to the same file: "a|b|c\n" per row.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) { sqlite3_open(path.c_str(), &db_); }
+  ~RawDb() { sqlite3_close(db_); }
+  std::string Query(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
+      return std::string("error: ") + sqlite3_errmsg(db_);
+    }
+    std::string out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(s); ++i) {
+        if (i > 0) out += '|';
+        const unsigned char* t = sqlite3_column_text(s, i);
+        out += t ? reinterpret_cast<const char*>(t) : "NULL";
+      }
+      out += '\n';
+    }
+    sqlite3_finalize(s);
+    return out;
+  }
+  void Exec(const std::string& sql) {
+    char* err = nullptr;
+    ASSERT_EQ(SQLITE_OK, sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err)) << err;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+Comment Pending(const std::string& site, const std::string& external_id, double score,
+                const std::string& language, const std::string& labels_json,
+                int64_t received_at_ms) {
+  Comment c;
+  c.site = site;
+  c.external_id = external_id;
+  c.content = "text of " + external_id;
+  c.author_email = "a@example.com";
+  c.author_ip = "203.0.113.9";
+  c.received_at_ms = received_at_ms;
+  c.updated_at_ms = received_at_ms;
+  c.status = "pending";
+  c.action = "hold";
+  c.score = score;
+  c.language = language;
+  c.labels_json = labels_json;
+  return c;
+}
+
+class StoreQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.File("db");
+    std::string error;
+    store_ = Store::Open(path_, Store::OpenMode::kReadWrite, &error);
+    ASSERT_NE(store_, nullptr) << error;
+  }
+
+  std::vector<int64_t> Insert(std::vector<Comment> comments) {
+    std::vector<InsertOutcome> outcomes;
+    EXPECT_EQ(store_->InsertBatch(comments, &outcomes), std::error_code());
+    std::vector<int64_t> ids;
+    for (const auto& o : outcomes) ids.push_back(o.id);
+    return ids;
+  }
+
+  DecideRequest Request(int64_t id, const std::string& decision, const std::string& actor,
+                        int64_t now_ms) {
+    DecideRequest r;
+    r.comment_id = id;
+    r.decision = decision;
+    r.note = "n-" + decision;
+    r.actor = actor;
+    r.now_ms = now_ms;
+    r.event_id = "ev-" + decision + "-" + std::to_string(now_ms);
+    r.event_time = "2026-01-01T00:00:00.000Z";
+    return r;
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreQueueTest, DecideWritesEveryRowInOneTransaction) {
+  auto ids = Insert({Pending("news", "x1", 6, "ar", R"({"spam":0.9,"ham":0.1})", 1000)});
+  RawDb raw(path_);
+  raw.Exec(
+      "INSERT INTO sites (name, webhook_url, webhook_secret, created_at_ms, updated_at_ms) "
+      "VALUES ('news', 'https://hooks.example/m', 's3cret', 1, 1)");
+  ReviewOutcome outcome;
+  Claim claim;
+  ASSERT_EQ(store_->ClaimComment(ids[0], "token:2:bob", 1500, 2000, &outcome, &claim),
+            std::error_code());
+  ASSERT_EQ(outcome, ReviewOutcome::kDone);
+
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[0], "spam", "token:2:bob", 5000), &result),
+            std::error_code());
+  EXPECT_EQ(result.outcome, ReviewOutcome::kDone);
+  EXPECT_EQ(result.decision.id, 1);
+  EXPECT_EQ(result.outbox_id, 1);
+
+  EXPECT_EQ(raw.Query("SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
+                      "created_at_ms, undone FROM decisions"),
+            "1|1|spam|pending|rejected|n-spam|token:2:bob|5000|0\n");
+  EXPECT_EQ(raw.Query("SELECT status, updated_at_ms FROM comments"), "rejected|5000\n");
+  EXPECT_EQ(raw.Query("SELECT comment_id, label, source, author, created_at_ms, decision_id, "
+                      "undone FROM labels"),
+            "1|spam|moderator|token:2:bob|5000|1|0\n");
+  EXPECT_EQ(raw.Query("SELECT at_ms, actor, action, target, before_json, after_json FROM "
+                      "audit_log"),
+            "5000|token:2:bob|comment.decide|comment:1|{\"status\":\"pending\"}|"
+            "{\"status\":\"rejected\",\"decision\":\"spam\",\"note\":\"n-spam\","
+            "\"decision_id\":1}\n");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM claims"), "0\n");
+  EXPECT_EQ(raw.Query("SELECT event_id, site, url, payload, attempts, next_attempt_at_ms, "
+                      "delivered_at_ms, created_at_ms FROM outbox"),
+            "ev-spam-5000|news|https://hooks.example/m|"
+            "{\"event_id\":\"ev-spam-5000\",\"type\":\"comment.decided\","
+            "\"created_at\":\"2026-01-01T00:00:00.000Z\",\"site\":\"news\","
+            "\"comment\":{\"id\":1,\"external_id\":\"x1\",\"status\":\"rejected\","
+            "\"decision\":\"spam\",\"note\":\"n-spam\"}}|0|5000|0|5000\n");
+}
+
+TEST_F(StoreQueueTest, EachDecisionGetsItsLabel) {
+  auto ids = Insert({Pending("s", "a", 1, "en", "{}", 1), Pending("s", "b", 1, "en", "{}", 1),
+                     Pending("s", "c", 1, "en", "{}", 1), Pending("s", "d", 1, "en", "{}", 1)});
+  std::vector<DecideRequest> requests = {
+      Request(ids[0], "approve", "m", 10), Request(ids[1], "reject", "m", 10),
+      Request(ids[2], "spam", "m", 10), Request(ids[3], "abuse", "m", 10),
+      Request(999, "approve", "m", 10)};
+  requests[1].event_id = "e1";
+  requests[2].event_id = "e2";
+  requests[3].event_id = "e3";
+  std::vector<DecideResult> results;
+  ASSERT_EQ(store_->DecideMany(requests, &results), std::error_code());
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_EQ(results[4].outcome, ReviewOutcome::kNotFound);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("SELECT c.external_id, c.status, l.label FROM comments c JOIN labels l "
+                      "ON l.comment_id = c.id ORDER BY c.id"),
+            "a|approved|ham\nb|rejected|rejected\nc|rejected|spam\nd|rejected|abuse\n");
+  // No webhook registered: no outbox rows.
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM outbox"), "0\n");
+}
+
+TEST_F(StoreQueueTest, AFailingStepLeavesNothing) {
+  auto ids = Insert({Pending("news", "x1", 6, "ar", "{}", 1000)});
+  RawDb raw(path_);
+  raw.Exec(
+      "INSERT INTO sites (name, webhook_url, webhook_secret, created_at_ms, updated_at_ms) "
+      "VALUES ('news', 'https://hooks.example/m', '', 1, 1);"
+      "INSERT INTO outbox (event_id, site, url, payload, next_attempt_at_ms, created_at_ms) "
+      "VALUES ('taken', 'news', 'u', '{}', 0, 0);"
+      "INSERT INTO claims (comment_id, actor, expires_at_ms) VALUES (1, 'm', 99999)");
+  DecideRequest r = Request(ids[0], "approve", "m", 5000);
+  r.event_id = "taken";  // the outbox insert, the last step, fails (UNIQUE)
+  DecideResult result;
+  EXPECT_EQ(store_->Decide(r, &result), Errc::constraint);
+  EXPECT_EQ(raw.Query("SELECT status, updated_at_ms FROM comments"), "pending|1000\n");
+  EXPECT_EQ(raw.Query("SELECT (SELECT count(*) FROM decisions), (SELECT count(*) FROM labels), "
+                      "(SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox), "
+                      "(SELECT count(*) FROM claims)"),
+            "0|0|0|1|1\n");
+  // The store is usable afterwards.
+  r.event_id = "fresh";
+  ASSERT_EQ(store_->Decide(r, &result), std::error_code());
+  EXPECT_EQ(raw.Query("SELECT status FROM comments"), "approved\n");
+}
+
+TEST_F(StoreQueueTest, ClaimsConflictExtendAndRelease) {
+  auto ids = Insert({Pending("s", "a", 1, "en", "{}", 1)});
+  ReviewOutcome outcome;
+  Claim claim;
+  ASSERT_EQ(store_->ClaimComment(ids[0], "alice", 100, 700, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kDone);
+  ASSERT_EQ(store_->ClaimComment(ids[0], "bob", 200, 800, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kClaimedByOther);
+  EXPECT_EQ(claim.actor, "alice");
+  EXPECT_EQ(claim.expires_at_ms, 700);
+  // Bob may not decide while Alice holds it.
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[0], "approve", "bob", 300), &result), std::error_code());
+  EXPECT_EQ(result.outcome, ReviewOutcome::kClaimedByOther);
+  EXPECT_EQ(result.claim.actor, "alice");
+  // Alice extends; Bob may not release it.
+  ASSERT_EQ(store_->ClaimComment(ids[0], "alice", 300, 900, &outcome, &claim), std::error_code());
+  EXPECT_EQ(claim.expires_at_ms, 900);
+  ASSERT_EQ(store_->ReleaseClaim(ids[0], "bob", 400, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kClaimedByOther);
+  std::optional<Claim> held;
+  ASSERT_EQ(store_->GetClaim(ids[0], 400, &held), std::error_code());
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->expires_at_ms, 900);
+  // After expiry anyone may claim.
+  ASSERT_EQ(store_->GetClaim(ids[0], 900, &held), std::error_code());
+  EXPECT_FALSE(held.has_value());
+  ASSERT_EQ(store_->ClaimComment(ids[0], "bob", 900, 1500, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kDone);
+  ASSERT_EQ(store_->ReleaseClaim(ids[0], "bob", 1000, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kDone);
+  ASSERT_EQ(store_->GetClaim(ids[0], 1000, &held), std::error_code());
+  EXPECT_FALSE(held.has_value());
+  ASSERT_EQ(store_->ClaimComment(77, "bob", 900, 1500, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kNotFound);
+}
+
+TEST_F(StoreQueueTest, UndoRestoresStatusAndMarksTheLabel) {
+  auto ids = Insert({Pending("news", "x1", 6, "ar", "{}", 1000)});
+  RawDb raw(path_);
+  raw.Exec(
+      "INSERT INTO sites (name, webhook_url, webhook_secret, created_at_ms, updated_at_ms) "
+      "VALUES ('news', 'https://hooks.example/m', '', 1, 1)");
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[0], "approve", "m", 5000), &result), std::error_code());
+  DecideRequest undo = Request(ids[0], "", "m", 6000);
+  undo.note = "";
+  undo.event_id = "ev-undo";
+  ASSERT_EQ(store_->Undo(undo, 600'000, &result), std::error_code());
+  EXPECT_EQ(result.outcome, ReviewOutcome::kDone);
+  EXPECT_EQ(result.undone.id, 1);
+  EXPECT_EQ(result.decision.id, 2);
+  EXPECT_EQ(raw.Query("SELECT status, updated_at_ms FROM comments"), "pending|6000\n");
+  EXPECT_EQ(raw.Query("SELECT id, decision, previous_status, new_status, actor, created_at_ms, "
+                      "undone FROM decisions ORDER BY id"),
+            "1|approve|pending|approved|m|5000|1\n2|undo|approved|pending|m|6000|0\n");
+  EXPECT_EQ(raw.Query("SELECT label, decision_id, undone FROM labels ORDER BY id"),
+            "ham|1|1\nundo|2|0\n");
+  EXPECT_EQ(raw.Query("SELECT action, before_json, after_json FROM audit_log ORDER BY id"),
+            "comment.decide|{\"status\":\"pending\"}|{\"status\":\"approved\",\"decision\":"
+            "\"approve\",\"note\":\"n-approve\",\"decision_id\":1}\n"
+            "comment.undo|{\"status\":\"approved\"}|{\"status\":\"pending\",\"decision\":"
+            "\"undo\",\"note\":\"\",\"decision_id\":2}\n");
+  EXPECT_EQ(raw.Query("SELECT json_extract(payload, '$.type'), json_extract(payload, "
+                      "'$.comment.status'), json_extract(payload, '$.comment.decision') "
+                      "FROM outbox ORDER BY id"),
+            "comment.decided|approved|approve\ncomment.undone|pending|undo\n");
+  // The training view: labels whose decision was not undone.
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM labels WHERE undone = 0 AND label IN "
+                      "('ham', 'spam', 'abuse')"),
+            "0\n");
+
+  // Nothing left to undo.
+  undo.now_ms = 6100;
+  undo.event_id = "ev-undo-2";
+  ASSERT_EQ(store_->Undo(undo, 600'000, &result), std::error_code());
+  EXPECT_EQ(result.outcome, ReviewOutcome::kNothingToUndo);
+  // Another actor's decision is not ours to undo; an old one is out of the window.
+  ASSERT_EQ(store_->Decide(Request(ids[0], "reject", "other", 7000), &result), std::error_code());
+  ASSERT_EQ(store_->Undo(undo, 600'000, &result), std::error_code());
+  EXPECT_EQ(result.outcome, ReviewOutcome::kNothingToUndo);
+  undo.actor = "other";
+  undo.now_ms = 7000 + 600'001;
+  ASSERT_EQ(store_->Undo(undo, 600'000, &result), std::error_code());
+  EXPECT_EQ(result.outcome, ReviewOutcome::kUndoWindowPassed);
+  EXPECT_EQ(raw.Query("SELECT status FROM comments"), "rejected\n");
+
+  std::vector<Decision> decisions;
+  std::vector<ReviewLabel> labels;
+  ASSERT_EQ(store_->History(ids[0], &decisions, &labels), std::error_code());
+  ASSERT_EQ(decisions.size(), 3u);
+  EXPECT_EQ(decisions[0].decision, "approve");
+  EXPECT_TRUE(decisions[0].undone);
+  EXPECT_EQ(decisions[2].actor, "other");
+  ASSERT_EQ(labels.size(), 3u);
+  EXPECT_EQ(labels[0].label.label, "ham");
+  EXPECT_TRUE(labels[0].undone);
+  EXPECT_EQ(labels[2].label.label, "rejected");
+  EXPECT_EQ(labels[2].decision_id, 3);
+}
+
+TEST_F(StoreQueueTest, ListsFiltersSortsPagesAndCounts) {
+  std::vector<Comment> cs = {
+      Pending("a", "1", 5, "ar", R"({"spam":0.8,"abuse":0.1,"ham":0.1})", 1000),
+      Pending("a", "2", 7, "ru", R"({"spam":0.1,"abuse":0.7,"ham":0.2})", 2000),
+      Pending("b", "3", 6, "en", R"({"spam":0.1,"abuse":0.1,"ham":0.8})", 3000),
+      Pending("b", "4", 6, "ar", R"({"spam":0.5,"abuse":0.0,"ham":0.5})", 4000),
+  };
+  cs[0].reasons.push_back({"casino", "", "content", 4, 0, 3, "", false});
+  cs[1].reasons.push_back({"casino", "", "content", 4, 0, 3, "", false});
+  cs[1].reasons.push_back({"links", "", "content", 1, -1, -1, "", true});  // shadow
+  Comment approved = Pending("a", "5", 9, "ar", "{}", 5000);
+  approved.status = "approved";
+  approved.action = "accept";
+  cs.push_back(approved);
+  auto ids = Insert(cs);
+
+  auto list = [&](const QueueFilter& f, QueueOrder order, std::optional<QueuePosition> after,
+                  int64_t limit) {
+    std::vector<Comment> out;
+    EXPECT_EQ(store_->ListQueue(f, order, after, limit, &out), std::error_code());
+    std::string s;
+    for (const auto& c : out) s += c.external_id;
+    return s;
+  };
+  QueueFilter all;
+  EXPECT_EQ(list(all, QueueOrder::kOldest, std::nullopt, 10), "1234");
+  EXPECT_EQ(list(all, QueueOrder::kNewest, std::nullopt, 10), "4321");
+  EXPECT_EQ(list(all, QueueOrder::kScoreDesc, std::nullopt, 10), "2341");
+  EXPECT_EQ(list(all, QueueOrder::kScoreAsc, std::nullopt, 10), "1342");
+  EXPECT_EQ(list(all, QueueOrder::kScoreDesc, QueuePosition{6, ids[2]}, 10), "41");
+  EXPECT_EQ(list(all, QueueOrder::kScoreAsc, QueuePosition{6, ids[2]}, 1), "4");
+  EXPECT_EQ(list(all, QueueOrder::kOldest, QueuePosition{0, ids[1]}, 1), "3");
+  EXPECT_EQ(list(all, QueueOrder::kNewest, QueuePosition{0, ids[1]}, 5), "1");
+
+  QueueFilter f;
+  f.sites = std::vector<std::string>{"b"};
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "34");
+  f.sites = std::vector<std::string>{};
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "");
+  f = {};
+  f.language = "ar";
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "14");
+  f = {};
+  f.label = "spam";
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "1");
+  f.label = "abuse";
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "2");
+  f.label = "ham";  // "4" is a tie between spam and ham: ham
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "34");
+  f = {};
+  f.min_score = 6;
+  f.max_score = 6.5;
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "34");
+  f = {};
+  f.rule = "casino";
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "12");
+  f.rule = "links";  // shadow reasons do not count
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "");
+  f = {};
+  f.received_at_most_ms = 3000;
+  f.received_at_least_ms = 2000;
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "23");
+
+  std::vector<Comment> page;
+  ASSERT_EQ(store_->ListQueue(all, QueueOrder::kOldest, std::nullopt, 1, &page),
+            std::error_code());
+  ASSERT_EQ(page.size(), 1u);
+  ASSERT_EQ(page[0].reasons.size(), 1u);
+  EXPECT_EQ(page[0].reasons[0].rule_id, "casino");
+
+  QueueCounts counts;
+  ASSERT_EQ(store_->CountQueue(all, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 4);
+  EXPECT_EQ(counts.by_site, (std::map<std::string, int64_t>{{"a", 2}, {"b", 2}}));
+  EXPECT_EQ(counts.by_language, (std::map<std::string, int64_t>{{"ar", 2}, {"en", 1}, {"ru", 1}}));
+  EXPECT_EQ(counts.by_label,
+            (std::map<std::string, int64_t>{{"abuse", 1}, {"ham", 2}, {"spam", 1}}));
+  EXPECT_EQ(counts.by_rule, (std::map<std::string, int64_t>{{"casino", 2}}));
+  f = {};
+  f.language = "ar";
+  ASSERT_EQ(store_->CountQueue(f, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 2);
+  EXPECT_EQ(counts.by_site, (std::map<std::string, int64_t>{{"a", 1}, {"b", 1}}));
+}
+
+TEST_F(StoreQueueTest, ReputationCountsByEmailAndIp) {
+  std::vector<Comment> cs = {
+      Pending("a", "1", 1, "en", "{}", 1), Pending("a", "2", 1, "en", "{}", 1),
+      Pending("b", "3", 1, "en", "{}", 1), Pending("a", "4", 1, "en", "{}", 1)};
+  cs[3].author_email = "other@example.com";
+  auto ids = Insert(cs);
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[0], "approve", "m", 10), &result), std::error_code());
+  ASSERT_EQ(store_->Decide(Request(ids[1], "spam", "m", 11), &result), std::error_code());
+  Reputation email, ip;
+  ASSERT_EQ(store_->GetReputation("a@example.com", "203.0.113.9", std::nullopt, &email, &ip),
+            std::error_code());
+  EXPECT_EQ(email.approved, 1);
+  EXPECT_EQ(email.rejected, 1);
+  EXPECT_EQ(email.pending, 1);
+  EXPECT_EQ(ip.pending, 2);
+  ASSERT_EQ(store_->GetReputation("a@example.com", "", std::vector<std::string>{"b"}, &email, &ip),
+            std::error_code());
+  EXPECT_EQ(email.approved, 0);
+  EXPECT_EQ(email.pending, 1);
+  EXPECT_EQ(ip.pending, 0);
+}
+
+TEST_F(StoreQueueTest, ListChangedPagesByUpdateTime) {
+  auto ids = Insert({Pending("a", "1", 1, "en", "{}", 100), Pending("a", "2", 1, "en", "{}", 200),
+                     Pending("a", "3", 1, "en", "{}", 300), Pending("b", "4", 1, "en", "{}", 400)});
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[0], "approve", "m", 500), &result), std::error_code());
+  auto changed = [&](int64_t since, std::optional<std::pair<int64_t, int64_t>> after,
+                     int64_t limit) {
+    std::vector<Comment> out;
+    EXPECT_EQ(store_->ListChanged("a", since, after, limit, &out), std::error_code());
+    std::string s;
+    for (const auto& c : out) s += c.external_id + ":" + c.status + ":" +
+                                   std::to_string(c.updated_at_ms) + " ";
+    return s;
+  };
+  EXPECT_EQ(changed(200, std::nullopt, 10), "2:pending:200 3:pending:300 1:approved:500 ");
+  EXPECT_EQ(changed(200, std::nullopt, 1), "2:pending:200 ");
+  EXPECT_EQ(changed(200, std::make_pair(int64_t{200}, ids[1]), 10),
+            "3:pending:300 1:approved:500 ");
+  EXPECT_EQ(changed(501, std::nullopt, 10), "");
+}
+
+}  // namespace
+}  // namespace moderated::storage
