@@ -1,0 +1,380 @@
+// Browser test of the web console: the real daemon, Debian's chromium driven
+// by playwright-core, run with node's built-in test runner:
+//
+//   MODERATED_BINARY=build/daemon/moderated SCREENSHOT_DIR=build/screenshots \
+//     node --test tests/web/console.spec.mjs
+//
+// It signs in, reviews English, Arabic and Russian comments with the keyboard,
+// checks the highlighted reasons (byte spans → <mark>) and that HTML in a
+// comment stays text, bulk-approves, edits the rules into an error and back,
+// and rolls back. A PNG of each step goes to SCREENSHOT_DIR.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {spawn, execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import {fileURLToPath} from 'node:url';
+import {chromium} from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const binary = process.env.MODERATED_BINARY || path.join(repo, 'build/daemon/moderated');
+const shots = process.env.SCREENSHOT_DIR || path.join(os.tmpdir(), 'moderated-console-screenshots');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const SITE = 'news.example';
+const STEP_MS = 10_000;  // any single wait; the whole test stays well under 60 s
+
+let dir;
+let daemon;
+let daemonLog = '';
+let base;
+let adminToken;
+let siteToken;
+let context;
+let page;
+const dialogs = [];
+const pageErrors = [];
+const ids = {};
+
+function cli(...args) {
+  return execFileSync(binary, args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}).trim();
+}
+
+async function startDaemon() {
+  daemon = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dir,
+    '--socket', path.join(dir, 'd.sock'), '--threads', '2', '--rules', path.join(here, 'rules.yaml')],
+  {stdio: ['ignore', 'pipe', 'pipe']});
+  const onData = (chunk) => { daemonLog += chunk.toString(); };
+  daemon.stdout.on('data', onData);
+  daemon.stderr.on('data', onData);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const m = /event=listening transport=tcp addr=127\.0\.0\.1:(\d+)/.exec(daemonLog);
+    if (m) return Number(m[1]);
+    if (daemon.exitCode !== null) throw new Error(`daemon exited during start-up:\n${daemonLog}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`daemon did not start listening:\n${daemonLog}`);
+}
+
+async function call(method, target, {token = adminToken, body} = {}) {
+  const headers = {Authorization: `Bearer ${token}`};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(base + target, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  const text = await res.text();
+  return {status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null};
+}
+
+// A raw GET whose path is sent exactly as written (fetch would normalise "..").
+function rawGet(target, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(base);
+    const req = http.request({host: u.hostname, port: u.port, path: target, method: 'GET', headers}, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({status: res.statusCode, headers: res.headers, body}));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function shot(name) {
+  await page.screenshot({path: path.join(shots, `${name}.png`), fullPage: false});
+}
+
+const card = (key) => page.locator(`.card[data-id="${ids[key]}"]`);
+
+async function currentId() {
+  return page.locator('.card.current').getAttribute('data-id');
+}
+
+async function expectCurrent(key) {
+  await page.waitForSelector(`.card.current[data-id="${ids[key]}"]`, {timeout: STEP_MS});
+}
+
+async function expectDecided(key, decision) {
+  await page.waitForSelector(`.card.decided[data-id="${ids[key]}"][data-decision="${decision}"]`, {timeout: STEP_MS});
+}
+
+async function expectStatus(key, status) {
+  const r = await call('GET', `/v1/comments/${ids[key]}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.status, status, `comment ${key} (#${ids[key]})`);
+}
+
+before(async () => {
+  fs.mkdirSync(shots, {recursive: true});
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderated-web-'));
+  // Tokens the way an operator makes them: with the CLI, on the database.
+  adminToken = cli('token', 'create', '--data-dir', dir, '--role', 'admin', '--name', 'console-test');
+  siteToken = cli('token', 'create', '--data-dir', dir, '--role', 'site', '--site', SITE, '--name', 'news');
+  const port = await startDaemon();
+  base = `http://127.0.0.1:${port}`;
+
+  const comments = [
+    ['en', {author: {name: 'John Smith', email: 'john@example.com', ip: '198.51.100.7'},
+      thread: 'https://news.example/2026/11/elections',
+      content: 'Win big at our online casino tonight, friends! Best odds in town.'}],
+    ['ar', {author: {name: 'أحمد علي', email: 'ahmed@example.net', ip: '203.0.113.9'},
+      thread: 'https://news.example/ar/politics/1',
+      content: 'العب في كازينو الآن واربح جوائز كبيرة كل يوم'}],
+    ['ru', {author: {name: 'Иван Петров', email: 'ivan@example.ru', ip: '192.0.2.44'},
+      thread: 'https://news.example/ru/economy/2',
+      content: 'Лучшее КАЗИНО в интернете, заходите и выигрывайте!'}],
+    ['html', {author: {name: '<b>bold</b> <i onmouseover=alert(4)>x</i>', email: 'x@example.org', ip: '192.0.2.1'},
+      thread: 'javascript:alert(3)',
+      content: '<script>alert(1)</script><img src=x onerror="alert(2)"> is what I typed'}],
+    ['thanks', {author: {name: 'Mary', ip: '198.51.100.20'}, thread: 'https://news.example/2026/11/elections',
+      content: 'Thanks for the balanced reporting on the elections.'}],
+    ['great', {author: {name: 'Sam', ip: '198.51.100.21'}, thread: 'https://news.example/2026/11/elections',
+      content: 'Great article, I learned a lot from it.'}],
+  ];
+  for (const [key, c] of comments) {
+    const r = await call('POST', '/v1/comments', {token: siteToken, body: {site: SITE, id: `c-${key}`, ...c}});
+    assert.ok(r.status === 200 || r.status === 201, `submit ${key}: ${r.status} ${JSON.stringify(r.json)}`);
+    assert.equal(r.json.status, 'pending', `comment ${key} is held`);
+    ids[key] = r.json.id;
+  }
+
+  context = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: {width: 1280, height: 900},
+    locale: 'en-US',
+    timeout: 30_000,
+  });
+  page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+});
+
+after(async () => {
+  if (context) await context.close().catch(() => {});
+  if (daemon && daemon.exitCode === null) {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => { daemon.once('exit', r); setTimeout(r, 5000); });
+  }
+  if (dir) fs.rmSync(dir, {recursive: true, force: true});
+});
+
+test('static files are served with security headers, ETags and no traversal', async () => {
+  const r = await rawGet('/');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+  assert.equal(r.headers['content-security-policy'],
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  assert.equal(r.headers['x-content-type-options'], 'nosniff');
+  assert.equal(r.headers['referrer-policy'], 'no-referrer');
+  assert.equal(r.headers['x-frame-options'], 'DENY');
+  assert.equal(r.headers['cache-control'], 'no-cache');
+  assert.match(r.headers.etag, /^"[0-9a-f]{32}"$/);
+  const again = await rawGet('/', {'If-None-Match': r.headers.etag});
+  assert.equal(again.status, 304);
+  assert.equal(again.body, '');
+
+  const js = await rawGet('/console/app.js');
+  assert.equal(js.status, 200);
+  assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
+  const css = await rawGet('/console/console.css');
+  assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
+
+  for (const target of ['/console/../CMakeLists.txt', '/console/..%2fCMakeLists.txt', '/console/.gitignore',
+    '/console//etc/passwd', '/console/', '/console/nope.js']) {
+    const x = await rawGet(target);
+    assert.equal(x.status, 404, target);
+    assert.ok(!('content-security-policy' in x.headers) || x.status === 404);
+  }
+  const post = await fetch(`${base}/`, {method: 'POST'});
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  const unknown = await rawGet('/v1/no-such-thing');
+  assert.equal(unknown.status, 404);
+  assert.equal(JSON.parse(unknown.body).detail, 'no such endpoint: /v1/no-such-thing');
+});
+
+async function signIn() {
+  await page.waitForSelector('#signin:not([hidden])');
+  await page.fill('#token', adminToken);
+  await page.press('#token', 'Enter');
+}
+
+test('queue: sign in, highlights, escaping, keyboard review, bulk approve', async () => {
+  // ---- sign in
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#signin:not([hidden])');
+  await shot('01-signin');
+  await page.fill('#token', 'mdr_not_a_real_token');
+  await page.press('#token', 'Enter');
+  await page.waitForFunction(() => /not valid/.test(document.getElementById('signin-error').textContent));
+  await signIn();
+  await page.waitForSelector('body[data-ready="queue"]');
+  await page.waitForSelector(`.card[data-id="${ids.great}"]`);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('moderated.token')), adminToken);
+  assert.equal(await page.locator('.card').count(), 6);
+  await expectCurrent('en');
+
+  // ---- reasons highlighted at their byte spans (Cyrillic and Arabic are 2 bytes a letter)
+  assert.deepEqual(await card('ru').locator('.content mark').allTextContents(), ['КАЗИНО']);
+  assert.deepEqual(await card('ar').locator('.content mark').allTextContents(), ['كازينو']);
+  assert.deepEqual(await card('en').locator('.content mark').allTextContents(), ['casino']);
+  assert.equal(await card('ar').locator('.content').getAttribute('dir'), 'auto');
+  assert.equal(await card('ar').locator('.content').evaluate((el) => getComputedStyle(el).direction), 'rtl');
+  assert.equal(await card('ru').locator('.content').evaluate((el) => getComputedStyle(el).direction), 'ltr');
+  assert.equal(await card('ru').locator('.content').textContent(), 'Лучшее КАЗИНО в интернете, заходите и выигрывайте!');
+  const thread = card('en').locator('.thread a');
+  assert.equal(await thread.getAttribute('href'), 'https://news.example/2026/11/elections');
+  assert.equal(await thread.getAttribute('rel'), 'noopener noreferrer');
+
+  // ---- HTML in a comment is text: no element, no dialog, no javascript: link
+  const html = card('html');
+  assert.ok((await html.locator('.content').textContent()).includes('<script>alert(1)</script>'));
+  assert.ok((await html.locator('.content').textContent()).includes('<img src=x onerror="alert(2)">'));
+  assert.equal(await html.locator('.content script, .content img').count(), 0);
+  assert.equal(await html.locator('.author b, .author i').count(), 0);
+  assert.ok((await html.locator('.author').textContent()).includes('<b>bold</b>'));
+  assert.equal(await html.locator('.thread a').count(), 0);
+  assert.equal(await page.locator('script:not([src])').count(), 0);
+  await card('ar').scrollIntoViewIfNeeded();
+  await shot('02-queue');
+
+  // ---- keyboard review: j/k, a, r, u, s
+  await page.keyboard.press('j');
+  await expectCurrent('ar');
+  await page.keyboard.press('k');
+  await expectCurrent('en');
+  await page.waitForSelector(`.card[data-id="${ids.en}"] .claim.mine`);  // claimed when current
+  await page.keyboard.press('a');
+  await expectDecided('en', 'approve');
+  await expectCurrent('ar');
+  await page.keyboard.press('r');
+  await expectDecided('ar', 'reject');
+  await expectCurrent('ru');
+  await shot('03-decided');
+  await page.keyboard.press('u');
+  await page.waitForSelector(`.card[data-id="${ids.ar}"]:not(.decided)`);
+  await expectCurrent('ar');
+  await expectStatus('ar', 'pending');
+  await page.keyboard.press('s');
+  await expectDecided('ar', 'spam');
+  await expectCurrent('ru');
+  await expectStatus('en', 'approved');
+  await expectStatus('ar', 'rejected');
+  const history = await call('GET', `/v1/comments/${ids.ar}/history`);
+  assert.deepEqual(history.json.decisions.map((d) => d.decision), ['reject', 'undo', 'spam']);
+
+  // ---- help overlay
+  await page.keyboard.press('?');
+  await page.waitForSelector('#help[open]');
+  await shot('04-help');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.getElementById('help').open);
+
+  // ---- bulk: select two with x, approve with Shift+A
+  await page.keyboard.press('j');
+  await expectCurrent('html');
+  await page.keyboard.press('j');
+  await expectCurrent('thanks');
+  await page.keyboard.press('x');
+  await page.keyboard.press('j');
+  await expectCurrent('great');
+  await page.keyboard.press('x');
+  await page.waitForFunction(() => document.querySelector('.bulk-count').textContent === '2 selected');
+  await shot('05-bulk-selected');
+  await page.keyboard.press('Shift+A');
+  await expectDecided('thanks', 'approve');
+  await expectDecided('great', 'approve');
+  await expectStatus('thanks', 'approved');
+  await expectStatus('great', 'approved');
+  await expectStatus('ru', 'pending');
+  await expectStatus('html', 'pending');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot('06-bulk-approved');
+  assert.deepEqual(dialogs, [], 'no dialog may open (an alert would mean script ran)');
+});
+
+test('rules editor: LINE:COL error, fix and save, roll back', async () => {
+  await page.goto(`${base}/#/rules`);
+  if (await page.locator('#signin:not([hidden])').count()) await signIn();
+  await page.waitForSelector('body[data-ready="rules"]');
+  const original = await page.inputValue('#rules-text');
+  assert.ok(original.includes('id: casino'), original);
+  const broken = original.replace('    score: 4', '    scor: 4');
+  assert.notEqual(broken, original);
+  await page.fill('#rules-text', broken);
+  await page.click('#rules-save');
+  await page.waitForSelector('#rules-errors li');
+  const where = await page.locator('#rules-errors .where').first().textContent();
+  assert.match(where, /^\d+:\d+$/);
+  const badLine = Number(where.split(':')[0]);
+  assert.equal(broken.split('\n')[badLine - 1].trim(), 'scor: 4');
+  await page.waitForSelector(`.gutter .ln.err[data-line="${badLine}"]`);
+  await shot('07-rules-error');
+
+  await page.fill('#rules-text', original.replace('    score: 4', '    score: 5'));
+  await page.fill('#rules-comment', 'casino is worth 5');
+  await page.click('#rules-save');
+  await page.waitForSelector('#rules-status.ok');
+  assert.equal(await page.locator('#rules-errors li').count(), 0);
+  const first = (await call('GET', '/v1/admin/rules')).json;
+  assert.ok(first.text.includes('score: 5'));
+  const firstVersion = first.version.id;
+
+  // Backtest preview of an unsaved edit: casino 5 → 1 drops nothing below hold_at 1.
+  await page.fill('#rules-text', original.replace('    score: 4', '    score: 6'));
+  await page.click('#rules-backtest');
+  await page.waitForFunction(() => /stored comments compared/.test(document.getElementById('backtest').textContent));
+  await shot('08-rules-backtest');
+
+  await page.fill('#rules-comment', 'casino is worth 6');
+  await page.click('#rules-save');
+  await page.waitForFunction((v) => document.querySelector('#versions li.active') &&
+    document.querySelector('#versions li.active').dataset.version !== String(v), firstVersion);
+  await shot('09-rules-saved');
+
+  const rollback = page.locator(`#versions li[data-version="${firstVersion}"] button`, {hasText: 'Roll back'});
+  await rollback.click();
+  await page.locator(`#versions li[data-version="${firstVersion}"] button`, {hasText: 'Confirm'}).click();
+  await page.waitForSelector(`#versions li.active[data-version="${firstVersion}"]`);
+  await page.waitForFunction(() => document.getElementById('rules-text').value.includes('score: 5'));
+  const active = (await call('GET', '/v1/admin/rules')).json;
+  assert.equal(active.version.id, firstVersion);
+  assert.ok(active.text.includes('score: 5'));
+  await shot('10-rules-rolled-back');
+});
+
+test('admin views render: tokens, sites, audit log, models', async () => {
+  for (const [view, selector] of [['tokens', '#token-table'], ['sites', '#sites'], ['audit', '#audit-table tbody tr'],
+    ['models', '#models']]) {
+    await page.goto(`${base}/#/${view}`);
+    await page.waitForSelector(`body[data-ready="${view}"]`);
+    await page.waitForSelector(selector);
+    await shot(`11-admin-${view}`);
+  }
+  // The token list shows the CLI-made tokens, never their secrets.
+  const tokens = await page.goto(`${base}/#/tokens`).then(() => page.waitForSelector('#token-table'))
+    .then(() => page.locator('#token-table').textContent());
+  assert.ok(tokens.includes('console-test'));
+  assert.ok(!tokens.includes(adminToken));
+  // Every decision above is in the audit log.
+  await page.goto(`${base}/#/audit`);
+  await page.waitForSelector('#audit-table tbody tr');
+  assert.ok((await page.locator('#audit-table').textContent()).includes('comment.decide'));
+});
+
+test('sign out forgets the token', async () => {
+  await page.click('#signout');
+  await page.waitForSelector('#signin:not([hidden])');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('moderated.token')), null);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(pageErrors, []);
+});
