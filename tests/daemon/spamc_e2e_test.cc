@@ -1,0 +1,220 @@
+// End-to-end tests of the spamc/spamd listener with Debian's real `spamc`
+// client (package spamc, installed by scripts/setup.sh) over TCP and over a
+// Unix socket: exit codes and exact output.
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+#include "tests/testing/daemon_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace moderated {
+namespace {
+
+using testing::DaemonProcess;
+using testing::RunCommand;
+using testing::TempDir;
+
+const std::string kRules = std::string(MODERATED_SOURCE_DIR) + "/tests/akismet/rules.yaml";
+constexpr const char* kSpamc = "/usr/bin/spamc";
+
+std::vector<std::string> Row(const std::string& db, const std::string& sql) {
+  sqlite3* conn = nullptr;
+  EXPECT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr));
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(SQLITE_OK, sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr)) << sql;
+  std::vector<std::string> out;
+  if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const unsigned char* t = sqlite3_column_text(stmt, i);
+      out.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+    }
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(conn);
+  return out;
+}
+
+// 4 (casino) + 3 (free spins) + 6 (spam domain) = 13: rejected, spam.
+const char* kSpamMail =
+    "From: \"Lucky\" <lucky@spam.example>\n"
+    "To: inbox@example.org\n"
+    "Subject: Casino bonus\n"
+    "Message-ID: <spam-1@spam.example>\n"
+    "\n"
+    "Free spins waiting for you at https://spam-casino.ru/bonus today only.\n";
+
+// An Arabic news comment, nothing to hold.
+const char* kHamMail =
+    "From: =?UTF-8?B?2KPYrdmF2K8=?= <ahmad@example.org>\n"
+    "Subject: =?UTF-8?B?2KrYudmE2YrZgg==?=\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "شكرا على هذا التقرير المفصل عن الانتخابات المحلية.\n";
+
+// Russian, quoted-printable KOI8-R: "казино фриспины" = 4 + 3 = 7: held on
+// score, which is spam for spamc.
+const char* kRussianMail =
+    "From: ivan@example.ru\n"
+    "Subject: =?KOI8-R?B?8NLJ18XU?=\n"
+    "Content-Type: text/plain; charset=koi8-r\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "=CB=C1=DA=C9=CE=CF =C6=D2=C9=D3=D0=C9=CE=D9 =D4=CF=CC=D8=CB=CF =D3=C5=C7=CF=C4=CE=D1\n";
+
+class SpamcE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    const std::string d = dir_->path().string();
+    std::ofstream(d + "/moderated.yaml") << "classifier: {spam_weight: 0, abuse_weight: 0}\n"
+                                         << "spamc: {site: mail.example}\n";
+    socket_ = d + "/spamd.sock";
+    daemon_ = new DaemonProcess(MODERATED_BINARY, d,
+                                {"--rules", kRules, "--config", d + "/moderated.yaml",
+                                 "--spamc-listen", "127.0.0.1:0", "--spamc-socket", socket_});
+    static const std::regex kListening(
+        R"(event=listening transport=spamc-tcp addr=127\.0\.0\.1:(\d+))");
+    std::smatch m;
+    std::string log;
+    if (daemon_->WaitForLog("transport=spamc-unix")) log = daemon_->Log();
+    if (std::regex_search(log, m, kListening)) port_ = std::stoi(m[1]);
+    for (auto [name, text] : {std::pair{"spam.eml", kSpamMail}, std::pair{"ham.eml", kHamMail},
+                              std::pair{"ru.eml", kRussianMail}}) {
+      std::ofstream(d + "/" + name, std::ios::binary) << text;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete daemon_;
+    delete dir_;
+  }
+  void SetUp() override {
+    ASSERT_EQ(0, access(kSpamc, X_OK)) << "Debian's spamc is missing: run scripts/setup.sh";
+    ASSERT_GT(port_, 0) << daemon_->Log();
+  }
+
+  // Runs spamc with `args` on `file` (in the temp dir); returns stdout.
+  static std::string Spamc(const std::string& args, const std::string& file, int* code) {
+    const std::string d = dir_->path().string();
+    return RunCommand(std::string(kSpamc) + " " + args + " < " + d + "/" + file + " 2>/dev/null",
+                      code);
+  }
+  static std::string Tcp() { return "-d 127.0.0.1 -p " + std::to_string(port_); }
+  static std::string Unix() { return "-U " + socket_; }
+
+  static TempDir* dir_;
+  static DaemonProcess* daemon_;
+  static std::string socket_;
+  static int port_;
+};
+
+TempDir* SpamcE2ETest::dir_ = nullptr;
+DaemonProcess* SpamcE2ETest::daemon_ = nullptr;
+std::string SpamcE2ETest::socket_;
+int SpamcE2ETest::port_ = 0;
+
+TEST_F(SpamcE2ETest, CheckSpamAndHamOverTcpAndUnix) {
+  for (const std::string& transport : {Tcp(), Unix()}) {
+    int code = -1;
+    EXPECT_EQ("13.0/5.0\n", Spamc("-x -c " + transport, "spam.eml", &code));
+    EXPECT_EQ(1, code) << transport;
+    EXPECT_EQ("0.0/5.0\n", Spamc("-x -c " + transport, "ham.eml", &code));
+    EXPECT_EQ(0, code) << transport;
+    EXPECT_EQ("7.0/5.0\n", Spamc("-x -c " + transport, "ru.eml", &code));
+    EXPECT_EQ(1, code) << transport;
+  }
+}
+
+TEST_F(SpamcE2ETest, MessagesAreStoredAsComments) {
+  int code = -1;
+  Spamc("-x -c " + Tcp(), "ham.eml", &code);
+  auto row = Row(daemon_->database(),
+                 "SELECT site, author_name, author_email, content, status, meta_json FROM comments "
+                 "WHERE author_email = 'ahmad@example.org' ORDER BY id DESC LIMIT 1");
+  ASSERT_EQ(6u, row.size());
+  EXPECT_EQ("mail.example", row[0]);
+  EXPECT_EQ("أحمد", row[1]);
+  EXPECT_EQ("تعليق\n\nشكرا على هذا التقرير المفصل عن الانتخابات المحلية.", row[3]);
+  EXPECT_EQ("approved", row[4]);
+  EXPECT_NE(std::string::npos, row[5].find("\"source\":\"spamc\"")) << row[5];
+
+  Spamc("-x -c " + Tcp(), "ru.eml", &code);
+  row = Row(daemon_->database(),
+            "SELECT content, status FROM comments WHERE author_email = 'ivan@example.ru' "
+            "ORDER BY id DESC LIMIT 1");
+  ASSERT_EQ(2u, row.size());
+  EXPECT_EQ("Привет\n\nказино фриспины только сегодня", row[0]);
+  EXPECT_EQ("pending", row[1]);
+}
+
+TEST_F(SpamcE2ETest, SymbolsReportAndPing) {
+  int code = -1;
+  EXPECT_EQ("casino,free_spins,spam_domain", Spamc("-x -y " + Tcp(), "spam.eml", &code));
+  EXPECT_EQ(0, code);
+  EXPECT_EQ("", Spamc("-x -y " + Unix(), "ham.eml", &code));
+  EXPECT_EQ(
+      "13.0/5.0\n"
+      "Spam detection software (moderated) has checked this message.\n\n"
+      "Content analysis details:   (13.0 points, 5.0 required)\n\n"
+      " pts rule name              description\n"
+      "---- ---------------------- --------------------------------------------------\n"
+      " 4.0 casino                 Casino advertising\n"
+      " 3.0 free_spins             Free spins offer\n"
+      " 6.0 spam_domain            Link to a known spam domain\n",
+      Spamc("-x -R " + Tcp(), "spam.eml", &code));
+  EXPECT_EQ(0, code);  // only -c and -E turn spam into exit code 1
+  EXPECT_EQ("SPAMD/1.5 0\n", Spamc("-x -K " + Tcp(), "ham.eml", &code));
+  EXPECT_EQ(0, code);
+  EXPECT_EQ("SPAMD/1.5 0\n", Spamc("-x -K " + Unix(), "ham.eml", &code));
+  EXPECT_EQ(0, code);
+}
+
+TEST_F(SpamcE2ETest, ProcessRewritesHeaders) {
+  int code = -1;
+  std::string out = Spamc("-x " + Tcp(), "spam.eml", &code);
+  EXPECT_EQ(0, code);  // without -E/-c, spamc exits 0 and prints the message
+  EXPECT_EQ(
+      "From: \"Lucky\" <lucky@spam.example>\n"
+      "To: inbox@example.org\n"
+      "Subject: Casino bonus\n"
+      "Message-ID: <spam-1@spam.example>\n"
+      "X-Spam-Checker-Version: moderated\n"
+      "X-Spam-Flag: YES\n"
+      "X-Spam-Level: *************\n"
+      "X-Spam-Status: Yes, score=13.0 required=5.0 tests=casino,free_spins,spam_domain "
+      "autolearn=disabled\n"
+      "\n"
+      "Free spins waiting for you at https://spam-casino.ru/bonus today only.\n",
+      out);
+}
+
+TEST_F(SpamcE2ETest, TellLearnsLabels) {
+  const std::string db = daemon_->database();
+  int code = -1;
+  // The ham message was checked before: TELL labels that comment as spam
+  // and corrects its status.
+  Spamc("-x -c " + Tcp(), "ham.eml", &code);
+  const std::string id =
+      Row(db, "SELECT id FROM comments WHERE author_email = 'ahmad@example.org' ORDER BY id DESC "
+              "LIMIT 1")
+          .at(0);
+  EXPECT_EQ("Message successfully un/learned\n", Spamc("-L spam " + Tcp(), "ham.eml", &code));
+  EXPECT_EQ(0, code);
+  EXPECT_EQ("rejected", Row(db, "SELECT status FROM comments WHERE id = " + id).at(0));
+  auto label = Row(db, "SELECT label, source FROM labels WHERE comment_id = " + id +
+                           " ORDER BY id DESC LIMIT 1");
+  ASSERT_EQ(2u, label.size());
+  EXPECT_EQ("spam", label[0]);
+  EXPECT_EQ("spamc", label[1]);
+
+  EXPECT_EQ("Message successfully un/learned\n", Spamc("-L ham " + Unix(), "ham.eml", &code));
+  EXPECT_EQ(0, code);
+  EXPECT_EQ("approved", Row(db, "SELECT status FROM comments WHERE id = " + id).at(0));
+}
+
+}  // namespace
+}  // namespace moderated
