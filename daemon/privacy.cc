@@ -1,0 +1,105 @@
+#include "daemon/privacy.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace moderated {
+namespace {
+
+constexpr size_t kKeyBytes = 32;
+
+std::string Hex(const unsigned char* data, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string HashIp(std::string_view key, std::string_view ip) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(ip.data()), ip.size(), mac, &len);
+  return "hmac-sha256:" + Hex(mac, len);
+}
+
+std::string StoredIp(const PrivacyConfig& privacy, std::string_view ip) {
+  if (!privacy.hash_ips || privacy.ip_hash_key.empty() || ip.empty()) return std::string(ip);
+  return HashIp(privacy.ip_hash_key, ip);
+}
+
+bool LoadOrCreateIpHashKey(const std::string& path, std::string* key, std::string* error) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      unsigned char buf[kKeyBytes + 1];
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      ::close(fd);
+      if (n != static_cast<ssize_t>(kKeyBytes)) {
+        *error = path + ": expected exactly " + std::to_string(kKeyBytes) + " bytes";
+        return false;
+      }
+      key->assign(reinterpret_cast<const char*>(buf), kKeyBytes);
+      return true;
+    }
+    if (errno != ENOENT) {
+      *error = path + ": " + std::strerror(errno);
+      return false;
+    }
+    // O_EXCL: if two processes race, one creates and the other reads.
+    unsigned char fresh[kKeyBytes];
+    if (RAND_bytes(fresh, sizeof fresh) != 1) {
+      *error = path + ": cannot get random bytes";
+      return false;
+    }
+    const std::string tmp = path + ".tmp";
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      *error = tmp + ": " + std::strerror(errno);
+      return false;
+    }
+    bool ok = ::write(fd, fresh, sizeof fresh) == static_cast<ssize_t>(sizeof fresh) &&
+              ::fsync(fd) == 0;
+    ::close(fd);
+    // link() fails with EEXIST if another process created the key first;
+    // then that key wins and is read on the next pass.
+    if (ok && ::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) ok = false;
+    int saved = errno;
+    ::unlink(tmp.c_str());
+    if (!ok) {
+      *error = path + ": cannot create: " + std::strerror(saved);
+      return false;
+    }
+  }
+  *error = path + ": cannot create";
+  return false;
+}
+
+std::string EmailHash(std::string_view email) {
+  size_t b = 0, e = email.size();
+  while (b < e && (email[b] == ' ' || email[b] == '\t')) ++b;
+  while (e > b && (email[e - 1] == ' ' || email[e - 1] == '\t')) --e;
+  std::string norm(email.substr(b, e - b));
+  for (char& c : norm) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(norm.data()), norm.size(), digest);
+  return Hex(digest, sizeof digest);
+}
+
+}  // namespace moderated
