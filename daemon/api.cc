@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 #include "daemon/routes.h"
 
 namespace moderated {
@@ -43,6 +44,16 @@ const Router::Route* Router::Find(std::string_view path) const {
   return best;
 }
 
+bool Router::Wrap(std::string_view path, const std::function<Handler(Handler)>& wrap) {
+  for (Route& r : routes_) {
+    if (r.path == path) {
+      r.handler = wrap(std::move(r.handler));
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<Response> RequireRole(const Request& req, const RequestContext& ctx,
                                     std::initializer_list<Role> roles) {
   for (Role r : roles) {
@@ -50,8 +61,9 @@ std::optional<Response> RequireRole(const Request& req, const RequestContext& ct
   }
   std::string names;
   for (Role r : roles) names += (names.empty() ? "" : " or ") + std::string(RoleName(r));
+  const char* article = names[0] == 'a' ? "an " : "a ";
   return Problem(req, http::status::forbidden,
-                 "this endpoint needs a " + names + " token, not " +
+                 "this endpoint needs " + std::string(article) + names + " token, not " +
                      std::string(ctx.principal ? RoleName(ctx.principal->role) : "none"));
 }
 
@@ -110,6 +122,15 @@ void RegisterHealthRoutes(Router& router, const Config&) {
 Api::Api(Services& services) : services_(services) {
   RegisterHealthRoutes(router_, services.config);
   RegisterCommentRoutes(router_, services.config);
+  RegisterAdminRulesRoutes(router_, services.config);
+  RegisterConsoleRoutes(router_, services.config);
+  RegisterAdminRoutes(router_, services.config);
+  // After RegisterCommentRoutes: wraps its /v1/comments routes.
+  RegisterQueueRoutes(router_, services.config);
+  RegisterAkismetRoutes(router_, services.config);
+  RegisterMetricsRoutes(router_, services.config);
+  RegisterPrivacyRoutes(router_, services.config);
+  RegisterAdminModelsRoutes(router_, services.config);
 }
 
 uint64_t Api::BodyLimitFor(std::string_view target) const {
@@ -120,13 +141,15 @@ uint64_t Api::BodyLimitFor(std::string_view target) const {
 
 net::awaitable<Response> Api::Handle(Request req, Peer peer) {
   ++requests_;
+  metrics::HttpObservation observed(http::to_string(req.method()));  // route, status, duration
   RequestContext ctx;
   ctx.peer = std::move(peer);
   ctx.path = TargetPath(req.target());
   const Router::Route* route = router_.Find(ctx.path);
+  if (route != nullptr) observed.route = route->path;
   if (route == nullptr) {
-    co_return Problem(req, http::status::not_found,
-                      "no such endpoint: " + std::string(ctx.path));
+    co_return observed.Done(
+        Problem(req, http::status::not_found, "no such endpoint: " + std::string(ctx.path)));
   }
   if (route->access == Router::Access::kAuthenticated) {
     auto header = req[http::field::authorization];
@@ -136,10 +159,11 @@ net::awaitable<Response> Api::Handle(Request req, Peer peer) {
                              header.empty() ? "missing Authorization: Bearer token"
                                             : "invalid or revoked token");
       res.set(http::field::www_authenticate, "Bearer realm=\"moderated\"");
-      co_return res;
+      co_return observed.Done(std::move(res));
     }
   }
-  co_return co_await route->handler(services_, req, ctx);
+  Response res = co_await route->handler(services_, req, ctx);
+  co_return observed.Done(std::move(res));
 }
 
 }  // namespace moderated

@@ -112,6 +112,11 @@ class Router {
   };
   // The route for `path`: exact match first, then the longest prefix.
   const Route* Find(std::string_view path) const;
+  // Replaces the handler of the route registered for exactly `path` by
+  // wrap(that handler), so a module can serve more methods or sub-paths on
+  // another module's route (queue_api.cc: GET /v1/comments and
+  // /v1/comments/{id}/decision|undo|history). False if there is no such route.
+  bool Wrap(std::string_view path, const std::function<Handler(Handler)>& wrap);
 
  private:
   std::vector<Route> routes_;

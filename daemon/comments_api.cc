@@ -5,6 +5,8 @@
 #include <charconv>
 
 #include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/privacy.h"
 #include "daemon/routes.h"
 #include "daemon/wire.h"
 
@@ -211,10 +213,14 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
   std::vector<storage::Comment> records;
   int64_t now = NowMs();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    out[i].verdict = engine->Evaluate(inputs[i]);
+    // Only comments being stored count towards velocity (not dry runs).
+    out[i].verdict = engine->Evaluate(inputs[i], {.record_velocity = store, .now_ms = now});
+    metrics::ObserveVerdict(inputs[i].site, out[i].verdict);
     out[i].verdict_json = ToJson(VerdictJson(out[i].verdict, inputs[i], std::nullopt));
     if (store) {
       records.push_back(ToRecord(inputs[i], out[i].verdict, now, out[i].verdict_json));
+      // Rules saw the real IP; storage may keep only its keyed hash.
+      records.back().author_ip = StoredIp(s.config.privacy, records.back().author_ip);
       if (customize) customize(i, records.back());
     }
   }

@@ -147,10 +147,99 @@ bool LoadConfigText(const std::string& text, const std::string& origin, Config* 
     };
     auto classifier = [&](const YAML::Node& n) {
       ClassifierConfig& c = config->classifier;
+      // classifier.sites: {SITE: {spam_weight, abuse_weight, floor}}
+      auto sites = [&](const YAML::Node& m) {
+        if (!m.IsMap()) {
+          errors->push_back(Where(o, m.Mark()) + "expected a mapping for 'classifier.sites'");
+          return;
+        }
+        for (const auto& kv : m) {
+          const std::string site = kv.first.Scalar();
+          ClassifierConfig::SiteWeights& w = c.sites[site];
+          double spam = 0, abuse = 0, floor = 0;
+          std::string p = "classifier.sites." + site + ".";
+          bool has_spam = false, has_abuse = false, has_floor = false;
+          auto mark = [](bool* flag, Setter set) {
+            return [flag, set](const YAML::Node& v) {
+              std::string e = set(v);
+              if (e.empty()) *flag = true;
+              return e;
+            };
+          };
+          ReadMap(kv.second, p, o,
+                  {{"spam_weight", mark(&has_spam, Double(&spam))},
+                   {"abuse_weight", mark(&has_abuse, Double(&abuse))},
+                   {"floor", mark(&has_floor, Double(&floor))}},
+                  {}, errors);
+          if (has_spam) w.spam_weight = spam;
+          if (has_abuse) w.abuse_weight = abuse;
+          if (has_floor) {
+            if (floor < 0 || floor >= 1) {
+              errors->push_back(Where(o, kv.second.Mark()) + p + "floor must be in [0, 1)");
+            }
+            w.floor = floor;
+          }
+        }
+      };
       ReadMap(n, "classifier.", o,
               {{"spam_weight", Double(&c.spam_weight)},
                {"abuse_weight", Double(&c.abuse_weight)},
                {"floor", Double(&c.floor)}},
+              {{"sites", sites}}, errors);
+    };
+    auto training = [&](const YAML::Node& n) {
+      ReadMap(n, "training.", o, {{"data_dir", String(&config->training.data_dir)}}, {}, errors);
+    };
+    auto webhooks = [&](const YAML::Node& n) {
+      WebhooksConfig& w = config->webhooks;
+      ReadMap(n, "webhooks.", o,
+              {{"poll_interval_ms", Unsigned(&w.poll_interval_ms, 3'600'000)},
+               {"max_concurrency", Unsigned(&w.max_concurrency, 1024)},
+               {"connect_timeout_ms", Unsigned(&w.connect_timeout_ms, 600'000)},
+               {"response_timeout_ms", Unsigned(&w.response_timeout_ms, 600'000)},
+               {"initial_backoff_ms", Unsigned(&w.initial_backoff_ms, 86'400'000)},
+               {"max_backoff_ms", Unsigned(&w.max_backoff_ms, 604'800'000)},
+               {"max_attempts", Unsigned(&w.max_attempts, 1'000'000)},
+               {"ca_file", String(&w.ca_file)}},
+              {}, errors);
+    };
+    auto metrics = [&](const YAML::Node& n) {
+      ReadMap(n, "metrics.", o, {{"public", Bool(&config->metrics.public_local)}}, {}, errors);
+    };
+    auto retention = [&](const YAML::Node& n) {
+      RetentionConfig& r = config->retention;
+      ReadMap(n, "retention.", o,
+              {{"days", Unsigned(&r.days, 36'500)},
+               {"interval_s", Unsigned(&r.interval_s, 604'800)},
+               {"chunk_rows", Unsigned(&r.chunk_rows, 1'000'000)}},
+              {}, errors);
+    };
+    auto privacy = [&](const YAML::Node& n) {
+      ReadMap(n, "privacy.", o, {{"hash_ips", Bool(&config->privacy.hash_ips)}}, {}, errors);
+    };
+    auto velocity = [&](const YAML::Node& n) {
+      VelocityConfig& v = config->velocity;
+      ReadMap(n, "velocity.", o,
+              {{"window_seconds", Unsigned(&v.window_seconds, 7 * 86'400)},
+               {"max_keys", Unsigned(&v.max_keys, 100'000'000)}},
+              {}, errors);
+    };
+    auto spamc = [&](const YAML::Node& n) {
+      SpamcConfig& sc = config->spamc;
+      ReadMap(n, "spamc.", o,
+              {{"listen", String(&sc.listen)},
+               {"socket", String(&sc.socket)},
+               {"site", String(&sc.site)},
+               {"max_message_bytes", Unsigned(&sc.max_message_bytes, 256ull << 20)}},
+              {}, errors);
+    };
+    auto review = [&](const YAML::Node& n) {
+      ReviewConfig& r = config->review;
+      ReadMap(n, "review.", o,
+              {{"claim_minutes", Unsigned(&r.claim_minutes, 120)},
+               {"undo_window_seconds", Unsigned(&r.undo_window_seconds, 7 * 86'400)},
+               {"max_bulk_ids", Unsigned(&r.max_bulk_ids, 100'000)},
+               {"max_page", Unsigned(&r.max_page, 10'000)}},
               {}, errors);
     };
     ReadMap(root, "", o,
@@ -162,13 +251,32 @@ bool LoadConfigText(const std::string& text, const std::string& origin, Config* 
              {"model", String(&config->model)},
              {"threads", Unsigned(&config->threads, 1024)},
              {"log_level", String(&config->log_level)},
+             {"web_dir", String(&config->web_dir)},
              {"shutdown_timeout_ms", Unsigned(&config->shutdown_timeout_ms, 3'600'000)}},
-            {{"limits", limits}, {"writer", writer}, {"classifier", classifier}}, errors);
+            {{"limits", limits}, {"writer", writer}, {"classifier", classifier},
+             {"webhooks", webhooks}, {"velocity", velocity}, {"spamc", spamc},
+             {"metrics", metrics}, {"retention", retention}, {"privacy", privacy},
+             {"review", review}, {"training", training}}, errors);
   } catch (const YAML::Exception& e) {
     errors->push_back(Where(origin, e.mark) + e.msg);
   }
   if (config->classifier.floor < 0 || config->classifier.floor >= 1) {
     errors->push_back(origin + ": classifier.floor must be in [0, 1)");
+  }
+  if (config->retention.interval_s == 0 || config->retention.chunk_rows == 0) {
+    errors->push_back(origin + ": retention.interval_s and retention.chunk_rows must be > 0");
+  }
+  if (config->review.claim_minutes == 0 || config->review.max_bulk_ids == 0 ||
+      config->review.max_page == 0) {
+    errors->push_back(origin + ": review.claim_minutes, max_bulk_ids and max_page must be > 0");
+  }
+  if (config->velocity.window_seconds == 0) {
+    errors->push_back(origin + ": velocity.window_seconds must be > 0");
+  }
+  if (config->webhooks.poll_interval_ms == 0 || config->webhooks.max_concurrency == 0 ||
+      config->webhooks.max_attempts == 0) {
+    errors->push_back(origin +
+                      ": webhooks.poll_interval_ms, max_concurrency and max_attempts must be > 0");
   }
   return errors->size() == before;
 }
@@ -196,6 +304,7 @@ bool ApplyEnvironment(Config* config, std::vector<std::string>* errors) {
   if (auto v = get("MODERATED_RULES")) config->rules = v;
   if (auto v = get("MODERATED_MODEL")) config->model = v;
   if (auto v = get("MODERATED_LOG_LEVEL")) config->log_level = v;
+  if (auto v = get("MODERATED_WEB_DIR")) config->web_dir = v;
   if (auto v = get("MODERATED_THREADS")) {
     std::string s = v;
     uint32_t n = 0;

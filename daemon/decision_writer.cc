@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 
 namespace moderated {
 
@@ -146,6 +147,7 @@ void DecisionWriter::CommitBatch(std::vector<Item>* batch) {
       committed_ += comments.size();
     }
   }
+  metrics::ObserveCommit(comments.size(), micros, !ec);
   Log(LogLevel::kDebug, "commit",
       {{"comments", std::to_string(comments.size())}, {"micros", std::to_string(micros)},
        {"ok", ec ? "false" : "true"}});

@@ -1,12 +1,15 @@
 #include "daemon/engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <set>
 
 #include "classifiers/normalizer.h"
 #include "classifiers/text_features.h"
 #include "daemon/links.h"
+#include "daemon/metrics.h"
+#include "daemon/velocity.h"
 
 namespace moderated {
 namespace {
@@ -19,6 +22,12 @@ std::string_view Utf8Prefix(std::string_view s, size_t max) {
   size_t n = max;
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return s.substr(0, n);
+}
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 double Contribution(double p, double weight, double floor) {
@@ -53,12 +62,19 @@ std::shared_ptr<const rules::RuleSet> CompileRules(std::string_view text, std::s
 }
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules,
-               std::shared_ptr<const classifiers::Classifier> classifier, ClassifierConfig weights)
-    : rules_(std::move(rules)), classifier_(std::move(classifier)), weights_(weights) {}
+               std::shared_ptr<const classifiers::Classifier> classifier, ClassifierConfig weights,
+               std::shared_ptr<Velocity> velocity, std::shared_ptr<Sites> sites)
+    : rules_(std::move(rules)),
+      classifier_(std::move(classifier)),
+      weights_(weights),
+      velocity_(std::move(velocity)),
+      sites_(std::move(sites)) {}
 
-Verdict Engine::Evaluate(const CommentInput& c) const {
+Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) const {
   using classifiers::Normalize;
   using classifiers::NormalizedText;
+  // Backtests (precomputed labels) are not live traffic: not timed.
+  metrics::ScopedTimer timer(metrics::Metrics().engine_duration.With(), !options.labels);
   Verdict v;
   v.rules_version = rules_->version();
   v.model_version = classifier_->version();
@@ -71,7 +87,8 @@ Verdict Engine::Evaluate(const CommentInput& c) const {
   const NormalizedText thread = Normalize(c.thread);
 
   // 2. Language, on the text as sent.
-  v.language = classifiers::DetectLanguage(c.content, c.lang_hint);
+  v.language = options.language ? *options.language
+                                 : classifiers::DetectLanguage(c.content, c.lang_hint);
 
   // 3. Links and features.
   std::vector<Link> links = ExtractLinks(content, c.content);
@@ -101,6 +118,14 @@ Verdict Engine::Evaluate(const CommentInput& c) const {
   f.bidi_count = content.bidi_control_count + name.bidi_control_count;
   f.mixed_script_words = content.mixed_script_words + name.mixed_script_words;
   f.emoji_count = tf.emoji_count;
+  if (Velocity* vel = options.velocity ? options.velocity : velocity_.get()) {
+    Velocity::Counts vc = vel->Observe(c.author_ip, email.text, content.text,
+                                       options.now_ms ? options.now_ms : WallClockMs(),
+                                       options.record_velocity);
+    f.velocity_ip = vc.ip;
+    f.velocity_email = vc.email;
+    f.velocity_content = vc.content;
+  }
 
   // 4. Rules.
   rules::Matches matches = rules_->Match(view);
@@ -165,13 +190,17 @@ Verdict Engine::Evaluate(const CommentInput& c) const {
   }
 
   // 5. Classifier.
-  classifiers::Prediction prediction = classifier_->Predict(content.text);
+  classifiers::Prediction prediction =
+      options.labels ? classifiers::Prediction{*options.labels}
+                     : metrics::Timed(metrics::Metrics().classifier_duration.With(),
+                                      [&] { return classifier_->Predict(content.text); });
   v.labels = prediction.labels;
+  const ClassifierConfig::Weights site_weights = weights_.For(c.site);  // classifier.sites
   for (const auto& [label, weight] :
-       {std::pair<const char*, double>{"spam", weights_.spam_weight},
-        std::pair<const char*, double>{"abuse", weights_.abuse_weight}}) {
+       {std::pair<const char*, double>{"spam", site_weights.spam_weight},
+        std::pair<const char*, double>{"abuse", site_weights.abuse_weight}}) {
     double p = prediction.Get(label);
-    double add = Contribution(p, weight, weights_.floor);
+    double add = Contribution(p, weight, site_weights.floor);
     if (add <= 0) continue;
     total += add;
     VerdictReason r;
@@ -183,8 +212,14 @@ Verdict Engine::Evaluate(const CommentInput& c) const {
     v.reasons.push_back(std::move(r));
   }
 
-  // 6. Policy: languages the site allows.
-  const rules::SitePolicy& policy = rules_->policy(c.site);
+  // 6. Policy: languages the site allows. The site registry's entry, if any,
+  // overrides the rule file's field by field (docs/api.md, "Precedence").
+  rules::SitePolicy registry_policy;
+  const rules::SitePolicy* policy_ptr = &rules_->policy(c.site);
+  if (sites_ != nullptr && sites_->Current()->Apply(c.site, *policy_ptr, &registry_policy)) {
+    policy_ptr = &registry_policy;
+  }
+  const rules::SitePolicy& policy = *policy_ptr;
   if (!policy.languages.empty() && v.language.reliable &&
       std::find(policy.languages.begin(), policy.languages.end(), v.language.code) ==
           policy.languages.end()) {

@@ -21,6 +21,7 @@
 #include "classifiers/classifier.h"
 #include "classifiers/language.h"
 #include "daemon/config.h"
+#include "daemon/sites.h"
 #include "rules/rule_set.h"
 #include "storage/store.h"
 
@@ -63,23 +64,49 @@ struct Verdict {
 // "approved" | "pending" | "rejected" for accept | hold | reject.
 std::string_view StatusFor(rules::Action action);
 
+class Velocity;  // daemon/velocity.h
+
+// How Evaluate() treats one comment beyond its content.
+struct EvaluateOptions {
+  // Count this comment in the velocity tracker (comments being stored). When
+  // false the velocity features still say what the counts would be with it.
+  bool record_velocity = false;
+  int64_t now_ms = 0;             // the time velocity is counted at; 0 = now
+  Velocity* velocity = nullptr;   // a tracker instead of the engine's (backtests)
+  // Backtests: what was computed when the comment was stored, instead of
+  // running CLD2 and the classifier again. Null = compute.
+  const classifiers::Language* language = nullptr;
+  const std::vector<classifiers::LabelScore>* labels = nullptr;
+};
+
 class Engine {
  public:
+  // `velocity` is the daemon's one tracker (may be null: velocity features
+  // are then 0). Whoever builds a new Engine to swap in passes the current
+  // one's velocity_ptr(), so counts survive reloads. `sites` is the site
+  // registry (may be null: the rule file's per-site policy only), read at
+  // every Evaluate(); pass the current one's sites_ptr() likewise.
   Engine(std::shared_ptr<const rules::RuleSet> rules,
-         std::shared_ptr<const classifiers::Classifier> classifier, ClassifierConfig weights);
+         std::shared_ptr<const classifiers::Classifier> classifier, ClassifierConfig weights,
+         std::shared_ptr<Velocity> velocity = nullptr,
+         std::shared_ptr<Sites> sites = nullptr);
 
-  Verdict Evaluate(const CommentInput& comment) const;
+  Verdict Evaluate(const CommentInput& comment, const EvaluateOptions& options = {}) const;
 
   const rules::RuleSet& rules() const { return *rules_; }
   const classifiers::Classifier& classifier() const { return *classifier_; }
   std::shared_ptr<const rules::RuleSet> rules_ptr() const { return rules_; }
   std::shared_ptr<const classifiers::Classifier> classifier_ptr() const { return classifier_; }
   const ClassifierConfig& weights() const { return weights_; }
+  std::shared_ptr<Velocity> velocity_ptr() const { return velocity_; }
+  std::shared_ptr<Sites> sites_ptr() const { return sites_; }
 
  private:
   std::shared_ptr<const rules::RuleSet> rules_;
   std::shared_ptr<const classifiers::Classifier> classifier_;
   ClassifierConfig weights_;
+  std::shared_ptr<Velocity> velocity_;  // thread-safe; shared across engines
+  std::shared_ptr<Sites> sites_;        // thread-safe; shared across engines
 };
 
 // Holds the current Engine. Current() and Swap() may be called from any

@@ -73,8 +73,14 @@ std::map<std::string, std::string> QueryParams(std::string_view target);
 int64_t NowMs();
 
 // Runs `fn` on the writer thread (between transactions, with the read-write
-// Store) and resumes the caller on its own executor with the result. If the
-// writer is stopping, completes with storage::Errc::internal.
+// Store) and resumes the caller on its own executor with the result
+// (nullopt if the writer is stopping).
+//
+// GCC 12 miscompiles a lambda written inline in the co_await expression: the
+// temporary std::function built from it is destroyed twice (free(): invalid
+// pointer on the writer thread). Always name the task first:
+//   std::function<T(storage::Store&)> task = [...](storage::Store& store) {...};
+//   auto result = co_await AsyncOnWriter<T>(writer, std::move(task), net::use_awaitable);
 template <typename T, typename CompletionToken>
 auto AsyncOnWriter(DecisionWriter& writer, std::function<T(storage::Store&)> fn,
                    CompletionToken&& token) {

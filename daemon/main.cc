@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "daemon/purge_command.h"
 #include "daemon/serve_command.h"
 #include "daemon/train_command.h"
 
@@ -15,6 +16,8 @@ Commands:
   rules check    validate rule files (FILE:LINE:COL: message)
   token          create, list and revoke API tokens
   train          train and evaluate a fastText model
+  purge          delete decided comments past their retention period
+  forget-author  delete everything stored about one author e-mail
   version        print the version
 
 Run 'moderated COMMAND --help' for the options of each command.
@@ -40,6 +43,8 @@ int main(int argc, char** argv) {
   if (command == "rules") return moderated::RunRulesCommand(argc - 1, argv + 1);
   if (command == "token") return moderated::RunTokenCommand(argc - 1, argv + 1);
   if (command == "train") return moderated::RunTrainCommand(argc - 1, argv + 1);
+  if (command == "purge") return moderated::RunPurgeCommand(argc - 1, argv + 1);
+  if (command == "forget-author") return moderated::RunForgetAuthorCommand(argc - 1, argv + 1);
   std::cerr << "moderated: unknown command '" << command << "'\n" << kHelp;
   return 2;
 }

@@ -15,6 +15,26 @@ namespace moderated {
 void RegisterHealthRoutes(Router& router, const Config& config);
 // /v1/comments, /v1/comments/batch, /v1/check, /v1/comments/{id} (comments_api.cc)
 void RegisterCommentRoutes(Router& router, const Config& config);
+// /v1/admin/rules, .../versions, .../rollback, .../backtest (admin_rules_api.cc)
+void RegisterAdminRulesRoutes(Router& router, const Config& config);
+// / and /console/: the web console's static files (console_api.cc)
+void RegisterConsoleRoutes(Router& router, const Config& config);
+// /v1/admin/tokens, /v1/admin/sites, /v1/admin/audit (admin_api.cc)
+void RegisterAdminRoutes(Router& router, const Config& config);
+// /v1/queue, /v1/queue/{id}/claim, /v1/decisions, /v1/reputation, and on the
+// comment routes GET /v1/comments (polling) and /v1/comments/{id}/decision,
+// /undo, /history (queue_api.cc; registered after RegisterCommentRoutes)
+void RegisterQueueRoutes(Router& router, const Config& config);
+// /1.1/verify-key, /1.1/comment-check, /1.1/submit-spam, /1.1/submit-ham,
+// /1.2/usage-limit: the Akismet-compatible API (akismet_api.cc)
+void RegisterAkismetRoutes(Router& router, const Config& config);
+// GET /metrics, Prometheus text (metrics_api.cc)
+void RegisterMetricsRoutes(Router& router, const Config& config);
+// DELETE /v1/admin/authors?email=: erasure requests (privacy_api.cc)
+void RegisterPrivacyRoutes(Router& router, const Config& config);
+// /v1/admin/models, .../{id}, .../{id}/activate, .../train, .../jobs[/{id}],
+// .../rollback: model versions and the learning loop (admin_models_api.cc)
+void RegisterAdminModelsRoutes(Router& router, const Config& config);
 
 }  // namespace moderated
 

@@ -1,9 +1,14 @@
 #include "daemon/server.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <filesystem>
@@ -12,6 +17,7 @@
 #include <thread>
 
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 
 namespace moderated {
 
@@ -40,6 +46,52 @@ bool ParseListen(const std::string& listen, std::string* host, std::string* port
   return true;
 }
 
+// Takes the listening sockets passed by systemd (socket activation,
+// sd_listen_fds(3)) and sorts them by family; names (FileDescriptorName=) are
+// only logged. At most one TCP and one Unix socket. No fds: both stay -1.
+bool TakeInheritedSockets(int* tcp_fd, std::string* tcp_name, int* unix_fd,
+                          std::string* unix_name, std::string* error) {
+  char** names = nullptr;
+  int n = sd_listen_fds_with_names(1, &names);
+  if (n < 0) {
+    *error = std::string("socket activation: ") + std::strerror(-n);
+    return false;
+  }
+  bool ok = true;
+  for (int i = 0; i < n; ++i) {
+    int fd = SD_LISTEN_FDS_START + i;
+    std::string name = names && names[i] ? names[i] : "unknown";
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // not for the processes we might start
+    int* slot = nullptr;
+    std::string* slot_name = nullptr;
+    if (sd_is_socket(fd, AF_UNIX, SOCK_STREAM, 1) > 0) {
+      slot = unix_fd;
+      slot_name = unix_name;
+    } else if (sd_is_socket_inet(fd, 0, SOCK_STREAM, 1, 0) > 0) {
+      slot = tcp_fd;
+      slot_name = tcp_name;
+    }
+    if (slot == nullptr) {
+      *error = "socket activation: fd " + std::to_string(fd) + " (" + name +
+               ") is not a listening stream socket";
+      ok = false;
+    } else if (*slot >= 0) {
+      *error = "socket activation: more than one " +
+               std::string(slot == unix_fd ? "Unix" : "TCP") + " socket (" + *slot_name +
+               ", " + name + ")";
+      ok = false;
+    } else {
+      *slot = fd;
+      *slot_name = name;
+    }
+  }
+  if (names) {
+    for (int i = 0; i < n; ++i) std::free(names[i]);
+    std::free(names);
+  }
+  return ok;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -59,6 +111,8 @@ struct Server::Impl {
   std::unique_ptr<unix_socket::acceptor> unix_acceptor;
   std::string unix_path;
   std::function<void()> reload_hook;
+  std::chrono::milliseconds heartbeat_period{0};
+  std::function<void()> heartbeat;
 
   std::atomic<bool> draining{false};
   std::atomic<int> connections{0};
@@ -73,6 +127,7 @@ struct Server::Impl {
   template <class Acceptor>
   net::awaitable<void> Listen(Acceptor& acceptor, bool is_unix);
   net::awaitable<void> Drain();
+  net::awaitable<void> Heartbeat();
   void BeginDrain();
 };
 
@@ -105,8 +160,10 @@ net::awaitable<void> Server::Impl::Session(
       std::lock_guard lock(self->closers_mu);
       self->closers.erase(it);
       --self->connections;
+      metrics::Metrics().connections.With().Add(-1);
     }
   } unregister{this, closer, idle};
+  metrics::Metrics().connections.With().Add(1);
 
   for (;;) {
     if (draining) break;
@@ -294,15 +351,74 @@ net::awaitable<void> Server::Impl::Drain() {
   ioc.stop();
 }
 
+net::awaitable<void> Server::Impl::Heartbeat() {
+  net::steady_timer timer(ioc);
+  for (;;) {
+    heartbeat();
+    timer.expires_after(heartbeat_period);
+    auto [ec] = co_await timer.async_wait(kTuple);
+    if (ec) co_return;
+  }
+}
+
 Server::Server(const Config& config, Api& api) : impl_(std::make_unique<Impl>(config, api)) {}
 Server::~Server() = default;
 
 void Server::set_reload_hook(std::function<void()> hook) { impl_->reload_hook = std::move(hook); }
 
+void Server::set_heartbeat(std::chrono::milliseconds period, std::function<void()> hook) {
+  impl_->heartbeat_period = period;
+  impl_->heartbeat = std::move(hook);
+}
+
 bool Server::Start(std::string* error) {
   Impl& s = *impl_;
   const Config& c = s.config;
-  if (!c.listen.empty()) {
+  // Socket activation: an inherited TCP socket replaces `listen`, an
+  // inherited Unix socket replaces `socket`; a transport without one is set
+  // up from the config as usual. Inherited sockets belong to systemd: they are
+  // adopted, never bound, and never unlinked (unix_path stays empty).
+  int inherited_tcp = -1, inherited_unix = -1;
+  std::string tcp_name, unix_name;
+  if (!TakeInheritedSockets(&inherited_tcp, &tcp_name, &inherited_unix, &unix_name, error)) {
+    return false;
+  }
+  if (inherited_tcp >= 0) {
+    boost::system::error_code ec;
+    bool v6 = sd_is_socket_inet(inherited_tcp, AF_INET6, SOCK_STREAM, 1, 0) > 0;
+    s.tcp_acceptor = std::make_unique<tcp::acceptor>(s.ioc);
+    s.tcp_acceptor->assign(v6 ? tcp::v6() : tcp::v4(), inherited_tcp, ec);
+    tcp::endpoint bound;
+    if (!ec) bound = s.tcp_acceptor->local_endpoint(ec);
+    if (ec) {
+      *error = "socket activation: TCP socket " + tcp_name + ": " + ec.message();
+      return false;
+    }
+    std::string addr = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                               : bound.address().to_string();
+    Log(LogLevel::kInfo, "listening",
+        {{"transport", "tcp"},
+         {"addr", addr + ":" + std::to_string(bound.port())},
+         {"activation", "systemd"},
+         {"fd_name", tcp_name}});
+  }
+  if (inherited_unix >= 0) {
+    boost::system::error_code ec;
+    s.unix_acceptor = std::make_unique<unix_socket::acceptor>(s.ioc);
+    s.unix_acceptor->assign(unix_socket(), inherited_unix, ec);
+    unix_socket::endpoint bound;
+    if (!ec) bound = s.unix_acceptor->local_endpoint(ec);
+    if (ec) {
+      *error = "socket activation: Unix socket " + unix_name + ": " + ec.message();
+      return false;
+    }
+    Log(LogLevel::kInfo, "listening",
+        {{"transport", "unix"},
+         {"path", bound.path()},
+         {"activation", "systemd"},
+         {"fd_name", unix_name}});
+  }
+  if (inherited_tcp < 0 && !c.listen.empty()) {
     std::string host, port;
     if (!ParseListen(c.listen, &host, &port)) {
       *error = "--listen: expected HOST:PORT, got '" + c.listen + "'";
@@ -331,7 +447,7 @@ bool Server::Start(std::string* error) {
     Log(LogLevel::kInfo, "listening",
         {{"transport", "tcp"}, {"addr", addr + ":" + std::to_string(bound.port())}});
   }
-  if (!c.socket.empty()) {
+  if (inherited_unix < 0 && !c.socket.empty()) {
     namespace fs = std::filesystem;
     std::error_code fec;
     fs::path p(c.socket);
@@ -356,6 +472,12 @@ bool Server::Start(std::string* error) {
     *error = "nothing to listen on: both --listen and --socket are empty";
     return false;
   }
+  // Catch the signals from now on (asio queues them until Run() waits), so a
+  // SIGTERM right after READY=1, before Run(), still drains instead of
+  // killing the process.
+  s.signals.add(SIGINT);
+  s.signals.add(SIGTERM);
+  s.signals.add(SIGHUP);
   return true;
 }
 
@@ -371,9 +493,9 @@ void Server::Run() {
   Impl& s = *impl_;
   if (s.tcp_acceptor) net::co_spawn(s.ioc, s.Listen(*s.tcp_acceptor, false), net::detached);
   if (s.unix_acceptor) net::co_spawn(s.ioc, s.Listen(*s.unix_acceptor, true), net::detached);
-  s.signals.add(SIGINT);
-  s.signals.add(SIGTERM);
-  s.signals.add(SIGHUP);
+  if (s.heartbeat && s.heartbeat_period.count() > 0) {
+    net::co_spawn(s.ioc, s.Heartbeat(), net::detached);
+  }
   std::function<void(boost::system::error_code, int)> on_signal =
       [this, &s, &on_signal](boost::system::error_code ec, int sig) {
         if (ec) return;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/akismet_api.h"
 #include "daemon/auth.h"
 #include "daemon/http_util.h"
 #include "daemon/serve_command.h"
@@ -17,6 +18,7 @@ namespace {
 
 constexpr const char* kTokenHelp = R"(Usage:
   moderated token create --role site|moderator|admin [--site NAME]... [--name NAME]
+  moderated token create --role site --site NAME... --akismet [--name NAME]
   moderated token list
   moderated token revoke ID
 
@@ -28,6 +30,9 @@ Options for every subcommand:
 needs at least one --site; a moderator token without --site reviews all sites.
 Revocation reaches a running daemon within 30 seconds (at once when revoked
 through the admin API).
+
+--akismet makes an Akismet key instead: 32 hex characters for the Akismet
+API (docs/akismet.md), valid for its sites only and not as a Bearer token.
 )";
 
 }  // namespace
@@ -39,6 +44,7 @@ int RunTokenCommand(int argc, char** argv) {
   }
   std::string sub = argv[1];
   std::string data_dir = "./var", database, role_name, name;
+  bool akismet = false;
   std::vector<std::string> sites, positional;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
@@ -62,6 +68,8 @@ int RunTokenCommand(int argc, char** argv) {
       if (!value(&role_name)) return 2;
     } else if (arg == "--name") {
       if (!value(&name)) return 2;
+    } else if (arg == "--akismet") {
+      akismet = true;
     } else if (arg == "--site") {
       if (!value(&v)) return 2;
       sites.push_back(v);
@@ -87,6 +95,20 @@ int RunTokenCommand(int argc, char** argv) {
     }
     std::string token;
     int64_t id = 0;
+    if (akismet) {
+      if (role != Role::kSite) {
+        std::cerr << "moderated token create: --akismet needs --role site\n";
+        return 2;
+      }
+      if (!CreateAkismetKey(*store, name.empty() ? "akismet" : name, sites, "cli", &token, &id,
+                            &error)) {
+        std::cerr << "moderated token create: " << error << "\n";
+        return 2;
+      }
+      std::cout << token << "\n";
+      std::cerr << "Akismet key " << id << " created; it is shown only this once\n";
+      return 0;
+    }
     if (!CreateToken(*store, name.empty() ? std::string(RoleName(role)) : name, role, sites,
                      "cli", &token, &id, &error)) {
       std::cerr << "moderated token create: " << error << "\n";

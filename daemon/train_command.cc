@@ -32,6 +32,9 @@
 #include "classifiers/fasttext_classifier.h"
 #include "classifiers/normalizer.h"
 #include "classifiers/trainer.h"
+#include "daemon/embedded.h"
+#include "daemon/model_trainer.h"
+#include "storage/store.h"
 
 namespace moderated {
 namespace {
@@ -79,6 +82,18 @@ Training (defaults in brackets):
   --precision-targets P,.. [0.9,0.95,0.99] precision targets for the
                            recommended per-label thresholds
 
+Learning loop (docs/classifier.md, "Learning loop"):
+  --from-db                train on the moderators' labels in the database
+                           (plus any --preset as base corpora), evaluate the
+                           candidate and the active model on the held-out
+                           labels, store the candidate in the database
+  --database FILE          [./var/moderated.db] the daemon's database
+  --holdout-fraction F     [0.3] labels held out, by comment id + seed
+  --site NAME              only this site's labels
+  --note TEXT              stored with the model
+  --activate-if-better     activate the candidate if it passes the gate
+                           (a running daemon loads it on SIGHUP or restart)
+
 Protocols:
   --youtube-protocol       per YouTube video: first 70% of each class (file
                            order = chronological) for training, the rest for
@@ -100,6 +115,13 @@ struct Flags {
   std::vector<double> precision_targets = {0.9, 0.95, 0.99};
   bool youtube_protocol = false;
   bool help = false;
+  // --from-db
+  bool from_db = false;
+  bool activate_if_better = false;
+  std::string database = "./var/moderated.db";
+  double holdout_fraction = 0.3;
+  std::string site;
+  std::string note;
 };
 
 // ---- flag parsing ---------------------------------------------------------------
@@ -275,6 +297,18 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
       }
     } else if (arg == "--youtube-protocol") {
       f->youtube_protocol = true;
+    } else if (arg == "--from-db") {
+      f->from_db = true;
+    } else if (arg == "--activate-if-better") {
+      f->activate_if_better = true;
+    } else if (arg == "--database") {
+      ok = need(&f->database);
+    } else if (arg == "--holdout-fraction") {
+      ok = double_flag(0.05, 0.9, &f->holdout_fraction);
+    } else if (arg == "--site") {
+      ok = need(&f->site);
+    } else if (arg == "--note") {
+      ok = need(&f->note);
     } else {
       *error = "unknown flag '" + arg + "' (see moderated train --help)";
       ok = false;
@@ -288,6 +322,17 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
     if (std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(p);
   }
   f->presets = unique;
+  if (f->from_db) {
+    if (!f->input.empty() || f->youtube_protocol) {
+      *error = "--from-db takes --preset base corpora only (no --input, --youtube-protocol)";
+      return false;
+    }
+    return true;
+  }
+  if (f->activate_if_better) {
+    *error = "--activate-if-better needs --from-db";
+    return false;
+  }
   if (f->presets.empty() && f->input.empty() && !f->youtube_protocol) {
     *error = "no data: give --preset NAME and/or --input FILE (see moderated train --help)";
     return false;
@@ -475,6 +520,134 @@ bool RunYoutubeProtocol(const Flags& flags, const std::vector<cls::Example>& you
   return true;
 }
 
+// ---- --from-db: the learning loop against a database file ----------------------
+
+bool WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+int RunFromDb(const Flags& flags) {
+  std::string error;
+  auto store =
+      storage::Store::Open(flags.database, storage::Store::OpenMode::kReadWrite, &error);
+  if (!store) {
+    std::fprintf(stderr, "moderated train: %s\n", error.c_str());
+    return 1;
+  }
+  // The model to beat: the active stored one, else the embedded default.
+  std::shared_ptr<const cls::Classifier> current;
+  std::string current_source = "embedded";
+  int64_t current_id = 0;
+  storage::ModelVersion active;
+  if (!store->ActiveModel(&active)) {
+    current = cls::LoadFastTextClassifierFromMemory(
+        active.bytes, "model " + std::to_string(active.id), &error);
+    if (!current) {
+      std::fprintf(stderr, "moderated train: the active model does not load: %s\n",
+                   error.c_str());
+      return 1;
+    }
+    current_source = "database:" + std::to_string(active.id);
+    current_id = active.id;
+  } else {
+    current = cls::LoadFastTextClassifierFromMemory(
+        EmbeddedDefaultModel(), "<embedded>/classifiers/models/default.ftz", &error);
+    if (!current) {
+      std::fprintf(stderr, "moderated train: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  LearnRequest request;
+  request.base_presets = flags.presets;
+  request.base = flags.presets.empty() ? "none" : "";
+  for (const std::string& p : flags.presets) request.base += (request.base.empty() ? "" : ",") + p;
+  request.data_dir = flags.data_dir;
+  request.holdout_fraction = flags.holdout_fraction;
+  request.seed = flags.train.seed;
+  request.note = flags.note;
+  request.site = flags.site;
+  request.epochs = flags.train.epochs;
+  request.author = "cli:train";
+  Progress progress;
+  LearnOutcome outcome;
+  if (!TrainCandidate(
+          flags.database, request, *current, current_source,
+          [&progress](std::string_view phase, double) { progress.Line(std::string(phase)); },
+          &outcome, &error)) {
+    std::fprintf(stderr, "moderated train: %s\n", error.c_str());
+    return 1;
+  }
+  if (!flags.output.empty() && !WriteFile(flags.output, outcome.model_bytes)) {
+    std::fprintf(stderr, "moderated train: %s: cannot write the model\n", flags.output.c_str());
+    return 1;
+  }
+  if (!flags.report.empty() && !WriteFile(flags.report, outcome.report_json + "\n")) {
+    std::fprintf(stderr, "moderated train: %s: cannot write the report\n", flags.report.c_str());
+    return 1;
+  }
+  const int64_t now = static_cast<int64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  storage::ModelVersion m;
+  m.version = outcome.version;
+  m.bytes = outcome.model_bytes;
+  m.report_json = outcome.report_json;
+  m.author = request.author;
+  m.note = request.note;
+  m.created_at_ms = now;
+  int64_t id = 0;
+  const bool activate = flags.activate_if_better && outcome.gate.passed;
+  storage::AuditEntry train;
+  train.at_ms = now;
+  train.actor = request.author;
+  train.action = "model.train";
+  std::error_code store_ec = store->AddModel(m, &id);
+  if (!store_ec) {
+    train.target = "model:" + std::to_string(id);
+    train.after_json = "{\"model\": " + std::to_string(id) + ", \"version\": \"" +
+                       outcome.version + "\", \"activated\": " + (activate ? "true" : "false") +
+                       ", \"gate\": " + GateJson(outcome.gate) + "}";
+    store_ec = store->AppendAudit(train);
+  }
+  if (store_ec) {
+    std::fprintf(stderr, "moderated train: %s: cannot store the model: %s\n",
+                 flags.database.c_str(), store->LastErrorMessage().c_str());
+    return 1;
+  }
+  if (activate) {
+    storage::AuditEntry act;
+    act.at_ms = now;
+    act.actor = request.author;
+    act.action = "model.activate";
+    act.target = "model:" + std::to_string(id);
+    act.before_json = "{\"model\": " + (current_id ? std::to_string(current_id) : "null") +
+                      ", \"version\": \"" + current->version() + "\"}";
+    act.after_json = "{\"model\": " + std::to_string(id) + ", \"version\": \"" +
+                     outcome.version + "\"}";
+    if (store->ActivateModel(id, &act)) {
+      std::fprintf(stderr, "moderated train: %s: cannot activate model %lld: %s\n",
+                   flags.database.c_str(), static_cast<long long>(id),
+                   store->LastErrorMessage().c_str());
+      return 1;
+    }
+  }
+  std::printf("model %lld (%s, %zu bytes) stored in %s\n", static_cast<long long>(id),
+              outcome.version.c_str(), outcome.model_bytes.size(), flags.database.c_str());
+  std::printf("gate: %s: %s\n", outcome.gate.passed ? "passed" : "refused",
+              outcome.gate.reason.c_str());
+  if (activate) {
+    std::printf("activated model %lld (a running daemon loads it on SIGHUP or restart)\n",
+                static_cast<long long>(id));
+  } else {
+    std::printf("not activated; still active: %s\n", current_source.c_str());
+  }
+  return 0;
+}
+
 // ---- the command ----------------------------------------------------------------
 
 int Run(int argc, char** argv) {
@@ -488,6 +661,7 @@ int Run(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
+  if (flags.from_db) return RunFromDb(flags);
   Progress progress;
   std::string command = "moderated";
   for (int i = 0; i < argc; ++i) command += std::string(" ") + argv[i];

@@ -14,7 +14,16 @@ PACKAGES=(
   libyaml-cpp-dev libsystemd-dev libpsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 curl ca-certificates ccache
+  dpkg-dev systemd  # .deb (dpkg-shlibdeps), systemd-analyze/-socket-activate in tests
 )
+# The web console's browser test (tests/web): Debian's chromium with a font
+# that has Arabic and Cyrillic, and node + npm for playwright-core. A node
+# that is already there (any origin) is used; Debian's only when missing.
+PACKAGES+=(chromium fonts-dejavu-core)
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
+# Debian's spamc client for the spamc/spamd listener's tests (tests/daemon/spamc_e2e_test.cc).
+PACKAGES+=(spamc)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -29,6 +38,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# playwright-core for the browser test, pinned by tests/web/package-lock.json.
+if [ ! -d "$MODERATED_ROOT/tests/web/node_modules" ]; then
+  npm ci --prefix "$MODERATED_ROOT/tests/web" --no-audit --no-fund >/dev/null
+fi
+# akismet-api (the real Akismet client) for tests/akismet, pinned by its package-lock.json.
+if [ ! -d "$MODERATED_ROOT/tests/akismet/node_modules" ]; then
+  npm ci --prefix "$MODERATED_ROOT/tests/akismet" --no-audit --no-fund >/dev/null
+fi
+
+# Paths under the checkout become relative in ccache's hashes, so a fresh
+# clone elsewhere reuses earlier compilations.
+export CCACHE_BASEDIR="$MODERATED_ROOT"
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   # ccache makes rebuilds after a fresh clone cheap; the build works without it.

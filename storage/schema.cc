@@ -199,6 +199,17 @@ CREATE INDEX comments_author_email ON comments (author_email) WHERE author_email
 CREATE INDEX comments_author_ip ON comments (author_ip) WHERE author_ip <> '';
 CREATE INDEX comments_site_updated ON comments (site, updated_at_ms);
 )sql"},
+
+    {4, "labels: undone and decision_id (review decisions)",
+     R"sql(
+-- A moderator's label remembers the decision that made it; when that
+-- decision is undone the label is marked, and the learning loop skips it.
+ALTER TABLE labels ADD COLUMN decision_id INTEGER REFERENCES decisions (id) ON DELETE SET NULL;
+ALTER TABLE labels ADD COLUMN undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1));
+CREATE INDEX labels_decision ON labels (decision_id) WHERE decision_id IS NOT NULL;
+-- Undo finds an actor's latest decision on a comment.
+CREATE INDEX decisions_comment_actor ON decisions (comment_id, actor, id);
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

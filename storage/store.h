@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -142,6 +143,198 @@ struct AuditEntry {
   std::string after_json = "null";
 };
 
+// --- Sites, audit queries and the webhook outbox (records; store_admin.cc) ---
+
+// One entry of the site registry. Thresholds absent (nullopt) fall back to
+// the rule file's. The secret is stored as given (it signs webhooks, so it
+// cannot be hashed).
+struct Site {
+  std::string name;
+  std::optional<double> hold_at;
+  std::optional<double> reject_at;
+  // JSON array of language codes ([] = every language), or "null" = the
+  // rule file's list.
+  std::string languages_json = "null";
+  std::string webhook_url;            // "" = no webhooks
+  std::string webhook_secret;
+  int64_t retention_days = 0;  // 0 = keep forever
+  int64_t created_at_ms = 0;   // kept by PutSite when the site exists
+  int64_t updated_at_ms = 0;
+};
+
+// Filters for QueryAudit. Empty strings and 0 mean "any".
+struct AuditQuery {
+  std::string action;      // exact, or a prefix when it ends with '.' ("token.")
+  std::string actor;       // exact
+  std::string target;      // exact
+  int64_t since_ms = 0;    // at_ms >= since_ms
+  int64_t until_ms = 0;    // at_ms < until_ms
+  int64_t before_id = 0;   // cursor: only entries with id < before_id
+  int64_t limit = 100;     // at most this many entries
+};
+
+// A webhook delivery (table outbox). Written by the decision transaction,
+// delivered by daemon/webhooks.
+struct OutboxEvent {
+  int64_t id = 0;
+  std::string event_id;  // unique; receivers dedupe by it
+  std::string site;
+  std::string url;
+  std::string payload;  // the JSON body, sent byte for byte
+  int64_t attempts = 0;
+  int64_t next_attempt_at_ms = 0;
+  int64_t delivered_at_ms = 0;  // 0 = not yet
+  std::string last_error;
+  int64_t created_at_ms = 0;
+};
+
+// --- Review queue (records; store_queue.cc) ---
+
+// Which pending comments a queue listing or count covers. Unset fields do
+// not filter.
+struct QueueFilter {
+  // Only comments of these sites (an empty list matches nothing); nullopt =
+  // every site.
+  std::optional<std::vector<std::string>> sites;
+  std::string language;  // detected language code; "" = any
+  // "spam" | "abuse" | "ham": the most probable of the three classifier
+  // labels (ties: ham, then spam); "" = any.
+  std::string label;
+  std::optional<double> min_score;  // score >= min_score
+  std::optional<double> max_score;  // score <= max_score
+  std::string rule;                 // an enforced (not shadow) reason's rule id; "" = any
+  std::optional<int64_t> received_at_most_ms;   // received_at_ms <= this (min_age)
+  std::optional<int64_t> received_at_least_ms;  // received_at_ms >= this (max_age)
+};
+
+// Queue order. Oldest/newest follow our ids (arrival order); the score
+// orders break ties by id, oldest first.
+enum class QueueOrder { kOldest, kNewest, kScoreDesc, kScoreAsc };
+
+// The sort key of the last item of a page: the next page starts after it.
+struct QueuePosition {
+  double score = 0;  // used by the score orders only
+  int64_t id = 0;
+};
+
+// Counts over a QueueFilter (ignoring pages). by_rule counts comments with
+// at least one enforced reason of that rule.
+struct QueueCounts {
+  int64_t total = 0;
+  std::map<std::string, int64_t> by_site;
+  std::map<std::string, int64_t> by_language;
+  std::map<std::string, int64_t> by_label;
+  std::map<std::string, int64_t> by_rule;
+};
+
+// A review lease on one comment.
+struct Claim {
+  int64_t comment_id = 0;
+  std::string actor;
+  int64_t expires_at_ms = 0;
+};
+
+// One row of the decisions table.
+struct Decision {
+  int64_t id = 0;
+  int64_t comment_id = 0;
+  std::string decision;  // approve | reject | spam | abuse | undo
+  std::string previous_status;
+  std::string new_status;
+  std::string note;
+  std::string actor;
+  int64_t created_at_ms = 0;
+  bool undone = false;
+};
+
+// A label with its review state (History).
+struct ReviewLabel {
+  Label label;
+  bool undone = false;      // its decision was undone: training ignores it
+  int64_t decision_id = 0;  // the decision that made it; 0 = none
+};
+
+// Comments of one author: how many are in each status.
+struct Reputation {
+  int64_t approved = 0;
+  int64_t rejected = 0;
+  int64_t pending = 0;
+};
+
+// What a review write did. Everything but kDone wrote nothing.
+enum class ReviewOutcome {
+  kDone,
+  kNotFound,          // no such comment
+  kClaimedByOther,    // another actor holds an unexpired claim (see `claim`)
+  kNothingToUndo,     // Undo: the actor has no decision left to undo
+  kUndoWindowPassed,  // Undo: the latest one is older than the window
+};
+
+// A decision (or an undo) by `actor` at `now_ms`.
+struct DecideRequest {
+  int64_t comment_id = 0;
+  std::string decision;  // approve | reject | spam | abuse (ignored by Undo)
+  std::string note;
+  std::string actor;
+  int64_t now_ms = 0;
+  // The webhook event written to the outbox when the comment's site has a
+  // webhook_url: a unique id and now_ms as RFC 3339 for the payload.
+  std::string event_id;
+  std::string event_time;
+};
+
+struct DecideResult {
+  ReviewOutcome outcome = ReviewOutcome::kDone;
+  Decision decision;      // kDone: the new decisions row
+  Claim claim;            // kClaimedByOther: who holds it
+  Decision undone;        // Undo, kDone: the decision it undid
+  int64_t outbox_id = 0;  // kDone: the outbox row; 0 = the site has no webhook
+};
+
+// --- Models (records; store_models.cc) ---
+
+// A trained classifier model version (table models). At most one is active.
+struct ModelVersion {
+  int64_t id = 0;            // ours; assigned by AddModel
+  std::string version;       // "ft-" + 12 hex digits of the bytes' hash
+  std::string bytes;         // the model file (.ftz/.bin); empty from ListModels
+  int64_t size_bytes = 0;    // length of `bytes` (filled by ListModels and GetModel)
+  std::string report_json = "{}";  // a JSON object: evaluation reports, gate
+  std::string author;
+  std::string note;
+  int64_t created_at_ms = 0;
+  bool active = false;
+};
+
+// One labelled comment for training (ScanLabelledComments).
+struct LabelledComment {
+  int64_t comment_id = 0;
+  std::string content;   // as the site sent it
+  std::string label;     // "ham" | "spam" | "abuse"
+  std::string site;
+  std::string language;  // detected language code ("" if none)
+};
+
+// --- Retention and privacy (records; store_retention.cc) ---
+
+// Which decided comments a retention purge covers: status approved or
+// rejected (never pending), and both received and last updated before
+// cutoff_ms.
+struct PurgeFilter {
+  std::string site;  // exact site; "" = every site
+  // With site "": leave out sites whose sites.retention_days > 0 (they have
+  // their own policy).
+  bool skip_sites_with_retention = false;
+  int64_t cutoff_ms = 0;
+};
+
+// What ForgetAuthor deleted.
+struct ForgetResult {
+  int64_t comments = 0;       // with their reasons, labels, decisions, claims
+  int64_t outbox = 0;         // webhook events mentioning the e-mail or those comments
+  int64_t audit_redacted = 0;  // audit entries whose JSON had the e-mail replaced
+};
+
 class Store {
  public:
   enum class OpenMode { kReadWrite, kReadOnly };
@@ -225,6 +418,157 @@ class Store {
   std::error_code GetRulesVersion(int64_t id, RulesVersion* out);
   // The active version; Errc::not_found if none was ever stored.
   std::error_code ActiveRulesVersion(RulesVersion* out);
+
+  // --- Sites, audit queries and the webhook outbox (store_admin.cc) ---
+  // Site registry. ListSites: every site, by name. GetSite: Errc::not_found
+  // if there is none. PutSite creates or replaces `site` (keeping the stored
+  // created_at_ms of an existing one) and appends `audit`, in ONE
+  // transaction; *created tells which it was (may be null). DeleteSite
+  // removes it and appends `audit` in one transaction; Errc::not_found (and
+  // no audit entry) if there is no such site.
+  std::error_code ListSites(std::vector<Site>* out);
+  std::error_code GetSite(const std::string& name, Site* out);
+  std::error_code PutSite(const Site& site, const AuditEntry& audit, bool* created);
+  std::error_code DeleteSite(const std::string& name, const AuditEntry& audit);
+
+  // Audit entries matching `query`, newest (highest id) first, at most
+  // query.limit of them.
+  std::error_code QueryAudit(const AuditQuery& query, std::vector<AuditEntry>* out);
+
+  // Webhook outbox. AddOutboxEvent stores `event` (id ignored; Errc::constraint
+  // for a repeated event_id) and sets *id. DueOutboxEvents: undelivered events
+  // with next_attempt_at_ms <= now_ms, the most overdue first, at most
+  // `limit`. MarkOutboxDelivered sets delivered_at_ms and attempts + 1;
+  // MarkOutboxFailed sets attempts + 1, next_attempt_at_ms and last_error.
+  // Both return Errc::not_found for an unknown or already delivered id.
+  // GetOutboxEvent reads one by event_id (Errc::not_found if none).
+  std::error_code AddOutboxEvent(const OutboxEvent& event, int64_t* id);
+  std::error_code DueOutboxEvents(int64_t now_ms, int64_t limit, std::vector<OutboxEvent>* out);
+  std::error_code MarkOutboxDelivered(int64_t id, int64_t at_ms);
+  std::error_code MarkOutboxFailed(int64_t id, int64_t next_attempt_at_ms,
+                                   const std::string& error);
+  std::error_code GetOutboxEvent(const std::string& event_id, OutboxEvent* out);
+
+  // --- Review queue (store_queue.cc) ---
+  // Pending comments matching `filter` in `order`, starting after `after`
+  // (nullopt: from the start), at most `limit`, with their reasons.
+  std::error_code ListQueue(const QueueFilter& filter, QueueOrder order,
+                            const std::optional<QueuePosition>& after, int64_t limit,
+                            std::vector<Comment>* out);
+  std::error_code CountQueue(const QueueFilter& filter, QueueCounts* out);
+
+  // The unexpired claim on a comment (nullopt if none).
+  std::error_code GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out);
+  // Claims comment `comment_id` for `actor` until `expires_at_ms` (a claim by
+  // the same actor is extended or shortened). *outcome: kDone (*claim = the
+  // new one), kNotFound, or kClaimedByOther (*claim = the holder's).
+  std::error_code ClaimComment(int64_t comment_id, const std::string& actor, int64_t now_ms,
+                               int64_t expires_at_ms, ReviewOutcome* outcome, Claim* claim);
+  // Drops `actor`'s claim, or an expired one. kDone also when there was none;
+  // kClaimedByOther (*holder set) if another actor holds it.
+  std::error_code ReleaseClaim(int64_t comment_id, const std::string& actor, int64_t now_ms,
+                               ReviewOutcome* outcome, Claim* holder);
+
+  // Records a moderator decision in ONE transaction (BEGIN IMMEDIATE ...
+  // COMMIT): a decisions row; the comment's status (approve → approved,
+  // otherwise rejected) and updated_at_ms; a labels row (source "moderator",
+  // author = actor; approve → ham, reject → rejected, spam → spam, abuse →
+  // abuse); an audit_log row "comment.decide" with before/after status; the
+  // claim released; and, if the comment's site has a webhook_url in `sites`,
+  // an outbox row "comment.decided". Fails with kClaimedByOther if another
+  // actor holds an unexpired claim. On any error nothing is written.
+  std::error_code Decide(const DecideRequest& request, DecideResult* result);
+  // The same for several requests in ONE transaction; each gets its own
+  // outcome (a kNotFound or kClaimedByOther item writes nothing, the others
+  // are committed). On an error nothing is written.
+  std::error_code DecideMany(std::span<const DecideRequest> requests,
+                             std::vector<DecideResult>* results);
+  // Undoes `request.actor`'s latest not-undone decision on the comment if it
+  // was made at or after now_ms - window_ms, in ONE transaction: status back
+  // to its previous_status, the decision and its label marked undone, a new
+  // decisions row "undo" and labels row "undo", audit "comment.undo", and an
+  // outbox row "comment.undone" if the site has a webhook_url.
+  // kNothingToUndo / kUndoWindowPassed write nothing.
+  std::error_code Undo(const DecideRequest& request, int64_t window_ms, DecideResult* result);
+
+  // A comment's decisions and labels, oldest first.
+  std::error_code History(int64_t comment_id, std::vector<Decision>* decisions,
+                          std::vector<ReviewLabel>* labels);
+
+  // Comments by author e-mail / IP per status, over `sites` (nullopt: all).
+  // An empty email or ip counts nothing.
+  std::error_code GetReputation(const std::string& email, const std::string& ip,
+                                const std::optional<std::vector<std::string>>& sites,
+                                Reputation* by_email, Reputation* by_ip);
+
+  // Polling: comments of `site` with updated_at_ms >= since_ms, ordered by
+  // (updated_at_ms, id), starting after `after` (its updated_at_ms and id;
+  // nullopt = from since_ms), at most `limit`. Only id, site, external_id,
+  // status and updated_at_ms are filled.
+  std::error_code ListChanged(const std::string& site, int64_t since_ms,
+                              const std::optional<std::pair<int64_t, int64_t>>& after,
+                              int64_t limit, std::vector<Comment>* out);
+
+  // --- Akismet and spamc adapters (store_akismet.cc) ---
+  // The newest comment of `site` received at or after `since_ms` whose
+  // content equals `content` exactly and, if `author_email` is not empty,
+  // whose author_email equals it (else, if `author_ip` is not empty, whose
+  // author_ip equals it). For submit-spam/submit-ham and TELL, which send a
+  // comment again instead of its id. Errc::not_found if there is none.
+  std::error_code FindResubmitted(const std::string& site, const std::string& content,
+                                  const std::string& author_email, const std::string& author_ip,
+                                  int64_t since_ms, int64_t* id);
+  // Number of comments of `site` received at or after `since_ms`.
+  std::error_code CountReceivedSince(const std::string& site, int64_t since_ms, int64_t* out);
+
+  // --- Retention and privacy (store_retention.cc) ---
+  // Purging a comment deletes its reasons, labels (training data included),
+  // decisions and claims with it (ON DELETE CASCADE); the audit log is kept.
+  //
+  // CountPurgeable: how many comments `filter` covers now.
+  // PurgeDecided: deletes at most `limit` of them (oldest ids first) in ONE
+  // transaction and sets *deleted; call again until *deleted < limit, so the
+  // writer is never held for long. Errc::constraint if limit <= 0.
+  std::error_code CountPurgeable(const PurgeFilter& filter, int64_t* count);
+  std::error_code PurgeDecided(const PurgeFilter& filter, int64_t limit, int64_t* deleted);
+  // Sites with their own retention (sites.retention_days > 0): name -> days.
+  std::error_code SiteRetentionDays(std::map<std::string, int64_t>* out);
+  // Erasure request: in ONE transaction deletes every comment whose
+  // author_email equals `email` (ASCII case-insensitively) with everything
+  // that cascades from it, the outbox rows whose payload mentions the e-mail
+  // or names one of those comments ("comment_id" or "comment.id"), replaces
+  // the e-mail by "[forgotten]" in audit entries that contain it verbatim,
+  // and appends `audit` with its after_json (a JSON object) extended by the
+  // counts "comments", "outbox" and "audit_redacted". An empty `email`
+  // deletes nothing (Errc::constraint).
+  std::error_code ForgetAuthor(const std::string& email, const AuditEntry& audit,
+                               ForgetResult* result);
+  // Pending comments per site (for the review-queue gauge).
+  std::error_code CountPendingBySite(std::map<std::string, int64_t>* out);
+
+  // --- Models (store_models.cc) ---
+  // AddModel stores `model` (id, active and size_bytes ignored) INACTIVE and
+  // sets *id; Errc::constraint if report_json is not valid JSON or bytes is
+  // empty. ActivateModel makes model `id` the only active one in ONE
+  // transaction, with `audit` (may be null) appended in it; id 0 deactivates
+  // every model (the daemon then runs its file or embedded model).
+  // Errc::not_found (nothing changes) for an unknown id.
+  // ListModels: every model, newest first, without bytes. GetModel: one with
+  // bytes. ActiveModel: the active one with bytes. Both Errc::not_found if
+  // there is none.
+  std::error_code AddModel(const ModelVersion& model, int64_t* id);
+  std::error_code ActivateModel(int64_t id, const AuditEntry* audit);
+  std::error_code ListModels(std::vector<ModelVersion>* out);
+  std::error_code GetModel(int64_t id, ModelVersion* out);
+  std::error_code ActiveModel(ModelVersion* out);
+  // Training data from moderation: calls `fn` for each comment with id >
+  // since_id that has an effective label, in comment id order, until it
+  // returns false. The effective label is the comment's latest label (by
+  // label id) among "ham", "spam" and "abuse" that is not undone; "rejected"
+  // and "undo" rows are never training labels. The record passed to `fn` is
+  // reused between calls.
+  std::error_code ScanLabelledComments(int64_t since_id,
+                                       const std::function<bool(const LabelledComment&)>& fn);
 
   // SQLite's own message for the last call on this Store that failed, e.g.
   // "CHECK constraint failed: status IN ('approved', 'pending', 'rejected')",

@@ -64,7 +64,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 3);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 4);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -76,7 +76,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "3\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "4\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -88,7 +88,9 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|comments_site_updated|comments\n"
             "index|comments_status|comments\n"
             "index|decisions_comment|decisions\n"
+            "index|decisions_comment_actor|decisions\n"
             "index|labels_comment|labels\n"
+            "index|labels_decision|labels\n"
             "index|models_one_active|models\n"
             "index|outbox_due|outbox\n"
             "index|rules_versions_one_active|rules_versions\n"
@@ -134,7 +136,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "3\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "4\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -177,7 +179,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 3");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 4");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -196,7 +198,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 3; open it "
+                       ": database schema version 1 is older than this build's 4; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

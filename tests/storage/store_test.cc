@@ -334,9 +334,9 @@ TEST_F(StoreTest, ReadOnlyOpenFailures) {
   EXPECT_EQ(error, path_ + ": unable to open database file");
   std::ofstream(path_).close();  // an empty file is schema version 0
   EXPECT_EQ(Store::Open(path_, Store::OpenMode::kReadOnly, &error), nullptr);
-  EXPECT_EQ(error, path_ +
-                       ": database schema version 0 is older than this build's 3; open it "
-                       "read-write once to migrate");
+  EXPECT_EQ(error, path_ + ": database schema version 0 is older than this build's " +
+                       std::to_string(Store::CurrentSchemaVersion()) +
+                       "; open it read-write once to migrate");
 }
 
 TEST_F(StoreTest, OpenRejectsAFileThatIsNotADatabase) {

@@ -155,6 +155,9 @@ class DaemonProcess {
     std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--data-dir",
                                      dir, "--socket", socket_path_, "--threads", "2"};
     for (auto& a : extra) args.push_back(a);
+    // Truncate before fork: a restart on the same directory must never read
+    // the previous run's "listening" line.
+    ::close(::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
     pid_ = fork();
     if (pid_ == 0) {
       int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

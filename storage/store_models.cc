@@ -1,0 +1,214 @@
+// storage/store_models.cc
+//
+// Store: classifier model versions (table models) and the labelled comments
+// the learning loop trains on (tables comments and labels).
+#include <sqlite3.h>
+
+#include "storage/store.h"
+#include "storage/store_impl.h"
+
+namespace moderated::storage {
+
+using internal::Binder;
+using internal::Reader;
+using internal::ScopedReset;
+
+namespace {
+
+constexpr const char* kInsertModel =
+    "INSERT INTO models (version, bytes, report_json, author, note, created_at_ms, active) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)";
+constexpr const char* kDeactivateModels = "UPDATE models SET active = 0 WHERE active = 1";
+constexpr const char* kActivateModel = "UPDATE models SET active = 1 WHERE id = ?1";
+constexpr const char* kListModels =
+    "SELECT id, version, length(bytes), report_json, author, note, created_at_ms, active "
+    "FROM models ORDER BY id DESC";
+constexpr const char* kGetModel =
+    "SELECT id, version, length(bytes), report_json, author, note, created_at_ms, active, bytes "
+    "FROM models WHERE id = ?1";
+constexpr const char* kActiveModel =
+    "SELECT id, version, length(bytes), report_json, author, note, created_at_ms, active, bytes "
+    "FROM models WHERE active = 1";
+// Starts from the labels (index labels_comment): one row per labelled
+// comment, its newest usable label. Undone labels and "rejected"/"undo"
+// rows never count.
+constexpr const char* kScanLabelled =
+    "SELECT c.id, c.content, l.label, c.site, c.language "
+    "FROM labels l JOIN comments c ON c.id = l.comment_id "
+    "WHERE l.comment_id > ?1 AND l.id = (SELECT max(l2.id) FROM labels l2 "
+    "  WHERE l2.comment_id = l.comment_id AND l2.undone = 0 "
+    "  AND l2.label IN ('ham', 'spam', 'abuse')) "
+    "ORDER BY l.comment_id";
+
+void ReadModel(sqlite3_stmt* s, ModelVersion* m, bool with_bytes) {
+  Reader r(s);
+  r.Int(&m->id);
+  r.Text(&m->version);
+  r.Int(&m->size_bytes);
+  r.Text(&m->report_json);
+  r.Text(&m->author);
+  r.Text(&m->note);
+  r.Int(&m->created_at_ms);
+  r.Bool(&m->active);
+  if (with_bytes) {
+    r.Blob(&m->bytes);
+  } else {
+    m->bytes.clear();
+  }
+}
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed. A
+// template only because Store::Impl is private to Store.
+template <typename StoreImpl>
+class ModelTransaction {
+ public:
+  explicit ModelTransaction(StoreImpl* m) : m_(m) {}
+  ~ModelTransaction() {
+    if (open_ && !sqlite3_get_autocommit(m_->db.get())) {
+      sqlite3_stmt* s = m_->stmt(internal::kRollback);
+      ScopedReset reset(s);
+      sqlite3_step(s);
+    }
+  }
+  std::error_code Begin() {
+    auto ec = m_->Run(internal::kBegin);
+    open_ = !ec;
+    return ec;
+  }
+  std::error_code Commit() {
+    auto ec = m_->Run(internal::kCommit);
+    if (!ec) open_ = false;
+    return ec;
+  }
+
+ private:
+  StoreImpl* m_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+std::error_code Store::AddModel(const ModelVersion& model, int64_t* id) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  if (model.bytes.empty()) return m.Fail(Errc::constraint, "model bytes are empty");
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kInsertModel, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  Binder b(s);
+  b.Text(model.version);
+  if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+  rc = sqlite3_bind_blob64(s, 2, model.bytes.data(), model.bytes.size(), SQLITE_STATIC);
+  if (rc != SQLITE_OK) return m.Fail(rc);
+  rc = sqlite3_bind_text64(s, 3, model.report_json.data(), model.report_json.size(),
+                           SQLITE_STATIC, SQLITE_UTF8);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_text64(s, 4, model.author.data(), model.author.size(), SQLITE_STATIC,
+                             SQLITE_UTF8);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_text64(s, 5, model.note.data(), model.note.size(), SQLITE_STATIC,
+                             SQLITE_UTF8);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 6, model.created_at_ms);
+  if (rc != SQLITE_OK) return m.Fail(rc);
+  rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  if (id != nullptr) *id = sqlite3_last_insert_rowid(m.db.get());
+  return {};
+}
+
+std::error_code Store::ActivateModel(int64_t id, const AuditEntry* audit) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* deactivate = m.Cached(kDeactivateModels, &rc);
+  if (deactivate == nullptr) return m.Fail(rc);
+  sqlite3_stmt* activate = m.Cached(kActivateModel, &rc);
+  if (activate == nullptr) return m.Fail(rc);
+  ModelTransaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  {
+    ScopedReset reset(deactivate);
+    rc = sqlite3_step(deactivate);
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+  }
+  if (id != 0) {
+    ScopedReset reset(activate);
+    sqlite3_bind_int64(activate, 1, id);
+    rc = sqlite3_step(activate);
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+    // Unknown id: the transaction rolls back, the old model stays active.
+    if (sqlite3_changes64(m.db.get()) == 0) {
+      return m.Fail(Errc::not_found, "no model " + std::to_string(id));
+    }
+  }
+  if (audit != nullptr) {
+    if (auto ec = AppendAudit(*audit)) return ec;
+  }
+  return txn.Commit();
+}
+
+std::error_code Store::ListModels(std::vector<ModelVersion>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kListModels, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ReadModel(s, &out->emplace_back(), false);
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
+  return {};
+}
+
+std::error_code Store::GetModel(int64_t id, ModelVersion* out) {
+  Impl& m = *impl_;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kGetModel, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, id);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no model " + std::to_string(id));
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  ReadModel(s, out, true);
+  return {};
+}
+
+std::error_code Store::ActiveModel(ModelVersion* out) {
+  Impl& m = *impl_;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kActiveModel, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no active model");
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  ReadModel(s, out, true);
+  return {};
+}
+
+std::error_code Store::ScanLabelledComments(
+    int64_t since_id, const std::function<bool(const LabelledComment&)>& fn) {
+  Impl& m = *impl_;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kScanLabelled, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, since_id);
+  LabelledComment row;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    Reader r(s);
+    r.Int(&row.comment_id);
+    r.Text(&row.content);
+    r.Text(&row.label);
+    r.Text(&row.site);
+    r.Text(&row.language);
+    if (!fn(row)) return {};
+  }
+  return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
+}
+
+}  // namespace moderated::storage
