@@ -212,9 +212,25 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
   std::vector<StoredVerdict> out(inputs.size());
   std::vector<storage::Comment> records;
   int64_t now = NowMs();
+  std::string reader_error;
+  // Returned to the pool before the commit wait below. Empty: reputation reads 0.
+  std::optional<ReaderPool::Lease> reader(s.readers.Acquire(&reader_error));
   for (size_t i = 0; i < inputs.size(); ++i) {
     // Only comments being stored count towards velocity (not dry runs).
-    out[i].verdict = engine->Evaluate(inputs[i], {.record_velocity = store, .now_ms = now});
+    // Author reputation for rules: an indexed count on a read-only connection.
+    storage::Reputation reputation;
+    const storage::Reputation* rep = nullptr;
+    if (*reader && (!inputs[i].author_email.empty() || !inputs[i].author_ip.empty())) {
+      storage::Reputation by_email, by_ip;
+      if (!(*reader)->GetReputation(inputs[i].author_email,
+                                 StoredIp(s.config.privacy, inputs[i].author_ip), std::nullopt,
+                                 &by_email, &by_ip)) {
+        reputation = inputs[i].author_email.empty() ? by_ip : by_email;
+        rep = &reputation;
+      }
+    }
+    out[i].verdict = engine->Evaluate(
+        inputs[i], {.record_velocity = store, .now_ms = now, .reputation = rep});
     metrics::ObserveVerdict(inputs[i].site, out[i].verdict);
     out[i].verdict_json = ToJson(VerdictJson(out[i].verdict, inputs[i], std::nullopt));
     if (store) {
@@ -224,6 +240,7 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
       if (customize) customize(i, records.back());
     }
   }
+  reader.reset();
   if (!store || records.empty()) co_return out;
   std::vector<CommitResult> committed =
       co_await AsyncCommit(s.writer, std::move(records), net::use_awaitable);

@@ -126,6 +126,10 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
     f.velocity_email = vc.email;
     f.velocity_content = vc.content;
   }
+  if (options.reputation != nullptr) {
+    f.author_approved = static_cast<double>(options.reputation->approved);
+    f.author_rejected = static_cast<double>(options.reputation->rejected);
+  }
 
   // 4. Rules.
   rules::Matches matches = rules_->Match(view);

@@ -77,6 +77,9 @@ struct EvaluateOptions {
   // running CLD2 and the classifier again. Null = compute.
   const classifiers::Language* language = nullptr;
   const std::vector<classifiers::LabelScore>* labels = nullptr;
+  // The author's stored comments by status (by e-mail, else by IP), for the
+  // author_approved / author_rejected features. Null = 0.
+  const storage::Reputation* reputation = nullptr;
 };
 
 class Engine {

@@ -545,3 +545,32 @@ TEST(DaemonTokenCommandTest, CreateListRevoke) {
 
 }  // namespace
 }  // namespace moderated
+
+namespace moderated {
+namespace {
+
+TEST(DaemonReputationTest, RulesSeeTheAuthorsRejectedComments) {
+  TempDir dir;
+  std::ofstream(dir.File("rules.yaml"))
+      << "version: 1\nrules:\n  - id: repeat_offender\n    description: Author was rejected "
+         "before\n    score: 2\n    match: {feature: author_rejected, \">=\": 1}\n";
+  DaemonProcess d(MODERATED_BINARY, dir.path().string(), {"--rules", dir.File("rules.yaml")});
+  HttpClient c = d.Tcp();
+  auto post = [&](const std::string& id, const std::string& email) {
+    HttpResult r = c.Post("/v1/comments", CommentBody("rep.example", id, "Some comment text",
+                                                      {{"author", {{"email", email}}}}));
+    EXPECT_EQ(201u, r.status) << r.body;
+    return r.Json();
+  };
+  json::value first = post("1", "troll@example.com");
+  EXPECT_EQ(nullptr, FindReason(first, "repeat_offender"));
+  HttpResult decided = c.Post("/v1/comments/" + std::to_string(first.at("id").as_int64()) +
+                                  "/decision",
+                              R"({"decision": "reject", "note": "abusive"})");
+  ASSERT_EQ(200u, decided.status) << decided.body;
+  EXPECT_NE(nullptr, FindReason(post("2", "troll@example.com"), "repeat_offender"));
+  EXPECT_EQ(nullptr, FindReason(post("3", "someone.else@example.com"), "repeat_offender"));
+}
+
+}  // namespace
+}  // namespace moderated
