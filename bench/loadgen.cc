@@ -68,6 +68,7 @@ struct Options {
   bool warmup_set = false;
   uint64_t requests = 0;  // 0 = run for duration_s
   std::string site = "loadgen";
+  std::string token;  // Authorization: Bearer <token>
   std::string endpoint = "/v1/comments";
   int batch = 0;          // >0: POST /v1/comments/batch with this many comments
   double timeout_s = 30;  // per request
@@ -85,6 +86,7 @@ void Usage(std::ostream& out) {
          "  --endpoint PATH     /v1/comments (durable, default) or /v1/check (no storage)\n"
          "  --batch N           POST N comments per request to /v1/comments/batch\n"
          "  --site NAME         the comments' site (default loadgen)\n"
+         "  --token TOKEN       API token sent as Authorization: Bearer (site or admin)\n"
          "  --timeout S         per-request timeout (default 30)\n"
          "  --seed N            random seed (default 1)\n"
          "  --json              print one JSON object instead of text\n";
@@ -140,6 +142,8 @@ bool ParseOptions(int argc, char** argv, Options* o, std::string* error) {
       ok = ParseInt(v, &o->requests) && o->requests > 0;
     else if (arg == "--site")
       ok = !(o->site = v).empty();
+    else if (arg == "--token")
+      ok = !(o->token = v).empty();
     else if (arg == "--endpoint")
       o->endpoint = v;
     else if (arg == "--batch")
@@ -420,6 +424,7 @@ net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_
   req.set(http::field::host, run.host_header);
   req.set(http::field::content_type, "application/json");
   req.set(http::field::user_agent, "moderated-loadgen");
+  if (!o.token.empty()) req.set(http::field::authorization, "Bearer " + o.token);
   req.keep_alive(true);
   const int comments_per_request = o.batch > 0 ? o.batch : 1;
 

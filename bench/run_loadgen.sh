@@ -48,6 +48,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A site token for the load, made the way an operator makes one.
+TOKEN=$("$MODERATED" token create --data-dir "$DATA_DIR" --role site --site loadgen 2>/dev/null)
+
 # shellcheck disable=SC2086
 "$MODERATED" serve --listen 127.0.0.1:0 --data-dir "$DATA_DIR" --socket '' ${DAEMON_ARGS:-} \
   >"$LOG" 2>&1 &
@@ -75,7 +78,7 @@ echo "moderated pid $DAEMON_PID listening on 127.0.0.1:$PORT, data in $DATA_DIR"
 
 OUT=$DATA_DIR/loadgen.out
 set +e
-"$LOADGEN" --target "127.0.0.1:$PORT" "$@" | tee "$OUT"
+"$LOADGEN" --target "127.0.0.1:$PORT" --token "$TOKEN" --site loadgen "$@" | tee "$OUT"
 LOADGEN_RC=${PIPESTATUS[0]}
 set -e
 
