@@ -212,20 +212,28 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
   std::vector<StoredVerdict> out(inputs.size());
   std::vector<storage::Comment> records;
   int64_t now = NowMs();
+  // Author reputation costs an indexed read per comment, so it is looked up
+  // only when some rule reads it. The lease goes back to the pool before the
+  // commit wait below; no lease (pool exhausted) reads as 0.
+  const bool wants_reputation = engine->rules().UsesFeature("author_approved") ||
+                                engine->rules().UsesFeature("author_rejected");
   std::string reader_error;
-  // Returned to the pool before the commit wait below. Empty: reputation reads 0.
-  std::optional<ReaderPool::Lease> reader(s.readers.Acquire(&reader_error));
+  std::optional<ReaderPool::Lease> reader;
+  if (wants_reputation) reader.emplace(s.readers.Acquire(&reader_error));
   for (size_t i = 0; i < inputs.size(); ++i) {
     // Only comments being stored count towards velocity (not dry runs).
-    // Author reputation for rules: an indexed count on a read-only connection.
+    // Reputation is by e-mail when there is one, else by IP.
     storage::Reputation reputation;
     const storage::Reputation* rep = nullptr;
-    if (*reader && (!inputs[i].author_email.empty() || !inputs[i].author_ip.empty())) {
-      storage::Reputation by_email, by_ip;
-      if (!(*reader)->GetReputation(inputs[i].author_email,
-                                 StoredIp(s.config.privacy, inputs[i].author_ip), std::nullopt,
-                                 &by_email, &by_ip)) {
-        reputation = inputs[i].author_email.empty() ? by_ip : by_email;
+    const bool by_email = !inputs[i].author_email.empty();
+    if (reader && *reader && (by_email || !inputs[i].author_ip.empty())) {
+      storage::Reputation email_rep, ip_rep;
+      const std::string no_key;
+      if (!(*reader)->GetReputation(
+              by_email ? inputs[i].author_email : no_key,
+              by_email ? no_key : StoredIp(s.config.privacy, inputs[i].author_ip), std::nullopt,
+              &email_rep, &ip_rep)) {
+        reputation = by_email ? email_rep : ip_rep;
         rep = &reputation;
       }
     }

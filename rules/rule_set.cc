@@ -178,6 +178,7 @@ struct RuleSet::Impl {
   std::unique_ptr<RE2> tokenizer;
   std::unique_ptr<RE2> word_char;
   std::string version;
+  std::vector<char> features_used;  // by FeatureNames() index, enabled rules only
 
   // Per-Match scratch: which leaves matched and where.
   struct Record {
@@ -221,9 +222,11 @@ class RuleSet::Impl::Compiler {
     impl_->word_char = std::make_unique<RE2>(kWordCharPattern, topts);
     impl_->defaults = spec.defaults;
     for (auto& [name, policy] : spec.sites) impl_->sites[name] = policy;
+    impl_->features_used.assign(FeatureNames().size(), 0);
     for (internal::RuleSpec& rule : spec.rules) {
       impl_->ids.emplace(rule.info.id, static_cast<int>(impl_->infos.size()));
       impl_->roots.push_back(CompileNode(rule.match));
+      if (rule.info.enabled) MarkFeatures(impl_->roots.back());
       impl_->infos.push_back(std::move(rule.info));
     }
     CompileSets();
@@ -266,6 +269,11 @@ class RuleSet::Impl::Compiler {
       out.push_back(fold ? internal::FoldCase(s) : std::move(s));
     }
     return out;
+  }
+
+  void MarkFeatures(const Node& node) {
+    if (node.type == Condition::Type::kFeature) impl_->features_used[node.feature] = 1;
+    for (const Node& child : node.children) MarkFeatures(child);
   }
 
   Node CompileNode(const Condition& c) {
@@ -868,5 +876,13 @@ const SitePolicy& RuleSet::policy(std::string_view site) const {
 }
 
 const std::string& RuleSet::version() const { return impl_->version; }
+
+bool RuleSet::UsesFeature(std::string_view name) const {
+  const auto& names = FeatureNames();
+  auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) return false;
+  const size_t index = static_cast<size_t>(it - names.begin());
+  return index < impl_->features_used.size() && impl_->features_used[index] != 0;
+}
 
 }  // namespace moderated::rules

@@ -85,8 +85,8 @@ struct Features {
   double velocity_email = 0;
   double velocity_content = 0;
   // Author reputation (docs/review.md): the author's comments approved /
-  // rejected so far, by e-mail, else by IP. NOT FILLED YET by the daemon:
-  // always 0 until an in-memory count replaces a database read.
+  // rejected so far, by e-mail, else by IP. The daemon fills them only when
+  // some rule reads them (RuleSet::UsesFeature): they cost a database read.
   double author_approved = 0;
   double author_rejected = 0;
 };
@@ -205,6 +205,11 @@ class RuleSet {
 
   // A short, stable identifier of the source text, e.g. "r-5d41402abc4b".
   const std::string& version() const;
+
+  // True if an enabled rule (enforced or shadow) compares feature `name`
+  // (one of FeatureNames()). Lets the caller skip computing features no rule
+  // reads, e.g. the database lookups behind author_approved/author_rejected.
+  bool UsesFeature(std::string_view name) const;
 
  private:
   struct Impl;

@@ -210,6 +210,18 @@ CREATE INDEX labels_decision ON labels (decision_id) WHERE decision_id IS NOT NU
 -- Undo finds an actor's latest decision on a comment.
 CREATE INDEX decisions_comment_actor ON decisions (comment_id, actor, id);
 )sql"},
+
+    {5, "covering indexes for author reputation",
+     R"sql(
+-- Reputation counts an author's comments by status (and site, for
+-- moderators scoped to some sites). With status and site in the index the
+-- count never reads the table rows; lookups by author alone still use it.
+DROP INDEX comments_author_email;
+DROP INDEX comments_author_ip;
+CREATE INDEX comments_author_email ON comments (author_email, status, site)
+  WHERE author_email <> '';
+CREATE INDEX comments_author_ip ON comments (author_ip, status, site) WHERE author_ip <> '';
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

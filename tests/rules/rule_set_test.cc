@@ -453,5 +453,21 @@ TEST(RuleSetTest, SpansAreCappedPerCondition) {
   EXPECT_EQ(30u, m.hits[1].spans[7].begin);
 }
 
+TEST(RuleSetTest, UsesFeatureSeesEnabledAndShadowRulesOnly) {
+  auto rs = MustCompile(
+      "version: 1\n"
+      "rules:\n"
+      "  - {id: nested, score: 1, match: {all: [{field: content, words: [x]}, {not: {feature: author_rejected, "
+      "\">=\": 1}}]}}\n"
+      "  - {id: watch, score: 1, mode: shadow, match: {feature: velocity_ip, \">\": 5}}\n"
+      "  - {id: off, score: 1, enabled: false, match: {feature: author_approved, \">\": 0}}\n");
+  ASSERT_NE(nullptr, rs);
+  EXPECT_TRUE(rs->UsesFeature("author_rejected"));
+  EXPECT_TRUE(rs->UsesFeature("velocity_ip"));
+  EXPECT_FALSE(rs->UsesFeature("author_approved"));  // only a disabled rule reads it
+  EXPECT_FALSE(rs->UsesFeature("link_count"));
+  EXPECT_FALSE(rs->UsesFeature("no_such_feature"));
+}
+
 }  // namespace
 }  // namespace moderated::rules

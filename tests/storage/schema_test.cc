@@ -64,7 +64,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 4);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 5);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -76,7 +76,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "4\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "5\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -109,6 +109,27 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "0|0|comments|comment_id|id|NO ACTION|CASCADE|NONE\n");
 }
 
+// Reputation (GetReputation) counts an author's comments by status and site
+// for every comment a reputation rule scores: the index must answer alone,
+// without reading comment rows.
+TEST(SchemaTest, AuthorIndexesCoverReputationCounts) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  std::string error;
+  ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
+  RawDb raw(path);
+  for (const char* column : {"author_email", "author_ip"}) {
+    const std::string plan = raw.Query(
+        std::string("EXPLAIN QUERY PLAN SELECT sum(status = 'approved'), sum(status = "
+                    "'rejected') FROM comments WHERE ") +
+        column + " = 'x' AND " + column + " <> '' AND site IN ('a', 'b')");
+    EXPECT_NE(plan.find(std::string("USING COVERING INDEX comments_") + column + " (" + column +
+                        "=?)"),
+              std::string::npos)
+        << plan;
+  }
+}
+
 TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   TempDir dir;
   const std::string path = dir.File("db");
@@ -136,7 +157,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "4\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "5\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -179,7 +200,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 4");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 5");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -198,7 +219,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 4; open it "
+                       ": database schema version 1 is older than this build's 5; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");
