@@ -22,6 +22,7 @@
 // Threading: one io_context run by --threads threads; each connection is a
 // coroutine on its own strand and owns its counters, which are merged after
 // io_context::run() returns. The only shared mutable state is atomics.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -663,6 +664,15 @@ int main(int argc, char** argv) {
   for (int64_t ns : total.latency_ns) mean_ms += static_cast<double>(ns) / 1e6;
   if (!total.latency_ns.empty()) mean_ms /= static_cast<double>(total.latency_ns.size());
   bool failed = total.transport_errors > 0 || non_2xx > 0 || total.item_errors > 0;
+  // The client's own CPU (warm-up included): on a shared machine, what the
+  // load generator took from the daemon.
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto cpu_ms = [](const timeval& tv) {
+    return static_cast<int64_t>(tv.tv_sec) * 1000 + tv.tv_usec / 1000;
+  };
+  const int64_t client_user_ms = cpu_ms(usage.ru_utime);
+  const int64_t client_sys_ms = cpu_ms(usage.ru_stime);
 
   if (options.json_output) {
     json::object statuses;
@@ -692,6 +702,7 @@ int main(int argc, char** argv) {
         {"warmup_requests", total.warmup_requests},
         {"created_total", total.created},
         {"duplicates_total", total.duplicates},
+        {"client_cpu_ms", {{"user", client_user_ms}, {"sys", client_sys_ms}}},
         {"ok", !failed},
     };
     if (!total.first_error.empty()) out["first_error"] = total.first_error;
@@ -720,6 +731,8 @@ int main(int argc, char** argv) {
     std::printf("stored       %llu created, %llu duplicates (whole run, warm-up included)\n",
                 static_cast<unsigned long long>(total.created),
                 static_cast<unsigned long long>(total.duplicates));
+    std::printf("client cpu   user %lld ms, sys %lld ms (whole run)\n",
+                static_cast<long long>(client_user_ms), static_cast<long long>(client_sys_ms));
     if (!total.first_error.empty()) std::printf("first error  %s\n", total.first_error.c_str());
   }
   return failed ? 1 : 0;

@@ -142,7 +142,8 @@ bool LoadConfigText(const std::string& text, const std::string& origin, Config* 
               {{"max_queue", Unsigned(&w.max_queue, 10'000'000)},
                {"max_batch", Unsigned(&w.max_batch, 100'000)},
                {"retry_limit", Unsigned(&w.retry_limit, 1000)},
-               {"synchronous_full", Bool(&w.synchronous_full)}},
+               {"synchronous_full", Bool(&w.synchronous_full)},
+               {"checkpoint_pages", Unsigned(&w.checkpoint_pages, 1'000'000)}},
               {}, errors);
     };
     auto classifier = [&](const YAML::Node& n) {

@@ -33,7 +33,13 @@ struct WriterConfig {
   uint32_t max_batch = 512;     // comments per transaction (group commit)
   uint32_t retry_limit = 5;     // retries of a busy database before giving up
   bool synchronous_full = false;  // PRAGMA synchronous=FULL (survive power loss)
+  // WAL pages (4 KiB each) at which a background thread copies the WAL into
+  // the database file; at kCheckpointRestartFactor times as many the writer
+  // itself restarts the WAL. 0 = SQLite checkpoints on the writer thread
+  // inside a commit, every 1000 pages (its default).
+  uint32_t checkpoint_pages = 1000;
 };
+inline constexpr uint32_t kCheckpointRestartFactor = 8;
 
 struct ClassifierConfig {
   // A label's contribution to the total score is

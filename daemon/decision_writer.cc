@@ -1,5 +1,6 @@
 #include "daemon/decision_writer.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "daemon/log.h"
@@ -8,7 +9,13 @@
 namespace moderated {
 
 DecisionWriter::DecisionWriter(std::unique_ptr<storage::Store> store, const WriterConfig& config)
-    : config_(config), store_(std::move(store)) {
+    : DecisionWriter(std::move(store), nullptr, config) {}
+
+DecisionWriter::DecisionWriter(std::unique_ptr<storage::Store> store,
+                               std::unique_ptr<storage::Store> checkpoint_store,
+                               const WriterConfig& config)
+    : config_(config), store_(std::move(store)), checkpoint_store_(std::move(checkpoint_store)) {
+  if (checkpoint_store_) checkpoint_thread_ = std::thread([this] { RunCheckpoints(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -59,7 +66,14 @@ void DecisionWriter::Stop() {
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
-  store_.reset();
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_cv_.notify_one();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  checkpoint_store_.reset();
+  store_.reset();  // the last connection to close checkpoints what is left
 }
 
 bool DecisionWriter::healthy() const {
@@ -87,6 +101,8 @@ uint64_t DecisionWriter::committed_comments() const {
   return committed_;
 }
 
+uint64_t DecisionWriter::checkpoints() const { return checkpoints_.load(); }
+
 void DecisionWriter::Run() {
   std::vector<Item> batch;
   std::deque<Task> tasks;
@@ -107,6 +123,72 @@ void DecisionWriter::Run() {
     for (Task& task : tasks) task(*store_);
     tasks.clear();
     if (!batch.empty()) CommitBatch(&batch);
+    AfterCommit();
+  }
+}
+
+void DecisionWriter::AfterCommit() {
+  if (!checkpoint_store_ || config_.checkpoint_pages == 0) return;
+  const int64_t pages = config_.checkpoint_pages;
+  const int64_t frames = store_->wal_frames();
+  // The WAL started over (after a restart, or a background checkpoint that
+  // caught up): count from its beginning again.
+  if (frames < last_wal_frames_) next_checkpoint_at_ = 0;
+  last_wal_frames_ = frames;
+  if (frames >= pages * kCheckpointRestartFactor) {
+    // The background copies could not let the WAL start over while commits
+    // kept coming: do it here, after the copy under way if any (SQLite
+    // allows one checkpoint at a time and would refuse at once). The
+    // comments queued meanwhile wait, and go in one larger batch.
+    std::lock_guard one_at_a_time(checkpoint_run_mu_);
+    Checkpoint(*store_, storage::Store::CheckpointMode::kRestart);
+  } else if (frames >= std::max(pages, next_checkpoint_at_)) {
+    // One background copy per checkpoint_pages of new WAL, not per commit.
+    next_checkpoint_at_ = frames + pages;
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_wanted_ = true;
+    }
+    checkpoint_cv_.notify_one();
+  }
+}
+
+void DecisionWriter::RunCheckpoints() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stopping_; });
+      if (checkpoint_stopping_) return;
+      checkpoint_wanted_ = false;
+    }
+    std::lock_guard one_at_a_time(checkpoint_run_mu_);
+    Checkpoint(*checkpoint_store_, storage::Store::CheckpointMode::kPassive);
+  }
+}
+
+void DecisionWriter::Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode) {
+  const bool restart = mode == storage::Store::CheckpointMode::kRestart;
+  auto start = std::chrono::steady_clock::now();
+  storage::CheckpointResult result;
+  std::error_code ec = store.Checkpoint(mode, &result);
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  checkpoints_.fetch_add(1);
+  metrics::ObserveCheckpoint(restart, micros, result.wal_frames, !ec);
+  // A failed checkpoint loses nothing (the WAL still holds every commit);
+  // the next one retries. Busy: a reader or the other checkpoint was in
+  // the way.
+  const std::string frames = std::to_string(result.wal_frames);
+  const std::string copied = std::to_string(result.checkpointed);
+  const std::string took = std::to_string(micros);
+  const char* mode_name = restart ? "restart" : "passive";
+  if (ec) {
+    Log(storage::IsRetryable(ec) ? LogLevel::kDebug : LogLevel::kWarn, "checkpoint_failed",
+        {{"mode", mode_name}, {"wal_frames", frames}, {"error", store.LastErrorMessage()}});
+  } else {
+    Log(LogLevel::kDebug, "checkpoint",
+        {{"mode", mode_name}, {"wal_frames", frames}, {"checkpointed", copied}, {"micros", took}});
   }
 }
 

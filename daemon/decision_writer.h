@@ -12,12 +12,22 @@
 // bg_error_): the writer fails every later batch with that error until
 // restart, and healthy() turns false.
 //
+// Checkpoints: with a second read-write Store (opened with auto_checkpoint
+// = false, like the writer's own), a checkpoint thread copies the WAL into
+// the database file in the background (PASSIVE) whenever a commit leaves it
+// at config.checkpoint_pages or more, so no commit waits for that copy or
+// its fsyncs. A background checkpoint cannot reset the WAL while commits keep
+// coming, so at kCheckpointRestartFactor times the threshold the writer
+// thread itself runs a RESTART checkpoint between two batches: it copies the
+// little that is left and the WAL starts over, bounding its size.
+//
 // Thread-safety: Submit(), healthy(), queue_depth() may be called from any
 // thread. Completions run on the writer thread; they must be short (post the
 // result to the requester's executor).
 #ifndef MODERATED_DAEMON_DECISION_WRITER_H_
 #define MODERATED_DAEMON_DECISION_WRITER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -40,6 +50,10 @@ class DecisionWriter {
 
   // Takes ownership of a read-write store and starts the thread.
   DecisionWriter(std::unique_ptr<storage::Store> store, const WriterConfig& config);
+  // The same, with background checkpoints on `checkpoint_store` (both
+  // stores opened with auto_checkpoint = false; see above). Null = none.
+  DecisionWriter(std::unique_ptr<storage::Store> store,
+                 std::unique_ptr<storage::Store> checkpoint_store, const WriterConfig& config);
   // Stops (see Stop()).
   ~DecisionWriter();
   DecisionWriter(const DecisionWriter&) = delete;
@@ -70,6 +84,7 @@ class DecisionWriter {
   // Counters for /metrics and tests.
   uint64_t commits() const;
   uint64_t committed_comments() const;
+  uint64_t checkpoints() const;  // background and restart checkpoints run
 
  private:
   struct Item {
@@ -78,6 +93,9 @@ class DecisionWriter {
   };
   void Run();
   void CommitBatch(std::vector<Item>* batch);
+  void AfterCommit();  // writer thread: start or run a checkpoint if due
+  void RunCheckpoints();
+  void Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode);
 
   const WriterConfig config_;
   std::unique_ptr<storage::Store> store_;  // used only by thread_
@@ -91,6 +109,17 @@ class DecisionWriter {
   uint64_t commits_ = 0;      // guarded by mu_
   uint64_t committed_ = 0;    // guarded by mu_
   std::thread thread_;
+
+  std::unique_ptr<storage::Store> checkpoint_store_;  // used only by checkpoint_thread_
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;    // guarded by checkpoint_mu_
+  bool checkpoint_stopping_ = false;  // guarded by checkpoint_mu_
+  std::atomic<uint64_t> checkpoints_{0};
+  std::mutex checkpoint_run_mu_;  // held while a checkpoint (either kind) runs
+  int64_t last_wal_frames_ = 0;     // writer thread only
+  int64_t next_checkpoint_at_ = 0;  // writer thread only: WAL frames
+  std::thread checkpoint_thread_;
 };
 
 }  // namespace moderated

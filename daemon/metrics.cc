@@ -235,6 +235,13 @@ DaemonMetrics::DaemonMetrics()
                                                  "Writer transactions committed.")),
       writer_failures(registry.Add<CounterFamily>(
           "moderated_writer_failures_total", "Writer transactions that failed.")),
+      checkpoint_duration(registry.Add<HistogramFamily>(
+          "moderated_checkpoint_duration_seconds",
+          "Time of one WAL checkpoint, by mode (passive: background thread; restart: writer "
+          "thread).",
+          LatencyBuckets(), std::vector<Label>{{"mode", 0}})),
+      wal_frames(registry.Add<GaugeFamily>(
+          "moderated_wal_frames", "Frames (pages) in the SQLite WAL at the last checkpoint.")),
       reloads(registry.Add<CounterFamily>("moderated_reloads_total",
                                           "Reloads of rules and model, by result.",
                                           std::vector<Label>{{"result", 0}})),
@@ -261,6 +268,9 @@ DaemonMetrics::DaemonMetrics()
   engine_duration.With();
   writer_batch_size.With();
   writer_commit_duration.With();
+  checkpoint_duration.With({"passive"});
+  checkpoint_duration.With({"restart"});
+  wal_frames.With();
   reloads.With({"error"});
   reloads.With({"ok"});
 }
@@ -299,6 +309,12 @@ void ObserveCommit(size_t comments, int64_t micros, bool ok) {
   m.writer_batch_size.With().Observe(static_cast<double>(comments));
   m.writer_commit_duration.With().Observe(static_cast<double>(micros) / 1e6);
   (ok ? m.writer_commits : m.writer_failures).With().Inc();
+}
+
+void ObserveCheckpoint(bool restart, int64_t micros, int64_t wal_frames, bool ok) {
+  DaemonMetrics& m = Metrics();
+  if (ok) m.checkpoint_duration.With({restart ? "restart" : "passive"}).Observe(micros / 1e6);
+  m.wal_frames.With().Set(static_cast<double>(wal_frames));
 }
 
 void ObserveReload(bool ok) { Metrics().reloads.With({ok ? "ok" : "error"}).Inc(); }

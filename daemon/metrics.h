@@ -223,6 +223,8 @@ struct DaemonMetrics {
   HistogramFamily& writer_commit_duration;
   CounterFamily& writer_commits;
   CounterFamily& writer_failures;
+  HistogramFamily& checkpoint_duration;     // {mode}
+  GaugeFamily& wal_frames;                  // set at each checkpoint
   CounterFamily& reloads;                   // {result}
   GaugeFamily& connections;
   GaugeFamily& build_info;                  // {version, rules, model} = 1
@@ -292,6 +294,10 @@ void ObserveVerdict(std::string_view site, const Verdict& verdict);
 
 // One writer transaction of `comments` comments that took `micros`.
 void ObserveCommit(size_t comments, int64_t micros, bool ok);
+
+// One WAL checkpoint (restart: on the writer thread; else the background
+// one) that found `wal_frames` frames in the WAL and took `micros`.
+void ObserveCheckpoint(bool restart, int64_t micros, int64_t wal_frames, bool ok);
 
 // A reload of rules and model (SIGHUP or the admin API).
 void ObserveReload(bool ok);

@@ -293,6 +293,9 @@ int RunServeCommand(int argc, char** argv) {
   NotifyStatus("opening database");
   storage::StoreOptions store_options;
   store_options.synchronous_full = config.writer.synchronous_full;
+  // checkpoint_pages > 0: the writer's connection never checkpoints inside a
+  // commit; DecisionWriter's own thread does it (decision_writer.h).
+  store_options.auto_checkpoint = config.writer.checkpoint_pages == 0;
   auto store =
       storage::Store::Open(config.database, storage::Store::OpenMode::kReadWrite, store_options,
                            &error);
@@ -336,7 +339,16 @@ int RunServeCommand(int argc, char** argv) {
     std::cerr << error << "\n";
     return 1;
   }
-  DecisionWriter writer(std::move(store), config.writer);
+  std::unique_ptr<storage::Store> checkpoint_store;
+  if (!store_options.auto_checkpoint) {
+    checkpoint_store = storage::Store::Open(
+        config.database, storage::Store::OpenMode::kReadWrite, store_options, &error);
+    if (!checkpoint_store) {
+      std::cerr << error << "\n";
+      return 1;
+    }
+  }
+  DecisionWriter writer(std::move(store), std::move(checkpoint_store), config.writer);
   ReaderPool readers(config.database);
   EngineHolder engines;
   engines.Swap(

@@ -6,6 +6,8 @@
 // strings outlive each step, and clear_bindings drops the pointers.
 #include "storage/store.h"
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 #include <array>
@@ -253,7 +255,36 @@ std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode,
     }
   }
   impl->db = std::move(db);
+  if (!read_only && !options.auto_checkpoint) {
+    // Replaces SQLite's own hook, which is what runs the automatic
+    // checkpoint (sqlite3_wal_autocheckpoint installs it).
+    sqlite3_wal_hook(
+        impl->db.get(),
+        [](void* arg, sqlite3*, const char*, int frames) {
+          static_cast<Impl*>(arg)->wal_frames.store(frames, std::memory_order_relaxed);
+          return SQLITE_OK;
+        },
+        impl.get());
+  }
   return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+int64_t Store::wal_frames() const { return impl_->wal_frames.load(std::memory_order_relaxed); }
+
+std::error_code Store::Checkpoint(CheckpointMode mode, CheckpointResult* out) {
+  Impl& m = *impl_;
+  *out = CheckpointResult();
+  if (auto ec = m.CheckWritable()) return ec;
+  int log = 0;
+  int done = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(
+      m.db.get(), nullptr,
+      mode == CheckpointMode::kRestart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+      &log, &done);
+  // -1, -1 when the database is not in WAL mode (in-memory): nothing to do.
+  out->wal_frames = std::max(log, 0);
+  out->checkpointed = std::max(done, 0);
+  return rc == SQLITE_OK ? std::error_code() : m.Fail(rc);
 }
 
 std::error_code Store::InsertBatch(std::span<const Comment> comments,

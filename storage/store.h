@@ -105,6 +105,21 @@ struct StoreOptions {
   // How long a call waits for a lock held by another connection before
   // failing with Errc::busy. 0 = fail at once.
   int busy_timeout_ms = 5000;
+  // true: SQLite checkpoints the WAL into the database file itself, on the
+  //   committing connection, whenever a commit leaves the WAL at 1000 pages
+  //   or more: that commit's caller waits for the copy and its fsyncs.
+  // false: this connection never checkpoints on its own; wal_frames() tells
+  //   how large the WAL has grown, and another read-write Store (a
+  //   background thread) calls Checkpoint(). The daemon's writer does this
+  //   so that checkpoint I/O stays off the path of a commit. Ignored for
+  //   read-only stores.
+  bool auto_checkpoint = true;
+};
+
+// What Store::Checkpoint did, in WAL frames (one frame = one page).
+struct CheckpointResult {
+  int64_t wal_frames = 0;    // frames in the WAL when the checkpoint ran
+  int64_t checkpointed = 0;  // frames now copied into the database file
 };
 
 // A version of the rules text, as stored by PUT /v1/admin/rules.
@@ -372,6 +387,20 @@ class Store {
   // their order).
   std::error_code InsertBatch(std::span<const Comment> comments,
                               std::vector<InsertOutcome>* outcomes);
+
+  // Frames in the WAL after this connection's last commit; tracked only when
+  // the store was opened with auto_checkpoint = false (else 0). Any thread.
+  int64_t wal_frames() const;
+
+  // Copies the WAL into the database file (sqlite3_wal_checkpoint_v2).
+  // kPassive never waits: it copies what no reader still needs and returns
+  // while writers go on appending. kRestart waits (busy_timeout_ms) until no
+  // writer is active and every reader sees the latest commit, copies
+  // everything, and makes the next writer start the WAL over from its
+  // beginning (so the file stops growing); writers wait meanwhile.
+  // Errc::busy if kRestart could not finish in time (the copy still helps).
+  enum class CheckpointMode { kPassive, kRestart };
+  std::error_code Checkpoint(CheckpointMode mode, CheckpointResult* out);
 
   // Reads one comment with its reasons. Errc::not_found if there is none.
   std::error_code Get(int64_t id, Comment* out);

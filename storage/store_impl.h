@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <atomic>
 #include <map>
 #include <string>
 #include <utility>
@@ -110,6 +111,9 @@ struct Store::Impl {
   // (a string literal: its address is stable).
   std::map<const char*, internal::StmtHandle> cached;
   std::string last_error;
+  // Frames in the WAL after the last commit, set by the WAL hook (installed
+  // only without auto_checkpoint). Read by other threads: atomic.
+  std::atomic<int64_t> wal_frames{0};
 
   sqlite3_stmt* stmt(internal::StmtId id) const { return stmts[id].get(); }
 

@@ -32,6 +32,7 @@ limits:
 writer:
   max_batch: 64
   synchronous_full: true
+  checkpoint_pages: 4000
 classifier:
   spam_weight: 4.5
 )",
@@ -46,6 +47,7 @@ classifier:
   EXPECT_EQ(500u, c.limits.idle_timeout_ms);
   EXPECT_EQ(64u, c.writer.max_batch);
   EXPECT_TRUE(c.writer.synchronous_full);
+  EXPECT_EQ(4000u, c.writer.checkpoint_pages);
   EXPECT_EQ(4.5, c.classifier.spam_weight);
 }
 
@@ -242,7 +244,7 @@ std::string RenderConfig(const Config& c) {
     << l.read_timeout_ms << "," << l.idle_timeout_ms << "," << l.max_connections;
   const WriterConfig& w = c.writer;
   o << "\nwriter=" << w.max_queue << "," << w.max_batch << "," << w.retry_limit << ","
-    << w.synchronous_full;
+    << w.synchronous_full << "," << w.checkpoint_pages;
   o << "\nclassifier=" << c.classifier.spam_weight << "," << c.classifier.abuse_weight << ","
     << c.classifier.floor;
   o << "\nspamc=" << c.spamc.listen << "," << c.spamc.socket << "," << c.spamc.site << ","

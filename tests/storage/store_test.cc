@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -359,6 +360,67 @@ TEST_F(StoreTest, OpenWithOptionsAndInMemory) {
   ASSERT_NE(memory, nullptr) << error;
   Insert(*memory, {MakeComment("s", "a")});
   EXPECT_EQ(CountOf(*memory), 1);
+}
+
+// The daemon's writer opens its store with auto_checkpoint = false and
+// checkpoints from a second connection (daemon/decision_writer.h).
+TEST_F(StoreTest, CheckpointsFromASecondConnectionWhenAutoCheckpointIsOff) {
+  StoreOptions manual;
+  manual.auto_checkpoint = false;
+  manual.busy_timeout_ms = 0;
+  auto writer = OpenRw(manual);
+  auto checkpointer = OpenRw(manual);
+  const std::string big(3000, 'x');  // one comment, one commit: several WAL frames
+  int inserted = 0;
+  auto insert = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      Comment c = MakeComment("s", std::to_string(inserted++));
+      c.content = big;
+      Insert(*writer, {c});
+    }
+  };
+  // SQLite alone would have checkpointed and started the WAL over at 1000.
+  insert(600);
+  const int64_t grown = writer->wal_frames();
+  EXPECT_GT(grown, 1000);
+  EXPECT_GE(static_cast<int64_t>(std::filesystem::file_size(path_ + "-wal")), grown * 4096);
+
+  CheckpointResult r;
+  ASSERT_EQ(checkpointer->Checkpoint(Store::CheckpointMode::kPassive, &r), std::error_code());
+  EXPECT_EQ(r.wal_frames, grown);
+  EXPECT_EQ(r.checkpointed, grown);
+  // Everything was copied and nobody reads the WAL: the next commit starts it over.
+  insert(1);
+  EXPECT_LT(writer->wal_frames(), 50);
+
+  // A reader on an old snapshot: a passive checkpoint copies only what that
+  // reader does not need, and a restart cannot finish.
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  insert(20);
+  ASSERT_EQ(checkpointer->Checkpoint(Store::CheckpointMode::kPassive, &r), std::error_code());
+  EXPECT_EQ(r.wal_frames, writer->wal_frames());
+  EXPECT_LT(r.checkpointed, r.wal_frames);
+  EXPECT_EQ(writer->Checkpoint(Store::CheckpointMode::kRestart, &r), Errc::busy);
+  EXPECT_EQ(writer->LastErrorMessage(), "database is locked");
+  ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(reader);
+
+  // With the reader gone a restart copies everything, from the writer's own
+  // connection too, and the WAL starts over.
+  ASSERT_EQ(writer->Checkpoint(Store::CheckpointMode::kRestart, &r), std::error_code());
+  EXPECT_EQ(r.checkpointed, r.wal_frames);
+  insert(1);
+  EXPECT_LT(writer->wal_frames(), 50);
+  EXPECT_EQ(CountOf(*OpenRo()), inserted);
+
+  // Tracking is only for stores that do not checkpoint themselves.
+  auto automatic = OpenRw();
+  Insert(*automatic, {MakeComment("s", "auto")});
+  EXPECT_EQ(automatic->wal_frames(), 0);
+  EXPECT_EQ(OpenRo()->Checkpoint(Store::CheckpointMode::kPassive, &r), Errc::read_only);
 }
 
 TEST_F(StoreTest, GetUnknownIdIsNotFound) {
