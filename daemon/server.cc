@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -11,11 +10,11 @@
 #include <cstring>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
-#include <filesystem>
 #include <list>
 #include <mutex>
 #include <thread>
 
+#include "daemon/listeners.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 
@@ -28,23 +27,6 @@ using unix_socket = net::local::stream_protocol;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 namespace {
-
-// Splits "HOST:PORT" or "[V6]:PORT".
-bool ParseListen(const std::string& listen, std::string* host, std::string* port) {
-  if (!listen.empty() && listen.front() == '[') {
-    auto close = listen.find(']');
-    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
-      return false;
-    *host = listen.substr(1, close - 1);
-    *port = listen.substr(close + 2);
-    return !port->empty();
-  }
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= listen.size()) return false;
-  *host = listen.substr(0, colon);
-  *port = listen.substr(colon + 1);
-  return true;
-}
 
 // Takes the listening sockets passed by systemd (socket activation,
 // sd_listen_fds(3)) and sorts them by family; names (FileDescriptorName=) are
@@ -394,11 +376,9 @@ bool Server::Start(std::string* error) {
       *error = "socket activation: TCP socket " + tcp_name + ": " + ec.message();
       return false;
     }
-    std::string addr = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                               : bound.address().to_string();
     Log(LogLevel::kInfo, "listening",
         {{"transport", "tcp"},
-         {"addr", addr + ":" + std::to_string(bound.port())},
+         {"addr", EndpointText(bound)},
          {"activation", "systemd"},
          {"fd_name", tcp_name}});
   }
@@ -419,52 +399,14 @@ bool Server::Start(std::string* error) {
          {"fd_name", unix_name}});
   }
   if (inherited_tcp < 0 && !c.listen.empty()) {
-    std::string host, port;
-    if (!ParseListen(c.listen, &host, &port)) {
-      *error = "--listen: expected HOST:PORT, got '" + c.listen + "'";
-      return false;
-    }
-    boost::system::error_code ec;
-    tcp::resolver resolver(s.ioc);
-    auto results = resolver.resolve(host, port, tcp::resolver::passive, ec);
-    if (ec || results.empty()) {
-      *error = "--listen " + c.listen + ": cannot resolve: " + ec.message();
-      return false;
-    }
-    tcp::endpoint ep = results.begin()->endpoint();
-    s.tcp_acceptor = std::make_unique<tcp::acceptor>(s.ioc);
-    s.tcp_acceptor->open(ep.protocol(), ec);
-    if (!ec) s.tcp_acceptor->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) s.tcp_acceptor->bind(ep, ec);
-    if (!ec) s.tcp_acceptor->listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-      *error = "--listen " + c.listen + ": " + ec.message();
-      return false;
-    }
-    auto bound = s.tcp_acceptor->local_endpoint();
-    std::string addr = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                               : bound.address().to_string();
+    s.tcp_acceptor = OpenTcpAcceptor(s.ioc, c.listen, "--listen", error);
+    if (!s.tcp_acceptor) return false;
     Log(LogLevel::kInfo, "listening",
-        {{"transport", "tcp"}, {"addr", addr + ":" + std::to_string(bound.port())}});
+        {{"transport", "tcp"}, {"addr", EndpointText(s.tcp_acceptor->local_endpoint())}});
   }
   if (inherited_unix < 0 && !c.socket.empty()) {
-    namespace fs = std::filesystem;
-    std::error_code fec;
-    fs::path p(c.socket);
-    if (p.has_parent_path()) fs::create_directories(p.parent_path(), fec);
-    struct stat st;
-    // A stale socket from an unclean exit would make bind fail; remove only sockets.
-    if (::lstat(c.socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(c.socket.c_str());
-    boost::system::error_code ec;
-    s.unix_acceptor = std::make_unique<unix_socket::acceptor>(s.ioc);
-    s.unix_acceptor->open(unix_socket(), ec);
-    if (!ec) s.unix_acceptor->bind(unix_socket::endpoint(c.socket), ec);
-    if (!ec) s.unix_acceptor->listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-      *error = "--socket " + c.socket + ": " + ec.message();
-      return false;
-    }
-    ::chmod(c.socket.c_str(), 0660);
+    s.unix_acceptor = OpenUnixAcceptor(s.ioc, c.socket, "--socket", error);
+    if (!s.unix_acceptor) return false;
     s.unix_path = c.socket;
     Log(LogLevel::kInfo, "listening", {{"transport", "unix"}, {"path", c.socket}});
   }

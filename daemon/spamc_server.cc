@@ -1,17 +1,16 @@
 #include "daemon/spamc_server.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/json.hpp>
-#include <filesystem>
 #include <thread>
 
 #include "daemon/akismet_api.h"
 #include "daemon/comments_api.h"
+#include "daemon/listeners.h"
 #include "daemon/log.h"
 #include "daemon/spamc.h"
 #include "daemon/wire.h"
@@ -51,22 +50,6 @@ std::string CommandName(spamc::Command c) {
     case spamc::Command::kSkip: return "SKIP";
   }
   return "?";
-}
-
-bool ParseListen(const std::string& listen, std::string* host, std::string* port) {
-  if (!listen.empty() && listen.front() == '[') {
-    auto close = listen.find(']');
-    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
-      return false;
-    *host = listen.substr(1, close - 1);
-    *port = listen.substr(close + 2);
-    return !port->empty();
-  }
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= listen.size()) return false;
-  *host = listen.substr(0, colon);
-  *port = listen.substr(colon + 1);
-  return true;
 }
 
 // The comment a message stands for.
@@ -296,51 +279,14 @@ bool SpamcServer::Start(std::string* error) {
   Impl& s = *impl_;
   const SpamcConfig& c = s.config.spamc;
   if (!c.listen.empty()) {
-    std::string host, port;
-    if (!ParseListen(c.listen, &host, &port)) {
-      *error = "--spamc-listen: expected HOST:PORT, got '" + c.listen + "'";
-      return false;
-    }
-    boost::system::error_code ec;
-    tcp::resolver resolver(s.ioc);
-    auto results = resolver.resolve(host, port, tcp::resolver::passive, ec);
-    if (ec || results.empty()) {
-      *error = "--spamc-listen " + c.listen + ": cannot resolve: " + ec.message();
-      return false;
-    }
-    tcp::endpoint ep = results.begin()->endpoint();
-    s.tcp_acceptor = std::make_unique<tcp::acceptor>(s.ioc);
-    s.tcp_acceptor->open(ep.protocol(), ec);
-    if (!ec) s.tcp_acceptor->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) s.tcp_acceptor->bind(ep, ec);
-    if (!ec) s.tcp_acceptor->listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-      *error = "--spamc-listen " + c.listen + ": " + ec.message();
-      return false;
-    }
-    auto bound = s.tcp_acceptor->local_endpoint();
-    std::string addr = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                               : bound.address().to_string();
+    s.tcp_acceptor = OpenTcpAcceptor(s.ioc, c.listen, "--spamc-listen", error);
+    if (!s.tcp_acceptor) return false;
     Log(LogLevel::kInfo, "listening",
-        {{"transport", "spamc-tcp"}, {"addr", addr + ":" + std::to_string(bound.port())}});
+        {{"transport", "spamc-tcp"}, {"addr", EndpointText(s.tcp_acceptor->local_endpoint())}});
   }
   if (!c.socket.empty()) {
-    namespace fs = std::filesystem;
-    std::error_code fec;
-    fs::path p(c.socket);
-    if (p.has_parent_path()) fs::create_directories(p.parent_path(), fec);
-    struct stat st;
-    if (::lstat(c.socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(c.socket.c_str());
-    boost::system::error_code ec;
-    s.unix_acceptor = std::make_unique<unix_socket::acceptor>(s.ioc);
-    s.unix_acceptor->open(unix_socket(), ec);
-    if (!ec) s.unix_acceptor->bind(unix_socket::endpoint(c.socket), ec);
-    if (!ec) s.unix_acceptor->listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-      *error = "--spamc-socket " + c.socket + ": " + ec.message();
-      return false;
-    }
-    ::chmod(c.socket.c_str(), 0660);
+    s.unix_acceptor = OpenUnixAcceptor(s.ioc, c.socket, "--spamc-socket", error);
+    if (!s.unix_acceptor) return false;
     s.unix_path = c.socket;
     Log(LogLevel::kInfo, "listening", {{"transport", "spamc-unix"}, {"path", c.socket}});
   }
