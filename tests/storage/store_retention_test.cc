@@ -39,7 +39,9 @@ class StoreRetentionTest : public ::testing::Test {
     std::vector<InsertOutcome> out;
     EXPECT_FALSE(store_->InsertBatch({&c, 1}, &out));
     int64_t id = out.at(0).id;
-    if (updated_ms != received_ms) EXPECT_FALSE(store_->UpdateStatus(id, status, updated_ms));
+    if (updated_ms != received_ms) {
+      EXPECT_FALSE(store_->UpdateStatus(id, status, updated_ms));
+    }
     return id;
   }
 
