@@ -12,7 +12,23 @@
 #include <utility>
 #include <vector>
 
+#include "classifiers/normalizer.h"
+
 namespace moderated::classifiers {
+
+std::vector<EvalItem> ScoreExamples(const Classifier& model, const std::vector<Example>& examples) {
+  std::vector<EvalItem> items;
+  items.reserve(examples.size());
+  for (const Example& e : examples) {
+    EvalItem item;
+    item.gold = e.labels;
+    item.scores = model.Predict(Normalize(e.text).text).labels;
+    item.language = e.language;
+    item.source = e.source;
+    items.push_back(std::move(item));
+  }
+  return items;
+}
 namespace {
 
 double Ratio(double num, double den) { return den == 0 ? 0.0 : num / den; }
@@ -374,6 +390,48 @@ void WriteReportJson(const EvaluationReport& report, JsonWriter& json) {
   }
   json.EndArray();
   json.EndObject();
+  json.EndObject();
+}
+
+}  // namespace moderated::classifiers
+
+namespace moderated::classifiers {
+
+RecommendedThresholds RecommendThresholds(const std::vector<EvalItem>& items,
+                                          const std::vector<std::string>& labels,
+                                          const std::vector<double>& precision_targets) {
+  RecommendedThresholds recommended;
+  for (const std::string& label : labels) {
+    if (label == "ham") continue;
+    std::vector<double> scores;
+    std::vector<bool> positive;
+    scores.reserve(items.size());
+    positive.reserve(items.size());
+    for (const EvalItem& item : items) {
+      scores.push_back(ScoreOf(item, label));
+      positive.push_back(HasGold(item, label));
+    }
+    for (double target : precision_targets) {
+      double t = std::nan("");
+      SelectThreshold(scores, positive, target, &t);
+      recommended[label].push_back({target, t});
+    }
+  }
+  return recommended;
+}
+
+void WriteRecommendedThresholdsJson(const RecommendedThresholds& recommended, JsonWriter& json) {
+  json.BeginObject();
+  for (const auto& [label, targets] : recommended) {
+    json.Key(label).BeginArray();
+    for (const auto& [target, threshold] : targets) {
+      json.BeginObject();
+      json.Key("precision_target").Number(target);
+      json.Key("threshold").Number(threshold);
+      json.EndObject();
+    }
+    json.EndArray();
+  }
   json.EndObject();
 }
 

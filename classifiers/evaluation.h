@@ -23,9 +23,11 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "classifiers/classifier.h"
+#include "classifiers/corpus.h"
 
 namespace moderated::classifiers {
 
@@ -36,6 +38,11 @@ struct EvalItem {
   std::string language;
   std::string source;
 };
+
+// Scores every example with `model`, its text normalised first as the daemon
+// normalises a comment (classifiers::Normalize). Items keep the examples'
+// order, gold labels, language and source.
+std::vector<EvalItem> ScoreExamples(const Classifier& model, const std::vector<Example>& examples);
 
 struct BinaryCounts {
   int64_t tp = 0, fp = 0, fn = 0, tn = 0;
@@ -125,6 +132,22 @@ class JsonWriter {
 // Writes `report` as a JSON object value into `json` (which must be at a
 // value position).
 void WriteReportJson(const EvaluationReport& report, JsonWriter& json);
+
+// label → (precision target, threshold), targets in the order given; the
+// threshold is NaN when no threshold reaches the target.
+using RecommendedThresholds = std::map<std::string, std::vector<std::pair<double, double>>>;
+
+// For each label in `labels` but "ham" (ham is what is left when no other
+// label fires), the smallest threshold whose precision on `items` reaches
+// each target (SelectThreshold). An item is positive for a label when the
+// label is among its gold labels.
+RecommendedThresholds RecommendThresholds(const std::vector<EvalItem>& items,
+                                          const std::vector<std::string>& labels,
+                                          const std::vector<double>& precision_targets);
+
+// {"spam": [{"precision_target": 0.9, "threshold": 0.62}, ...], ...};
+// an unreachable target's threshold is written as null.
+void WriteRecommendedThresholdsJson(const RecommendedThresholds& recommended, JsonWriter& json);
 
 // Formats a number like JsonWriter::Number does.
 std::string FormatNumber(double value);

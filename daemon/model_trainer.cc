@@ -47,21 +47,6 @@ bool HeldOut(int64_t comment_id, uint32_t seed, double fraction) {
   return h % 1000000 < static_cast<uint64_t>(fraction * 1000000.0);
 }
 
-std::vector<cls::EvalItem> Score(const cls::Classifier& model,
-                                 const std::vector<cls::Example>& examples) {
-  std::vector<cls::EvalItem> items;
-  items.reserve(examples.size());
-  for (const cls::Example& e : examples) {
-    cls::EvalItem item;
-    item.gold = e.labels;
-    item.scores = model.Predict(cls::Normalize(e.text).text).labels;
-    item.language = e.language;
-    item.source = e.source;
-    items.push_back(std::move(item));
-  }
-  return items;
-}
-
 void WriteEvaluation(cls::JsonWriter& j, const std::string& version, const std::string& source,
                      const cls::EvaluationReport& overall,
                      const std::map<std::string, cls::EvaluationReport>& by_language) {
@@ -215,8 +200,8 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
   auto candidate = cls::LoadFastTextClassifierFromMemory(out->model_bytes, "candidate", error);
   if (!candidate) return false;
   out->version = candidate->version();
-  std::vector<cls::EvalItem> cand_items = Score(*candidate, holdout);
-  std::vector<cls::EvalItem> cur_items = Score(current, holdout);
+  std::vector<cls::EvalItem> cand_items = cls::ScoreExamples(*candidate, holdout);
+  std::vector<cls::EvalItem> cur_items = cls::ScoreExamples(current, holdout);
   std::vector<std::string> labels;
   for (const auto& [label, n] : holdout_counts) labels.push_back(label);  // sorted
   cls::EvaluationReport cand_report = cls::Evaluate(cand_items, labels, {});
@@ -253,24 +238,8 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
 
   // Thresholds on the held-out labels (docs/classifier.md: smallest
   // threshold whose precision reaches the target).
-  std::map<std::string, std::vector<std::pair<double, double>>> recommended;
-  for (const std::string& label : labels) {
-    if (label == "ham") continue;
-    std::vector<double> scores;
-    std::vector<bool> positive;
-    for (const cls::EvalItem& item : cand_items) {
-      double p = 0;
-      for (const auto& ls : item.scores)
-        if (ls.label == label) p = ls.probability;
-      scores.push_back(p);
-      positive.push_back(item.gold[0] == label);
-    }
-    for (double target : {0.9, 0.95, 0.99}) {
-      double t = std::nan("");
-      cls::SelectThreshold(scores, positive, target, &t);
-      recommended[label].push_back({target, t});
-    }
-  }
+  const cls::RecommendedThresholds recommended =
+      cls::RecommendThresholds(cand_items, labels, {0.9, 0.95, 0.99});
   report("storing", 0.95);
 
   // 5. The report.
@@ -319,18 +288,8 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
   WriteEvaluation(j, current.version(), current_source, cur_report, cur_by_lang);
   j.Key("gate");
   WriteGate(j, g);
-  j.Key("recommended_thresholds").BeginObject();
-  for (const auto& [label, targets] : recommended) {
-    j.Key(label).BeginArray();
-    for (const auto& [target, threshold] : targets) {
-      j.BeginObject();
-      j.Key("precision_target").Number(target);
-      j.Key("threshold").Number(threshold);
-      j.EndObject();
-    }
-    j.EndArray();
-  }
-  j.EndObject();
+  j.Key("recommended_thresholds");
+  cls::WriteRecommendedThresholdsJson(recommended, j);
   j.Key("seconds").BeginObject();
   j.Key("read_labels").Number(std::round(read_labels_seconds * 10) / 10);
   j.Key("read_base").Number(std::round(read_base_seconds * 10) / 10);

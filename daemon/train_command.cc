@@ -395,23 +395,6 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
-// Scores every example with `model` (texts are normalised first, as the
-// daemon does).
-std::vector<cls::EvalItem> Score(const cls::Classifier& model,
-                                 const std::vector<cls::Example>& examples) {
-  std::vector<cls::EvalItem> items;
-  items.reserve(examples.size());
-  for (const cls::Example& e : examples) {
-    cls::EvalItem item;
-    item.gold = e.labels;
-    item.scores = model.Predict(cls::Normalize(e.text).text).labels;
-    item.language = e.language;
-    item.source = e.source;
-    items.push_back(std::move(item));
-  }
-  return items;
-}
-
 // Binary view of one label over `items` at `threshold`.
 cls::BinaryCounts LabelCounts(const std::vector<cls::EvalItem>& items, const std::string& label,
                               double threshold) {
@@ -482,7 +465,7 @@ bool RunYoutubeProtocol(const Flags& flags, const std::vector<cls::Example>& you
       *error = std::string("youtube protocol, ") + pub.video + ": " + *error;
       return false;
     }
-    std::vector<cls::EvalItem> items = Score(*model, test);
+    std::vector<cls::EvalItem> items = cls::ScoreExamples(*model, test);
     // Spam vs ham decided by the larger probability, as a 2-class classifier would.
     int64_t tp = 0, fp = 0, fn = 0, tn = 0;
     for (const cls::EvalItem& item : items) {
@@ -736,8 +719,7 @@ int Run(int argc, char** argv) {
   cls::EvaluationReport overall;
   std::map<std::string, cls::EvaluationReport> by_language, by_source;
   std::map<std::string, double> tasks;
-  // label → (precision target, threshold or NaN if unreachable)
-  std::map<std::string, std::vector<std::pair<double, double>>> recommended;
+  cls::RecommendedThresholds recommended;
   std::map<std::string, std::map<std::string, int64_t>>
       counts;  // source → "train"/"validation"/label
 
@@ -774,7 +756,7 @@ int Run(int argc, char** argv) {
     }
     model_version = model->version();
     model_bytes = stats.model_bytes;
-    std::vector<cls::EvalItem> items = Score(*model, validation);
+    std::vector<cls::EvalItem> items = cls::ScoreExamples(*model, validation);
     std::vector<std::string> labels;
     for (const cls::LabelScore& ls : model->Predict("").labels) labels.push_back(ls.label);
     overall = cls::Evaluate(items, labels, {});
@@ -803,24 +785,7 @@ int Run(int argc, char** argv) {
       tasks["osact2020_dev_offensive_f1"] = c.F1();
       tasks["osact2020_dev_macro_f1"] = BinaryMacroF1(c);
     }
-    for (const std::string& label : labels) {
-      if (label == "ham") continue;
-      std::vector<double> scores;
-      std::vector<bool> positive;
-      for (const cls::EvalItem& item : items) {
-        double p = 0;
-        for (const cls::LabelScore& ls : item.scores) {
-          if (ls.label == label) p = ls.probability;
-        }
-        scores.push_back(p);
-        positive.push_back(std::find(item.gold.begin(), item.gold.end(), label) != item.gold.end());
-      }
-      for (double target : flags.precision_targets) {
-        double t = std::nan("");
-        cls::SelectThreshold(scores, positive, target, &t);
-        recommended[label].push_back({target, t});
-      }
-    }
+    recommended = cls::RecommendThresholds(items, labels, flags.precision_targets);
     eval_seconds = progress.Seconds() - t0;
     progress.Line("evaluated " + std::to_string(items.size()) + " validation examples");
   }
@@ -892,18 +857,8 @@ int Run(int argc, char** argv) {
       j.EndObject();
       // Smallest threshold reaching each precision target on the
       // validation split; null when no threshold reaches it.
-      j.Key("recommended_thresholds").BeginObject();
-      for (const auto& [label, targets] : recommended) {
-        j.Key(label).BeginArray();
-        for (const auto& [target, threshold] : targets) {
-          j.BeginObject();
-          j.Key("precision_target").Number(target);
-          j.Key("threshold").Number(threshold);
-          j.EndObject();
-        }
-        j.EndArray();
-      }
-      j.EndObject();
+      j.Key("recommended_thresholds");
+      cls::WriteRecommendedThresholdsJson(recommended, j);
     }
     if (!youtube_results.empty()) {
       j.Key("youtube_protocol").BeginArray();

@@ -109,6 +109,38 @@ TEST(EvaluateTest, ThresholdsAndLanguages) {
   EXPECT_DOUBLE_EQ(by_language.at("ru").accuracy, 0.5);
 }
 
+TEST(RecommendThresholdsTest, PerLabelWithoutHam) {
+  // spam: 0.9 (gold) 0.6 0.1 0.0 → precision from the top 1/1 1/2 1/3 1/4.
+  // abuse: 0.4 (gold) 0.1 0.0 0.0 → 1/1 1/2 1/4.
+  // x: nobody's gold → no threshold reaches any precision.
+  RecommendedThresholds r =
+      RecommendThresholds(FourItems(), {"spam", "ham", "abuse", "x"}, {1.0, 0.5});
+  ASSERT_EQ(3u, r.size());
+  EXPECT_EQ(0u, r.count("ham"));
+  using Targets = std::vector<std::pair<double, double>>;
+  EXPECT_EQ((Targets{{1.0, 0.9}, {0.5, 0.6}}), r["spam"]);
+  EXPECT_EQ((Targets{{1.0, 0.4}, {0.5, 0.1}}), r["abuse"]);
+  ASSERT_EQ(2u, r["x"].size());
+  EXPECT_TRUE(std::isnan(r["x"][0].second));
+  EXPECT_TRUE(std::isnan(r["x"][1].second));
+
+  JsonWriter j;
+  WriteRecommendedThresholdsJson({{"spam", {{0.9, 0.62}, {0.99, NAN}}}}, j);
+  EXPECT_EQ(j.str(),
+            "{\n"
+            "  \"spam\": [\n"
+            "    {\n"
+            "      \"precision_target\": 0.9,\n"
+            "      \"threshold\": 0.62\n"
+            "    },\n"
+            "    {\n"
+            "      \"precision_target\": 0.99,\n"
+            "      \"threshold\": null\n"
+            "    }\n"
+            "  ]\n"
+            "}");
+}
+
 TEST(JsonWriterTest, ExactText) {
   JsonWriter j;
   j.BeginObject();
