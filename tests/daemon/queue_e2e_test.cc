@@ -527,19 +527,28 @@ TEST_F(QueueE2ETest, PollingReturnsExactlyTheChangedComments) {
   EXPECT_EQ("q-0", Str(before[0].at("external_id")));
   EXPECT_EQ("pending", Str(before[0].at("status")));
   // Decide two once the clock has moved past the last submission.
-  int64_t last_ms = std::stoll(Query(daemon_->database(),
-                                     "SELECT max(updated_at_ms) FROM comments WHERE site = '" +
-                                         site + "'"));
-  for (int i = 0; i < 1000; ++i) {
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    if (now > last_ms + 1) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  auto latest_change_ms = [&] {
+    return std::stoll(Query(daemon_->database(),
+                            "SELECT max(updated_at_ms) FROM comments WHERE site = '" + site + "'"));
+  };
+  // Waits until the wall clock is past `ms`, so the next change gets a later time.
+  auto wait_past = [](int64_t ms) {
+    for (int i = 0; i < 1000; ++i) {
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+      if (now > ms) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  const int64_t last_ms = latest_change_ms();
+  wait_past(last_ms + 1);
   ASSERT_EQ(200u, Admin(http::verb::post, "/v1/comments/" + std::to_string(ids[2]) + "/decision",
                         Decision("reject"))
                       .status);
+  // Changes in the same millisecond are listed by id; the order checked
+  // below is the order of the decisions, so give them distinct times.
+  wait_past(latest_change_ms());
   ASSERT_EQ(200u, Admin(http::verb::post, "/v1/comments/" + std::to_string(ids[0]) + "/decision",
                         Decision("approve"))
                       .status);
