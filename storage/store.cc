@@ -123,46 +123,6 @@ void ReadRulesVersion(sqlite3_stmt* stmt, RulesVersion* v) {
 
 }  // namespace
 
-namespace {
-
-// BEGIN IMMEDIATE on Begin(); ROLLBACK on destruction unless Commit()
-// succeeded. Takes the write lock up front, so a busy database fails at
-// BEGIN (after busy_timeout) and never half-way through a batch.
-// A template only because Store::Impl is private to Store.
-template <typename StoreImpl>
-class Transaction {
- public:
-  explicit Transaction(StoreImpl* impl) : impl_(impl) {}
-  ~Transaction() {
-    // Some errors (SQLITE_FULL, IOERR, ...) already rolled back; then
-    // ROLLBACK would only fail with "no transaction is active".
-    if (open_ && !sqlite3_get_autocommit(impl_->db.get())) {
-      sqlite3_stmt* s = impl_->stmt(kRollback);
-      ScopedReset reset(s);
-      sqlite3_step(s);
-    }
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
-  std::error_code Begin() {
-    auto ec = impl_->Run(kBegin);
-    open_ = !ec;
-    return ec;
-  }
-  std::error_code Commit() {
-    auto ec = impl_->Run(kCommit);
-    if (!ec) open_ = false;
-    return ec;
-  }
-
- private:
-  StoreImpl* impl_;
-  bool open_ = false;
-};
-
-}  // namespace
-
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
@@ -297,7 +257,7 @@ std::error_code Store::InsertBatch(std::span<const Comment> comments,
   std::vector<InsertOutcome> result;
   result.reserve(comments.size());
   sqlite3* db = m.db.get();
-  Transaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   for (const Comment& c : comments) {
     InsertOutcome& out = result.emplace_back();
@@ -507,7 +467,7 @@ std::error_code Store::ListLabels(int64_t comment_id, std::vector<Label>* out) {
 std::error_code Store::AddRulesVersion(const RulesVersion& version, int64_t* id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
-  Transaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   if (auto ec = m.Run(kDeactivateRules)) return ec;
   int64_t new_id = 0;
@@ -529,7 +489,7 @@ std::error_code Store::AddRulesVersion(const RulesVersion& version, int64_t* id)
 std::error_code Store::ActivateRulesVersion(int64_t id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
-  Transaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   if (auto ec = m.Run(kDeactivateRules)) return ec;
   {

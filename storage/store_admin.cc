@@ -103,36 +103,6 @@ void ReadOutbox(sqlite3_stmt* s, OutboxEvent* e) {
   r.Int(&e->created_at_ms);
 }
 
-// BEGIN IMMEDIATE ... COMMIT around a site change and its audit entry;
-// rolls back on destruction unless committed. A template only because
-// Store::Impl is private to Store.
-template <typename StoreImpl>
-class SiteTransaction {
- public:
-  explicit SiteTransaction(StoreImpl* m) : m_(m) {}
-  ~SiteTransaction() {
-    if (open_ && !sqlite3_get_autocommit(m_->db.get())) {
-      sqlite3_stmt* s = m_->stmt(internal::kRollback);
-      ScopedReset reset(s);
-      sqlite3_step(s);
-    }
-  }
-  std::error_code Begin() {
-    auto ec = m_->Run(internal::kBegin);
-    open_ = !ec;
-    return ec;
-  }
-  std::error_code Commit() {
-    auto ec = m_->Run(internal::kCommit);
-    if (!ec) open_ = false;
-    return ec;
-  }
-
- private:
-  StoreImpl* m_;
-  bool open_ = false;
-};
-
 }  // namespace
 
 std::error_code Store::ListSites(std::vector<Site>* out) {
@@ -170,7 +140,7 @@ std::error_code Store::PutSite(const Site& site, const AuditEntry& audit, bool* 
   if (exists == nullptr) return m.Fail(rc);
   sqlite3_stmt* put = m.Cached(kPutSite, &rc);
   if (put == nullptr) return m.Fail(rc);
-  SiteTransaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   bool existed = false;
   {
@@ -224,7 +194,7 @@ std::error_code Store::DeleteSite(const std::string& name, const AuditEntry& aud
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kDeleteSite, &rc);
   if (s == nullptr) return m.Fail(rc);
-  SiteTransaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   {
     ScopedReset reset(s);

@@ -103,6 +103,8 @@ class Reader {
 }  // namespace internal
 
 struct Store::Impl {
+  class Transaction;
+
   std::string path;
   bool read_only = false;
   internal::DbHandle db;  // declared before stmts: statements are finalized first
@@ -153,6 +155,40 @@ struct Store::Impl {
     }
     return cached.emplace(sql, internal::StmtHandle(stmt)).first->second.get();
   }
+};
+
+// BEGIN IMMEDIATE on Begin(); ROLLBACK on destruction unless Commit()
+// succeeded. Takes the write lock up front, so a busy database fails at
+// BEGIN (after busy_timeout) and never half-way through a write.
+class Store::Impl::Transaction {
+ public:
+  explicit Transaction(Impl* impl) : impl_(impl) {}
+  ~Transaction() {
+    // Some errors (SQLITE_FULL, IOERR, ...) already rolled back; then
+    // ROLLBACK would only fail with "no transaction is active".
+    if (open_ && !sqlite3_get_autocommit(impl_->db.get())) {
+      sqlite3_stmt* s = impl_->stmt(internal::kRollback);
+      internal::ScopedReset reset(s);
+      sqlite3_step(s);
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  std::error_code Begin() {
+    auto ec = impl_->Run(internal::kBegin);
+    open_ = !ec;
+    return ec;
+  }
+  std::error_code Commit() {
+    auto ec = impl_->Run(internal::kCommit);
+    if (!ec) open_ = false;
+    return ec;
+  }
+
+ private:
+  Impl* impl_;
+  bool open_ = false;
 };
 
 }  // namespace moderated::storage

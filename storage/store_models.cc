@@ -57,35 +57,6 @@ void ReadModel(sqlite3_stmt* s, ModelVersion* m, bool with_bytes) {
   }
 }
 
-// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed. A
-// template only because Store::Impl is private to Store.
-template <typename StoreImpl>
-class ModelTransaction {
- public:
-  explicit ModelTransaction(StoreImpl* m) : m_(m) {}
-  ~ModelTransaction() {
-    if (open_ && !sqlite3_get_autocommit(m_->db.get())) {
-      sqlite3_stmt* s = m_->stmt(internal::kRollback);
-      ScopedReset reset(s);
-      sqlite3_step(s);
-    }
-  }
-  std::error_code Begin() {
-    auto ec = m_->Run(internal::kBegin);
-    open_ = !ec;
-    return ec;
-  }
-  std::error_code Commit() {
-    auto ec = m_->Run(internal::kCommit);
-    if (!ec) open_ = false;
-    return ec;
-  }
-
- private:
-  StoreImpl* m_;
-  bool open_ = false;
-};
-
 }  // namespace
 
 std::error_code Store::AddModel(const ModelVersion& model, int64_t* id) {
@@ -125,7 +96,7 @@ std::error_code Store::ActivateModel(int64_t id, const AuditEntry* audit) {
   if (deactivate == nullptr) return m.Fail(rc);
   sqlite3_stmt* activate = m.Cached(kActivateModel, &rc);
   if (activate == nullptr) return m.Fail(rc);
-  ModelTransaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   {
     ScopedReset reset(deactivate);

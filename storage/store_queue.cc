@@ -198,42 +198,9 @@ std::string LabelFor(const std::string& decision) {
   return decision;  // spam, abuse, undo
 }
 
-// BEGIN IMMEDIATE on Begin(); ROLLBACK on destruction unless Commit()
-// succeeded (the same contract as store.cc's). A template only because
-// Store::Impl is private to Store.
-template <typename StoreImpl>
-class Transaction {
- public:
-  explicit Transaction(StoreImpl* impl) : impl_(impl) {}
-  ~Transaction() {
-    if (open_ && !sqlite3_get_autocommit(impl_->db.get())) {
-      sqlite3_stmt* s = impl_->stmt(internal::kRollback);
-      ScopedReset reset(s);
-      sqlite3_step(s);
-    }
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
-  std::error_code Begin() {
-    auto ec = impl_->Run(internal::kBegin);
-    open_ = !ec;
-    return ec;
-  }
-  std::error_code Commit() {
-    auto ec = impl_->Run(internal::kCommit);
-    if (!ec) open_ = false;
-    return ec;
-  }
-
- private:
-  StoreImpl* impl_;
-  bool open_ = false;
-};
-
 // The statements a review write runs, on one connection, inside a
-// transaction the caller owns. A template for the same reason as
-// Transaction.
+// transaction the caller owns. A template only because Store::Impl is
+// private to Store.
 template <typename StoreImpl>
 class ReviewWriter {
  public:
@@ -529,7 +496,7 @@ std::error_code Store::ClaimComment(int64_t comment_id, const std::string& actor
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   ReviewWriter<Impl> w(&m);
-  Transaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   bool found = false;
   ReviewWriter<Impl>::State state;
@@ -567,7 +534,7 @@ std::error_code Store::ReleaseClaim(int64_t comment_id, const std::string& actor
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   ReviewWriter<Impl> w(&m);
-  Transaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   std::optional<Claim> held;
   if (auto ec = w.ReadClaim(comment_id, now_ms, &held)) return ec;
@@ -602,7 +569,7 @@ std::error_code Store::DecideMany(std::span<const DecideRequest> requests,
   }
   std::vector<DecideResult> out(requests.size());
   ReviewWriter<Impl> w(&m);
-  Transaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   for (size_t i = 0; i < requests.size(); ++i) {
     if (auto ec = w.Decide(requests[i], &out[i])) return ec;
@@ -617,7 +584,7 @@ std::error_code Store::Undo(const DecideRequest& req, int64_t window_ms, DecideR
   *result = DecideResult();
   if (auto ec = m.CheckWritable()) return ec;
   ReviewWriter<Impl> w(&m);
-  Transaction txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   bool found = false;
   ReviewWriter<Impl>::State state;

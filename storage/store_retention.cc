@@ -61,37 +61,6 @@ constexpr const char* kInsertForgetAudit =
     "VALUES (?1, ?2, ?3, ?4, ?5, json_set(?6, '$.comments', ?7, '$.outbox', ?8, "
     "'$.audit_redacted', ?9))";
 
-// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed.
-// A template only because Store::Impl is private to Store.
-template <typename StoreImpl>
-class Txn {
- public:
-  explicit Txn(StoreImpl* m) : m_(m) {}
-  ~Txn() {
-    if (open_ && !sqlite3_get_autocommit(m_->db.get())) {
-      sqlite3_stmt* s = m_->stmt(internal::kRollback);
-      ScopedReset reset(s);
-      sqlite3_step(s);
-    }
-  }
-  Txn(const Txn&) = delete;
-  Txn& operator=(const Txn&) = delete;
-  std::error_code Begin() {
-    auto ec = m_->Run(internal::kBegin);
-    open_ = !ec;
-    return ec;
-  }
-  std::error_code Commit() {
-    auto ec = m_->Run(internal::kCommit);
-    if (!ec) open_ = false;
-    return ec;
-  }
-
- private:
-  StoreImpl* m_;
-  bool open_ = false;
-};
-
 void BindFilter(Binder& b, const PurgeFilter& f) {
   b.Text(f.site).Int(f.skip_sites_with_retention ? 1 : 0).Int(f.cutoff_ms);
 }
@@ -121,7 +90,7 @@ std::error_code Store::PurgeDecided(const PurgeFilter& filter, int64_t limit, in
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kPurge, &rc);
   if (s == nullptr) return m.Fail(rc);
-  Txn txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   {
     ScopedReset reset(s);
@@ -180,7 +149,7 @@ std::error_code Store::ForgetAuthor(const std::string& email, const AuditEntry& 
   sqlite3_stmt* log = redact ? m.Cached(kInsertForgetAudit, &rc) : nullptr;
   if (log == nullptr) return m.Fail(rc);
 
-  Txn txn(&m);
+  Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
   ForgetResult r;
   std::string ids = "[";
