@@ -2,6 +2,7 @@
 #include "classifiers/corpus.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -83,182 +84,51 @@ bool MapLabels(const std::vector<std::string>& raw, const ColumnMapping& mapping
   return true;
 }
 
-// ---- minimal JSON (one object per line) --------------------------------------
+// ---- JSON lines ---------------------------------------------------------------
 
-// Values we accept in a JSONL record: string, number (kept as its text),
-// true/false/null (as text), or an array of strings.
-struct JsonValue {
-  std::vector<std::string> strings;  // one element unless an array
-};
-
-class JsonLineParser {
- public:
-  explicit JsonLineParser(std::string_view s) : s_(s) {}
-
-  bool ParseObject(std::map<std::string, JsonValue>* out, std::string* error) {
-    SkipSpace();
-    if (!Consume('{')) return Fail("expected '{'", error);
-    SkipSpace();
-    if (Consume('}')) return End(error);
-    while (true) {
-      std::string key;
-      SkipSpace();
-      if (!ParseString(&key, error)) return false;
-      SkipSpace();
-      if (!Consume(':')) return Fail("expected ':'", error);
-      SkipSpace();
-      JsonValue value;
-      if (!ParseValue(&value, error)) return false;
-      (*out)[key] = std::move(value);
-      SkipSpace();
-      if (Consume(',')) continue;
-      if (Consume('}')) return End(error);
-      return Fail("expected ',' or '}'", error);
-    }
-  }
-
- private:
-  bool End(std::string* error) {
-    SkipSpace();
-    if (pos_ != s_.size()) return Fail("trailing characters after the object", error);
-    return true;
-  }
-  bool Fail(const char* what, std::string* error) {
-    *error = std::string(what) + " at column " + std::to_string(pos_ + 1);
-    return false;
-  }
-  void SkipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r')) ++pos_;
-  }
-  bool Consume(char c) {
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
+// A field of a JSONL record as text: a string is itself; an array of strings
+// is its elements; a number, true, false or null is its JSON text (so a label
+// written 1 reads as "1"). Objects and mixed arrays: false.
+bool FieldStrings(const boost::json::value& v, std::vector<std::string>* out) {
+  out->clear();
+  switch (v.kind()) {
+    case boost::json::kind::string:
+      out->emplace_back(v.get_string());
       return true;
-    }
+    case boost::json::kind::array:
+      for (const boost::json::value& e : v.get_array()) {
+        if (!e.is_string()) return false;
+        out->emplace_back(e.get_string());
+      }
+      return true;
+    case boost::json::kind::object:
+      return false;
+    default:
+      out->push_back(boost::json::serialize(v));
+      return true;
+  }
+}
+
+// Parses one line as a JSON object. On failure *error says where in the
+// line ("column 12: syntax error").
+bool ParseJsonLine(std::string_view line, boost::json::object* out, std::string* error) {
+  boost::json::stream_parser parser;
+  boost::system::error_code ec;
+  const size_t used = parser.write_some(line.data(), line.size(), ec);
+  if (!ec && used == line.size()) parser.finish(ec);
+  if (!ec && used != line.size()) ec = boost::json::error::extra_data;
+  if (ec) {
+    *error = "column " + std::to_string(used + 1) + ": " + ec.message();
     return false;
   }
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+  boost::json::value v = parser.release();
+  if (!v.is_object()) {
+    *error = "expected a JSON object";
+    return false;
   }
-  bool ParseHex4(uint32_t* v) {
-    if (s_.size() - pos_ < 4) return false;
-    *v = 0;
-    for (int i = 0; i < 4; ++i) {
-      char c = s_[pos_++];
-      *v <<= 4;
-      if (c >= '0' && c <= '9')
-        *v |= c - '0';
-      else if (c >= 'a' && c <= 'f')
-        *v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F')
-        *v |= c - 'A' + 10;
-      else
-        return false;
-    }
-    return true;
-  }
-  bool ParseString(std::string* out, std::string* error) {
-    if (!Consume('"')) return Fail("expected a string", error);
-    while (pos_ < s_.size()) {
-      char c = s_[pos_++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (pos_ >= s_.size()) break;
-      char e = s_[pos_++];
-      switch (e) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          uint32_t cp;
-          if (!ParseHex4(&cp)) return Fail("bad \\u escape", error);
-          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(pos_, 2) == "\\u") {
-            pos_ += 2;
-            uint32_t low;
-            if (!ParseHex4(&low) || low < 0xDC00 || low > 0xDFFF)
-              return Fail("bad surrogate pair", error);
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return Fail("bad escape", error);
-      }
-    }
-    return Fail("unterminated string", error);
-  }
-  bool ParseValue(JsonValue* value, std::string* error) {
-    if (pos_ >= s_.size()) return Fail("expected a value", error);
-    char c = s_[pos_];
-    if (c == '"') {
-      value->strings.emplace_back();
-      return ParseString(&value->strings.back(), error);
-    }
-    if (c == '[') {
-      ++pos_;
-      SkipSpace();
-      if (Consume(']')) return true;
-      while (true) {
-        SkipSpace();
-        value->strings.emplace_back();
-        if (!ParseString(&value->strings.back(), error)) return false;
-        SkipSpace();
-        if (Consume(',')) continue;
-        if (Consume(']')) return true;
-        return Fail("expected ',' or ']'", error);
-      }
-    }
-    size_t start = pos_;
-    while (pos_ < s_.size() &&
-           std::string_view(",}] \t\r").find(s_[pos_]) == std::string_view::npos)
-      ++pos_;
-    if (pos_ == start) return Fail("expected a value", error);
-    value->strings.emplace_back(s_.substr(start, pos_ - start));
-    return true;
-  }
-
-  std::string_view s_;
-  size_t pos_ = 0;
-};
+  *out = std::move(v.get_object());
+  return true;
+}
 
 // ---- preset helpers ----------------------------------------------------------
 
@@ -646,36 +516,37 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
       ++line;
       if (text_line.empty()) continue;
       std::string where = path + ":" + std::to_string(line);
-      std::map<std::string, JsonValue> object;
+      boost::json::object object;
       std::string json_error;
-      if (!JsonLineParser(text_line).ParseObject(&object, &json_error)) {
+      if (!ParseJsonLine(text_line, &object, &json_error)) {
         *error = where + ": " + json_error;
         return false;
       }
-      auto text_it = object.find(mapping.text_column);
-      auto label_it = object.find(mapping.label_column);
-      if (text_it == object.end() || text_it->second.strings.size() != 1) {
+      // A field as strings (FieldStrings); absent or unusable: false.
+      auto field = [&](const std::string& name, std::vector<std::string>* values) {
+        const boost::json::value* v = name.empty() ? nullptr : object.if_contains(name);
+        return v != nullptr && FieldStrings(*v, values);
+      };
+      std::vector<std::string> text;
+      if (!field(mapping.text_column, &text) || text.size() != 1 ||
+          !object.at(mapping.text_column).is_string()) {
         *error = where + ": missing string field '" + mapping.text_column + "'";
         return false;
       }
-      if (label_it == object.end()) {
+      std::vector<std::string> label_values;
+      if (!field(mapping.label_column, &label_values)) {
         *error = where + ": missing field '" + mapping.label_column + "'";
         return false;
       }
       std::vector<std::string> raw_labels;
-      for (const std::string& v : label_it->second.strings) {
+      for (const std::string& v : label_values) {
         for (std::string& l : SplitLabels(v)) raw_labels.push_back(std::move(l));
       }
       std::string language, group;
-      if (!mapping.language_column.empty()) {
-        auto it = object.find(mapping.language_column);
-        if (it != object.end() && it->second.strings.size() == 1) language = it->second.strings[0];
-      }
-      if (!mapping.group_column.empty()) {
-        auto it = object.find(mapping.group_column);
-        if (it != object.end() && it->second.strings.size() == 1) group = it->second.strings[0];
-      }
-      if (!add(where, text_it->second.strings[0], raw_labels, language, group)) return false;
+      std::vector<std::string> values;
+      if (field(mapping.language_column, &values) && values.size() == 1) language = values[0];
+      if (field(mapping.group_column, &values) && values.size() == 1) group = values[0];
+      if (!add(where, text[0], raw_labels, language, group)) return false;
     }
     if (skipped != nullptr) *skipped = skipped_rows;
     return true;

@@ -5,9 +5,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "tests/testing/temp_dir.h"
 
 namespace moderated::classifiers {
 namespace {
@@ -104,6 +107,27 @@ TEST(ReadCorpusFileTest, JsonlWithLabelMap) {
             "free \xC3\xA9 prize|spam|en|generic||\n"
             "you idiot|abuse+spam|und|generic||\n"
             "fine|ham|und|generic||\n");
+}
+
+TEST(ReadCorpusFileTest, JsonlErrorsNameTheLineAndColumn) {
+  testing::TempDir dir;
+  const std::string path = dir.File("bad.jsonl");
+  auto read = [&](const std::string& contents) {
+    std::ofstream(path) << "{\"text\": \"ok\", \"label\": \"ham\", \"extra\": {\"ignored\": [1]}}\n"
+                        << contents << "\n";
+    ColumnMapping m;
+    std::vector<Example> out;
+    std::string error;
+    EXPECT_FALSE(ReadCorpusFile(path, CorpusFormat::kJsonl, m, &out, nullptr, &error));
+    return error;
+  };
+  EXPECT_EQ(path + ":2: column 10: syntax error", read(R"({"text": ,})"));
+  EXPECT_EQ(path + ":2: column 31: extra data", read(R"({"text": "a", "label": "ham"} x)"));
+  EXPECT_EQ(path + ":2: column 14: incomplete JSON", read(R"({"text": "a",)"));
+  EXPECT_EQ(path + ":2: expected a JSON object", read(R"(["text", "label"])"));
+  EXPECT_EQ(path + ":2: missing string field 'text'", read(R"({"text": 5, "label": "ham"})"));
+  EXPECT_EQ(path + ":2: missing field 'label'", read(R"({"text": "a"})"));
+  EXPECT_EQ(path + ":2: missing field 'label'", read(R"({"text": "a", "label": ["spam", 1]})"));
 }
 
 TEST(ReadCorpusFileTest, UnknownLabelIsAnErrorUnlessSkipped) {
