@@ -15,6 +15,10 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 
 bool ParseTimeParam(std::string_view s, int64_t* ms) {
   if (ParseInt64(s, ms)) return *ms >= 0;
+  return ParseRfc3339(s, ms) && *ms >= 0;
+}
+
+bool ParseRfc3339(std::string_view s, int64_t* ms) {
   auto num = [&](size_t pos, size_t n, int* out) {
     if (pos + n > s.size()) return false;
     int v = 0;
@@ -65,7 +69,7 @@ bool ParseTimeParam(std::string_view s, int64_t* ms) {
   tm.tm_sec = sec;
   int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_min * 60;
   *ms = secs * 1000 + frac_ms;
-  return *ms >= 0;
+  return true;
 }
 
 }  // namespace moderated

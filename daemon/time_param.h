@@ -1,8 +1,11 @@
 // daemon/time_param.h
 //
-// ParseTimeParam(): the time values query parameters accept (audit `since`,
-// polling `changed_since`): Unix milliseconds ("1732850000123") or RFC 3339
-// ("2026-11-29T10:00:00Z", optional fraction and offset). Pure function.
+// Time values as the API accepts them. ParseTimeParam(): what query
+// parameters accept (audit `since`, polling `changed_since`): Unix
+// milliseconds ("1732850000123") or RFC 3339. ParseRfc3339(): an RFC 3339
+// date-time alone ("2026-11-29T10:00:00Z", optional fraction and offset, 'T'
+// or a space between date and time), e.g. a comment's `created_at`.
+// Pure functions.
 #ifndef MODERATED_DAEMON_TIME_PARAM_H_
 #define MODERATED_DAEMON_TIME_PARAM_H_
 
@@ -13,6 +16,10 @@ namespace moderated {
 
 // Unix milliseconds, or false if `s` is neither form or is before 1970.
 bool ParseTimeParam(std::string_view s, int64_t* ms);
+
+// Unix milliseconds (negative before 1970), or false if `s` is not an
+// RFC 3339 date-time. Fractions beyond milliseconds are truncated.
+bool ParseRfc3339(std::string_view s, int64_t* ms);
 
 }  // namespace moderated
 

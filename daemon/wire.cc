@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "classifiers/normalizer.h"
+#include "daemon/time_param.h"
 
 namespace moderated {
 namespace json = boost::json;
@@ -21,40 +22,6 @@ constexpr size_t kMaxLangBytes = 35;
 
 double Round(double v, double scale) { return std::round(v * scale) / scale; }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM).
-bool IsRfc3339(std::string_view s) {
-  auto digits = [&](size_t pos, size_t n) {
-    if (pos + n > s.size()) return false;
-    for (size_t i = pos; i < pos + n; ++i)
-      if (!IsDigit(s[i])) return false;
-    return true;
-  };
-  if (!digits(0, 4) || s.size() < 20 || s[4] != '-' || !digits(5, 2) || s[7] != '-' ||
-      !digits(8, 2) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(11, 2) ||
-      s[13] != ':' || !digits(14, 2) || s[16] != ':' || !digits(17, 2))
-    return false;
-  int month = (s[5] - '0') * 10 + (s[6] - '0');
-  int day = (s[8] - '0') * 10 + (s[9] - '0');
-  int hour = (s[11] - '0') * 10 + (s[12] - '0');
-  int minute = (s[14] - '0') * 10 + (s[15] - '0');
-  int second = (s[17] - '0') * 10 + (s[18] - '0');
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
-    return false;
-  size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    size_t start = i;
-    while (i < s.size() && IsDigit(s[i])) ++i;
-    if (i == start) return false;
-  }
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    return i + 6 == s.size() && digits(i + 1, 2) && s[i + 3] == ':' && digits(i + 4, 2);
-  }
-  return false;
-}
 
 // BCP 47-ish: 2-3 letters, then subtags of 1-8 alphanumerics.
 bool IsLanguageTag(std::string_view s) {
@@ -195,8 +162,9 @@ bool ParseComment(const json::value& value, const std::string& pointer, const Li
                    &out->author_user_agent);
     }
   }
+  int64_t created_ms = 0;  // validated only; stored as the site sent it
   if (check.String(Find(o, "created_at"), "/created_at", 64, &out->created_at) &&
-      !out->created_at.empty() && !IsRfc3339(out->created_at)) {
+      !out->created_at.empty() && !ParseRfc3339(out->created_at, &created_ms)) {
     check.Error("/created_at", "must be an RFC 3339 date-time, e.g. 2026-11-29T10:00:00Z");
   }
   if (check.String(Find(o, "lang"), "/lang", kMaxLangBytes, &out->lang_hint) &&
