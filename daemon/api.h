@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -83,6 +84,9 @@ struct Services {
   // Reloads rules and model from their configured sources; false + *error on
   // failure (the running engine stays). Set by `moderated serve`.
   std::function<bool(std::string* error)> reload;
+  // A thread for CPU-heavy admin work (compiling a rules text), so the I/O
+  // threads keep answering meanwhile (AsyncInBackground). Null: run inline.
+  boost::asio::thread_pool* background = nullptr;
 };
 
 struct RequestContext {

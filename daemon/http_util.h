@@ -14,9 +14,11 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -98,6 +100,34 @@ auto AsyncOnWriter(DecisionWriter& writer, std::function<T(storage::Store&)> fn,
         });
         if (!ok) {
           net::post(executor, [h]() mutable { std::move(*h)(std::optional<T>()); });
+        }
+      },
+      token, std::move(fn));
+}
+
+// Runs `fn` on `pool` (inline when null) and resumes the caller on its own
+// executor with the result: for CPU-heavy work such as compiling a large
+// rules text, which would otherwise stall every connection of an I/O thread.
+// `fn` must not throw and must own what it uses (copies, shared_ptrs). The
+// GCC 12 caveat of AsyncOnWriter applies: name the std::function first.
+template <typename T, typename CompletionToken>
+auto AsyncInBackground(boost::asio::thread_pool* pool, std::function<T()> fn,
+                       CompletionToken&& token) {
+  namespace net = boost::asio;
+  return net::async_initiate<CompletionToken, void(T)>(
+      [pool](auto handler, std::function<T()> fn) {
+        auto executor = net::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        auto run = [h, executor, fn = std::move(fn)]() mutable {
+          T result = fn();
+          net::post(executor, [h, result = std::move(result)]() mutable {
+            std::move(*h)(std::move(result));
+          });
+        };
+        if (pool == nullptr) {
+          run();
+        } else {
+          net::post(*pool, std::move(run));
         }
       },
       token, std::move(fn));

@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -408,15 +410,23 @@ int RunServeCommand(int argc, char** argv) {
   };
   Api api(services);
   Server server(config, api);
-  server.set_reload_hook([&services, &engines] {
-    // Type=notify: systemd shows "reloading" until READY=1 comes back.
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    sd_notifyf(0, "RELOADING=1\nSTATUS=reloading rules and model\nMONOTONIC_USEC=%llu",
-               static_cast<unsigned long long>(now.tv_sec) * 1'000'000ull +
-                   static_cast<unsigned long long>(now.tv_nsec) / 1000);
-    services.reload(nullptr);  // a failure keeps the running engine
-    sd_notify(0, ("READY=1\nSTATUS=" + ServingStatus(*engines.Current())).c_str());
+  // Declared after the server: destroyed (and joined) first, so a compile
+  // still running at exit posts its result to a live io_context.
+  boost::asio::thread_pool background(1);
+  services.background = &background;
+  server.set_reload_hook([&services, &engines, &background] {
+    // Compiling rules and loading a model take a while: on the background
+    // thread, so the I/O thread that caught SIGHUP keeps serving.
+    boost::asio::post(background, [&services, &engines] {
+      // Type=notify: systemd shows "reloading" until READY=1 comes back.
+      timespec now{};
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      sd_notifyf(0, "RELOADING=1\nSTATUS=reloading rules and model\nMONOTONIC_USEC=%llu",
+                 static_cast<unsigned long long>(now.tv_sec) * 1'000'000ull +
+                     static_cast<unsigned long long>(now.tv_nsec) / 1000);
+      services.reload(nullptr);  // a failure keeps the running engine
+      sd_notify(0, ("READY=1\nSTATUS=" + ServingStatus(*engines.Current())).c_str());
+    });
   });
   SetUpWatchdog(server, writer);
   if (!server.Start(&error)) {
