@@ -14,6 +14,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "daemon/time_param.h"
+
 namespace moderated {
 namespace {
 
@@ -193,14 +195,8 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
     // The journal refused (socket gone, message too large): fall back.
   }
   using namespace std::chrono;
-  auto now = system_clock::now();
-  std::time_t secs = system_clock::to_time_t(now);
-  int millis = static_cast<int>(duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000);
-  std::tm tm;
-  gmtime_r(&secs, &tm);
-  char ts[40];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  const std::string ts = FormatTimeMs(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
   std::string line;
   line.reserve(128);
   line.append("ts=").append(ts).append(" level=").append(LevelName(level)).push_back(' ');

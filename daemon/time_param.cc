@@ -1,6 +1,7 @@
 #include "daemon/time_param.h"
 
 #include <charconv>
+#include <cstdio>
 #include <ctime>
 
 namespace moderated {
@@ -70,6 +71,17 @@ bool ParseRfc3339(std::string_view s, int64_t* ms) {
   int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_min * 60;
   *ms = secs * 1000 + frac_ms;
   return true;
+}
+
+std::string FormatTimeMs(int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];  // room for any int year: no truncation, no warning
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
 }
 
 }  // namespace moderated

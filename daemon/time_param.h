@@ -10,6 +10,7 @@
 #define MODERATED_DAEMON_TIME_PARAM_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace moderated {
@@ -20,6 +21,10 @@ bool ParseTimeParam(std::string_view s, int64_t* ms);
 // Unix milliseconds (negative before 1970), or false if `s` is not an
 // RFC 3339 date-time. Fractions beyond milliseconds are truncated.
 bool ParseRfc3339(std::string_view s, int64_t* ms);
+
+// Milliseconds since the epoch as RFC 3339 UTC ("2026-11-29T04:10:00.123Z"):
+// how the API and the logs write times.
+std::string FormatTimeMs(int64_t ms);
 
 }  // namespace moderated
 

@@ -14,6 +14,7 @@
 
 #include "daemon/config.h"
 #include "daemon/engine.h"
+#include "daemon/time_param.h"  // FormatTimeMs, used with these
 #include "storage/store.h"
 
 namespace moderated {
@@ -50,9 +51,6 @@ boost::json::object CommentJson(const storage::Comment& comment);
 // decimal notation ("0.2187", not "2.187E-1") for the benefit of people and
 // of clients that compare text.
 std::string ToJson(const boost::json::value& value);
-
-// Milliseconds since the epoch as RFC 3339 UTC ("2026-11-29T04:10:00.123Z").
-std::string FormatTimeMs(int64_t ms);
 
 }  // namespace moderated
 
