@@ -133,15 +133,22 @@ void DecisionWriter::AfterCommit() {
   const int64_t frames = store_->wal_frames();
   // The WAL started over (after a restart, or a background checkpoint that
   // caught up): count from its beginning again.
-  if (frames < last_wal_frames_) next_checkpoint_at_ = 0;
+  if (frames < last_wal_frames_) next_checkpoint_at_ = next_restart_at_ = 0;
   last_wal_frames_ = frames;
-  if (frames >= pages * kCheckpointRestartFactor) {
+  if (frames >= std::max(pages * kCheckpointRestartFactor, next_restart_at_)) {
     // The background copies could not let the WAL start over while commits
     // kept coming: do it here, after the copy under way if any (SQLite
     // allows one checkpoint at a time and would refuse at once). The
     // comments queued meanwhile wait, and go in one larger batch.
     std::lock_guard one_at_a_time(checkpoint_run_mu_);
-    Checkpoint(*store_, storage::Store::CheckpointMode::kRestart);
+    // A reader on an old snapshot (a backtest, an export) blocks a restart
+    // for as long as it reads: wait only briefly, and try again only after
+    // another checkpoint_pages of WAL, so commits do not stall behind it.
+    if (Checkpoint(*store_, storage::Store::CheckpointMode::kRestart, kRestartMaxWaitMs)) {
+      next_restart_at_ = frames + pages;
+    } else {
+      next_restart_at_ = 0;
+    }
   } else if (frames >= std::max(pages, next_checkpoint_at_)) {
     // One background copy per checkpoint_pages of new WAL, not per commit.
     next_checkpoint_at_ = frames + pages;
@@ -166,11 +173,12 @@ void DecisionWriter::RunCheckpoints() {
   }
 }
 
-void DecisionWriter::Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode) {
+std::error_code DecisionWriter::Checkpoint(storage::Store& store,
+                                           storage::Store::CheckpointMode mode, int max_wait_ms) {
   const bool restart = mode == storage::Store::CheckpointMode::kRestart;
   auto start = std::chrono::steady_clock::now();
   storage::CheckpointResult result;
-  std::error_code ec = store.Checkpoint(mode, &result);
+  std::error_code ec = store.Checkpoint(mode, &result, max_wait_ms);
   auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
           .count();
@@ -190,6 +198,7 @@ void DecisionWriter::Checkpoint(storage::Store& store, storage::Store::Checkpoin
     Log(LogLevel::kDebug, "checkpoint",
         {{"mode", mode_name}, {"wal_frames", frames}, {"checkpointed", copied}, {"micros", took}});
   }
+  return ec;
 }
 
 void DecisionWriter::CommitBatch(std::vector<Item>* batch) {

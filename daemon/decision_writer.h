@@ -95,7 +95,11 @@ class DecisionWriter {
   void CommitBatch(std::vector<Item>* batch);
   void AfterCommit();  // writer thread: start or run a checkpoint if due
   void RunCheckpoints();
-  void Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode);
+  // Runs and reports one checkpoint; returns its error.
+  std::error_code Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode,
+                             int max_wait_ms = -1);
+  // How long a restart waits for readers on an old snapshot.
+  static constexpr int kRestartMaxWaitMs = 50;
 
   const WriterConfig config_;
   std::unique_ptr<storage::Store> store_;  // used only by thread_
@@ -119,6 +123,7 @@ class DecisionWriter {
   std::mutex checkpoint_run_mu_;  // held while a checkpoint (either kind) runs
   int64_t last_wal_frames_ = 0;     // writer thread only
   int64_t next_checkpoint_at_ = 0;  // writer thread only: WAL frames
+  int64_t next_restart_at_ = 0;     // writer thread only: after a failed restart
   std::thread checkpoint_thread_;
 };
 

@@ -215,6 +215,7 @@ std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode,
     }
   }
   impl->db = std::move(db);
+  impl->busy_timeout_ms = options.busy_timeout_ms;
   if (!read_only && !options.auto_checkpoint) {
     // Replaces SQLite's own hook, which is what runs the automatic
     // checkpoint (sqlite3_wal_autocheckpoint installs it).
@@ -231,16 +232,18 @@ std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode,
 
 int64_t Store::wal_frames() const { return impl_->wal_frames.load(std::memory_order_relaxed); }
 
-std::error_code Store::Checkpoint(CheckpointMode mode, CheckpointResult* out) {
+std::error_code Store::Checkpoint(CheckpointMode mode, CheckpointResult* out, int max_wait_ms) {
   Impl& m = *impl_;
   *out = CheckpointResult();
   if (auto ec = m.CheckWritable()) return ec;
   int log = 0;
   int done = 0;
+  if (max_wait_ms >= 0) sqlite3_busy_timeout(m.db.get(), max_wait_ms);
   const int rc = sqlite3_wal_checkpoint_v2(
       m.db.get(), nullptr,
       mode == CheckpointMode::kRestart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
       &log, &done);
+  if (max_wait_ms >= 0) sqlite3_busy_timeout(m.db.get(), m.busy_timeout_ms);
   // -1, -1 when the database is not in WAL mode (in-memory): nothing to do.
   out->wal_frames = std::max(log, 0);
   out->checkpointed = std::max(done, 0);

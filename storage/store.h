@@ -394,13 +394,14 @@ class Store {
 
   // Copies the WAL into the database file (sqlite3_wal_checkpoint_v2).
   // kPassive never waits: it copies what no reader still needs and returns
-  // while writers go on appending. kRestart waits (busy_timeout_ms) until no
-  // writer is active and every reader sees the latest commit, copies
-  // everything, and makes the next writer start the WAL over from its
-  // beginning (so the file stops growing); writers wait meanwhile.
-  // Errc::busy if kRestart could not finish in time (the copy still helps).
+  // while writers go on appending. kRestart waits until no writer is active
+  // and every reader sees the latest commit, copies everything, and makes
+  // the next writer start the WAL over from its beginning (so the file stops
+  // growing); writers wait meanwhile. It waits at most `max_wait_ms`
+  // (negative: StoreOptions::busy_timeout_ms), then returns Errc::busy
+  // having copied what it could, as kPassive does.
   enum class CheckpointMode { kPassive, kRestart };
-  std::error_code Checkpoint(CheckpointMode mode, CheckpointResult* out);
+  std::error_code Checkpoint(CheckpointMode mode, CheckpointResult* out, int max_wait_ms = -1);
 
   // Reads one comment with its reasons. Errc::not_found if there is none.
   std::error_code Get(int64_t id, Comment* out);

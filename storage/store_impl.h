@@ -116,6 +116,7 @@ struct Store::Impl {
   // Frames in the WAL after the last commit, set by the WAL hook (installed
   // only without auto_checkpoint). Read by other threads: atomic.
   std::atomic<int64_t> wal_frames{0};
+  int busy_timeout_ms = 0;  // StoreOptions::busy_timeout_ms, restored after Checkpoint()
 
   sqlite3_stmt* stmt(internal::StmtId id) const { return stmts[id].get(); }
 

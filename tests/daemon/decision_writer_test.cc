@@ -1,6 +1,7 @@
 #include "daemon/decision_writer.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -156,6 +157,64 @@ TEST(DecisionWriterTest, BackgroundCheckpointsKeepTheWalBounded) {
   int64_t n = 0;
   ASSERT_FALSE(reader->Count(&n));
   EXPECT_EQ(kComments, n);
+}
+
+// A reader on an old snapshot (a backtest, an export) blocks WAL restarts
+// for as long as it reads. Commits must go on meanwhile (each restart attempt
+// waits only briefly, and attempts are spaced out), and once the reader is
+// gone the WAL starts over again.
+TEST(DecisionWriterTest, ALongReaderDoesNotStallCommits) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  WriterConfig config;
+  config.checkpoint_pages = 20;
+  DecisionWriter writer(OpenManualCheckpointStore(db), OpenManualCheckpointStore(db), config);
+  CommitOneByOne(writer, db, 1);
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr));
+  ASSERT_EQ(SQLITE_OK,
+            sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr, nullptr, nullptr));
+  // Distinct ids: CommitOneByOne numbers from 0 each time.
+  for (int i = 0; i < 200; ++i) {
+    storage::Comment c = MakeComment("s", "held-" + std::to_string(i));
+    c.content = std::string(3000, 'x');
+    std::promise<std::error_code> done;
+    ASSERT_TRUE(writer.Submit(std::move(c), [&](std::error_code ec, const auto&) {
+      done.set_value(ec);
+    }));
+    ASSERT_FALSE(done.get_future().get());
+  }
+  ASSERT_EQ(SQLITE_OK, sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr));
+  sqlite3_close(reader);
+
+  for (int i = 0; i < 100; ++i) {
+    storage::Comment c = MakeComment("s", "after-" + std::to_string(i));
+    c.content = std::string(3000, 'x');
+    std::promise<std::error_code> done;
+    ASSERT_TRUE(writer.Submit(std::move(c), [&](std::error_code ec, const auto&) {
+      done.set_value(ec);
+    }));
+    ASSERT_FALSE(done.get_future().get());
+  }
+  // With the reader gone the writer restarted the WAL: what is in it now is
+  // at most the restart threshold (160 frames) and a few commits, not the
+  // 1,500 frames of 300 commits.
+  sqlite3* probe = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open(db.c_str(), &probe));
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_prepare_v2(probe, "PRAGMA wal_checkpoint(PASSIVE)", -1, &stmt,
+                                          nullptr));
+  ASSERT_EQ(SQLITE_ROW, sqlite3_step(stmt));
+  const int wal_frames = sqlite3_column_int(stmt, 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(probe);
+  EXPECT_LT(wal_frames, 400);
+  writer.Stop();  // the last close checkpoints what is left
+  auto store = OpenStore(db);
+  int64_t n = 0;
+  ASSERT_FALSE(store->Count(&n));
+  EXPECT_EQ(301, n);
+  EXPECT_GT(writer.checkpoints(), 0u);
 }
 
 }  // namespace
