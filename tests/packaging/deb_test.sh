@@ -30,7 +30,10 @@ field() { dpkg-deb --field "$deb" "$1"; }
 [ "$(field Version)" = 0.1.0 ] || fail "Version: $(field Version)"
 [ "$(field Architecture)" = "$(dpkg --print-architecture)" ] || fail "Architecture: $(field Architecture)"
 [ -n "$(field Maintainer)" ] || fail "no Maintainer"
-field Description | grep -q "comment moderation" || fail "Description: $(field Description)"
+# (No `| grep -q` under pipefail: grep exits at the first match, and the
+# writer's SIGPIPE then fails the pipeline when it still had output to write.)
+description="$(field Description)"
+[[ $description == *"comment moderation"* ]] || fail "Description: $description"
 
 # Depends: one entry per shared library the binary links, as dpkg-shlibdeps
 # computed it from the Debian 12 packages.
@@ -59,7 +62,8 @@ got_main="$(grep -v '^./usr/share/doc/moderated/' <<<"$contents")"
 $(diff <(echo "$expected") <(echo "$got_main") || true)"
 grep -qx './usr/share/doc/moderated/operations.md' <<<"$contents" || fail "no operations.md"
 grep -qx './usr/share/doc/moderated/README.md' <<<"$contents" || fail "no README.md"
-dpkg-deb --contents "$deb" | grep -E ' \./usr/bin/moderated$' | grep -q '^-rwxr-xr-x root/root' ||
+listing="$(dpkg-deb --contents "$deb")"
+grep -E ' \./usr/bin/moderated$' <<<"$listing" | grep -q '^-rwxr-xr-x root/root' ||
   fail "/usr/bin/moderated is not -rwxr-xr-x root/root"
 
 # Control area: conffiles and maintainer scripts.
