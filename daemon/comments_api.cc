@@ -16,6 +16,10 @@ namespace net = boost::asio;
 
 namespace {
 
+// Rules see author reputation counts that stop here: a bounded read per
+// comment even for an IP with millions of comments behind it (docs/rules.md).
+constexpr int64_t kReputationCap = 1000;
+
 struct CommitResult {
   std::error_code ec;
   bool overloaded = false;
@@ -232,7 +236,7 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
       if (!(*reader)->GetReputation(
               by_email ? inputs[i].author_email : no_key,
               by_email ? no_key : StoredIp(s.config.privacy, inputs[i].author_ip), std::nullopt,
-              &email_rep, &ip_rep)) {
+              &email_rep, &ip_rep, kReputationCap)) {
         reputation = by_email ? email_rep : ip_rep;
         rep = &reputation;
       }

@@ -526,10 +526,12 @@ class Store {
                           std::vector<ReviewLabel>* labels);
 
   // Comments by author e-mail / IP per status, over `sites` (nullopt: all).
-  // An empty email or ip counts nothing.
+  // An empty email or ip counts nothing. With `cap` > 0 each count stops at
+  // cap: a bounded read however many comments one address has (a carrier
+  // NAT's IP may have millions), for rules on the request path.
   std::error_code GetReputation(const std::string& email, const std::string& ip,
                                 const std::optional<std::vector<std::string>>& sites,
-                                Reputation* by_email, Reputation* by_ip);
+                                Reputation* by_email, Reputation* by_ip, int64_t cap = 0);
 
   // Polling: comments of `site` with updated_at_ms >= since_ms, ordered by
   // (updated_at_ms, id), starting after `after` (its updated_at_ms and id;

@@ -132,6 +132,20 @@ constexpr const char* kReputationByIp =
     "coalesce(sum(status = 'pending'), 0) FROM comments WHERE author_ip = ?1 "
     "AND author_ip <> '' AND (?2 IS NULL OR site IN (SELECT value FROM json_each(?2)))";
 
+// The same, each count stopping at ?3: three bounded range scans of the
+// covering (author, status, site) index.
+#define MODERATED_CAPPED_COUNT(column, status)                                            \
+  "(SELECT count(*) FROM (SELECT 1 FROM comments WHERE " column " = ?1 AND " column      \
+  " <> '' AND status = '" status "' AND (?2 IS NULL OR site IN (SELECT value FROM "      \
+  "json_each(?2))) LIMIT ?3))"
+#define MODERATED_CAPPED_REPUTATION(column)                                               \
+  "SELECT " MODERATED_CAPPED_COUNT(column, "approved") ", "                               \
+  MODERATED_CAPPED_COUNT(column, "rejected") ", " MODERATED_CAPPED_COUNT(column, "pending")
+constexpr const char* kCappedReputationByEmail = MODERATED_CAPPED_REPUTATION("author_email");
+constexpr const char* kCappedReputationByIp = MODERATED_CAPPED_REPUTATION("author_ip");
+#undef MODERATED_CAPPED_REPUTATION
+#undef MODERATED_CAPPED_COUNT
+
 constexpr const char* kChanged =
     "SELECT id, site, external_id, status, updated_at_ms FROM comments "
     "WHERE site = ?1 AND updated_at_ms >= ?2 "
@@ -657,14 +671,15 @@ std::error_code Store::History(int64_t comment_id, std::vector<Decision>* decisi
 
 std::error_code Store::GetReputation(const std::string& email, const std::string& ip,
                                      const std::optional<std::vector<std::string>>& sites,
-                                     Reputation* by_email, Reputation* by_ip) {
+                                     Reputation* by_email, Reputation* by_ip, int64_t cap) {
   Impl& m = *impl_;
   *by_email = Reputation();
   *by_ip = Reputation();
   const std::string sites_json = sites ? JsonArray(*sites) : "";
+  const bool capped = cap > 0;
   const std::tuple<const char*, const std::string*, Reputation*> queries[] = {
-      {kReputationByEmail, &email, by_email},
-      {kReputationByIp, &ip, by_ip},
+      {capped ? kCappedReputationByEmail : kReputationByEmail, &email, by_email},
+      {capped ? kCappedReputationByIp : kReputationByIp, &ip, by_ip},
   };
   for (const auto& [sql, key, out] : queries) {
     if (key->empty()) continue;
@@ -674,6 +689,7 @@ std::error_code Store::GetReputation(const std::string& email, const std::string
     ScopedReset reset(s);
     sqlite3_bind_text(s, 1, key->c_str(), -1, SQLITE_STATIC);
     if (sites) sqlite3_bind_text(s, 2, sites_json.c_str(), -1, SQLITE_STATIC);
+    if (capped) sqlite3_bind_int64(s, 3, cap);
     rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) return m.Fail(rc);
     Reader r(s);

@@ -127,6 +127,14 @@ TEST(SchemaTest, AuthorIndexesCoverReputationCounts) {
                         "=?)"),
               std::string::npos)
         << plan;
+    // The capped form rules use: one bounded range per status.
+    const std::string capped = raw.Query(
+        std::string("EXPLAIN QUERY PLAN SELECT 1 FROM comments WHERE ") + column + " = 'x' AND " +
+        column + " <> '' AND status = 'rejected' AND site IN ('a') LIMIT 5");
+    EXPECT_NE(capped.find(std::string("USING COVERING INDEX comments_") + column + " (" + column +
+                          "=? AND status=?"),
+              std::string::npos)
+        << capped;
   }
 }
 

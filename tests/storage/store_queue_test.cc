@@ -396,6 +396,24 @@ TEST_F(StoreQueueTest, ReputationCountsByEmailAndIp) {
   EXPECT_EQ(email.approved, 0);
   EXPECT_EQ(email.pending, 1);
   EXPECT_EQ(ip.pending, 0);
+
+  // Capped counts (rules on the request path) stop at the cap, per status,
+  // and agree with the exact ones below it, site scope included.
+  ASSERT_EQ(store_->GetReputation("a@example.com", "203.0.113.9", std::nullopt, &email, &ip, 1),
+            std::error_code());
+  EXPECT_EQ(email.approved, 1);
+  EXPECT_EQ(email.rejected, 1);
+  EXPECT_EQ(email.pending, 1);
+  EXPECT_EQ(ip.pending, 1);  // 2, capped at 1
+  ASSERT_EQ(store_->GetReputation("a@example.com", "203.0.113.9", std::nullopt, &email, &ip, 5),
+            std::error_code());
+  EXPECT_EQ(ip.pending, 2);
+  ASSERT_EQ(store_->GetReputation("a@example.com", "203.0.113.9", std::vector<std::string>{"b"},
+                                  &email, &ip, 5),
+            std::error_code());
+  EXPECT_EQ(email.approved, 0);
+  EXPECT_EQ(email.pending, 1);
+  EXPECT_EQ(ip.pending, 1);
 }
 
 TEST_F(StoreQueueTest, ListChangedPagesByUpdateTime) {
