@@ -44,6 +44,19 @@ bool HasGold(const EvalItem& item, const std::string& label) {
   return std::find(item.gold.begin(), item.gold.end(), label) != item.gold.end();
 }
 
+// One label's binary view of `items`: its probability and whether it is gold.
+void LabelColumn(const std::vector<EvalItem>& items, const std::string& label,
+                 std::vector<double>* scores, std::vector<bool>* positive) {
+  scores->clear();
+  positive->clear();
+  scores->reserve(items.size());
+  positive->reserve(items.size());
+  for (const EvalItem& item : items) {
+    scores->push_back(ScoreOf(item, label));
+    positive->push_back(HasGold(item, label));
+  }
+}
+
 }  // namespace
 
 double BinaryCounts::Precision() const { return Ratio(tp, tp + fp); }
@@ -147,12 +160,7 @@ EvaluationReport Evaluate(const std::vector<EvalItem>& items, std::vector<std::s
   for (const std::string& label : labels) {
     std::vector<double> scores;
     std::vector<bool> positive;
-    scores.reserve(items.size());
-    positive.reserve(items.size());
-    for (const EvalItem& item : items) {
-      scores.push_back(ScoreOf(item, label));
-      positive.push_back(HasGold(item, label));
-    }
+    LabelColumn(items, label, &scores, &positive);
     LabelMetrics m;
     m.label = label;
     auto it = thresholds.find(label);
@@ -405,12 +413,7 @@ RecommendedThresholds RecommendThresholds(const std::vector<EvalItem>& items,
     if (label == "ham") continue;
     std::vector<double> scores;
     std::vector<bool> positive;
-    scores.reserve(items.size());
-    positive.reserve(items.size());
-    for (const EvalItem& item : items) {
-      scores.push_back(ScoreOf(item, label));
-      positive.push_back(HasGold(item, label));
-    }
+    LabelColumn(items, label, &scores, &positive);
     for (double target : precision_targets) {
       double t = std::nan("");
       SelectThreshold(scores, positive, target, &t);

@@ -114,11 +114,13 @@ std::unique_ptr<storage::Store> OpenManualCheckpointStore(const std::string& pat
 }
 
 // Commits `n` comments one transaction each (the next is submitted only
-// after the previous one is committed). Returns the WAL file's largest size.
-uintmax_t CommitOneByOne(DecisionWriter& writer, const std::string& db, int n) {
+// after the previous one is committed), ids `prefix`0, `prefix`1, ...
+// Returns the WAL file's largest size.
+uintmax_t CommitOneByOne(DecisionWriter& writer, const std::string& db, int n,
+                         const std::string& prefix = "") {
   uintmax_t largest = 0;
   for (int i = 0; i < n; ++i) {
-    storage::Comment c = MakeComment("s", std::to_string(i));
+    storage::Comment c = MakeComment("s", prefix + std::to_string(i));
     c.content = std::string(3000, 'x');
     std::promise<std::error_code> done;
     EXPECT_TRUE(writer.Submit(std::move(c), [&](std::error_code ec, const auto&) {
@@ -174,28 +176,11 @@ TEST(DecisionWriterTest, ALongReaderDoesNotStallCommits) {
   ASSERT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr));
   ASSERT_EQ(SQLITE_OK,
             sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr, nullptr, nullptr));
-  // Distinct ids: CommitOneByOne numbers from 0 each time.
-  for (int i = 0; i < 200; ++i) {
-    storage::Comment c = MakeComment("s", "held-" + std::to_string(i));
-    c.content = std::string(3000, 'x');
-    std::promise<std::error_code> done;
-    ASSERT_TRUE(writer.Submit(std::move(c), [&](std::error_code ec, const auto&) {
-      done.set_value(ec);
-    }));
-    ASSERT_FALSE(done.get_future().get());
-  }
+  CommitOneByOne(writer, db, 200, "held-");
   ASSERT_EQ(SQLITE_OK, sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr));
   sqlite3_close(reader);
 
-  for (int i = 0; i < 100; ++i) {
-    storage::Comment c = MakeComment("s", "after-" + std::to_string(i));
-    c.content = std::string(3000, 'x');
-    std::promise<std::error_code> done;
-    ASSERT_TRUE(writer.Submit(std::move(c), [&](std::error_code ec, const auto&) {
-      done.set_value(ec);
-    }));
-    ASSERT_FALSE(done.get_future().get());
-  }
+  CommitOneByOne(writer, db, 100, "after-");
   // With the reader gone the writer restarted the WAL: what is in it now is
   // at most the restart threshold (160 frames) and a few commits, not the
   // 1,500 frames of 300 commits.
