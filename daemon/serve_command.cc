@@ -293,6 +293,23 @@ int RunServeCommand(int argc, char** argv) {
     return 2;
   }
   NotifyStatus("opening database");
+  {
+    // Migrations may rebuild indexes: minutes on a large database, longer
+    // than TimeoutStartSec. Tell systemd, or it would kill the daemon
+    // mid-migration (rolled back) and start it again, for ever.
+    int on_disk = 0;
+    const int current = storage::Store::CurrentSchemaVersion();
+    if (!storage::Store::FileSchemaVersion(config.database, &on_disk) && on_disk > 0 &&
+        on_disk < current) {
+      const std::string status = "migrating the database schema from version " +
+                                 std::to_string(on_disk) + " to " + std::to_string(current);
+      sd_notify(0, ("EXTEND_TIMEOUT_USEC=3600000000\nSTATUS=" + status).c_str());
+      Log(LogLevel::kInfo, "schema_migration",
+          {{"database", config.database},
+           {"from", std::to_string(on_disk)},
+           {"to", std::to_string(current)}});
+    }
+  }
   storage::StoreOptions store_options;
   store_options.synchronous_full = config.writer.synchronous_full;
   // checkpoint_pages > 0: the writer's connection never checkpoints inside a

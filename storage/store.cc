@@ -7,6 +7,7 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <sqlite3.h>
 
@@ -127,6 +128,17 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 int Store::CurrentSchemaVersion() { return internal::Migrations().back().version; }
+
+std::error_code Store::FileSchemaVersion(const std::string& path, int* version) {
+  *version = 0;
+  std::error_code fec;
+  if (!std::filesystem::is_regular_file(path, fec)) return Errc::not_found;
+  sqlite3* raw_db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw_db, SQLITE_OPEN_READONLY, nullptr);
+  DbHandle db(raw_db);
+  if (rc != SQLITE_OK) return ErrorFromSqlite(rc);
+  return internal::ReadSchemaVersion(db.get(), version);
+}
 
 std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode, std::string* error) {
   return Open(path, mode, StoreOptions(), error);

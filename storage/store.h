@@ -374,6 +374,12 @@ class Store {
   // The schema version this build writes (PRAGMA user_version).
   static int CurrentSchemaVersion();
 
+  // The schema version of the database file at `path`, read without
+  // creating, changing or migrating anything: lets a caller see that Open()
+  // is about to migrate (which may take minutes on a large file).
+  // Errc::not_found if there is no such file.
+  static std::error_code FileSchemaVersion(const std::string& path, int* version);
+
   // Stores every comment in `comments` with its verdict and reasons in ONE
   // transaction (BEGIN IMMEDIATE ... COMMIT), assigning ids. A comment whose
   // (site, external_id) is already stored, in the database or earlier in the

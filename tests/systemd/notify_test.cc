@@ -4,8 +4,12 @@
 // SIGHUP reload; STOPPING). The test plays systemd: it binds the datagram
 // socket and reads what the real binary sends.
 #include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -15,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/schema.h"
+#include "storage/store.h"
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -109,6 +115,57 @@ TEST(NotifyTest, ReadyOnlyAfterRulesModelAndDatabaseThenWatchdogReloadAndStop) {
       notify.WaitFor(std::regex("STOPPING=1\nSTATUS=stopping: committing queued comments"))
           .empty());
   EXPECT_EQ(0, daemon->Wait());
+}
+
+// Upgrading a database whose schema is older than the build's: the daemon
+// asks systemd for more start-up time before migrating, since rebuilding
+// indexes on a large file can outlast TimeoutStartSec.
+TEST(NotifyTest, SchemaMigrationExtendsTheStartTimeout) {
+  TempDir dir;
+  const std::string db = dir.File("moderated.db");
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(SQLITE_OK, sqlite3_open(db.c_str(), &raw));
+    std::string error;
+    ASSERT_FALSE(storage::internal::Migrate(raw, 4, &error)) << error;
+    sqlite3_close(raw);
+  }
+  int version = 0;
+  ASSERT_FALSE(storage::Store::FileSchemaVersion(db, &version));
+  ASSERT_EQ(4, version);
+  EXPECT_EQ(storage::Errc::not_found,
+            storage::Store::FileSchemaVersion(dir.File("missing.db"), &version));
+
+  NotifySocket notify(dir.File("notify"));
+  // Started directly: DaemonProcess would migrate the file first, making
+  // its admin token.
+  pid_t pid = fork();
+  if (pid == 0) {
+    ::setenv("NOTIFY_SOCKET", dir.File("notify").c_str(), 1);
+    const std::string log = dir.File("daemon.log");
+    FILE* out = std::freopen(log.c_str(), "w", stderr);
+    (void)out;
+    std::string data_dir = dir.path().string();
+    const char* argv[] = {MODERATED_BINARY, "serve", "--listen", "127.0.0.1:0", "--socket", "",
+                          "--data-dir", data_dir.c_str(), nullptr};
+    execv(MODERATED_BINARY, const_cast<char* const*>(argv));
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  const std::string ready = notify.WaitFor(kServing);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_FALSE(ready.empty());
+  const std::vector<std::string> expected = {
+      "STATUS=loading rules", "STATUS=loading model", "STATUS=opening database",
+      "EXTEND_TIMEOUT_USEC=3600000000\nSTATUS=migrating the database schema from version 4 "
+      "to " + std::to_string(storage::Store::CurrentSchemaVersion()),
+      ready};
+  EXPECT_EQ(expected, notify.seen());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ASSERT_FALSE(storage::Store::FileSchemaVersion(db, &version));
+  EXPECT_EQ(storage::Store::CurrentSchemaVersion(), version);
 }
 
 TEST(NotifyTest, NoWatchdogPingsWhenSystemdDidNotAskForThem) {
