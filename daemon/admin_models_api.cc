@@ -17,7 +17,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "classifiers/corpus.h"
+#include "training/corpus.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/model_trainer.h"
@@ -330,12 +330,12 @@ net::awaitable<Response> Train(Services& s, const Request& req, const RequestCon
   }
   // base: "all", "none", or a comma-separated list of presets.
   if (lr.base == "all") {
-    lr.base_presets = classifiers::PresetNames();
+    lr.base_presets = training::PresetNames();
   } else if (lr.base != "none") {
     std::stringstream items(lr.base);
     std::string item;
     while (std::getline(items, item, ',')) {
-      const auto& names = classifiers::PresetNames();
+      const auto& names = training::PresetNames();
       if (std::find(names.begin(), names.end(), item) == names.end()) {
         errors.push_back({"/base", "unknown preset '" + item +
                                        "' (all, none, or a comma-separated list of: youtube, sms, "

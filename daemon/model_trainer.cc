@@ -16,11 +16,11 @@
 #include <set>
 #include <sstream>
 
-#include "classifiers/corpus.h"
-#include "classifiers/evaluation.h"
+#include "training/corpus.h"
+#include "training/evaluation.h"
 #include "classifiers/fasttext_classifier.h"
 #include "classifiers/normalizer.h"
-#include "classifiers/trainer.h"
+#include "training/trainer.h"
 #include "daemon/decision_writer.h"
 #include "daemon/embedded.h"
 #include "daemon/engine.h"
@@ -43,28 +43,28 @@ std::atomic<ModelJobs*> model_jobs{nullptr};
 constexpr size_t kQuantizeFrom = 20000;  // training examples
 
 bool HeldOut(int64_t comment_id, uint32_t seed, double fraction) {
-  const uint64_t h = cls::SplitMix64(static_cast<uint64_t>(comment_id) ^ cls::SplitMix64(seed));
+  const uint64_t h = training::SplitMix64(static_cast<uint64_t>(comment_id) ^ training::SplitMix64(seed));
   return h % 1000000 < static_cast<uint64_t>(fraction * 1000000.0);
 }
 
-void WriteEvaluation(cls::JsonWriter& j, const std::string& version, const std::string& source,
-                     const cls::EvaluationReport& overall,
-                     const std::map<std::string, cls::EvaluationReport>& by_language) {
+void WriteEvaluation(training::JsonWriter& j, const std::string& version, const std::string& source,
+                     const training::EvaluationReport& overall,
+                     const std::map<std::string, training::EvaluationReport>& by_language) {
   j.BeginObject();
   j.Key("version").String(version);
   j.Key("source").String(source);
   j.Key("holdout");
-  cls::WriteReportJson(overall, j);
+  training::WriteReportJson(overall, j);
   j.Key("holdout_by_language").BeginObject();
   for (const auto& [lang, r] : by_language) {
     j.Key(lang);
-    cls::WriteReportJson(r, j);
+    training::WriteReportJson(r, j);
   }
   j.EndObject();
   j.EndObject();
 }
 
-void WriteGate(cls::JsonWriter& j, const GateResult& g) {
+void WriteGate(training::JsonWriter& j, const GateResult& g) {
   j.BeginObject();
   j.Key("passed").Bool(g.passed);
   j.Key("metric").String("macro_f1");
@@ -88,7 +88,7 @@ std::string Fixed3(double v) {
 }  // namespace
 
 std::string GateJson(const GateResult& gate) {
-  cls::JsonWriter j;
+  training::JsonWriter j;
   WriteGate(j, gate);
   return j.str();
 }
@@ -106,7 +106,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
 
   // 1. The labels.
   report("reading labels", 0.02);
-  std::vector<cls::Example> site_train, holdout;
+  std::vector<training::Example> site_train, holdout;
   std::map<std::string, int64_t> label_counts, holdout_counts;
   {
     std::string open_error;
@@ -117,7 +117,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
     }
     std::error_code ec = store->ScanLabelledComments(0, [&](const storage::LabelledComment& c) {
       if (!request.site.empty() && c.site != request.site) return true;
-      cls::Example e;
+      training::Example e;
       e.text = c.content;
       e.labels = {c.label};
       e.language = c.language.empty() ? "und" : c.language;
@@ -140,7 +140,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
 
   // 2. The base corpora.
   report("reading base corpora", 0.08);
-  std::vector<cls::Example> train;
+  std::vector<training::Example> train;
   std::map<std::string, int64_t> base_counts;
   std::string base_note;
   if (!request.base_presets.empty()) {
@@ -150,7 +150,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
     } else {
       for (const std::string& preset : request.base_presets) {
         size_t before = train.size();
-        if (!cls::ReadPreset(preset, request.data_dir, &train, error)) return false;
+        if (!training::ReadPreset(preset, request.data_dir, &train, error)) return false;
         base_counts[preset] = static_cast<int64_t>(train.size() - before);
       }
     }
@@ -158,7 +158,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
     base_note = "base none: trained on the site's labels alone";
   }
   const int64_t base_examples = static_cast<int64_t>(train.size());
-  for (cls::Example& e : site_train) train.push_back(e);
+  for (training::Example& e : site_train) train.push_back(e);
   if (train.empty()) {
     *error = "no training data: no labelled comments" +
              std::string(request.site.empty() ? "" : " of site '" + request.site + "'") +
@@ -169,7 +169,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
 
   // 3. Train (quantised: the model is stored in the database).
   report("training", 0.15);
-  cls::TrainOptions options;
+  training::TrainOptions options;
   options.seed = request.seed;
   // Large data (base corpora): quantised like the default model. Small data
   // (a site's labels alone): dense with 20,000 hash buckets, a few MB, and
@@ -181,9 +181,9 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
                       ("moderated-candidate-" + std::to_string(::getpid()) + "-" +
                        std::to_string(reinterpret_cast<uintptr_t>(&options)) + ".ftz"))
                          .string();
-  cls::TrainStats stats;
+  training::TrainStats stats;
   const double t_train = seconds();
-  bool trained = cls::TrainFastTextModel(train, options, temp, &stats, error);
+  bool trained = training::TrainFastTextModel(train, options, temp, &stats, error);
   if (trained) {
     std::ifstream in(temp, std::ios::binary);
     std::stringstream ss;
@@ -200,14 +200,14 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
   auto candidate = cls::LoadFastTextClassifierFromMemory(out->model_bytes, "candidate", error);
   if (!candidate) return false;
   out->version = candidate->version();
-  std::vector<cls::EvalItem> cand_items = cls::ScoreExamples(*candidate, holdout);
-  std::vector<cls::EvalItem> cur_items = cls::ScoreExamples(current, holdout);
+  std::vector<training::EvalItem> cand_items = training::ScoreExamples(*candidate, holdout);
+  std::vector<training::EvalItem> cur_items = training::ScoreExamples(current, holdout);
   std::vector<std::string> labels;
   for (const auto& [label, n] : holdout_counts) labels.push_back(label);  // sorted
-  cls::EvaluationReport cand_report = cls::Evaluate(cand_items, labels, {});
-  cls::EvaluationReport cur_report = cls::Evaluate(cur_items, labels, {});
-  auto cand_by_lang = cls::EvaluateByLanguage(cand_items, labels, {});
-  auto cur_by_lang = cls::EvaluateByLanguage(cur_items, labels, {});
+  training::EvaluationReport cand_report = training::Evaluate(cand_items, labels, {});
+  training::EvaluationReport cur_report = training::Evaluate(cur_items, labels, {});
+  auto cand_by_lang = training::EvaluateByLanguage(cand_items, labels, {});
+  auto cur_by_lang = training::EvaluateByLanguage(cur_items, labels, {});
 
   GateResult& g = out->gate;
   g.holdout = static_cast<int64_t>(holdout.size());
@@ -238,12 +238,12 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
 
   // Thresholds on the held-out labels (docs/classifier.md: smallest
   // threshold whose precision reaches the target).
-  const cls::RecommendedThresholds recommended =
-      cls::RecommendThresholds(cand_items, labels, {0.9, 0.95, 0.99});
+  const training::RecommendedThresholds recommended =
+      training::RecommendThresholds(cand_items, labels, {0.9, 0.95, 0.99});
   report("storing", 0.95);
 
   // 5. The report.
-  cls::JsonWriter j;
+  training::JsonWriter j;
   j.BeginObject();
   j.Key("kind").String("learning-loop");
   j.Key("normalizer_version").Int(cls::kNormalizerVersion);
@@ -289,7 +289,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
   j.Key("gate");
   WriteGate(j, g);
   j.Key("recommended_thresholds");
-  cls::WriteRecommendedThresholdsJson(recommended, j);
+  training::WriteRecommendedThresholdsJson(recommended, j);
   j.Key("seconds").BeginObject();
   j.Key("read_labels").Number(std::round(read_labels_seconds * 10) / 10);
   j.Key("read_base").Number(std::round(read_base_seconds * 10) / 10);

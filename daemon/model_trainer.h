@@ -6,7 +6,7 @@
 // labels, and activate the candidate only if it is not worse there.
 //
 //   TrainCandidate()  pure work (reads the database through its own read-only
-//                     Store, trains with classifiers/trainer.h, evaluates);
+//                     Store, trains with training/trainer.h, evaluates);
 //                     used by `moderated train --from-db` and by ModelJobs.
 //   ModelJobs         the daemon's background training job: one at a time, on
 //                     a thread of its own (never an I/O thread). Storing the

@@ -27,11 +27,11 @@
 #include <vector>
 
 #include "classifiers/classifier.h"
-#include "classifiers/corpus.h"
-#include "classifiers/evaluation.h"
+#include "training/corpus.h"
+#include "training/evaluation.h"
 #include "classifiers/fasttext_classifier.h"
 #include "classifiers/normalizer.h"
-#include "classifiers/trainer.h"
+#include "training/trainer.h"
 #include "daemon/embedded.h"
 #include "daemon/model_trainer.h"
 #include "storage/store.h"
@@ -107,10 +107,10 @@ struct Flags {
   std::string data_dir = "../shared/data";
   std::string input;
   std::string format;
-  cls::ColumnMapping mapping;
+  training::ColumnMapping mapping;
   std::string output;
   std::string report;
-  cls::TrainOptions train;
+  training::TrainOptions train;
   double validation_fraction = 0.2;
   std::vector<double> precision_targets = {0.9, 0.95, 0.99};
   bool youtube_protocol = false;
@@ -183,8 +183,8 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
       std::string v;
       if (!need(&v)) return false;
       if (!ParseDouble(v, min, max, target)) {
-        *error = arg + ": expected a number in [" + cls::FormatNumber(min) + ", " +
-                 cls::FormatNumber(max) + "], got '" + v + "'";
+        *error = arg + ": expected a number in [" + training::FormatNumber(min) + ", " +
+                 training::FormatNumber(max) + "], got '" + v + "'";
         return false;
       }
       return true;
@@ -197,9 +197,9 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
       ok = need(&v);
       if (ok) {
         if (v == "all") {
-          for (const std::string& p : cls::PresetNames()) f->presets.push_back(p);
-        } else if (std::find(cls::PresetNames().begin(), cls::PresetNames().end(), v) !=
-                   cls::PresetNames().end()) {
+          for (const std::string& p : training::PresetNames()) f->presets.push_back(p);
+        } else if (std::find(training::PresetNames().begin(), training::PresetNames().end(), v) !=
+                   training::PresetNames().end()) {
           f->presets.push_back(v);
         } else {
           *error = "--preset: unknown preset '" + v +
@@ -351,8 +351,8 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
       std::string ext = std::filesystem::path(f->input).extension().string();
       fmt = ext.empty() ? "" : ext.substr(1);
     }
-    cls::CorpusFormat parsed;
-    if (!cls::ParseCorpusFormat(fmt, &parsed)) {
+    training::CorpusFormat parsed;
+    if (!training::ParseCorpusFormat(fmt, &parsed)) {
       *error = "--format: expected csv, tsv or jsonl" +
                (fmt.empty() ? std::string() : ", got '" + fmt + "'");
       return false;
@@ -396,11 +396,11 @@ std::string Fixed(double v, int digits) {
 }
 
 // Binary view of one label over `items` at `threshold`.
-cls::BinaryCounts LabelCounts(const std::vector<cls::EvalItem>& items, const std::string& label,
+training::BinaryCounts LabelCounts(const std::vector<training::EvalItem>& items, const std::string& label,
                               double threshold) {
   std::vector<double> scores;
   std::vector<bool> positive;
-  for (const cls::EvalItem& item : items) {
+  for (const training::EvalItem& item : items) {
     double s = 0;
     for (const cls::LabelScore& ls : item.scores) {
       if (ls.label == label) s = ls.probability;
@@ -408,12 +408,12 @@ cls::BinaryCounts LabelCounts(const std::vector<cls::EvalItem>& items, const std
     scores.push_back(s);
     positive.push_back(std::find(item.gold.begin(), item.gold.end(), label) != item.gold.end());
   }
-  return cls::CountAtThreshold(scores, positive, threshold);
+  return training::CountAtThreshold(scores, positive, threshold);
 }
 
 // Mean of the F1 of "label" and of "not label".
-double BinaryMacroF1(const cls::BinaryCounts& c) {
-  cls::BinaryCounts negative{c.tn, c.fn, c.fp, c.tp};
+double BinaryMacroF1(const training::BinaryCounts& c) {
+  training::BinaryCounts negative{c.tn, c.fn, c.fp, c.tp};
   return (c.F1() + negative.F1()) / 2.0;
 }
 
@@ -426,7 +426,7 @@ struct VideoResult {
   double published_accuracy = 0, published_f1 = 0, published_mcc = 0;
 };
 
-bool RunYoutubeProtocol(const Flags& flags, const std::vector<cls::Example>& youtube,
+bool RunYoutubeProtocol(const Flags& flags, const std::vector<training::Example>& youtube,
                         Progress& progress, std::vector<VideoResult>* results, std::string* error) {
   // Published best per video (the first author's experiment code; see
   // ../shared/data/youtube-spam-collection/SOURCE.md).
@@ -441,12 +441,12 @@ bool RunYoutubeProtocol(const Flags& flags, const std::vector<cls::Example>& you
                                          {"Shakira", 96.43, 0.964, 0.931}};
   std::string dir = std::filesystem::temp_directory_path().string();
   for (const Published& pub : kPublished) {
-    std::vector<cls::Example> spam, ham;
-    for (const cls::Example& e : youtube) {
+    std::vector<training::Example> spam, ham;
+    for (const training::Example& e : youtube) {
       if (e.group != pub.video) continue;
       (e.labels[0] == "spam" ? spam : ham).push_back(e);
     }
-    std::vector<cls::Example> train, test;
+    std::vector<training::Example> train, test;
     for (const auto* cls_examples : {&spam, &ham}) {
       size_t cut = cls_examples->size() * 7 / 10;  // floor(0.7 n), oldest first
       for (size_t i = 0; i < cls_examples->size(); ++i) {
@@ -455,9 +455,9 @@ bool RunYoutubeProtocol(const Flags& flags, const std::vector<cls::Example>& you
     }
     std::string model_path =
         dir + "/moderated-youtube-" + pub.video + "-" + std::to_string(::getpid()) + ".bin";
-    cls::TrainOptions options = flags.train;
+    training::TrainOptions options = flags.train;
     options.quantize = false;  // small per-video models: quantisation only adds noise
-    bool trained = cls::TrainFastTextModel(train, options, model_path, nullptr, error);
+    bool trained = training::TrainFastTextModel(train, options, model_path, nullptr, error);
     std::unique_ptr<const cls::Classifier> model;
     if (trained) model = cls::LoadFastTextClassifier(model_path, error);
     std::filesystem::remove(model_path);
@@ -465,10 +465,10 @@ bool RunYoutubeProtocol(const Flags& flags, const std::vector<cls::Example>& you
       *error = std::string("youtube protocol, ") + pub.video + ": " + *error;
       return false;
     }
-    std::vector<cls::EvalItem> items = cls::ScoreExamples(*model, test);
+    std::vector<training::EvalItem> items = training::ScoreExamples(*model, test);
     // Spam vs ham decided by the larger probability, as a 2-class classifier would.
     int64_t tp = 0, fp = 0, fn = 0, tn = 0;
-    for (const cls::EvalItem& item : items) {
+    for (const training::EvalItem& item : items) {
       double s = 0, h = 0;
       for (const cls::LabelScore& ls : item.scores) {
         if (ls.label == "spam") s = ls.probability;
@@ -485,7 +485,7 @@ bool RunYoutubeProtocol(const Flags& flags, const std::vector<cls::Example>& you
       else
         ++tn;
     }
-    cls::BinaryCounts c{tp, fp, fn, tn};
+    training::BinaryCounts c{tp, fp, fn, tn};
     VideoResult r;
     r.video = pub.video;
     r.train = static_cast<int64_t>(train.size());
@@ -656,21 +656,21 @@ int Run(int argc, char** argv) {
                  flags.data_dir.c_str());
     return 1;
   }
-  std::vector<cls::Example> examples;
+  std::vector<training::Example> examples;
   for (const std::string& preset : flags.presets) {
     size_t before = examples.size();
-    if (!cls::ReadPreset(preset, flags.data_dir, &examples, &error)) {
+    if (!training::ReadPreset(preset, flags.data_dir, &examples, &error)) {
       std::fprintf(stderr, "moderated train: %s\n", error.c_str());
       return 1;
     }
     progress.Line("read " + preset + ": " + std::to_string(examples.size() - before) + " examples");
   }
   if (!flags.input.empty()) {
-    cls::CorpusFormat format;
-    cls::ParseCorpusFormat(flags.format, &format);
+    training::CorpusFormat format;
+    training::ParseCorpusFormat(flags.format, &format);
     int skipped = 0;
     size_t before = examples.size();
-    if (!cls::ReadCorpusFile(flags.input, format, flags.mapping, &examples, &skipped, &error)) {
+    if (!training::ReadCorpusFile(flags.input, format, flags.mapping, &examples, &skipped, &error)) {
       std::fprintf(stderr, "moderated train: %s\n", error.c_str());
       return 1;
     }
@@ -681,11 +681,11 @@ int Run(int argc, char** argv) {
 
   std::vector<VideoResult> youtube_results;
   if (flags.youtube_protocol) {
-    std::vector<cls::Example> youtube;
-    for (const cls::Example& e : examples) {
+    std::vector<training::Example> youtube;
+    for (const training::Example& e : examples) {
       if (e.source == "youtube") youtube.push_back(e);
     }
-    if (youtube.empty() && !cls::ReadPreset("youtube", flags.data_dir, &youtube, &error)) {
+    if (youtube.empty() && !training::ReadPreset("youtube", flags.data_dir, &youtube, &error)) {
       std::fprintf(stderr, "moderated train: %s\n", error.c_str());
       return 1;
     }
@@ -697,16 +697,16 @@ int Run(int argc, char** argv) {
   double youtube_seconds = progress.Seconds() - read_seconds;
 
   // Phase 2: split.
-  std::vector<cls::Example> train, validation;
+  std::vector<training::Example> train, validation;
   const uint64_t cut = static_cast<uint64_t>(flags.validation_fraction * 1000000.0);
-  for (cls::Example& e : examples) {
+  for (training::Example& e : examples) {
     bool held_out;
     if (e.split == "test")
       held_out = true;
     else if (e.split == "train")
       held_out = false;
     else
-      held_out = cls::HashText(e.text, flags.train.seed) % 1000000 < cut;
+      held_out = training::HashText(e.text, flags.train.seed) % 1000000 < cut;
     (held_out ? validation : train).push_back(std::move(e));
   }
   examples.clear();
@@ -715,20 +715,20 @@ int Run(int argc, char** argv) {
   double train_seconds = 0, eval_seconds = 0;
   std::string model_version;
   uint64_t model_bytes = 0;
-  cls::TrainStats stats;
-  cls::EvaluationReport overall;
-  std::map<std::string, cls::EvaluationReport> by_language, by_source;
+  training::TrainStats stats;
+  training::EvaluationReport overall;
+  std::map<std::string, training::EvaluationReport> by_language, by_source;
   std::map<std::string, double> tasks;
-  cls::RecommendedThresholds recommended;
+  training::RecommendedThresholds recommended;
   std::map<std::string, std::map<std::string, int64_t>>
       counts;  // source → "train"/"validation"/label
 
   if (!train.empty() || !validation.empty()) {
-    for (const cls::Example& e : train) {
+    for (const training::Example& e : train) {
       counts[e.source]["train"]++;
       counts[e.source]["train_" + e.labels[0]]++;
     }
-    for (const cls::Example& e : validation) {
+    for (const training::Example& e : validation) {
       counts[e.source]["validation"]++;
       counts[e.source]["validation_" + e.labels[0]]++;
     }
@@ -737,7 +737,7 @@ int Run(int argc, char** argv) {
 
     // Phase 3: train.
     double t0 = progress.Seconds();
-    if (!cls::TrainFastTextModel(train, flags.train, flags.output, &stats, &error)) {
+    if (!training::TrainFastTextModel(train, flags.train, flags.output, &stats, &error)) {
       std::fprintf(stderr, "moderated train: %s\n", error.c_str());
       return 1;
     }
@@ -756,18 +756,18 @@ int Run(int argc, char** argv) {
     }
     model_version = model->version();
     model_bytes = stats.model_bytes;
-    std::vector<cls::EvalItem> items = cls::ScoreExamples(*model, validation);
+    std::vector<training::EvalItem> items = training::ScoreExamples(*model, validation);
     std::vector<std::string> labels;
     for (const cls::LabelScore& ls : model->Predict("").labels) labels.push_back(ls.label);
-    overall = cls::Evaluate(items, labels, {});
-    by_language = cls::EvaluateByLanguage(items, labels, {});
-    std::map<std::string, std::vector<cls::EvalItem>> per_source;
-    for (const cls::EvalItem& item : items) per_source[item.source].push_back(item);
+    overall = training::Evaluate(items, labels, {});
+    by_language = training::EvaluateByLanguage(items, labels, {});
+    std::map<std::string, std::vector<training::EvalItem>> per_source;
+    for (const training::EvalItem& item : items) per_source[item.source].push_back(item);
     for (const auto& [source, subset] : per_source)
-      by_source[source] = cls::Evaluate(subset, labels, {});
+      by_source[source] = training::Evaluate(subset, labels, {});
 
     // Headline task metrics at the default 0.5 threshold.
-    auto source_items = [&](const std::string& s) -> const std::vector<cls::EvalItem>* {
+    auto source_items = [&](const std::string& s) -> const std::vector<training::EvalItem>* {
       auto it = per_source.find(s);
       return it == per_source.end() ? nullptr : &it->second;
     };
@@ -781,18 +781,18 @@ int Run(int argc, char** argv) {
     if (auto* s = source_items("russian-toxic"))
       tasks["russian_toxic_f1"] = LabelCounts(*s, "abuse", 0.5).F1();
     if (auto* s = source_items("osact2020")) {
-      cls::BinaryCounts c = LabelCounts(*s, "abuse", 0.5);
+      training::BinaryCounts c = LabelCounts(*s, "abuse", 0.5);
       tasks["osact2020_dev_offensive_f1"] = c.F1();
       tasks["osact2020_dev_macro_f1"] = BinaryMacroF1(c);
     }
-    recommended = cls::RecommendThresholds(items, labels, flags.precision_targets);
+    recommended = training::RecommendThresholds(items, labels, flags.precision_targets);
     eval_seconds = progress.Seconds() - t0;
     progress.Line("evaluated " + std::to_string(items.size()) + " validation examples");
   }
 
   // Phase 5: report.
   if (!flags.report.empty()) {
-    cls::JsonWriter j;
+    training::JsonWriter j;
     j.BeginObject();
     j.Key("command").String(command);
     j.Key("normalizer_version").Int(cls::kNormalizerVersion);
@@ -842,23 +842,23 @@ int Run(int argc, char** argv) {
       for (const auto& [k, v] : tasks) j.Key(k).Number(v);
       j.EndObject();
       j.Key("validation");
-      cls::WriteReportJson(overall, j);
+      training::WriteReportJson(overall, j);
       j.Key("validation_by_language").BeginObject();
       for (const auto& [lang, r] : by_language) {
         j.Key(lang);
-        cls::WriteReportJson(r, j);
+        training::WriteReportJson(r, j);
       }
       j.EndObject();
       j.Key("validation_by_source").BeginObject();
       for (const auto& [source, r] : by_source) {
         j.Key(source);
-        cls::WriteReportJson(r, j);
+        training::WriteReportJson(r, j);
       }
       j.EndObject();
       // Smallest threshold reaching each precision target on the
       // validation split; null when no threshold reaches it.
       j.Key("recommended_thresholds");
-      cls::WriteRecommendedThresholdsJson(recommended, j);
+      training::WriteRecommendedThresholdsJson(recommended, j);
     }
     if (!youtube_results.empty()) {
       j.Key("youtube_protocol").BeginArray();
@@ -901,7 +901,7 @@ int Run(int argc, char** argv) {
     std::printf("validation (%lld examples): accuracy %s%%, macro-F1 %s, MCC %s\n",
                 static_cast<long long>(overall.examples), Percent(overall.accuracy).c_str(),
                 Fixed(overall.macro_f1, 3).c_str(), Fixed(overall.mcc, 3).c_str());
-    for (const cls::LabelMetrics& m : overall.per_label) {
+    for (const training::LabelMetrics& m : overall.per_label) {
       std::printf("  %-6s P %s R %s F1 %s AUC %s (n=%lld)\n", m.label.c_str(),
                   Fixed(m.precision, 3).c_str(), Fixed(m.recall, 3).c_str(), Fixed(m.f1, 3).c_str(),
                   Fixed(m.roc_auc, 3).c_str(), static_cast<long long>(m.support));

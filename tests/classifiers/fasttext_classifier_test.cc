@@ -15,13 +15,14 @@
 #include <vector>
 
 #include "classifiers/classifier.h"
-#include "classifiers/corpus.h"
+#include "training/corpus.h"
 #include "classifiers/normalizer.h"
-#include "classifiers/trainer.h"
+#include "training/trainer.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated::classifiers {
 namespace {
+using namespace ::moderated::training;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

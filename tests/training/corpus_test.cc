@@ -1,5 +1,5 @@
 // tests/classifiers/corpus_test.cc
-#include "classifiers/corpus.h"
+#include "training/corpus.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 #include "tests/testing/temp_dir.h"
 
-namespace moderated::classifiers {
+namespace moderated::training {
 namespace {
 
 using Records = std::vector<std::vector<std::string>>;
@@ -205,4 +205,4 @@ TEST(PresetTest, RealDataSetCounts) {
 }
 
 }  // namespace
-}  // namespace moderated::classifiers
+}  // namespace moderated::training

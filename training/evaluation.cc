@@ -1,5 +1,5 @@
-// classifiers/evaluation.cc
-#include "classifiers/evaluation.h"
+// training/evaluation.cc
+#include "training/evaluation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,15 +14,15 @@
 
 #include "classifiers/normalizer.h"
 
-namespace moderated::classifiers {
+namespace moderated::training {
 
-std::vector<EvalItem> ScoreExamples(const Classifier& model, const std::vector<Example>& examples) {
+std::vector<EvalItem> ScoreExamples(const classifiers::Classifier& model, const std::vector<Example>& examples) {
   std::vector<EvalItem> items;
   items.reserve(examples.size());
   for (const Example& e : examples) {
     EvalItem item;
     item.gold = e.labels;
-    item.scores = model.Predict(Normalize(e.text).text).labels;
+    item.scores = model.Predict(classifiers::Normalize(e.text).text).labels;
     item.language = e.language;
     item.source = e.source;
     items.push_back(std::move(item));
@@ -34,7 +34,7 @@ namespace {
 double Ratio(double num, double den) { return den == 0 ? 0.0 : num / den; }
 
 double ScoreOf(const EvalItem& item, const std::string& label) {
-  for (const LabelScore& s : item.scores) {
+  for (const classifiers::LabelScore& s : item.scores) {
     if (s.label == label) return s.probability;
   }
   return 0.0;
@@ -147,7 +147,7 @@ EvaluationReport Evaluate(const std::vector<EvalItem>& items, std::vector<std::s
     std::set<std::string> seen;
     for (const EvalItem& item : items) {
       for (const std::string& g : item.gold) seen.insert(g);
-      for (const LabelScore& s : item.scores) seen.insert(s.label);
+      for (const classifiers::LabelScore& s : item.scores) seen.insert(s.label);
     }
     labels.assign(seen.begin(), seen.end());
   }
@@ -401,9 +401,9 @@ void WriteReportJson(const EvaluationReport& report, JsonWriter& json) {
   json.EndObject();
 }
 
-}  // namespace moderated::classifiers
+}  // namespace moderated::training
 
-namespace moderated::classifiers {
+namespace moderated::training {
 
 RecommendedThresholds RecommendThresholds(const std::vector<EvalItem>& items,
                                           const std::vector<std::string>& labels,
@@ -438,4 +438,4 @@ void WriteRecommendedThresholdsJson(const RecommendedThresholds& recommended, Js
   json.EndObject();
 }
 
-}  // namespace moderated::classifiers
+}  // namespace moderated::training

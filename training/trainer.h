@@ -1,4 +1,4 @@
-// classifiers/trainer.h
+// training/trainer.h
 //
 // Trains a supervised fastText model from Examples (corpus.h) with our own
 // code (not the fastText CLI), on exactly the inference path:
@@ -23,8 +23,8 @@
 //
 // Thread-safety: TrainFastTextModel() may run on any thread; it uses only its
 // own temporary files and fastText objects.
-#ifndef MODERATED_CLASSIFIERS_TRAINER_H_
-#define MODERATED_CLASSIFIERS_TRAINER_H_
+#ifndef MODERATED_TRAINING_TRAINER_H_
+#define MODERATED_TRAINING_TRAINER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -32,9 +32,9 @@
 #include <string_view>
 #include <vector>
 
-#include "classifiers/corpus.h"
+#include "training/corpus.h"
 
-namespace moderated::classifiers {
+namespace moderated::training {
 
 struct TrainOptions {
   // Defaults are the settings of the shipped default model
@@ -92,6 +92,6 @@ bool TrainFastTextModel(const std::vector<Example>& examples, const TrainOptions
 uint64_t SplitMix64(uint64_t x);
 uint64_t HashText(std::string_view text, uint64_t seed);
 
-}  // namespace moderated::classifiers
+}  // namespace moderated::training
 
-#endif  // MODERATED_CLASSIFIERS_TRAINER_H_
+#endif  // MODERATED_TRAINING_TRAINER_H_

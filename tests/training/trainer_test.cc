@@ -1,5 +1,5 @@
 // tests/classifiers/trainer_test.cc
-#include "classifiers/trainer.h"
+#include "training/trainer.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,8 @@
 #include "classifiers/tokenizer.h"
 #include "tests/testing/temp_dir.h"
 
-namespace moderated::classifiers {
+namespace moderated::training {
+using namespace ::moderated::classifiers;
 namespace {
 
 TEST(TrainerTest, TrainingLineUsesTheInferencePath) {
@@ -60,4 +61,4 @@ TEST(TrainerTest, Errors) {
 }
 
 }  // namespace
-}  // namespace moderated::classifiers
+}  // namespace moderated::training

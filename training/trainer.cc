@@ -1,5 +1,5 @@
-// classifiers/trainer.cc
-#include "classifiers/trainer.h"
+// training/trainer.cc
+#include "training/trainer.h"
 
 #include <fasttext/args.h>
 #include <fasttext/fasttext.h>
@@ -19,7 +19,7 @@
 #include "classifiers/normalizer.h"
 #include "classifiers/tokenizer.h"
 
-namespace moderated::classifiers {
+namespace moderated::training {
 namespace {
 
 // Removes the training text however training ends.
@@ -71,7 +71,7 @@ uint64_t HashText(std::string_view text, uint64_t seed) {
 }
 
 std::string PrepareForModel(std::string_view raw_text) {
-  return TokenizeForModel(Normalize(raw_text).text);
+  return classifiers::TokenizeForModel(classifiers::Normalize(raw_text).text);
 }
 
 std::string TrainingLine(const Example& example) {
@@ -186,4 +186,4 @@ bool TrainFastTextModel(const std::vector<Example>& examples, const TrainOptions
   return true;
 }
 
-}  // namespace moderated::classifiers
+}  // namespace moderated::training

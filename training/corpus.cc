@@ -1,5 +1,5 @@
-// classifiers/corpus.cc
-#include "classifiers/corpus.h"
+// training/corpus.cc
+#include "training/corpus.h"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -14,7 +14,7 @@
 #include <system_error>
 #include <vector>
 
-namespace moderated::classifiers {
+namespace moderated::training {
 namespace {
 
 std::string AsciiLower(std::string_view s) {
@@ -698,4 +698,4 @@ std::string StripHtml(std::string_view html) {
   return out;
 }
 
-}  // namespace moderated::classifiers
+}  // namespace moderated::training

@@ -1,7 +1,7 @@
 // tests/classifiers/evaluation_test.cc
 //
 // Every expected number below is computed by hand in the comments.
-#include "classifiers/evaluation.h"
+#include "training/evaluation.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-namespace moderated::classifiers {
+namespace moderated::training {
+using namespace ::moderated::classifiers;
 namespace {
 
 // 8 examples: positives at 0.9 0.8 0.6 0.2, negatives at 0.7 0.4 0.3 0.1.
@@ -167,4 +168,4 @@ TEST(JsonWriterTest, ExactText) {
 }
 
 }  // namespace
-}  // namespace moderated::classifiers
+}  // namespace moderated::training

@@ -1,4 +1,4 @@
-// classifiers/corpus.h
+// training/corpus.h
 //
 // Readers for labelled training corpora: the data sets in ../shared/data
 // (presets, each knowing its file format and label mapping) and generic
@@ -21,15 +21,15 @@
 // Errors are values: readers return false and set *error to one line,
 // "path:line: message" where a line is known. Nothing throws.
 // Thread-safety: all functions are pure apart from reading files.
-#ifndef MODERATED_CLASSIFIERS_CORPUS_H_
-#define MODERATED_CLASSIFIERS_CORPUS_H_
+#ifndef MODERATED_TRAINING_CORPUS_H_
+#define MODERATED_TRAINING_CORPUS_H_
 
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace moderated::classifiers {
+namespace moderated::training {
 
 struct Example {
   std::string text;                 // as in the data set, not normalised
@@ -111,6 +111,6 @@ bool ReadPreset(std::string_view name, const std::string& data_dir, std::vector<
 // comments, which carry <br /> and <a> markup.
 std::string StripHtml(std::string_view html);
 
-}  // namespace moderated::classifiers
+}  // namespace moderated::training
 
-#endif  // MODERATED_CLASSIFIERS_CORPUS_H_
+#endif  // MODERATED_TRAINING_CORPUS_H_

@@ -1,4 +1,4 @@
-// classifiers/evaluation.h
+// training/evaluation.h
 //
 // Metrics for a classifier's predictions against gold labels, threshold
 // selection, and a small JSON writer for reports.
@@ -16,8 +16,8 @@
 //     null in JSON.
 //
 // Thread-safety: pure functions; JsonWriter is a plain value type.
-#ifndef MODERATED_CLASSIFIERS_EVALUATION_H_
-#define MODERATED_CLASSIFIERS_EVALUATION_H_
+#ifndef MODERATED_TRAINING_EVALUATION_H_
+#define MODERATED_TRAINING_EVALUATION_H_
 
 #include <cstdint>
 #include <map>
@@ -27,14 +27,14 @@
 #include <vector>
 
 #include "classifiers/classifier.h"
-#include "classifiers/corpus.h"
+#include "training/corpus.h"
 
-namespace moderated::classifiers {
+namespace moderated::training {
 
 // One scored example.
 struct EvalItem {
   std::vector<std::string> gold;   // gold labels; gold[0] is the primary one
-  std::vector<LabelScore> scores;  // the model's probabilities (any order)
+  std::vector<classifiers::LabelScore> scores;  // the model's probabilities (any order)
   std::string language;
   std::string source;
 };
@@ -42,7 +42,7 @@ struct EvalItem {
 // Scores every example with `model`, its text normalised first as the daemon
 // normalises a comment (classifiers::Normalize). Items keep the examples'
 // order, gold labels, language and source.
-std::vector<EvalItem> ScoreExamples(const Classifier& model, const std::vector<Example>& examples);
+std::vector<EvalItem> ScoreExamples(const classifiers::Classifier& model, const std::vector<Example>& examples);
 
 struct BinaryCounts {
   int64_t tp = 0, fp = 0, fn = 0, tn = 0;
@@ -152,6 +152,6 @@ void WriteRecommendedThresholdsJson(const RecommendedThresholds& recommended, Js
 // Formats a number like JsonWriter::Number does.
 std::string FormatNumber(double value);
 
-}  // namespace moderated::classifiers
+}  // namespace moderated::training
 
-#endif  // MODERATED_CLASSIFIERS_EVALUATION_H_
+#endif  // MODERATED_TRAINING_EVALUATION_H_
