@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <iterator>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,8 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#include "classifiers/normalizer.h"
 
 namespace moderated::training {
 namespace {
@@ -190,6 +193,7 @@ bool ReadYoutube(const std::string& dir, std::vector<Example>* out, std::string*
                                            {"Youtube04-Eminem.csv", "Eminem"},
                                            {"Youtube05-Shakira.csv", "Shakira"}};
   for (const auto& video : kVideos) {
+    const size_t first = out->size();
     std::string path = JoinPath(dir, video[0]);
     std::vector<std::vector<std::string>> rows;
     if (!ReadRecords(path, ',', true, &rows, error)) return false;
@@ -212,6 +216,15 @@ bool ReadYoutube(const std::string& dir, std::vector<Example>* out, std::string*
       }
       out->push_back(MakeExample(StripHtml(row[col[0]]), cls == "1" ? "spam" : "ham", "en",
                                  "youtube", video[1]));
+    }
+    // The TubeSpam protocol: per video and class, the first 70 % in file
+    // order (chronological) train, the rest test: 106/106/132/135/112.
+    std::map<std::string, size_t> total, seen;
+    for (size_t i = first; i < out->size(); ++i) total[(*out)[i].labels[0]]++;
+    for (size_t i = first; i < out->size(); ++i) {
+      Example& e = (*out)[i];
+      const size_t train = total[e.labels[0]] * 7 / 10;
+      e.split = seen[e.labels[0]]++ < train ? "train" : "test";
     }
   }
   return true;
@@ -361,7 +374,316 @@ bool ReadRussianToxic(const std::string& dir, std::vector<Example>* out, std::st
   return true;
 }
 
+
+// ---- the Russian Telegram spam lists -------------------------------------------
+
+// Blocks of antispambot's spam.txt (1-based, in split("\n\n") order) and the
+// radio-t spam line that also occur in a held-out Telegram spam set the
+// project is judged on (both SOURCE.md files list them): never trained on.
+constexpr int kAntispambotHeldOut[] = {22, 175, 788, 807, 839, 997, 1029};
+constexpr int kRadioTSpamHeldOutLine = 288;
+
+bool ReadAntispambot(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  const std::string path = JoinPath(dir, "spam.txt");
+  std::string data;
+  if (!ReadFileToString(path, &data, error)) return false;
+  int block = 0;
+  for (size_t pos = 0; pos <= data.size();) {
+    size_t end = data.find("\n\n", pos);
+    if (end == std::string::npos) end = data.size();
+    std::string_view text = Trim(std::string_view(data).substr(pos, end - pos));
+    pos = end + 2;
+    ++block;
+    if (text.empty()) continue;
+    if (std::find(std::begin(kAntispambotHeldOut), std::end(kAntispambotHeldOut), block) !=
+        std::end(kAntispambotHeldOut)) {
+      continue;
+    }
+    out->push_back(MakeExample(std::string(text), "spam", "ru", "antispambot", ""));
+  }
+  return true;
+}
+
+// One message per line; the class is the file. Both copies (the radio-t data
+// repository and the older one in tg-spam's own repository) are read; their
+// overlap is removed with every other duplicate by the dataset builder.
+bool ReadRadioT(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  static const char* const kFiles[][3] = {{"spam-samples.txt", "spam", "radio-t"},
+                                          {"ham-samples.txt", "ham", "radio-t"},
+                                          {"tg-spam-repo/spam-samples.txt", "spam", "tg-spam"},
+                                          {"tg-spam-repo/ham-samples.txt", "ham", "tg-spam"}};
+  for (const auto& file : kFiles) {
+    const std::string path = JoinPath(dir, file[0]);
+    std::string data;
+    if (!ReadFileToString(path, &data, error)) return false;
+    const bool radio_t_spam = std::string_view(file[0]) == "spam-samples.txt";
+    int line = 0;
+    for (size_t pos = 0; pos <= data.size();) {
+      size_t end = data.find('\n', pos);
+      if (end == std::string::npos) end = data.size();
+      std::string_view text = Trim(std::string_view(data).substr(pos, end - pos));
+      pos = end + 1;
+      ++line;
+      if (text.empty() || (radio_t_spam && line == kRadioTSpamHeldOutLine)) continue;
+      out->push_back(MakeExample(std::string(text), file[1], "ru", "radio-t", file[2]));
+    }
+  }
+  return true;
+}
+
+// ---- English abuse -------------------------------------------------------------
+
+// train.csv and the verification labels are training data; the
+// competition's test file (test_with_solutions.csv) is the fixed test split.
+bool ReadImpermium(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  static const char* const kFiles[][2] = {{"train.csv", "train"},
+                                          {"test_with_solutions.csv", "test"},
+                                          {"impermium_verification_labels.csv", "train"}};
+  for (const auto& file : kFiles) {
+    const std::string path = JoinPath(dir, file[0]);
+    std::vector<std::vector<std::string>> rows;
+    if (!ReadRecords(path, ',', true, &rows, error)) return false;
+    if (rows.empty()) {
+      *error = path + ": empty file";
+      return false;
+    }
+    std::vector<int> col;
+    if (!RequireColumns(path, rows[0], {"Insult", "Comment"}, &col, error)) return false;
+    for (size_t r = 1; r < rows.size(); ++r) {
+      const auto& row = rows[r];
+      if (row.size() <= static_cast<size_t>(std::max(col[0], col[1]))) {
+        *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
+        return false;
+      }
+      std::string_view insult = Trim(row[col[0]]);
+      if (insult != "0" && insult != "1") {
+        *error = path + ": record " + std::to_string(r + 1) + ": Insult must be 0 or 1";
+        return false;
+      }
+      Example e = MakeExample(StripHtml(DecodePythonEscapes(Trim(row[col[1]]))),
+                              insult == "1" ? "abuse" : "ham", "en", "impermium", "");
+      e.split = file[1];
+      out->push_back(std::move(e));
+    }
+  }
+  return true;
+}
+
+// class 0 (hate speech) and 1 (offensive language) → abuse; 2 (neither) → ham.
+bool ReadDavidson(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  const std::string path = JoinPath(dir, "labeled_data.csv");
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, ',', true, &rows, error)) return false;
+  if (rows.empty()) {
+    *error = path + ": empty file";
+    return false;
+  }
+  std::vector<int> col;
+  if (!RequireColumns(path, rows[0], {"class", "tweet"}, &col, error)) return false;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() <= static_cast<size_t>(std::max(col[0], col[1]))) {
+      *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
+      return false;
+    }
+    std::string_view cls = Trim(row[col[0]]);
+    if (cls != "0" && cls != "1" && cls != "2") {
+      *error = path + ": record " + std::to_string(r + 1) + ": class must be 0, 1 or 2";
+      return false;
+    }
+    out->push_back(MakeExample(StripRetweetMarkers(StripHtml(row[col[1]])),
+                               cls == "2" ? "ham" : "abuse", "en", "davidson",
+                               cls == "0" ? "hate" : cls == "1" ? "offensive" : "neither"));
+  }
+  return true;
+}
+
+// isHate >= 0.5 → abuse (upstream's own cut); isHate == 0 → ham. Comments
+// that some but fewer than half of the annotators found hateful are left
+// out: "not hate" is not "not abusive" for them.
+bool ReadEthos(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  const std::string path = JoinPath(dir, "Ethos_Dataset_Binary.csv");
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, ';', true, &rows, error)) return false;
+  if (rows.empty()) {
+    *error = path + ": empty file";
+    return false;
+  }
+  std::vector<int> col;
+  if (!RequireColumns(path, rows[0], {"comment", "isHate"}, &col, error)) return false;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() <= static_cast<size_t>(std::max(col[0], col[1]))) {
+      *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
+      return false;
+    }
+    const std::string score(Trim(row[col[1]]));
+    char* end = nullptr;
+    const double hate = std::strtod(score.c_str(), &end);
+    if (score.empty() || end == nullptr || *end != '\0' || !(hate >= 0 && hate <= 1)) {
+      *error = path + ": record " + std::to_string(r + 1) + ": isHate must be a number in [0, 1]";
+      return false;
+    }
+    if (hate > 0 && hate < 0.5) continue;
+    out->push_back(MakeExample(std::string(Trim(row[col[0]])), hate >= 0.5 ? "abuse" : "ham",
+                               "en", "ethos", ""));
+  }
+  return true;
+}
+
+// ---- Arabic abuse in comments --------------------------------------------------
+
+// The two re-hosted sheets (Alakrot, Moroccan Darija) share a layout:
+// `text` and `offensive` (1/0) columns among null taxonomy columns.
+bool ReadOffensiveSheet(const std::string& path, std::string_view source,
+                        std::vector<Example>* out, std::string* error) {
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, '\t', false, &rows, error)) return false;
+  if (rows.empty()) {
+    *error = path + ": empty file";
+    return false;
+  }
+  std::vector<int> col;
+  if (!RequireColumns(path, rows[0], {"text", "offensive"}, &col, error)) return false;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() <= static_cast<size_t>(std::max(col[0], col[1]))) {
+      *error = path + ":" + std::to_string(r + 1) + ": too few fields";
+      return false;
+    }
+    std::string_view offensive = Trim(row[col[1]]);
+    if (offensive != "0" && offensive != "1") {
+      *error = path + ":" + std::to_string(r + 1) + ": offensive must be 0 or 1";
+      return false;
+    }
+    out->push_back(MakeExample(std::string(Trim(row[col[0]])),
+                               offensive == "1" ? "abuse" : "ham", "ar", std::string(source), ""));
+  }
+  return true;
+}
+
+// T-HSAB: no header; `text<TAB>normal|abusive|hate`; abusive and hate → abuse.
+bool ReadTHsab(const std::string& dir, std::vector<Example>* out, std::string* error) {
+  const std::string path = JoinPath(dir, "t-hsab.tsv");
+  std::vector<std::vector<std::string>> rows;
+  if (!ReadRecords(path, '\t', false, &rows, error)) return false;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    std::string_view label = row.size() >= 2 ? Trim(row[1]) : std::string_view();
+    if (label != "normal" && label != "abusive" && label != "hate") {
+      *error = path + ":" + std::to_string(r + 1) + ": expected 'text<TAB>normal|abusive|hate'";
+      return false;
+    }
+    out->push_back(MakeExample(std::string(Trim(row[0])), label == "normal" ? "ham" : "abuse", "ar",
+                               "t-hsab", std::string(label)));
+  }
+  return true;
+}
+
 }  // namespace
+
+// Impermium comments are Python-escaped inside literal quotes:
+// "\"You fuck your dad.\"", "\\xa0", "\\xc2\\xa0", "\\u2019", "\\\\n".
+// Escaped bytes that form UTF-8 are decoded as UTF-8, others as Latin-1;
+// \n, \t and \r become spaces; doubled backslashes are read as one.
+std::string DecodePythonEscapes(std::string_view s) {
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  std::string out;
+  std::string bytes;  // pending \xNN bytes
+  auto append_code_point = [&out](uint32_t u) {
+    if (u < 0x80) {
+      out.push_back(static_cast<char>(u));
+    } else if (u < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (u >> 6)));
+      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (u >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+    }
+  };
+  auto flush_bytes = [&] {
+    // Greedy: a valid UTF-8 sequence at i is copied, any other byte is Latin-1.
+    for (size_t i = 0; i < bytes.size();) {
+      const auto b = static_cast<unsigned char>(bytes[i]);
+      size_t n = b >= 0xF0 && b < 0xF5 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 1;
+      if (n > 1 && i + n <= bytes.size() && classifiers::IsValidUtf8(std::string_view(bytes).substr(i, n))) {
+        out.append(bytes, i, n);
+        i += n;
+      } else {
+        append_code_point(b);
+        ++i;
+      }
+    }
+    bytes.clear();
+  };
+  auto hex = [](std::string_view h, uint32_t* v) {
+    *v = 0;
+    for (char c : h) {
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return false;
+      *v = *v * 16 + static_cast<uint32_t>(d);
+    }
+    return true;
+  };
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
+      flush_bytes();
+      out.push_back(s[i++]);
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < s.size() && s[j] == '\\') ++j;  // "\\\\n" is an escaped escape
+    if (j >= s.size()) {
+      flush_bytes();
+      out.append(s.substr(i));
+      break;
+    }
+    const char kind = s[j];
+    uint32_t v = 0;
+    if (kind == 'n' || kind == 't' || kind == 'r') {
+      flush_bytes();
+      out.push_back(' ');
+      i = j + 1;
+    } else if (kind == 'x' && j + 3 <= s.size() && hex(s.substr(j + 1, 2), &v)) {
+      bytes.push_back(static_cast<char>(v));
+      i = j + 3;
+    } else if (kind == 'u' && j + 5 <= s.size() && hex(s.substr(j + 1, 4), &v) &&
+               (v < 0xD800 || v > 0xDFFF)) {
+      flush_bytes();
+      append_code_point(v);
+      i = j + 5;
+    } else if (kind == '\'' || kind == '"') {
+      flush_bytes();
+      out.push_back(kind);
+      i = j + 1;
+    } else {
+      flush_bytes();
+      out.push_back('\\');
+      i = j;
+    }
+  }
+  flush_bytes();
+  return out;
+}
+
+// Retweet markers say where a tweet came from, not what it says: "RT @x:"
+// is removed so that the model does not learn "RT" as a sign of abuse
+// (77 % of Davidson's tweets are offensive).
+std::string StripRetweetMarkers(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const bool word_start = i == 0 || text[i - 1] == ' ' || text[i - 1] == '"';
+    if (word_start && text.compare(i, 3, "RT ") == 0) {
+      i += 3;
+      continue;
+    }
+    out.push_back(text[i++]);
+  }
+  return std::string(Trim(out));
+}
 
 bool ParseDelimited(std::string_view data, char delimiter, bool quoting,
                     std::vector<std::vector<std::string>>* records, std::string* error) {
@@ -600,8 +922,10 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
 }
 
 const std::vector<std::string>& PresetNames() {
-  static const std::vector<std::string> kNames = {"youtube", "sms",       "arabic-spam",
-                                                  "mpold",   "osact2020", "russian-toxic"};
+  static const std::vector<std::string> kNames = {
+      "youtube",  "sms",       "arabic-spam", "mpold",    "osact2020", "russian-toxic",
+      "antispambot", "radio-t", "impermium",  "davidson", "ethos",     "alakrot",
+      "t-hsab",   "darija"};
   return kNames;
 }
 
@@ -618,6 +942,26 @@ bool ReadPreset(std::string_view name, const std::string& data_dir, std::vector<
     return ReadOsact(JoinPath(data_dir, "osact2020-arabic-offensive"), out, error);
   if (name == "russian-toxic") {
     return ReadRussianToxic(JoinPath(data_dir, "russian-language-toxic-comments"), out, error);
+  }
+  if (name == "antispambot")
+    return ReadAntispambot(JoinPath(data_dir, "antispambot-telegram-ru-spam"), out, error);
+  if (name == "radio-t")
+    return ReadRadioT(JoinPath(data_dir, "radio-t-tg-spam-samples"), out, error);
+  if (name == "impermium")
+    return ReadImpermium(JoinPath(data_dir, "impermium-insults-social-commentary"), out, error);
+  if (name == "davidson")
+    return ReadDavidson(JoinPath(data_dir, "davidson-hate-speech-offensive"), out, error);
+  if (name == "ethos") return ReadEthos(JoinPath(data_dir, "ethos-hate-speech"), out, error);
+  if (name == "alakrot") {
+    return ReadOffensiveSheet(
+        JoinPath(data_dir, "alakrot-arabic-youtube-offensive/alakrot_youtube.tsv"), "alakrot", out,
+        error);
+  }
+  if (name == "t-hsab") return ReadTHsab(JoinPath(data_dir, "t-hsab-tunisian-abusive"), out, error);
+  if (name == "darija") {
+    return ReadOffensiveSheet(
+        JoinPath(data_dir, "moroccan-darija-offensive/moroccan_darija_offensive.tsv"), "darija",
+        out, error);
   }
   *error = "unknown preset '" + std::string(name) + "'";
   return false;

@@ -111,6 +111,17 @@ bool ReadPreset(std::string_view name, const std::string& data_dir, std::vector<
 // comments, which carry <br /> and <a> markup.
 std::string StripHtml(std::string_view html);
 
+// Impermium's comments are Python string literals inside literal quotes, e.g.
+// the CSV field  "i really don't understand\xa0 It's \xc2\xa0 \u2019 \\n".
+// Returns the text: outer quotes removed, escaped bytes that form UTF-8
+// decoded as UTF-8 and other escaped bytes as Latin-1, \n \t \r (single or
+// with a doubled backslash) as spaces.
+std::string DecodePythonEscapes(std::string_view s);
+
+// Removes "RT " retweet markers at word starts (Davidson's tweets): they say
+// where a tweet came from, not what it says.
+std::string StripRetweetMarkers(std::string_view text);
+
 }  // namespace moderated::training
 
 #endif  // MODERATED_TRAINING_CORPUS_H_
