@@ -1,0 +1,92 @@
+// classifiers/site_combiner.cc
+#include "classifiers/site_combiner.h"
+
+#include <boost/json.hpp>
+
+#include <cmath>
+
+namespace moderated::classifiers {
+namespace {
+
+bool Number(const boost::json::value* v, double* out) {
+  if (v == nullptr) return false;
+  if (v->is_double()) {
+    *out = v->get_double();
+  } else if (v->is_int64()) {
+    *out = static_cast<double>(v->get_int64());
+  } else {
+    return false;
+  }
+  return std::isfinite(*out);
+}
+
+std::string Serialize(const std::array<LabelCombiner, kDecisionLabels.size()>& labels) {
+  boost::json::object by_label;
+  for (size_t l = 0; l < labels.size(); ++l) {
+    const LabelCombiner& c = labels[l];
+    if (!c.active) {
+      by_label[std::string(kDecisionLabels[l])] = nullptr;
+    } else {
+      by_label[std::string(kDecisionLabels[l])] = {
+          {"alpha", c.alpha}, {"beta", c.beta}, {"gamma", c.gamma}};
+    }
+  }
+  return boost::json::serialize(boost::json::object{{"format", 1}, {"labels", by_label}});
+}
+
+}  // namespace
+
+std::shared_ptr<const SiteCombiner> SiteCombiner::Make(
+    const std::array<LabelCombiner, kDecisionLabels.size()>& labels) {
+  std::shared_ptr<SiteCombiner> c(new SiteCombiner());
+  c->labels_ = labels;
+  c->text_ = Serialize(labels);
+  return c;
+}
+
+std::shared_ptr<const SiteCombiner> SiteCombiner::Parse(std::string_view json,
+                                                        std::string_view origin,
+                                                        std::string* error) {
+  auto fail = [&](const std::string& where, const std::string& message) {
+    *error = std::string(origin) + ": " + where + (where.empty() ? "" : ": ") + message;
+    return nullptr;
+  };
+  boost::system::error_code ec;
+  boost::json::value root = boost::json::parse(json, ec);
+  if (ec) return fail("", "not JSON (" + ec.message() + ")");
+  if (!root.is_object()) return fail("", "expected a JSON object");
+  double format = 0;
+  if (!Number(root.get_object().if_contains("format"), &format) || format != 1) {
+    return fail("format", "expected 1");
+  }
+  const boost::json::value* labels = root.get_object().if_contains("labels");
+  if (labels == nullptr || !labels->is_object()) return fail("labels", "missing object");
+  std::array<LabelCombiner, kDecisionLabels.size()> parsed{};
+  for (size_t l = 0; l < kDecisionLabels.size(); ++l) {
+    const std::string name(kDecisionLabels[l]);
+    const boost::json::value* v = labels->get_object().if_contains(name);
+    if (v == nullptr || v->is_null()) continue;
+    if (!v->is_object()) return fail("labels." + name, "expected an object or null");
+    LabelCombiner& c = parsed[l];
+    c.active = true;
+    for (auto [key, field] : {std::pair<const char*, double*>{"alpha", &c.alpha},
+                              {"beta", &c.beta},
+                              {"gamma", &c.gamma}}) {
+      if (!Number(v->get_object().if_contains(key), field)) {
+        return fail("labels." + name + "." + key, "must be a number");
+      }
+    }
+  }
+  std::shared_ptr<SiteCombiner> c(new SiteCombiner());
+  c->labels_ = parsed;
+  c->text_ = std::string(json);
+  return c;
+}
+
+double SiteCombiner::Combine(int label_index, double q_base, double p_site) const {
+  const LabelCombiner& c = labels_[label_index];
+  if (!c.active) return q_base;
+  return Sigmoid(c.alpha * Logit(q_base) + c.beta * Logit(p_site) + c.gamma);
+}
+
+}  // namespace moderated::classifiers
