@@ -53,6 +53,24 @@ std::shared_ptr<const Calibration> Calibration::Identity() {
   return identity;
 }
 
+std::string_view SensitivityName(Sensitivity s) {
+  switch (s) {
+    case Sensitivity::kLow: return "low";
+    case Sensitivity::kHigh: return "high";
+    default: return "normal";
+  }
+}
+
+bool ParseSensitivity(std::string_view name, Sensitivity* out) {
+  for (int i = 0; i < kSensitivities; ++i) {
+    if (name == SensitivityName(static_cast<Sensitivity>(i))) {
+      *out = static_cast<Sensitivity>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
 std::shared_ptr<const Calibration> Calibration::Parse(std::string_view json,
                                                       std::string_view origin,
                                                       std::string* error) {
@@ -66,8 +84,8 @@ std::shared_ptr<const Calibration> Calibration::Parse(std::string_view json,
   if (!root.is_object()) return fail("", "expected a JSON object");
   const boost::json::object& o = root.get_object();
   double format = 0;
-  if (!Number(o.if_contains("format"), &format) || format != 1) {
-    return fail("format", "expected 1");
+  if (!Number(o.if_contains("format"), &format) || format != 2) {
+    return fail("format", "expected 2");
   }
   std::shared_ptr<Calibration> c(new Calibration());
   c->text_ = std::string(json);
@@ -78,35 +96,67 @@ std::shared_ptr<const Calibration> Calibration::Parse(std::string_view json,
       !(c->hold_at_ > 0 && c->hold_at_ < c->reject_at_)) {
     return fail("scale", "needs numbers 0 < hold_at < reject_at");
   }
-  const boost::json::value* labels = o.if_contains("labels");
-  if (labels == nullptr || !labels->is_object()) return fail("labels", "missing object");
-  for (size_t li = 0; li < kDecisionLabels.size(); ++li) {
-    const std::string label(kDecisionLabels[li]);
-    const boost::json::value* groups = labels->get_object().if_contains(label);
-    if (groups == nullptr || !groups->is_object()) {
-      return fail("labels." + label, "missing object");
+  // Walks path.label.group objects, calling `read` on each.
+  auto each = [&](const boost::json::value* top, const std::string& path, auto&& read) -> bool {
+    if (top == nullptr || !top->is_object()) {
+      fail(path, "missing object");
+      return false;
     }
-    for (int g = 0; g < kLanguageGroups; ++g) {
-      const std::string name(GroupName(static_cast<LanguageGroup>(g)));
-      const std::string where = "labels." + label + "." + name;
-      const boost::json::value* v = groups->get_object().if_contains(name);
-      if (v == nullptr || !v->is_object()) return fail(where, "missing object");
-      const boost::json::object& lo = v->get_object();
-      LabelCalibration& lc = c->labels_[li][g];
-      if (!Number(lo.if_contains("slope"), &lc.slope) || !(lc.slope > 0)) {
-        return fail(where + ".slope", "must be a number > 0");
+    for (size_t li = 0; li < kDecisionLabels.size(); ++li) {
+      const std::string label(kDecisionLabels[li]);
+      const boost::json::value* groups = top->get_object().if_contains(label);
+      if (groups == nullptr || !groups->is_object()) {
+        fail(path + "." + label, "missing object");
+        return false;
       }
-      if (!Number(lo.if_contains("intercept"), &lc.intercept)) {
-        return fail(where + ".intercept", "must be a number");
-      }
-      if (!Number(lo.if_contains("hold"), &lc.hold) || !(lc.hold > 0 && lc.hold < 1)) {
-        return fail(where + ".hold", "must be a number in (0, 1)");
-      }
-      if (!Number(lo.if_contains("reject"), &lc.reject) ||
-          !(lc.reject > lc.hold && lc.reject < 1)) {
-        return fail(where + ".reject", "must be a number in (hold, 1)");
+      for (int g = 0; g < kLanguageGroups; ++g) {
+        const std::string where = path + "." + label + "." +
+                                  std::string(GroupName(static_cast<LanguageGroup>(g)));
+        const boost::json::value* v =
+            groups->get_object().if_contains(GroupName(static_cast<LanguageGroup>(g)));
+        if (v == nullptr || !v->is_object()) {
+          fail(where, "missing object");
+          return false;
+        }
+        if (!read(v->get_object(), where, li, g)) return false;
       }
     }
+    return true;
+  };
+  const bool platt_ok = each(
+      o.if_contains("platt"), "platt",
+      [&](const boost::json::object& lo, const std::string& where, size_t li, int g) {
+        LabelCalibration& lc = c->platt_[li][g];
+        if (!Number(lo.if_contains("slope"), &lc.slope) || !(lc.slope > 0)) {
+          fail(where + ".slope", "must be a number > 0");
+          return false;
+        }
+        if (!Number(lo.if_contains("intercept"), &lc.intercept)) {
+          fail(where + ".intercept", "must be a number");
+          return false;
+        }
+        return true;
+      });
+  if (!platt_ok) return nullptr;
+  const boost::json::value* levels = o.if_contains("levels");
+  if (levels == nullptr || !levels->is_object()) return fail("levels", "missing object");
+  for (int level = 0; level < kSensitivities; ++level) {
+    const std::string name(SensitivityName(static_cast<Sensitivity>(level)));
+    const bool ok = each(
+        levels->get_object().if_contains(name), "levels." + name,
+        [&](const boost::json::object& lo, const std::string& where, size_t li, int g) {
+          Thresholds& t = c->levels_[level][li][g];
+          if (!Number(lo.if_contains("hold"), &t.hold) || !(t.hold > 0 && t.hold < 1)) {
+            fail(where + ".hold", "must be a number in (0, 1)");
+            return false;
+          }
+          if (!Number(lo.if_contains("reject"), &t.reject) || !(t.reject > t.hold && t.reject < 1)) {
+            fail(where + ".reject", "must be a number in (hold, 1)");
+            return false;
+          }
+          return true;
+        });
+    if (!ok) return nullptr;
   }
   return c;
 }
@@ -116,9 +166,10 @@ double Calibration::Calibrate(int label_index, LanguageGroup group, double p) co
   return Sigmoid(c.slope * Logit(p) + c.intercept);
 }
 
-double Calibration::Points(int label_index, LanguageGroup group, double q) const {
-  const LabelCalibration& c = Get(label_index, group);
-  const double lh = Logit(c.hold), lr = Logit(c.reject);
+double Calibration::Points(int label_index, LanguageGroup group, double q,
+                           Sensitivity level) const {
+  const Thresholds& t = Threshold(label_index, group, level);
+  const double lh = Logit(t.hold), lr = Logit(t.reject);
   const double points = hold_at_ + (reject_at_ - hold_at_) * (Logit(q) - lh) / (lr - lh);
   return std::clamp(points, 0.0, kMaxPoints);
 }

@@ -16,10 +16,10 @@
 // so that on the default scale (hold at 5 points, reject at 10) the label
 // alone holds a comment exactly when q >= hold and rejects it when
 // q >= reject, and weaker evidence adds proportionally fewer points that can
-// add up with rule points. `hold` and `reject` are chosen per language on
-// validation data with the default rules applied (docs/classifier.md,
-// "Calibration"), which is why a Russian and an English comment with the
-// same raw probability can get different points.
+// add up with rule points. `hold` and `reject` are chosen per language and
+// per sensitivity level on validation data with the default rules applied
+// (docs/classifier.md, "Calibration"), which is why a Russian and an English
+// comment with the same raw probability can get different points.
 //
 // Errors are values: Parse() returns nullptr and one line
 // "ORIGIN: path.to.field: message". Thread-safety: immutable after Parse();
@@ -46,9 +46,22 @@ std::string_view GroupName(LanguageGroup group);
 // The labels that take part in the decision, in this order.
 inline constexpr std::array<std::string_view, 2> kDecisionLabels = {"spam", "abuse"};
 
+// How eagerly a site wants comments held: each level has its own hold and
+// reject thresholds, fitted for a share of ham held on validation data
+// (docs/classifier.md, "Sensitivity"). kNormal is the default.
+enum class Sensitivity { kLow = 0, kNormal = 1, kHigh = 2 };
+inline constexpr int kSensitivities = 3;
+// "low", "normal", "high".
+std::string_view SensitivityName(Sensitivity s);
+// Parses a name; false for anything else.
+bool ParseSensitivity(std::string_view name, Sensitivity* out);
+
 struct LabelCalibration {
   double slope = 1.0;
   double intercept = 0.0;
+};
+
+struct Thresholds {
   double hold = 0.5;     // calibrated probability at which the label alone holds
   double reject = 0.99;  // ... and rejects; hold < reject
 };
@@ -57,27 +70,33 @@ inline constexpr double kMaxPoints = 15.0;
 
 class Calibration {
  public:
-  // Parses the JSON format written by training::CalibrationJson():
-  //   {"format": 1, "scale": {"hold_at": 5, "reject_at": 10},
-  //    "labels": {"spam": {"ar": {"slope": s, "intercept": b, "hold": h,
-  //               "reject": r}, "ru": {...}, "en": {...}, "other": {...}},
-  //               "abuse": {...}},
-  //    ...any other keys (a report of how it was fitted) are kept, not read}
-  // Every label and group must be present; 0 < hold < reject < 1,
+  // Parses the JSON format written by training::FitCalibration():
+  //   {"format": 2, "scale": {"hold_at": 5, "reject_at": 10},
+  //    "platt": {"spam": {"ar": {"slope": s, "intercept": b}, "ru": ...,
+  //              "en": ..., "other": ...}, "abuse": {...}},
+  //    "levels": {"low": {"spam": {"ar": {"hold": h, "reject": r}, ...},
+  //                       "abuse": {...}}, "normal": {...}, "high": {...}},
+  //    ...any other keys (how it was fitted) are kept, not read}
+  // Every label, group and level must be present; 0 < hold < reject < 1,
   // slope > 0, 0 < hold_at < reject_at.
   static std::shared_ptr<const Calibration> Parse(std::string_view json, std::string_view origin,
                                                   std::string* error);
 
-  // For a model that comes without calibration: q = p, hold at 0.5, reject
-  // at 0.99 in every group.
+  // For a model that comes without calibration: q = p; hold at 0.5 and
+  // reject at 0.99 at every level and in every group.
   static std::shared_ptr<const Calibration> Identity();
 
   // `label_index` indexes kDecisionLabels. `p` is the raw model probability.
   double Calibrate(int label_index, LanguageGroup group, double p) const;
-  double Points(int label_index, LanguageGroup group, double q) const;
+  double Points(int label_index, LanguageGroup group, double q,
+                Sensitivity level = Sensitivity::kNormal) const;
 
   const LabelCalibration& Get(int label_index, LanguageGroup group) const {
-    return labels_[label_index][static_cast<int>(group)];
+    return platt_[label_index][static_cast<int>(group)];
+  }
+  const Thresholds& Threshold(int label_index, LanguageGroup group,
+                              Sensitivity level = Sensitivity::kNormal) const {
+    return levels_[static_cast<int>(level)][label_index][static_cast<int>(group)];
   }
   double hold_at() const { return hold_at_; }
   double reject_at() const { return reject_at_; }
@@ -88,7 +107,8 @@ class Calibration {
   Calibration() = default;
   double hold_at_ = 5.0;
   double reject_at_ = 10.0;
-  LabelCalibration labels_[kDecisionLabels.size()][kLanguageGroups];
+  LabelCalibration platt_[kDecisionLabels.size()][kLanguageGroups];
+  Thresholds levels_[kSensitivities][kDecisionLabels.size()][kLanguageGroups];
   std::string text_;
 };
 

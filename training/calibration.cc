@@ -90,96 +90,139 @@ cls::LabelCalibration Platt(const std::vector<const CalibrationItem*>& items, si
   return c;
 }
 
-// Searches hold (and reject) of both labels for one group.
-void FitThresholds(const std::vector<Scored>& scored, const CalibrationTargets& t, GroupFit* fit) {
-  std::map<std::string, int64_t> ham_by_source;
-  std::array<std::vector<double>, 2> ham_lq;
-  for (const Scored& s : scored) {
-    if (s.item->gold != "ham") continue;
-    ham_by_source[s.item->source]++;
-    for (size_t l = 0; l < 2; ++l) ham_lq[l].push_back(s.lq[l]);
+// Per data set counts of one candidate setting.
+struct SourceCounts {
+  int64_t tp = 0, fn = 0, ham_flagged = 0;
+};
+
+// F1 of "flagged" for a data set's own task.
+double SourceF1(const SourceCounts& c) {
+  const int64_t fp = c.ham_flagged;
+  if (c.tp == 0) return 0;
+  const double p = static_cast<double>(c.tp) / (c.tp + fp);
+  const double r = static_cast<double>(c.tp) / (c.tp + c.fn);
+  return 2 * p * r / (p + r);
+}
+
+// Searches hold (and reject) of both labels for one group: the setting with
+// the best mean F1 over the group's data sets (each on its own task) whose
+// every data set keeps its ham held at or under the target.
+void FitThresholds(const std::vector<Scored>& scored, const CalibrationTargets& t,
+                   double ham_target, const GroupFit& group, LevelFit* fit) {
+  std::map<std::string, int> source_index;
+  for (const Scored& s : scored) source_index.emplace(s.item->source, 0);
+  std::vector<std::string> sources;
+  for (auto& [name, index] : source_index) {
+    index = static_cast<int>(sources.size());
+    sources.push_back(name);
   }
+  std::vector<int64_t> ham_n(sources.size(), 0), pos_n(sources.size(), 0), allowed(sources.size());
+  std::vector<int> item_source(scored.size());
+  std::array<std::vector<double>, 2> ham_lq;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    const CalibrationItem& it = *scored[i].item;
+    item_source[i] = source_index.at(it.source);
+    if (it.gold == "ham") {
+      ham_n[item_source[i]]++;
+      for (size_t l = 0; l < 2; ++l) ham_lq[l].push_back(scored[i].lq[l]);
+    } else {
+      pos_n[item_source[i]]++;
+    }
+  }
+  int64_t ham_total = 0;
+  for (size_t k = 0; k < sources.size(); ++k) {
+    ham_total += ham_n[k];
+    allowed[k] = ham_n[k] >= kMinConstrainedHam
+                     ? static_cast<int64_t>(ham_target * static_cast<double>(ham_n[k]))
+                     : ham_n[k];
+  }
+  const int64_t allowed_total = static_cast<int64_t>(ham_target * static_cast<double>(ham_total));
   std::array<double, 2> reject_floor{};
   for (size_t l = 0; l < 2; ++l) reject_floor[l] = UpperQuantile(ham_lq[l], t.ham_rejected);
+  auto reject_for = [&](size_t l, double lh) {
+    return std::max(reject_floor[l], lh + kMinRejectGap);
+  };
+  // Counts per data set for one setting; false if a data set's ham limit breaks.
+  std::vector<SourceCounts> counts(sources.size());
+  auto run = [&](const std::array<double, 2>& lh, bool enforce) {
+    std::fill(counts.begin(), counts.end(), SourceCounts{});
+    int64_t held = 0;
+    const std::array<double, 2> lr{reject_for(0, lh[0]), reject_for(1, lh[1])};
+    for (size_t i = 0; i < scored.size(); ++i) {
+      const Scored& s = scored[i];
+      const double points =
+          PointsFromLogit(s.lq[0], lh[0], lr[0], t) + PointsFromLogit(s.lq[1], lh[1], lr[1], t);
+      const bool flagged = Decide(*s.item, points, t) != Outcome::kAccept;
+      SourceCounts& c = counts[item_source[i]];
+      if (s.item->gold == "ham") {
+        if (flagged) {
+          ++held;
+          if ((++c.ham_flagged > allowed[item_source[i]] || held > allowed_total) && enforce) {
+            return false;
+          }
+        }
+      } else {
+        (flagged ? c.tp : c.fn)++;
+      }
+    }
+    return true;
+  };
 
   double best = -1;
   std::array<double, 2> best_h{kGridHigh, kGridHigh};
   std::vector<double> grid(kGrid);
   for (int i = 0; i < kGrid; ++i) grid[i] = kGridLow + (kGridHigh - kGridLow) * i / (kGrid - 1);
-  std::map<std::string, int64_t> held;
   for (double hs : grid) {
     for (double ha : grid) {
-      const std::array<double, 2> lh{hs, ha};
-      std::array<double, 2> lr{};
-      for (size_t l = 0; l < 2; ++l) lr[l] = std::max(reject_floor[l], lh[l] + kMinRejectGap);
-      held.clear();
-      int64_t held_total = 0;
-      std::array<int64_t, 2> caught{};
-      bool ok = true;
-      for (const Scored& s : scored) {
-        const double points =
-            PointsFromLogit(s.lq[0], lh[0], lr[0], t) + PointsFromLogit(s.lq[1], lh[1], lr[1], t);
-        const bool flagged = Decide(*s.item, points, t) != Outcome::kAccept;
-        if (!flagged) continue;
-        if (s.item->gold == "ham") {
-          held_total++;
-          const int64_t n = ham_by_source[s.item->source];
-          const int64_t allowed = std::max<int64_t>(1, static_cast<int64_t>(t.ham_held * n));
-          if (++held[s.item->source] > allowed) {
-            ok = false;
-            break;
-          }
-        } else {
-          for (size_t l = 0; l < 2; ++l) caught[l] += s.item->gold == cls::kDecisionLabels[l];
-        }
-      }
-      if (!ok || held_total > t.ham_held * std::max<int64_t>(fit->ham, 1)) continue;
+      if (!run({hs, ha}, /*enforce=*/true)) continue;
       double objective = 0;
-      int labels = 0;
-      for (size_t l = 0; l < 2; ++l) {
-        if (fit->positives[l] == 0) continue;
-        objective += static_cast<double>(caught[l]) / fit->positives[l];
-        ++labels;
+      int sets = 0;
+      for (size_t k = 0; k < sources.size(); ++k) {
+        if (pos_n[k] == 0) continue;
+        objective += SourceF1(counts[k]);
+        ++sets;
       }
-      objective = labels ? objective / labels : 0;
+      objective = sets ? objective / sets : 0;
       // Ties: the stricter (higher) thresholds.
       if (objective > best + 1e-12 ||
           (std::fabs(objective - best) <= 1e-12 && hs + ha > best_h[0] + best_h[1])) {
         best = objective;
-        best_h = lh;
+        best_h = {hs, ha};
       }
     }
   }
+  fit->feasible = best >= 0;
   for (size_t l = 0; l < 2; ++l) {
-    fit->labels[l].hold = cls::Sigmoid(best_h[l]);
-    fit->labels[l].reject =
-        cls::Sigmoid(std::max(reject_floor[l], best_h[l] + kMinRejectGap));
+    fit->thresholds[l].hold = cls::Sigmoid(best_h[l]);
+    fit->thresholds[l].reject = cls::Sigmoid(reject_for(l, best_h[l]));
   }
   // The chosen setting's figures, for the report.
+  run(best_h, /*enforce=*/false);
   std::array<int64_t, 2> caught{};
   int64_t held_total = 0;
-  held.clear();
-  for (const Scored& s : scored) {
-    double points = 0;
-    for (size_t l = 0; l < 2; ++l) {
-      points += PointsFromLogit(s.lq[l], best_h[l],
-                                cls::Logit(fit->labels[l].reject), t);
+  for (size_t k = 0; k < sources.size(); ++k) {
+    held_total += counts[k].ham_flagged;
+    if (ham_n[k] > 0) {
+      fit->ham_held_by_source[sources[k]] = static_cast<double>(counts[k].ham_flagged) / ham_n[k];
     }
-    if (Decide(*s.item, points, t) == Outcome::kAccept) continue;
-    if (s.item->gold == "ham") {
-      held_total++;
-      held[s.item->source]++;
-    } else {
+    if (pos_n[k] > 0) fit->f1_by_source[sources[k]] = SourceF1(counts[k]);
+  }
+  {
+    const std::array<double, 2> lr{reject_for(0, best_h[0]), reject_for(1, best_h[1])};
+    for (const Scored& s : scored) {
+      if (s.item->gold == "ham") continue;
+      const double points =
+          PointsFromLogit(s.lq[0], best_h[0], lr[0], t) + PointsFromLogit(s.lq[1], best_h[1], lr[1], t);
+      if (Decide(*s.item, points, t) == Outcome::kAccept) continue;
       for (size_t l = 0; l < 2; ++l) caught[l] += s.item->gold == cls::kDecisionLabels[l];
     }
   }
   for (size_t l = 0; l < 2; ++l) {
-    fit->recall[l] = fit->positives[l] ? static_cast<double>(caught[l]) / fit->positives[l] : 0;
+    fit->recall[l] =
+        group.positives[l] ? static_cast<double>(caught[l]) / group.positives[l] : 0;
   }
-  fit->ham_held = fit->ham ? static_cast<double>(held_total) / fit->ham : 0;
-  for (const auto& [source, n] : ham_by_source) {
-    fit->ham_held_by_source[source] = static_cast<double>(held[source]) / n;
-  }
+  fit->ham_held = group.ham ? static_cast<double>(held_total) / group.ham : 0;
+  fit->objective = std::max(best, 0.0);
 }
 
 }  // namespace
@@ -261,22 +304,41 @@ bool FitCalibration(const std::vector<CalibrationItem>& items, const Calibration
       }
       scored.push_back(s);
     }
-    FitThresholds(scored, targets, &fit);
+    for (int level = 0; level < cls::kSensitivities; ++level) {
+      FitThresholds(scored, targets, targets.ham_held[level], fit, &fit.levels[level]);
+    }
   }
+  auto name = [](int g) { return std::string(cls::GroupName(static_cast<cls::LanguageGroup>(g))); };
+  boost::json::object platt, levels;
   for (size_t l = 0; l < 2; ++l) {
-    boost::json::object by_group_json;
+    boost::json::object by_group;
     for (int g = 0; g < cls::kLanguageGroups; ++g) {
       const cls::LabelCalibration& c = out->groups[g].labels[l];
-      by_group_json[std::string(cls::GroupName(static_cast<cls::LanguageGroup>(g)))] = {
-          {"slope", c.slope}, {"intercept", c.intercept}, {"hold", c.hold}, {"reject", c.reject}};
+      by_group[name(g)] = {{"slope", c.slope}, {"intercept", c.intercept}};
     }
-    labels_json[std::string(cls::kDecisionLabels[l])] = std::move(by_group_json);
+    platt[std::string(cls::kDecisionLabels[l])] = std::move(by_group);
+  }
+  boost::json::object targets_json;
+  for (int level = 0; level < cls::kSensitivities; ++level) {
+    boost::json::object by_label;
+    for (size_t l = 0; l < 2; ++l) {
+      boost::json::object by_group;
+      for (int g = 0; g < cls::kLanguageGroups; ++g) {
+        const cls::Thresholds& t = out->groups[g].levels[level].thresholds[l];
+        by_group[name(g)] = {{"hold", t.hold}, {"reject", t.reject}};
+      }
+      by_label[std::string(cls::kDecisionLabels[l])] = std::move(by_group);
+    }
+    const std::string level_name(cls::SensitivityName(static_cast<cls::Sensitivity>(level)));
+    levels[level_name] = std::move(by_label);
+    targets_json[level_name] = targets.ham_held[level];
   }
   boost::json::object root;
-  root["format"] = 1;
+  root["format"] = 2;
   root["scale"] = {{"hold_at", targets.hold_at}, {"reject_at", targets.reject_at}};
-  root["labels"] = std::move(labels_json);
-  root["targets"] = {{"ham_held", targets.ham_held}, {"ham_rejected", targets.ham_rejected}};
+  root["platt"] = std::move(platt);
+  root["levels"] = std::move(levels);
+  root["targets"] = {{"ham_held", targets_json}, {"ham_rejected", targets.ham_rejected}};
   out->json = boost::json::serialize(root);
   return true;
 }

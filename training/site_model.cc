@@ -85,14 +85,14 @@ std::array<double, kLabels> SiteProbabilities(const cls::Classifier& model,
 // Macro-F1 over `labels` of "q_L >= hold threshold" against the gold label.
 double MacroF1(const std::vector<SiteExample>& holdout,
                const std::vector<std::array<double, kLabels>>& q, const cls::Calibration& cal,
-               const std::vector<size_t>& labels) {
+               cls::Sensitivity level, const std::vector<size_t>& labels) {
   if (labels.empty()) return 0;
   double sum = 0;
   for (size_t l : labels) {
     BinaryCounts c;
     for (size_t i = 0; i < holdout.size(); ++i) {
       const bool gold = holdout[i].label == cls::kDecisionLabels[l];
-      const bool pred = q[i][l] >= cal.Get(static_cast<int>(l), cls::GroupOf(holdout[i].language)).hold;
+      const bool pred = q[i][l] >= cal.Threshold(static_cast<int>(l), cls::GroupOf(holdout[i].language), level).hold;
       (gold ? (pred ? c.tp : c.fn) : (pred ? c.fp : c.tn))++;
     }
     sum += c.F1();
@@ -108,7 +108,7 @@ std::string Fixed3(double v) {
 
 boost::json::object EvaluationJson(const std::vector<SiteExample>& holdout,
                                    const std::vector<std::array<double, kLabels>>& q,
-                                   const cls::Calibration& cal) {
+                                   const cls::Calibration& cal, cls::Sensitivity level) {
   boost::json::object out;
   for (size_t l = 0; l < kLabels; ++l) {
     BinaryCounts c;
@@ -117,7 +117,7 @@ boost::json::object EvaluationJson(const std::vector<SiteExample>& holdout,
     for (size_t i = 0; i < holdout.size(); ++i) {
       const bool gold = holdout[i].label == cls::kDecisionLabels[l];
       const bool pred =
-          q[i][l] >= cal.Get(static_cast<int>(l), cls::GroupOf(holdout[i].language)).hold;
+          q[i][l] >= cal.Threshold(static_cast<int>(l), cls::GroupOf(holdout[i].language), level).hold;
       (gold ? (pred ? c.tp : c.fn) : (pred ? c.fp : c.tn))++;
       scores.push_back(q[i][l]);
       positive.push_back(gold);
@@ -269,8 +269,8 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
       g.labels.emplace_back(cls::kDecisionLabels[l]);
     }
   }
-  g.candidate = MacroF1(holdout, cand_q, *base.calibration, present);
-  g.current = MacroF1(holdout, cur_q, *base.calibration, present);
+  g.candidate = MacroF1(holdout, cand_q, *base.calibration, base.sensitivity, present);
+  g.current = MacroF1(holdout, cur_q, *base.calibration, base.sensitivity, present);
   g.passed = !present.empty() && g.candidate >= g.current - g.tolerance;
   g.reason = "candidate macro-F1 " + Fixed3(g.candidate) +
              (g.passed ? " >= " : " < ") + "current " + Fixed3(g.current) + " - " +
@@ -288,8 +288,8 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
       {"train", static_cast<int64_t>(train.size())},
       {"holdout", g.holdout},
       {"combiner", boost::json::parse(out->combiner_json)},
-      {"candidate", EvaluationJson(holdout, cand_q, *base.calibration)},
-      {"current", EvaluationJson(holdout, cur_q, *base.calibration)},
+      {"candidate", EvaluationJson(holdout, cand_q, *base.calibration, base.sensitivity)},
+      {"current", EvaluationJson(holdout, cur_q, *base.calibration, base.sensitivity)},
       {"gate",
        {{"passed", g.passed},
         {"metric", "macro_f1"},

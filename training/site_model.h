@@ -23,7 +23,7 @@
 //      model) against the current judgement for the site (the base alone, or
 //      base + the site's active model), each label predicted when its
 //      probability reaches the base calibration's hold threshold for the
-//      comment's language. The candidate passes when its macro-F1 over the
+//      comment's language at the site's sensitivity. The candidate passes when its macro-F1 over the
 //      labels present is at least the current one minus kSiteGateTolerance,
 //      with at least kSiteMinHoldout held-out comments.
 //
@@ -72,6 +72,8 @@ struct SiteModelOptions {
 struct BaseModel {
   const classifiers::Classifier* classifier = nullptr;
   const classifiers::Calibration* calibration = nullptr;
+  // The site's sensitivity: which hold thresholds the gate predicts with.
+  classifiers::Sensitivity sensitivity = classifiers::Sensitivity::kNormal;
 };
 
 // The site's active model, if any (the gate's "current").

@@ -9,16 +9,25 @@
 namespace moderated::classifiers {
 namespace {
 
-std::string Group(double slope, double intercept, double hold, double reject) {
-  return "{\"slope\":" + std::to_string(slope) + ",\"intercept\":" + std::to_string(intercept) +
-         ",\"hold\":" + std::to_string(hold) + ",\"reject\":" + std::to_string(reject) + "}";
-}
-
-std::string Json(const std::string& ar_spam) {
-  const std::string g = Group(1, 0, 0.5, 0.99);
-  return R"({"format":1,"scale":{"hold_at":5,"reject_at":10},"labels":{"spam":{"ar":)" + ar_spam +
-         R"(,"ru":)" + g + R"(,"en":)" + g + R"(,"other":)" + g + R"(},"abuse":{"ar":)" + g +
-         R"(,"ru":)" + g + R"(,"en":)" + g + R"(,"other":)" + g + R"(}},"note":"kept"})";
+// A calibration with Arabic spam set to (slope, intercept) and its normal
+// level to (hold, reject); everything else identity-like.
+std::string Json(double slope, double intercept, double hold, double reject) {
+  auto platt = [](double a, double b) {
+    return "{\"slope\":" + std::to_string(a) + ",\"intercept\":" + std::to_string(b) + "}";
+  };
+  auto level = [](double h, double r) {
+    return "{\"hold\":" + std::to_string(h) + ",\"reject\":" + std::to_string(r) + "}";
+  };
+  auto groups = [](const std::string& ar, const std::string& rest) {
+    return "{\"ar\":" + ar + ",\"ru\":" + rest + ",\"en\":" + rest + ",\"other\":" + rest + "}";
+  };
+  const std::string p1 = platt(1, 0), l1 = level(0.5, 0.99);
+  const std::string plain_level = "{\"spam\":" + groups(l1, l1) + ",\"abuse\":" + groups(l1, l1) + "}";
+  return "{\"format\":2,\"scale\":{\"hold_at\":5,\"reject_at\":10},\"platt\":{\"spam\":" +
+         groups(platt(slope, intercept), p1) + ",\"abuse\":" + groups(p1, p1) +
+         "},\"levels\":{\"low\":" + plain_level + ",\"normal\":{\"spam\":" +
+         groups(level(hold, reject), l1) + ",\"abuse\":" + groups(l1, l1) + "},\"high\":" +
+         plain_level + "},\"note\":\"kept\"}";
 }
 
 TEST(CalibrationTest, GroupsOfLanguageCodes) {
@@ -32,7 +41,7 @@ TEST(CalibrationTest, GroupsOfLanguageCodes) {
 
 TEST(CalibrationTest, PlattScalingAndPointsHitTheThresholdsExactly) {
   std::string error;
-  auto c = Calibration::Parse(Json(Group(2.0, -1.0, 0.8, 0.97)), "cal.json", &error);
+  auto c = Calibration::Parse(Json(2.0, -1.0, 0.8, 0.97), "cal.json", &error);
   ASSERT_NE(c, nullptr) << error;
   const int spam = 0;
   // q = sigmoid(2 * logit(p) - 1)
@@ -47,9 +56,10 @@ TEST(CalibrationTest, PlattScalingAndPointsHitTheThresholdsExactly) {
   EXPECT_NEAR(c->Points(spam, LanguageGroup::kArabic, mid), 7.5, 1e-9);
   EXPECT_EQ(c->Points(spam, LanguageGroup::kArabic, 0.01), 0.0);
   EXPECT_EQ(c->Points(spam, LanguageGroup::kArabic, 1.0), kMaxPoints);
-  // Other groups keep their own setting.
+  // Other groups and levels keep their own setting.
   EXPECT_NEAR(c->Points(spam, LanguageGroup::kRussian, 0.5), 5.0, 1e-9);
-  EXPECT_EQ(c->text(), Json(Group(2.0, -1.0, 0.8, 0.97)));
+  EXPECT_NEAR(c->Points(spam, LanguageGroup::kArabic, 0.5, Sensitivity::kHigh), 5.0, 1e-9);
+  EXPECT_EQ(c->text(), Json(2.0, -1.0, 0.8, 0.97));
 }
 
 TEST(CalibrationTest, IdentityHoldsAtOneHalf) {
@@ -60,26 +70,32 @@ TEST(CalibrationTest, IdentityHoldsAtOneHalf) {
   EXPECT_EQ(c->text(), "");
 }
 
+TEST(CalibrationTest, SensitivityNames) {
+  Sensitivity s;
+  ASSERT_TRUE(ParseSensitivity("high", &s));
+  EXPECT_EQ(s, Sensitivity::kHigh);
+  EXPECT_EQ(SensitivityName(Sensitivity::kLow), "low");
+  EXPECT_FALSE(ParseSensitivity("HIGH", &s));
+}
+
 TEST(CalibrationTest, ErrorsNameTheField) {
   std::string error;
   EXPECT_EQ(Calibration::Parse("{", "c.json", &error), nullptr);
   EXPECT_EQ(error.rfind("c.json: not JSON (", 0), 0u) << error;
   EXPECT_EQ(Calibration::Parse("[]", "c.json", &error), nullptr);
   EXPECT_EQ(error, "c.json: expected a JSON object");
-  EXPECT_EQ(Calibration::Parse(R"({"format":2})", "c.json", &error), nullptr);
-  EXPECT_EQ(error, "c.json: format: expected 1");
-  EXPECT_EQ(Calibration::Parse(Json(Group(1, 0, 0.9, 0.8)), "c.json", &error), nullptr);
-  EXPECT_EQ(error, "c.json: labels.spam.ar.reject: must be a number in (hold, 1)");
-  EXPECT_EQ(Calibration::Parse(Json(Group(0, 0, 0.5, 0.8)), "c.json", &error), nullptr);
-  EXPECT_EQ(error, "c.json: labels.spam.ar.slope: must be a number > 0");
-  EXPECT_EQ(Calibration::Parse(Json("{\"slope\":1,\"intercept\":0,\"hold\":1,\"reject\":2}"),
-                               "c.json", &error),
-            nullptr);
-  EXPECT_EQ(error, "c.json: labels.spam.ar.hold: must be a number in (0, 1)");
-  std::string no_abuse = Json(Group(1, 0, 0.5, 0.9));
-  no_abuse.replace(no_abuse.find("\"abuse\""), 7, "\"abusx\"");
-  EXPECT_EQ(Calibration::Parse(no_abuse, "c.json", &error), nullptr);
-  EXPECT_EQ(error, "c.json: labels.abuse: missing object");
+  EXPECT_EQ(Calibration::Parse(R"({"format":1})", "c.json", &error), nullptr);
+  EXPECT_EQ(error, "c.json: format: expected 2");
+  EXPECT_EQ(Calibration::Parse(Json(1, 0, 0.9, 0.8), "c.json", &error), nullptr);
+  EXPECT_EQ(error, "c.json: levels.normal.spam.ar.reject: must be a number in (hold, 1)");
+  EXPECT_EQ(Calibration::Parse(Json(0, 0, 0.5, 0.8), "c.json", &error), nullptr);
+  EXPECT_EQ(error, "c.json: platt.spam.ar.slope: must be a number > 0");
+  EXPECT_EQ(Calibration::Parse(Json(1, 0, 1.0, 0.8), "c.json", &error), nullptr);
+  EXPECT_EQ(error, "c.json: levels.normal.spam.ar.hold: must be a number in (0, 1)");
+  std::string no_high = Json(1, 0, 0.5, 0.9);
+  no_high.replace(no_high.find("\"high\""), 6, "\"hugh\"");
+  EXPECT_EQ(Calibration::Parse(no_high, "c.json", &error), nullptr);
+  EXPECT_EQ(error, "c.json: levels.high: missing object");
 }
 
 }  // namespace

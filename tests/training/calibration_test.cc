@@ -56,25 +56,36 @@ TEST(FitCalibrationTest, ThresholdsKeepHamHeldUnderTheTargetPerDataSet) {
   items.back().rule_action = RuleAction::kReject;
 
   CalibrationTargets targets;
-  targets.ham_held = 0.01;
+  targets.ham_held = {0.005, 0.01, 0.03};
   CalibrationFit fit;
   std::string error;
   ASSERT_TRUE(FitCalibration(items, targets, &fit, &error)) << error;
   const GroupFit& ru = fit.groups[static_cast<int>(cls::LanguageGroup::kRussian)];
   EXPECT_EQ(ru.examples, 5601);
   EXPECT_EQ(ru.ham, 4001);
-  EXPECT_LE(ru.ham_held_by_source.at("chat"), 0.01);
-  EXPECT_LE(ru.ham_held_by_source.at("toxic"), 0.01);
-  EXPECT_GT(ru.recall[0], 0.5);
-  EXPECT_GT(ru.recall[1], 0.5);
+  const LevelFit& normal = ru.levels[1];
+  EXPECT_TRUE(normal.feasible);
+  EXPECT_LE(normal.ham_held_by_source.at("chat"), 0.01);
+  EXPECT_LE(normal.ham_held_by_source.at("toxic"), 0.01);
+  EXPECT_GT(normal.recall[0], 0.5);
+  EXPECT_GT(normal.recall[1], 0.5);
   for (size_t l = 0; l < 2; ++l) {
-    EXPECT_LT(ru.labels[l].hold, ru.labels[l].reject);
-    EXPECT_GE(cls::Logit(ru.labels[l].reject) - cls::Logit(ru.labels[l].hold), 1.0 - 1e-9);
+    EXPECT_LT(normal.thresholds[l].hold, normal.thresholds[l].reject);
+    EXPECT_GE(cls::Logit(normal.thresholds[l].reject) - cls::Logit(normal.thresholds[l].hold),
+              1.0 - 1e-9);
   }
+  // Higher sensitivity holds more ham and catches more.
+  EXPECT_LE(ru.levels[0].ham_held, normal.ham_held);
+  EXPECT_LE(normal.ham_held, ru.levels[2].ham_held);
+  EXPECT_LE(ru.levels[2].ham_held_by_source.at("chat"), 0.03);
+  EXPECT_GE(ru.levels[2].recall[1], normal.recall[1]);
   // The JSON is what the daemon reads, and it reproduces the fitted numbers.
   auto parsed = cls::Calibration::Parse(fit.json, "fit", &error);
   ASSERT_NE(parsed, nullptr) << error;
-  EXPECT_DOUBLE_EQ(parsed->Get(0, cls::LanguageGroup::kRussian).hold, ru.labels[0].hold);
+  EXPECT_DOUBLE_EQ(parsed->Threshold(0, cls::LanguageGroup::kRussian).hold,
+                   normal.thresholds[0].hold);
+  EXPECT_DOUBLE_EQ(parsed->Threshold(1, cls::LanguageGroup::kRussian, cls::Sensitivity::kHigh).hold,
+                   ru.levels[2].thresholds[1].hold);
   EXPECT_DOUBLE_EQ(parsed->Get(1, cls::LanguageGroup::kRussian).slope, ru.labels[1].slope);
   // Groups without data get the pooled fit.
   EXPECT_EQ(fit.groups[static_cast<int>(cls::LanguageGroup::kOther)].examples, 5601);
