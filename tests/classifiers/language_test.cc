@@ -1,12 +1,18 @@
 // tests/classifiers/language_test.cc
 //
-// DetectLanguage(): the decision of language.h, rule by rule.
+// DetectLanguage(): the decision of language.h, rule by rule, and (when
+// ../shared/data is present) the accuracy per labelled corpus.
 #include "classifiers/language.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "training/corpus.h"
 
 namespace moderated::classifiers {
 namespace {
@@ -274,6 +280,135 @@ TEST(LanguageTest, SourceNames) {
   EXPECT_STREQ("hint", LanguageSourceName(LanguageSource::kHint));
   EXPECT_STREQ("site", LanguageSourceName(LanguageSource::kSite));
   EXPECT_STREQ("arabizi", LanguageSourceName(LanguageSource::kArabizi));
+}
+
+// ---- the labelled corpora -------------------------------------------------------
+
+// Code points of valid UTF-8 (continuation bytes are not counted).
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// The script most letters of `s` are written in: "Arab", "Cyrl", "Latn" or
+// "" (anything else, or no letters). Independent of the code under test.
+std::string MainScript(std::string_view s) {
+  int arabic = 0;
+  int cyrillic = 0;
+  int latin = 0;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    uint32_t cp = c;
+    int len = 1;
+    if (c >= 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else if (c >= 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    }
+    for (int k = 1; k < len && i + k < s.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    i += len;
+    if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ++latin;
+    if (cp >= 0x00C0 && cp <= 0x024F && cp != 0xD7 && cp != 0xF7) ++latin;
+    if (cp >= 0x0400 && cp <= 0x04FF) ++cyrillic;
+    if ((cp >= 0x0620 && cp <= 0x064A) || (cp >= 0x066E && cp <= 0x06D3)) ++arabic;
+  }
+  if (arabic > cyrillic && arabic > latin) return "Arab";
+  if (cyrillic > latin && cyrillic > arabic) return "Cyrl";
+  if (latin > 0 && latin >= arabic && latin >= cyrillic) return "Latn";
+  return "";
+}
+
+std::string ScriptOfLanguage(const std::string& code) {
+  if (code == "ar") return "Arab";
+  if (code == "ru") return "Cyrl";
+  return "Latn";
+}
+
+struct Tally {
+  size_t n = 0;
+  size_t right = 0;
+  double Accuracy() const { return n == 0 ? 1.0 : static_cast<double>(right) / n; }
+};
+
+// What each corpus must reach with no hint and no site languages, on its
+// texts of at least 20 characters. Three corpora cannot honestly reach 0.97
+// on all of their texts, because not all of their texts are in the corpus
+// language; for them the floor is what the decision reaches (a regression
+// guard), and 0.97 is asserted where it applies (docs/classifier.md,
+// "Language identification").
+struct Expectation {
+  double all = 0.97;              // every text of >= 20 characters
+  double in_script = 0.0;         // texts mostly in the corpus language's script
+  double with_site = 0.0;         // with site languages {ar, ru, en}
+};
+
+const std::map<std::string, Expectation>& Exceptions() {
+  static const auto* const exceptions = new std::map<std::string, Expectation>{
+      // 24 % of its texts are Latin script: French tweets (CLD2 says fr) and
+      // Arabizi; only part of the Arabizi is recognised.
+      {"darija", {0.77, 0.97, 0.0}},
+      // 6 % of its texts are English (crypto and "investment" spam posted
+      // in the Russian chat), which is what they are called.
+      {"radio-t", {0.93, 0.97, 0.0}},
+      // 4.7 % of its texts are Persian tweets (ی ک پ گ); CLD2 says fa and the
+      // letters agree. On an ar/ru/en site they are "ar".
+      {"arabic-spam", {0.95, 0.0, 0.97}},
+  };
+  return *exceptions;
+}
+
+TEST(LanguageCorpusTest, AccuracyPerCorpus) {
+  const std::string data_dir = std::string(MODERATED_SOURCE_DIR) + "/../shared/data";
+  if (!std::filesystem::is_directory(data_dir)) {
+    GTEST_SKIP() << "../shared/data absent: " << data_dir;
+  }
+  std::printf("%-14s %7s %8s %9s %11s %9s  %s\n", "corpus", "texts", "no hint", "site", "in script",
+              "share", "other answers (no hint, >= 1 %)");
+  for (const std::string& preset : training::PresetNames()) {
+    std::vector<training::Example> examples;
+    std::string error;
+    ASSERT_TRUE(training::ReadPreset(preset, data_dir, &examples, &error)) << error;
+    Tally all;
+    Tally site;
+    Tally in_script;
+    std::map<std::string, size_t> others;
+    for (const training::Example& e : examples) {
+      if (CodePoints(e.text) < 20) continue;
+      const std::string code = DetectLanguage(e.text).code;
+      const bool right = code == e.language;
+      ++all.n;
+      all.right += right;
+      if (!right) ++others[code];
+      ++site.n;
+      site.right += DetectLanguage(e.text, "", kOurSite).code == e.language;
+      if (MainScript(e.text) == ScriptOfLanguage(e.language)) {
+        ++in_script.n;
+        in_script.right += right;
+      }
+    }
+    std::string other_answers;
+    for (const auto& [code, count] : others) {
+      if (count * 100 >= all.n) other_answers += code + ":" + std::to_string(count) + " ";
+    }
+    std::printf("%-14s %7zu %8.4f %9.4f %11.4f %8.1f%%  %s\n", preset.c_str(), all.n,
+                all.Accuracy(), site.Accuracy(), in_script.Accuracy(),
+                100.0 * static_cast<double>(in_script.n) / static_cast<double>(all.n),
+                other_answers.c_str());
+    ASSERT_GT(all.n, 500u) << preset;
+    const auto it = Exceptions().find(preset);
+    const Expectation want = it == Exceptions().end() ? Expectation() : it->second;
+    EXPECT_GE(all.Accuracy(), want.all) << preset;
+    EXPECT_GE(in_script.Accuracy(), want.in_script) << preset;
+    EXPECT_GE(site.Accuracy(), want.with_site) << preset;
+  }
 }
 
 }  // namespace
