@@ -444,8 +444,11 @@ void Skeleton(std::vector<Unit>* units, size_t begin, size_t end, Sc text_decisi
     } else if (text_is_latin_or_cyrillic) {
       target = text_decisive_script;
     }
-  } else if (only_lookalikes && text_is_latin_or_cyrillic) {
-    // "Bce", "ᴛᴏ", "cop": nothing in the word says which script it is.
+  } else if (only_lookalikes && text_is_latin_or_cyrillic &&
+             (kinds >= 2 || non_ascii_latin || present[Index(Sc::kGreek)] > 0)) {
+    // "Bce" (Latin B), "ᴛᴏ", "ρο": nothing in the word says which script it
+    // is. A word in plain ASCII or plain Cyrillic ("как", "cop") stays as
+    // it is.
     target = text_decisive_script;
   }
   if (target == Sc::kNotLetter && !non_ascii_latin) return;  // nothing to change
@@ -471,16 +474,18 @@ void Skeleton(std::vector<Unit>* units, size_t begin, size_t end, Sc text_decisi
 
 // Sets the script of the word units[begin, end) (the script of most of its
 // letters, non-Latin on a tie) and adds the word to the count of that script.
-// A word that is one letter repeated ("hhhhh", "kkkk") is laughter, not
-// language: not counted.
+// Not counted: one-letter words (too little evidence: "a", "и", "و") and
+// one letter repeated three or more times ("hhhhh", "kkkk": laughter).
 void CountWord(std::vector<Unit>* units, size_t begin, size_t end, std::array<int, 6>* words) {
   std::array<int, 6> letters{};
   bool repeated = true;
+  int length = 0;
   UChar32 first = 0;
   for (size_t i = begin; i < end; ++i) {
     const Unit& u = (*units)[i];
     if (u.sc == Sc::kNotLetter) continue;
     ++letters[Index(u.sc)];
+    ++length;
     const UChar32 lower = u.cp < 0x80 ? (u.cp | 0x20) : u_tolower(u.cp);
     if (first == 0) first = lower;
     repeated = repeated && lower == first;
@@ -492,7 +497,10 @@ void CountWord(std::vector<Unit>* units, size_t begin, size_t end, std::array<in
     }
   }
   for (size_t i = begin; i < end; ++i) (*units)[i].word = word_script;
-  if (!repeated && word_script != Sc::kNotLetter) ++(*words)[Index(word_script)];
+  const bool laughter = repeated && length >= 3;
+  if (length >= 2 && !laughter && word_script != Sc::kNotLetter) {
+    ++(*words)[Index(word_script)];
+  }
 }
 
 void AppendUtf8(UChar32 c, std::string* out) {

@@ -35,8 +35,8 @@
 //    script is the one with the most words, where a word in Arabic, Cyrillic
 //    or another non-Latin script counts twice: Latin words inside an Arabic
 //    or Russian sentence are mostly names, brands and technical terms, the
-//    reverse is rare. A word that is one letter repeated ("hhhhh") is
-//    laughter and not counted. No words: the script with the most letters.
+//    reverse is rare. One-letter words and laughter (one letter repeated,
+//    "hhhhh") are not counted. No words: the script with the most letters.
 //    No letters at all → "und".
 //
 // 4. CLD2 runs once, on the words of the text's script (words in other
