@@ -42,7 +42,7 @@ std::string_view GroupName(LanguageGroup group) {
 }
 
 double Logit(double p) {
-  p = std::clamp(p, 1e-6, 1.0 - 1e-6);
+  p = std::clamp(p, 1e-12, 1.0 - 1e-12);
   return std::log(p / (1.0 - p));
 }
 

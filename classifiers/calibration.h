@@ -112,7 +112,7 @@ class Calibration {
   std::string text_;
 };
 
-// logit(p) with p clamped to [1e-6, 1 - 1e-6].
+// logit(p) with p clamped to [1e-12, 1 - 1e-12].
 double Logit(double p);
 double Sigmoid(double x);
 

@@ -22,6 +22,8 @@
 #include "classifiers/fasttext_classifier.h"
 
 #include <fasttext/fasttext.h>
+#include <fasttext/matrix.h>
+#include <fasttext/vector.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -185,11 +187,15 @@ class StreamLoadingFastText : public fasttext::FastText {
     if (!checkModel(in)) throw std::invalid_argument("wrong file format");
     loadModel(in);
   }
+  // The matrices predict() multiplies, for exact scores (see Predict()).
+  const fasttext::Matrix& input() const { return *input_; }
+  const fasttext::Matrix& output() const { return *output_; }
+  bool softmax() const { return args_->loss == fasttext::loss_name::softmax; }
 };
 
 class FastTextClassifier final : public Classifier {
  public:
-  FastTextClassifier(std::unique_ptr<fasttext::FastText> model, std::string version)
+  FastTextClassifier(std::unique_ptr<StreamLoadingFastText> model, std::string version)
       : model_(std::move(model)), dict_(model_->getDictionary()), version_(std::move(version)) {
     int32_t n = dict_->nlabels();
     names_.reserve(n);
@@ -216,13 +222,31 @@ class FastTextClassifier final : public Classifier {
       std::istream in(&buf);
       std::vector<int32_t> words, labels;
       dict_->getLine(in, words, labels);
-      fasttext::Predictions predictions;  // (log(p + 1e-5), label id)
-      model_->predict(-1, words, predictions, 0.0);
-      for (const auto& [log_p, id] : predictions) {
-        if (id < 0 || static_cast<size_t>(id) >= probability.size()) continue;
-        // fastText stores log(p + 1e-5) (Loss::std_log); undo both.
-        double p = std::exp(static_cast<double>(log_p)) - 1e-5;
-        probability[id] = std::clamp(p, 0.0, 1.0);
+      // fastText's own predict() reads sigmoids from a 512-entry table over
+      // [-8, 8]: every score above 8 becomes the same probability, so the
+      // most confident tenth of predictions tie and no threshold can tell
+      // them apart. The hidden layer and scores are computed here as
+      // Model::computeHidden and computeOutput do (mean of the input rows,
+      // one dot product per label), with an exact sigmoid or softmax.
+      if (!words.empty()) {
+        fasttext::Vector hidden(model_->input().size(1));
+        hidden.zero();
+        for (int32_t w : words) model_->input().addRowToVector(hidden, w);
+        hidden.mul(1.0 / static_cast<double>(words.size()));
+        std::vector<double> score(names_.size());
+        for (size_t id = 0; id < names_.size(); ++id) {
+          score[id] = model_->output().dotRow(hidden, static_cast<int64_t>(id));
+        }
+        if (model_->softmax()) {
+          const double top = *std::max_element(score.begin(), score.end());
+          double sum = 0;
+          for (size_t id = 0; id < score.size(); ++id) sum += probability[id] = std::exp(score[id] - top);
+          for (double& p : probability) p /= sum;
+        } else {
+          for (size_t id = 0; id < score.size(); ++id) {
+            probability[id] = 1.0 / (1.0 + std::exp(-score[id]));
+          }
+        }
       }
     } catch (...) {
       // Contract: Predict() does not throw. bad_alloc or a fastText bug
@@ -239,7 +263,7 @@ class FastTextClassifier final : public Classifier {
   const std::string& version() const override { return version_; }
 
  private:
-  std::unique_ptr<fasttext::FastText> model_;
+  std::unique_ptr<StreamLoadingFastText> model_;
   std::shared_ptr<const fasttext::Dictionary> dict_;
   std::vector<std::string> names_;  // by fastText label id, prefix removed
   std::vector<int32_t> by_name_;    // label ids sorted by name
