@@ -222,6 +222,22 @@ CREATE INDEX comments_author_email ON comments (author_email, status, site)
   WHERE author_email <> '';
 CREATE INDEX comments_author_ip ON comments (author_ip, status, site) WHERE author_ip <> '';
 )sql"},
+
+    {6, "per-site models with calibration; spot checks of accepted comments",
+     R"sql(
+-- A model belongs to a site ('' = the base model every site shares); at
+-- most one is active per site. `calibration` travels with the model: the
+-- base model's calibration JSON, or a site model's combiner JSON.
+ALTER TABLE models ADD COLUMN site TEXT NOT NULL DEFAULT '';
+ALTER TABLE models ADD COLUMN calibration TEXT NOT NULL DEFAULT '';
+DROP INDEX models_one_active;
+CREATE UNIQUE INDEX models_one_active ON models (site) WHERE active = 1;
+-- An accepted comment sampled for review (spot check) until a moderator
+-- decides it; the review queue lists these beside the pending ones.
+ALTER TABLE comments ADD COLUMN spot_check INTEGER NOT NULL DEFAULT 0
+  CHECK (spot_check IN (0, 1));
+CREATE INDEX comments_spot_check ON comments (site, id) WHERE spot_check = 1;
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

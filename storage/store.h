@@ -308,11 +308,16 @@ struct DecideResult {
 
 // --- Models (records; store_models.cc) ---
 
-// A trained classifier model version (table models). At most one is active.
+// A trained classifier model version (table models). At most one is active
+// per site; site "" is the base model every site shares.
 struct ModelVersion {
   int64_t id = 0;            // ours; assigned by AddModel
-  std::string version;       // "ft-" + 12 hex digits of the bytes' hash
+  std::string site;          // "" = the base model; else the one site it serves
+  std::string version;       // "ft-…" (base) or "site-…"
   std::string bytes;         // the model file (.ftz/.bin); empty from ListModels
+  // Base model: its calibration JSON (classifiers/calibration.h); site
+  // model: its combiner JSON (classifiers/site_combiner.h). "" = none.
+  std::string calibration;
   int64_t size_bytes = 0;    // length of `bytes` (filled by ListModels and GetModel)
   std::string report_json = "{}";  // a JSON object: evaluation reports, gate
   std::string author;
@@ -587,18 +592,23 @@ class Store {
   // --- Models (store_models.cc) ---
   // AddModel stores `model` (id, active and size_bytes ignored) INACTIVE and
   // sets *id; Errc::constraint if report_json is not valid JSON or bytes is
-  // empty. ActivateModel makes model `id` the only active one in ONE
-  // transaction, with `audit` (may be null) appended in it; id 0 deactivates
-  // every model (the daemon then runs its file or embedded model).
+  // empty. ActivateModel makes model `id` the only active one of its site in
+  // ONE transaction, with `audit` (may be null) appended in it; id 0
+  // deactivates every base model (the daemon then runs its file or embedded
+  // model). DeactivateModels(site) does that for one site's models (a site
+  // model rolled back: the site is judged by the base model alone).
   // Errc::not_found (nothing changes) for an unknown id.
   // ListModels: every model, newest first, without bytes. GetModel: one with
-  // bytes. ActiveModel: the active one with bytes. Both Errc::not_found if
-  // there is none.
+  // bytes. ActiveModel: the active base model with bytes; ActiveSiteModels:
+  // every active site model with bytes, by site. Errc::not_found if there is
+  // none (ActiveModel, GetModel).
   std::error_code AddModel(const ModelVersion& model, int64_t* id);
   std::error_code ActivateModel(int64_t id, const AuditEntry* audit);
+  std::error_code DeactivateModels(const std::string& site, const AuditEntry* audit);
   std::error_code ListModels(std::vector<ModelVersion>* out);
   std::error_code GetModel(int64_t id, ModelVersion* out);
   std::error_code ActiveModel(ModelVersion* out);
+  std::error_code ActiveSiteModels(std::vector<ModelVersion>* out);
   // Training data from moderation: calls `fn` for each comment with id >
   // since_id that has an effective label, in comment id order, until it
   // returns false. The effective label is the comment's latest label (by

@@ -16,19 +16,21 @@ using internal::ScopedReset;
 namespace {
 
 constexpr const char* kInsertModel =
-    "INSERT INTO models (version, bytes, report_json, author, note, created_at_ms, active) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)";
-constexpr const char* kDeactivateModels = "UPDATE models SET active = 0 WHERE active = 1";
+    "INSERT INTO models (version, bytes, report_json, author, note, created_at_ms, active, site, "
+    "calibration) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)";
+constexpr const char* kDeactivateSite =
+    "UPDATE models SET active = 0 WHERE active = 1 AND site = ?1";
+constexpr const char* kSiteOfModel = "SELECT site FROM models WHERE id = ?1";
 constexpr const char* kActivateModel = "UPDATE models SET active = 1 WHERE id = ?1";
-constexpr const char* kListModels =
-    "SELECT id, version, length(bytes), report_json, author, note, created_at_ms, active "
-    "FROM models ORDER BY id DESC";
-constexpr const char* kGetModel =
-    "SELECT id, version, length(bytes), report_json, author, note, created_at_ms, active, bytes "
-    "FROM models WHERE id = ?1";
+#define MODEL_COLUMNS \
+  "id, version, length(bytes), report_json, author, note, created_at_ms, active, site, calibration"
+constexpr const char* kListModels = "SELECT " MODEL_COLUMNS " FROM models ORDER BY id DESC";
+constexpr const char* kGetModel = "SELECT " MODEL_COLUMNS ", bytes FROM models WHERE id = ?1";
 constexpr const char* kActiveModel =
-    "SELECT id, version, length(bytes), report_json, author, note, created_at_ms, active, bytes "
-    "FROM models WHERE active = 1";
+    "SELECT " MODEL_COLUMNS ", bytes FROM models WHERE active = 1 AND site = ''";
+constexpr const char* kActiveSiteModels =
+    "SELECT " MODEL_COLUMNS ", bytes FROM models WHERE active = 1 AND site <> '' ORDER BY site";
+#undef MODEL_COLUMNS
 // Starts from the labels (index labels_comment): one row per labelled
 // comment, its newest usable label. Undone labels and "rejected"/"undo"
 // rows never count.
@@ -50,6 +52,8 @@ void ReadModel(sqlite3_stmt* s, ModelVersion* m, bool with_bytes) {
   r.Text(&m->note);
   r.Int(&m->created_at_ms);
   r.Bool(&m->active);
+  r.Text(&m->site);
+  r.Text(&m->calibration);
   if (with_bytes) {
     r.Blob(&m->bytes);
   } else {
@@ -81,6 +85,12 @@ std::error_code Store::AddModel(const ModelVersion& model, int64_t* id) {
     rc = sqlite3_bind_text64(s, 5, model.note.data(), model.note.size(), SQLITE_STATIC,
                              SQLITE_UTF8);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 6, model.created_at_ms);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_text64(s, 7, model.site.data(), model.site.size(), SQLITE_STATIC,
+                             SQLITE_UTF8);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_text64(s, 8, model.calibration.data(), model.calibration.size(),
+                             SQLITE_STATIC, SQLITE_UTF8);
   if (rc != SQLITE_OK) return m.Fail(rc);
   rc = sqlite3_step(s);
   if (rc != SQLITE_DONE) return m.Fail(rc);
@@ -92,14 +102,27 @@ std::error_code Store::ActivateModel(int64_t id, const AuditEntry* audit) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
-  sqlite3_stmt* deactivate = m.Cached(kDeactivateModels, &rc);
+  sqlite3_stmt* site_of = m.Cached(kSiteOfModel, &rc);
+  if (site_of == nullptr) return m.Fail(rc);
+  sqlite3_stmt* deactivate = m.Cached(kDeactivateSite, &rc);
   if (deactivate == nullptr) return m.Fail(rc);
   sqlite3_stmt* activate = m.Cached(kActivateModel, &rc);
   if (activate == nullptr) return m.Fail(rc);
   Impl::Transaction txn(&m);
   if (auto ec = txn.Begin()) return ec;
+  std::string site;  // id 0: the base model
+  if (id != 0) {
+    ScopedReset reset(site_of);
+    sqlite3_bind_int64(site_of, 1, id);
+    rc = sqlite3_step(site_of);
+    // Unknown id: the transaction rolls back, the old model stays active.
+    if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no model " + std::to_string(id));
+    if (rc != SQLITE_ROW) return m.Fail(rc);
+    Reader(site_of).Text(&site);
+  }
   {
     ScopedReset reset(deactivate);
+    Binder(deactivate).Text(site);
     rc = sqlite3_step(deactivate);
     if (rc != SQLITE_DONE) return m.Fail(rc);
   }
@@ -108,10 +131,26 @@ std::error_code Store::ActivateModel(int64_t id, const AuditEntry* audit) {
     sqlite3_bind_int64(activate, 1, id);
     rc = sqlite3_step(activate);
     if (rc != SQLITE_DONE) return m.Fail(rc);
-    // Unknown id: the transaction rolls back, the old model stays active.
-    if (sqlite3_changes64(m.db.get()) == 0) {
-      return m.Fail(Errc::not_found, "no model " + std::to_string(id));
-    }
+  }
+  if (audit != nullptr) {
+    if (auto ec = AppendAudit(*audit)) return ec;
+  }
+  return txn.Commit();
+}
+
+std::error_code Store::DeactivateModels(const std::string& site, const AuditEntry* audit) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* deactivate = m.Cached(kDeactivateSite, &rc);
+  if (deactivate == nullptr) return m.Fail(rc);
+  Impl::Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  {
+    ScopedReset reset(deactivate);
+    Binder(deactivate).Text(site);
+    rc = sqlite3_step(deactivate);
+    if (rc != SQLITE_DONE) return m.Fail(rc);
   }
   if (audit != nullptr) {
     if (auto ec = AppendAudit(*audit)) return ec;
@@ -158,6 +197,21 @@ std::error_code Store::ActiveModel(ModelVersion* out) {
   if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no active model");
   if (rc != SQLITE_ROW) return m.Fail(rc);
   ReadModel(s, out, true);
+  return {};
+}
+
+std::error_code Store::ActiveSiteModels(std::vector<ModelVersion>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kActiveSiteModels, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ReadModel(s, &out->emplace_back(), true);
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
   return {};
 }
 

@@ -64,7 +64,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 5);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 6);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -76,7 +76,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "5\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "6\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -86,6 +86,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|comments_site_external_id|comments\n"
             "index|comments_site_received|comments\n"
             "index|comments_site_updated|comments\n"
+            "index|comments_spot_check|comments\n"
             "index|comments_status|comments\n"
             "index|decisions_comment|decisions\n"
             "index|decisions_comment_actor|decisions\n"
@@ -165,7 +166,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "5\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "6\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -208,7 +209,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 5");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 6");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -227,7 +228,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 5; open it "
+                       ": database schema version 1 is older than this build's 6; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

@@ -97,6 +97,68 @@ TEST(StoreModelsTest, AddActivateListGet) {
   EXPECT_EQ(Errc::constraint, store->AddModel(Model("ft-d", ""), nullptr));
 }
 
+TEST(StoreModelsTest, SiteModelsAreActivePerSiteAndApartFromTheBase) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  auto add = [&](const char* version, const char* site, const char* calibration) {
+    ModelVersion m = Model(version, "bytes-of-" + std::string(version));
+    m.site = site;
+    m.calibration = calibration;
+    int64_t id = 0;
+    EXPECT_FALSE(store->AddModel(m, &id));
+    return id;
+  };
+  const int64_t base = add("ft-base", "", R"({"format":2})");
+  const int64_t a1 = add("site-a1", "a.example", R"({"format":1})");
+  const int64_t a2 = add("site-a2", "a.example", "");
+  const int64_t b1 = add("site-b1", "b.example", "");
+  for (int64_t id : {base, a1, b1}) ASSERT_FALSE(store->ActivateModel(id, nullptr));
+
+  ModelVersion active;
+  ASSERT_FALSE(store->ActiveModel(&active));  // the base model only
+  EXPECT_EQ(base, active.id);
+  EXPECT_EQ("", active.site);
+  EXPECT_EQ(R"({"format":2})", active.calibration);
+  std::vector<ModelVersion> sites;
+  ASSERT_FALSE(store->ActiveSiteModels(&sites));
+  ASSERT_EQ(2u, sites.size());
+  EXPECT_EQ("a.example", sites[0].site);
+  EXPECT_EQ(a1, sites[0].id);
+  EXPECT_EQ("bytes-of-site-a1", sites[0].bytes);
+  EXPECT_EQ(R"({"format":1})", sites[0].calibration);
+  EXPECT_EQ(b1, sites[1].id);
+
+  // Activating a2 replaces a1 and touches neither the base nor b.example.
+  ASSERT_FALSE(store->ActivateModel(a2, nullptr));
+  ASSERT_FALSE(store->ActiveSiteModels(&sites));
+  ASSERT_EQ(2u, sites.size());
+  EXPECT_EQ(a2, sites[0].id);
+  EXPECT_EQ(b1, sites[1].id);
+  ASSERT_FALSE(store->ActiveModel(&active));
+  EXPECT_EQ(base, active.id);
+
+  // Deactivating one site leaves the others; 0 deactivates the base only.
+  AuditEntry audit;
+  audit.at_ms = 9;
+  audit.actor = "t";
+  audit.action = "model.rollback";
+  audit.target = "site:a.example";
+  ASSERT_FALSE(store->DeactivateModels("a.example", &audit));
+  ASSERT_FALSE(store->ActiveSiteModels(&sites));
+  ASSERT_EQ(1u, sites.size());
+  EXPECT_EQ(b1, sites[0].id);
+  ASSERT_FALSE(store->ActivateModel(0, nullptr));
+  EXPECT_EQ(Errc::not_found, store->ActiveModel(&active));
+  ASSERT_FALSE(store->ActiveSiteModels(&sites));
+  EXPECT_EQ(1u, sites.size());
+  std::vector<AuditEntry> entries;
+  AuditQuery q;
+  q.action = "model.";
+  ASSERT_FALSE(store->QueryAudit(q, &entries));
+  ASSERT_EQ(1u, entries.size());
+  EXPECT_EQ("site:a.example", entries[0].target);
+}
+
 TEST(StoreModelsTest, ScanLabelledCommentsUsesTheLatestUsableLabel) {
   TempDir dir;
   auto store = OpenStore(dir);
