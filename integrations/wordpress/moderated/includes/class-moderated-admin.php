@@ -547,12 +547,12 @@ class Moderated_Admin {
 					<tr>
 						<th scope="row"><label for="moderated-site-token"><?php esc_html_e( 'Site token', 'moderated' ); ?></label></th>
 						<td><input type="password" class="regular-text code" dir="ltr" autocomplete="off" id="moderated-site-token" name="<?php echo esc_attr( $opt ); ?>[site_token]" value="<?php echo esc_attr( $s['site_token'] ); ?>">
-						<p class="description"><?php esc_html_e( 'Sends comments. Create it with: moderated token create --role site --site SITE --name wordpress', 'moderated' ); ?></p></td>
+						<p class="description"><?php esc_html_e( 'Sends comments. Create it with:', 'moderated' ); ?> <code dir="ltr">moderated token create --role site --site <?php echo esc_html( $s['site'] ); ?> --name wordpress</code></p></td>
 					</tr>
 					<tr>
 						<th scope="row"><label for="moderated-moderator-token"><?php esc_html_e( 'Moderator token', 'moderated' ); ?></label></th>
 						<td><input type="password" class="regular-text code" dir="ltr" autocomplete="off" id="moderated-moderator-token" name="<?php echo esc_attr( $opt ); ?>[moderator_token]" value="<?php echo esc_attr( $s['moderator_token'] ); ?>">
-						<p class="description"><?php esc_html_e( 'Sends wp-admin decisions (Approve, Spam, Not spam, Trash) to moderated. Create it with: moderated token create --role moderator --site SITE --name wordpress-editors', 'moderated' ); ?></p></td>
+						<p class="description"><?php esc_html_e( 'Sends wp-admin decisions (Approve, Spam, Not spam, Trash) to moderated. Create it with:', 'moderated' ); ?> <code dir="ltr">moderated token create --role moderator --site <?php echo esc_html( $s['site'] ); ?> --name wordpress-editors</code></p></td>
 					</tr>
 					<tr>
 						<th scope="row"><label for="moderated-timeout"><?php esc_html_e( 'Timeout', 'moderated' ); ?></label></th>

@@ -82,7 +82,11 @@ class Moderated_Comments {
 			$pending['approved'] = self::status_for_action( (string) $result->json['action'] );
 		} else {
 			$pending['error'] = $result->error;
-			if ( ! $result->retryable() ) {
+			if ( $result->ok() ) {
+				// A 2xx without a verdict: not moderated, perhaps a proxy. Try again later.
+				$pending['error'] = __( 'moderated sent an answer the plugin does not understand.', 'moderated' );
+				$pending['state'] = 'unsent';
+			} elseif ( ! $result->retryable() ) {
 				$pending['state'] = 'failed'; // The request itself is wrong: a person decides.
 			} elseif ( Moderated_Settings::DOWN_WORDPRESS === Moderated_Settings::get( 'when_down' ) ) {
 				$pending['state'] = 'skipped';

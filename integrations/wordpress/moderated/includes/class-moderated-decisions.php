@@ -17,7 +17,8 @@
  * A decision that cannot be delivered (daemon down, the comment not sent
  * yet, claimed by a moderator in the console) waits in the comment's
  * `_moderated_outbox` meta; Moderated_Sync sends it later. Status changes the
- * plugin makes itself (webhooks, late verdicts) are not sent back.
+ * plugin makes itself (webhooks, late verdicts) are not sent back. Without a
+ * moderator token nothing is sent.
  *
  * @package moderated
  */
@@ -112,16 +113,15 @@ class Moderated_Decisions {
 	 * @param string $note       Why.
 	 */
 	public static function send_or_queue( $comment_id, $decision, $note ) {
+		if ( '' === (string) Moderated_Settings::get( 'moderator_token' ) ) {
+			return; // Decisions need a moderator token; the settings page's test says so.
+		}
 		$outbox = array(
 			'decision' => $decision,
 			'note'     => $note,
 			'at'       => time(),
 		);
 		update_comment_meta( $comment_id, '_moderated_outbox', $outbox );
-		if ( '' === (string) Moderated_Settings::get( 'moderator_token' ) ) {
-			update_comment_meta( $comment_id, '_moderated_error', __( 'No moderator token is configured: this decision waits until one is.', 'moderated' ) );
-			return;
-		}
 		if ( '' === (string) get_comment_meta( $comment_id, '_moderated_id', true ) ) {
 			// Not judged yet: send the comment first (Moderated_Sync), then the decision.
 			if ( '' === (string) get_comment_meta( $comment_id, '_moderated_external_id', true ) ) {

@@ -175,6 +175,11 @@ class Moderated_Webhook {
 		}
 		$changed = self::apply( $comment_id, $target );
 		Moderated_Store::raise_synced_ms( $comment_id, $at );
+		// An older wp-admin decision still waiting to be sent would undo this newer one.
+		$outbox = get_comment_meta( $comment_id, '_moderated_outbox', true );
+		if ( is_array( $outbox ) && isset( $outbox['at'] ) && (int) $outbox['at'] * 1000 < $at ) {
+			delete_comment_meta( $comment_id, '_moderated_outbox' );
+		}
 		update_comment_meta(
 			$comment_id,
 			'_moderated_decision',
