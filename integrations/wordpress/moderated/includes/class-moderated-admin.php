@@ -130,6 +130,9 @@ class Moderated_Admin {
 			return;
 		}
 		if ( ! Moderated_Settings::is_configured() ) {
+			if ( ! current_user_can( 'manage_options' ) ) {
+				return;
+			}
 			printf(
 				'<div class="notice notice-warning"><p>%s <a href="%s">%s</a></p></div>',
 				esc_html__( 'moderated is not configured yet: WordPress moderates comments on its own.', 'moderated' ),

@@ -141,7 +141,7 @@ class Moderated_Settings {
 		}
 		// These values are ours, not the settings form's: skip its validation.
 		self::$internal = true;
-		update_option( self::OPTION, array_merge( $stored, $changes ), false );
+		update_option( self::OPTION, array_merge( $stored, $changes ) );
 		self::$internal = false;
 	}
 

@@ -50,7 +50,8 @@ class Moderated_Store {
 	public static function activate() {
 		self::create_table();
 		if ( false === get_option( Moderated_Settings::OPTION ) ) {
-			add_option( Moderated_Settings::OPTION, array_merge( Moderated_Settings::defaults(), array( 'webhook_secret' => Moderated_Settings::new_secret() ) ), '', false );
+			// Autoloaded: every comment submission reads it.
+			add_option( Moderated_Settings::OPTION, array_merge( Moderated_Settings::defaults(), array( 'webhook_secret' => Moderated_Settings::new_secret() ) ) );
 		}
 		Moderated_Sync::schedule();
 	}
