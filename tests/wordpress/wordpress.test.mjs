@@ -408,7 +408,7 @@ test('the webhook route refuses forged and stale events and applies each event o
   assert.equal(junk.status, 400);
 });
 
-test('Spam, Not spam and Approve in wp-admin go back to moderated as decisions and labels', async () => {
+test('Spam, Not spam, Approve and Trash in wp-admin go back to moderated as decisions and labels', async () => {
   await wpAdmin('edit-comments.php?comment_status=all');
   const row = page.locator(`#comment-${c.enClean}`);
   await row.hover();
@@ -443,9 +443,19 @@ test('Spam, Not spam and Approve in wp-admin go back to moderated as decisions a
     (await api('GET', `/v1/comments/${meta(c.arHeld, '_moderated_id')}`)).json.status === 'approved');
   assert.equal(wpStatus(c.arHeld), '1');
   assert.deepEqual((await history(c.arHeld)).labels.map((l) => l.label), ['ham']);
+  // Trash an approved comment: a "reject" decision (label rejected, not spam).
+  await wpAdmin('edit-comments.php?comment_status=approved');
+  const trash = page.locator(`#comment-${c.reply}`);
+  await trash.hover();
+  await trash.locator('.row-actions .trash a').click();
+  await waitFor('the reject decision in moderated', async () =>
+    (await history(c.reply)).labels.some((l) => l.label === 'rejected'));
+  assert.equal(wpStatus(c.reply), 'trash');
+  assert.deepEqual((await history(c.reply)).decisions.map((d) => d.decision), ['reject']);
   // The echoes arrive and are recognised as this site's own decisions.
-  // (3 decisions of the test before, 2 events of the webhook test, 3 here.)
-  await waitFor('the echo webhooks', () => Number(sql('SELECT COUNT(*) FROM wp_moderated_events')[0][0]) >= 8);
+  // (3 decisions of the test before, 2 events of the webhook test, 4 here.)
+  await waitFor('the echo webhooks', () => Number(sql('SELECT COUNT(*) FROM wp_moderated_events')[0][0]) >= 9);
+  assert.equal(wpStatus(c.reply), 'trash');
   assert.equal(wpStatus(c.enClean), '1');
   assert.equal(wpStatus(c.arHeld), '1');
 });
