@@ -24,6 +24,12 @@ command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
 # Debian's spamc client for the spamc/spamd listener's tests (tests/daemon/spamc_e2e_test.cc).
 PACKAGES+=(spamc)
+# The WordPress plugin (integrations/wordpress): msgfmt/xgettext and zip build
+# its zip; its end-to-end test (tests/wordpress) runs Debian's WordPress on
+# PHP's built-in server with a private MariaDB. The packages' own services
+# (apache2, the system MariaDB) are never used; the test starts its own.
+PACKAGES+=(gettext zip wordpress wordpress-l10n wordpress-theme-twentytwentythree
+           php-cli php-mysql mariadb-server mariadb-client)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
