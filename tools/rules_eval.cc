@@ -1,7 +1,7 @@
 // tools/rules_eval.cc
 //
 // Measures a rule file (default: rules/default.yaml) on the labelled data in
-// /work/shared/data: per data set, the false-positive rate (ham whose score
+// ../shared/data (relative to the repository root): per data set, the false-positive rate (ham whose score
 // reaches hold_at, or that a rule rejects) and the spam recall.
 //
 // Standalone; not built by CMake. Build by hand from the repository root:
@@ -258,7 +258,7 @@ void Report(const char* name, const Tally& t) {
 
 int main(int argc, char** argv) {
   std::string rules_path = argc > 1 ? argv[1] : "rules/default.yaml";
-  std::string data = argc > 2 ? argv[2] : "/work/shared/data";
+  std::string data = argc > 2 ? argv[2] : "../shared/data";
   CompileOptions options;
   options.normalize_literal = Normalize;
   std::vector<std::string> errors;
