@@ -12,7 +12,8 @@
 #include <ctime>
 
 #include "daemon/api.h"
-#include "daemon/time_param.h"
+#include "base/strings.h"
+#include "base/time.h"
 #include "daemon/log.h"
 #include "daemon/routes.h"
 #include "daemon/sites.h"
@@ -39,12 +40,7 @@ json::value ParseOrNull(const std::string& text) {
 }
 
 json::value TimeOrNull(int64_t ms) {
-  return ms == 0 ? json::value(nullptr) : json::value(FormatTimeMs(ms));
-}
-
-bool ParseInt64(std::string_view s, int64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+  return ms == 0 ? json::value(nullptr) : json::value(base::FormatTimeMs(ms));
 }
 
 Response BadQuery(const Request& req, std::string_view name, std::string_view detail) {
@@ -67,14 +63,6 @@ bool PathTail(std::string_view path, std::string_view prefix, std::string* out) 
   return !out->empty();
 }
 
-// Site names are stored and compared in ASCII lower case, as comments' `site`
-// is (daemon/wire.cc).
-void LowerAscii(std::string* s) {
-  for (char& c : *s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-}
-
 // ---------------------------------------------------------------- tokens
 
 json::object TokenJson(const storage::Token& t) {
@@ -84,7 +72,7 @@ json::object TokenJson(const storage::Token& t) {
           {"role", t.role},
           {"sites", sites.is_array() ? sites : json::value(json::array())},
           {"prefix", t.prefix},
-          {"created_at", FormatTimeMs(t.created_at_ms)},
+          {"created_at", base::FormatTimeMs(t.created_at_ms)},
           {"created_by", t.created_by},
           {"revoked_at", TimeOrNull(t.revoked_at_ms)},
           {"last_used_at", TimeOrNull(t.last_used_at_ms)}};
@@ -210,7 +198,7 @@ net::awaitable<Response> RevokeTokenHandler(Services& s, const Request& req,
                                             const RequestContext& ctx) {
   std::string_view id_text = ctx.path.substr(std::string_view("/v1/admin/tokens/").size());
   int64_t id = 0;
-  if (!ParseInt64(id_text, &id) || id <= 0) {
+  if (!base::ParseInt64(id_text, &id) || id <= 0) {
     co_return Problem(req, http::status::not_found,
                       "no token with id '" + std::string(id_text) + "'");
   }
@@ -238,7 +226,7 @@ net::awaitable<Response> RevokeTokenHandler(Services& s, const Request& req,
       r.error = "no active token with id " + std::to_string(id);
       return r;
     }
-    int64_t now = NowMs();
+    int64_t now = base::NowMs();
     if (store.RevokeToken(id, now)) {
       r.status = 503;
       r.error = "cannot revoke token: " + store.LastErrorMessage();
@@ -297,8 +285,8 @@ json::object SiteJson(const storage::Site& site) {
           {"webhook_url", site.webhook_url},
           {"webhook_secret_set", !site.webhook_secret.empty()},
           {"retention_days", site.retention_days},
-          {"created_at", FormatTimeMs(site.created_at_ms)},
-          {"updated_at", FormatTimeMs(site.updated_at_ms)}};
+          {"created_at", base::FormatTimeMs(site.created_at_ms)},
+          {"updated_at", base::FormatTimeMs(site.updated_at_ms)}};
 }
 
 // 2–3 letters, then optional subtags of 2–8 letters or digits ("ar",
@@ -487,7 +475,7 @@ net::awaitable<Response> PutSiteHandler(Services& s, const Request& req, const R
       w.error = "is required when webhook_url is set";
       return w;
     }
-    int64_t now = NowMs();
+    int64_t now = base::NowMs();
     site.created_at_ms = existed ? before.created_at_ms : now;
     site.updated_at_ms = now;
     storage::AuditEntry audit;
@@ -540,7 +528,7 @@ net::awaitable<Response> DeleteSiteHandler(Services& s, const Request& req,
       return w;
     }
     storage::AuditEntry audit;
-    audit.at_ms = NowMs();
+    audit.at_ms = base::NowMs();
     audit.actor = actor;
     audit.action = "site.delete";
     audit.target = "site:" + name;
@@ -586,7 +574,9 @@ net::awaitable<Response> SiteItem(Services& s, const Request& req, const Request
   if (!PathTail(ctx.path, "/v1/admin/sites/", &name) || name.size() > kMaxNameBytes) {
     co_return Problem(req, http::status::not_found, "no such endpoint: " + std::string(ctx.path));
   }
-  LowerAscii(&name);
+  // Site names are stored and compared in ASCII lower case, as comments'
+  // `site` is (daemon/wire.cc).
+  name = base::AsciiLower(name);
   switch (req.method()) {
     case http::verb::get:
       co_return co_await GetSiteHandler(s, req, name);
@@ -604,7 +594,7 @@ net::awaitable<Response> SiteItem(Services& s, const Request& req, const Request
 
 json::object AuditJson(const storage::AuditEntry& e) {
   return {{"id", e.id},
-          {"at", FormatTimeMs(e.at_ms)},
+          {"at", base::FormatTimeMs(e.at_ms)},
           {"actor", e.actor},
           {"action", e.action},
           {"target", e.target},
@@ -626,16 +616,16 @@ net::awaitable<Response> AuditHandler(Services& s, const Request& req, const Req
       q.target = value;
     } else if (key == "since" || key == "until") {
       int64_t ms = 0;
-      if (!ParseTimeParam(value, &ms)) {
+      if (!base::ParseTimeParam(value, &ms)) {
         co_return BadQuery(req, key, "must be an RFC 3339 date-time or Unix milliseconds");
       }
       (key == "since" ? q.since_ms : q.until_ms) = ms;
     } else if (key == "limit") {
-      if (!ParseInt64(value, &q.limit) || q.limit < 1 || q.limit > kMaxAuditLimit) {
+      if (!base::ParseInt64(value, &q.limit) || q.limit < 1 || q.limit > kMaxAuditLimit) {
         co_return BadQuery(req, key, "must be an integer from 1 to 1000");
       }
     } else if (key == "cursor") {
-      if (!value.empty() && (!ParseInt64(value, &q.before_id) || q.before_id <= 0)) {
+      if (!value.empty() && (!base::ParseInt64(value, &q.before_id) || q.before_id <= 0)) {
         co_return BadQuery(req, key, "is not a cursor from a previous page");
       }
     } else {

@@ -45,7 +45,7 @@ json::object ModelJson(const storage::ModelVersion& m, bool with_report) {
   o["size_bytes"] = m.size_bytes;
   o["author"] = m.author;
   o["note"] = m.note;
-  o["created_at"] = FormatTimeMs(m.created_at_ms);
+  o["created_at"] = base::FormatTimeMs(m.created_at_ms);
   o["active"] = m.active;
   json::value report = ParseOr(m.report_json, json::object());
   const json::value* gate = report.is_object() ? report.get_object().if_contains("gate") : nullptr;
@@ -66,8 +66,8 @@ json::object JobJson(const ModelJob& j) {
   o["phase"] = j.phase;
   o["progress"] = j.progress;
   o["actor"] = j.actor;
-  o["started_at"] = FormatTimeMs(j.started_at_ms);
-  o["finished_at"] = j.finished_at_ms ? json::value(FormatTimeMs(j.finished_at_ms)) : nullptr;
+  o["started_at"] = base::FormatTimeMs(j.started_at_ms);
+  o["finished_at"] = j.finished_at_ms ? json::value(base::FormatTimeMs(j.finished_at_ms)) : nullptr;
   o["request"] = json::object{{"base", j.request.base},
                               {"data_dir", j.request.data_dir},
                               {"holdout_fraction", j.request.holdout_fraction},
@@ -145,7 +145,7 @@ net::awaitable<Response> Activate(Services& s, const Request& req, const Request
         RunningModel before = GetRunningModel();
         out.previous = before.model_id;
         storage::AuditEntry audit;
-        audit.at_ms = NowMs();
+        audit.at_ms = base::NowMs();
         audit.actor = actor;
         audit.action = action;
         audit.target = id ? "model:" + std::to_string(id) : "model:none";

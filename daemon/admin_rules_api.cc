@@ -45,7 +45,7 @@ json::object VersionJson(const storage::RulesVersion& v, bool with_text) {
   o["id"] = v.id;
   o["author"] = v.author;
   o["comment"] = v.comment;
-  o["created_at"] = FormatTimeMs(v.created_at_ms);
+  o["created_at"] = base::FormatTimeMs(v.created_at_ms);
   o["active"] = v.active;
   if (with_text) o["text"] = v.text;
   return o;
@@ -173,7 +173,7 @@ Activation Activate(Services& s, storage::Store& store, std::shared_ptr<const ru
   storage::RulesVersion previous;
   const bool had_previous = !store.ActiveRulesVersion(&previous);
   auto current = s.engines.Current();
-  const int64_t now = NowMs();
+  const int64_t now = base::NowMs();
   if (rollback_to == 0) {
     out.version.text = text;
     out.version.author = actor;

@@ -4,8 +4,6 @@
 // public: they authenticate by Akismet key (or site token) themselves.
 #include "daemon/akismet_api.h"
 
-#include <openssl/rand.h>
-
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -15,6 +13,9 @@
 #include <functional>
 #include <map>
 
+#include "base/encoding.h"
+#include "base/random.h"
+#include "base/strings.h"
 #include "classifiers/charset.h"
 #include "daemon/comments_api.h"
 #include "daemon/log.h"
@@ -35,34 +36,19 @@ constexpr size_t kMaxUrlBytes = 4096;
 constexpr size_t kMaxUserAgentBytes = 2048;
 constexpr size_t kMaxFields = 1000;  // form fields in one request
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
 // At most `max` bytes of `s`, not splitting a UTF-8 sequence.
-std::string Utf8Prefix(std::string s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
-  return s;
+std::string Utf8Prefix(std::string_view s, size_t max) {
+  return std::string(base::Utf8Prefix(s, max));
 }
 
 std::string NewGuid() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) std::abort();
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
+  std::string b = base::RandomBytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
   std::string out;
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 15]);
+    base::AppendHexByte(static_cast<unsigned char>(b[i]), &out);
   }
   return out;
 }
@@ -94,7 +80,6 @@ Response Unavailable(const Request& req, std::string_view help) {
 // those bytes (and a '%' that starts no escape) so the strict RFC 3986 parser
 // takes them; valid input is unchanged.
 std::string EscapeStrayBytes(std::string_view body) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
   std::string out;
   out.reserve(body.size());
@@ -107,8 +92,7 @@ std::string EscapeStrayBytes(std::string_view body) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
+      base::AppendHexByte(c, &out, /*upper=*/true);
     }
   }
   return out;
@@ -192,7 +176,7 @@ std::string KeyOf(const Request& req, const Form& form) {
   auto dot = host.find('.');
   if (dot == std::string_view::npos || dot == 0) return "";
   std::string label(host.substr(0, dot));
-  if (IsAkismetKeyFormat(ToLower(label)) || label.rfind("mdr_", 0) == 0) return label;
+  if (IsAkismetKeyFormat(base::AsciiLower(label)) || label.rfind("mdr_", 0) == 0) return label;
   return "";
 }
 
@@ -204,7 +188,7 @@ std::optional<Principal> ResolveKey(Services& s, const std::string& key) {
     if (p && p->role == Role::kModerator) return std::nullopt;  // reviewers do not submit
     return p;
   }
-  const std::string lower = ToLower(key);
+  const std::string lower = base::AsciiLower(key);
   if (!IsAkismetKeyFormat(lower)) return std::nullopt;
   std::string error;
   auto lease = s.readers.Acquire(&error);
@@ -245,7 +229,7 @@ std::string SiteOfBlog(std::string_view blog) {
     host = host.substr(1, host.size() - 2);
   }
   while (!host.empty() && host.back() == '.') host.pop_back();
-  return ToLower(host);
+  return base::AsciiLower(host);
 }
 
 std::string SitesList(const Principal& p) {
@@ -424,7 +408,7 @@ CommentInput ToComment(const Form& form, const std::string& site, const Limits& 
 
 bool IsGuaranteedSpam(const Form& form) {
   return form.Get("comment_author") == "akismet-guaranteed-spam" ||
-         ToLower(form.Get("comment_author_email")) == "akismet-guaranteed-spam@example.com";
+         base::AsciiLower(form.Get("comment_author_email")) == "akismet-guaranteed-spam@example.com";
 }
 
 // The honeypot field a form names is filled in: a bot filled every field.
@@ -541,17 +525,7 @@ struct Found {
 
 }  // namespace
 
-std::string GenerateAkismetKey() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) std::abort();  // no entropy: never issue a weak key
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : b) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
+std::string GenerateAkismetKey() { return base::RandomHex128(); }
 
 std::string HashAkismetKey(std::string_view key) {
   return HashToken("akismet:" + std::string(key));
@@ -575,11 +549,11 @@ bool CreateAkismetKey(storage::Store& store, const std::string& name,
   t.name = name;
   t.role = "site";
   json::array list;
-  for (const auto& s : sites) list.push_back(json::string(ToLower(s)));
+  for (const auto& s : sites) list.push_back(json::string(base::AsciiLower(s)));
   t.sites_json = json::serialize(list);
   t.hash = HashAkismetKey(*key);
   t.prefix = "akismet:" + key->substr(0, 6);
-  t.created_at_ms = NowMs();
+  t.created_at_ms = base::NowMs();
   t.created_by = created_by;
   if (store.AddToken(t, id)) {
     *error = "cannot store key: " + store.LastErrorMessage();
@@ -623,7 +597,7 @@ net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input
                                                  std::string actor) {
   ResubmitOutcome out;
   const std::string status = label == "spam" ? "rejected" : "approved";
-  const int64_t now = NowMs();
+  const int64_t now = base::NowMs();
   // Find, correct and label on the writer thread: no other write in between.
   // (Tasks are named locals, not temporaries in the co_await expression: see
   // CommentCheck.)

@@ -1,11 +1,12 @@
 #include "daemon/auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <boost/json.hpp>
 
+#include "base/encoding.h"
+#include "base/hash.h"
+#include "base/random.h"
 #include "daemon/api.h"
 #include "daemon/http_util.h"
 
@@ -43,31 +44,11 @@ bool Principal::CanAccessSite(std::string_view site) const {
 }
 
 std::string GenerateToken() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();  // no entropy: never issue a weak token
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out = "mdr_";
   // base64url without padding: 256 bits → 43 characters.
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
-  return out;
+  return "mdr_" + base::Base64UrlEncode(base::RandomBytes(32));
 }
 
-std::string HashToken(std::string_view token) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
-  return std::string(reinterpret_cast<char*>(digest), sizeof digest);
-}
+std::string HashToken(std::string_view token) { return base::Sha256(token); }
 
 bool CreateToken(storage::Store& store, const std::string& name, Role role,
                  const std::vector<std::string>& sites, const std::string& created_by,
@@ -85,7 +66,7 @@ bool CreateToken(storage::Store& store, const std::string& name, Role role,
   t.sites_json = json::serialize(list);
   t.hash = HashToken(*token);
   t.prefix = token->substr(0, 8);
-  t.created_at_ms = NowMs();
+  t.created_at_ms = base::NowMs();
   t.created_by = created_by;
   if (auto ec = store.AddToken(t, id)) {
     *error = "cannot store token: " + store.LastErrorMessage();

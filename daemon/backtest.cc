@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include "base/files.h"
+#include "base/strings.h"
 #include "classifiers/normalizer.h"
 #include "daemon/embedded.h"
 #include "daemon/velocity.h"
@@ -27,13 +29,6 @@ namespace {
 
 constexpr size_t kMaxExcerptBytes = 200;
 constexpr int64_t kProgressEvery = 1024;  // rows between updates of the shared counter
-
-std::string Utf8Prefix(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n));
-}
 
 // The first stored comment with id in [from, to]; false if none (or on error).
 bool FirstAtOrAfter(storage::Store& store, int64_t from, int64_t to, int64_t* id,
@@ -200,7 +195,7 @@ class Worker {
       e.id = c.id;
       e.before = c.action;
       e.after = std::string(after);
-      e.excerpt = Utf8Prefix(c.content, kMaxExcerptBytes);
+      e.excerpt = std::string(base::Utf8Prefix(c.content, kMaxExcerptBytes));
       for (const VerdictReason& r : v.reasons) {
         if (!r.reason.shadow) e.rules.push_back(r.reason.rule_id);
       }
@@ -465,15 +460,12 @@ int RunRulesBacktestCommand(int argc, char** argv) {
   config.Resolve();
   options.velocity = config.velocity;
 
-  std::ifstream in(rules_path, std::ios::binary);
-  if (!in) {
-    std::cerr << rules_path << ": " << std::strerror(errno) << "\n";
+  std::string text, read_error;
+  if (!base::ReadFile(rules_path, &text, &read_error)) {
+    std::cerr << read_error << "\n";
     return 1;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parent = std::filesystem::path(rules_path).parent_path();
-  auto ruleset = CompileRules(ss.str(), rules_path, parent.empty() ? "." : parent.string(), &errors);
+  auto ruleset = CompileRules(text, rules_path, base::DirOf(rules_path), &errors);
   if (!ruleset) {
     for (const auto& e : errors) std::cerr << e << "\n";
     return 1;
@@ -526,7 +518,7 @@ int RunRulesBacktestCommand(int argc, char** argv) {
       std::string rules;
       for (const auto& r : e.rules) rules += (rules.empty() ? "" : ",") + r;
       std::cout << "  #" << e.id << " " << e.before << "->" << e.after << " [" << rules << "] "
-                << Utf8Prefix(e.excerpt, 80) << "\n";
+                << std::string(base::Utf8Prefix(e.excerpt, 80)) << "\n";
     }
   }
   return 0;

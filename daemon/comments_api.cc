@@ -215,7 +215,7 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
   auto engine = s.engines.Current();  // one snapshot for the whole request
   std::vector<StoredVerdict> out(inputs.size());
   std::vector<storage::Comment> records;
-  int64_t now = NowMs();
+  int64_t now = base::NowMs();
   // Author reputation costs an indexed read per comment, so it is looked up
   // only when some rule reads it. The lease goes back to the pool before the
   // commit wait below; no lease (pool exhausted) reads as 0.

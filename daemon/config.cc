@@ -4,10 +4,10 @@
 
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
+
+#include "base/files.h"
 
 namespace moderated {
 namespace {
@@ -283,14 +283,12 @@ bool LoadConfigText(const std::string& text, const std::string& origin, Config* 
 }
 
 bool LoadConfigFile(const std::string& path, Config* config, std::vector<std::string>* errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text, error;
+  if (!base::ReadFile(path, &text, &error)) {
     errors->push_back(path + ": cannot open config file");
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return LoadConfigText(ss.str(), path, config, errors);
+  return LoadConfigText(text, path, config, errors);
 }
 
 bool ApplyEnvironment(Config* config, std::vector<std::string>* errors) {

@@ -6,14 +6,14 @@
 // when config `web_dir` is set, from that directory (for development: edit
 // and reload without rebuilding). Either way a request can name only a plain
 // relative path: nothing outside the table, nothing outside web_dir.
-#include <openssl/evp.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 
+#include "base/encoding.h"
+#include "base/hash.h"
 #include "daemon/log.h"
 #include "daemon/routes.h"
 #include "daemon/web_assets.h"
@@ -53,17 +53,7 @@ std::string_view ContentTypeFor(std::string_view name) {
 
 // A strong validator: the first 128 bits of the SHA-256 of the bytes.
 std::string ETagFor(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string tag = "\"";
-  for (unsigned int i = 0; i < 16 && i < size; ++i) {
-    tag.push_back(kHex[digest[i] >> 4]);
-    tag.push_back(kHex[digest[i] & 15]);
-  }
-  tag.push_back('"');
-  return tag;
+  return "\"" + base::HexEncode(base::Sha256(bytes).substr(0, 16)) + "\"";
 }
 
 // A file name a request may ask for: segments of [A-Za-z0-9._-], none empty

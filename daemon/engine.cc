@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "base/strings.h"
+#include "base/time.h"
 #include "classifiers/normalizer.h"
 #include "classifiers/text_features.h"
 #include "daemon/links.h"
@@ -15,20 +17,6 @@ namespace moderated {
 namespace {
 
 constexpr size_t kMaxExcerptBytes = 200;
-
-// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
-std::string_view Utf8Prefix(std::string_view s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
-}
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 double Contribution(double p, double weight, double floor) {
   if (p <= floor) return 0;
@@ -120,7 +108,7 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
   f.emoji_count = tf.emoji_count;
   if (Velocity* vel = options.velocity ? options.velocity : velocity_.get()) {
     Velocity::Counts vc = vel->Observe(c.author_ip, email.text, content.text,
-                                       options.now_ms ? options.now_ms : WallClockMs(),
+                                       options.now_ms ? options.now_ms : base::NowMs(),
                                        options.record_velocity);
     f.velocity_ip = vc.ip;
     f.velocity_email = vc.email;
@@ -175,7 +163,7 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
                                                           : std::string(rules::FieldName(s.field));
         r.reason.begin = static_cast<int64_t>(b);
         r.reason.end = static_cast<int64_t>(e);
-        r.reason.excerpt = std::string(Utf8Prefix(raw.substr(b, e - b), kMaxExcerptBytes));
+        r.reason.excerpt = std::string(base::Utf8Prefix(raw.substr(b, e - b), kMaxExcerptBytes));
       }
       r.spans.emplace_back(b, e);
     }

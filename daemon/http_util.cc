@@ -8,12 +8,6 @@
 namespace moderated {
 namespace json = boost::json;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Response TextResponse(const Request& req, http::status status, std::string_view content_type,
                       std::string body) {
   Response res{status, req.version()};

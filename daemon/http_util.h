@@ -26,6 +26,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/time.h"
 #include "daemon/decision_writer.h"
 #include "daemon/wire.h"
 
@@ -71,8 +72,6 @@ std::string_view TargetPath(std::string_view target);
 // Decoded query parameters ("a=1&b=x%20y" → {a:1, b:"x y"}). The last value
 // wins for repeated keys.
 std::map<std::string, std::string> QueryParams(std::string_view target);
-
-int64_t NowMs();
 
 // Runs `fn` on the writer thread (between transactions, with the read-write
 // Store) and resumes the caller on its own executor with the result

@@ -6,6 +6,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "base/encoding.h"
+
 namespace moderated {
 namespace {
 
@@ -121,10 +123,8 @@ std::vector<Link> ExtractLinks(const classifiers::NormalizedText& normalized,
       if (ch < 0x80) {
         encoded.push_back(static_cast<char>(ch));
       } else {
-        static constexpr char kHex[] = "0123456789ABCDEF";
         encoded.push_back('%');
-        encoded.push_back(kHex[ch >> 4]);
-        encoded.push_back(kHex[ch & 15]);
+        base::AppendHexByte(ch, &encoded, /*upper=*/true);
       }
     }
     auto parsed = boost::urls::parse_uri(encoded);

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "daemon/time_param.h"
+#include "base/time.h"
 
 namespace moderated {
 namespace {
@@ -195,7 +195,7 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
     // The journal refused (socket gone, message too large): fall back.
   }
   using namespace std::chrono;
-  const std::string ts = FormatTimeMs(
+  const std::string ts = base::FormatTimeMs(
       duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
   std::string line;
   line.reserve(128);

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/files.h"
 #include "training/corpus.h"
 #include "training/evaluation.h"
 #include "classifiers/fasttext_classifier.h"
@@ -184,12 +185,7 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
   training::TrainStats stats;
   const double t_train = seconds();
   bool trained = training::TrainFastTextModel(train, options, temp, &stats, error);
-  if (trained) {
-    std::ifstream in(temp, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out->model_bytes = ss.str();
-  }
+  if (trained) trained = base::ReadFile(temp, &out->model_bytes, error);
   std::error_code rm_ec;
   std::filesystem::remove(temp, rm_ec);
   if (!trained) return false;
@@ -377,7 +373,7 @@ bool ModelJobs::Start(LearnRequest request, const std::string& actor, int64_t* i
   ModelJob job;
   job.id = next_id_++;
   job.actor = actor;
-  job.started_at_ms = NowMs();
+  job.started_at_ms = base::NowMs();
   job.request = request;
   jobs_[job.id] = job;
   running_ = job.id;
@@ -428,7 +424,7 @@ void ModelJobs::Run(int64_t id, LearnRequest request, std::string actor) {
     ModelJob& job = jobs_[id];
     job.status = "failed";
     job.error = error;
-    job.finished_at_ms = NowMs();
+    job.finished_at_ms = base::NowMs();
     running_ = 0;
   };
   try {
@@ -476,7 +472,7 @@ void ModelJobs::Run(int64_t id, LearnRequest request, std::string actor) {
     EngineHolder& engines = engines_;
     bool posted = writer_.Post([&, promise, candidate](storage::Store& store) {
       Stored st;
-      const int64_t now = NowMs();
+      const int64_t now = base::NowMs();
       storage::ModelVersion m;
       m.version = outcome.version;
       m.bytes = outcome.model_bytes;
@@ -545,7 +541,7 @@ void ModelJobs::Run(int64_t id, LearnRequest request, std::string actor) {
     job.status = "succeeded";
     job.phase = "done";
     job.progress = 1;
-    job.finished_at_ms = NowMs();
+    job.finished_at_ms = base::NowMs();
     job.model_id = st.model_id;
     job.activated = st.activated;
     job.gate = outcome.gate;

@@ -1,40 +1,26 @@
 #include "daemon/privacy.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "base/encoding.h"
+#include "base/hash.h"
+#include "base/random.h"
+#include "base/strings.h"
+
 namespace moderated {
 namespace {
 
 constexpr size_t kKeyBytes = 32;
 
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 15];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string HashIp(std::string_view key, std::string_view ip) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(ip.data()), ip.size(), mac, &len);
-  return "hmac-sha256:" + Hex(mac, len);
+  return "hmac-sha256:" + base::HexEncode(base::HmacSha256(key, ip));
 }
 
 std::string StoredIp(const PrivacyConfig& privacy, std::string_view ip) {
@@ -61,18 +47,14 @@ bool LoadOrCreateIpHashKey(const std::string& path, std::string* key, std::strin
       return false;
     }
     // O_EXCL: if two processes race, one creates and the other reads.
-    unsigned char fresh[kKeyBytes];
-    if (RAND_bytes(fresh, sizeof fresh) != 1) {
-      *error = path + ": cannot get random bytes";
-      return false;
-    }
+    const std::string fresh = base::RandomBytes(kKeyBytes);
     const std::string tmp = path + ".tmp";
     fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
       *error = tmp + ": " + std::strerror(errno);
       return false;
     }
-    bool ok = ::write(fd, fresh, sizeof fresh) == static_cast<ssize_t>(sizeof fresh) &&
+    bool ok = ::write(fd, fresh.data(), fresh.size()) == static_cast<ssize_t>(fresh.size()) &&
               ::fsync(fd) == 0;
     ::close(fd);
     // link() fails with EEXIST if another process created the key first;
@@ -93,13 +75,7 @@ std::string EmailHash(std::string_view email) {
   size_t b = 0, e = email.size();
   while (b < e && (email[b] == ' ' || email[b] == '\t')) ++b;
   while (e > b && (email[e - 1] == ' ' || email[e - 1] == '\t')) --e;
-  std::string norm(email.substr(b, e - b));
-  for (char& c : norm) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(norm.data()), norm.size(), digest);
-  return Hex(digest, sizeof digest);
+  return base::HexEncode(base::Sha256(base::AsciiLower(email.substr(b, e - b))));
 }
 
 }  // namespace moderated

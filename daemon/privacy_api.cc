@@ -45,7 +45,7 @@ net::awaitable<Response> DeleteAuthor(Services& s, const Request& req,
   // temporaries twice (a std::function with captures → double free).
   std::function<Outcome(storage::Store&)> task = [email, actor](storage::Store& store) {
     Outcome o;
-    o.ec = store.ForgetAuthor(email, ForgetAudit(actor, NowMs(), email), &o.result);
+    o.ec = store.ForgetAuthor(email, ForgetAudit(actor, base::NowMs(), email), &o.result);
     if (o.ec) o.error = store.LastErrorMessage();
     return o;
   };

@@ -142,7 +142,7 @@ int RunPurgeCommand(int argc, char** argv) {
     std::cerr << error << "\n";
     return 1;
   }
-  const int64_t now = NowMs();
+  const int64_t now = base::NowMs();
   std::vector<PurgeScope> plan;
   if (days > 0) {
     plan.push_back({{site, false, CutoffMs(now, days)}, days});
@@ -226,7 +226,7 @@ int RunForgetAuthorCommand(int argc, char** argv) {
   }
   const std::string& email = args.positional[0];
   storage::ForgetResult r;
-  if (store->ForgetAuthor(email, ForgetAudit("cli", NowMs(), email), &r)) {
+  if (store->ForgetAuthor(email, ForgetAudit("cli", base::NowMs(), email), &r)) {
     std::cerr << "moderated forget-author: " << store->LastErrorMessage() << "\n";
     return 1;
   }

@@ -14,8 +14,6 @@
 // Reads use a ReaderPool lease. Every write is ONE task on the writer thread
 // (AsyncOnWriter): the access check (the comment's site) and the storage
 // transaction run there back to back, so nothing changes in between.
-#include <openssl/rand.h>
-
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <charconv>
@@ -27,7 +25,10 @@
 
 #include "daemon/log.h"
 #include "daemon/routes.h"
-#include "daemon/time_param.h"
+#include "base/encoding.h"
+#include "base/random.h"
+#include "base/strings.h"
+#include "base/time.h"
 #include "daemon/wire.h"
 
 namespace moderated {
@@ -40,19 +41,6 @@ constexpr int64_t kDefaultQueueLimit = 50;
 constexpr int64_t kDefaultPollLimit = 100;
 constexpr size_t kMaxNoteBytes = 4096;
 constexpr int64_t kMaxClaimMinutes = 120;
-
-bool ParseInt64(std::string_view s, int64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
-}
-
-bool ParseDouble(std::string_view s, double* out) {
-  if (s.empty() || s.size() > 64) return false;
-  std::string copy(s);
-  char* end = nullptr;
-  *out = std::strtod(copy.c_str(), &end);
-  return end == copy.c_str() + copy.size() && std::isfinite(*out);
-}
 
 Response BadQuery(const Request& req, std::string_view name, std::string_view detail) {
   return Problem(req, http::status::bad_request,
@@ -68,75 +56,27 @@ Response NoContent(const Request& req) {
 }
 
 // Cursors are opaque to clients: base64url of "<kind>:<key>:<id>".
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64Url(std::string_view in) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kB64[(acc >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kB64[(acc << (6 - bits)) & 63]);
-  return out;
-}
-
-bool FromBase64Url(std::string_view in, std::string* out) {
-  out->clear();
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* p = std::strchr(kB64, c);
-    if (c == '\0' || p == nullptr) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return true;
-}
-
 // Splits a decoded cursor "<kind>:<key>:<id>"; false if it is not one of `kind`.
 bool ParseCursor(std::string_view cursor, std::string_view kind, std::string* key, int64_t* id) {
   std::string text;
-  if (cursor.size() > 200 || !FromBase64Url(cursor, &text)) return false;
+  if (cursor.size() > 200 || !base::Base64UrlDecode(cursor, &text)) return false;
   size_t a = text.find(':');
   size_t b = text.rfind(':');
   if (a == std::string::npos || a == b || std::string_view(text).substr(0, a) != kind) {
     return false;
   }
   *key = text.substr(a + 1, b - a - 1);
-  return ParseInt64(std::string_view(text).substr(b + 1), id) && *id > 0;
+  return base::ParseInt64(std::string_view(text).substr(b + 1), id) && *id > 0;
 }
 
 std::string MakeCursor(std::string_view kind, std::string_view key, int64_t id) {
-  return Base64Url(std::string(kind) + ":" + std::string(key) + ":" + std::to_string(id));
+  return base::Base64UrlEncode(std::string(kind) + ":" + std::string(key) + ":" + std::to_string(id));
 }
 
 std::string FormatScore(double score) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", score);  // round-trips exactly through strtod
   return buf;
-}
-
-// Random 128-bit hex: webhook event ids.
-std::string NewEventId() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();  // no entropy: fail loudly
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
 }
 
 // The sites a principal's queue covers: nullopt = every site.
@@ -156,12 +96,12 @@ bool SplitItemPath(std::string_view path, std::string_view prefix, int64_t* id,
   size_t slash = rest.find('/');
   if (slash == std::string_view::npos) return false;
   *action = rest.substr(slash + 1);
-  return ParseInt64(rest.substr(0, slash), id) && *id > 0;
+  return base::ParseInt64(rest.substr(0, slash), id) && *id > 0;
 }
 
 std::string ClaimedDetail(int64_t id, const storage::Claim& claim) {
   return "comment " + std::to_string(id) + " is claimed by " + claim.actor + " until " +
-         FormatTimeMs(claim.expires_at_ms);
+         base::FormatTimeMs(claim.expires_at_ms);
 }
 
 std::string NoComment(int64_t id) { return "no comment with id " + std::to_string(id); }
@@ -177,7 +117,7 @@ json::object DecisionJson(const storage::Decision& d, bool with_undone) {
                  {"new_status", d.new_status},
                  {"actor", d.actor},
                  {"note", d.note},
-                 {"created_at", FormatTimeMs(d.created_at_ms)}};
+                 {"created_at", base::FormatTimeMs(d.created_at_ms)}};
   if (with_undone) o["undone"] = d.undone;
   return o;
 }
@@ -237,7 +177,7 @@ net::awaitable<Response> QueueHandler(Services& s, const Request& req, const Req
   std::string sort = "oldest";
   int64_t limit = kDefaultQueueLimit;
   std::string cursor;
-  const int64_t now = NowMs();
+  const int64_t now = base::NowMs();
   for (const auto& [key, value] : QueryParams(req.target())) {
     if (key == "site") {
       if (value.empty()) continue;
@@ -252,13 +192,13 @@ net::awaitable<Response> QueueHandler(Services& s, const Request& req, const Req
       filter.label = value;
     } else if (key == "min_score" || key == "max_score") {
       double v = 0;
-      if (!ParseDouble(value, &v)) co_return BadQuery(req, key, "must be a number");
+      if (!base::ParseDouble(value, &v)) co_return BadQuery(req, key, "must be a number");
       (key == "min_score" ? filter.min_score : filter.max_score) = v;
     } else if (key == "rule") {
       filter.rule = value;
     } else if (key == "min_age" || key == "max_age") {
       int64_t seconds = 0;
-      if (!ParseInt64(value, &seconds) || seconds < 0 || seconds > 100LL * 365 * 86400) {
+      if (!base::ParseInt64(value, &seconds) || seconds < 0 || seconds > 100LL * 365 * 86400) {
         co_return BadQuery(req, key, "must be a number of seconds >= 0");
       }
       (key == "min_age" ? filter.received_at_most_ms : filter.received_at_least_ms) =
@@ -271,7 +211,7 @@ net::awaitable<Response> QueueHandler(Services& s, const Request& req, const Req
       else co_return BadQuery(req, key, "must be oldest, newest, score_desc or score_asc");
       sort = value;
     } else if (key == "limit") {
-      if (!ParseInt64(value, &limit) || limit < 1 || limit > s.config.review.max_page) {
+      if (!base::ParseInt64(value, &limit) || limit < 1 || limit > s.config.review.max_page) {
         co_return BadQuery(req, key,
                            "must be an integer from 1 to " +
                                std::to_string(s.config.review.max_page));
@@ -287,7 +227,7 @@ net::awaitable<Response> QueueHandler(Services& s, const Request& req, const Req
     std::string score_text;
     storage::QueuePosition pos;
     // The cursor names its sort: a page of one order cannot continue another.
-    if (!ParseCursor(cursor, sort, &score_text, &pos.id) || !ParseDouble(score_text, &pos.score)) {
+    if (!ParseCursor(cursor, sort, &score_text, &pos.id) || !base::ParseDouble(score_text, &pos.score)) {
       co_return BadQuery(req, "cursor", "is not a cursor from a previous page of this sort");
     }
     after = pos;
@@ -322,7 +262,7 @@ net::awaitable<Response> QueueHandler(Services& s, const Request& req, const Req
     }
     item["claim"] = claim ? json::value(json::object{{"actor", claim->actor},
                                                      {"expires_at",
-                                                      FormatTimeMs(claim->expires_at_ms)}})
+                                                      base::FormatTimeMs(claim->expires_at_ms)}})
                           : json::value(nullptr);
     if (!by_email.count(c.author_email) || !by_ip.count(c.author_ip)) {
       storage::Reputation email, ip;
@@ -386,7 +326,7 @@ net::awaitable<Response> ClaimHandler(Services& s, const Request& req, const Req
     if (!errors.empty()) co_return ValidationProblem(req, errors);
   }
   Principal who = *ctx.principal;
-  const int64_t now = NowMs();
+  const int64_t now = base::NowMs();
   const int64_t expires = now + minutes * 60'000;
   // A named task, not a temporary inside the co_await expression: GCC 12
   // mis-handles class temporaries there (double destruction).
@@ -418,7 +358,7 @@ net::awaitable<Response> ClaimHandler(Services& s, const Request& req, const Req
   co_return JsonResponse(req, http::status::ok,
                          {{"comment_id", id},
                           {"actor", result->claim.actor},
-                          {"expires_at", FormatTimeMs(result->claim.expires_at_ms)}});
+                          {"expires_at", base::FormatTimeMs(result->claim.expires_at_ms)}});
 }
 
 // --------------------------------------------------------------- decisions
@@ -485,8 +425,8 @@ storage::DecideRequest MakeRequest(int64_t id, const std::string& decision,
   r.note = note;
   r.actor = actor;
   r.now_ms = now;
-  r.event_id = NewEventId();
-  r.event_time = FormatTimeMs(now);
+  r.event_id = base::RandomHex128();  // webhook event id
+  r.event_time = base::FormatTimeMs(now);
   return r;
 }
 
@@ -511,7 +451,7 @@ net::awaitable<Response> DecisionHandler(Services& s, const Request& req,
     co_return ValidationProblem(req, errors);
   }
   Principal who = *ctx.principal;
-  storage::DecideRequest request = MakeRequest(id, decision, note, who.Actor(), NowMs());
+  storage::DecideRequest request = MakeRequest(id, decision, note, who.Actor(), base::NowMs());
   // A named task, not a temporary inside the co_await expression: GCC 12
   // mis-handles class temporaries there (double destruction).
   std::function<WriteResult(storage::Store&)> task =
@@ -555,7 +495,7 @@ net::awaitable<Response> BulkHandler(Services& s, const Request& req, const Requ
     co_return ValidationProblem(req, errors);
   }
   Principal who = *ctx.principal;
-  const int64_t now = NowMs();
+  const int64_t now = base::NowMs();
   std::vector<storage::DecideRequest> requests;
   for (int64_t id : ids) requests.push_back(MakeRequest(id, decision, note, who.Actor(), now));
   // A named task, not a temporary inside the co_await expression: GCC 12
@@ -620,7 +560,7 @@ net::awaitable<Response> UndoHandler(Services& s, const Request& req, const Requ
   const int64_t window_ms = int64_t{s.config.review.undo_window_seconds} * 1000;
   const std::string window_detail =
       "undo window of " + std::to_string(s.config.review.undo_window_seconds) + " s has passed";
-  storage::DecideRequest request = MakeRequest(id, "", "", who.Actor(), NowMs());
+  storage::DecideRequest request = MakeRequest(id, "", "", who.Actor(), base::NowMs());
   // A named task, not a temporary inside the co_await expression: GCC 12
   // mis-handles class temporaries there (double destruction).
   std::function<WriteResult(storage::Store&)> task =
@@ -692,7 +632,7 @@ net::awaitable<Response> HistoryHandler(Services& s, const Request& req,
                  {"label", x.label.label},
                  {"source", x.label.source},
                  {"author", x.label.author},
-                 {"created_at", FormatTimeMs(x.label.created_at_ms)},
+                 {"created_at", base::FormatTimeMs(x.label.created_at_ms)},
                  {"decision_id", x.decision_id == 0 ? json::value(nullptr)
                                                     : json::value(x.decision_id)},
                  {"undone", x.undone}});
@@ -734,11 +674,11 @@ net::awaitable<Response> PollHandler(Services& s, const Request& req, const Requ
     if (key == "site") {
       site = value;
     } else if (key == "changed_since") {
-      if (!ParseTimeParam(value, &since)) {
+      if (!base::ParseTimeParam(value, &since)) {
         co_return BadQuery(req, key, "must be an RFC 3339 date-time or Unix milliseconds");
       }
     } else if (key == "limit") {
-      if (!ParseInt64(value, &limit) || limit < 1 || limit > s.config.review.max_page) {
+      if (!base::ParseInt64(value, &limit) || limit < 1 || limit > s.config.review.max_page) {
         co_return BadQuery(req, key,
                            "must be an integer from 1 to " +
                                std::to_string(s.config.review.max_page));
@@ -755,7 +695,7 @@ net::awaitable<Response> PollHandler(Services& s, const Request& req, const Requ
   if (!cursor.empty()) {
     std::string key;
     int64_t id = 0, updated = 0;
-    if (!ParseCursor(cursor, "u", &key, &id) || !ParseInt64(key, &updated)) {
+    if (!ParseCursor(cursor, "u", &key, &id) || !base::ParseInt64(key, &updated)) {
       co_return BadQuery(req, "cursor", "is not a cursor from a previous page");
     }
     after = std::make_pair(updated, id);
@@ -779,7 +719,7 @@ net::awaitable<Response> PollHandler(Services& s, const Request& req, const Requ
                      {"external_id", c.external_id.empty() ? json::value(nullptr)
                                                            : json::value(c.external_id)},
                      {"status", c.status},
-                     {"updated_at", FormatTimeMs(c.updated_at_ms)}});
+                     {"updated_at", base::FormatTimeMs(c.updated_at_ms)}});
   }
   co_return JsonResponse(req, http::status::ok,
                          {{"items", std::move(items)}, {"next_cursor", std::move(next)}});

@@ -124,14 +124,14 @@ void PurgeStep(const std::shared_ptr<PurgeRun>& run, storage::Store& store) {
   int64_t total = 0;
   for (int64_t n : run->deleted) total += n;
   if (total > 0) {
-    storage::AuditEntry audit = PurgeAudit("retention", NowMs(), run->plan, run->deleted);
+    storage::AuditEntry audit = PurgeAudit("retention", base::NowMs(), run->plan, run->deleted);
     if (auto ec = store.AppendAudit(audit)) {
       Log(LogLevel::kError, "audit_failed", {{"error", ec.message()}});
     }
   }
   Log(total > 0 ? LogLevel::kInfo : LogLevel::kDebug, "retention_purged",
       {{"deleted", std::to_string(total)},
-       {"millis", std::to_string(NowMs() - run->started_ms)}});
+       {"millis", std::to_string(base::NowMs() - run->started_ms)}});
 }
 
 }  // namespace
@@ -140,7 +140,7 @@ void RetentionScheduler::StartPurge() {
   auto run = std::make_shared<PurgeRun>();
   run->writer = &writer_;
   run->chunk = config_.chunk_rows;
-  run->started_ms = NowMs();
+  run->started_ms = base::NowMs();
   const int64_t default_days = config_.days;
   writer_.Post([run, default_days](storage::Store& store) {
     std::map<std::string, int64_t> site_days;

@@ -16,6 +16,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/files.h"
 #include "classifiers/classifier.h"
 #include "daemon/admin_rules_api.h"
 #include "daemon/api.h"
@@ -74,23 +75,6 @@ backtest: re-scores stored comments with proposed rules and reports how
 verdicts would change.
 )";
 
-bool ReadFile(const std::string& path, std::string* out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
-
-std::string DirOf(const std::string& path) {
-  auto parent = std::filesystem::path(path).parent_path();
-  return parent.empty() ? "." : parent.string();
-}
-
 // Loads the rules named by the config (or the embedded default); *running
 // says which text it was (for GET /v1/admin/rules).
 std::shared_ptr<const rules::RuleSet> LoadRules(const Config& config,
@@ -101,12 +85,12 @@ std::shared_ptr<const rules::RuleSet> LoadRules(const Config& config,
     return CompileRules(EmbeddedDefaultRules(), "<embedded>/rules/default.yaml", ".", errors);
   }
   std::string text, error;
-  if (!ReadFile(config.rules, &text, &error)) {
+  if (!base::ReadFile(config.rules, &text, &error)) {
     errors->push_back(error);
     return nullptr;
   }
   *running = {text, 0, config.rules};
-  return CompileRules(text, config.rules, DirOf(config.rules), errors);
+  return CompileRules(text, config.rules, base::DirOf(config.rules), errors);
 }
 
 // Source of truth for the rules: a configured file wins (LoadRules); with
@@ -501,13 +485,13 @@ int RunRulesCommand(int argc, char** argv) {
   int failed = 0;
   for (int i = 2; i < argc; ++i) {
     std::string text, error;
-    if (!ReadFile(argv[i], &text, &error)) {
+    if (!base::ReadFile(argv[i], &text, &error)) {
       std::cerr << error << "\n";
       ++failed;
       continue;
     }
     std::vector<std::string> errors;
-    auto rules = CompileRules(text, argv[i], DirOf(argv[i]), &errors);
+    auto rules = CompileRules(text, argv[i], base::DirOf(argv[i]), &errors);
     if (!rules) {
       for (const auto& e : errors) std::cout << e << "\n";
       ++failed;

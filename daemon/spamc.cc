@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/encoding.h"
+#include "base/strings.h"
 #include "classifiers/charset.h"
 
 namespace moderated::spamc {
@@ -16,12 +18,6 @@ constexpr size_t kMaxMimeParts = 100;
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -32,18 +28,6 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 bool IStartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 // "%.1f" without a "-0.0".
@@ -98,14 +82,14 @@ std::vector<Header> ReadHeaders(std::string_view* rest) {
     if (line.empty()) break;
     if ((line.front() == ' ' || line.front() == '\t') && !headers.empty()) {
       headers.back().value += ' ';
-      headers.back().value += Trim(line);
+      headers.back().value += base::TrimAscii(line);
       continue;
     }
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;  // junk: skip it
     if (headers.size() >= 1000) continue;
-    headers.push_back({std::string(Trim(line.substr(0, colon))),
-                       std::string(Trim(line.substr(colon + 1)))});
+    headers.push_back({std::string(base::TrimAscii(line.substr(0, colon))),
+                       std::string(base::TrimAscii(line.substr(colon + 1)))});
   }
   return headers;
 }
@@ -139,7 +123,7 @@ ContentType ParseContentType(const std::string* value) {
   if (value == nullptr) return ct;
   std::string_view v = *value;
   auto semi = v.find(';');
-  std::string type = ToLower(Trim(v.substr(0, semi)));
+  std::string type = base::AsciiLower(base::TrimAscii(v.substr(0, semi)));
   if (!type.empty()) ct.type = type;
   while (semi != std::string_view::npos) {
     v.remove_prefix(semi + 1);
@@ -147,8 +131,8 @@ ContentType ParseContentType(const std::string* value) {
     // A quoted value may contain ';'.
     auto eq = v.find('=');
     if (eq == std::string_view::npos) break;
-    std::string name = ToLower(Trim(v.substr(0, eq)));
-    std::string_view after = Trim(v.substr(eq + 1));
+    std::string name = base::AsciiLower(base::TrimAscii(v.substr(0, eq)));
+    std::string_view after = base::TrimAscii(v.substr(eq + 1));
     std::string value_text;
     if (!after.empty() && after.front() == '"') {
       auto close = after.find('"', 1);
@@ -159,7 +143,7 @@ ContentType ParseContentType(const std::string* value) {
       semi = v.find(';');
     } else {
       semi = after.find(';');
-      value_text = std::string(Trim(after.substr(0, semi)));
+      value_text = std::string(base::TrimAscii(after.substr(0, semi)));
       v = after;
     }
     if (name == "charset") ct.charset = value_text;
@@ -173,30 +157,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string DecodeBase64(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char ch : in) {
-    int v;
-    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
-    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
-    else if (ch == '+' || ch == '-') v = 62;
-    else if (ch == '/' || ch == '_') v = 63;
-    else if (ch == '=') break;
-    else continue;  // line breaks and junk
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
 }
 
 // Quoted-printable; `header` (RFC 2047 "Q") also turns '_' into a space.
@@ -300,7 +260,7 @@ void CollectParts(const std::vector<Header>& headers, std::string_view body, int
     while (true) {
       const char* line_begin = rest.data();
       if (!NextLine(&rest, &line, false)) break;
-      std::string_view trimmed = Trim(line);
+      std::string_view trimmed = base::TrimAscii(line);
       if (trimmed == delimiter || trimmed == delimiter + "--") {
         close_part(line_begin);
         if (trimmed != delimiter) {
@@ -314,12 +274,12 @@ void CollectParts(const std::vector<Header>& headers, std::string_view body, int
     return;
   }
   if (ct.type.rfind("text/", 0) != 0) return;  // images, attachments...
-  std::string encoding = ToLower(Trim(
+  std::string encoding = base::AsciiLower(base::TrimAscii(
       FindHeader(headers, "Content-Transfer-Encoding") ? *FindHeader(headers,
                                                                      "Content-Transfer-Encoding")
                                                        : std::string()));
   std::string bytes;
-  if (encoding == "base64") bytes = DecodeBase64(body);
+  if (encoding == "base64") bytes = base::Base64DecodeLenient(body);
   else if (encoding == "quoted-printable") bytes = DecodeQuotedPrintable(body, false);
   else bytes = std::string(body);
   std::string text = ToUtf8(bytes, ct.charset);
@@ -328,19 +288,19 @@ void CollectParts(const std::vector<Header>& headers, std::string_view body, int
 }
 
 void ParseFrom(const std::string& value, std::string* name, std::string* email) {
-  std::string_view v = Trim(value);
+  std::string_view v = base::TrimAscii(value);
   auto lt = v.rfind('<');
   auto gt = v.rfind('>');
   if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) {
-    *email = std::string(Trim(v.substr(lt + 1, gt - lt - 1)));
-    std::string_view n = Trim(v.substr(0, lt));
+    *email = std::string(base::TrimAscii(v.substr(lt + 1, gt - lt - 1)));
+    std::string_view n = base::TrimAscii(v.substr(0, lt));
     if (n.size() >= 2 && n.front() == '"' && n.back() == '"') n = n.substr(1, n.size() - 2);
     *name = DecodeHeaderWords(n);
     return;
   }
   auto paren = v.find('(');
   if (paren != std::string_view::npos && v.back() == ')') {
-    *email = std::string(Trim(v.substr(0, paren)));
+    *email = std::string(base::TrimAscii(v.substr(0, paren)));
     *name = DecodeHeaderWords(v.substr(paren + 1, v.size() - paren - 2));
     return;
   }
@@ -423,18 +383,18 @@ ParseStatus ParseHead(std::string_view buffer, size_t max_head, Request* out, si
       }
       out->user = std::string(value);
     } else if (IEquals(name, "Message-class")) {
-      std::string cls = ToLower(Trim(value));
+      std::string cls = base::AsciiLower(base::TrimAscii(value));
       if (cls != "spam" && cls != "ham") {
         *error = "(Message-class header contains invalid class)";
         return ParseStatus::kError;
       }
       out->message_class = cls;
     } else if (IEquals(name, "Set")) {
-      std::string v = ToLower(value);
+      std::string v = base::AsciiLower(value);
       out->set_local = v.find("local") != std::string::npos;
       out->set_remote = v.find("remote") != std::string::npos;
     } else if (IEquals(name, "Remove")) {
-      std::string v = ToLower(value);
+      std::string v = base::AsciiLower(value);
       out->remove_local = v.find("local") != std::string::npos;
       out->remove_remote = v.find("remote") != std::string::npos;
     } else if (IEquals(name, "Compress")) {
@@ -593,7 +553,7 @@ std::string DecodeHeaderWords(std::string_view text) {
         char enc = Lower(text[q1 + 1]);
         std::string_view data = text.substr(q2 + 1, end - q2 - 1);
         if (enc == 'b' || enc == 'q') {
-          std::string bytes = enc == 'b' ? DecodeBase64(data) : DecodeQuotedPrintable(data, true);
+          std::string bytes = enc == 'b' ? base::Base64DecodeLenient(data) : DecodeQuotedPrintable(data, true);
           if (!last_was_word) out += pending_space;  // space between encoded words is dropped
           pending_space.clear();
           out += ToUtf8(bytes, charset);
@@ -624,7 +584,7 @@ std::string DecodeHeaderWords(std::string_view text) {
 }
 
 std::string Mail::Content() const {
-  std::string_view s = Trim(subject), b = Trim(body);
+  std::string_view s = base::TrimAscii(subject), b = base::TrimAscii(body);
   if (s.empty()) return std::string(b);
   if (b.empty()) return std::string(s);
   return std::string(s) + "\n\n" + std::string(b);

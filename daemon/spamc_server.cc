@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "base/strings.h"
 #include "daemon/akismet_api.h"
 #include "daemon/comments_api.h"
 #include "daemon/listeners.h"
@@ -28,14 +29,6 @@ namespace {
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 constexpr size_t kMaxHead = 64 * 1024;
 constexpr size_t kMaxMetaString = 200;
-
-std::string Utf8Prefix(std::string s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
-  return s;
-}
 
 std::string CommandName(spamc::Command c) {
   switch (c) {
@@ -59,12 +52,12 @@ CommentInput ToComment(const spamc::Mail& mail, const spamc::Request& req, const
   for (char& ch : c.site) {
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   }
-  c.author_name = Utf8Prefix(mail.from_name, 1024);
-  c.author_email = Utf8Prefix(mail.from_email, 320);
-  c.content = Utf8Prefix(mail.Content(), config.limits.max_body_bytes);
+  c.author_name = std::string(base::Utf8Prefix(mail.from_name, 1024));
+  c.author_email = std::string(base::Utf8Prefix(mail.from_email, 320));
+  c.content = std::string(base::Utf8Prefix(mail.Content(), config.limits.max_body_bytes));
   json::object meta{{"source", "spamc"}};
   auto put = [&](const char* key, const std::string& value) {
-    if (!value.empty()) meta[key] = Utf8Prefix(value, kMaxMetaString);
+    if (!value.empty()) meta[key] = std::string(base::Utf8Prefix(value, kMaxMetaString));
   };
   put("user", req.user);
   put("message_id", mail.message_id);
@@ -226,7 +219,8 @@ net::awaitable<std::string> SpamcServer::Impl::Handle(const spamc::Request& req,
       // destructors inside a co_await expression.
       std::string label = req.message_class;
       std::string source = "spamc";
-      std::string actor = "spamc:" + Utf8Prefix(req.user.empty() ? "unknown" : req.user, 64);
+      const std::string user = req.user.empty() ? "unknown" : req.user;
+      std::string actor = "spamc:" + std::string(base::Utf8Prefix(user, 64));
       ResubmitOutcome o = co_await LabelResubmitted(services, std::move(input), std::move(label),
                                                     std::move(source), std::move(actor));
       if (!o.ok) {

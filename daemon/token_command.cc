@@ -128,8 +128,8 @@ int RunTokenCommand(int argc, char** argv) {
     std::cout << "ID\tROLE\tNAME\tPREFIX\tSITES\tCREATED\tSTATUS\n";
     for (const auto& t : tokens) {
       std::cout << t.id << "\t" << t.role << "\t" << t.name << "\t" << t.prefix << "...\t"
-                << t.sites_json << "\t" << FormatTimeMs(t.created_at_ms) << "\t"
-                << (t.revoked_at_ms ? "revoked " + FormatTimeMs(t.revoked_at_ms) : "active")
+                << t.sites_json << "\t" << base::FormatTimeMs(t.created_at_ms) << "\t"
+                << (t.revoked_at_ms ? "revoked " + base::FormatTimeMs(t.revoked_at_ms) : "active")
                 << "\n";
     }
     return 0;
@@ -146,7 +146,7 @@ int RunTokenCommand(int argc, char** argv) {
       std::cerr << "moderated token revoke: '" << positional[0] << "' is not a token ID\n";
       return 2;
     }
-    int64_t now = NowMs();
+    int64_t now = base::NowMs();
     if (store->RevokeToken(id, now)) {
       std::cerr << "moderated token revoke: " << store->LastErrorMessage() << "\n";
       return 1;

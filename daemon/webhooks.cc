@@ -1,7 +1,5 @@
 #include "daemon/webhooks.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -24,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/encoding.h"
+#include "base/hash.h"
 #include "daemon/api.h"
 #include "daemon/http_util.h"
 #include "daemon/log.h"
@@ -40,17 +40,7 @@ std::string WebhookSignature(std::string_view secret, std::string_view timestamp
   std::string message;
   message.reserve(timestamp.size() + 1 + body.size());
   message.append(timestamp).append(".").append(body);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256=";
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return "sha256=" + base::HexEncode(base::HmacSha256(secret, message));
 }
 
 int64_t WebhookBackoffMs(const WebhooksConfig& config, int64_t attempts, double jitter01) {
@@ -144,7 +134,7 @@ void WebhookWorker::Impl::Poll() {
   auto lease = readers.Acquire(&error);
   std::vector<storage::OutboxEvent> due;
   // In-flight rows are still due in the table; read enough to skip them.
-  if (!lease || lease->DueOutboxEvents(NowMs(), config.max_concurrency + in_flight.size(), &due)) {
+  if (!lease || lease->DueOutboxEvents(base::NowMs(), config.max_concurrency + in_flight.size(), &due)) {
     if (!read_failed) {
       Log(LogLevel::kError, "webhook_poll_failed",
           {{"error", lease ? lease->LastErrorMessage() : error}});
@@ -193,7 +183,7 @@ net::awaitable<void> WebhookWorker::Impl::Handle(storage::OutboxEvent e,
     in_flight.erase(e.id);
     co_return;
   }
-  const int64_t now = NowMs();
+  const int64_t now = base::NowMs();
   const int64_t attempts = e.attempts + 1;
   int64_t next = now;
   bool gave_up = false;
@@ -317,7 +307,7 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
   req.set(http::field::host, std::string(url->encoded_host_and_port()));
   req.set(http::field::user_agent, std::string(kServerName));
   req.set(http::field::content_type, "application/json");
-  const std::string timestamp = std::to_string(NowMs() / 1000);
+  const std::string timestamp = std::to_string(base::NowMs() / 1000);
   req.set("X-Moderated-Event-Id", e.event_id);
   req.set("X-Moderated-Timestamp", timestamp);
   req.set("X-Moderated-Signature", WebhookSignature(secret, timestamp, e.payload));

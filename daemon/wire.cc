@@ -5,8 +5,9 @@
 #include <cmath>
 #include <ctime>
 
+#include "base/encoding.h"
 #include "classifiers/normalizer.h"
-#include "daemon/time_param.h"
+#include "base/time.h"
 
 namespace moderated {
 namespace json = boost::json;
@@ -164,7 +165,7 @@ bool ParseComment(const json::value& value, const std::string& pointer, const Li
   }
   int64_t created_ms = 0;  // validated only; stored as the site sent it
   if (check.String(Find(o, "created_at"), "/created_at", 64, &out->created_at) &&
-      !out->created_at.empty() && !ParseRfc3339(out->created_at, &created_ms)) {
+      !out->created_at.empty() && !base::ParseRfc3339(out->created_at, &created_ms)) {
     check.Error("/created_at", "must be an RFC 3339 date-time, e.g. 2026-11-29T10:00:00Z");
   }
   if (check.String(Find(o, "lang"), "/lang", kMaxLangBytes, &out->lang_hint) &&
@@ -275,7 +276,6 @@ json::object StoredVerdictJson(const std::string& verdict_json, int64_t id) {
 namespace {
 
 void AppendString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
@@ -290,8 +290,7 @@ void AppendString(std::string_view s, std::string* out) {
       default:
         if (c < 0x20) {
           out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
+          base::AppendHexByte(c, out);
         } else {
           out->push_back(ch);  // UTF-8 passes through (validated on input)
         }
@@ -382,8 +381,8 @@ json::object CommentJson(const storage::Comment& c) {
   boost::system::error_code ec;
   json::value meta = json::parse(c.meta_json, ec);
   o["meta"] = ec ? json::value(json::object()) : meta;
-  o["received_at"] = FormatTimeMs(c.received_at_ms);
-  o["updated_at"] = FormatTimeMs(c.updated_at_ms);
+  o["received_at"] = base::FormatTimeMs(c.received_at_ms);
+  o["updated_at"] = base::FormatTimeMs(c.updated_at_ms);
   o["status"] = c.status;
   o["verdict"] = StoredVerdictJson(c.verdict_json, c.id);
   return o;

@@ -14,7 +14,7 @@
 
 #include "daemon/config.h"
 #include "daemon/engine.h"
-#include "daemon/time_param.h"  // FormatTimeMs, used with these
+#include "base/time.h"  // FormatTimeMs, used with these
 #include "storage/store.h"
 
 namespace moderated {

@@ -73,7 +73,5 @@ TEST(WireTest, StoredVerdictGetsOurId) {
             ToJson(json::array{0.2187, 1.0, -3, "x\x01", nullptr, true}));
 }
 
-TEST(WireTest, FormatsTimes) { EXPECT_EQ("2026-11-29T04:10:00.123Z", FormatTimeMs(1795925400123)); }
-
 }  // namespace
 }  // namespace moderated

@@ -1,18 +1,18 @@
-#include "daemon/time_param.h"
+#include "base/time.h"
 
-#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
-namespace moderated {
-namespace {
+#include "base/strings.h"
 
-bool ParseInt64(std::string_view s, int64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+namespace moderated::base {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
-
-}  // namespace
 
 bool ParseTimeParam(std::string_view s, int64_t* ms) {
   if (ParseInt64(s, ms)) return *ms >= 0;
@@ -84,4 +84,4 @@ std::string FormatTimeMs(int64_t ms) {
   return buf;
 }
 
-}  // namespace moderated
+}  // namespace moderated::base
