@@ -1,0 +1,527 @@
+#include "daemon/jobs/backtest.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <cstdio>
+#include <fstream>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "base/files.h"
+#include "base/strings.h"
+#include "classifiers/normalizer.h"
+#include "daemon/core/embedded.h"
+#include "daemon/core/velocity.h"
+#include "daemon/http/wire.h"
+#include "storage/store.h"
+
+namespace moderated {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxExcerptBytes = 200;
+constexpr int64_t kProgressEvery = 1024;  // rows between updates of the shared counter
+
+// The first stored comment with id in [from, to]; false if none (or on error).
+bool FirstAtOrAfter(storage::Store& store, int64_t from, int64_t to, int64_t* id,
+                    int64_t* received_at_ms, std::error_code* ec) {
+  bool found = false;
+  *ec = store.Scan(from, to, [&](const storage::Comment& c) {
+    *id = c.id;
+    *received_at_ms = c.received_at_ms;
+    found = true;
+    return false;
+  });
+  return found && !*ec;
+}
+
+// What one worker found in its id range.
+struct Partial {
+  int64_t compared = 0;
+  int64_t changed = 0;
+  std::map<std::string, int64_t, std::less<>> transitions;
+  std::map<std::string, BacktestReport::Hits, std::less<>> hits;
+  std::vector<BacktestExample> examples;
+  std::string error;
+};
+
+BacktestReport::Hits& HitsFor(Partial& p, std::string_view rule) {
+  auto it = p.hits.find(rule);
+  if (it == p.hits.end()) it = p.hits.emplace(std::string(rule), BacktestReport::Hits{}).first;
+  return it->second;
+}
+
+class Worker {
+ public:
+  Worker(const std::string& database, const Engine& proposal, const BacktestOptions& options,
+         std::atomic<int64_t>* done)
+      : database_(database),
+        proposal_(proposal),
+        options_(options),
+        done_(done),
+        velocity_(static_cast<int64_t>(options.velocity.window_seconds) * 1000,
+                  options.velocity.max_keys) {}
+
+  // Compares every stored comment in [lo, hi].
+  void Run(int64_t lo, int64_t hi, Partial* out) {
+    std::string error;
+    auto store = storage::Store::Open(database_, storage::Store::OpenMode::kReadOnly, &error);
+    if (!store) {
+      out->error = error;
+      return;
+    }
+    if (std::error_code ec = WarmUp(*store, lo, hi)) {
+      out->error = database_ + ": " + ec.message();
+      return;
+    }
+    int64_t pending = 0;
+    std::error_code ec = store->Scan(lo, hi, [&](const storage::Comment& c) {
+      if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
+        return false;
+      }
+      Compare(c, out);
+      if (++pending == kProgressEvery) {
+        done_->fetch_add(pending, std::memory_order_relaxed);
+        pending = 0;
+      }
+      return true;
+    });
+    done_->fetch_add(pending, std::memory_order_relaxed);
+    if (ec) out->error = database_ + ": " + ec.message();
+  }
+
+ private:
+  // Replays the velocity window before `lo` into this worker's tracker, so
+  // that the first comments of its range see the counts the daemon saw.
+  // Assumes received_at grows with the id (it does: ids are assigned in
+  // commit order), so the window's first id is found by binary search.
+  std::error_code WarmUp(storage::Store& store, int64_t lo, int64_t hi) {
+    if (lo <= 1) return {};
+    std::error_code ec;
+    int64_t first_id = 0, t0 = 0;
+    if (!FirstAtOrAfter(store, lo, hi, &first_id, &t0, &ec)) return ec;
+    const int64_t since = t0 - velocity_.window_ms();
+    int64_t a = 1, b = lo;  // smallest x with first row ≥ x received at ≥ since; b qualifies
+    while (a < b) {
+      int64_t mid = a + (b - a) / 2, id = 0, t = 0;
+      if (!FirstAtOrAfter(store, mid, lo - 1, &id, &t, &ec)) {
+        if (ec) return ec;
+        b = mid;  // nothing in [mid, lo): the window starts at lo at the latest
+      } else if (t >= since) {
+        b = mid;
+      } else {
+        a = mid + 1;
+      }
+    }
+    if (a >= lo) return {};
+    return store.Scan(a, lo - 1, [&](const storage::Comment& c) {
+      velocity_.Observe(c.author_ip, classifiers::Normalize(c.author_email).text,
+                        classifiers::Normalize(c.content).text, c.received_at_ms, true);
+      return true;
+    });
+  }
+
+  void Compare(const storage::Comment& c, Partial* out) {
+    input_.site = c.site;
+    input_.external_id = c.external_id;
+    input_.thread = c.thread;
+    input_.parent = c.parent;
+    input_.author_name = c.author_name;
+    input_.author_email = c.author_email;
+    input_.author_url = c.author_url;
+    input_.author_ip = c.author_ip;
+    input_.author_user_agent = c.author_user_agent;
+    input_.content = c.content;
+    input_.created_at = c.created_at;
+    input_.lang_hint = c.lang_hint;
+    language_.code = c.language;
+    language_.reliable = c.language_reliable;
+
+    // The stored classifier probabilities: {"abuse":0.01,"ham":0.97,"spam":0.02}.
+    labels_.clear();
+    {
+      json::monotonic_resource mr(buffer_, sizeof buffer_);
+      boost::system::error_code jec;
+      json::value v = json::parse(c.labels_json, jec, &mr);
+      if (!jec && v.is_object()) {
+        for (const auto& kv : v.get_object()) {
+          if (kv.value().is_number()) {
+            labels_.push_back({std::string(kv.key()), kv.value().to_number<double>()});
+          }
+        }
+      }
+    }
+    EvaluateOptions eo;
+    eo.record_velocity = true;
+    eo.now_ms = c.received_at_ms;
+    eo.velocity = &velocity_;
+    eo.language = &language_;
+    eo.labels = &labels_;
+    Verdict v = proposal_.Evaluate(input_, eo);
+
+    ++out->compared;
+    // Before: the rules in the stored verdict's reasons.
+    {
+      json::monotonic_resource mr(buffer_, sizeof buffer_);
+      boost::system::error_code jec;
+      json::value stored = json::parse(c.verdict_json, jec, &mr);
+      if (!jec && stored.is_object()) {
+        if (const json::value* reasons = stored.get_object().if_contains("reasons");
+            reasons != nullptr && reasons->is_array()) {
+          for (const auto& r : reasons->get_array()) {
+            const json::value* rule = r.is_object() ? r.get_object().if_contains("rule") : nullptr;
+            if (rule != nullptr && rule->is_string()) ++HitsFor(*out, rule->get_string()).before;
+          }
+        }
+      }
+    }
+    for (const VerdictReason& r : v.reasons) ++HitsFor(*out, r.reason.rule_id).after;
+
+    std::string_view after = rules::ActionName(v.action);
+    if (after == c.action) return;
+    ++out->changed;
+    std::string key = c.action + "->" + std::string(after);
+    ++out->transitions[key];
+    if (static_cast<int>(out->examples.size()) < options_.examples) {
+      BacktestExample e;
+      e.id = c.id;
+      e.before = c.action;
+      e.after = std::string(after);
+      e.excerpt = std::string(base::Utf8Prefix(c.content, kMaxExcerptBytes));
+      for (const VerdictReason& r : v.reasons) {
+        if (!r.reason.shadow) e.rules.push_back(r.reason.rule_id);
+      }
+      out->examples.push_back(std::move(e));
+    }
+  }
+
+  const std::string& database_;
+  const Engine& proposal_;
+  const BacktestOptions& options_;
+  std::atomic<int64_t>* done_;
+  Velocity velocity_;
+  // Scratch, reused between comments.
+  CommentInput input_;
+  classifiers::Language language_;
+  std::vector<classifiers::LabelScore> labels_;
+  unsigned char buffer_[16 * 1024];
+};
+
+void Merge(Partial&& p, BacktestReport* r) {
+  r->compared += p.compared;
+  r->changed += p.changed;
+  for (auto& [k, n] : p.transitions) r->transitions[k] += n;
+  for (auto& [k, h] : p.hits) {
+    r->hits[k].before += h.before;
+    r->hits[k].after += h.after;
+  }
+  for (auto& e : p.examples) r->examples.push_back(std::move(e));
+}
+
+}  // namespace
+
+bool RunBacktest(const std::string& database, const Engine& proposal,
+                 const BacktestOptions& options, BacktestReport* report, std::string* error) {
+  const auto start = std::chrono::steady_clock::now();
+  *report = BacktestReport();
+  auto store = storage::Store::Open(database, storage::Store::OpenMode::kReadOnly, error);
+  if (!store) return false;
+
+  // The ids actually present: the first at or after from_id, and the last
+  // at or before to_id (binary search with one-row scans).
+  const int64_t from = std::max<int64_t>(options.from_id, 1);
+  const int64_t to = options.to_id;
+  std::error_code ec;
+  int64_t lo = 0, unused = 0;
+  if (from > to || options.limit <= 0 || !FirstAtOrAfter(*store, from, to, &lo, &unused, &ec)) {
+    if (ec) {
+      *error = database + ": " + ec.message();
+      return false;
+    }
+    report->elapsed_ms = 0;
+    return true;  // nothing to compare
+  }
+  int64_t a = lo, b = to;  // the largest x with a row in [x, to]
+  while (a < b) {
+    int64_t mid = a + (b - a) / 2 + 1, id = 0;
+    if (FirstAtOrAfter(*store, mid, to, &id, &unused, &ec)) {
+      a = id;
+    } else {
+      if (ec) {
+        *error = database + ": " + ec.message();
+        return false;
+      }
+      b = mid - 1;
+    }
+  }
+  const int64_t hi = a;
+  store.reset();
+
+  const int threads = std::max(1, options.threads);
+  const int64_t total = std::min<int64_t>(options.limit, hi - lo + 1);
+  std::atomic<int64_t> done{0};
+  int64_t remaining = options.limit;
+  int64_t next = lo;
+  std::vector<Partial> partials;
+  // Rounds: each covers as many ids as comments are still wanted, so the
+  // limit is never exceeded; gaps in the ids (deleted rows) only add rounds.
+  while (remaining > 0 && next <= hi) {
+    if (options.cancel != nullptr && options.cancel->load()) break;
+    const int64_t seg_hi = (hi - next < remaining) ? hi : next + remaining - 1;
+    const int64_t span = seg_hi - next + 1;
+    const int parts = static_cast<int>(std::min<int64_t>(threads, span));
+    std::vector<Partial> round(parts);
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::vector<std::thread> pool;
+    std::atomic<int> running{parts};
+    for (int i = 0; i < parts; ++i) {
+      int64_t plo = next + span * i / parts;
+      int64_t phi = next + span * (i + 1) / parts - 1;
+      workers.push_back(std::make_unique<Worker>(database, proposal, options, &done));
+      pool.emplace_back([&, i, plo, phi] {
+        workers[i]->Run(plo, phi, &round[i]);
+        --running;
+      });
+    }
+    while (running.load() > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options.progress ? 200 : 20));
+      if (options.progress && running.load() > 0) options.progress(done.load(), total);
+    }
+    for (auto& t : pool) t.join();
+    for (auto& p : round) {
+      if (!p.error.empty()) {
+        *error = p.error;
+        return false;
+      }
+      remaining -= p.compared;
+      partials.push_back(std::move(p));
+    }
+    next = seg_hi + 1;
+  }
+  for (auto& p : partials) Merge(std::move(p), report);
+  std::sort(report->examples.begin(), report->examples.end(),
+            [](const BacktestExample& x, const BacktestExample& y) { return x.id < y.id; });
+  if (static_cast<int>(report->examples.size()) > options.examples) {
+    report->examples.resize(std::max(options.examples, 0));
+  }
+  if (options.progress) options.progress(report->compared, total);
+  report->elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  return true;
+}
+
+json::object BacktestJson(const BacktestReport& r) {
+  json::object o;
+  o["compared"] = r.compared;
+  o["changed"] = r.changed;
+  json::object transitions;
+  for (const auto& [k, n] : r.transitions) transitions[k] = n;
+  o["transitions"] = std::move(transitions);
+  json::object hits;
+  for (const auto& [k, h] : r.hits) hits[k] = {{"before", h.before}, {"after", h.after}};
+  o["hits"] = std::move(hits);
+  json::array examples;
+  for (const auto& e : r.examples) {
+    json::array rules;
+    for (const auto& id : e.rules) rules.push_back(json::string(id));
+    examples.push_back({{"id", e.id},
+                        {"before", e.before},
+                        {"after", e.after},
+                        {"excerpt", e.excerpt},
+                        {"rules", std::move(rules)}});
+  }
+  o["examples"] = std::move(examples);
+  o["elapsed_ms"] = r.elapsed_ms;
+  return o;
+}
+
+// ---- moderated rules backtest ----
+
+namespace {
+
+constexpr const char* kBacktestHelp =
+    R"(Usage: moderated rules backtest --rules PROPOSED.yaml [OPTIONS]
+
+Re-scores stored comments with the proposed rules and reports how verdicts
+would change (docs/rules.md, "Live administration, backtests and velocity").
+The classifier probabilities and languages stored with each comment are
+re-used; rules, features, velocity and the decision run again.
+
+Options:
+  --rules FILE      the proposed rule file (required)
+  --config FILE     daemon config (classifier weights, velocity, paths)
+  --data-dir DIR    data directory (default ./var)
+  --database FILE   SQLite database (default <data-dir>/moderated.db)
+  --from ID         first comment id (default 1)
+  --to ID           last comment id (default: the last)
+  --limit N         compare at most N comments (default 1000000)
+  --examples N      changed comments to list (default 20)
+  --threads N       worker threads (default 2)
+  --json            print the report as JSON (as POST /v1/admin/rules/backtest)
+  --help            this text
+
+A progress bar is drawn on standard error when it is a terminal.
+)";
+
+bool ParseInt(std::string_view s, int64_t* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+void DrawProgress(int64_t done, int64_t total) {
+  const int width = 30;
+  double f = total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 1;
+  int filled = static_cast<int>(f * width);
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.append(static_cast<size_t>(width - filled), '.');
+  std::fprintf(stderr, "\rbacktest [%s] %3d%% %lld/%lld", bar.c_str(), static_cast<int>(f * 100),
+               static_cast<long long>(done), static_cast<long long>(total));
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int RunRulesBacktestCommand(int argc, char** argv) {
+  std::string rules_path, config_path;
+  bool as_json = false;
+  BacktestOptions options;
+  std::optional<std::string> data_dir_flag, database_flag;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kBacktestHelp;
+      return 0;
+    }
+    if (arg == "--json") {
+      as_json = true;
+      continue;
+    }
+    std::string name(arg), value;
+    if (auto eq = arg.find('='); eq != std::string_view::npos && arg.substr(0, 2) == "--") {
+      name = std::string(arg.substr(0, eq));
+      value = std::string(arg.substr(eq + 1));
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      std::cerr << "moderated rules backtest: " << name << " needs a value (see --help)\n";
+      return 2;
+    }
+    int64_t n = 0;
+    auto number = [&](int64_t* field) {
+      if (!ParseInt(value, &n) || n < 0) {
+        std::cerr << "moderated rules backtest: " << name
+                  << ": expected a non-negative integer, got '" << value << "'\n";
+        return false;
+      }
+      *field = n;
+      return true;
+    };
+    int64_t examples = options.examples, threads = options.threads;
+    if (name == "--rules") rules_path = value;
+    else if (name == "--config") config_path = value;
+    else if (name == "--data-dir") data_dir_flag = value;
+    else if (name == "--database") database_flag = value;
+    else if (name == "--from") { if (!number(&options.from_id)) return 2; }
+    else if (name == "--to") { if (!number(&options.to_id)) return 2; }
+    else if (name == "--limit") { if (!number(&options.limit)) return 2; }
+    else if (name == "--examples") {
+      if (!number(&examples)) return 2;
+      options.examples = static_cast<int>(std::min<int64_t>(examples, 10'000));
+    } else if (name == "--threads") {
+      if (!number(&threads)) return 2;
+      options.threads = static_cast<int>(std::clamp<int64_t>(threads, 1, 64));
+    } else {
+      std::cerr << "moderated rules backtest: unknown option '" << name << "' (see --help)\n";
+      return 2;
+    }
+  }
+  if (rules_path.empty()) {
+    std::cerr << "moderated rules backtest: --rules FILE is required (see --help)\n";
+    return 2;
+  }
+  Config config;
+  std::vector<std::string> errors;
+  if (!config_path.empty() && !LoadConfigFile(config_path, &config, &errors)) {
+    for (const auto& e : errors) std::cerr << e << "\n";
+    return 2;
+  }
+  if (data_dir_flag) config.data_dir = *data_dir_flag;
+  if (database_flag) config.database = *database_flag;
+  config.socket_set = true;  // not used here
+  config.Resolve();
+  options.velocity = config.velocity;
+
+  std::string text, read_error;
+  if (!base::ReadFile(rules_path, &text, &read_error)) {
+    std::cerr << read_error << "\n";
+    return 1;
+  }
+  auto ruleset = CompileRules(text, rules_path, base::DirOf(rules_path), &errors);
+  if (!ruleset) {
+    for (const auto& e : errors) std::cerr << e << "\n";
+    return 1;
+  }
+  // The classifier is not run (stored probabilities are re-used), but the
+  // Engine names its version in verdicts: load the configured one.
+  std::string error;
+  std::shared_ptr<const classifiers::Classifier> model =
+      config.model.empty()
+          ? classifiers::LoadFastTextClassifierFromMemory(
+                EmbeddedDefaultModel(), "<embedded>/classifiers/models/default.ftz", &error)
+          : classifiers::LoadFastTextClassifier(config.model, &error);
+  if (!model) {
+    std::cerr << error << "\n";
+    return 1;
+  }
+  Engine proposal(ruleset, model, config.classifier);
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  if (tty) options.progress = DrawProgress;
+  BacktestReport report;
+  if (!RunBacktest(config.database, proposal, options, &report, &error)) {
+    if (tty) std::fputc('\n', stderr);
+    std::cerr << error << "\n";
+    return 1;
+  }
+  if (tty) std::fputc('\n', stderr);
+  if (as_json) {
+    std::cout << ToJson(BacktestJson(report)) << "\n";
+    return 0;
+  }
+  std::cout << "compared " << report.compared << " comments in " << report.elapsed_ms
+            << " ms: " << report.changed << " verdicts change\n";
+  if (!report.transitions.empty()) {
+    std::cout << "transitions:\n";
+    for (const auto& [k, n] : report.transitions) std::printf("  %-16s %lld\n", k.c_str(),
+                                                              static_cast<long long>(n));
+  }
+  std::cout << std::flush;
+  if (!report.hits.empty()) {
+    std::cout << "rule hits (before -> after):\n";
+    for (const auto& [k, h] : report.hits) {
+      if (h.before == h.after) continue;
+      std::cout << "  " << k << ": " << h.before << " -> " << h.after << "\n";
+    }
+    std::cout << "  (unchanged rules not listed)\n";
+  }
+  if (!report.examples.empty()) {
+    std::cout << "examples:\n";
+    for (const auto& e : report.examples) {
+      std::string rules;
+      for (const auto& r : e.rules) rules += (rules.empty() ? "" : ",") + r;
+      std::cout << "  #" << e.id << " " << e.before << "->" << e.after << " [" << rules << "] "
+                << std::string(base::Utf8Prefix(e.excerpt, 80)) << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace moderated
