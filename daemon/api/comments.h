@@ -1,8 +1,11 @@
 // daemon/api/comments.h
 //
-// The comment endpoints of API v1 (POST /v1/comments, /v1/comments/batch,
-// /v1/check, GET /v1/comments/{id}) and the evaluate-and-store step they share
-// with other front ends (the Akismet and spamc adapters).
+// The evaluate-and-store step of POST /v1/comments (daemon/api/comments.cc),
+// shared with the other front ends that submit comments: the Akismet and
+// spamc adapters (daemon/compat/).
+//
+// Thread-safety: EvaluateAndStore() runs on any I/O thread; it takes one
+// engine snapshot and suspends only while the writer commits.
 #ifndef MODERATED_DAEMON_API_COMMENTS_H_
 #define MODERATED_DAEMON_API_COMMENTS_H_
 
@@ -12,17 +15,17 @@
 #include <system_error>
 #include <vector>
 
-#include "daemon/http/api.h"
 #include "daemon/core/engine.h"
+#include "daemon/core/services.h"
 
 namespace moderated {
 
 struct StoredVerdict {
-  std::error_code ec;       // storage failed
-  bool overloaded = false;  // the writer refused (queue full or failed)
-  int64_t id = 0;           // ours, when stored
-  bool duplicate = false;   // (site, id) was stored before: verdict_json is the first one
-  Verdict verdict;          // this evaluation
+  std::error_code ec;        // storage failed
+  bool overloaded = false;   // the writer refused (queue full or failed)
+  int64_t id = 0;            // ours, when stored
+  bool duplicate = false;    // (site, id) was stored before: verdict_json is the first one
+  Verdict verdict;           // this evaluation
   std::string verdict_json;  // the verdict to answer with, without "id"
 };
 
@@ -32,6 +35,10 @@ struct StoredVerdict {
 boost::asio::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
     Services& services, std::vector<CommentInput> inputs, bool store,
     std::function<void(size_t, storage::Comment&)> customize = {});
+
+// Why a StoredVerdict was not stored, for a 503: the queue is full, the
+// writer failed for good, or this write failed.
+std::string StorageTrouble(Services& services, const StoredVerdict& result);
 
 }  // namespace moderated
 

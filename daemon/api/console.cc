@@ -1,25 +1,23 @@
 // The web console's static files: `/` is index.html and `/console/NAME` is
 // web/NAME. Public routes (the console signs in with a token in the browser
-// and sends it with each API call), GET and HEAD only.
+// and sends it with each API call), GET and HEAD only (daemon/api/routes.cc).
 //
 // The files come from the table compiled into the binary (web_assets.h), or,
 // when config `web_dir` is set, from that directory (for development: edit
 // and reload without rebuilding). Either way a request can name only a plain
 // relative path: nothing outside the table, nothing outside web_dir.
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "base/encoding.h"
+#include "base/files.h"
 #include "base/hash.h"
-#include "daemon/core/log.h"
-#include "daemon/api/routes.h"
+#include "daemon/api/handlers.h"
 #include "daemon/api/web_assets.h"
+#include "daemon/core/log.h"
 
-namespace moderated {
-namespace net = boost::asio;
+namespace moderated::api {
 namespace fs = std::filesystem;
 namespace {
 
@@ -29,8 +27,6 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
-
-constexpr std::string_view kConsolePrefix = "/console/";
 
 std::string_view ContentTypeFor(std::string_view name) {
   static const std::pair<std::string_view, std::string_view> kTypes[] = {
@@ -112,11 +108,8 @@ class AssetSource {
     // Symbolic links may point anywhere; only what resolves under root_ is served.
     std::string p = path.string(), r = root_.string() + "/";
     if (p.compare(0, r.size(), r) != 0 || !fs::is_regular_file(path, ec)) return std::nullopt;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string body = ss.str();
+    std::string body, error;
+    if (!base::ReadFile(path.string(), &body, &error)) return std::nullopt;
     std::string etag = ETagFor(body);
     return Asset{std::move(body), std::move(etag), ContentTypeFor(name)};
   }
@@ -153,28 +146,14 @@ bool Matches(std::string_view if_none_match, std::string_view etag) {
   return false;
 }
 
-net::awaitable<Response> ServeAsset(std::shared_ptr<const AssetSource> source, const Request& req,
-                                    std::string_view path) {
-  // "/" is a prefix route, so every path no other route claims lands here.
-  std::string_view name;
-  if (path == "/") {
-    name = "index.html";
-  } else if (path.substr(0, kConsolePrefix.size()) == kConsolePrefix) {
-    name = path.substr(kConsolePrefix.size());
-  } else {
-    co_return Problem(req, http::status::not_found, "no such endpoint: " + std::string(path));
-  }
-  if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    Response res = Problem(req, http::status::method_not_allowed,
-                           "method " + std::string(req.method_string()) + " is not allowed on " +
-                               std::string(path));
-    res.set(http::field::allow, "GET, HEAD");
-    co_return res;
-  }
+awaitable<Response> ServeAsset(std::shared_ptr<const AssetSource> source, const Call& call) {
+  const Request& req = call.request;
+  // "/" is index.html; "/console/NAME" is web/NAME.
+  const std::string name = call.path == "/" ? std::string("index.html") : call.rest;
   std::optional<Asset> asset;
   if (IsPlainName(name)) asset = source->Find(name);
   if (!asset) {
-    co_return Problem(req, http::status::not_found, "no such file: " + std::string(path));
+    co_return Problem(req, http::status::not_found, "no such file: " + std::string(call.path));
   }
   Response res{http::status::ok, req.version()};
   res.set(http::field::server, kServerName);
@@ -197,13 +176,9 @@ net::awaitable<Response> ServeAsset(std::shared_ptr<const AssetSource> source, c
 
 }  // namespace
 
-void RegisterConsoleRoutes(Router& router, const Config& config) {
+Handler ConsoleHandler(const Config& config) {
   auto source = std::make_shared<const AssetSource>(config.web_dir);
-  Handler handler = [source](Services&, const Request& req, const RequestContext& ctx) {
-    return ServeAsset(source, req, ctx.path);
-  };
-  router.Add("/", Router::Access::kPublic, handler);
-  router.Add(std::string(kConsolePrefix), Router::Access::kPublic, handler);
+  return [source](Services&, const Call& call) { return ServeAsset(source, call); };
 }
 
-}  // namespace moderated
+}  // namespace moderated::api

@@ -13,30 +13,24 @@
 // of the database changes.
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <charconv>
 #include <filesystem>
 #include <sstream>
 
-#include "training/corpus.h"
+#include "base/time.h"
+#include "daemon/api/fields.h"
+#include "daemon/api/handlers.h"
+#include "daemon/core/async.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
-#include "daemon/jobs/model_jobs.h"
-#include "daemon/api/routes.h"
 #include "daemon/http/wire.h"
+#include "daemon/jobs/model_jobs.h"
+#include "training/corpus.h"
 
-namespace moderated {
+namespace moderated::api {
 namespace json = boost::json;
 namespace net = boost::asio;
 
 namespace {
-
-constexpr std::string_view kPrefix = "/v1/admin/models/";
-
-json::value ParseOr(const std::string& text, json::value fallback) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  return ec ? fallback : v;
-}
 
 json::object ModelJson(const storage::ModelVersion& m, bool with_report) {
   json::object o;
@@ -47,7 +41,7 @@ json::object ModelJson(const storage::ModelVersion& m, bool with_report) {
   o["note"] = m.note;
   o["created_at"] = base::FormatTimeMs(m.created_at_ms);
   o["active"] = m.active;
-  json::value report = ParseOr(m.report_json, json::object());
+  json::value report = ParseJsonOr(m.report_json, json::object());
   const json::value* gate = report.is_object() ? report.get_object().if_contains("gate") : nullptr;
   o["gate"] = gate ? *gate : json::value(nullptr);
   if (with_report) o["report"] = std::move(report);
@@ -80,19 +74,12 @@ json::object JobJson(const ModelJob& j) {
   return o;
 }
 
-// The id in "/v1/admin/models/{id}[/suffix]"; 0 if not a positive integer.
-int64_t PathId(std::string_view rest) {
-  int64_t id = 0;
-  auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
-  if (ec != std::errc() || p != rest.data() + rest.size() || id <= 0) return 0;
-  return id;
-}
-
 // ---- list / get -------------------------------------------------------------
 
-net::awaitable<Response> ListModels(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::get, "GET")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
+}  // namespace
+
+awaitable<Response> ListModels(Services& s, const Call& call) {
+  const Request& req = call.request;
   std::string error;
   auto lease = s.readers.Acquire(&error);
   if (!lease) co_return Overloaded(req, "database unavailable: " + error);
@@ -106,7 +93,9 @@ net::awaitable<Response> ListModels(Services& s, const Request& req, const Reque
                          {{"models", std::move(list)}, {"running", RunningJson()}});
 }
 
-net::awaitable<Response> GetModel(Services& s, const Request& req, int64_t id) {
+awaitable<Response> GetModel(Services& s, const Call& call) {
+  const Request& req = call.request;
+  const int64_t id = call.id;
   std::string error;
   auto lease = s.readers.Acquire(&error);
   if (!lease) co_return Overloaded(req, "database unavailable: " + error);
@@ -121,6 +110,8 @@ net::awaitable<Response> GetModel(Services& s, const Request& req, int64_t id) {
 
 // ---- activation ---------------------------------------------------------------
 
+namespace {
+
 struct Activation {
   std::error_code ec;
   std::string message;
@@ -133,11 +124,11 @@ struct Activation {
 // Arguments are references and plain pointers, and the writer task is a named
 // local: GCC 12 may destroy temporaries of a co_await expression twice
 // (by-value class parameters of a coroutine call, lambdas built in place).
-net::awaitable<Response> Activate(Services& s, const Request& req, const RequestContext& ctx,
-                                  int64_t id,
+awaitable<Response> Activate(Services& s, const Call& call, int64_t id,
                                   const std::shared_ptr<const classifiers::Classifier>& model,
                                   const RunningModel& next, const char* action_name) {
-  const std::string actor = ctx.principal->Actor();
+  const Request& req = call.request;
+  const std::string actor = call.Actor();
   const std::string action = action_name;
   std::function<Activation(storage::Store&)> task =
       [&s, id, model, next, action, actor](storage::Store& store) {
@@ -167,7 +158,7 @@ net::awaitable<Response> Activate(Services& s, const Request& req, const Request
       };
   std::optional<Activation> result =
       co_await AsyncOnWriter<Activation>(s.writer, std::move(task), net::use_awaitable);
-  if (!result) co_return Overloaded(req, "the storage thread is stopping");
+  if (!result) co_return WriterStopping(req);
   if (result->ec == storage::Errc::not_found) {
     co_return Problem(req, http::status::not_found, "no model " + std::to_string(id));
   }
@@ -187,9 +178,9 @@ net::awaitable<Response> Activate(Services& s, const Request& req, const Request
 }
 
 // Loads stored model `id` (or the base model for 0) and activates it.
-net::awaitable<Response> LoadAndActivate(Services& s, const Request& req,
-                                         const RequestContext& ctx, int64_t id,
-                                         const char* action) {
+awaitable<Response> LoadAndActivate(Services& s, const Call& call, int64_t id,
+                                    const char* action) {
+  const Request& req = call.request;
   std::shared_ptr<const classifiers::Classifier> model;
   RunningModel next;
   std::string error;
@@ -217,15 +208,20 @@ net::awaitable<Response> LoadAndActivate(Services& s, const Request& req,
     }
     next = {model->version(), "database:" + std::to_string(id), id};
   }
-  co_return co_await Activate(s, req, ctx, id, model, next, action);
+  co_return co_await Activate(s, call, id, model, next, action);
+}
+
+}  // namespace
+
+awaitable<Response> ActivateModel(Services& s, const Call& call) {
+  co_return co_await LoadAndActivate(s, call, call.id, "model.activate");
 }
 
 // The model active before the current one: the newest model.activate /
 // model.rollback entry that made the current one active names it in
 // before.model (null: the file or embedded model).
-net::awaitable<Response> Rollback(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::post, "POST")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
+awaitable<Response> RollbackModel(Services& s, const Call& call) {
+  const Request& req = call.request;
   std::string error;
   auto lease = s.readers.Acquire(&error);
   if (!lease) co_return Overloaded(req, "database unavailable: " + error);
@@ -246,8 +242,8 @@ net::awaitable<Response> Rollback(Services& s, const Request& req, const Request
   }
   for (const auto& e : entries) {
     if (e.action != "model.activate" && e.action != "model.rollback") continue;
-    json::value after = ParseOr(e.after_json, nullptr);
-    json::value before = ParseOr(e.before_json, nullptr);
+    json::value after = ParseJsonOr(e.after_json, nullptr);
+    json::value before = ParseJsonOr(e.before_json, nullptr);
     if (!after.is_object() || !before.is_object()) continue;
     const json::value* a = after.get_object().if_contains("model");
     if (a == nullptr || !a->is_int64() || a->get_int64() != active.id) continue;
@@ -256,103 +252,81 @@ net::awaitable<Response> Rollback(Services& s, const Request& req, const Request
     if (target == active.id) continue;  // re-activation of the same model
     break;
   }
-  co_return co_await LoadAndActivate(s, req, ctx, target, "model.rollback");
+  co_return co_await LoadAndActivate(s, call, target, "model.rollback");
 }
 
 // ---- training -------------------------------------------------------------------
 
-net::awaitable<Response> Train(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::post, "POST")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
-  ModelJobs* jobs = GetModelJobs();
+namespace {
+
+// The fields of a POST /v1/admin/models/train body into *lr.
+void ParseLearnBody(const json::value& body, LearnRequest* lr, std::vector<FieldError>* errors) {
+  const json::object* o = ObjectBody(
+      body, {"base", "data_dir", "holdout_fraction", "seed", "note", "site", "epochs"}, errors);
+  if (o == nullptr) return;
+  OptionalString(*o, "base", false, &lr->base, errors);
+  OptionalString(*o, "data_dir", false, &lr->data_dir, errors);
+  OptionalString(*o, "note", false, &lr->note, errors);
+  OptionalString(*o, "site", false, &lr->site, errors);
+  if (const json::value* v = o->if_contains("holdout_fraction")) {
+    if (!v->is_number()) {
+      errors->push_back({"/holdout_fraction", "must be a number"});
+    } else {
+      double f = v->to_number<double>();
+      if (!(f >= 0.05 && f <= 0.9)) {
+        errors->push_back({"/holdout_fraction", "must be between 0.05 and 0.9"});
+      } else {
+        lr->holdout_fraction = f;
+      }
+    }
+  }
+  int64_t seed = lr->seed, epochs = 0;
+  OptionalInt(*o, "seed", 0, 2147483647, &seed, errors);
+  OptionalInt(*o, "epochs", 1, 1000, &epochs, errors);
+  lr->seed = static_cast<uint32_t>(seed);
+  lr->epochs = static_cast<int>(epochs);
+}
+
+// base: "all", "none", or a comma-separated list of presets.
+void ParseBase(LearnRequest* lr, std::vector<FieldError>* errors) {
+  if (lr->base == "all") {
+    lr->base_presets = training::PresetNames();
+    return;
+  }
+  if (lr->base == "none") return;
+  std::stringstream items(lr->base);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const auto& names = training::PresetNames();
+    if (std::find(names.begin(), names.end(), item) == names.end()) {
+      errors->push_back({"/base", "unknown preset '" + item +
+                                      "' (all, none, or a comma-separated list of: youtube, sms, "
+                                      "arabic-spam, mpold, osact2020, russian-toxic)"});
+      break;
+    }
+    if (std::find(lr->base_presets.begin(), lr->base_presets.end(), item) ==
+        lr->base_presets.end()) {
+      lr->base_presets.push_back(item);
+    }
+  }
+  if (lr->base_presets.empty() && errors->empty()) {
+    errors->push_back({"/base", "must be all, none or a list of presets"});
+  }
+}
+
+}  // namespace
+
+awaitable<Response> TrainModel(Services& s, const Call& call) {
+  const Request& req = call.request;
+  ModelJobs* jobs = s.model_jobs;
   if (jobs == nullptr) co_return Overloaded(req, "training is not available");
   LearnRequest lr;
   lr.data_dir = s.config.training.data_dir;
   std::vector<FieldError> errors;
-  if (!req.body().empty()) {
-    json::value body;
-    if (auto problem = ParseJsonBody(req, &body)) co_return std::move(*problem);
-    if (!body.is_object()) {
-      errors.push_back({"", "must be a JSON object"});
-    } else {
-      static const std::vector<std::string_view> kAllowed = {
-          "base", "data_dir", "holdout_fraction", "seed", "note", "site", "epochs"};
-      for (const auto& kv : body.get_object()) {
-        if (std::find(kAllowed.begin(), kAllowed.end(), kv.key()) == kAllowed.end()) {
-          errors.push_back({"/" + std::string(kv.key()), "unknown field"});
-        }
-      }
-      const json::object& o = body.get_object();
-      auto str = [&](std::string_view key, std::string* out) {
-        if (const json::value* v = o.if_contains(key)) {
-          if (!v->is_string()) errors.push_back({"/" + std::string(key), "must be a string"});
-          else *out = std::string(v->get_string());
-        }
-      };
-      str("base", &lr.base);
-      str("data_dir", &lr.data_dir);
-      str("note", &lr.note);
-      str("site", &lr.site);
-      if (const json::value* v = o.if_contains("holdout_fraction")) {
-        if (!v->is_number()) {
-          errors.push_back({"/holdout_fraction", "must be a number"});
-        } else {
-          double f = v->to_number<double>();
-          if (!(f >= 0.05 && f <= 0.9)) {
-            errors.push_back({"/holdout_fraction", "must be between 0.05 and 0.9"});
-          } else {
-            lr.holdout_fraction = f;
-          }
-        }
-      }
-      auto integer = [&](std::string_view key, int64_t min, int64_t max, int64_t* out) {
-        const json::value* v = o.if_contains(key);
-        if (v == nullptr) return;
-        std::string pointer = "/" + std::string(key);
-        if (!v->is_int64() && !v->is_uint64()) {
-          errors.push_back({pointer, "must be an integer"});
-          return;
-        }
-        int64_t n = v->is_int64() ? v->get_int64() : INT64_MAX;
-        if (n < min || n > max) {
-          errors.push_back({pointer, "must be between " + std::to_string(min) + " and " +
-                                         std::to_string(max)});
-          return;
-        }
-        *out = n;
-      };
-      int64_t seed = lr.seed, epochs = 0;
-      integer("seed", 0, 2147483647, &seed);
-      integer("epochs", 1, 1000, &epochs);
-      lr.seed = static_cast<uint32_t>(seed);
-      lr.epochs = static_cast<int>(epochs);
-    }
-  }
-  // base: "all", "none", or a comma-separated list of presets.
-  if (lr.base == "all") {
-    lr.base_presets = training::PresetNames();
-  } else if (lr.base != "none") {
-    std::stringstream items(lr.base);
-    std::string item;
-    while (std::getline(items, item, ',')) {
-      const auto& names = training::PresetNames();
-      if (std::find(names.begin(), names.end(), item) == names.end()) {
-        errors.push_back({"/base", "unknown preset '" + item +
-                                       "' (all, none, or a comma-separated list of: youtube, sms, "
-                                       "arabic-spam, mpold, osact2020, russian-toxic)"});
-        break;
-      }
-      if (std::find(lr.base_presets.begin(), lr.base_presets.end(), item) ==
-          lr.base_presets.end()) {
-        lr.base_presets.push_back(item);
-      }
-    }
-    if (lr.base_presets.empty() && errors.empty()) {
-      errors.push_back({"/base", "must be all, none or a list of presets"});
-    }
-  }
+  if (!call.body.is_null()) ParseLearnBody(call.body, &lr, &errors);
+  ParseBase(&lr, &errors);
   if (!errors.empty()) co_return ValidationProblem(req, errors);
-  lr.author = ctx.principal->Actor();
+  lr.author = call.Actor();
   int64_t id = 0, running = 0;
   if (!jobs->Start(lr, lr.author, &id, &running)) {
     co_return Problem(req, http::status::conflict,
@@ -365,23 +339,21 @@ net::awaitable<Response> Train(Services& s, const Request& req, const RequestCon
   co_return res;
 }
 
-net::awaitable<Response> Jobs(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::get, "GET")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
-  ModelJobs* jobs = GetModelJobs();
+awaitable<Response> ListTrainingJobs(Services& s, const Call& call) {
+  ModelJobs* jobs = s.model_jobs;
+  if (jobs == nullptr) co_return Overloaded(call.request, "training is not available");
+  json::array list;
+  for (const ModelJob& j : jobs->List()) list.push_back(JobJson(j));
+  co_return JsonResponse(call.request, http::status::ok, {{"jobs", std::move(list)}});
+}
+
+awaitable<Response> GetTrainingJob(Services& s, const Call& call) {
+  const Request& req = call.request;
+  ModelJobs* jobs = s.model_jobs;
   if (jobs == nullptr) co_return Overloaded(req, "training is not available");
-  std::string_view rest = ctx.path;
-  rest.remove_prefix(std::min(rest.size(), std::string_view("/v1/admin/models/jobs").size()));
-  if (rest.empty()) {
-    json::array list;
-    for (const ModelJob& j : jobs->List()) list.push_back(JobJson(j));
-    co_return JsonResponse(req, http::status::ok, {{"jobs", std::move(list)}});
-  }
-  rest.remove_prefix(1);  // '/'
-  int64_t id = PathId(rest);
-  std::optional<ModelJob> job = id ? jobs->Get(id) : std::nullopt;
+  std::optional<ModelJob> job = jobs->Get(call.id);
   if (!job) {
-    co_return Problem(req, http::status::not_found, "no training job " + std::string(rest));
+    co_return Problem(req, http::status::not_found, "no training job " + std::to_string(call.id));
   }
   json::object o = JobJson(*job);
   if (job->status == "succeeded") {
@@ -392,41 +364,9 @@ net::awaitable<Response> Jobs(Services& s, const Request& req, const RequestCont
     if (lease && !lease->GetModel(job->model_id, &m)) model = ModelJson(m, false);
     o["result"] = json::object{{"model", std::move(model)},
                                {"activated", job->activated},
-                               {"gate", ParseOr(GateJson(job->gate), nullptr)}};
+                               {"gate", ParseJsonOr(GateJson(job->gate), nullptr)}};
   }
   co_return JsonResponse(req, http::status::ok, o);
 }
 
-// /v1/admin/models/{id} and /v1/admin/models/{id}/activate
-net::awaitable<Response> ModelById(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
-  std::string_view rest = ctx.path.substr(kPrefix.size());
-  constexpr std::string_view kActivate = "/activate";
-  bool activate = rest.size() > kActivate.size() &&
-                  rest.substr(rest.size() - kActivate.size()) == kActivate;
-  if (activate) rest.remove_suffix(kActivate.size());
-  int64_t id = PathId(rest);
-  if (id == 0) {
-    co_return Problem(req, http::status::not_found, "no model '" + std::string(rest) + "'");
-  }
-  if (activate) {
-    if (auto r = RequireMethod(req, http::verb::post, "POST")) co_return std::move(*r);
-    co_return co_await LoadAndActivate(s, req, ctx, id, "model.activate");
-  }
-  if (auto r = RequireMethod(req, http::verb::get, "GET")) co_return std::move(*r);
-  co_return co_await GetModel(s, req, id);
-}
-
-}  // namespace
-
-void RegisterAdminModelsRoutes(Router& router, const Config&) {
-  using A = Router::Access;
-  router.Add("/v1/admin/models", A::kAuthenticated, ListModels);
-  router.Add("/v1/admin/models/train", A::kAuthenticated, Train);
-  router.Add("/v1/admin/models/rollback", A::kAuthenticated, Rollback);
-  router.Add("/v1/admin/models/jobs", A::kAuthenticated, Jobs);
-  router.Add("/v1/admin/models/jobs/", A::kAuthenticated, Jobs);
-  router.Add("/v1/admin/models/", A::kAuthenticated, ModelById);
-}
-
-}  // namespace moderated
+}  // namespace moderated::api

@@ -12,34 +12,47 @@
 // they change the active version in the database.
 #include "daemon/api/rules.h"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <charconv>
 #include <mutex>
-#include <thread>
 
-#include "daemon/jobs/backtest.h"
+#include "base/time.h"
+#include "daemon/api/fields.h"
+#include "daemon/api/handlers.h"
+#include "daemon/core/async.h"
 #include "daemon/core/log.h"
-#include "daemon/api/routes.h"
 #include "daemon/http/wire.h"
+#include "daemon/jobs/backtest.h"
 
 namespace moderated {
-namespace json = boost::json;
-namespace net = boost::asio;
 
 namespace {
 
 std::mutex running_mu;
 RunningRules running;  // guarded by running_mu
 
-// At most one backtest per daemon: it takes two cores for up to a minute.
-std::atomic<bool> backtest_busy{false};
+}  // namespace
+
+void SetRunningRules(RunningRules rules) {
+  std::lock_guard lock(running_mu);
+  running = std::move(rules);
+}
+
+RunningRules GetRunningRules() {
+  std::lock_guard lock(running_mu);
+  return running;
+}
+
+namespace api {
+namespace json = boost::json;
+namespace net = boost::asio;
+
+namespace {
 
 constexpr std::string_view kOrigin = "rules";
 constexpr int64_t kMaxBacktestLimit = 10'000'000;
 constexpr int64_t kMaxBacktestExamples = 1000;
-
 json::object VersionJson(const storage::RulesVersion& v, bool with_text) {
   json::object o;
   o["id"] = v.id;
@@ -88,57 +101,6 @@ Response RulesProblem(const Request& req, const std::vector<std::string>& errors
   Response res = JsonResponse(req, http::status::unprocessable_entity, o);
   res.set(http::field::content_type, "application/problem+json");
   return res;
-}
-
-// Validates a JSON object body against `allowed` fields; appends errors.
-const json::object* ObjectBody(const json::value& body,
-                               std::initializer_list<std::string_view> allowed,
-                               std::vector<FieldError>* errors) {
-  if (!body.is_object()) {
-    errors->push_back({"", "must be a JSON object"});
-    return nullptr;
-  }
-  for (const auto& kv : body.get_object()) {
-    if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end()) {
-      errors->push_back({"/" + std::string(kv.key()), "unknown field"});
-    }
-  }
-  return &body.get_object();
-}
-
-// Reads an optional integer field within [min, max].
-void OptionalInt(const json::object& o, std::string_view key, int64_t min, int64_t max,
-                 int64_t* out, std::vector<FieldError>* errors) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return;
-  std::string pointer = "/" + std::string(key);
-  if (!v->is_int64() && !v->is_uint64()) {
-    errors->push_back({pointer, "must be an integer"});
-    return;
-  }
-  int64_t n = v->is_int64() ? v->get_int64()
-                            : static_cast<int64_t>(std::min<uint64_t>(v->get_uint64(), INT64_MAX));
-  if (n < min || n > max) {
-    errors->push_back({pointer, "must be between " + std::to_string(min) + " and " +
-                                    std::to_string(max)});
-    return;
-  }
-  *out = n;
-}
-
-void OptionalString(const json::object& o, std::string_view key, bool required, std::string* out,
-                    std::vector<FieldError>* errors) {
-  const json::value* v = o.if_contains(key);
-  std::string pointer = "/" + std::string(key);
-  if (v == nullptr) {
-    if (required) errors->push_back({pointer, "is required"});
-    return;
-  }
-  if (!v->is_string()) {
-    errors->push_back({pointer, "must be a string"});
-    return;
-  }
-  *out = std::string(v->get_string());
 }
 
 struct Compiled {
@@ -220,243 +182,184 @@ std::function<Activation(storage::Store&)> ActivationTask(
   };
 }
 
-net::awaitable<Response> Activated(Services& s, const Request& req,
-                                   std::shared_ptr<const rules::RuleSet> rules,
-                                   const RequestContext& ctx, std::string text,
-                                   std::string comment, int64_t rollback_to) {
+
+awaitable<Response> Activated(Services& s, const Call& call,
+                              std::shared_ptr<const rules::RuleSet> rules, std::string text,
+                              std::string comment, int64_t rollback_to) {
   std::optional<Activation> result = co_await AsyncOnWriter<Activation>(
-      s.writer, ActivationTask(s, rules, ctx.principal->Actor(), text, comment, rollback_to),
+      s.writer, ActivationTask(s, rules, call.Actor(), text, comment, rollback_to),
       net::use_awaitable);
-  if (!result) co_return Overloaded(req, "the storage thread is stopping");
+  if (!result) co_return WriterStopping(call.request);
   if (result->ec) {
     Log(LogLevel::kError, "rules_store_failed", {{"error", result->ec.message()}});
-    co_return Overloaded(req, "storage error: " + result->ec.message());
+    co_return Overloaded(call.request, "storage error: " + result->ec.message());
   }
-  co_return JsonResponse(req, http::status::ok,
+  co_return JsonResponse(call.request, http::status::ok,
                          {{"version", VersionJson(result->version, false)},
                           {"engine", rules->version()},
                           {"rules", rules->size()}});
 }
 
-net::awaitable<Response> GetRules(Services& s, const Request& req) {
+// The version before the active one (the next older id); 0 with the 409 to
+// answer when there is none.
+int64_t PreviousVersion(const std::vector<storage::RulesVersion>& versions,  // newest first
+                        std::string* conflict) {
+  auto active = std::find_if(versions.begin(), versions.end(),
+                             [](const storage::RulesVersion& v) { return v.active; });
+  if (active == versions.end()) {
+    *conflict = "no stored rules version is active; name one with \"version\"";
+    return 0;
+  }
+  if (active + 1 == versions.end()) {
+    *conflict = "rules version " + std::to_string(active->id) +
+                " is the oldest; there is none before it";
+    return 0;
+  }
+  return (active + 1)->id;
+}
+
+// POST /v1/admin/rules/backtest: {"text", "from_id", "to_id", "limit", "examples"}.
+bool ParseBacktestBody(const json::value& body, std::string* text, BacktestOptions* options,
+                       std::vector<FieldError>* errors) {
+  int64_t examples = options->examples;
+  if (const json::object* o =
+          ObjectBody(body, {"text", "from_id", "to_id", "limit", "examples"}, errors)) {
+    OptionalString(*o, "text", true, text, errors);
+    OptionalInt(*o, "from_id", 1, INT64_MAX, &options->from_id, errors);
+    OptionalInt(*o, "to_id", 1, INT64_MAX, &options->to_id, errors);
+    OptionalInt(*o, "limit", 1, kMaxBacktestLimit, &options->limit, errors);
+    OptionalInt(*o, "examples", 0, kMaxBacktestExamples, &examples, errors);
+  }
+  options->examples = static_cast<int>(examples);
+  return errors->empty();
+}
+
+}  // namespace
+
+awaitable<Response> GetRules(Services& s, const Call& call) {
   RunningRules r = GetRunningRules();
   json::value version = nullptr;
   if (r.version_id != 0) {
     std::string error;
     auto lease = s.readers.Acquire(&error);
-    if (!lease) co_return Overloaded(req, "database unavailable: " + error);
+    if (!lease) co_return Overloaded(call.request, "database unavailable: " + error);
     storage::RulesVersion v;
     if (std::error_code ec = lease->GetRulesVersion(r.version_id, &v)) {
-      co_return Overloaded(req, "database error: " + ec.message());
+      co_return Overloaded(call.request, "database error: " + ec.message());
     }
     version = VersionJson(v, false);
   }
   auto engine = s.engines.Current();
-  co_return JsonResponse(req, http::status::ok,
+  co_return JsonResponse(call.request, http::status::ok,
                          {{"text", r.text},
                           {"version", std::move(version)},
                           {"engine", engine->rules().version()}});
 }
 
-net::awaitable<Response> PutRules(Services& s, const Request& req, const RequestContext& ctx) {
-  json::value body;
-  if (auto problem = ParseJsonBody(req, &body)) co_return std::move(*problem);
+awaitable<Response> PutRules(Services& s, const Call& call) {
   std::vector<FieldError> errors;
   std::string text, comment;
-  if (const json::object* o = ObjectBody(body, {"text", "comment"}, &errors)) {
+  if (const json::object* o = ObjectBody(call.body, {"text", "comment"}, &errors)) {
     OptionalString(*o, "text", true, &text, &errors);
     OptionalString(*o, "comment", false, &comment, &errors);
   }
-  if (!errors.empty()) co_return ValidationProblem(req, errors);
+  if (!errors.empty()) co_return ValidationProblem(call.request, errors);
   Compiled compiled = co_await Compile(s, text);
-  if (!compiled.rules) co_return RulesProblem(req, compiled.errors);
-  co_return co_await Activated(s, req, compiled.rules, ctx, std::move(text), std::move(comment),
-                               0);
+  if (!compiled.rules) co_return RulesProblem(call.request, compiled.errors);
+  co_return co_await Activated(s, call, compiled.rules, std::move(text), std::move(comment), 0);
 }
 
-net::awaitable<Response> Rules(Services& s, const Request& req, const RequestContext& ctx) {
-  if (req.method() != http::verb::get && req.method() != http::verb::put) {
-    co_return *RequireMethod(req, http::verb::get, "GET, PUT");
-  }
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
-  if (req.method() == http::verb::get) co_return co_await GetRules(s, req);
-  co_return co_await PutRules(s, req, ctx);
-}
-
-net::awaitable<Response> ListVersions(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::get, "GET")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
+awaitable<Response> ListRulesVersions(Services& s, const Call& call) {
   std::string error;
   auto lease = s.readers.Acquire(&error);
-  if (!lease) co_return Overloaded(req, "database unavailable: " + error);
+  if (!lease) co_return Overloaded(call.request, "database unavailable: " + error);
   std::vector<storage::RulesVersion> versions;
   if (std::error_code ec = lease->ListRulesVersions(&versions)) {
-    co_return Overloaded(req, "database error: " + ec.message());
+    co_return Overloaded(call.request, "database error: " + ec.message());
   }
   json::array list;
   for (const auto& v : versions) list.push_back(VersionJson(v, false));
-  co_return JsonResponse(req, http::status::ok, {{"versions", std::move(list)}});
+  co_return JsonResponse(call.request, http::status::ok, {{"versions", std::move(list)}});
 }
 
-net::awaitable<Response> GetVersion(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::get, "GET")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
-  std::string_view id_text = ctx.path.substr(std::string_view("/v1/admin/rules/versions/").size());
-  int64_t id = 0;
-  auto [p, pec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-  if (pec != std::errc() || p != id_text.data() + id_text.size() || id <= 0) {
-    co_return Problem(req, http::status::not_found,
-                      "no rules version '" + std::string(id_text) + "'");
-  }
+awaitable<Response> GetRulesVersion(Services& s, const Call& call) {
   std::string error;
   auto lease = s.readers.Acquire(&error);
-  if (!lease) co_return Overloaded(req, "database unavailable: " + error);
+  if (!lease) co_return Overloaded(call.request, "database unavailable: " + error);
   storage::RulesVersion v;
-  std::error_code ec = lease->GetRulesVersion(id, &v);
+  std::error_code ec = lease->GetRulesVersion(call.id, &v);
   if (ec == storage::Errc::not_found) {
-    co_return Problem(req, http::status::not_found, "no rules version " + std::to_string(id));
+    co_return Problem(call.request, http::status::not_found,
+                      "no rules version " + std::to_string(call.id));
   }
-  if (ec) co_return Overloaded(req, "database error: " + ec.message());
-  co_return JsonResponse(req, http::status::ok, VersionJson(v, true));
+  if (ec) co_return Overloaded(call.request, "database error: " + ec.message());
+  co_return JsonResponse(call.request, http::status::ok, VersionJson(v, true));
 }
 
-net::awaitable<Response> Rollback(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::post, "POST")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
+awaitable<Response> RollbackRules(Services& s, const Call& call) {
   int64_t target = 0;
-  if (!req.body().empty()) {
-    json::value body;
-    if (auto problem = ParseJsonBody(req, &body)) co_return std::move(*problem);
+  if (!call.body.is_null()) {
     std::vector<FieldError> errors;
-    if (const json::object* o = ObjectBody(body, {"version"}, &errors)) {
+    if (const json::object* o = ObjectBody(call.body, {"version"}, &errors)) {
       OptionalInt(*o, "version", 1, INT64_MAX, &target, &errors);
     }
-    if (!errors.empty()) co_return ValidationProblem(req, errors);
+    if (!errors.empty()) co_return ValidationProblem(call.request, errors);
   }
   std::string error;
   auto lease = s.readers.Acquire(&error);
-  if (!lease) co_return Overloaded(req, "database unavailable: " + error);
+  if (!lease) co_return Overloaded(call.request, "database unavailable: " + error);
   if (target == 0) {
-    // The version before the active one (the next older id).
-    std::vector<storage::RulesVersion> versions;  // newest first
+    std::vector<storage::RulesVersion> versions;
     if (std::error_code ec = lease->ListRulesVersions(&versions)) {
-      co_return Overloaded(req, "database error: " + ec.message());
+      co_return Overloaded(call.request, "database error: " + ec.message());
     }
-    auto active = std::find_if(versions.begin(), versions.end(),
-                               [](const storage::RulesVersion& v) { return v.active; });
-    if (active == versions.end()) {
-      co_return Problem(req, http::status::conflict,
-                        "no stored rules version is active; name one with \"version\"");
-    }
-    if (active + 1 == versions.end()) {
-      co_return Problem(req, http::status::conflict,
-                        "rules version " + std::to_string(active->id) +
-                            " is the oldest; there is none before it");
-    }
-    target = (active + 1)->id;
+    std::string conflict;
+    target = PreviousVersion(versions, &conflict);
+    if (target == 0) co_return Problem(call.request, http::status::conflict, conflict);
   }
   storage::RulesVersion v;
   std::error_code ec = lease->GetRulesVersion(target, &v);
   if (ec == storage::Errc::not_found) {
-    co_return Problem(req, http::status::not_found, "no rules version " + std::to_string(target));
+    co_return Problem(call.request, http::status::not_found,
+                      "no rules version " + std::to_string(target));
   }
-  if (ec) co_return Overloaded(req, "database error: " + ec.message());
+  if (ec) co_return Overloaded(call.request, "database error: " + ec.message());
   Compiled compiled = co_await Compile(s, v.text);
-  if (!compiled.rules) co_return RulesProblem(req, compiled.errors);
-  co_return co_await Activated(s, req, compiled.rules, ctx, "", "", target);
+  if (!compiled.rules) co_return RulesProblem(call.request, compiled.errors);
+  co_return co_await Activated(s, call, compiled.rules, "", "", target);
 }
 
-struct BacktestResult {
-  bool ok = false;
-  BacktestReport report;
-  std::string error;
-};
-
-// Runs the backtest on a thread of its own and resumes the caller on its
-// executor with the result; the I/O threads keep serving meanwhile.
-template <typename CompletionToken>
-auto AsyncBacktest(std::string database, std::shared_ptr<const Engine> engine,
-                   BacktestOptions options, CompletionToken&& token) {
-  return net::async_initiate<CompletionToken, void(std::shared_ptr<BacktestResult>)>(
-      [](auto handler, std::string database, std::shared_ptr<const Engine> engine,
-         BacktestOptions options) {
-        auto executor = net::get_associated_executor(handler);
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        std::thread([h, executor, database = std::move(database), engine = std::move(engine),
-                     options = std::move(options)]() mutable {
-          auto r = std::make_shared<BacktestResult>();
-          r->ok = RunBacktest(database, *engine, options, &r->report, &r->error);
-          backtest_busy = false;
-          net::post(executor, [h, r]() mutable { std::move(*h)(r); });
-        }).detach();
-      },
-      token, std::move(database), std::move(engine), std::move(options));
-}
-
-net::awaitable<Response> Backtest(Services& s, const Request& req, const RequestContext& ctx) {
-  if (auto r = RequireMethod(req, http::verb::post, "POST")) co_return std::move(*r);
-  if (auto r = RequireRole(req, ctx, {Role::kAdmin})) co_return std::move(*r);
-  json::value body;
-  if (auto problem = ParseJsonBody(req, &body)) co_return std::move(*problem);
+awaitable<Response> BacktestRules(Services& s, const Call& call) {
   std::vector<FieldError> errors;
   std::string text;
   BacktestOptions options;
-  int64_t examples = options.examples;
-  if (const json::object* o =
-          ObjectBody(body, {"text", "from_id", "to_id", "limit", "examples"}, &errors)) {
-    OptionalString(*o, "text", true, &text, &errors);
-    OptionalInt(*o, "from_id", 1, INT64_MAX, &options.from_id, &errors);
-    OptionalInt(*o, "to_id", 1, INT64_MAX, &options.to_id, &errors);
-    OptionalInt(*o, "limit", 1, kMaxBacktestLimit, &options.limit, &errors);
-    OptionalInt(*o, "examples", 0, kMaxBacktestExamples, &examples, &errors);
+  if (!ParseBacktestBody(call.body, &text, &options, &errors)) {
+    co_return ValidationProblem(call.request, errors);
   }
-  if (!errors.empty()) co_return ValidationProblem(req, errors);
-  options.examples = static_cast<int>(examples);
   options.velocity = s.config.velocity;
   Compiled compiled = co_await Compile(s, std::move(text));
-  if (!compiled.rules) co_return RulesProblem(req, compiled.errors);
-  std::shared_ptr<const rules::RuleSet> rules = std::move(compiled.rules);
+  if (!compiled.rules) co_return RulesProblem(call.request, compiled.errors);
   auto current = s.engines.Current();
   // No velocity tracker: the backtest replays velocity in its own. The site
   // registry applies as it does to live verdicts.
-  auto proposal = std::make_shared<const Engine>(rules, current->classifier_ptr(),
+  auto proposal = std::make_shared<const Engine>(compiled.rules, current->classifier_ptr(),
                                                  current->weights(), nullptr,
                                                  current->sites_ptr());
-  if (backtest_busy.exchange(true)) {
-    co_return Problem(req, http::status::conflict, "a backtest is already running; retry later");
+  if (s.backtests == nullptr || !s.backtests->TryAcquire()) {
+    co_return Problem(call.request, http::status::conflict,
+                      "a backtest is already running; retry later");
   }
-  std::shared_ptr<BacktestResult> result = co_await AsyncBacktest(
-      s.config.database, std::move(proposal), std::move(options), net::use_awaitable);
-  if (!result->ok) co_return Overloaded(req, "backtest failed: " + result->error);
+  std::shared_ptr<BacktestResult> result =
+      co_await AsyncBacktest(*s.backtests, s.config.database, std::move(proposal),
+                             std::move(options), net::use_awaitable);
+  if (!result->ok) co_return Overloaded(call.request, "backtest failed: " + result->error);
   Log(LogLevel::kInfo, "rules_backtest",
       {{"compared", std::to_string(result->report.compared)},
        {"changed", std::to_string(result->report.changed)},
        {"elapsed_ms", std::to_string(result->report.elapsed_ms)},
-       {"actor", ctx.principal->Actor()}});
-  co_return JsonResponse(req, http::status::ok, BacktestJson(result->report));
+       {"actor", call.Actor()}});
+  co_return JsonResponse(call.request, http::status::ok, BacktestJson(result->report));
 }
 
-}  // namespace
-
-void SetRunningRules(RunningRules rules) {
-  std::lock_guard lock(running_mu);
-  running = std::move(rules);
-}
-
-RunningRules GetRunningRules() {
-  std::lock_guard lock(running_mu);
-  return running;
-}
-
-void RegisterAdminRulesRoutes(Router& router, const Config& config) {
-  using A = Router::Access;
-  // Rules texts may be larger than one comment: the batch limit applies.
-  const uint64_t limit = config.limits.max_batch_body_bytes;
-  router.Add("/v1/admin/rules", A::kAuthenticated, Rules, limit);
-  router.Add("/v1/admin/rules/versions", A::kAuthenticated, ListVersions);
-  router.Add("/v1/admin/rules/versions/", A::kAuthenticated, GetVersion);
-  router.Add("/v1/admin/rules/rollback", A::kAuthenticated, Rollback);
-  router.Add("/v1/admin/rules/backtest", A::kAuthenticated, Backtest, limit);
-}
-
+}  // namespace api
 }  // namespace moderated

@@ -1,8 +1,8 @@
 // daemon/api/rules.h
 //
-// Live rule administration (daemon/api/rules.cc; routes registered through
-// RegisterAdminRulesRoutes in daemon/api/routes.h): GET/PUT /v1/admin/rules, versions,
-// rollback and backtest. This header is for `moderated serve`, which tells the
+// Live rule administration (daemon/api/rules.cc; rows of the route table in
+// daemon/api/routes.cc): GET/PUT /v1/admin/rules, versions, rollback and
+// backtest. This header is for `moderated serve`, which tells the
 // module which rules text it runs after start-up and every SIGHUP reload, so
 // that GET /v1/admin/rules can return it.
 //

@@ -19,7 +19,8 @@
 #include "base/files.h"
 #include "classifiers/classifier.h"
 #include "daemon/api/rules.h"
-#include "daemon/http/api.h"
+#include "daemon/api/routes.h"
+#include "daemon/http/router.h"
 #include "daemon/jobs/backtest.h"
 #include "daemon/http/auth.h"
 #include "daemon/core/config.h"
@@ -366,8 +367,12 @@ int RunServeCommand(int argc, char** argv) {
   metrics::SetBuildInfo(rules->version(), model->version());
 
   Auth auth(readers);
-  Services services{config, engines, writer, readers, auth, nullptr};
-  services.reload = [&config, &engines, &readers](std::string* error) {
+  Services services{config, engines, writer, readers, auth};
+  // Background model training (POST /v1/admin/models/train); stopped before
+  // the writer, which stores its result.
+  ModelJobs model_jobs(config, engines, writer);
+  services.model_jobs = &model_jobs;
+  std::function<bool(std::string*)> reload = [&config, &engines, &readers](std::string* error) {
     std::vector<std::string> errs;
     RunningRules next_running;
     std::shared_ptr<const rules::RuleSet> next_rules;
@@ -409,23 +414,25 @@ int RunServeCommand(int argc, char** argv) {
     metrics::SetBuildInfo(next_rules->version(), next_model->version());
     return true;
   };
-  Api api(services);
-  Server server(config, api);
-  // Declared after the server: destroyed (and joined) first, so a compile
-  // still running at exit posts its result to a live io_context.
+  Router router(services, ApiRoutes(config));
+  Server server(config, router);
+  // Declared after the server: destroyed (and joined) first, so a compile or
+  // a backtest still running at exit posts its result to a live io_context.
   boost::asio::thread_pool background(1);
   services.background = &background;
-  server.set_reload_hook([&services, &engines, &background] {
+  BacktestSlot backtests;
+  services.backtests = &backtests;
+  server.set_reload_hook([&reload, &engines, &background] {
     // Compiling rules and loading a model take a while: on the background
     // thread, so the I/O thread that caught SIGHUP keeps serving.
-    boost::asio::post(background, [&services, &engines] {
+    boost::asio::post(background, [&reload, &engines] {
       // Type=notify: systemd shows "reloading" until READY=1 comes back.
       timespec now{};
       clock_gettime(CLOCK_MONOTONIC, &now);
       sd_notifyf(0, "RELOADING=1\nSTATUS=reloading rules and model\nMONOTONIC_USEC=%llu",
                  static_cast<unsigned long long>(now.tv_sec) * 1'000'000ull +
                      static_cast<unsigned long long>(now.tv_nsec) / 1000);
-      services.reload(nullptr);  // a failure keeps the running engine
+      reload(nullptr);  // a failure keeps the running engine
       sd_notify(0, ("READY=1\nSTATUS=" + ServingStatus(*engines.Current())).c_str());
     });
   });
@@ -449,15 +456,10 @@ int RunServeCommand(int argc, char** argv) {
   }
   // Retention purges on the writer thread: once now, then every interval.
   RetentionScheduler retention(config.retention, writer);
-  // Background model training (POST /v1/admin/models/train); stopped before
-  // the writer, which stores its result.
-  ModelJobs model_jobs(config, engines, writer);
-  SetModelJobs(&model_jobs);
   // Rules, model and database are loaded, the listeners are up and SIGTERM
   // is handled (Start() installed the handlers): tell systemd.
   sd_notify(0, ("READY=1\nSTATUS=" + ServingStatus(*engines.Current())).c_str());
   server.Run();
-  SetModelJobs(nullptr);
   model_jobs.Stop();
   spamc.Stop();
   webhooks.Stop();

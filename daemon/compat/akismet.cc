@@ -18,8 +18,8 @@
 #include "base/strings.h"
 #include "classifiers/charset.h"
 #include "daemon/api/comments.h"
+#include "daemon/core/async.h"
 #include "daemon/core/log.h"
-#include "daemon/api/routes.h"
 #include "daemon/http/wire.h"
 
 namespace moderated {
@@ -198,18 +198,7 @@ std::optional<Principal> ResolveKey(Services& s, const std::string& key) {
       t.role != "site") {
     return std::nullopt;
   }
-  Principal p;
-  p.token_id = t.id;
-  p.name = t.name;
-  p.role = Role::kSite;
-  boost::system::error_code ec;
-  json::value sites = json::parse(t.sites_json, ec);
-  if (!ec && sites.is_array()) {
-    for (const auto& v : sites.get_array()) {
-      if (v.is_string()) p.sites.emplace_back(v.get_string());
-    }
-  }
-  return p;
+  return PrincipalOf(t);  // role "site", checked above
 }
 
 // `blog` (a URL, or a bare host) → the site name: its host, lower-cased.
@@ -239,7 +228,8 @@ std::string SitesList(const Principal& p) {
   return out;
 }
 
-// The common first steps of every route: method, form, charset, key.
+// The common first steps of every route: form, charset, key (the router
+// has checked the method).
 struct Prepared {
   std::optional<Response> reply;  // set: answer this and stop
   Form form{{}};
@@ -249,10 +239,6 @@ struct Prepared {
 
 Prepared Prepare(Services& s, const Request& req, bool need_blog) {
   Prepared out;
-  if (auto r = RequireMethod(req, http::verb::post, "POST")) {
-    out.reply = std::move(*r);
-    return out;
-  }
   std::vector<std::pair<std::string, std::string>> fields;
   std::string error;
   if (!ParseForm(req.body(), &fields, &error)) {
@@ -419,13 +405,17 @@ bool HoneypotFilled(const Form& form) {
 
 // ---- Routes ------------------------------------------------------------------------
 
-net::awaitable<Response> VerifyKey(Services& s, const Request& req, const RequestContext&) {
+}  // namespace
+
+net::awaitable<Response> AkismetVerifyKey(Services& s, const Call& call) {
+  const Request& req = call.request;
   Prepared p = Prepare(s, req, /*need_blog=*/false);
   if (p.reply) co_return std::move(*p.reply);
   co_return Plain(req, "valid");
 }
 
-net::awaitable<Response> CommentCheck(Services& s, const Request& req, const RequestContext&) {
+net::awaitable<Response> AkismetCommentCheck(Services& s, const Call& call) {
+  const Request& req = call.request;
   Prepared p = Prepare(s, req, /*need_blog=*/true);
   if (p.reply) co_return std::move(*p.reply);
   const std::string guid = NewGuid();
@@ -466,6 +456,8 @@ net::awaitable<Response> CommentCheck(Services& s, const Request& req, const Req
   co_return answer(spam, r.verdict.action == rules::Action::kReject);
 }
 
+namespace {
+
 net::awaitable<Response> Submit(Services& s, const Request& req, bool spam) {
   Prepared p = Prepare(s, req, /*need_blog=*/true);
   if (p.reply) co_return std::move(*p.reply);
@@ -488,7 +480,18 @@ net::awaitable<Response> Submit(Services& s, const Request& req, bool spam) {
   co_return Plain(req, std::string(kThanks));
 }
 
-net::awaitable<Response> UsageLimit(Services& s, const Request& req, const RequestContext&) {
+}  // namespace
+
+net::awaitable<Response> AkismetSubmitSpam(Services& s, const Call& call) {
+  co_return co_await Submit(s, call.request, /*spam=*/true);
+}
+
+net::awaitable<Response> AkismetSubmitHam(Services& s, const Call& call) {
+  co_return co_await Submit(s, call.request, /*spam=*/false);
+}
+
+net::awaitable<Response> AkismetUsageLimit(Services& s, const Call& call) {
+  const Request& req = call.request;
   Prepared p = Prepare(s, req, /*need_blog=*/false);
   if (p.reply) co_return std::move(*p.reply);
   // Comments of the key's sites since the start of this month (UTC).
@@ -514,6 +517,8 @@ net::awaitable<Response> UsageLimit(Services& s, const Request& req, const Reque
                           {"percentage", "0.00"},
                           {"throttled", false}});
 }
+
+namespace {
 
 // What the writer found for LabelResubmitted. (At namespace scope: GCC 12
 // miscompiles the destructor of a class defined inside a coroutine.)
@@ -678,21 +683,6 @@ net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input
   out.ok = true;
   out.comment_id = r.id;
   co_return out;
-}
-
-void RegisterAkismetRoutes(Router& router, const Config&) {
-  using A = Router::Access;
-  router.Add("/1.1/verify-key", A::kPublic, VerifyKey);
-  router.Add("/1.1/comment-check", A::kPublic, CommentCheck);
-  router.Add("/1.1/submit-spam", A::kPublic,
-             [](Services& s, const Request& req, const RequestContext&) {
-               return Submit(s, req, /*spam=*/true);
-             });
-  router.Add("/1.1/submit-ham", A::kPublic,
-             [](Services& s, const Request& req, const RequestContext&) {
-               return Submit(s, req, /*spam=*/false);
-             });
-  router.Add("/1.2/usage-limit", A::kPublic, UsageLimit);
 }
 
 }  // namespace moderated

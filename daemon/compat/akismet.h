@@ -1,9 +1,9 @@
 // daemon/compat/akismet.h
 //
-// The Akismet-compatible API (routes in daemon/compat/akismet.cc, registered by
-// RegisterAkismetRoutes in daemon/api/routes.h; docs/akismet.md) and what it shares with
-// the spamc adapter (daemon/compat/spamc_server.h): Akismet keys, the spam/ham
-// reading of a verdict, and labelling a comment that a client sends again.
+// The Akismet-compatible API (docs/akismet.md): the handlers of its routes in
+// the route table (daemon/api/routes.cc), and what it shares with the spamc
+// adapter (daemon/compat/spamc_server.h): Akismet keys, the spam/ham reading
+// of a verdict, and labelling a comment that a client sends again.
 #ifndef MODERATED_DAEMON_COMPAT_AKISMET_H_
 #define MODERATED_DAEMON_COMPAT_AKISMET_H_
 
@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/http/api.h"
 #include "daemon/core/engine.h"
+#include "daemon/core/services.h"
+#include "daemon/http/router.h"
 #include "storage/store.h"
 
 namespace moderated {
@@ -32,6 +33,14 @@ bool IsAkismetKeyFormat(std::string_view key);
 bool CreateAkismetKey(storage::Store& store, const std::string& name,
                       const std::vector<std::string>& sites, const std::string& created_by,
                       std::string* key, int64_t* id, std::string* error);
+
+// The routes: form-encoded POSTs answered byte for byte like Akismet. Public
+// in the route table: each authenticates the key (or site token) it is sent.
+boost::asio::awaitable<Response> AkismetVerifyKey(Services& s, const Call& call);
+boost::asio::awaitable<Response> AkismetCommentCheck(Services& s, const Call& call);
+boost::asio::awaitable<Response> AkismetSubmitSpam(Services& s, const Call& call);
+boost::asio::awaitable<Response> AkismetSubmitHam(Services& s, const Call& call);
+boost::asio::awaitable<Response> AkismetUsageLimit(Services& s, const Call& call);
 
 // Spam in the Akismet/spamd sense: the comment belongs in a spam folder.
 // A reject always is; a hold is only when its score reached the site's hold

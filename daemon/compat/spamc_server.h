@@ -20,7 +20,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/http/api.h"
+#include "daemon/core/services.h"
 
 namespace moderated {
 

@@ -2,13 +2,14 @@
 
 #include <openssl/crypto.h>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 #include "base/encoding.h"
 #include "base/hash.h"
 #include "base/random.h"
-#include "daemon/http/api.h"
-#include "daemon/http/response.h"
+#include "base/time.h"
+#include "daemon/core/reader_pool.h"
 
 namespace moderated {
 namespace json = boost::json;
@@ -41,6 +42,21 @@ bool Principal::CanAccessSite(std::string_view site) const {
     if (s == site) return true;
   }
   return false;
+}
+
+Principal PrincipalOf(const storage::Token& t) {
+  Principal p;
+  p.token_id = t.id;
+  p.name = t.name;
+  ParseRole(t.role, &p.role);
+  boost::system::error_code ec;
+  json::value sites = json::parse(t.sites_json, ec);
+  if (!ec && sites.is_array()) {
+    for (const auto& s : sites.get_array()) {
+      if (s.is_string()) p.sites.emplace_back(s.get_string());
+    }
+  }
+  return p;
 }
 
 std::string GenerateToken() {
@@ -112,18 +128,7 @@ std::optional<Principal> Auth::Authenticate(std::string_view authorization) {
   std::optional<Principal> result;
   if (!lease.get()->FindTokenByHash(hash, &t) && t.revoked_at_ms == 0 &&
       CRYPTO_memcmp(t.hash.data(), hash.data(), hash.size()) == 0 && t.hash.size() == hash.size()) {
-    Principal p;
-    p.token_id = t.id;
-    p.name = t.name;
-    ParseRole(t.role, &p.role);
-    boost::system::error_code ec;
-    json::value sites = json::parse(t.sites_json, ec);
-    if (!ec && sites.is_array()) {
-      for (const auto& s : sites.get_array()) {
-        if (s.is_string()) p.sites.emplace_back(s.get_string());
-      }
-    }
-    result = std::move(p);
+    result = PrincipalOf(t);
   }
   std::lock_guard lock(mu_);
   if (cache_.size() > 10'000) cache_.clear();  // bounded: unknown tokens are cached too

@@ -46,6 +46,9 @@ struct Principal {
   bool CanAccessSite(std::string_view site) const;
 };
 
+// The principal a stored token (or Akismet key) stands for.
+Principal PrincipalOf(const storage::Token& token);
+
 // A new random token ("mdr_...").
 std::string GenerateToken();
 // SHA-256 of `token`, 32 raw bytes.

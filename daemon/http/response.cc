@@ -1,10 +1,5 @@
 #include "daemon/http/response.h"
 
-#include <boost/url/parse.hpp>
-#include <chrono>
-
-#include "classifiers/normalizer.h"
-
 namespace moderated {
 namespace json = boost::json;
 
@@ -21,6 +16,14 @@ Response TextResponse(const Request& req, http::status status, std::string_view 
 
 Response JsonResponse(const Request& req, http::status status, const json::value& body) {
   return TextResponse(req, status, "application/json", ToJson(body));
+}
+
+Response NoContent(const Request& req) {
+  Response res{http::status::no_content, req.version()};
+  res.set(http::field::server, kServerName);
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  return res;
 }
 
 Response Problem(unsigned version, bool keep_alive, http::status status, std::string_view detail,
@@ -44,79 +47,54 @@ Response Problem(unsigned version, bool keep_alive, http::status status, std::st
   return res;
 }
 
-Response ValidationProblem(const Request& req, const std::vector<FieldError>& errors) {
-  std::vector<std::pair<std::string, std::string>> list;
-  for (const auto& e : errors) list.emplace_back(e.pointer, e.detail);
-  std::string detail = errors.size() == 1
-                           ? errors[0].pointer + " " + errors[0].detail
-                           : std::to_string(errors.size()) + " fields are invalid";
-  return Problem(req.version(), req.keep_alive(), http::status::unprocessable_entity, detail, list);
-}
-
-Response Overloaded(const Request& req, std::string_view detail) {
-  Response res = Problem(req.version(), req.keep_alive(), http::status::service_unavailable, detail);
-  res.set(http::field::retry_after, "1");
-  return res;
-}
-
-std::optional<Response> RequireMethod(const Request& req, http::verb verb, std::string_view allow) {
-  if (req.method() == verb) return std::nullopt;
-  Response res = Problem(req.version(), req.keep_alive(), http::status::method_not_allowed,
-                         "method " + std::string(req.method_string()) + " is not allowed on " +
-                             std::string(TargetPath(req.target())));
-  res.set(http::field::allow, allow);
-  return res;
-}
-
 namespace {
 
-bool IsJsonContentType(std::string_view ct) {
-  auto semi = ct.find(';');
-  std::string_view type = ct.substr(0, semi);
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  std::string lower(type);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "application/json";
+std::string ValidationDetail(const std::vector<FieldError>& errors) {
+  return errors.size() == 1 ? errors[0].pointer + " " + errors[0].detail
+                            : std::to_string(errors.size()) + " fields are invalid";
 }
 
 }  // namespace
 
-std::optional<Response> ParseJsonBody(const Request& req, json::value* out) {
-  auto ct = req[http::field::content_type];
-  if (!IsJsonContentType(ct)) {
-    return Problem(req.version(), req.keep_alive(), http::status::unsupported_media_type,
-                   ct.empty() ? "Content-Type must be application/json"
-                              : "Content-Type must be application/json, not '" +
-                                    std::string(ct) + "'");
-  }
-  const std::string& body = req.body();
-  if (!classifiers::IsValidUtf8(body)) {
-    return Problem(req.version(), req.keep_alive(), http::status::bad_request,
-                   "request body is not valid UTF-8");
-  }
-  // stream_parser reports how far it got, so the error can name a byte offset.
-  json::stream_parser parser;
-  boost::system::error_code ec;
-  size_t consumed = parser.write(body.data(), body.size(), ec);
-  if (!ec) parser.finish(ec);
-  if (ec) {
-    return Problem(req.version(), req.keep_alive(), http::status::bad_request,
-                   "malformed JSON at byte " + std::to_string(consumed) + ": " + ec.message());
-  }
-  *out = parser.release();
-  return std::nullopt;
+json::object ValidationProblemJson(const std::vector<FieldError>& errors) {
+  json::array list;
+  for (const auto& e : errors) list.push_back({{"pointer", e.pointer}, {"detail", e.detail}});
+  return {{"type", "about:blank"},
+          {"title", "Unprocessable Entity"},
+          {"status", 422},
+          {"detail", ValidationDetail(errors)},
+          {"errors", std::move(list)}};
 }
 
-std::string_view TargetPath(std::string_view target) {
-  return target.substr(0, target.find('?'));
+Response ValidationProblem(const Request& req, const std::vector<FieldError>& errors) {
+  std::vector<std::pair<std::string, std::string>> list;
+  for (const auto& e : errors) list.emplace_back(e.pointer, e.detail);
+  return Problem(req.version(), req.keep_alive(), http::status::unprocessable_entity,
+                 ValidationDetail(errors), list);
 }
 
-std::map<std::string, std::string> QueryParams(std::string_view target) {
-  std::map<std::string, std::string> out;
-  auto parsed = boost::urls::parse_origin_form(target);
-  if (!parsed) return out;
-  for (auto param : parsed->params()) out[std::string(param.key)] = std::string(param.value);
-  return out;
+Response BadQuery(const Request& req, std::string_view name, std::string_view detail) {
+  return Problem(req, http::status::bad_request,
+                 "query parameter '" + std::string(name) + "' " + std::string(detail));
+}
+
+Response Overloaded(const Request& req, std::string_view detail) {
+  Response res =
+      Problem(req.version(), req.keep_alive(), http::status::service_unavailable, detail);
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
+Response WriterStopping(const Request& req) {
+  return Overloaded(req, "the storage writer is stopping; retry shortly");
+}
+
+Response MethodNotAllowed(const Request& req, std::string_view path, std::string_view allow) {
+  Response res = Problem(
+      req.version(), req.keep_alive(), http::status::method_not_allowed,
+      "method " + std::string(req.method_string()) + " is not allowed on " + std::string(path));
+  res.set(http::field::allow, allow);
+  return res;
 }
 
 }  // namespace moderated

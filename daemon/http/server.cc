@@ -77,8 +77,8 @@ bool TakeInheritedSockets(int* tcp_fd, std::string* tcp_name, int* unix_fd,
 }  // namespace
 
 struct Server::Impl {
-  Impl(const Config& c, Api& a)
-      : config(c), api(a), ioc(static_cast<int>(Threads(c))), signals(ioc) {}
+  Impl(const Config& c, Router& r)
+      : config(c), router(r), ioc(static_cast<int>(Threads(c))), signals(ioc) {}
 
   static unsigned Threads(const Config& c) {
     unsigned n = c.threads ? c.threads : std::thread::hardware_concurrency();
@@ -86,7 +86,7 @@ struct Server::Impl {
   }
 
   const Config& config;
-  Api& api;
+  Router& router;
   net::io_context ioc;
   net::signal_set signals;
   std::unique_ptr<tcp::acceptor> tcp_acceptor;
@@ -181,7 +181,8 @@ net::awaitable<void> Server::Impl::Session(
         Response res = ec == http::error::body_limit
                            ? Problem(11, false, http::status::payload_too_large,
                                      "request body exceeds " +
-                                         std::to_string(api.BodyLimitFor(parser.get().target())) +
+                                         std::to_string(router.BodyLimitFor(parser.get().method(),
+                                                                           parser.get().target())) +
                                          " bytes")
                            : Problem(11, false, http::status::bad_request,
                                      "malformed HTTP request: " + ec.message());
@@ -191,7 +192,7 @@ net::awaitable<void> Server::Impl::Session(
       break;
     }
     auto& header = parser.get();
-    const uint64_t body_limit = api.BodyLimitFor(header.target());
+    const uint64_t body_limit = router.BodyLimitFor(header.method(), header.target());
     if (auto length = parser.content_length(); length && *length > body_limit) {
       Response res = Problem(header.version(), false, http::status::payload_too_large,
                              "request body exceeds " + std::to_string(body_limit) + " bytes");
@@ -224,7 +225,7 @@ net::awaitable<void> Server::Impl::Session(
     bool keep_alive = req.keep_alive();
     Response res;
     try {
-      res = co_await api.Handle(std::move(req), peer);
+      res = co_await router.Handle(std::move(req), peer);
     } catch (const std::exception& e) {
       // A handler bug must cost one request, not the daemon.
       Log(LogLevel::kError, "handler_exception", {{"what", e.what()}});
@@ -343,7 +344,8 @@ net::awaitable<void> Server::Impl::Heartbeat() {
   }
 }
 
-Server::Server(const Config& config, Api& api) : impl_(std::make_unique<Impl>(config, api)) {}
+Server::Server(const Config& config, Router& router)
+    : impl_(std::make_unique<Impl>(config, router)) {}
 Server::~Server() = default;
 
 void Server::set_reload_hook(std::function<void()> hook) { impl_->reload_hook = std::move(hook); }

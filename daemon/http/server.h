@@ -21,14 +21,14 @@
 #include <memory>
 #include <string>
 
-#include "daemon/http/api.h"
+#include "daemon/http/router.h"
 #include "daemon/core/config.h"
 
 namespace moderated {
 
 class Server {
  public:
-  Server(const Config& config, Api& api);
+  Server(const Config& config, Router& router);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

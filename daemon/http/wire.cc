@@ -262,6 +262,16 @@ storage::Comment ToRecord(const CommentInput& c, const Verdict& v, int64_t recei
   return r;
 }
 
+json::value ParseJsonOr(std::string_view text, json::value fallback) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? fallback : v;
+}
+
+json::value TimeOrNull(int64_t ms) {
+  return ms == 0 ? json::value(nullptr) : json::value(base::FormatTimeMs(ms));
+}
+
 json::object StoredVerdictJson(const std::string& verdict_json, int64_t id) {
   boost::system::error_code ec;
   json::value v = json::parse(verdict_json, ec);

@@ -47,6 +47,13 @@ boost::json::object StoredVerdictJson(const std::string& verdict_json, int64_t i
 // The stored comment for GET /v1/comments/{id}.
 boost::json::object CommentJson(const storage::Comment& comment);
 
+// `text` parsed as JSON, or `fallback` if it is not JSON (stored JSON texts:
+// audit entries, reports, site lists).
+boost::json::value ParseJsonOr(std::string_view text, boost::json::value fallback);
+
+// RFC 3339 for a time in milliseconds; null for 0 ("never").
+boost::json::value TimeOrNull(int64_t ms);
+
 // Serialises like boost::json::serialize, but writes doubles in plain
 // decimal notation ("0.2187", not "2.187E-1") for the benefit of people and
 // of clients that compare text.

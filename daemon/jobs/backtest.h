@@ -16,18 +16,30 @@
 // read-only Store and its own velocity tracker, warmed up with the comments
 // of the velocity window before its first id.
 //
+// In the daemon a backtest runs as a job (AsyncBacktest) on a thread of its
+// own, at most one at a time (BacktestSlot): it takes `threads` cores for up
+// to a minute.
+//
 // Thread-safety: RunBacktest() blocks the calling thread until done; call it
-// off the I/O threads. Any number may run at once (each opens its own Stores).
+// off the I/O threads. Any number may run at once (each opens its own
+// Stores). BacktestSlot may be used from any thread.
 #ifndef MODERATED_DAEMON_JOBS_BACKTEST_H_
 #define MODERATED_DAEMON_JOBS_BACKTEST_H_
 
 #include <atomic>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/core/config.h"
@@ -78,6 +90,67 @@ bool RunBacktest(const std::string& database, const Engine& proposal,
 
 // The report as the API answers it (docs/api.md).
 boost::json::object BacktestJson(const BacktestReport& report);
+
+// The daemon's one backtest at a time. TryAcquire() before starting one;
+// AsyncBacktest releases the slot when the backtest ends. The destructor
+// waits for a backtest still running, so destroy the slot before the
+// io_context its result is posted to.
+class BacktestSlot {
+ public:
+  BacktestSlot() = default;
+  ~BacktestSlot() {
+    std::unique_lock lock(mu_);
+    idle_.wait(lock, [this] { return !busy_; });
+  }
+  BacktestSlot(const BacktestSlot&) = delete;
+  BacktestSlot& operator=(const BacktestSlot&) = delete;
+
+  bool TryAcquire() {
+    std::lock_guard lock(mu_);
+    if (busy_) return false;
+    busy_ = true;
+    return true;
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    busy_ = false;
+    idle_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable idle_;
+  bool busy_ = false;  // guarded by mu_
+};
+
+struct BacktestResult {
+  bool ok = false;
+  BacktestReport report;
+  std::string error;
+};
+
+// Runs RunBacktest() on a thread of its own and completes, on the caller's
+// executor, with the result; the I/O threads keep serving meanwhile. `slot`
+// (acquired by the caller) is released when the backtest ends.
+template <typename CompletionToken>
+auto AsyncBacktest(BacktestSlot& slot, std::string database, std::shared_ptr<const Engine> engine,
+                   BacktestOptions options, CompletionToken&& token) {
+  namespace net = boost::asio;
+  return net::async_initiate<CompletionToken, void(std::shared_ptr<BacktestResult>)>(
+      [&slot](auto handler, std::string database, std::shared_ptr<const Engine> engine,
+              BacktestOptions options) {
+        auto executor = net::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        std::thread([&slot, h, executor, database = std::move(database),
+                     engine = std::move(engine), options = std::move(options)]() mutable {
+          auto r = std::make_shared<BacktestResult>();
+          r->ok = RunBacktest(database, *engine, options, &r->report, &r->error);
+          net::post(executor, [h, r]() mutable { std::move(*h)(r); });
+          slot.Release();  // last: the slot may be destroyed right after
+        }).detach();
+      },
+      token, std::move(database), std::move(engine), std::move(options));
+}
 
 // `moderated rules backtest ...` (argv[0] is "backtest").
 int RunRulesBacktestCommand(int argc, char** argv);

@@ -25,7 +25,7 @@
 #include "daemon/core/decision_writer.h"
 #include "daemon/core/embedded.h"
 #include "daemon/core/engine.h"
-#include "daemon/http/response.h"
+#include "base/time.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 
@@ -36,8 +36,6 @@ namespace cls = ::moderated::classifiers;
 
 std::mutex running_mu;
 RunningModel running_model;  // guarded by running_mu
-
-std::atomic<ModelJobs*> model_jobs{nullptr};
 
 // Held out iff a hash of (comment id, seed) falls below the fraction: the
 // same comment stays on the same side as labels accumulate.
@@ -353,9 +351,6 @@ void SwapClassifier(EngineHolder& engines,
 }
 
 // ---- ModelJobs ----------------------------------------------------------------
-
-void SetModelJobs(ModelJobs* jobs) { model_jobs.store(jobs); }
-ModelJobs* GetModelJobs() { return model_jobs.load(); }
 
 ModelJobs::ModelJobs(const Config& config, EngineHolder& engines, DecisionWriter& writer)
     : config_(config), engines_(engines), writer_(writer) {}

@@ -164,11 +164,6 @@ class ModelJobs {
   std::thread thread_;                // guarded by mu_
 };
 
-// The daemon's one ModelJobs, registered by `moderated serve` (null before
-// and after): the admin API reaches it through this.
-void SetModelJobs(ModelJobs* jobs);
-ModelJobs* GetModelJobs();
-
 // Builds an Engine like the current one with `classifier` and swaps it in.
 void SwapClassifier(EngineHolder& engines,
                     std::shared_ptr<const classifiers::Classifier> classifier);

@@ -24,7 +24,9 @@
 
 #include "base/encoding.h"
 #include "base/hash.h"
-#include "daemon/http/api.h"
+#include "base/time.h"
+#include "daemon/core/async.h"
+#include "daemon/core/reader_pool.h"
 #include "daemon/http/response.h"
 #include "daemon/core/log.h"
 

@@ -1,8 +1,8 @@
-// tests/daemon/http/response_test.cc
+// tests/daemon/core/async_test.cc
 //
 // AsyncInBackground: the work runs on the background pool, not on the I/O
 // thread, and the coroutine resumes on its own executor with the result.
-#include "daemon/http/response.h"
+#include "daemon/core/async.h"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <thread>
 
 namespace moderated {
