@@ -3,9 +3,7 @@
 #include <iostream>
 #include <string_view>
 
-#include "daemon/cli/purge.h"
 #include "daemon/cli/commands.h"
-#include "daemon/cli/train.h"
 
 namespace {
 

@@ -48,8 +48,8 @@ json::object ModelJson(const storage::ModelVersion& m, bool with_report) {
   return o;
 }
 
-json::object RunningJson() {
-  RunningModel r = GetRunningModel();
+json::object RunningJson(const Engine& engine) {
+  const RunningModel& r = engine.running_model();
   return {{"version", r.version}, {"source", r.source}};
 }
 
@@ -90,7 +90,7 @@ awaitable<Response> ListModels(Services& s, const Call& call) {
   json::array list;
   for (const auto& m : models) list.push_back(ModelJson(m, false));
   co_return JsonResponse(req, http::status::ok,
-                         {{"models", std::move(list)}, {"running", RunningJson()}});
+                         {{"models", std::move(list)}, {"running", RunningJson(*s.engines.Current())}});
 }
 
 awaitable<Response> GetModel(Services& s, const Call& call) {
@@ -125,15 +125,15 @@ struct Activation {
 // local: GCC 12 may destroy temporaries of a co_await expression twice
 // (by-value class parameters of a coroutine call, lambdas built in place).
 awaitable<Response> Activate(Services& s, const Call& call, int64_t id,
-                                  const std::shared_ptr<const classifiers::Classifier>& model,
-                                  const RunningModel& next, const char* action_name) {
+                             const std::shared_ptr<const classifiers::Classifier>& model,
+                             const RunningModel& next, const char* action_name) {
   const Request& req = call.request;
   const std::string actor = call.Actor();
   const std::string action = action_name;
   std::function<Activation(storage::Store&)> task =
       [&s, id, model, next, action, actor](storage::Store& store) {
         Activation out;
-        RunningModel before = GetRunningModel();
+        const RunningModel before = s.engines.Current()->running_model();
         out.previous = before.model_id;
         storage::AuditEntry audit;
         audit.at_ms = base::NowMs();
@@ -149,8 +149,8 @@ awaitable<Response> Activate(Services& s, const Call& call, int64_t id,
           out.message = store.LastErrorMessage();
           return out;
         }
-        SwapClassifier(s.engines, model);
-        SetRunningModel(next);
+        // The model and where it came from change in one swap.
+        s.engines.Update([&](const Engine& e) { return e.WithClassifier(model, next); });
         metrics::SetBuildInfo(s.engines.Current()->rules().version(), next.version);
         Log(LogLevel::kInfo, action == "model.rollback" ? "model_rolled_back" : "model_activated",
             {{"model", next.version}, {"model_source", next.source}, {"actor", actor}});
@@ -174,7 +174,7 @@ awaitable<Response> Activate(Services& s, const Call& call, int64_t id,
       req, http::status::ok,
       {{"model", std::move(model_json)},
        {"previous", result->previous ? json::value(result->previous) : json::value(nullptr)},
-       {"running", RunningJson()}});
+       {"running", RunningJson(*s.engines.Current())}});
 }
 
 // Loads stored model `id` (or the base model for 0) and activates it.

@@ -10,12 +10,9 @@
 // version, the audit entry and the engine swap then happen in ONE writer
 // task, so concurrent PUTs and rollbacks swap engines in the same order as
 // they change the active version in the database.
-#include "daemon/api/rules.h"
-
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <charconv>
-#include <mutex>
 
 #include "base/time.h"
 #include "daemon/api/fields.h"
@@ -25,26 +22,7 @@
 #include "daemon/http/wire.h"
 #include "daemon/jobs/backtest.h"
 
-namespace moderated {
-
-namespace {
-
-std::mutex running_mu;
-RunningRules running;  // guarded by running_mu
-
-}  // namespace
-
-void SetRunningRules(RunningRules rules) {
-  std::lock_guard lock(running_mu);
-  running = std::move(rules);
-}
-
-RunningRules GetRunningRules() {
-  std::lock_guard lock(running_mu);
-  return running;
-}
-
-namespace api {
+namespace moderated::api {
 namespace json = boost::json;
 namespace net = boost::asio;
 
@@ -158,11 +136,11 @@ Activation Activate(Services& s, storage::Store& store, std::shared_ptr<const ru
   audit.after_json =
       ToJson(json::object{{"version", out.version.id}, {"engine", rules->version()}});
   if ((out.ec = store.AppendAudit(audit))) return out;
-  s.engines.Swap(std::make_shared<const Engine>(rules, current->classifier_ptr(),
-                                                current->weights(), current->velocity_ptr(),
-                                                current->sites_ptr()));
-  SetRunningRules({out.version.text, out.version.id,
-                   "database:" + std::to_string(out.version.id)});
+  // The rules and where they came from change in one swap: GET
+  // /v1/admin/rules never shows the new engine with the old text.
+  const RunningRules running{out.version.text, out.version.id,
+                             "database:" + std::to_string(out.version.id)};
+  s.engines.Update([&](const Engine& engine) { return engine.WithRules(rules, running); });
   Log(LogLevel::kInfo, rollback_to == 0 ? "rules_updated" : "rules_rolled_back",
       {{"rules", rules->version()},
        {"rules_source", "database:" + std::to_string(out.version.id)},
@@ -237,7 +215,8 @@ bool ParseBacktestBody(const json::value& body, std::string* text, BacktestOptio
 }  // namespace
 
 awaitable<Response> GetRules(Services& s, const Call& call) {
-  RunningRules r = GetRunningRules();
+  auto engine = s.engines.Current();  // one snapshot: the text and the engine match
+  const RunningRules& r = engine->running_rules();
   json::value version = nullptr;
   if (r.version_id != 0) {
     std::string error;
@@ -249,7 +228,6 @@ awaitable<Response> GetRules(Services& s, const Call& call) {
     }
     version = VersionJson(v, false);
   }
-  auto engine = s.engines.Current();
   co_return JsonResponse(call.request, http::status::ok,
                          {{"text", r.text},
                           {"version", std::move(version)},
@@ -361,5 +339,4 @@ awaitable<Response> BacktestRules(Services& s, const Call& call) {
   co_return JsonResponse(call.request, http::status::ok, BacktestJson(result->report));
 }
 
-}  // namespace api
-}  // namespace moderated
+}  // namespace moderated::api

@@ -1,15 +1,16 @@
 // `moderated purge` and `moderated forget-author`: retention and erasure on
 // the database file (see daemon/jobs/retention.h for the policy).
-#include "daemon/cli/purge.h"
+#include "daemon/cli/commands.h"
 
-#include <charconv>
+#include <boost/json.hpp>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "base/flags.h"
+#include "base/time.h"
 #include "daemon/core/config.h"
-#include "daemon/http/response.h"
 #include "daemon/jobs/retention.h"
 #include "storage/store.h"
 
@@ -49,124 +50,111 @@ Options:
 
 struct CommonArgs {
   Config config;
-  std::string data_dir, database;
-  bool data_dir_set = false, database_set = false;
   std::vector<std::string> positional;
 };
 
-// Parses the options shared by both commands plus `extra` ones. Returns an
-// exit code >= 0 to stop with, or -1 to go on.
-int ParseArgs(int argc, char** argv, const char* name, const char* help,
-              const std::map<std::string, std::string*>& values,
-              const std::map<std::string, bool*>& switches, CommonArgs* out) {
-  std::string config_path;
-  std::map<std::string, std::string*> all = values;
-  all["--config"] = &config_path;
-  all["--data-dir"] = &out->data_dir;
-  all["--database"] = &out->database;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::cout << help;
-      return 0;
-    }
-    if (auto it = switches.find(arg); it != switches.end()) {
-      *it->second = true;
-      continue;
-    }
-    std::string key = arg, value;
-    bool inline_value = false;
-    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      key = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      inline_value = true;
-    }
-    if (auto it = all.find(key); it != all.end()) {
-      if (!inline_value) {
-        if (i + 1 >= argc) {
-          std::cerr << "moderated " << name << ": " << key << " needs a value\n";
-          return 2;
-        }
-        value = argv[++i];
-      }
-      *it->second = value;
-      if (key == "--data-dir") out->data_dir_set = true;
-      if (key == "--database") out->database_set = true;
-      continue;
-    }
-    if (arg.size() > 1 && arg[0] == '-') {
-      std::cerr << "moderated " << name << ": unknown option '" << arg << "' (see --help)\n";
-      return 2;
-    }
-    out->positional.push_back(arg);
+// Adds the options shared by both commands to `parser` (which holds a
+// command's own), parses argv and loads the config. Returns an exit code
+// >= 0 to stop with, or -1 to go on.
+int ParseArgs(int argc, char** argv, base::FlagParser& parser, const char* help,
+              CommonArgs* out) {
+  std::string config_path, data_dir, database;
+  bool data_dir_set = false, database_set = false;
+  parser.Value("--config", &config_path)
+      .Value("--data-dir", &data_dir, &data_dir_set)
+      .Value("--database", &database, &database_set)
+      .Positional(&out->positional);
+  std::string error;
+  switch (parser.Parse(argc, argv, 1, &error)) {
+    case base::FlagParser::Result::kHelp: std::cout << help; return 0;
+    case base::FlagParser::Result::kError: std::cerr << error << "\n"; return 2;
+    case base::FlagParser::Result::kOk: break;
   }
   std::vector<std::string> errors;
   if (!config_path.empty() && !LoadConfigFile(config_path, &out->config, &errors)) {
     for (const auto& e : errors) std::cerr << e << "\n";
     return 2;
   }
-  if (out->data_dir_set) out->config.data_dir = out->data_dir;
-  if (out->database_set) out->config.database = out->database;
+  if (data_dir_set) out->config.data_dir = data_dir;
+  if (database_set) out->config.database = database;
   out->config.socket_set = true;  // no socket here; keeps Resolve() from reading the env
   out->config.Resolve();
   return -1;
 }
 
+std::unique_ptr<storage::Store> OpenStore(const Config& config) {
+  std::string error;
+  auto store = storage::Store::Open(config.database, storage::Store::OpenMode::kReadWrite, &error);
+  if (!store) std::cerr << error << "\n";
+  return store;
+}
+
+// The scopes to purge: `days` for `site` (or every site) when given, else
+// the configured policy, narrowed to the scope that governs `site`. False
+// (having printed why) if the policy cannot be read.
+bool Plan(storage::Store& store, const Config& config, const std::string& site, int64_t days,
+          int64_t now, std::vector<PurgeScope>* plan) {
+  if (days > 0) {
+    plan->push_back({{site, false, CutoffMs(now, days)}, days});
+    return true;
+  }
+  std::map<std::string, int64_t> site_days;
+  if (store.SiteRetentionDays(&site_days)) {
+    std::cerr << "moderated purge: " << store.LastErrorMessage() << "\n";
+    return false;
+  }
+  *plan = RetentionPlan(site_days, config.retention.days, now);
+  if (site.empty()) return true;
+  // Only the scope that governs this site, narrowed to it.
+  std::vector<PurgeScope> one;
+  for (PurgeScope& s : *plan) {
+    if (s.filter.site == site || (s.filter.site.empty() && !site_days.count(site))) {
+      s.filter.site = site;
+      s.filter.skip_sites_with_retention = false;
+      one.push_back(s);
+      break;
+    }
+  }
+  *plan = std::move(one);
+  return true;
+}
+
+std::string ScopeName(const storage::PurgeFilter& f) {
+  if (!f.site.empty()) return "site " + f.site;
+  return f.skip_sites_with_retention ? "sites without their own retention" : "all sites";
+}
+
+// Counts (dry run) or deletes, chunk by chunk, the comments of one scope.
+bool PurgeScopeRows(storage::Store& store, const storage::PurgeFilter& f, uint32_t chunk_rows,
+                    bool dry_run, int64_t* count) {
+  if (dry_run) return !store.CountPurgeable(f, count);
+  for (;;) {
+    int64_t n = 0;
+    if (store.PurgeDecided(f, chunk_rows, &n)) return false;
+    *count += n;
+    if (n < static_cast<int64_t>(chunk_rows)) return true;
+  }
+}
+
 }  // namespace
 
 int RunPurgeCommand(int argc, char** argv) {
-  std::string days_text, site;
+  std::string site;
+  int64_t days = 0;
   bool dry_run = false;
+  base::FlagParser parser("moderated purge");
+  parser.Value("--site", &site).Switch("--dry-run", &dry_run).Int("--days", 1, 36'500, &days);
   CommonArgs args;
-  int rc = ParseArgs(argc, argv, "purge", kPurgeHelp, {{"--days", &days_text}, {"--site", &site}},
-                     {{"--dry-run", &dry_run}}, &args);
-  if (rc >= 0) return rc;
+  if (int rc = ParseArgs(argc, argv, parser, kPurgeHelp, &args); rc >= 0) return rc;
   if (!args.positional.empty()) {
     std::cerr << "moderated purge: unexpected argument '" << args.positional[0] << "'\n";
     return 2;
   }
-  int64_t days = 0;
-  if (!days_text.empty()) {
-    auto [p, ec] = std::from_chars(days_text.data(), days_text.data() + days_text.size(), days);
-    if (ec != std::errc() || p != days_text.data() + days_text.size() || days <= 0 ||
-        days > 36'500) {
-      std::cerr << "moderated purge: --days must be an integer from 1 to 36500, not '"
-                << days_text << "'\n";
-      return 2;
-    }
-  }
-  std::string error;
-  auto store = storage::Store::Open(args.config.database, storage::Store::OpenMode::kReadWrite,
-                                    &error);
-  if (!store) {
-    std::cerr << error << "\n";
-    return 1;
-  }
+  auto store = OpenStore(args.config);
+  if (!store) return 1;
   const int64_t now = base::NowMs();
   std::vector<PurgeScope> plan;
-  if (days > 0) {
-    plan.push_back({{site, false, CutoffMs(now, days)}, days});
-  } else {
-    std::map<std::string, int64_t> site_days;
-    if (store->SiteRetentionDays(&site_days)) {
-      std::cerr << "moderated purge: " << store->LastErrorMessage() << "\n";
-      return 1;
-    }
-    plan = RetentionPlan(site_days, args.config.retention.days, now);
-    if (!site.empty()) {
-      // Only the scope that governs this site, narrowed to it.
-      std::vector<PurgeScope> one;
-      for (PurgeScope& s : plan) {
-        if (s.filter.site == site || (s.filter.site.empty() && !site_days.count(site))) {
-          s.filter.site = site;
-          s.filter.skip_sites_with_retention = false;
-          one.push_back(s);
-          break;
-        }
-      }
-      plan = std::move(one);
-    }
-  }
+  if (!Plan(*store, args.config, site, days, now, &plan)) return 1;
   if (plan.empty()) {
     std::cout << "nothing to purge: no retention period is configured"
               << (site.empty() ? "" : " for site " + site) << "\n";
@@ -175,30 +163,14 @@ int RunPurgeCommand(int argc, char** argv) {
   std::vector<int64_t> counts(plan.size(), 0);
   int64_t total = 0;
   for (size_t i = 0; i < plan.size(); ++i) {
-    const storage::PurgeFilter& f = plan[i].filter;
-    std::string scope = f.site.empty() ? (f.skip_sites_with_retention ? "sites without their own "
-                                                                         "retention"
-                                                                       : "all sites")
-                                       : "site " + f.site;
-    if (dry_run) {
-      if (store->CountPurgeable(f, &counts[i])) {
-        std::cerr << "moderated purge: " << store->LastErrorMessage() << "\n";
-        return 1;
-      }
-    } else {
-      for (;;) {
-        int64_t n = 0;
-        if (store->PurgeDecided(f, args.config.retention.chunk_rows, &n)) {
-          std::cerr << "moderated purge: " << store->LastErrorMessage() << "\n";
-          return 1;
-        }
-        counts[i] += n;
-        if (n < static_cast<int64_t>(args.config.retention.chunk_rows)) break;
-      }
+    if (!PurgeScopeRows(*store, plan[i].filter, args.config.retention.chunk_rows, dry_run,
+                        &counts[i])) {
+      std::cerr << "moderated purge: " << store->LastErrorMessage() << "\n";
+      return 1;
     }
     total += counts[i];
-    std::cout << scope << ": " << counts[i] << " decided comments older than " << plan[i].days
-              << " days\n";
+    std::cout << ScopeName(plan[i].filter) << ": " << counts[i]
+              << " decided comments older than " << plan[i].days << " days\n";
   }
   if (dry_run) {
     std::cout << "dry run: " << total << " comments would be deleted\n";
@@ -210,28 +182,25 @@ int RunPurgeCommand(int argc, char** argv) {
 }
 
 int RunForgetAuthorCommand(int argc, char** argv) {
+  base::FlagParser parser("moderated forget-author");
   CommonArgs args;
-  int rc = ParseArgs(argc, argv, "forget-author", kForgetHelp, {}, {}, &args);
-  if (rc >= 0) return rc;
+  if (int rc = ParseArgs(argc, argv, parser, kForgetHelp, &args); rc >= 0) return rc;
   if (args.positional.size() != 1 || args.positional[0].empty()) {
     std::cerr << "moderated forget-author: expected one EMAIL (see --help)\n";
     return 2;
   }
-  std::string error;
-  auto store = storage::Store::Open(args.config.database, storage::Store::OpenMode::kReadWrite,
-                                    &error);
-  if (!store) {
-    std::cerr << error << "\n";
-    return 1;
-  }
+  auto store = OpenStore(args.config);
+  if (!store) return 1;
   const std::string& email = args.positional[0];
   storage::ForgetResult r;
   if (store->ForgetAuthor(email, ForgetAudit("cli", base::NowMs(), email), &r)) {
     std::cerr << "moderated forget-author: " << store->LastErrorMessage() << "\n";
     return 1;
   }
-  std::cout << "{\"deleted\":" << r.comments << ",\"outbox\":" << r.outbox
-            << ",\"audit_redacted\":" << r.audit_redacted << "}\n";
+  std::cout << boost::json::serialize(boost::json::object{{"deleted", r.comments},
+                                                          {"outbox", r.outbox},
+                                                          {"audit_redacted", r.audit_redacted}})
+            << "\n";
   return 0;
 }
 

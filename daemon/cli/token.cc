@@ -6,11 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "base/flags.h"
+#include "base/strings.h"
+#include "base/time.h"
+#include "daemon/cli/commands.h"
 #include "daemon/compat/akismet.h"
 #include "daemon/http/auth.h"
-#include "daemon/http/response.h"
-#include "daemon/cli/commands.h"
-#include "daemon/http/wire.h"
 #include "storage/store.h"
 
 namespace moderated {
@@ -35,6 +36,85 @@ through the admin API).
 API (docs/akismet.md), valid for its sites only and not as a Bearer token.
 )";
 
+struct TokenFlags {
+  std::string data_dir = "./var", database, role_name, name;
+  bool akismet = false;
+  std::vector<std::string> sites, positional;
+};
+
+int Create(storage::Store& store, const TokenFlags& f) {
+  Role role;
+  if (!ParseRole(f.role_name, &role)) {
+    std::cerr << "moderated token create: --role must be site, moderator or admin\n";
+    return 2;
+  }
+  std::string token, error;
+  int64_t id = 0;
+  if (f.akismet) {
+    if (role != Role::kSite) {
+      std::cerr << "moderated token create: --akismet needs --role site\n";
+      return 2;
+    }
+    if (!CreateAkismetKey(store, f.name.empty() ? "akismet" : f.name, f.sites, "cli", &token, &id,
+                          &error)) {
+      std::cerr << "moderated token create: " << error << "\n";
+      return 2;
+    }
+    std::cout << token << "\n";
+    std::cerr << "Akismet key " << id << " created; it is shown only this once\n";
+    return 0;
+  }
+  if (!CreateToken(store, f.name.empty() ? std::string(RoleName(role)) : f.name, role, f.sites,
+                   "cli", &token, &id, &error)) {
+    std::cerr << "moderated token create: " << error << "\n";
+    return 2;
+  }
+  std::cout << token << "\n";
+  std::cerr << "token " << id << " (" << RoleName(role) << ") created; it is shown only this once\n";
+  return 0;
+}
+
+int List(storage::Store& store) {
+  std::vector<storage::Token> tokens;
+  if (store.ListTokens(&tokens)) {
+    std::cerr << store.LastErrorMessage() << "\n";
+    return 1;
+  }
+  std::cout << "ID\tROLE\tNAME\tPREFIX\tSITES\tCREATED\tSTATUS\n";
+  for (const auto& t : tokens) {
+    std::cout << t.id << "\t" << t.role << "\t" << t.name << "\t" << t.prefix << "...\t"
+              << t.sites_json << "\t" << base::FormatTimeMs(t.created_at_ms) << "\t"
+              << (t.revoked_at_ms ? "revoked " + base::FormatTimeMs(t.revoked_at_ms) : "active")
+              << "\n";
+  }
+  return 0;
+}
+
+int Revoke(storage::Store& store, const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::cerr << "moderated token revoke: expected one token ID\n";
+    return 2;
+  }
+  int64_t id = 0;
+  if (!base::ParseInt64(args[0], &id)) {
+    std::cerr << "moderated token revoke: '" << args[0] << "' is not a token ID\n";
+    return 2;
+  }
+  const int64_t now = base::NowMs();
+  if (store.RevokeToken(id, now)) {
+    std::cerr << "moderated token revoke: " << store.LastErrorMessage() << "\n";
+    return 1;
+  }
+  storage::AuditEntry audit;
+  audit.at_ms = now;
+  audit.actor = "cli";
+  audit.action = "token.revoke";
+  audit.target = "token:" + std::to_string(id);
+  store.AppendAudit(audit);
+  std::cout << "token " << id << " revoked\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunTokenCommand(int argc, char** argv) {
@@ -42,124 +122,31 @@ int RunTokenCommand(int argc, char** argv) {
     std::cout << kTokenHelp;
     return argc < 2 ? 2 : 0;
   }
-  std::string sub = argv[1];
-  std::string data_dir = "./var", database, role_name, name;
-  bool akismet = false;
-  std::vector<std::string> sites, positional;
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) {
-        std::cerr << "moderated token: " << arg << " needs a value\n";
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kTokenHelp;
-      return 0;
-    } else if (arg == "--data-dir") {
-      if (!value(&data_dir)) return 2;
-    } else if (arg == "--database") {
-      if (!value(&database)) return 2;
-    } else if (arg == "--role") {
-      if (!value(&role_name)) return 2;
-    } else if (arg == "--name") {
-      if (!value(&name)) return 2;
-    } else if (arg == "--akismet") {
-      akismet = true;
-    } else if (arg == "--site") {
-      if (!value(&v)) return 2;
-      sites.push_back(v);
-    } else if (!arg.empty() && arg[0] == '-') {
-      std::cerr << "moderated token: unknown option '" << arg << "' (see --help)\n";
-      return 2;
-    } else {
-      positional.push_back(arg);
-    }
-  }
-  if (database.empty()) database = data_dir + "/moderated.db";
+  const std::string sub = argv[1];
+  TokenFlags f;
+  base::FlagParser parser("moderated token");
+  parser.Value("--data-dir", &f.data_dir)
+      .Value("--database", &f.database)
+      .Value("--role", &f.role_name)
+      .Value("--name", &f.name)
+      .Values("--site", &f.sites)
+      .Switch("--akismet", &f.akismet)
+      .Positional(&f.positional);
   std::string error;
-  auto store = storage::Store::Open(database, storage::Store::OpenMode::kReadWrite, &error);
+  switch (parser.Parse(argc, argv, 2, &error)) {
+    case base::FlagParser::Result::kHelp: std::cout << kTokenHelp; return 0;
+    case base::FlagParser::Result::kError: std::cerr << error << "\n"; return 2;
+    case base::FlagParser::Result::kOk: break;
+  }
+  if (f.database.empty()) f.database = f.data_dir + "/moderated.db";
+  auto store = storage::Store::Open(f.database, storage::Store::OpenMode::kReadWrite, &error);
   if (!store) {
     std::cerr << error << "\n";
     return 1;
   }
-  if (sub == "create") {
-    Role role;
-    if (!ParseRole(role_name, &role)) {
-      std::cerr << "moderated token create: --role must be site, moderator or admin\n";
-      return 2;
-    }
-    std::string token;
-    int64_t id = 0;
-    if (akismet) {
-      if (role != Role::kSite) {
-        std::cerr << "moderated token create: --akismet needs --role site\n";
-        return 2;
-      }
-      if (!CreateAkismetKey(*store, name.empty() ? "akismet" : name, sites, "cli", &token, &id,
-                            &error)) {
-        std::cerr << "moderated token create: " << error << "\n";
-        return 2;
-      }
-      std::cout << token << "\n";
-      std::cerr << "Akismet key " << id << " created; it is shown only this once\n";
-      return 0;
-    }
-    if (!CreateToken(*store, name.empty() ? std::string(RoleName(role)) : name, role, sites,
-                     "cli", &token, &id, &error)) {
-      std::cerr << "moderated token create: " << error << "\n";
-      return 2;
-    }
-    std::cout << token << "\n";
-    std::cerr << "token " << id << " (" << RoleName(role)
-              << ") created; it is shown only this once\n";
-    return 0;
-  }
-  if (sub == "list") {
-    std::vector<storage::Token> tokens;
-    if (store->ListTokens(&tokens)) {
-      std::cerr << store->LastErrorMessage() << "\n";
-      return 1;
-    }
-    std::cout << "ID\tROLE\tNAME\tPREFIX\tSITES\tCREATED\tSTATUS\n";
-    for (const auto& t : tokens) {
-      std::cout << t.id << "\t" << t.role << "\t" << t.name << "\t" << t.prefix << "...\t"
-                << t.sites_json << "\t" << base::FormatTimeMs(t.created_at_ms) << "\t"
-                << (t.revoked_at_ms ? "revoked " + base::FormatTimeMs(t.revoked_at_ms) : "active")
-                << "\n";
-    }
-    return 0;
-  }
-  if (sub == "revoke") {
-    if (positional.size() != 1) {
-      std::cerr << "moderated token revoke: expected one token ID\n";
-      return 2;
-    }
-    int64_t id = 0;
-    try {
-      id = std::stoll(positional[0]);
-    } catch (...) {
-      std::cerr << "moderated token revoke: '" << positional[0] << "' is not a token ID\n";
-      return 2;
-    }
-    int64_t now = base::NowMs();
-    if (store->RevokeToken(id, now)) {
-      std::cerr << "moderated token revoke: " << store->LastErrorMessage() << "\n";
-      return 1;
-    }
-    storage::AuditEntry audit;
-    audit.at_ms = now;
-    audit.actor = "cli";
-    audit.action = "token.revoke";
-    audit.target = "token:" + std::to_string(id);
-    store->AppendAudit(audit);
-    std::cout << "token " << id << " revoked\n";
-    return 0;
-  }
+  if (sub == "create") return Create(*store, f);
+  if (sub == "list") return List(*store);
+  if (sub == "revoke") return Revoke(*store, f.positional);
   std::cerr << "moderated token: unknown subcommand '" << sub << "' (see --help)\n";
   return 2;
 }

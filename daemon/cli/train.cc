@@ -3,7 +3,7 @@
 // Phases: read corpora → split → train → evaluate on the held-out split →
 // (optionally) the YouTube Spam Collection protocol → write the report.
 // Only classifiers/ headers and the standard library are used here.
-#include "daemon/cli/train.h"
+#include "daemon/cli/commands.h"
 
 #include <unistd.h>
 
@@ -26,6 +26,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "base/flags.h"
+#include "base/progress.h"
+#include "base/strings.h"
 #include "classifiers/classifier.h"
 #include "training/corpus.h"
 #include "training/evaluation.h"
@@ -115,6 +118,7 @@ struct Flags {
   std::vector<double> precision_targets = {0.9, 0.95, 0.99};
   bool youtube_protocol = false;
   bool help = false;
+  bool no_header = false;  // --no-header: mapping.has_header = false
   // --from-db
   bool from_db = false;
   bool activate_if_better = false;
@@ -124,198 +128,8 @@ struct Flags {
   std::string note;
 };
 
-// ---- flag parsing ---------------------------------------------------------------
-
-bool ParseInt(const std::string& s, long min, long max, long* out) {
-  char* end = nullptr;
-  long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-bool ParseDouble(const std::string& s, double min, double max, double* out) {
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || !(v >= min && v <= max)) return false;
-  *out = v;
-  return true;
-}
-
-bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool has_inline = false;
-    if (arg.rfind("--", 0) == 0) {
-      size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        has_inline = true;
-      }
-    }
-    auto need = [&](std::string* out) {
-      if (has_inline) {
-        *out = value;
-        return true;
-      }
-      if (i + 1 >= argc) {
-        *error = arg + " needs a value";
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    auto int_flag = [&](long min, long max, auto* target) {
-      std::string v;
-      long parsed;
-      if (!need(&v)) return false;
-      if (!ParseInt(v, min, max, &parsed)) {
-        *error = arg + ": expected an integer in [" + std::to_string(min) + ", " +
-                 std::to_string(max) + "], got '" + v + "'";
-        return false;
-      }
-      *target = static_cast<std::remove_pointer_t<decltype(target)>>(parsed);
-      return true;
-    };
-    auto double_flag = [&](double min, double max, double* target) {
-      std::string v;
-      if (!need(&v)) return false;
-      if (!ParseDouble(v, min, max, target)) {
-        *error = arg + ": expected a number in [" + training::FormatNumber(min) + ", " +
-                 training::FormatNumber(max) + "], got '" + v + "'";
-        return false;
-      }
-      return true;
-    };
-    bool ok = true;
-    if (arg == "--help" || arg == "-h") {
-      f->help = true;
-    } else if (arg == "--preset") {
-      std::string v;
-      ok = need(&v);
-      if (ok) {
-        if (v == "all") {
-          for (const std::string& p : training::PresetNames()) f->presets.push_back(p);
-        } else if (std::find(training::PresetNames().begin(), training::PresetNames().end(), v) !=
-                   training::PresetNames().end()) {
-          f->presets.push_back(v);
-        } else {
-          *error = "--preset: unknown preset '" + v +
-                   "' (youtube, sms, arabic-spam, mpold, osact2020, russian-toxic, all)";
-          ok = false;
-        }
-      }
-    } else if (arg == "--data-dir") {
-      ok = need(&f->data_dir);
-    } else if (arg == "--input") {
-      ok = need(&f->input);
-    } else if (arg == "--format") {
-      ok = need(&f->format);
-    } else if (arg == "--text-col") {
-      ok = need(&f->mapping.text_column);
-    } else if (arg == "--label-col") {
-      ok = need(&f->mapping.label_column);
-    } else if (arg == "--lang-col") {
-      ok = need(&f->mapping.language_column);
-    } else if (arg == "--group-col") {
-      ok = need(&f->mapping.group_column);
-    } else if (arg == "--language") {
-      ok = need(&f->mapping.language);
-    } else if (arg == "--label-map") {
-      std::string v;
-      ok = need(&v);
-      std::stringstream items(v);
-      std::string item;
-      while (ok && std::getline(items, item, ',')) {
-        size_t eq = item.find('=');
-        std::string to = eq == std::string::npos ? "" : item.substr(eq + 1);
-        if (eq == std::string::npos || (to != "spam" && to != "abuse" && to != "ham")) {
-          *error = "--label-map: expected RAW=spam|abuse|ham, got '" + item + "'";
-          ok = false;
-          break;
-        }
-        std::string from = item.substr(0, eq);
-        for (char& c : from) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        f->mapping.label_map[from] = to;
-      }
-    } else if (arg == "--no-header") {
-      f->mapping.has_header = false;
-    } else if (arg == "--skip-unknown-labels") {
-      f->mapping.skip_unknown_labels = true;
-    } else if (arg == "--output") {
-      ok = need(&f->output);
-    } else if (arg == "--report") {
-      ok = need(&f->report);
-    } else if (arg == "--seed") {
-      ok = int_flag(0, 2147483647L, &f->train.seed);
-    } else if (arg == "--epochs") {
-      ok = int_flag(1, 10000, &f->train.epochs);
-    } else if (arg == "--lr") {
-      ok = double_flag(1e-6, 10.0, &f->train.learning_rate);
-    } else if (arg == "--dim") {
-      ok = int_flag(1, 1000, &f->train.dim);
-    } else if (arg == "--word-ngrams") {
-      ok = int_flag(1, 5, &f->train.word_ngrams);
-    } else if (arg == "--minn") {
-      ok = int_flag(0, 10, &f->train.minn);
-    } else if (arg == "--maxn") {
-      ok = int_flag(0, 10, &f->train.maxn);
-    } else if (arg == "--bucket") {
-      ok = int_flag(1, 20000000, &f->train.bucket);
-    } else if (arg == "--min-count") {
-      ok = int_flag(1, 1000000, &f->train.min_count);
-    } else if (arg == "--softmax") {
-      f->train.softmax = true;
-    } else if (arg == "--quantize") {
-      f->train.quantize = true;
-    } else if (arg == "--dsub") {
-      ok = int_flag(1, 64, &f->train.dsub);
-    } else if (arg == "--qnorm") {
-      f->train.qnorm = true;
-    } else if (arg == "--retrain") {
-      f->train.retrain = true;
-    } else if (arg == "--cutoff") {
-      ok = int_flag(0, 100000000, &f->train.cutoff);
-    } else if (arg == "--validation-fraction") {
-      ok = double_flag(0.0, 0.9, &f->validation_fraction);
-    } else if (arg == "--precision-targets") {
-      std::string v;
-      ok = need(&v);
-      f->precision_targets.clear();
-      std::stringstream items(v);
-      std::string item;
-      while (ok && std::getline(items, item, ',')) {
-        double target;
-        if (!ParseDouble(item, 0.0, 1.0, &target)) {
-          *error = "--precision-targets: expected numbers in [0, 1], got '" + item + "'";
-          ok = false;
-        } else {
-          f->precision_targets.push_back(target);
-        }
-      }
-    } else if (arg == "--youtube-protocol") {
-      f->youtube_protocol = true;
-    } else if (arg == "--from-db") {
-      f->from_db = true;
-    } else if (arg == "--activate-if-better") {
-      f->activate_if_better = true;
-    } else if (arg == "--database") {
-      ok = need(&f->database);
-    } else if (arg == "--holdout-fraction") {
-      ok = double_flag(0.05, 0.9, &f->holdout_fraction);
-    } else if (arg == "--site") {
-      ok = need(&f->site);
-    } else if (arg == "--note") {
-      ok = need(&f->note);
-    } else {
-      *error = "unknown flag '" + arg + "' (see moderated train --help)";
-      ok = false;
-    }
-    if (!ok) return false;
-  }
-  if (f->help) return true;
+// The combinations of flags that make sense; fills what depends on others.
+bool CheckFlags(Flags* f, std::string* error) {
   // Deduplicate presets, keeping order.
   std::vector<std::string> unique;
   for (const std::string& p : f->presets) {
@@ -363,24 +177,120 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
   return true;
 }
 
+// ---- flag parsing ---------------------------------------------------------------
+
+// --preset NAME|all, repeatable.
+base::FlagParser::Setter PresetFlag(std::vector<std::string>* presets) {
+  return [presets](const std::string& v, std::string* error) {
+    const auto& names = training::PresetNames();
+    if (v == "all") {
+      presets->insert(presets->end(), names.begin(), names.end());
+    } else if (std::find(names.begin(), names.end(), v) != names.end()) {
+      presets->push_back(v);
+    } else {
+      *error = "unknown preset '" + v +
+               "' (youtube, sms, arabic-spam, mpold, osact2020, russian-toxic, all)";
+      return false;
+    }
+    return true;
+  };
+}
+
+// --label-map RAW=spam|abuse|ham,...
+base::FlagParser::Setter LabelMapFlag(std::map<std::string, std::string>* label_map) {
+  return [label_map](const std::string& v, std::string* error) {
+    std::stringstream items(v);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      size_t eq = item.find('=');
+      std::string to = eq == std::string::npos ? "" : item.substr(eq + 1);
+      if (eq == std::string::npos || (to != "spam" && to != "abuse" && to != "ham")) {
+        *error = "expected RAW=spam|abuse|ham, got '" + item + "'";
+        return false;
+      }
+      (*label_map)[base::AsciiLower(item.substr(0, eq))] = to;
+    }
+    return true;
+  };
+}
+
+// --precision-targets P,...: numbers in [0, 1].
+base::FlagParser::Setter TargetsFlag(std::vector<double>* targets) {
+  return [targets](const std::string& v, std::string* error) {
+    targets->clear();
+    std::stringstream items(v);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      double target = 0;
+      if (!base::ParseDouble(item, &target) || !(target >= 0.0 && target <= 1.0)) {
+        *error = "expected numbers in [0, 1], got '" + item + "'";
+        return false;
+      }
+      targets->push_back(target);
+    }
+    return true;
+  };
+}
+
+void DeclareFlags(base::FlagParser& p, Flags* f) {
+  training::TrainOptions& t = f->train;
+  p.Custom("--preset", PresetFlag(&f->presets))
+      .Value("--data-dir", &f->data_dir)
+      .Value("--input", &f->input)
+      .Value("--format", &f->format)
+      .Value("--text-col", &f->mapping.text_column)
+      .Value("--label-col", &f->mapping.label_column)
+      .Value("--lang-col", &f->mapping.language_column)
+      .Value("--group-col", &f->mapping.group_column)
+      .Value("--language", &f->mapping.language)
+      .Custom("--label-map", LabelMapFlag(&f->mapping.label_map))
+      .Switch("--no-header", &f->no_header)
+      .Switch("--skip-unknown-labels", &f->mapping.skip_unknown_labels)
+      .Value("--output", &f->output)
+      .Value("--report", &f->report)
+      .Int("--seed", 0, 2147483647L, &t.seed)
+      .Int("--epochs", 1, 10000, &t.epochs)
+      .Number("--lr", 1e-6, 10.0, &t.learning_rate)
+      .Int("--dim", 1, 1000, &t.dim)
+      .Int("--word-ngrams", 1, 5, &t.word_ngrams)
+      .Int("--minn", 0, 10, &t.minn)
+      .Int("--maxn", 0, 10, &t.maxn)
+      .Int("--bucket", 1, 20000000, &t.bucket)
+      .Int("--min-count", 1, 1000000, &t.min_count)
+      .Switch("--softmax", &t.softmax)
+      .Switch("--quantize", &t.quantize)
+      .Int("--dsub", 1, 64, &t.dsub)
+      .Switch("--qnorm", &t.qnorm)
+      .Switch("--retrain", &t.retrain)
+      .Int("--cutoff", 0, 100000000, &t.cutoff)
+      .Number("--validation-fraction", 0.0, 0.9, &f->validation_fraction)
+      .Custom("--precision-targets", TargetsFlag(&f->precision_targets))
+      .Switch("--youtube-protocol", &f->youtube_protocol)
+      .Switch("--from-db", &f->from_db)
+      .Switch("--activate-if-better", &f->activate_if_better)
+      .Value("--database", &f->database)
+      .Number("--holdout-fraction", 0.05, 0.9, &f->holdout_fraction)
+      .Value("--site", &f->site)
+      .Value("--note", &f->note);
+}
+
+// Parses argv into *f. False with *error set to one line (without the
+// command's name) on a usage error.
+bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
+  base::FlagParser parser("moderated train");
+  DeclareFlags(parser, f);
+  switch (parser.Parse(argc, argv, 1, error)) {
+    case base::FlagParser::Result::kHelp: f->help = true; return true;
+    case base::FlagParser::Result::kError:
+      error->erase(0, std::string_view("moderated train: ").size());
+      return false;
+    case base::FlagParser::Result::kOk: break;
+  }
+  if (f->no_header) f->mapping.has_header = false;
+  return CheckFlags(f, error);
+}
+
 // ---- output helpers ---------------------------------------------------------------
-
-class Progress {
- public:
-  Progress() : enabled_(::isatty(STDOUT_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
-  void Line(const std::string& text) {
-    if (!enabled_) return;
-    std::printf("[%6.1fs] %s\n", Seconds(), text.c_str());
-    std::fflush(stdout);
-  }
-  double Seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  bool enabled_;
-  std::chrono::steady_clock::time_point start_;
-};
 
 std::string Percent(double v) {
   char buf[32];
@@ -427,7 +337,7 @@ struct VideoResult {
 };
 
 bool RunYoutubeProtocol(const Flags& flags, const std::vector<training::Example>& youtube,
-                        Progress& progress, std::vector<VideoResult>* results, std::string* error) {
+                        base::Progress& progress, std::vector<VideoResult>* results, std::string* error) {
   // Published best per video (the first author's experiment code; see
   // ../shared/data/youtube-spam-collection/SOURCE.md).
   struct Published {
@@ -554,7 +464,7 @@ int RunFromDb(const Flags& flags) {
   request.site = flags.site;
   request.epochs = flags.train.epochs;
   request.author = "cli:train";
-  Progress progress;
+  base::Progress progress(stdout);
   LearnOutcome outcome;
   if (!TrainCandidate(
           flags.database, request, *current, current_source,
@@ -645,7 +555,7 @@ int Run(int argc, char** argv) {
     return 0;
   }
   if (flags.from_db) return RunFromDb(flags);
-  Progress progress;
+  base::Progress progress(stdout);
   std::string command = "moderated";
   for (int i = 0; i < argc; ++i) command += std::string(" ") + argv[i];
 

@@ -51,12 +51,27 @@ std::shared_ptr<const rules::RuleSet> CompileRules(std::string_view text, std::s
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules,
                std::shared_ptr<const classifiers::Classifier> classifier, ClassifierConfig weights,
-               std::shared_ptr<Velocity> velocity, std::shared_ptr<Sites> sites)
+               std::shared_ptr<Velocity> velocity, std::shared_ptr<Sites> sites,
+               RunningRules running_rules, RunningModel running_model)
     : rules_(std::move(rules)),
       classifier_(std::move(classifier)),
       weights_(weights),
       velocity_(std::move(velocity)),
-      sites_(std::move(sites)) {}
+      sites_(std::move(sites)),
+      running_rules_(std::move(running_rules)),
+      running_model_(std::move(running_model)) {}
+
+std::shared_ptr<const Engine> Engine::WithRules(std::shared_ptr<const rules::RuleSet> rules,
+                                                RunningRules running) const {
+  return std::make_shared<const Engine>(std::move(rules), classifier_, weights_, velocity_, sites_,
+                                        std::move(running), running_model_);
+}
+
+std::shared_ptr<const Engine> Engine::WithClassifier(
+    std::shared_ptr<const classifiers::Classifier> classifier, RunningModel running) const {
+  return std::make_shared<const Engine>(rules_, std::move(classifier), weights_, velocity_, sites_,
+                                        running_rules_, std::move(running));
+}
 
 Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) const {
   using classifiers::Normalize;

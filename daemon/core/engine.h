@@ -9,10 +9,13 @@
 // Engines are built once (start-up, reload) and shared as
 // std::shared_ptr<const Engine>; Evaluate() is const and thread-safe. A request
 // takes the current snapshot once (EngineHolder) and uses it to the end, so a
-// reload never changes the rules under a request in flight.
+// reload never changes the rules under a request in flight. The snapshot also
+// says where its rules and model came from (running_rules(),
+// running_model()), so what the admin API reports always matches what runs.
 #ifndef MODERATED_DAEMON_CORE_ENGINE_H_
 #define MODERATED_DAEMON_CORE_ENGINE_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +67,20 @@ struct Verdict {
 // "approved" | "pending" | "rejected" for accept | hold | reject.
 std::string_view StatusFor(rules::Action action);
 
+// Where the running rules came from (GET /v1/admin/rules).
+struct RunningRules {
+  std::string text;        // the source text of the running ruleset
+  int64_t version_id = 0;  // the stored version it came from; 0 = a file or the embedded default
+  std::string source;      // "embedded", a file path, or "database:ID"
+};
+
+// Where the running model came from (GET /v1/admin/models).
+struct RunningModel {
+  std::string version;   // "ft-..."
+  std::string source;    // "embedded", a file path, or "database:ID"
+  int64_t model_id = 0;  // the stored model; 0 = a file or the embedded one
+};
+
 class Velocity;  // daemon/core/velocity.h
 
 // How Evaluate() treats one comment beyond its content.
@@ -89,10 +106,18 @@ class Engine {
   // one's velocity_ptr(), so counts survive reloads. `sites` is the site
   // registry (may be null: the rule file's per-site policy only), read at
   // every Evaluate(); pass the current one's sites_ptr() likewise.
+  // `running_rules` and `running_model` say where rules and model came from.
   Engine(std::shared_ptr<const rules::RuleSet> rules,
          std::shared_ptr<const classifiers::Classifier> classifier, ClassifierConfig weights,
-         std::shared_ptr<Velocity> velocity = nullptr,
-         std::shared_ptr<Sites> sites = nullptr);
+         std::shared_ptr<Velocity> velocity = nullptr, std::shared_ptr<Sites> sites = nullptr,
+         RunningRules running_rules = {}, RunningModel running_model = {});
+
+  // This engine with other rules, or another model; everything else (the
+  // weights, the velocity tracker, the site registry) is shared.
+  std::shared_ptr<const Engine> WithRules(std::shared_ptr<const rules::RuleSet> rules,
+                                          RunningRules running) const;
+  std::shared_ptr<const Engine> WithClassifier(
+      std::shared_ptr<const classifiers::Classifier> classifier, RunningModel running) const;
 
   Verdict Evaluate(const CommentInput& comment, const EvaluateOptions& options = {}) const;
 
@@ -103,6 +128,8 @@ class Engine {
   const ClassifierConfig& weights() const { return weights_; }
   std::shared_ptr<Velocity> velocity_ptr() const { return velocity_; }
   std::shared_ptr<Sites> sites_ptr() const { return sites_; }
+  const RunningRules& running_rules() const { return running_rules_; }
+  const RunningModel& running_model() const { return running_model_; }
 
  private:
   std::shared_ptr<const rules::RuleSet> rules_;
@@ -110,10 +137,12 @@ class Engine {
   ClassifierConfig weights_;
   std::shared_ptr<Velocity> velocity_;  // thread-safe; shared across engines
   std::shared_ptr<Sites> sites_;        // thread-safe; shared across engines
+  RunningRules running_rules_;
+  RunningModel running_model_;
 };
 
-// Holds the current Engine. Current() and Swap() may be called from any
-// thread; the mutex is held only to copy one shared_ptr.
+// Holds the current Engine. Current(), Swap() and Update() may be called
+// from any thread; the mutex is held only to copy or build one shared_ptr.
 class EngineHolder {
  public:
   std::shared_ptr<const Engine> Current() const {
@@ -125,6 +154,16 @@ class EngineHolder {
     current_.swap(next);
     // `next` (the old engine) is released outside the lock, when this scope ends
     // or later when its last request finishes.
+  }
+  // Replaces the current engine by next(current) in one step, so that two
+  // updates (a model activation and a rules activation) cannot undo each
+  // other. `next` runs under the lock: build from parts already loaded
+  // (Engine::WithRules, WithClassifier), never load files in it.
+  void Update(const std::function<std::shared_ptr<const Engine>(const Engine&)>& next) {
+    std::shared_ptr<const Engine> old;
+    std::lock_guard lock(mu_);
+    old = current_;
+    current_ = next(*old);
   }
 
  private:

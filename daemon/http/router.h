@@ -105,6 +105,9 @@ enum class BodyLimit {
 
 // What a handler receives: the request and everything the router checked.
 struct Call {
+  Call(const Request& r, const Peer& p, std::string_view target_path)
+      : request(r), peer(p), path(target_path) {}
+
   const Request& request;
   const Peer& peer;
   std::string_view path;                     // the target without the query

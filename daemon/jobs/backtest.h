@@ -2,7 +2,7 @@
 //
 // Backtest: re-scores stored comments with a proposed ruleset and reports how
 // the verdicts would change. Shared by POST /v1/admin/rules/backtest
-// (daemon/api/rules.cc) and `moderated rules backtest` (the CLI).
+// (daemon/api/rules.cc) and `moderated rules backtest` (daemon/cli/rules.cc).
 //
 // For each stored comment in [from_id, to_id] (id order, at most `limit`):
 //   before = the stored verdict's action and the rules in its stored reasons;
@@ -151,9 +151,6 @@ auto AsyncBacktest(BacktestSlot& slot, std::string database, std::shared_ptr<con
       },
       token, std::move(database), std::move(engine), std::move(options));
 }
-
-// `moderated rules backtest ...` (argv[0] is "backtest").
-int RunRulesBacktestCommand(int argc, char** argv);
 
 }  // namespace moderated
 

@@ -34,9 +34,6 @@ namespace {
 
 namespace cls = ::moderated::classifiers;
 
-std::mutex running_mu;
-RunningModel running_model;  // guarded by running_mu
-
 // Held out iff a hash of (comment id, seed) falls below the fraction: the
 // same comment stays on the same side as labels accumulate.
 constexpr size_t kQuantizeFrom = 20000;  // training examples
@@ -297,16 +294,6 @@ bool TrainCandidate(const std::string& database, const LearnRequest& request,
 
 // ---- running model ------------------------------------------------------------
 
-void SetRunningModel(RunningModel model) {
-  std::lock_guard lock(running_mu);
-  running_model = std::move(model);
-}
-
-RunningModel GetRunningModel() {
-  std::lock_guard lock(running_mu);
-  return running_model;
-}
-
 std::shared_ptr<const classifiers::Classifier> LoadBaseModel(const Config& config,
                                                              RunningModel* running,
                                                              std::string* error) {
@@ -340,14 +327,6 @@ std::shared_ptr<const classifiers::Classifier> LoadStoredModel(const Config& con
       classifiers::LoadFastTextClassifierFromMemory(m.bytes, origin, error);
   if (model && running) *running = {model->version(), "database:" + std::to_string(m.id), m.id};
   return model;
-}
-
-void SwapClassifier(EngineHolder& engines,
-                    std::shared_ptr<const classifiers::Classifier> classifier) {
-  auto current = engines.Current();
-  engines.Swap(std::make_shared<const Engine>(current->rules_ptr(), std::move(classifier),
-                                              current->weights(), current->velocity_ptr(),
-                                              current->sites_ptr()));
 }
 
 // ---- ModelJobs ----------------------------------------------------------------
@@ -424,7 +403,7 @@ void ModelJobs::Run(int64_t id, LearnRequest request, std::string actor) {
   };
   try {
     auto engine = engines_.Current();
-    RunningModel running = GetRunningModel();
+    const RunningModel running = engine->running_model();
     Log(LogLevel::kInfo, "model_training_started",
         {{"job", std::to_string(id)}, {"base", request.base}, {"actor", actor}});
     LearnOutcome outcome;
@@ -496,7 +475,7 @@ void ModelJobs::Run(int64_t id, LearnRequest request, std::string actor) {
         return;
       }
       if (outcome.gate.passed) {
-        RunningModel before = GetRunningModel();
+        const RunningModel before = engines.Current()->running_model();
         storage::AuditEntry act;
         act.at_ms = now;
         act.actor = actor;
@@ -512,10 +491,11 @@ void ModelJobs::Run(int64_t id, LearnRequest request, std::string actor) {
           promise->set_value(st);
           return;
         }
-        SwapClassifier(engines, candidate);
-        RunningModel now_running{candidate->version(), "database:" + std::to_string(st.model_id),
-                                 st.model_id};
-        SetRunningModel(now_running);
+        const RunningModel now_running{candidate->version(),
+                                       "database:" + std::to_string(st.model_id), st.model_id};
+        // The model and where it came from change in one swap.
+        engines.Update(
+            [&](const Engine& e) { return e.WithClassifier(candidate, now_running); });
         metrics::SetBuildInfo(engines.Current()->rules().version(), candidate->version());
         st.activated = true;
       }

@@ -23,7 +23,6 @@
 //
 // Thread-safety: TrainCandidate() may run on any thread. ModelJobs' methods
 // may be called from any thread (a mutex guards the job table).
-// SetRunningModel/GetRunningModel likewise.
 #ifndef MODERATED_DAEMON_JOBS_MODEL_JOBS_H_
 #define MODERATED_DAEMON_JOBS_MODEL_JOBS_H_
 
@@ -40,6 +39,7 @@
 
 #include "classifiers/classifier.h"
 #include "daemon/core/config.h"
+#include "daemon/core/engine.h"
 #include "storage/store.h"
 
 namespace moderated {
@@ -93,14 +93,8 @@ std::string GateJson(const GateResult& gate);
 
 // ---- which model the daemon runs --------------------------------------------
 
-struct RunningModel {
-  std::string version;   // "ft-..."
-  std::string source;    // "embedded", a file path, or "database:ID"
-  int64_t model_id = 0;  // the stored model; 0 = a file or the embedded one
-};
-void SetRunningModel(RunningModel model);
-RunningModel GetRunningModel();
-
+// (RunningModel, in daemon/core/engine.h, says which; the engine snapshot
+// carries it.)
 // The configured file (config.model) or, if none, the embedded model.
 std::shared_ptr<const classifiers::Classifier> LoadBaseModel(const Config& config,
                                                              RunningModel* running,
@@ -163,10 +157,6 @@ class ModelJobs {
   bool stopping_ = false;             // guarded by mu_
   std::thread thread_;                // guarded by mu_
 };
-
-// Builds an Engine like the current one with `classifier` and swaps it in.
-void SwapClassifier(EngineHolder& engines,
-                    std::shared_ptr<const classifiers::Classifier> classifier);
 
 }  // namespace moderated
 
