@@ -471,7 +471,7 @@ int RunServeCommand(int argc, char** argv) {
   ReaderPool readers(config.database);
   EngineHolder engines;
   engines.Swap(FirstEngine(config, loaded));
-  Auth auth(readers);
+  Auth auth(readers, &writer);
   Services services{config, engines, writer, readers, auth};
   // Background model training (POST /v1/admin/models/train).
   ModelJobs model_jobs(config, engines, writer);

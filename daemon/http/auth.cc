@@ -9,6 +9,7 @@
 #include "base/hash.h"
 #include "base/random.h"
 #include "base/time.h"
+#include "daemon/core/decision_writer.h"
 #include "daemon/core/reader_pool.h"
 
 namespace moderated {
@@ -102,7 +103,8 @@ bool CreateToken(storage::Store& store, const std::string& name, Role role,
   return true;
 }
 
-Auth::Auth(ReaderPool& readers, std::chrono::seconds ttl) : readers_(readers), ttl_(ttl) {}
+Auth::Auth(ReaderPool& readers, DecisionWriter* writer, std::chrono::seconds ttl)
+    : readers_(readers), writer_(writer), ttl_(ttl) {}
 
 std::optional<Principal> Auth::Authenticate(std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
@@ -129,6 +131,12 @@ std::optional<Principal> Auth::Authenticate(std::string_view authorization) {
   if (!lease.get()->FindTokenByHash(hash, &t) && t.revoked_at_ms == 0 &&
       CRYPTO_memcmp(t.hash.data(), hash.data(), hash.size()) == 0 && t.hash.size() == hash.size()) {
     result = PrincipalOf(t);
+    // Best effort: a full queue or a failed write loses one last-use time.
+    if (writer_ != nullptr) {
+      writer_->Post([id = t.id, at = base::NowMs()](storage::Store& store) {
+        store.TouchToken(id, at);
+      });
+    }
   }
   std::lock_guard lock(mu_);
   if (cache_.size() > 10'000) cache_.clear();  // bounded: unknown tokens are cached too

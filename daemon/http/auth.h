@@ -28,6 +28,7 @@
 
 namespace moderated {
 
+class DecisionWriter;
 class ReaderPool;
 
 enum class Role { kSite, kModerator, kAdmin };
@@ -64,8 +65,11 @@ class Auth {
  public:
   // Cached principals are re-read from the database after `ttl`, so a token
   // revoked by another process stops working within that time; revocations
-  // through this daemon take effect at once (Forget()).
-  explicit Auth(ReaderPool& readers, std::chrono::seconds ttl = std::chrono::seconds(30));
+  // through this daemon take effect at once (Forget()). Each read of a valid
+  // token also records its use (tokens.last_used_at_ms) through `writer`, so
+  // last use is exact to within `ttl`; a null writer records nothing.
+  explicit Auth(ReaderPool& readers, DecisionWriter* writer = nullptr,
+                std::chrono::seconds ttl = std::chrono::seconds(30));
 
   // Checks an Authorization header value ("Bearer mdr_..."). Returns nullopt
   // for a missing, malformed, unknown or revoked token.
@@ -80,6 +84,7 @@ class Auth {
     std::chrono::steady_clock::time_point expires;
   };
   ReaderPool& readers_;
+  DecisionWriter* const writer_;
   const std::chrono::seconds ttl_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mu_; key: hash

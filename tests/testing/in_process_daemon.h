@@ -58,7 +58,7 @@ class InProcessDaemon {
     EXPECT_NE(nullptr, rules) << (errors.empty() ? "" : errors.front());
     engines_.Swap(std::make_shared<const Engine>(rules, std::make_shared<FakeClassifier>(0.1, 0.1),
                                                  config_.classifier));
-    auth_ = std::make_unique<Auth>(*readers_);
+    auth_ = std::make_unique<Auth>(*readers_, writer_.get());
     services_.emplace(Services{config_, engines_, *writer_, *readers_, *auth_});
   }
   ~InProcessDaemon() { writer_->Stop(); }

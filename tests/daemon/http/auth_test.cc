@@ -9,6 +9,7 @@
 #include <future>
 
 #include "base/encoding.h"
+#include "base/time.h"
 #include "tests/testing/in_process_daemon.h"
 
 namespace moderated {
@@ -101,6 +102,37 @@ TEST_F(AuthTest, ARevokedTokenStopsWorkingOnceTheCacheIsForgotten) {
   EXPECT_TRUE(daemon_.auth().Authenticate("Bearer " + token).has_value());
   daemon_.auth().ForgetAll();
   EXPECT_FALSE(daemon_.auth().Authenticate("Bearer " + token).has_value());
+}
+
+// Tasks run on the writer thread in order: once this one has run, every
+// task posted before it has too.
+void WaitForWriter(DecisionWriter& writer) {
+  std::promise<void> done;
+  ASSERT_TRUE(writer.Post([&](storage::Store&) { done.set_value(); }));
+  done.get_future().get();
+}
+
+int64_t LastUsedMs(ReaderPool& readers, int64_t id) {
+  std::string error;
+  auto lease = readers.Acquire(&error);
+  std::vector<storage::Token> tokens;
+  EXPECT_TRUE(lease && !lease->ListTokens(&tokens)) << error;
+  for (const auto& t : tokens) {
+    if (t.id == id) return t.last_used_at_ms;
+  }
+  return -1;
+}
+
+TEST_F(AuthTest, RecordsWhenATokenWasLastUsed) {
+  const std::string token = daemon_.Token(Role::kSite, {"a.example"});
+  auto p = daemon_.auth().Authenticate("Bearer " + token);
+  ASSERT_TRUE(p.has_value());
+  WaitForWriter(daemon_.writer());
+  const int64_t used = LastUsedMs(daemon_.readers(), p->token_id);
+  EXPECT_GT(used, 0);
+  EXPECT_LE(used, base::NowMs());
+  // Unknown tokens touch nothing.
+  EXPECT_FALSE(daemon_.auth().Authenticate("Bearer " + GenerateToken()).has_value());
 }
 
 TEST_F(AuthTest, CreateTokenWritesAnAuditEntryAndRefusesSitelessSiteTokens) {
