@@ -6,17 +6,17 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <cstdlib>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <thread>
 
-#include "daemon/http/listeners.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
+#include "daemon/http/listeners.h"
 
 namespace moderated {
 
@@ -31,8 +31,8 @@ namespace {
 // Takes the listening sockets passed by systemd (socket activation,
 // sd_listen_fds(3)) and sorts them by family; names (FileDescriptorName=) are
 // only logged. At most one TCP and one Unix socket. No fds: both stay -1.
-bool TakeInheritedSockets(int* tcp_fd, std::string* tcp_name, int* unix_fd,
-                          std::string* unix_name, std::string* error) {
+bool TakeInheritedSockets(int* tcp_fd, std::string* tcp_name, int* unix_fd, std::string* unix_name,
+                          std::string* error) {
   char** names = nullptr;
   int n = sd_listen_fds_with_names(1, &names);
   if (n < 0) {
@@ -58,9 +58,8 @@ bool TakeInheritedSockets(int* tcp_fd, std::string* tcp_name, int* unix_fd,
                ") is not a listening stream socket";
       ok = false;
     } else if (*slot >= 0) {
-      *error = "socket activation: more than one " +
-               std::string(slot == unix_fd ? "Unix" : "TCP") + " socket (" + *slot_name +
-               ", " + name + ")";
+      *error = "socket activation: more than one " + std::string(slot == unix_fd ? "Unix" : "TCP") +
+               " socket (" + *slot_name + ", " + name + ")";
       ok = false;
     } else {
       *slot = fd;
@@ -72,6 +71,32 @@ bool TakeInheritedSockets(int* tcp_fd, std::string* tcp_name, int* unix_fd,
     std::free(names);
   }
   return ok;
+}
+
+// Errors that mean the peer went away or timed out: nothing to answer.
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::operation_aborted || ec == beast::error::timeout ||
+         ec == net::error::connection_reset;
+}
+
+Response Malformed(const beast::error_code& ec) {
+  return Problem(11, false, http::status::bad_request, "malformed HTTP request: " + ec.message());
+}
+
+// "Expect: 100-continue": tell the client to send the body. False if the
+// connection failed.
+template <class Stream>
+net::awaitable<bool> Continue(Stream& stream, const http::request_header<>& header) {
+  if (!beast::iequals(header[http::field::expect], "100-continue")) co_return true;
+  http::response<http::empty_body> cont{http::status::continue_, header.version()};
+  auto [ec, n] = co_await http::async_write(stream, cont, kTuple);
+  co_return !ec;
+}
+
+Response TooLarge(unsigned version, uint64_t limit) {
+  return Problem(version, false, http::status::payload_too_large,
+                 "request body exceeds " + std::to_string(limit) + " bytes");
 }
 
 }  // namespace
@@ -106,9 +131,15 @@ struct Server::Impl {
   template <class Protocol>
   net::awaitable<void> Session(beast::basic_stream<Protocol, net::any_io_executor> stream,
                                Peer peer);
+  template <class Stream>
+  net::awaitable<std::optional<Request>> ReadRequest(Stream& stream, beast::flat_buffer& buffer);
+  net::awaitable<Response> Respond(Request& req, const Peer& peer, bool* keep_alive);
   template <class Acceptor>
   net::awaitable<void> Listen(Acceptor& acceptor, bool is_unix);
   net::awaitable<void> Drain();
+  // Adopt a listening socket passed by systemd (socket activation).
+  bool AdoptTcp(int fd, const std::string& name, std::string* error);
+  bool AdoptUnix(int fd, const std::string& name, std::string* error);
   net::awaitable<void> Heartbeat();
   void BeginDrain();
 };
@@ -149,12 +180,6 @@ net::awaitable<void> Server::Impl::Session(
 
   for (;;) {
     if (draining) break;
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(limits.max_header_bytes);
-    // Beast checks Content-Length against body_limit while parsing the
-    // header, before the target is known; start with the largest limit and
-    // apply the endpoint's own once the header is in.
-    parser.body_limit(std::max(limits.max_body_bytes, limits.max_batch_body_bytes));
     // Idle timeout until the next request's first byte; from then on the
     // whole request (header and body) must arrive within read_timeout_ms, so
     // a client cannot trickle its headers.
@@ -166,72 +191,10 @@ net::awaitable<void> Server::Impl::Session(
       if (wec) break;
       buffer.commit(wn);
     }
-    stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
-    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-    if (ec) {
-      if (ec == http::error::header_limit) {
-        Response res = Problem(11, false, http::status::request_header_fields_too_large,
-                               "request headers exceed " +
-                                   std::to_string(limits.max_header_bytes) + " bytes");
-        stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
-        co_await http::async_write(stream, res, kTuple);
-      } else if (ec != http::error::end_of_stream && ec != net::error::eof &&
-                 ec != net::error::operation_aborted && ec != beast::error::timeout &&
-                 ec != net::error::connection_reset) {
-        Response res = ec == http::error::body_limit
-                           ? Problem(11, false, http::status::payload_too_large,
-                                     "request body exceeds " +
-                                         std::to_string(router.BodyLimitFor(parser.get().method(),
-                                                                           parser.get().target())) +
-                                         " bytes")
-                           : Problem(11, false, http::status::bad_request,
-                                     "malformed HTTP request: " + ec.message());
-        stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
-        co_await http::async_write(stream, res, kTuple);
-      }
-      break;
-    }
-    auto& header = parser.get();
-    const uint64_t body_limit = router.BodyLimitFor(header.method(), header.target());
-    if (auto length = parser.content_length(); length && *length > body_limit) {
-      Response res = Problem(header.version(), false, http::status::payload_too_large,
-                             "request body exceeds " + std::to_string(body_limit) + " bytes");
-      co_await http::async_write(stream, res, kTuple);
-      break;
-    }
-    parser.body_limit(body_limit);  // still applies to chunked bodies
-    if (beast::iequals(header[http::field::expect], "100-continue")) {
-      http::response<http::empty_body> cont{http::status::continue_, header.version()};
-      auto [wec, wn] = co_await http::async_write(stream, cont, kTuple);
-      if (wec) break;
-    }
-    std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
-    if (ec == http::error::body_limit) {
-      Response res = Problem(header.version(), false, http::status::payload_too_large,
-                             "request body exceeds " + std::to_string(body_limit) + " bytes");
-      co_await http::async_write(stream, res, kTuple);
-      break;
-    }
-    if (ec) {
-      if (ec != http::error::end_of_stream && ec != net::error::eof &&
-          ec != beast::error::timeout && ec != net::error::operation_aborted) {
-        Response res = Problem(11, false, http::status::bad_request,
-                               "malformed HTTP request: " + ec.message());
-        co_await http::async_write(stream, res, kTuple);
-      }
-      break;
-    }
-    Request req = parser.release();
-    bool keep_alive = req.keep_alive();
-    Response res;
-    try {
-      res = co_await router.Handle(std::move(req), peer);
-    } catch (const std::exception& e) {
-      // A handler bug must cost one request, not the daemon.
-      Log(LogLevel::kError, "handler_exception", {{"what", e.what()}});
-      res = Problem(11, false, http::status::internal_server_error, "internal error");
-      keep_alive = false;
-    }
+    std::optional<Request> req = co_await ReadRequest(stream, buffer);
+    if (!req) break;
+    bool keep_alive = req->keep_alive();
+    Response res = co_await Respond(*req, peer, &keep_alive);
     res.keep_alive(keep_alive && !draining);
     stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
     auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
@@ -243,6 +206,68 @@ net::awaitable<void> Server::Impl::Session(
   } else {
     stream.socket().shutdown(unix_socket::socket::shutdown_send, ignored);
   }
+}
+
+// Reads one request (the first bytes are in `buffer`). What it cannot read
+// it answers itself (431, 413 with the route's limit, 400) and returns
+// nullopt: the connection then closes.
+//
+// Responses are named locals passed by reference: GCC 12 may destroy class
+// temporaries and by-value class arguments of a co_await expression twice.
+template <class Stream>
+net::awaitable<std::optional<Request>> Server::Impl::ReadRequest(Stream& stream,
+                                                                 beast::flat_buffer& buffer) {
+  const Limits& limits = config.limits;
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(limits.max_header_bytes);
+  // Beast checks Content-Length against body_limit while parsing the
+  // header, before the target is known; start with the largest limit and
+  // apply the route's own once the header is in.
+  parser.body_limit(std::max(limits.max_body_bytes, limits.max_batch_body_bytes));
+  std::optional<Response> refusal;
+  stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
+  auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  if (ec == http::error::header_limit) {
+    refusal =
+        Problem(11, false, http::status::request_header_fields_too_large,
+                "request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes");
+  } else if (ec == http::error::body_limit) {
+    refusal = TooLarge(11, router.BodyLimitFor(parser.get().method(), parser.get().target()));
+  } else if (ec && !IsDisconnect(ec)) {
+    refusal = Malformed(ec);
+  }
+  if (!ec) {
+    auto& header = parser.get();
+    const uint64_t body_limit = router.BodyLimitFor(header.method(), header.target());
+    if (auto length = parser.content_length(); length && *length > body_limit) {
+      refusal = TooLarge(header.version(), body_limit);
+    } else {
+      parser.body_limit(body_limit);  // still applies to chunked bodies
+      if (!co_await Continue(stream, header)) co_return std::nullopt;
+      std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
+      if (!ec) co_return parser.release();
+      if (ec == http::error::body_limit)
+        refusal = TooLarge(header.version(), body_limit);
+      else if (!IsDisconnect(ec))
+        refusal = Malformed(ec);
+    }
+  }
+  if (refusal) {
+    stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
+    co_await http::async_write(stream, *refusal, kTuple);
+  }
+  co_return std::nullopt;
+}
+
+// The router's response. A handler bug must cost one request, not the daemon.
+net::awaitable<Response> Server::Impl::Respond(Request& req, const Peer& peer, bool* keep_alive) {
+  try {
+    co_return co_await router.Handle(std::move(req), peer);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "handler_exception", {{"what", e.what()}});
+    *keep_alive = false;
+  }
+  co_return Problem(11, false, http::status::internal_server_error, "internal error");
 }
 
 template <class Acceptor>
@@ -264,10 +289,10 @@ net::awaitable<void> Server::Impl::Listen(Acceptor& acceptor, bool is_unix) {
       auto ep = socket.remote_endpoint(pec);
       if (!pec) {
         peer.address = ep.address().to_string();
-        peer.local = ep.address().is_loopback() ||
-                     (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
-                      net::ip::make_address_v4(net::ip::v4_mapped, ep.address().to_v6())
-                          .is_loopback());
+        peer.local =
+            ep.address().is_loopback() ||
+            (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
+             net::ip::make_address_v4(net::ip::v4_mapped, ep.address().to_v6()).is_loopback());
       }
     } else {
       peer.address = "unix";
@@ -281,8 +306,8 @@ net::awaitable<void> Server::Impl::Listen(Acceptor& acceptor, bool is_unix) {
       net::co_spawn(
           ex,
           [s = std::move(stream)]() mutable -> net::awaitable<void> {
-            Response res = Problem(11, false, http::status::service_unavailable,
-                                   "too many connections");
+            Response res =
+                Problem(11, false, http::status::service_unavailable, "too many connections");
             res.set(http::field::retry_after, "1");
             s.expires_after(std::chrono::seconds(2));
             co_await http::async_write(s, res, kTuple);
@@ -355,6 +380,45 @@ void Server::set_heartbeat(std::chrono::milliseconds period, std::function<void(
   impl_->heartbeat = std::move(hook);
 }
 
+// Adopts a listening TCP socket passed by systemd (fd `fd`, named `name`).
+bool Server::Impl::AdoptTcp(int fd, const std::string& name, std::string* error) {
+  boost::system::error_code ec;
+  bool v6 = sd_is_socket_inet(fd, AF_INET6, SOCK_STREAM, 1, 0) > 0;
+  tcp_acceptor = std::make_unique<tcp::acceptor>(ioc);
+  tcp_acceptor->assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
+  tcp::endpoint bound;
+  if (!ec) bound = tcp_acceptor->local_endpoint(ec);
+  if (ec) {
+    *error = "socket activation: TCP socket " + name + ": " + ec.message();
+    return false;
+  }
+  Log(LogLevel::kInfo, "listening",
+      {{"transport", "tcp"},
+       {"addr", EndpointText(bound)},
+       {"activation", "systemd"},
+       {"fd_name", name}});
+  return true;
+}
+
+// Adopts a listening Unix socket passed by systemd.
+bool Server::Impl::AdoptUnix(int fd, const std::string& name, std::string* error) {
+  boost::system::error_code ec;
+  unix_acceptor = std::make_unique<unix_socket::acceptor>(ioc);
+  unix_acceptor->assign(unix_socket(), fd, ec);
+  unix_socket::endpoint bound;
+  if (!ec) bound = unix_acceptor->local_endpoint(ec);
+  if (ec) {
+    *error = "socket activation: Unix socket " + name + ": " + ec.message();
+    return false;
+  }
+  Log(LogLevel::kInfo, "listening",
+      {{"transport", "unix"},
+       {"path", bound.path()},
+       {"activation", "systemd"},
+       {"fd_name", name}});
+  return true;
+}
+
 bool Server::Start(std::string* error) {
   Impl& s = *impl_;
   const Config& c = s.config;
@@ -367,39 +431,8 @@ bool Server::Start(std::string* error) {
   if (!TakeInheritedSockets(&inherited_tcp, &tcp_name, &inherited_unix, &unix_name, error)) {
     return false;
   }
-  if (inherited_tcp >= 0) {
-    boost::system::error_code ec;
-    bool v6 = sd_is_socket_inet(inherited_tcp, AF_INET6, SOCK_STREAM, 1, 0) > 0;
-    s.tcp_acceptor = std::make_unique<tcp::acceptor>(s.ioc);
-    s.tcp_acceptor->assign(v6 ? tcp::v6() : tcp::v4(), inherited_tcp, ec);
-    tcp::endpoint bound;
-    if (!ec) bound = s.tcp_acceptor->local_endpoint(ec);
-    if (ec) {
-      *error = "socket activation: TCP socket " + tcp_name + ": " + ec.message();
-      return false;
-    }
-    Log(LogLevel::kInfo, "listening",
-        {{"transport", "tcp"},
-         {"addr", EndpointText(bound)},
-         {"activation", "systemd"},
-         {"fd_name", tcp_name}});
-  }
-  if (inherited_unix >= 0) {
-    boost::system::error_code ec;
-    s.unix_acceptor = std::make_unique<unix_socket::acceptor>(s.ioc);
-    s.unix_acceptor->assign(unix_socket(), inherited_unix, ec);
-    unix_socket::endpoint bound;
-    if (!ec) bound = s.unix_acceptor->local_endpoint(ec);
-    if (ec) {
-      *error = "socket activation: Unix socket " + unix_name + ": " + ec.message();
-      return false;
-    }
-    Log(LogLevel::kInfo, "listening",
-        {{"transport", "unix"},
-         {"path", bound.path()},
-         {"activation", "systemd"},
-         {"fd_name", unix_name}});
-  }
+  if (inherited_tcp >= 0 && !s.AdoptTcp(inherited_tcp, tcp_name, error)) return false;
+  if (inherited_unix >= 0 && !s.AdoptUnix(inherited_unix, unix_name, error)) return false;
   if (inherited_tcp < 0 && !c.listen.empty()) {
     s.tcp_acceptor = OpenTcpAcceptor(s.ioc, c.listen, "--listen", error);
     if (!s.tcp_acceptor) return false;
