@@ -242,8 +242,9 @@ net::awaitable<std::optional<Request>> Server::Impl::ReadRequest(Stream& stream,
     if (auto length = parser.content_length(); length && *length > body_limit) {
       refusal = TooLarge(header.version(), body_limit);
     } else {
-      parser.body_limit(body_limit);  // still applies to chunked bodies
-      if (!co_await Continue(stream, header)) co_return std::nullopt;
+      parser.body_limit(body_limit);                         // still applies to chunked bodies
+      const bool go_on = co_await Continue(stream, header);  // not inside the if: GCC 12
+      if (!go_on) co_return std::nullopt;
       std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
       if (!ec) co_return parser.release();
       if (ec == http::error::body_limit)

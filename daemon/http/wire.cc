@@ -6,8 +6,9 @@
 #include <ctime>
 
 #include "base/encoding.h"
-#include "classifiers/normalizer.h"
+#include "base/strings.h"
 #include "base/time.h"
+#include "classifiers/normalizer.h"
 
 namespace moderated {
 namespace json = boost::json;
@@ -22,7 +23,6 @@ constexpr size_t kMaxUserAgentBytes = 2048;
 constexpr size_t kMaxLangBytes = 35;
 
 double Round(double v, double scale) { return std::round(v * scale) / scale; }
-
 
 // BCP 47-ish: 2-3 letters, then subtags of 1-8 alphanumerics.
 bool IsLanguageTag(std::string_view s) {
@@ -50,8 +50,8 @@ class Validator {
 
   // Reads an optional string (null = absent). Integers are accepted for ids
   // because many CMSs number their comments.
-  bool String(const json::value* v, const std::string& pointer, size_t max_bytes,
-              std::string* out, bool allow_integer = false) {
+  bool String(const json::value* v, const std::string& pointer, size_t max_bytes, std::string* out,
+              bool allow_integer = false) {
     if (v == nullptr || v->is_null()) return true;
     if (allow_integer && (v->is_int64() || v->is_uint64())) {
       *out = v->is_int64() ? std::to_string(v->get_int64()) : std::to_string(v->get_uint64());
@@ -86,38 +86,22 @@ const json::value* Find(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-bool ParseComment(const json::value& value, const std::string& pointer, const Limits& limits,
-                  CommentInput* out, std::vector<FieldError>* errors) {
-  size_t before = errors->size();
-  Validator check(pointer, errors);
-  if (!value.is_object()) {
-    check.Error("", "must be a JSON object");
-    return false;
-  }
-  const json::object& o = value.get_object();
-  static const char* kKnown[] = {"site",       "id",   "thread", "parent", "author", "content",
-                                 "created_at", "lang", "meta"};
-  for (const auto& kv : o) {
-    bool known = false;
-    for (const char* k : kKnown) known = known || kv.key() == k;
-    if (!known) check.Error("/" + std::string(kv.key()), "unknown field");
-  }
+namespace {
 
+// Site names are host-like: compare them case-insensitively everywhere
+// (policy, scope, idempotency) by storing them in lower case.
+void ParseSite(const json::object& o, Validator& check, CommentInput* out) {
   const json::value* site = Find(o, "site");
   if (site == nullptr || site->is_null()) {
     check.Error("/site", "is required");
   } else if (check.String(site, "/site", kMaxSiteBytes, &out->site)) {
-    // Site names are host-like: compare them case-insensitively everywhere
-    // (policy, scope, idempotency) by storing them in lower case.
-    for (char& ch : out->site) {
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    }
+    out->site = base::AsciiLower(out->site);
     if (out->site.empty()) check.Error("/site", "must not be empty");
   }
-  check.String(Find(o, "id"), "/id", kMaxIdBytes, &out->external_id, /*allow_integer=*/true);
-  check.String(Find(o, "thread"), "/thread", kMaxUrlBytes, &out->thread);
-  check.String(Find(o, "parent"), "/parent", kMaxIdBytes, &out->parent, /*allow_integer=*/true);
+}
 
+void ParseContent(const json::object& o, const Limits& limits, Validator& check,
+                  CommentInput* out) {
   const json::value* content = Find(o, "content");
   if (content == nullptr || content->is_null()) {
     check.Error("/content", "is required");
@@ -127,42 +111,89 @@ bool ParseComment(const json::value& value, const std::string& pointer, const Li
       check.Error("/content", "must not be empty");
     }
   }
+}
 
-  if (const json::value* author = Find(o, "author"); author != nullptr && !author->is_null()) {
-    if (!author->is_object()) {
-      check.Error("/author", "must be an object");
-    } else {
-      const json::object& a = author->get_object();
-      for (const auto& kv : a) {
-        std::string_view k = kv.key();
-        if (k != "name" && k != "email" && k != "url" && k != "ip" && k != "user_agent") {
-          check.Error("/author/" + std::string(k), "unknown field");
-        }
-      }
-      check.String(Find(a, "name"), "/author/name", kMaxNameBytes, &out->author_name);
-      if (check.String(Find(a, "email"), "/author/email", kMaxEmailBytes, &out->author_email) &&
-          !out->author_email.empty()) {
-        auto at = out->author_email.find('@');
-        if (at == std::string::npos || at == 0 || at + 1 == out->author_email.size() ||
-            out->author_email.find_first_of(" \t\r\n") != std::string::npos) {
-          check.Error("/author/email", "must be an e-mail address");
-        }
-      }
-      check.String(Find(a, "url"), "/author/url", kMaxUrlBytes, &out->author_url);
-      if (check.String(Find(a, "ip"), "/author/ip", 64, &out->author_ip) &&
-          !out->author_ip.empty()) {
-        boost::system::error_code ec;
-        auto addr = boost::asio::ip::make_address(out->author_ip, ec);
-        if (ec) {
-          check.Error("/author/ip", "must be an IPv4 or IPv6 address");
-        } else {
-          out->author_ip = addr.to_string();  // canonical form for CIDR and velocity keys
-        }
-      }
-      check.String(Find(a, "user_agent"), "/author/user_agent", kMaxUserAgentBytes,
-                   &out->author_user_agent);
+void ParseAuthorEmailAndIp(const json::object& a, Validator& check, CommentInput* out) {
+  if (check.String(Find(a, "email"), "/author/email", kMaxEmailBytes, &out->author_email) &&
+      !out->author_email.empty()) {
+    auto at = out->author_email.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == out->author_email.size() ||
+        out->author_email.find_first_of(" \t\r\n") != std::string::npos) {
+      check.Error("/author/email", "must be an e-mail address");
     }
   }
+  check.String(Find(a, "url"), "/author/url", kMaxUrlBytes, &out->author_url);
+  if (check.String(Find(a, "ip"), "/author/ip", 64, &out->author_ip) && !out->author_ip.empty()) {
+    boost::system::error_code ec;
+    auto addr = boost::asio::ip::make_address(out->author_ip, ec);
+    if (ec) {
+      check.Error("/author/ip", "must be an IPv4 or IPv6 address");
+    } else {
+      out->author_ip = addr.to_string();  // canonical form for CIDR and velocity keys
+    }
+  }
+}
+
+void ParseAuthor(const json::object& o, Validator& check, CommentInput* out) {
+  const json::value* author = Find(o, "author");
+  if (author == nullptr || author->is_null()) return;
+  if (!author->is_object()) {
+    check.Error("/author", "must be an object");
+    return;
+  }
+  const json::object& a = author->get_object();
+  for (const auto& kv : a) {
+    std::string_view k = kv.key();
+    if (k != "name" && k != "email" && k != "url" && k != "ip" && k != "user_agent") {
+      check.Error("/author/" + std::string(k), "unknown field");
+    }
+  }
+  check.String(Find(a, "name"), "/author/name", kMaxNameBytes, &out->author_name);
+  ParseAuthorEmailAndIp(a, check, out);
+  check.String(Find(a, "user_agent"), "/author/user_agent", kMaxUserAgentBytes,
+               &out->author_user_agent);
+}
+
+void ParseMeta(const json::object& o, const Limits& limits, Validator& check, CommentInput* out) {
+  const json::value* meta = Find(o, "meta");
+  if (meta == nullptr || meta->is_null()) return;
+  if (!meta->is_object()) {
+    check.Error("/meta", "must be an object");
+    return;
+  }
+  std::string text = json::serialize(*meta);
+  if (text.size() > limits.max_meta_bytes) {
+    check.Error("/meta", "must be at most " + std::to_string(limits.max_meta_bytes) +
+                             " bytes when serialised");
+  } else {
+    out->meta_json = std::move(text);
+  }
+}
+
+}  // namespace
+
+bool ParseComment(const json::value& value, const std::string& pointer, const Limits& limits,
+                  CommentInput* out, std::vector<FieldError>* errors) {
+  size_t before = errors->size();
+  Validator check(pointer, errors);
+  if (!value.is_object()) {
+    check.Error("", "must be a JSON object");
+    return false;
+  }
+  const json::object& o = value.get_object();
+  static const char* kKnown[] = {"site",    "id",         "thread", "parent", "author",
+                                 "content", "created_at", "lang",   "meta"};
+  for (const auto& kv : o) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || kv.key() == k;
+    if (!known) check.Error("/" + std::string(kv.key()), "unknown field");
+  }
+  ParseSite(o, check, out);
+  check.String(Find(o, "id"), "/id", kMaxIdBytes, &out->external_id, /*allow_integer=*/true);
+  check.String(Find(o, "thread"), "/thread", kMaxUrlBytes, &out->thread);
+  check.String(Find(o, "parent"), "/parent", kMaxIdBytes, &out->parent, /*allow_integer=*/true);
+  ParseContent(o, limits, check, out);
+  ParseAuthor(o, check, out);
   int64_t created_ms = 0;  // validated only; stored as the site sent it
   if (check.String(Find(o, "created_at"), "/created_at", 64, &out->created_at) &&
       !out->created_at.empty() && !base::ParseRfc3339(out->created_at, &created_ms)) {
@@ -172,19 +203,7 @@ bool ParseComment(const json::value& value, const std::string& pointer, const Li
       !out->lang_hint.empty() && !IsLanguageTag(out->lang_hint)) {
     check.Error("/lang", "must be a language tag such as \"ar\" or \"ru-RU\"");
   }
-  if (const json::value* meta = Find(o, "meta"); meta != nullptr && !meta->is_null()) {
-    if (!meta->is_object()) {
-      check.Error("/meta", "must be an object");
-    } else {
-      std::string text = json::serialize(*meta);
-      if (text.size() > limits.max_meta_bytes) {
-        check.Error("/meta", "must be at most " + std::to_string(limits.max_meta_bytes) +
-                                 " bytes when serialised");
-      } else {
-        out->meta_json = std::move(text);
-      }
-    }
-  }
+  ParseMeta(o, limits, check, out);
   return errors->size() == before;
 }
 
@@ -290,13 +309,27 @@ void AppendString(std::string_view s, std::string* out) {
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default:
         if (c < 0x20) {
           out->append("\\u00");

@@ -24,11 +24,12 @@
 
 #include "base/encoding.h"
 #include "base/hash.h"
+#include "base/strings.h"
 #include "base/time.h"
 #include "daemon/core/async.h"
+#include "daemon/core/log.h"
 #include "daemon/core/reader_pool.h"
 #include "daemon/http/response.h"
-#include "daemon/core/log.h"
 
 namespace moderated {
 namespace net = boost::asio;
@@ -85,6 +86,51 @@ std::string Truncate(std::string s) {
   return s;
 }
 
+// Where a delivery goes, from the event's URL.
+struct Destination {
+  bool https = false;
+  bool host_is_name = false;  // not an IP literal: SNI and name verification apply
+  std::string host;           // for resolving and certificate checks
+  std::string port;
+  std::string host_and_port;  // as in the URL: the Host header
+  std::string target;         // path and query
+};
+
+// False for anything but an absolute http(s) URL with a host.
+bool ParseDestination(const std::string& text, Destination* d) {
+  auto url = boost::urls::parse_absolute_uri(text);
+  const std::string scheme = url ? base::AsciiLower(url->scheme()) : "";
+  if (!url || (scheme != "http" && scheme != "https") || url->host().empty()) return false;
+  d->https = scheme == "https";
+  d->host_is_name = url->host_type() == boost::urls::host_type::name;
+  d->host = url->host_type() == boost::urls::host_type::ipv6
+                ? std::string(url->host_ipv6_address().to_string())
+                : std::string(url->host());
+  d->port = url->has_port() ? std::string(url->port()) : (d->https ? "443" : "80");
+  d->host_and_port = std::string(url->encoded_host_and_port());
+  d->target = std::string(url->encoded_path());
+  if (d->target.empty()) d->target = "/";
+  if (url->has_query()) d->target += "?" + std::string(url->encoded_query());
+  return true;
+}
+
+// The POST of one event, signed (the wire format in webhooks.h).
+http::request<http::string_body> SignedRequest(const storage::OutboxEvent& e,
+                                               const std::string& secret, const Destination& d) {
+  http::request<http::string_body> req{http::verb::post, d.target, 11};
+  req.set(http::field::host, d.host_and_port);
+  req.set(http::field::user_agent, std::string(kServerName));
+  req.set(http::field::content_type, "application/json");
+  const std::string timestamp = std::to_string(base::NowMs() / 1000);
+  req.set("X-Moderated-Event-Id", e.event_id);
+  req.set("X-Moderated-Timestamp", timestamp);
+  req.set("X-Moderated-Signature", WebhookSignature(secret, timestamp, e.payload));
+  req.keep_alive(false);
+  req.body() = e.payload;
+  req.prepare_payload();
+  return req;
+}
+
 }  // namespace
 
 struct WebhookWorker::Impl {
@@ -101,6 +147,7 @@ struct WebhookWorker::Impl {
   net::awaitable<void> Handle(storage::OutboxEvent event, std::optional<std::string> secret);
   net::awaitable<Attempt> Send(const storage::OutboxEvent& event, const std::string& secret,
                                std::shared_ptr<Connection> conn);
+  net::awaitable<bool> Handshake(Connection& conn, const Destination& d, Attempt* a);
   template <typename Stream>
   net::awaitable<Attempt> Exchange(Stream& stream, beast::tcp_stream& lowest,
                                    http::request<http::string_body>& req);
@@ -136,7 +183,8 @@ void WebhookWorker::Impl::Poll() {
   auto lease = readers.Acquire(&error);
   std::vector<storage::OutboxEvent> due;
   // In-flight rows are still due in the table; read enough to skip them.
-  if (!lease || lease->DueOutboxEvents(base::NowMs(), config.max_concurrency + in_flight.size(), &due)) {
+  if (!lease ||
+      lease->DueOutboxEvents(base::NowMs(), config.max_concurrency + in_flight.size(), &due)) {
     if (!read_failed) {
       Log(LogLevel::kError, "webhook_poll_failed",
           {{"error", lease ? lease->LastErrorMessage() : error}});
@@ -268,22 +316,11 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
                                                   const std::string& secret,
                                                   std::shared_ptr<Connection> conn) {
   Attempt a;
-  auto url = boost::urls::parse_absolute_uri(e.url);
-  std::string scheme = url ? std::string(url->scheme()) : "";
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!url || (scheme != "http" && scheme != "https") || url->host().empty()) {
+  Destination d;
+  if (!ParseDestination(e.url, &d)) {
     a.error = "invalid webhook URL";
     co_return a;
   }
-  const bool https = scheme == "https";
-  const std::string host = url->host_type() == boost::urls::host_type::ipv6
-                               ? std::string(url->host_ipv6_address().to_string())
-                               : std::string(url->host());
-  const std::string port = url->has_port() ? std::string(url->port()) : (https ? "443" : "80");
-  std::string target = std::string(url->encoded_path());
-  if (target.empty()) target = "/";
-  if (url->has_query()) target += "?" + std::string(url->encoded_query());
-
   // Resolve, connect and (https) handshake share connect_timeout_ms.
   const auto connect_deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config.connect_timeout_ms);
@@ -293,32 +330,20 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
     if (!wait_ec) conn->resolver.cancel();
   });
   auto endpoints = co_await conn->resolver.async_resolve(
-      host, port, net::redirect_error(net::use_awaitable, ec));
+      d.host, d.port, net::redirect_error(net::use_awaitable, ec));
   conn->timer.cancel();
   if (stopping) {
     a.cancelled = true;
     co_return a;
   }
   if (ec) {
-    a.error = "resolve " + host + ": " +
+    a.error = "resolve " + d.host + ": " +
               (ec == net::error::operation_aborted ? std::string("timed out") : ec.message());
     co_return a;
   }
-
-  http::request<http::string_body> req{http::verb::post, target, 11};
-  req.set(http::field::host, std::string(url->encoded_host_and_port()));
-  req.set(http::field::user_agent, std::string(kServerName));
-  req.set(http::field::content_type, "application/json");
-  const std::string timestamp = std::to_string(base::NowMs() / 1000);
-  req.set("X-Moderated-Event-Id", e.event_id);
-  req.set("X-Moderated-Timestamp", timestamp);
-  req.set("X-Moderated-Signature", WebhookSignature(secret, timestamp, e.payload));
-  req.keep_alive(false);
-  req.body() = e.payload;
-  req.prepare_payload();
-
+  http::request<http::string_body> req = SignedRequest(e, secret, d);
   beast::tcp_stream* lowest = nullptr;
-  if (https) {
+  if (d.https) {
     conn->tls.emplace(ioc.get_executor(), tls_context);
     lowest = &beast::get_lowest_layer(*conn->tls);
   } else {
@@ -332,28 +357,13 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
     co_return a;
   }
   if (ec) {
-    a.error = "connect " + std::string(url->encoded_host_and_port()) + ": " + ec.message();
+    a.error = "connect " + d.host_and_port + ": " + ec.message();
     co_return a;
   }
-  if (https) {
-    // SNI for names (not for IP literals), and the certificate must name the host.
-    if (url->host_type() == boost::urls::host_type::name &&
-        !SSL_set_tlsext_host_name(conn->tls->native_handle(), host.c_str())) {
-      a.error = "TLS: cannot set SNI";
-      co_return a;
-    }
-    conn->tls->set_verify_mode(ssl::verify_peer);
-    conn->tls->set_verify_callback(ssl::host_name_verification(host));
-    co_await conn->tls->async_handshake(ssl::stream_base::client,
-                                        net::redirect_error(net::use_awaitable, ec));
-    if (stopping) {
-      a.cancelled = true;
-      co_return a;
-    }
-    if (ec) {
-      a.error = "TLS handshake: " + ec.message();
-      co_return a;
-    }
+  // (co_await stays out of conditions and ?: — GCC 12 miscompiles those.)
+  if (d.https) {
+    const bool secured = co_await Handshake(*conn, d, &a);
+    if (!secured) co_return a;
     a = co_await Exchange(*conn->tls, *lowest, req);
   } else {
     a = co_await Exchange(*conn->plain, *lowest, req);
@@ -363,6 +373,30 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
   lowest->socket().shutdown(tcp::socket::shutdown_both, ignored);
   lowest->close();
   co_return a;
+}
+
+// TLS: SNI for names (not for IP literals), and the certificate must name
+// the host. False with *a filled when the delivery ends here.
+net::awaitable<bool> WebhookWorker::Impl::Handshake(Connection& conn, const Destination& d,
+                                                    Attempt* a) {
+  if (d.host_is_name && !SSL_set_tlsext_host_name(conn.tls->native_handle(), d.host.c_str())) {
+    a->error = "TLS: cannot set SNI";
+    co_return false;
+  }
+  conn.tls->set_verify_mode(ssl::verify_peer);
+  conn.tls->set_verify_callback(ssl::host_name_verification(d.host));
+  error_code ec;
+  co_await conn.tls->async_handshake(ssl::stream_base::client,
+                                     net::redirect_error(net::use_awaitable, ec));
+  if (stopping) {
+    a->cancelled = true;
+    co_return false;
+  }
+  if (ec) {
+    a->error = "TLS handshake: " + ec.message();
+    co_return false;
+  }
+  co_return true;
 }
 
 WebhookWorker::WebhookWorker(const WebhooksConfig& config, ReaderPool& readers,
