@@ -4,11 +4,11 @@
 // public: they authenticate by Akismet key (or site token) themselves.
 #include "daemon/compat/akismet.h"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/url.hpp>
-#include <algorithm>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -55,8 +55,7 @@ std::string NewGuid() {
 
 // ---- Replies -----------------------------------------------------------------
 
-Response Plain(const Request& req, std::string body,
-               http::status status = http::status::ok) {
+Response Plain(const Request& req, std::string body, http::status status = http::status::ok) {
   return TextResponse(req, status, "text/plain; charset=utf-8", std::move(body));
 }
 
@@ -85,10 +84,11 @@ std::string EscapeStrayBytes(std::string_view body) {
   out.reserve(body.size());
   for (size_t i = 0; i < body.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(body[i]);
-    const bool allowed = std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(
-                                                static_cast<char>(c)) != std::string_view::npos;
-    if (allowed || (c == '%' && i + 2 < body.size() && is_hex(body[i + 1]) &&
-                    is_hex(body[i + 2]))) {
+    const bool allowed =
+        std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) !=
+                               std::string_view::npos;
+    if (allowed ||
+        (c == '%' && i + 2 < body.size() && is_hex(body[i + 1]) && is_hex(body[i + 2]))) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -107,8 +107,7 @@ bool ParseForm(std::string_view raw_body, std::vector<std::pair<std::string, std
   const std::string_view body = escaped;
   auto parsed = boost::urls::parse_query(body);
   if (!parsed) {
-    *error = "the body is not application/x-www-form-urlencoded (" +
-             parsed.error().message() + ")";
+    *error = "the body is not application/x-www-form-urlencoded (" + parsed.error().message() + ")";
     return false;
   }
   // Valid (checked above), so this constructor does not throw.
@@ -211,7 +210,8 @@ std::string SiteOfBlog(std::string_view blog) {
     // "blog.example" or "blog.example/path"
     std::string_view b = blog.substr(0, blog.find_first_of("/?#"));
     auto colon = b.rfind(':');
-    if (colon != std::string_view::npos && b.find(']') == std::string_view::npos) b = b.substr(0, colon);
+    if (colon != std::string_view::npos && b.find(']') == std::string_view::npos)
+      b = b.substr(0, colon);
     host = std::string(b);
   }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -279,8 +279,8 @@ Prepared Prepare(Services& s, const Request& req, bool need_blog) {
   }
   if (!out.principal.CanAccessSite(out.site)) {
     out.reply = Invalid(req, "This key may not act for site '" + out.site + "' (from blog '" +
-                                 Utf8Prefix(blog, 200) + "'); its sites: " +
-                                 SitesList(out.principal) + ".");
+                                 Utf8Prefix(blog, 200) +
+                                 "'); its sites: " + SitesList(out.principal) + ".");
   }
   return out;
 }
@@ -288,10 +288,18 @@ Prepared Prepare(Services& s, const Request& req, bool need_blog) {
 // ---- Form → comment --------------------------------------------------------------
 
 // Fields that become columns of the comment; everything else goes to meta.
-constexpr std::string_view kMapped[] = {
-    "api_key",        "key",          "blog",           "user_ip",
-    "user_agent",     "permalink",    "comment_author", "comment_author_email",
-    "comment_author_url", "comment_content", "comment_date_gmt", "blog_charset"};
+constexpr std::string_view kMapped[] = {"api_key",
+                                        "key",
+                                        "blog",
+                                        "user_ip",
+                                        "user_agent",
+                                        "permalink",
+                                        "comment_author",
+                                        "comment_author_email",
+                                        "comment_author_url",
+                                        "comment_content",
+                                        "comment_date_gmt",
+                                        "blog_charset"};
 
 bool IsMapped(std::string_view name) {
   return std::find(std::begin(kMapped), std::end(kMapped), name) != std::end(kMapped);
@@ -356,8 +364,8 @@ std::string BuildMeta(const Form& form, const std::string& guid, const std::stri
     f.erase(name);
     dropped.push_back(json::string(Utf8Prefix(name, 64)));
     meta["dropped"] = dropped;
-    meta["dropped_reason"] = "meta larger than limits.max_meta_bytes (" +
-                             std::to_string(max_bytes) + ")";
+    meta["dropped_reason"] =
+        "meta larger than limits.max_meta_bytes (" + std::to_string(max_bytes) + ")";
     text = ToJson(meta);
     if (text.size() <= max_bytes) return text;
   }
@@ -380,8 +388,10 @@ CommentInput ToComment(const Form& form, const std::string& site, const Limits& 
   if (std::string ip = form.Get("user_ip"); !ip.empty()) {
     boost::system::error_code ec;
     auto addr = net::ip::make_address(ip, ec);
-    if (ec) extra["user_ip"] = Utf8Prefix(ip, 64);  // kept, but not as an address
-    else c.author_ip = addr.to_string();
+    if (ec)
+      extra["user_ip"] = Utf8Prefix(ip, 64);  // kept, but not as an address
+    else
+      c.author_ip = addr.to_string();
   }
   if (std::string d = form.Get("comment_date_gmt"); !d.empty()) {
     c.created_at = NormalizeDate(d);
@@ -394,7 +404,8 @@ CommentInput ToComment(const Form& form, const std::string& site, const Limits& 
 
 bool IsGuaranteedSpam(const Form& form) {
   return form.Get("comment_author") == "akismet-guaranteed-spam" ||
-         base::AsciiLower(form.Get("comment_author_email")) == "akismet-guaranteed-spam@example.com";
+         base::AsciiLower(form.Get("comment_author_email")) ==
+             "akismet-guaranteed-spam@example.com";
 }
 
 // The honeypot field a form names is filled in: a bot filled every field.
@@ -437,11 +448,13 @@ net::awaitable<Response> AkismetCommentCheck(Services& s, const Call& call) {
   inputs.push_back(std::move(input));
   // Named, not a temporary in the co_await expression: GCC 12 destroys such
   // temporaries twice (a lambda or std::function with captures → double free).
-  std::function<void(size_t, storage::Comment&)> customize =
-      [administrator, honeypot](size_t, storage::Comment& record) {
-        if (administrator) record.status = "approved";
-        else if (honeypot) record.status = "rejected";
-      };
+  std::function<void(size_t, storage::Comment&)> customize = [administrator, honeypot](
+                                                                 size_t, storage::Comment& record) {
+    if (administrator)
+      record.status = "approved";
+    else if (honeypot)
+      record.status = "rejected";
+  };
   std::vector<StoredVerdict> results =
       co_await EvaluateAndStore(s, std::move(inputs), /*store=*/!is_test, std::move(customize));
   const StoredVerdict& r = results.front();
@@ -462,7 +475,8 @@ net::awaitable<Response> Submit(Services& s, const Request& req, bool spam) {
   Prepared p = Prepare(s, req, /*need_blog=*/true);
   if (p.reply) co_return std::move(*p.reply);
   // Test submissions and the guaranteed-spam convention teach nothing.
-  if (Truthy(p.form.Get("is_test")) || IsGuaranteedSpam(p.form)) co_return Plain(req, std::string(kThanks));
+  if (Truthy(p.form.Get("is_test")) || IsGuaranteedSpam(p.form))
+    co_return Plain(req, std::string(kThanks));
   CommentInput input = ToComment(p.form, p.site, s.config.limits, NewGuid());
   std::string label = spam ? "spam" : "ham";
   std::string source = "akismet";
@@ -511,11 +525,9 @@ net::awaitable<Response> AkismetUsageLimit(Services& s, const Call& call) {
     int64_t n = 0;
     if (!lease->CountReceivedSince(site, month_start_ms, &n)) usage += n;
   }
-  co_return JsonResponse(req, http::status::ok,
-                         {{"limit", "none"},
-                          {"usage", usage},
-                          {"percentage", "0.00"},
-                          {"throttled", false}});
+  co_return JsonResponse(
+      req, http::status::ok,
+      {{"limit", "none"}, {"usage", usage}, {"percentage", "0.00"}, {"throttled", false}});
 }
 
 namespace {
@@ -597,41 +609,89 @@ bool IsSpamVerdict(const Verdict& verdict, double hold_at) {
   return verdict.action == rules::Action::kHold && verdict.score >= hold_at;
 }
 
-net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input,
-                                                 std::string label, std::string source,
-                                                 std::string actor) {
+namespace {
+
+storage::Label MakeLabel(int64_t comment_id, const std::string& label, const std::string& source,
+                         const std::string& actor, int64_t now) {
+  storage::Label l;
+  l.comment_id = comment_id;
+  l.label = label;
+  l.source = source;
+  l.author = actor;
+  l.created_at_ms = now;
+  return l;
+}
+
+// On the writer thread: the newest comment of the same site with the same
+// content and author, corrected to `status` and labelled — nothing else
+// writes in between.
+std::function<Found(storage::Store&)> FindAndLabelTask(const CommentInput& input,
+                                                       storage::Label label, std::string status) {
+  return [site = input.site, content = input.content, email = input.author_email,
+          ip = input.author_ip, label, status](storage::Store& store) mutable {
+    Found f;
+    int64_t id = 0;
+    std::error_code ec = store.FindResubmitted(site, content, email, ip,
+                                               label.created_at_ms - kResubmitWindowMs, &id);
+    if (ec == storage::Errc::not_found) return f;
+    if (ec) {
+      f.error = store.LastErrorMessage();
+      return f;
+    }
+    f.found = true;
+    f.id = id;
+    label.comment_id = id;
+    int64_t label_id = 0;
+    if (store.UpdateStatus(id, status, label.created_at_ms) || store.AddLabel(label, &label_id)) {
+      f.error = store.LastErrorMessage();
+    }
+    return f;
+  };
+}
+
+// Stores `input` with `status` (evaluated first) and labels it.
+net::awaitable<ResubmitOutcome> StoreAndLabel(Services& s, CommentInput& input,
+                                              storage::Label& label, const std::string& status) {
+  ResubmitOutcome out;
+  std::vector<CommentInput> inputs;
+  inputs.push_back(std::move(input));
+  std::function<void(size_t, storage::Comment&)> customize =
+      [status](size_t, storage::Comment& record) { record.status = status; };
+  std::vector<StoredVerdict> stored =
+      co_await EvaluateAndStore(s, std::move(inputs), true, std::move(customize));
+  const StoredVerdict& r = stored.front();
+  if (r.overloaded || r.ec) {
+    out.overloaded = r.overloaded;
+    out.error = r.ec ? r.ec.message() : "the storage queue is full";
+    co_return out;
+  }
+  label.comment_id = r.id;
+  std::function<std::string(storage::Store&)> label_task = [label](storage::Store& store) {
+    int64_t label_id = 0;
+    return store.AddLabel(label, &label_id) ? store.LastErrorMessage() : std::string();
+  };
+  std::optional<std::string> labelled =
+      co_await AsyncOnWriter<std::string>(s.writer, std::move(label_task), net::use_awaitable);
+  if (!labelled || !labelled->empty()) {
+    out.overloaded = !labelled;
+    out.error = labelled ? *labelled : "the writer is stopping";
+    co_return out;
+  }
+  out.ok = true;
+  out.comment_id = r.id;
+  co_return out;
+}
+
+}  // namespace
+
+net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input, std::string label,
+                                                 std::string source, std::string actor) {
   ResubmitOutcome out;
   const std::string status = label == "spam" ? "rejected" : "approved";
-  const int64_t now = base::NowMs();
-  // Find, correct and label on the writer thread: no other write in between.
+  storage::Label l = MakeLabel(0, label, source, actor, base::NowMs());
   // (Tasks are named locals, not temporaries in the co_await expression: see
   // CommentCheck.)
-  std::function<Found(storage::Store&)> find_task =
-      [site = input.site, content = input.content, email = input.author_email,
-       ip = input.author_ip, label, source, actor, status, now](storage::Store& store) {
-        Found f;
-        int64_t id = 0;
-        std::error_code ec =
-            store.FindResubmitted(site, content, email, ip, now - kResubmitWindowMs, &id);
-        if (ec == storage::Errc::not_found) return f;
-        if (ec) {
-          f.error = store.LastErrorMessage();
-          return f;
-        }
-        f.found = true;
-        f.id = id;
-        storage::Label l;
-        l.comment_id = id;
-        l.label = label;
-        l.source = source;
-        l.author = actor;
-        l.created_at_ms = now;
-        int64_t label_id = 0;
-        if (store.UpdateStatus(id, status, now) || store.AddLabel(l, &label_id)) {
-          f.error = store.LastErrorMessage();
-        }
-        return f;
-      };
+  std::function<Found(storage::Store&)> find_task = FindAndLabelTask(input, l, status);
   std::optional<Found> found =
       co_await AsyncOnWriter<Found>(s.writer, std::move(find_task), net::use_awaitable);
   if (!found) {
@@ -650,39 +710,7 @@ net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input
     co_return out;
   }
   // Not seen before: store it now with the corrected status, then label it.
-  std::vector<CommentInput> inputs;
-  inputs.push_back(std::move(input));
-  std::function<void(size_t, storage::Comment&)> customize =
-      [status](size_t, storage::Comment& record) { record.status = status; };
-  std::vector<StoredVerdict> stored =
-      co_await EvaluateAndStore(s, std::move(inputs), true, std::move(customize));
-  const StoredVerdict& r = stored.front();
-  if (r.overloaded || r.ec) {
-    out.overloaded = r.overloaded;
-    out.error = r.ec ? r.ec.message() : "the storage queue is full";
-    co_return out;
-  }
-  std::function<std::string(storage::Store&)> label_task =
-      [id = r.id, label, source, actor, now](storage::Store& store) {
-        storage::Label l;
-        l.comment_id = id;
-        l.label = label;
-        l.source = source;
-        l.author = actor;
-        l.created_at_ms = now;
-        int64_t label_id = 0;
-        return store.AddLabel(l, &label_id) ? store.LastErrorMessage() : std::string();
-      };
-  std::optional<std::string> labelled =
-      co_await AsyncOnWriter<std::string>(s.writer, std::move(label_task), net::use_awaitable);
-  if (!labelled || !labelled->empty()) {
-    out.overloaded = !labelled;
-    out.error = labelled ? *labelled : "the writer is stopping";
-    co_return out;
-  }
-  out.ok = true;
-  out.comment_id = r.id;
-  co_return out;
+  co_return co_await StoreAndLabel(s, input, l, status);
 }
 
 }  // namespace moderated

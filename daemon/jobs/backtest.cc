@@ -6,12 +6,12 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <cstring>
-#include <optional>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -228,44 +228,86 @@ void Merge(Partial&& p, BacktestReport* r) {
 
 }  // namespace
 
-bool RunBacktest(const std::string& database, const Engine& proposal,
-                 const BacktestOptions& options, BacktestReport* report, std::string* error) {
-  const auto start = std::chrono::steady_clock::now();
-  *report = BacktestReport();
+namespace {
+
+// The ids actually present in [from_id, to_id]: the first at or after
+// from_id and the last at or before to_id (binary search with one-row
+// scans). False with *error on a read error; *lo = 0 when there are none.
+bool IdRange(const std::string& database, const BacktestOptions& options, int64_t* lo, int64_t* hi,
+             std::string* error) {
+  *lo = 0;
   auto store = storage::Store::Open(database, storage::Store::OpenMode::kReadOnly, error);
   if (!store) return false;
-
-  // The ids actually present: the first at or after from_id, and the last
-  // at or before to_id (binary search with one-row scans).
   const int64_t from = std::max<int64_t>(options.from_id, 1);
   const int64_t to = options.to_id;
   std::error_code ec;
-  int64_t lo = 0, unused = 0;
-  if (from > to || options.limit <= 0 || !FirstAtOrAfter(*store, from, to, &lo, &unused, &ec)) {
-    if (ec) {
-      *error = database + ": " + ec.message();
-      return false;
-    }
-    report->elapsed_ms = 0;
-    return true;  // nothing to compare
+  int64_t first = 0, unused = 0;
+  if (from > to || options.limit <= 0 || !FirstAtOrAfter(*store, from, to, &first, &unused, &ec)) {
+    if (ec) *error = database + ": " + ec.message();
+    return !ec;
   }
-  int64_t a = lo, b = to;  // the largest x with a row in [x, to]
+  int64_t a = first, b = to;  // the largest x with a row in [x, to]
   while (a < b) {
     int64_t mid = a + (b - a) / 2 + 1, id = 0;
     if (FirstAtOrAfter(*store, mid, to, &id, &unused, &ec)) {
       a = id;
+    } else if (ec) {
+      *error = database + ": " + ec.message();
+      return false;
     } else {
-      if (ec) {
-        *error = database + ": " + ec.message();
-        return false;
-      }
       b = mid - 1;
     }
   }
-  const int64_t hi = a;
-  store.reset();
+  *lo = first;
+  *hi = a;
+  return true;
+}
 
-  const int threads = std::max(1, options.threads);
+// One round: [next, seg_hi] split between the workers, progress reported
+// while they run. Appends their partial reports; false with *error if one
+// failed.
+bool RunRound(const std::string& database, const Engine& proposal, const BacktestOptions& options,
+              int64_t next, int64_t seg_hi, int64_t total, std::atomic<int64_t>* done,
+              std::vector<Partial>* partials, std::string* error) {
+  const int64_t span = seg_hi - next + 1;
+  const int parts = static_cast<int>(std::min<int64_t>(std::max(1, options.threads), span));
+  std::vector<Partial> round(parts);
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> pool;
+  std::atomic<int> running{parts};
+  for (int i = 0; i < parts; ++i) {
+    int64_t plo = next + span * i / parts;
+    int64_t phi = next + span * (i + 1) / parts - 1;
+    workers.push_back(std::make_unique<Worker>(database, proposal, options, done));
+    pool.emplace_back([&, i, plo, phi] {
+      workers[i]->Run(plo, phi, &round[i]);
+      --running;
+    });
+  }
+  while (running.load() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options.progress ? 200 : 20));
+    if (options.progress && running.load() > 0) options.progress(done->load(), total);
+  }
+  for (auto& t : pool) t.join();
+  for (auto& p : round) {
+    if (!p.error.empty()) {
+      *error = p.error;
+      return false;
+    }
+    partials->push_back(std::move(p));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool RunBacktest(const std::string& database, const Engine& proposal,
+                 const BacktestOptions& options, BacktestReport* report, std::string* error) {
+  const auto start = std::chrono::steady_clock::now();
+  *report = BacktestReport();
+  int64_t lo = 0, hi = 0;
+  if (!IdRange(database, options, &lo, &hi, error)) return false;
+  if (lo == 0) return true;  // nothing to compare
   const int64_t total = std::min<int64_t>(options.limit, hi - lo + 1);
   std::atomic<int64_t> done{0};
   int64_t remaining = options.limit;
@@ -276,34 +318,11 @@ bool RunBacktest(const std::string& database, const Engine& proposal,
   while (remaining > 0 && next <= hi) {
     if (options.cancel != nullptr && options.cancel->load()) break;
     const int64_t seg_hi = (hi - next < remaining) ? hi : next + remaining - 1;
-    const int64_t span = seg_hi - next + 1;
-    const int parts = static_cast<int>(std::min<int64_t>(threads, span));
-    std::vector<Partial> round(parts);
-    std::vector<std::unique_ptr<Worker>> workers;
-    std::vector<std::thread> pool;
-    std::atomic<int> running{parts};
-    for (int i = 0; i < parts; ++i) {
-      int64_t plo = next + span * i / parts;
-      int64_t phi = next + span * (i + 1) / parts - 1;
-      workers.push_back(std::make_unique<Worker>(database, proposal, options, &done));
-      pool.emplace_back([&, i, plo, phi] {
-        workers[i]->Run(plo, phi, &round[i]);
-        --running;
-      });
+    const size_t before = partials.size();
+    if (!RunRound(database, proposal, options, next, seg_hi, total, &done, &partials, error)) {
+      return false;
     }
-    while (running.load() > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(options.progress ? 200 : 20));
-      if (options.progress && running.load() > 0) options.progress(done.load(), total);
-    }
-    for (auto& t : pool) t.join();
-    for (auto& p : round) {
-      if (!p.error.empty()) {
-        *error = p.error;
-        return false;
-      }
-      remaining -= p.compared;
-      partials.push_back(std::move(p));
-    }
+    for (size_t k = before; k < partials.size(); ++k) remaining -= partials[k].compared;
     next = seg_hi + 1;
   }
   for (auto& p : partials) Merge(std::move(p), report);
