@@ -1,4 +1,4 @@
-// End-to-end tests of the admin API (daemon/api/admin.cc): tokens, the site
+// End-to-end tests of the admin API (daemon/api/tokens.cc, sites.cc, audit.cc): tokens, the site
 // registry and the audit log, on the real `moderated serve` binary with
 // tokens made by the CLI (admin) and through the API.
 #include <gtest/gtest.h>
