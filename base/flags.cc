@@ -1,6 +1,7 @@
 #include "base/flags.h"
 
 #include <charconv>
+#include <iostream>
 
 #include "base/strings.h"
 
@@ -74,6 +75,21 @@ bool FlagParser::ParseIntInRange(const std::string& value, int64_t min, int64_t 
   }
   *out = n;
   return true;
+}
+
+int FlagParser::ParseForCommand(int argc, char** argv, int first, std::string_view help) const {
+  std::string error;
+  switch (Parse(argc, argv, first, &error)) {
+    case Result::kHelp:
+      std::cout << help;
+      return 0;
+    case Result::kError:
+      std::cerr << error << "\n";
+      return 2;
+    case Result::kOk:
+      break;
+  }
+  return -1;
 }
 
 const FlagParser::Flag* FlagParser::Find(std::string_view name) const {

@@ -67,6 +67,11 @@ class FlagParser {
   // kError with *error set to one line that starts with the command.
   Result Parse(int argc, char** argv, int first, std::string* error) const;
 
+  // Parse() for a command: prints `help` to stdout and returns 0 for
+  // kHelp, prints the error to stderr and returns 2 (a usage error) for
+  // kError, and returns -1 for kOk (go on).
+  int ParseForCommand(int argc, char** argv, int first, std::string_view help) const;
+
   // The message helpers Parse() uses, for checks a command makes itself.
   static bool ParseIntInRange(const std::string& value, int64_t min, int64_t max, int64_t* out,
                               std::string* error);

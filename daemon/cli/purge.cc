@@ -1,7 +1,5 @@
 // `moderated purge` and `moderated forget-author`: retention and erasure on
 // the database file (see daemon/jobs/retention.h for the policy).
-#include "daemon/cli/commands.h"
-
 #include <boost/json.hpp>
 #include <iostream>
 #include <map>
@@ -10,6 +8,7 @@
 
 #include "base/flags.h"
 #include "base/time.h"
+#include "daemon/cli/commands.h"
 #include "daemon/core/config.h"
 #include "daemon/jobs/retention.h"
 #include "storage/store.h"
@@ -17,7 +16,8 @@
 namespace moderated {
 namespace {
 
-constexpr const char* kPurgeHelp = R"(Usage: moderated purge [--days N] [--site NAME] [--dry-run] [OPTIONS]
+constexpr const char* kPurgeHelp =
+    R"(Usage: moderated purge [--days N] [--site NAME] [--dry-run] [OPTIONS]
 
 Deletes decided (approved or rejected) comments older than the retention
 period, with their reasons, labels, decisions and claims. Pending comments
@@ -56,20 +56,14 @@ struct CommonArgs {
 // Adds the options shared by both commands to `parser` (which holds a
 // command's own), parses argv and loads the config. Returns an exit code
 // >= 0 to stop with, or -1 to go on.
-int ParseArgs(int argc, char** argv, base::FlagParser& parser, const char* help,
-              CommonArgs* out) {
+int ParseArgs(int argc, char** argv, base::FlagParser& parser, const char* help, CommonArgs* out) {
   std::string config_path, data_dir, database;
   bool data_dir_set = false, database_set = false;
   parser.Value("--config", &config_path)
       .Value("--data-dir", &data_dir, &data_dir_set)
       .Value("--database", &database, &database_set)
       .Positional(&out->positional);
-  std::string error;
-  switch (parser.Parse(argc, argv, 1, &error)) {
-    case base::FlagParser::Result::kHelp: std::cout << help; return 0;
-    case base::FlagParser::Result::kError: std::cerr << error << "\n"; return 2;
-    case base::FlagParser::Result::kOk: break;
-  }
+  if (int rc = parser.ParseForCommand(argc, argv, 1, help); rc >= 0) return rc;
   std::vector<std::string> errors;
   if (!config_path.empty() && !LoadConfigFile(config_path, &out->config, &errors)) {
     for (const auto& e : errors) std::cerr << e << "\n";
@@ -169,8 +163,8 @@ int RunPurgeCommand(int argc, char** argv) {
       return 1;
     }
     total += counts[i];
-    std::cout << ScopeName(plan[i].filter) << ": " << counts[i]
-              << " decided comments older than " << plan[i].days << " days\n";
+    std::cout << ScopeName(plan[i].filter) << ": " << counts[i] << " decided comments older than "
+              << plan[i].days << " days\n";
   }
   if (dry_run) {
     std::cout << "dry run: " << total << " comments would be deleted\n";

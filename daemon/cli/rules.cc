@@ -121,17 +121,7 @@ int ParseBacktestFlags(int argc, char** argv, BacktestFlags* f) {
       .Custom("--threads", NonNegative([&o](int64_t n) {
                 o.threads = static_cast<int>(std::clamp<int64_t>(n, 1, 64));
               }));
-  std::string error;
-  switch (parser.Parse(argc, argv, 1, &error)) {
-    case base::FlagParser::Result::kHelp:
-      std::cout << kBacktestHelp;
-      return 0;
-    case base::FlagParser::Result::kError:
-      std::cerr << error << "\n";
-      return 2;
-    case base::FlagParser::Result::kOk:
-      break;
-  }
+  if (int rc = parser.ParseForCommand(argc, argv, 1, kBacktestHelp); rc >= 0) return rc;
   if (f->rules_path.empty()) {
     std::cerr << "moderated rules backtest: --rules FILE is required (see --help)\n";
     return 2;

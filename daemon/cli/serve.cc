@@ -118,17 +118,7 @@ int Configure(int argc, char** argv, Config* config) {
   base::FlagParser parser("moderated serve");
   parser.Value("--config", &config_path).Value("--threads", &threads, &threads_given);
   for (ServeFlag& f : flags) parser.Value(f.name, &f.value, &f.given);
-  std::string error;
-  switch (parser.Parse(argc, argv, 1, &error)) {
-    case base::FlagParser::Result::kHelp:
-      std::cout << kServeHelp;
-      return 0;
-    case base::FlagParser::Result::kError:
-      std::cerr << error << "\n";
-      return 2;
-    case base::FlagParser::Result::kOk:
-      break;
-  }
+  if (int rc = parser.ParseForCommand(argc, argv, 1, kServeHelp); rc >= 0) return rc;
   std::vector<std::string> errors;
   if (!config_path.empty() && !LoadConfigFile(config_path, config, &errors)) {
     return PrintErrors(errors, 2);

@@ -70,7 +70,8 @@ int Create(storage::Store& store, const TokenFlags& f) {
     return 2;
   }
   std::cout << token << "\n";
-  std::cerr << "token " << id << " (" << RoleName(role) << ") created; it is shown only this once\n";
+  std::cerr << "token " << id << " (" << RoleName(role)
+            << ") created; it is shown only this once\n";
   return 0;
 }
 
@@ -132,13 +133,9 @@ int RunTokenCommand(int argc, char** argv) {
       .Values("--site", &f.sites)
       .Switch("--akismet", &f.akismet)
       .Positional(&f.positional);
-  std::string error;
-  switch (parser.Parse(argc, argv, 2, &error)) {
-    case base::FlagParser::Result::kHelp: std::cout << kTokenHelp; return 0;
-    case base::FlagParser::Result::kError: std::cerr << error << "\n"; return 2;
-    case base::FlagParser::Result::kOk: break;
-  }
+  if (int rc = parser.ParseForCommand(argc, argv, 2, kTokenHelp); rc >= 0) return rc;
   if (f.database.empty()) f.database = f.data_dir + "/moderated.db";
+  std::string error;
   auto store = storage::Store::Open(f.database, storage::Store::OpenMode::kReadWrite, &error);
   if (!store) {
     std::cerr << error << "\n";

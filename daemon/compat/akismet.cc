@@ -565,33 +565,12 @@ bool CreateAkismetKey(storage::Store& store, const std::string& name,
   storage::Token t;
   t.name = name;
   t.role = "site";
-  json::array list;
-  for (const auto& s : sites) list.push_back(json::string(base::AsciiLower(s)));
-  t.sites_json = json::serialize(list);
   t.hash = HashAkismetKey(*key);
   t.prefix = "akismet:" + key->substr(0, 6);
-  t.created_at_ms = base::NowMs();
   t.created_by = created_by;
-  if (store.AddToken(t, id)) {
-    *error = "cannot store key: " + store.LastErrorMessage();
-    return false;
-  }
-  storage::AuditEntry audit;
-  audit.at_ms = t.created_at_ms;
-  audit.actor = created_by;
-  audit.action = "token.create";
-  audit.target = "token:" + std::to_string(*id);
-  audit.after_json = json::serialize(json::object{{"id", *id},
-                                                  {"name", name},
-                                                  {"role", t.role},
-                                                  {"kind", "akismet"},
-                                                  {"sites", list},
-                                                  {"prefix", t.prefix}});
-  if (store.AppendAudit(audit)) {
-    *error = "cannot write audit entry: " + store.LastErrorMessage();
-    return false;
-  }
-  return true;
+  std::vector<std::string> lower;
+  for (const auto& s : sites) lower.push_back(base::AsciiLower(s));
+  return AddTokenAudited(store, std::move(t), lower, "akismet", id, error);
 }
 
 double HoldAtFor(Services& s, const std::string& site) {

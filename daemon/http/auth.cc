@@ -17,24 +17,29 @@ namespace json = boost::json;
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kSite: return "site";
-    case Role::kModerator: return "moderator";
-    case Role::kAdmin: return "admin";
+    case Role::kSite:
+      return "site";
+    case Role::kModerator:
+      return "moderator";
+    case Role::kAdmin:
+      return "admin";
   }
   return "site";
 }
 
 bool ParseRole(std::string_view name, Role* role) {
-  if (name == "site") *role = Role::kSite;
-  else if (name == "moderator") *role = Role::kModerator;
-  else if (name == "admin") *role = Role::kAdmin;
-  else return false;
+  if (name == "site")
+    *role = Role::kSite;
+  else if (name == "moderator")
+    *role = Role::kModerator;
+  else if (name == "admin")
+    *role = Role::kAdmin;
+  else
+    return false;
   return true;
 }
 
-std::string Principal::Actor() const {
-  return "token:" + std::to_string(token_id) + ":" + name;
-}
+std::string Principal::Actor() const { return "token:" + std::to_string(token_id) + ":" + name; }
 
 bool Principal::CanAccessSite(std::string_view site) const {
   if (role == Role::kAdmin) return true;
@@ -78,25 +83,34 @@ bool CreateToken(storage::Store& store, const std::string& name, Role role,
   storage::Token t;
   t.name = name;
   t.role = std::string(RoleName(role));
+  t.hash = HashToken(*token);
+  t.prefix = token->substr(0, 8);
+  t.created_by = created_by;
+  return AddTokenAudited(store, std::move(t), sites, "", id, error);
+}
+
+bool AddTokenAudited(storage::Store& store, storage::Token t, const std::vector<std::string>& sites,
+                     std::string_view kind, int64_t* id, std::string* error) {
   json::array list;
   for (const auto& s : sites) list.push_back(json::string(s));
   t.sites_json = json::serialize(list);
-  t.hash = HashToken(*token);
-  t.prefix = token->substr(0, 8);
   t.created_at_ms = base::NowMs();
-  t.created_by = created_by;
-  if (auto ec = store.AddToken(t, id)) {
-    *error = "cannot store token: " + store.LastErrorMessage();
+  if (store.AddToken(t, id)) {
+    *error = std::string(kind.empty() ? "cannot store token: " : "cannot store key: ") +
+             store.LastErrorMessage();
     return false;
   }
+  json::object after{{"id", *id}, {"name", t.name}, {"role", t.role}};
+  if (!kind.empty()) after["kind"] = kind;
+  after["sites"] = std::move(list);
+  after["prefix"] = t.prefix;
   storage::AuditEntry audit;
   audit.at_ms = t.created_at_ms;
-  audit.actor = created_by;
+  audit.actor = t.created_by;
   audit.action = "token.create";
   audit.target = "token:" + std::to_string(*id);
-  audit.after_json = json::serialize(json::object{
-      {"id", *id}, {"name", name}, {"role", t.role}, {"sites", list}, {"prefix", t.prefix}});
-  if (auto ec = store.AppendAudit(audit)) {
+  audit.after_json = json::serialize(after);
+  if (store.AppendAudit(audit)) {
     *error = "cannot write audit entry: " + store.LastErrorMessage();
     return false;
   }
@@ -133,9 +147,8 @@ std::optional<Principal> Auth::Authenticate(std::string_view authorization) {
     result = PrincipalOf(t);
     // Best effort: a full queue or a failed write loses one last-use time.
     if (writer_ != nullptr) {
-      writer_->Post([id = t.id, at = base::NowMs()](storage::Store& store) {
-        store.TouchToken(id, at);
-      });
+      writer_->Post(
+          [id = t.id, at = base::NowMs()](storage::Store& store) { store.TouchToken(id, at); });
     }
   }
   std::lock_guard lock(mu_);

@@ -61,6 +61,12 @@ bool CreateToken(storage::Store& store, const std::string& name, Role role,
                  const std::vector<std::string>& sites, const std::string& created_by,
                  std::string* token, int64_t* id, std::string* error);
 
+// Stores `t` (hash, prefix, name, role and created_by set) for `sites`, with
+// its "token.create" audit entry; `kind` ("akismet" or "") is recorded in the
+// entry. Sets *id; false with *error on failure.
+bool AddTokenAudited(storage::Store& store, storage::Token t, const std::vector<std::string>& sites,
+                     std::string_view kind, int64_t* id, std::string* error);
+
 class Auth {
  public:
   // Cached principals are re-read from the database after `ttl`, so a token
