@@ -136,8 +136,8 @@ ContentType ParseContentType(const std::string* value) {
     std::string value_text;
     if (!after.empty() && after.front() == '"') {
       auto close = after.find('"', 1);
-      value_text = std::string(after.substr(1, close == std::string_view::npos ? std::string_view::npos
-                                                                              : close - 1));
+      value_text = std::string(
+          after.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
       size_t consumed = close == std::string_view::npos ? after.size() : close + 1;
       v = after.substr(consumed);
       semi = v.find(';');
@@ -217,8 +217,8 @@ std::string StripHtml(std::string_view html) {
     }
     if (c == '&') {
       static const std::pair<std::string_view, std::string_view> kEntities[] = {
-          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&nbsp;", " "},
-          {"&#39;", "'"}};
+          {"&amp;", "&"},   {"&lt;", "<"},   {"&gt;", ">"},
+          {"&quot;", "\""}, {"&nbsp;", " "}, {"&#39;", "'"}};
       bool matched = false;
       for (auto [entity, text] : kEntities) {
         if (html.substr(i, entity.size()) == entity) {
@@ -274,14 +274,17 @@ void CollectParts(const std::vector<Header>& headers, std::string_view body, int
     return;
   }
   if (ct.type.rfind("text/", 0) != 0) return;  // images, attachments...
-  std::string encoding = base::AsciiLower(base::TrimAscii(
-      FindHeader(headers, "Content-Transfer-Encoding") ? *FindHeader(headers,
-                                                                     "Content-Transfer-Encoding")
-                                                       : std::string()));
+  std::string encoding =
+      base::AsciiLower(base::TrimAscii(FindHeader(headers, "Content-Transfer-Encoding")
+                                           ? *FindHeader(headers, "Content-Transfer-Encoding")
+                                           : std::string()));
   std::string bytes;
-  if (encoding == "base64") bytes = base::Base64DecodeLenient(body);
-  else if (encoding == "quoted-printable") bytes = DecodeQuotedPrintable(body, false);
-  else bytes = std::string(body);
+  if (encoding == "base64")
+    bytes = base::Base64DecodeLenient(body);
+  else if (encoding == "quoted-printable")
+    bytes = DecodeQuotedPrintable(body, false);
+  else
+    bytes = std::string(body);
   std::string text = ToUtf8(bytes, ct.charset);
   if (ct.type == "text/html") text = StripHtml(text);
   parts->push_back({ct.type, std::move(text)});
@@ -309,6 +312,77 @@ void ParseFrom(const std::string& value, std::string* name, std::string* email) 
 
 }  // namespace
 
+namespace {
+
+// "<COMMAND> SPAMC/<version>" into out->command and out->version; false
+// for anything else.
+bool ParseRequestLine(std::string_view line, Request* out) {
+  auto space = line.find(' ');
+  std::string_view command = line.substr(0, space);
+  std::string_view proto = space == std::string_view::npos ? "" : line.substr(space + 1);
+  if (proto.substr(0, 6) != "SPAMC/" || proto.size() == 6) return false;
+  static const std::pair<std::string_view, Command> kCommands[] = {
+      {"CHECK", Command::kCheck},     {"SYMBOLS", Command::kSymbols},
+      {"REPORT", Command::kReport},   {"REPORT_IFSPAM", Command::kReportIfSpam},
+      {"PROCESS", Command::kProcess}, {"HEADERS", Command::kHeaders},
+      {"PING", Command::kPing},       {"TELL", Command::kTell},
+      {"SKIP", Command::kSkip}};
+  for (auto [name, cmd] : kCommands) {
+    if (command == name) {
+      out->command = cmd;
+      out->version = std::string(proto.substr(6));
+      return true;
+    }
+  }
+  return false;
+}
+
+// One "Name: value" header into *out; false with *error (spamd's wording).
+bool ParseHeader(std::string_view line, Request* out, std::string* error) {
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) {
+    *error = "(header not in 'Name: value' format)";
+    return false;
+  }
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  if (IEquals(name, "Content-length")) {
+    uint64_t n = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (value.empty() || ec != std::errc() || p != value.data() + value.size()) {
+      *error = "(Content-Length contains non-numeric bytes)";
+      return false;
+    }
+    out->content_length = n;
+  } else if (IEquals(name, "User")) {
+    for (char c : value) {
+      if (static_cast<unsigned char>(c) < 0x20) {
+        *error = "(User header contains control chars)";
+        return false;
+      }
+    }
+    out->user = std::string(value);
+  } else if (IEquals(name, "Message-class")) {
+    std::string cls = base::AsciiLower(base::TrimAscii(value));
+    if (cls != "spam" && cls != "ham") {
+      *error = "(Message-class header contains invalid class)";
+      return false;
+    }
+    out->message_class = cls;
+  } else if (IEquals(name, "Set") || IEquals(name, "Remove")) {
+    const std::string v = base::AsciiLower(value);
+    const bool set = IEquals(name, "Set");
+    (set ? out->set_local : out->remove_local) = v.find("local") != std::string::npos;
+    (set ? out->set_remote : out->remove_remote) = v.find("remote") != std::string::npos;
+  } else if (IEquals(name, "Compress")) {
+    out->compressed = true;
+  }
+  return true;
+}
+
+}  // namespace
+
 ParseStatus ParseHead(std::string_view buffer, size_t max_head, Request* out, size_t* head_size,
                       std::string* error) {
   std::string_view rest = buffer, line;
@@ -320,86 +394,20 @@ ParseStatus ParseHead(std::string_view buffer, size_t max_head, Request* out, si
     return ParseStatus::kNeedMore;
   };
   if (!NextLine(&rest, &line, true)) return more();
-  // "<COMMAND> SPAMC/<version>"
-  auto space = line.find(' ');
-  std::string_view command = line.substr(0, space);
-  std::string_view proto = space == std::string_view::npos ? "" : line.substr(space + 1);
-  if (proto.substr(0, 6) != "SPAMC/" || proto.size() == 6) {
+  if (!ParseRequestLine(line, out)) {
     *error = std::string(line.substr(0, 200));
     return ParseStatus::kError;
   }
-  static const std::pair<std::string_view, Command> kCommands[] = {
-      {"CHECK", Command::kCheck},     {"SYMBOLS", Command::kSymbols},
-      {"REPORT", Command::kReport},   {"REPORT_IFSPAM", Command::kReportIfSpam},
-      {"PROCESS", Command::kProcess}, {"HEADERS", Command::kHeaders},
-      {"PING", Command::kPing},       {"TELL", Command::kTell},
-      {"SKIP", Command::kSkip}};
-  bool known = false;
-  for (auto [name, cmd] : kCommands) {
-    if (command == name) {
-      out->command = cmd;
-      known = true;
-    }
-  }
-  if (!known) {
-    *error = std::string(line.substr(0, 200));
-    return ParseStatus::kError;
-  }
-  out->version = std::string(proto.substr(6));
   // PING and SKIP need nothing more (clients before 1.5 send no blank line).
-  if (out->command == Command::kPing || out->command == Command::kSkip) {
-    *head_size = buffer.size() - rest.size();
-    return ParseStatus::kDone;
-  }
-  for (size_t count = 0;; ++count) {
+  const bool headers = out->command != Command::kPing && out->command != Command::kSkip;
+  for (size_t count = 0; headers; ++count) {
     if (!NextLine(&rest, &line, true)) return more();
     if (line.empty()) break;
     if (count >= kMaxHeaders) {
       *error = "(too many headers)";
       return ParseStatus::kError;
     }
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) {
-      *error = "(header not in 'Name: value' format)";
-      return ParseStatus::kError;
-    }
-    std::string_view name = line.substr(0, colon);
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    if (IEquals(name, "Content-length")) {
-      uint64_t n = 0;
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (value.empty() || ec != std::errc() || p != value.data() + value.size()) {
-        *error = "(Content-Length contains non-numeric bytes)";
-        return ParseStatus::kError;
-      }
-      out->content_length = n;
-    } else if (IEquals(name, "User")) {
-      for (char c : value) {
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *error = "(User header contains control chars)";
-          return ParseStatus::kError;
-        }
-      }
-      out->user = std::string(value);
-    } else if (IEquals(name, "Message-class")) {
-      std::string cls = base::AsciiLower(base::TrimAscii(value));
-      if (cls != "spam" && cls != "ham") {
-        *error = "(Message-class header contains invalid class)";
-        return ParseStatus::kError;
-      }
-      out->message_class = cls;
-    } else if (IEquals(name, "Set")) {
-      std::string v = base::AsciiLower(value);
-      out->set_local = v.find("local") != std::string::npos;
-      out->set_remote = v.find("remote") != std::string::npos;
-    } else if (IEquals(name, "Remove")) {
-      std::string v = base::AsciiLower(value);
-      out->remove_local = v.find("local") != std::string::npos;
-      out->remove_remote = v.find("remote") != std::string::npos;
-    } else if (IEquals(name, "Compress")) {
-      out->compressed = true;
-    }
+    if (!ParseHeader(line, out, error)) return ParseStatus::kError;
   }
   *head_size = buffer.size() - rest.size();
   return ParseStatus::kDone;
@@ -443,8 +451,8 @@ std::string Rewrite(std::string_view message, const Result& r, bool headers_only
   std::string ours = "X-Spam-Checker-Version: moderated" + eol;
   if (r.is_spam) ours += "X-Spam-Flag: YES" + eol;
   ours += "X-Spam-Level: " + level + eol;
-  ours += std::string("X-Spam-Status: ") + (r.is_spam ? "Yes" : "No") + ", score=" +
-          Score(r.score) + " required=" + Score(r.threshold) +
+  ours += std::string("X-Spam-Status: ") + (r.is_spam ? "Yes" : "No") +
+          ", score=" + Score(r.score) + " required=" + Score(r.threshold) +
           " tests=" + (symbols.empty() ? "none" : symbols) + " autolearn=disabled" + eol;
 
   std::string_view first_line = message.substr(0, message.find('\n'));
@@ -503,7 +511,8 @@ std::string FormatCheckReply(const Request& req, const Result& r, std::string_vi
       out += "\r\n" + body;
       return out;
     }
-    default: break;
+    default:
+      break;
   }
   std::string body;
   if (req.command == Command::kSymbols) {
@@ -529,10 +538,12 @@ std::string FormatTellReply(bool did_set_local, bool did_remove_local) {
 
 std::string FormatError(int code, std::string_view reason) {
   switch (code) {
-    case kExProtocol: return "SPAMD/1.0 76 Bad header line: " + std::string(reason) + "\r\n";
+    case kExProtocol:
+      return "SPAMD/1.0 76 Bad header line: " + std::string(reason) + "\r\n";
     case kExUnavailable:
       return "SPAMD/1.0 69 Service Unavailable: " + std::string(reason) + "\r\n";
-    default: return "SPAMD/1.0 " + std::to_string(code) + " " + std::string(reason) + "\r\n";
+    default:
+      return "SPAMD/1.0 " + std::to_string(code) + " " + std::string(reason) + "\r\n";
   }
 }
 
@@ -553,7 +564,8 @@ std::string DecodeHeaderWords(std::string_view text) {
         char enc = Lower(text[q1 + 1]);
         std::string_view data = text.substr(q2 + 1, end - q2 - 1);
         if (enc == 'b' || enc == 'q') {
-          std::string bytes = enc == 'b' ? base::Base64DecodeLenient(data) : DecodeQuotedPrintable(data, true);
+          std::string bytes =
+              enc == 'b' ? base::Base64DecodeLenient(data) : DecodeQuotedPrintable(data, true);
           if (!last_was_word) out += pending_space;  // space between encoded words is dropped
           pending_space.clear();
           out += ToUtf8(bytes, charset);

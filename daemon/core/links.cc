@@ -7,6 +7,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "base/encoding.h"
+#include "base/strings.h"
 
 namespace moderated {
 namespace {
@@ -39,8 +40,7 @@ std::string_view TrimTail(std::string_view s) {
       s.remove_suffix(1);
       continue;
     }
-    static constexpr std::string_view kTails[] = {"\u060C", "\u00BB", "\u2026", "\u061F",
-                                                  "\u06D4"};
+    static constexpr std::string_view kTails[] = {"\u060C", "\u00BB", "\u2026", "\u061F", "\u06D4"};
     bool trimmed = false;
     for (auto t : kTails) {
       if (s.size() >= t.size() && s.substr(s.size() - t.size()) == t) {
@@ -75,68 +75,87 @@ std::string RegistrableDomain(std::string_view host) {
   return std::string(d);
 }
 
+namespace {
+
+// The URL a token names, ready for Boost.URL: with its scheme (http:// is
+// assumed for "example.com/x"), non-ASCII bytes percent-encoded (so
+// "казино.рф" parses; the host is decoded afterwards). Moves *start and
+// *token past prose glued before a scheme ("see:https://..."). "" if the
+// token is no URL.
+std::string Candidate(std::string_view* token, size_t* start, bool* has_scheme) {
+  std::string candidate;
+  auto scheme = token->find("://");
+  *has_scheme = scheme != std::string_view::npos;
+  if (*has_scheme) {
+    size_t s = scheme;
+    while (s > 0 &&
+           (IsAsciiAlpha((*token)[s - 1]) || (*token)[s - 1] == '+' || (*token)[s - 1] == '-')) {
+      --s;
+    }
+    if (s == scheme) return "";
+    *start += s;
+    token->remove_prefix(s);
+    candidate = std::string(*token);
+  } else {
+    if (token->find('.') == std::string_view::npos || token->find('@') != std::string_view::npos) {
+      return "";
+    }
+    candidate = "http://" + std::string(*token);
+  }
+  std::string encoded;
+  encoded.reserve(candidate.size());
+  for (unsigned char ch : candidate) {
+    if (ch < 0x80) {
+      encoded.push_back(static_cast<char>(ch));
+    } else {
+      encoded.push_back('%');
+      base::AppendHexByte(ch, &encoded, /*upper=*/true);
+    }
+  }
+  return encoded;
+}
+
+// The next whitespace-separated token at or after *i, without leading
+// brackets or guillemets and trailing punctuation; *start is where it begins.
+std::string_view NextToken(std::string_view text, size_t* i, size_t* start) {
+  while (*i < text.size() && IsStop(static_cast<unsigned char>(text[*i]))) ++*i;
+  *start = *i;
+  while (*i < text.size() && !IsStop(static_cast<unsigned char>(text[*i]))) ++*i;
+  std::string_view token = text.substr(*start, *i - *start);
+  // Leading punctuation such as "(" or "«".
+  while (!token.empty() && (token.front() == '(' || token.front() == '[')) {
+    token.remove_prefix(1);
+    ++*start;
+  }
+  if (token.rfind("\u00AB", 0) == 0) {
+    token.remove_prefix(2);
+    *start += 2;
+  }
+  return TrimTail(token);
+}
+
+}  // namespace
+
 std::vector<Link> ExtractLinks(const classifiers::NormalizedText& normalized,
                                std::string_view raw) {
   std::vector<Link> links;
   std::string_view text = normalized.text;
   size_t i = 0;
   while (i < text.size()) {
-    // Skip to the start of a token.
-    while (i < text.size() && IsStop(static_cast<unsigned char>(text[i]))) ++i;
-    size_t start = i;
-    while (i < text.size() && !IsStop(static_cast<unsigned char>(text[i]))) ++i;
-    std::string_view token = text.substr(start, i - start);
-    // Leading punctuation such as "(" or "«".
-    while (!token.empty() && (token.front() == '(' || token.front() == '[')) {
-      token.remove_prefix(1);
-      ++start;
-    }
-    if (token.rfind("\u00AB", 0) == 0) {
-      token.remove_prefix(2);
-      start += 2;
-    }
-    token = TrimTail(token);
+    size_t start = 0;
+    std::string_view token = NextToken(text, &i, &start);
     if (token.size() < 4) continue;
-
-    std::string candidate;
-    auto scheme = token.find("://");
-    if (scheme != std::string_view::npos) {
-      // Skip any prose glued before the scheme ("see:https://...").
-      size_t s = scheme;
-      while (s > 0 && (IsAsciiAlpha(token[s - 1]) || token[s - 1] == '+' || token[s - 1] == '-'))
-        --s;
-      if (s == scheme) continue;
-      start += s;
-      token.remove_prefix(s);
-      candidate = std::string(token);
-    } else {
-      if (token.find('.') == std::string_view::npos || token.find('@') != std::string_view::npos)
-        continue;
-      candidate = "http://" + std::string(token);
-    }
-    // Internationalised hosts and paths ("казино.рф") are not valid URI
-    // syntax; percent-encode non-ASCII bytes so Boost.URL can parse them and
-    // decode the host afterwards.
-    std::string encoded;
-    encoded.reserve(candidate.size());
-    for (unsigned char ch : candidate) {
-      if (ch < 0x80) {
-        encoded.push_back(static_cast<char>(ch));
-      } else {
-        encoded.push_back('%');
-        base::AppendHexByte(ch, &encoded, /*upper=*/true);
-      }
-    }
-    auto parsed = boost::urls::parse_uri(encoded);
+    bool has_scheme = false;
+    const std::string candidate = Candidate(&token, &start, &has_scheme);
+    if (candidate.empty()) continue;
+    auto parsed = boost::urls::parse_uri(candidate);
     if (!parsed) continue;
     boost::urls::url_view u = *parsed;
-    std::string host = u.encoded_host().decode();
+    std::string host = base::AsciiLower(u.encoded_host().decode());
     if (host.empty()) continue;
-    std::transform(host.begin(), host.end(), host.begin(),
-                   [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; });
     bool is_ip = u.host_type() == boost::urls::host_type::ipv4 ||
                  u.host_type() == boost::urls::host_type::ipv6;
-    if (scheme == std::string_view::npos && !is_ip && !LooksLikeHost(host)) continue;
+    if (!has_scheme && !is_ip && !LooksLikeHost(host)) continue;
     Link link;
     auto span = normalized.ToInput(start, start + token.size());
     link.raw_begin = span.begin;
