@@ -43,6 +43,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/hash.h"
 #include "classifiers/tokenizer.h"
 
 namespace moderated::classifiers {
@@ -159,15 +160,6 @@ std::string CheckMatrix(ByteReader& in, bool quantized, int64_t rows, int32_t di
     if (!problem.empty()) return problem;
   }
   return "";
-}
-
-uint64_t Fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 // A read-only streambuf over bytes owned by someone else: fastText parses
@@ -299,11 +291,7 @@ class FastTextClassifier final : public Classifier {
 }  // namespace
 
 std::string FastTextModelVersion(std::string_view model_bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  uint64_t h = Fnv1a64(model_bytes);
-  std::string out = "ft-";
-  for (int shift = 60; shift >= 60 - 4 * 11; shift -= 4) out.push_back(kHex[(h >> shift) & 0xF]);
-  return out;
+  return "ft-" + base::ShortFingerprint(model_bytes);
 }
 
 bool ValidateFastTextModel(std::string_view bytes, FastTextModelInfo* info, std::string* problem) {

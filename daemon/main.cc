@@ -3,9 +3,7 @@
 #include <iostream>
 #include <string_view>
 
-#include "daemon/purge_command.h"
-#include "daemon/serve_command.h"
-#include "daemon/train_command.h"
+#include "daemon/cli/commands.h"
 
 namespace {
 

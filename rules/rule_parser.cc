@@ -18,6 +18,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "base/strings.h"
 #include "rules/cidr.h"
 #include "rules/text_util.h"
 
@@ -114,7 +115,7 @@ class Parser {
     }
     if (const YAML::Node s = root["sites"]; s.IsDefined() && ExpectMap(s, "sites")) {
       for (const auto& kv : s) {
-        std::string name = AsciiLower(kv.first.Scalar());
+        std::string name = base::AsciiLower(kv.first.Scalar());
         SitePolicy policy = spec_.defaults;
         if (kv.second.IsMap()) {
           CheckKeys(kv.second, kSiteKeys);
@@ -122,7 +123,7 @@ class Parser {
           if (const YAML::Node l = kv.second["languages"]; l.IsDefined()) {
             std::vector<SourcePos> unused;
             if (GetStrings(l, "languages", &policy.languages, &unused)) {
-              for (std::string& lang : policy.languages) lang = AsciiLower(lang);
+              for (std::string& lang : policy.languages) lang = base::AsciiLower(lang);
             }
           }
         } else if (!kv.second.IsNull()) {
@@ -417,11 +418,11 @@ class Parser {
     std::vector<SourcePos> unused;
     if (const YAML::Node s = n["sites"]; s.IsDefined()) {
       GetStrings(s, "sites", &rule.info.sites, &unused);
-      for (std::string& site : rule.info.sites) site = AsciiLower(site);
+      for (std::string& site : rule.info.sites) site = base::AsciiLower(site);
     }
     if (const YAML::Node l = n["languages"]; l.IsDefined()) {
       GetStrings(l, "languages", &rule.info.languages, &unused);
-      for (std::string& lang : rule.info.languages) lang = AsciiLower(lang);
+      for (std::string& lang : rule.info.languages) lang = base::AsciiLower(lang);
     }
     const YAML::Node match = n["match"];
     if (!match.IsDefined()) {

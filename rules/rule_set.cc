@@ -25,6 +25,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/hash.h"
+#include "base/strings.h"
 #include "rules/cidr.h"
 #include "rules/rule_parser.h"
 #include "rules/rule_spec.h"
@@ -403,7 +405,7 @@ class RuleSet::Impl::Compiler {
         std::string_view d(v);
         while (!d.empty() && (d.front() == '*' || d.front() == '.')) d.remove_prefix(1);
         while (!d.empty() && d.back() == '.') d.remove_suffix(1);
-        set->insert(internal::AsciiLower(d));
+        set->insert(base::AsciiLower(d));
       } else {
         set->insert(std::move(v));
       }
@@ -565,7 +567,7 @@ bool RuleSet::Impl::Lookup(const Leaf& leaf, const FieldRef& ref, std::string_vi
                         (ref.field == Field::kLinks && ref.part != LinkPart::kHost &&
                          ref.part != LinkPart::kDomain))
                          ? internal::HostOfUrl(value)
-                         : internal::AsciiLower(value);
+                         : base::AsciiLower(value);
   std::string_view h(host);
   while (!h.empty()) {
     if (leaf.values->count(std::string(h))) return true;
@@ -759,10 +761,7 @@ std::unique_ptr<const RuleSet> RuleSet::Compile(std::string_view source, std::st
   auto impl = std::make_unique<Impl>();
   Impl::Compiler(origin, options, impl.get(), errs).Run(spec);
   if (errs->size() != before) return nullptr;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(internal::Fnv1a64(source)));
-  impl->version = "r-" + std::string(hex, 12);
+  impl->version = "r-" + base::ShortFingerprint(source);
   return std::unique_ptr<const RuleSet>(new RuleSet(std::move(impl)));
 }
 
@@ -828,8 +827,8 @@ Matches RuleSet::Match(const CommentView& comment) const {
   std::stable_sort(st.records.begin(), st.records.end(),
                    [](const Impl::Record& a, const Impl::Record& b) { return a.leaf < b.leaf; });
 
-  std::string site = internal::AsciiLower(comment.site);
-  std::string language = internal::AsciiLower(comment.language);
+  std::string site = base::AsciiLower(comment.site);
+  std::string language = base::AsciiLower(comment.language);
   for (size_t i = 0; i < im.infos.size(); ++i) {
     const RuleInfo& info = im.infos[i];
     if (!info.enabled) continue;
@@ -871,7 +870,7 @@ int RuleSet::Find(std::string_view id) const {
 }
 
 const SitePolicy& RuleSet::policy(std::string_view site) const {
-  auto it = impl_->sites.find(internal::AsciiLower(site));
+  auto it = impl_->sites.find(base::AsciiLower(site));
   return it == impl_->sites.end() ? impl_->defaults : it->second;
 }
 

@@ -79,7 +79,7 @@ struct Features {
   double bidi_count = 0;          // bidi control characters among them
   double mixed_script_words = 0;  // words mixing Latin with Cyrillic/Greek
   double emoji_count = 0;         // emoji code points
-  // Velocity (daemon/velocity.h): comments seen in the last velocity window,
+  // Velocity (daemon/core/velocity.h): comments seen in the last velocity window,
   // this one included, with the same author IP / e-mail / normalised content.
   double velocity_ip = 0;
   double velocity_email = 0;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
+
 namespace moderated::rules::internal {
 namespace {
 
@@ -72,14 +74,6 @@ int32_t FoldCodePoint(int32_t cp) {
 
 }  // namespace
 
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
-}
-
 std::string FoldCase(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
@@ -118,26 +112,17 @@ std::string HostOfUrl(std::string_view url) {
   if (at != std::string_view::npos) rest.remove_prefix(at + 1);
   if (!rest.empty() && rest.front() == '[') {
     size_t close = rest.find(']');
-    return AsciiLower(rest.substr(1, close == std::string_view::npos ? rest.npos : close - 1));
+    return base::AsciiLower(rest.substr(1, close == std::string_view::npos ? rest.npos : close - 1));
   }
   rest = rest.substr(0, rest.find(':'));
   while (!rest.empty() && rest.back() == '.') rest.remove_suffix(1);
-  return AsciiLower(rest);
+  return base::AsciiLower(rest);
 }
 
 std::string DomainOfEmail(std::string_view email) {
   size_t at = email.rfind('@');
   if (at == std::string_view::npos) return "";
-  return AsciiLower(email.substr(at + 1));
-}
-
-uint64_t Fnv1a64(std::string_view data) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
+  return base::AsciiLower(email.substr(at + 1));
 }
 
 int EditDistance(std::string_view a, std::string_view b) {

@@ -1,8 +1,8 @@
 // rules/text_util.h (internal to rules/)
 //
 // Small string helpers shared by the rule parser and the compiled RuleSet:
-// simple Unicode case folding, host and domain extraction, the source hash
-// behind RuleSet::version(), and "did you mean" suggestions. All functions
+// simple Unicode case folding, host and domain extraction and "did you mean"
+// suggestions (ASCII case and hashes are in base/). All functions
 // are pure and thread-safe. No RE2 here.
 #ifndef MODERATED_RULES_TEXT_UTIL_H_
 #define MODERATED_RULES_TEXT_UTIL_H_
@@ -13,9 +13,6 @@
 #include <vector>
 
 namespace moderated::rules::internal {
-
-// Lower-cases ASCII only; other bytes are copied.
-std::string AsciiLower(std::string_view s);
 
 // Simple (one-to-one) case folding for the scripts the rules are written in:
 // ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic. It agrees with RE2's
@@ -33,9 +30,6 @@ std::string HostOfUrl(std::string_view url);
 
 // The part after the last '@', lower-cased; empty if there is no '@'.
 std::string DomainOfEmail(std::string_view email);
-
-// FNV-1a, 64 bit.
-uint64_t Fnv1a64(std::string_view data);
 
 // Levenshtein distance (bytes), used for suggestions only.
 int EditDistance(std::string_view a, std::string_view b);

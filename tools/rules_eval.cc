@@ -1,13 +1,14 @@
 // tools/rules_eval.cc
 //
 // Measures a rule file (default: rules/default.yaml) on the labelled data in
-// /work/shared/data: per data set, the false-positive rate (ham whose score
+// ../shared/data (relative to the repository root): per data set, the false-positive rate (ham whose score
 // reaches hold_at, or that a rule rejects) and the spam recall.
 //
 // Standalone; not built by CMake. Build by hand from the repository root:
-//   g++ -std=c++20 -O2 -I. tools/rules_eval.cc build-rules/rules/libmoderated_rules.a
-//       $(pkg-config --libs re2 yaml-cpp) -o build-rules/rules_eval
-//   build-rules/rules_eval [rules.yaml] [data_dir]
+//   g++ -std=c++20 -O2 -I. tools/rules_eval.cc build/rules/libmoderated_rules.a
+//       build/base/libmoderated_base.a $(pkg-config --libs re2 yaml-cpp libcrypto)
+//       -o build/rules_eval
+//   build/rules_eval [rules.yaml] [data_dir]
 //
 // Approximations (the daemon does better): text is normalised by simple case
 // folding plus Arabic/Russian letter folding (rules/text_util FoldCase, alef
@@ -23,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "base/files.h"
+#include "base/strings.h"
 #include "rules/rule_set.h"
 #include "rules/text_util.h"
 
@@ -34,11 +37,11 @@ using moderated::rules::Features;
 using moderated::rules::LinkView;
 using moderated::rules::RuleSet;
 
+// The file's bytes; a missing file reads as empty (its data set then counts 0).
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text, error;
+  if (!moderated::base::ReadFile(path, &text, &error)) std::fprintf(stderr, "%s\n", error.c_str());
+  return text;
 }
 
 // RFC 4180-style records with `sep` as the delimiter ("" quotes, newlines
@@ -136,7 +139,7 @@ void Prepare(Comment* c) {
   v.content = {c->normalized, c->raw};
   // Links: http(s):// or www. up to white space.
   std::vector<std::pair<size_t, size_t>> spans;
-  std::string lower = moderated::rules::internal::AsciiLower(c->raw);
+  std::string lower = moderated::base::AsciiLower(c->raw);
   for (size_t i = 0; i < lower.size();) {
     size_t p =
         std::min({lower.find("http://", i), lower.find("https://", i), lower.find("www.", i)});
@@ -258,7 +261,7 @@ void Report(const char* name, const Tally& t) {
 
 int main(int argc, char** argv) {
   std::string rules_path = argc > 1 ? argv[1] : "rules/default.yaml";
-  std::string data = argc > 2 ? argv[2] : "/work/shared/data";
+  std::string data = argc > 2 ? argv[2] : "../shared/data";
   CompileOptions options;
   options.normalize_literal = Normalize;
   std::vector<std::string> errors;

@@ -15,30 +15,12 @@
 #include <system_error>
 #include <vector>
 
+#include "base/files.h"
+#include "base/strings.h"
 #include "classifiers/normalizer.h"
 
 namespace moderated::training {
 namespace {
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 std::vector<std::string> SplitLabels(std::string_view raw) {
   std::vector<std::string> out;
@@ -46,8 +28,8 @@ std::vector<std::string> SplitLabels(std::string_view raw) {
   while (start <= raw.size()) {
     size_t bar = raw.find('|', start);
     if (bar == std::string_view::npos) bar = raw.size();
-    std::string_view part = Trim(raw.substr(start, bar - start));
-    if (!part.empty()) out.push_back(AsciiLower(part));
+    std::string_view part = base::TrimAscii(raw.substr(start, bar - start));
+    if (!part.empty()) out.push_back(base::AsciiLower(part));
     start = bar + 1;
   }
   return out;
@@ -143,7 +125,7 @@ std::string JoinPath(const std::string& dir, std::string_view rest) {
 bool ReadRecords(const std::string& path, char delimiter, bool quoting,
                  std::vector<std::vector<std::string>>* records, std::string* error) {
   std::string data;
-  if (!ReadFileToString(path, &data, error)) return false;
+  if (!base::ReadFile(path, &data, error)) return false;
   std::string parse_error;
   if (!ParseDelimited(data, delimiter, quoting, records, &parse_error)) {
     *error = path + ":" + parse_error.substr(std::string("line ").size());
@@ -155,7 +137,7 @@ bool ReadRecords(const std::string& path, char delimiter, bool quoting,
 // Index of `name` in a header record, or -1.
 int ColumnIndex(const std::vector<std::string>& header, std::string_view name) {
   for (size_t i = 0; i < header.size(); ++i) {
-    if (Trim(header[i]) == name) return static_cast<int>(i);
+    if (base::TrimAscii(header[i]) == name) return static_cast<int>(i);
   }
   return -1;
 }
@@ -209,7 +191,7 @@ bool ReadYoutube(const std::string& dir, std::vector<Example>* out, std::string*
         *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
         return false;
       }
-      std::string_view cls = Trim(row[col[1]]);
+      std::string_view cls = base::TrimAscii(row[col[1]]);
       if (cls != "0" && cls != "1") {
         *error = path + ": record " + std::to_string(r + 1) + ": CLASS must be 0 or 1";
         return false;
@@ -261,7 +243,7 @@ bool ReadArabicSpam(const std::string& dir, std::vector<Example>* out, std::stri
       *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
       return false;
     }
-    std::string_view label = Trim(row[col[1]]);
+    std::string_view label = base::TrimAscii(row[col[1]]);
     if (label == "Spam") {
       out->push_back(MakeExample(row[col[0]], "spam", "ar", "arabic-spam", ""));
     } else if (label != "Ham") {
@@ -289,14 +271,14 @@ bool ReadMpold(const std::string& dir, std::vector<Example>* out, std::string* e
       *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
       return false;
     }
-    std::string_view label = Trim(row[col[2]]);
+    std::string_view label = base::TrimAscii(row[col[2]]);
     if (label != "Offensive" && label != "Non-Offensive") {
       *error = path + ": record " + std::to_string(r + 1) +
                ": Majority_Label must be Offensive or Non-Offensive";
       return false;
     }
     out->push_back(MakeExample(row[col[1]], label == "Offensive" ? "abuse" : "ham", "ar", "mpold",
-                               std::string(Trim(row[col[0]]))));
+                               std::string(base::TrimAscii(row[col[0]]))));
   }
   return true;
 }
@@ -363,12 +345,12 @@ bool ReadRussianToxic(const std::string& dir, std::vector<Example>* out, std::st
       *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
       return false;
     }
-    std::string_view toxic = Trim(row[col[1]]);
+    std::string_view toxic = base::TrimAscii(row[col[1]]);
     if (toxic != "1.0" && toxic != "0.0") {
       *error = path + ": record " + std::to_string(r + 1) + ": toxic must be 1.0 or 0.0";
       return false;
     }
-    out->push_back(MakeExample(std::string(Trim(row[col[0]])), toxic == "1.0" ? "abuse" : "ham",
+    out->push_back(MakeExample(std::string(base::TrimAscii(row[col[0]])), toxic == "1.0" ? "abuse" : "ham",
                                "ru", "russian-toxic", ""));
   }
   return true;
@@ -386,12 +368,12 @@ constexpr int kRadioTSpamHeldOutLine = 288;
 bool ReadAntispambot(const std::string& dir, std::vector<Example>* out, std::string* error) {
   const std::string path = JoinPath(dir, "spam.txt");
   std::string data;
-  if (!ReadFileToString(path, &data, error)) return false;
+  if (!base::ReadFile(path, &data, error)) return false;
   int block = 0;
   for (size_t pos = 0; pos <= data.size();) {
     size_t end = data.find("\n\n", pos);
     if (end == std::string::npos) end = data.size();
-    std::string_view text = Trim(std::string_view(data).substr(pos, end - pos));
+    std::string_view text = base::TrimAscii(std::string_view(data).substr(pos, end - pos));
     pos = end + 2;
     ++block;
     if (text.empty()) continue;
@@ -415,13 +397,13 @@ bool ReadRadioT(const std::string& dir, std::vector<Example>* out, std::string* 
   for (const auto& file : kFiles) {
     const std::string path = JoinPath(dir, file[0]);
     std::string data;
-    if (!ReadFileToString(path, &data, error)) return false;
+    if (!base::ReadFile(path, &data, error)) return false;
     const bool radio_t_spam = std::string_view(file[0]) == "spam-samples.txt";
     int line = 0;
     for (size_t pos = 0; pos <= data.size();) {
       size_t end = data.find('\n', pos);
       if (end == std::string::npos) end = data.size();
-      std::string_view text = Trim(std::string_view(data).substr(pos, end - pos));
+      std::string_view text = base::TrimAscii(std::string_view(data).substr(pos, end - pos));
       pos = end + 1;
       ++line;
       if (text.empty() || (radio_t_spam && line == kRadioTSpamHeldOutLine)) continue;
@@ -455,12 +437,12 @@ bool ReadImpermium(const std::string& dir, std::vector<Example>* out, std::strin
         *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
         return false;
       }
-      std::string_view insult = Trim(row[col[0]]);
+      std::string_view insult = base::TrimAscii(row[col[0]]);
       if (insult != "0" && insult != "1") {
         *error = path + ": record " + std::to_string(r + 1) + ": Insult must be 0 or 1";
         return false;
       }
-      Example e = MakeExample(StripHtml(DecodePythonEscapes(Trim(row[col[1]]))),
+      Example e = MakeExample(StripHtml(DecodePythonEscapes(base::TrimAscii(row[col[1]]))),
                               insult == "1" ? "abuse" : "ham", "en", "impermium", "");
       e.split = file[1];
       out->push_back(std::move(e));
@@ -486,7 +468,7 @@ bool ReadDavidson(const std::string& dir, std::vector<Example>* out, std::string
       *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
       return false;
     }
-    std::string_view cls = Trim(row[col[0]]);
+    std::string_view cls = base::TrimAscii(row[col[0]]);
     if (cls != "0" && cls != "1" && cls != "2") {
       *error = path + ": record " + std::to_string(r + 1) + ": class must be 0, 1 or 2";
       return false;
@@ -517,7 +499,7 @@ bool ReadEthos(const std::string& dir, std::vector<Example>* out, std::string* e
       *error = path + ": record " + std::to_string(r + 1) + ": too few fields";
       return false;
     }
-    const std::string score(Trim(row[col[1]]));
+    const std::string score(base::TrimAscii(row[col[1]]));
     char* end = nullptr;
     const double hate = std::strtod(score.c_str(), &end);
     if (score.empty() || end == nullptr || *end != '\0' || !(hate >= 0 && hate <= 1)) {
@@ -525,7 +507,7 @@ bool ReadEthos(const std::string& dir, std::vector<Example>* out, std::string* e
       return false;
     }
     if (hate > 0 && hate < 0.5) continue;
-    out->push_back(MakeExample(std::string(Trim(row[col[0]])), hate >= 0.5 ? "abuse" : "ham",
+    out->push_back(MakeExample(std::string(base::TrimAscii(row[col[0]])), hate >= 0.5 ? "abuse" : "ham",
                                "en", "ethos", ""));
   }
   return true;
@@ -551,12 +533,12 @@ bool ReadOffensiveSheet(const std::string& path, std::string_view source,
       *error = path + ":" + std::to_string(r + 1) + ": too few fields";
       return false;
     }
-    std::string_view offensive = Trim(row[col[1]]);
+    std::string_view offensive = base::TrimAscii(row[col[1]]);
     if (offensive != "0" && offensive != "1") {
       *error = path + ":" + std::to_string(r + 1) + ": offensive must be 0 or 1";
       return false;
     }
-    out->push_back(MakeExample(std::string(Trim(row[col[0]])),
+    out->push_back(MakeExample(std::string(base::TrimAscii(row[col[0]])),
                                offensive == "1" ? "abuse" : "ham", "ar", std::string(source), ""));
   }
   return true;
@@ -569,12 +551,12 @@ bool ReadTHsab(const std::string& dir, std::vector<Example>* out, std::string* e
   if (!ReadRecords(path, '\t', false, &rows, error)) return false;
   for (size_t r = 0; r < rows.size(); ++r) {
     const auto& row = rows[r];
-    std::string_view label = row.size() >= 2 ? Trim(row[1]) : std::string_view();
+    std::string_view label = row.size() >= 2 ? base::TrimAscii(row[1]) : std::string_view();
     if (label != "normal" && label != "abusive" && label != "hate") {
       *error = path + ":" + std::to_string(r + 1) + ": expected 'text<TAB>normal|abusive|hate'";
       return false;
     }
-    out->push_back(MakeExample(std::string(Trim(row[0])), label == "normal" ? "ham" : "abuse", "ar",
+    out->push_back(MakeExample(std::string(base::TrimAscii(row[0])), label == "normal" ? "ham" : "abuse", "ar",
                                "t-hsab", std::string(label)));
   }
   return true;
@@ -682,7 +664,7 @@ std::string StripRetweetMarkers(std::string_view text) {
     }
     out.push_back(text[i++]);
   }
-  return std::string(Trim(out));
+  return std::string(base::TrimAscii(out));
 }
 
 bool ParseDelimited(std::string_view data, char delimiter, bool quoting,
@@ -763,22 +745,6 @@ bool ParseDelimited(std::string_view data, char delimiter, bool quoting,
   return true;
 }
 
-bool ReadFileToString(const std::string& path, std::string* contents, std::string* error) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file.is_open()) {
-    *error = path + ": cannot open: " + std::generic_category().message(errno);
-    return false;
-  }
-  std::ostringstream buffer;
-  buffer << file.rdbuf();
-  if (file.bad()) {
-    *error = path + ": read error";
-    return false;
-  }
-  *contents = std::move(buffer).str();
-  return true;
-}
-
 bool ParseCorpusFormat(std::string_view name, CorpusFormat* format) {
   if (name == "csv")
     *format = CorpusFormat::kCsv;
@@ -798,7 +764,7 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
   auto add = [&](const std::string& where, const std::string& text,
                  const std::vector<std::string>& raw_labels, const std::string& language,
                  const std::string& group) -> bool {
-    if (Trim(text).empty()) {
+    if (base::TrimAscii(text).empty()) {
       ++skipped_rows;
       return true;
     }
@@ -825,7 +791,7 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
   };
 
   std::string data;
-  if (!ReadFileToString(path, &data, error)) return false;
+  if (!base::ReadFile(path, &data, error)) return false;
 
   if (format == CorpusFormat::kJsonl) {
     size_t pos = 0;
@@ -833,7 +799,7 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
     while (pos < data.size()) {
       size_t nl = data.find('\n', pos);
       if (nl == std::string::npos) nl = data.size();
-      std::string_view text_line = Trim(std::string_view(data).substr(pos, nl - pos));
+      std::string_view text_line = base::TrimAscii(std::string_view(data).substr(pos, nl - pos));
       pos = nl + 1;
       ++line;
       if (text_line.empty()) continue;
@@ -979,7 +945,7 @@ std::string StripHtml(std::string_view html) {
                  ((html[i + 1] >= 'a' && html[i + 1] <= 'z') ||
                   (html[i + 1] >= 'A' && html[i + 1] <= 'Z') || html[i + 1] == '/');
       if (tag) {
-        std::string name = AsciiLower(html.substr(i + 1, std::min<size_t>(3, close - i - 1)));
+        std::string name = base::AsciiLower(html.substr(i + 1, std::min<size_t>(3, close - i - 1)));
         if (name.rfind("br", 0) == 0 || name.rfind("p", 0) == 0 || name.rfind("/p", 0) == 0)
           out.push_back(' ');
         i = close + 1;

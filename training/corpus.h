@@ -54,9 +54,6 @@ struct Example {
 bool ParseDelimited(std::string_view data, char delimiter, bool quoting,
                     std::vector<std::vector<std::string>>* records, std::string* error);
 
-// Reads a whole file. On failure sets *error to "path: message".
-bool ReadFileToString(const std::string& path, std::string* contents, std::string* error);
-
 // ---- generic corpora -------------------------------------------------------
 
 enum class CorpusFormat { kCsv, kTsv, kJsonl };

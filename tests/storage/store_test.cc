@@ -363,7 +363,7 @@ TEST_F(StoreTest, OpenWithOptionsAndInMemory) {
 }
 
 // The daemon's writer opens its store with auto_checkpoint = false and
-// checkpoints from a second connection (daemon/decision_writer.h).
+// checkpoints from a second connection (daemon/core/decision_writer.h).
 TEST_F(StoreTest, CheckpointsFromASecondConnectionWhenAutoCheckpointIsOff) {
   StoreOptions manual;
   manual.auto_checkpoint = false;

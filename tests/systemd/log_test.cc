@@ -1,5 +1,5 @@
-// daemon/log.h: the line format and the journald fields.
-#include "daemon/log.h"
+// daemon/core/log.h: the line format and the journald fields.
+#include "daemon/core/log.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

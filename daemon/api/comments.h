@@ -1,0 +1,45 @@
+// daemon/api/comments.h
+//
+// The evaluate-and-store step of POST /v1/comments (daemon/api/comments.cc),
+// shared with the other front ends that submit comments: the Akismet and
+// spamc adapters (daemon/compat/).
+//
+// Thread-safety: EvaluateAndStore() runs on any I/O thread; it takes one
+// engine snapshot and suspends only while the writer commits.
+#ifndef MODERATED_DAEMON_API_COMMENTS_H_
+#define MODERATED_DAEMON_API_COMMENTS_H_
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "daemon/core/engine.h"
+#include "daemon/core/services.h"
+
+namespace moderated {
+
+struct StoredVerdict {
+  std::error_code ec;        // storage failed
+  bool overloaded = false;   // the writer refused (queue full or failed)
+  int64_t id = 0;            // ours, when stored
+  bool duplicate = false;    // (site, id) was stored before: verdict_json is the first one
+  Verdict verdict;           // this evaluation
+  std::string verdict_json;  // the verdict to answer with, without "id"
+};
+
+// Evaluates each input with one Engine snapshot and, if `store`, commits
+// them all through the writer and resumes once they are durable.
+// `customize` may adjust each record before it is stored (e.g. its status).
+boost::asio::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
+    Services& services, std::vector<CommentInput> inputs, bool store,
+    std::function<void(size_t, storage::Comment&)> customize = {});
+
+// Why a StoredVerdict was not stored, for a 503: the queue is full, the
+// writer failed for good, or this write failed.
+std::string StorageTrouble(Services& services, const StoredVerdict& result);
+
+}  // namespace moderated
+
+#endif  // MODERATED_DAEMON_API_COMMENTS_H_

@@ -1,0 +1,695 @@
+// The Akismet-compatible API: /1.1/verify-key, /1.1/comment-check,
+// /1.1/submit-spam, /1.1/submit-ham and /1.2/usage-limit, form-encoded POSTs
+// answered byte for byte like Akismet (docs/akismet.md). The routes are
+// public: they authenticate by Akismet key (or site token) themselves.
+#include "daemon/compat/akismet.h"
+
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+#include <ctime>
+#include <functional>
+#include <map>
+
+#include "base/encoding.h"
+#include "base/random.h"
+#include "base/strings.h"
+#include "classifiers/charset.h"
+#include "daemon/api/comments.h"
+#include "daemon/core/async.h"
+#include "daemon/core/log.h"
+#include "daemon/http/wire.h"
+
+namespace moderated {
+namespace json = boost::json;
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::string_view kThanks = "Thanks for making the web a better place.";
+constexpr int64_t kResubmitWindowMs = 30LL * 24 * 3600 * 1000;
+constexpr size_t kMaxNameBytes = 1024;
+constexpr size_t kMaxEmailBytes = 320;
+constexpr size_t kMaxUrlBytes = 4096;
+constexpr size_t kMaxUserAgentBytes = 2048;
+constexpr size_t kMaxFields = 1000;  // form fields in one request
+
+// At most `max` bytes of `s`, not splitting a UTF-8 sequence.
+std::string Utf8Prefix(std::string_view s, size_t max) {
+  return std::string(base::Utf8Prefix(s, max));
+}
+
+std::string NewGuid() {
+  std::string b = base::RandomBytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    base::AppendHexByte(static_cast<unsigned char>(b[i]), &out);
+  }
+  return out;
+}
+
+// ---- Replies -----------------------------------------------------------------
+
+Response Plain(const Request& req, std::string body, http::status status = http::status::ok) {
+  return TextResponse(req, status, "text/plain; charset=utf-8", std::move(body));
+}
+
+Response Invalid(const Request& req, std::string_view help) {
+  Response res = Plain(req, "invalid");
+  res.set("X-akismet-debug-help", help);
+  return res;
+}
+
+Response Unavailable(const Request& req, std::string_view help) {
+  Response res = Plain(req, "", http::status::service_unavailable);
+  res.set("X-akismet-debug-help", help);
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
+// ---- The form ------------------------------------------------------------------
+
+// Browsers and HTTP libraries escape everything a query may not hold, but
+// hand-written clients send "comment_context[]=" or raw UTF-8 as is. Escape
+// those bytes (and a '%' that starts no escape) so the strict RFC 3986 parser
+// takes them; valid input is unchanged.
+std::string EscapeStrayBytes(std::string_view body) {
+  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  out.reserve(body.size());
+  for (size_t i = 0; i < body.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(body[i]);
+    const bool allowed =
+        std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) !=
+                               std::string_view::npos;
+    if (allowed ||
+        (c == '%' && i + 2 < body.size() && is_hex(body[i + 1]) && is_hex(body[i + 2]))) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      base::AppendHexByte(c, &out, /*upper=*/true);
+    }
+  }
+  return out;
+}
+
+// The decoded fields in order (a name may repeat). False + *error if the body
+// is not a form.
+bool ParseForm(std::string_view raw_body, std::vector<std::pair<std::string, std::string>>* out,
+               std::string* error) {
+  if (raw_body.empty()) return true;
+  const std::string escaped = EscapeStrayBytes(raw_body);
+  const std::string_view body = escaped;
+  auto parsed = boost::urls::parse_query(body);
+  if (!parsed) {
+    *error = "the body is not application/x-www-form-urlencoded (" + parsed.error().message() + ")";
+    return false;
+  }
+  // Valid (checked above), so this constructor does not throw.
+  boost::urls::params_view params(body, boost::urls::encoding_opts(/*space_as_plus=*/true));
+  for (auto param : params) {
+    if (out->size() >= kMaxFields) {
+      *error = "more than " + std::to_string(kMaxFields) + " form fields";
+      return false;
+    }
+    out->emplace_back(std::string(param.key), param.has_value ? std::string(param.value) : "");
+  }
+  return true;
+}
+
+class Form {
+ public:
+  explicit Form(std::vector<std::pair<std::string, std::string>> fields)
+      : fields_(std::move(fields)) {}
+  // The last value of `name` ("" if absent).
+  std::string Get(std::string_view name) const {
+    for (auto it = fields_.rbegin(); it != fields_.rend(); ++it) {
+      if (it->first == name) return it->second;
+    }
+    return "";
+  }
+  bool Has(std::string_view name) const {
+    for (const auto& f : fields_) {
+      if (f.first == name) return true;
+    }
+    return false;
+  }
+  std::vector<std::pair<std::string, std::string>>& fields() { return fields_; }
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+// Converts every name and value from `blog_charset` to UTF-8.
+bool ConvertForm(Form* form, std::string* error) {
+  const std::string charset = form->Get("blog_charset");
+  for (auto& [name, value] : form->fields()) {
+    std::string n, v;
+    if (!classifiers::ConvertToUtf8(name, charset, &n, error) ||
+        !classifiers::ConvertToUtf8(value, charset, &v, error)) {
+      return false;
+    }
+    name = std::move(n);
+    value = std::move(v);
+  }
+  return true;
+}
+
+bool Truthy(std::string_view v) { return v == "1" || v == "true" || v == "TRUE" || v == "yes"; }
+
+// ---- Keys ------------------------------------------------------------------------
+
+// The key of a request: form `api_key`, else `key`, else the first label of
+// the Host header when it is shaped like a key (so "rest.akismet.com" is a
+// host, not the key "rest").
+std::string KeyOf(const Request& req, const Form& form) {
+  if (std::string k = form.Get("api_key"); !k.empty()) return k;
+  if (std::string k = form.Get("key"); !k.empty()) return k;
+  std::string_view host = req[http::field::host];
+  auto dot = host.find('.');
+  if (dot == std::string_view::npos || dot == 0) return "";
+  std::string label(host.substr(0, dot));
+  if (IsAkismetKeyFormat(base::AsciiLower(label)) || label.rfind("mdr_", 0) == 0) return label;
+  return "";
+}
+
+// The principal an Akismet key (or a site/admin token) stands for.
+std::optional<Principal> ResolveKey(Services& s, const std::string& key) {
+  if (key.empty() || key.size() > 256) return std::nullopt;
+  if (key.rfind("mdr_", 0) == 0) {
+    auto p = s.auth.Authenticate("Bearer " + key);
+    if (p && p->role == Role::kModerator) return std::nullopt;  // reviewers do not submit
+    return p;
+  }
+  const std::string lower = base::AsciiLower(key);
+  if (!IsAkismetKeyFormat(lower)) return std::nullopt;
+  std::string error;
+  auto lease = s.readers.Acquire(&error);
+  if (!lease) return std::nullopt;
+  storage::Token t;
+  if (lease->FindTokenByHash(HashAkismetKey(lower), &t) || t.revoked_at_ms != 0 ||
+      t.role != "site") {
+    return std::nullopt;
+  }
+  return PrincipalOf(t);  // role "site", checked above
+}
+
+// `blog` (a URL, or a bare host) → the site name: its host, lower-cased.
+std::string SiteOfBlog(std::string_view blog) {
+  auto uri = boost::urls::parse_uri(blog);
+  std::string host;
+  if (uri && uri->has_authority()) {
+    host = uri->host();  // decoded
+  } else {
+    // "blog.example" or "blog.example/path"
+    std::string_view b = blog.substr(0, blog.find_first_of("/?#"));
+    auto colon = b.rfind(':');
+    if (colon != std::string_view::npos && b.find(']') == std::string_view::npos)
+      b = b.substr(0, colon);
+    host = std::string(b);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  return base::AsciiLower(host);
+}
+
+std::string SitesList(const Principal& p) {
+  if (p.role == Role::kAdmin) return "any site";
+  std::string out;
+  for (const auto& s : p.sites) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// The common first steps of every route: form, charset, key (the router
+// has checked the method).
+struct Prepared {
+  std::optional<Response> reply;  // set: answer this and stop
+  Form form{{}};
+  Principal principal;
+  std::string site;
+};
+
+Prepared Prepare(Services& s, const Request& req, bool need_blog) {
+  Prepared out;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::string error;
+  if (!ParseForm(req.body(), &fields, &error)) {
+    out.reply = Invalid(req, "Malformed request: " + error + ".");
+    return out;
+  }
+  out.form = Form(std::move(fields));
+  if (!ConvertForm(&out.form, &error)) {
+    out.reply = Invalid(req, "Unsupported blog_charset: " + error + ".");
+    return out;
+  }
+  const std::string key = KeyOf(req, out.form);
+  if (key.empty()) {
+    out.reply = Invalid(req,
+                        "Empty \"api_key\" value: send the Akismet key as the first label of the "
+                        "host name (KEY.host) or in the api_key form field.");
+    return out;
+  }
+  auto principal = ResolveKey(s, key);
+  if (!principal) {
+    out.reply = Invalid(req,
+                        "Invalid API key: this key is unknown or revoked. Create one with "
+                        "`moderated token create --role site --site SITE --akismet`.");
+    return out;
+  }
+  out.principal = std::move(*principal);
+  const std::string blog = out.form.Get("blog");
+  if (blog.empty()) {
+    if (need_blog) {
+      out.reply = Invalid(req, "Empty \"blog\" value: send the site's URL in the blog field.");
+    }
+    return out;
+  }
+  out.site = SiteOfBlog(blog);
+  if (out.site.empty() || out.site.size() > 255) {
+    out.reply = Invalid(req, "Invalid \"blog\" value: it must be the site's URL.");
+    return out;
+  }
+  if (!out.principal.CanAccessSite(out.site)) {
+    out.reply = Invalid(req, "This key may not act for site '" + out.site + "' (from blog '" +
+                                 Utf8Prefix(blog, 200) +
+                                 "'); its sites: " + SitesList(out.principal) + ".");
+  }
+  return out;
+}
+
+// ---- Form → comment --------------------------------------------------------------
+
+// Fields that become columns of the comment; everything else goes to meta.
+constexpr std::string_view kMapped[] = {"api_key",
+                                        "key",
+                                        "blog",
+                                        "user_ip",
+                                        "user_agent",
+                                        "permalink",
+                                        "comment_author",
+                                        "comment_author_email",
+                                        "comment_author_url",
+                                        "comment_content",
+                                        "comment_date_gmt",
+                                        "blog_charset"};
+
+bool IsMapped(std::string_view name) {
+  return std::find(std::begin(kMapped), std::end(kMapped), name) != std::end(kMapped);
+}
+
+// "2024-05-01 12:00:00" (WordPress) or RFC 3339 → RFC 3339; "" if neither.
+std::string NormalizeDate(std::string_view d) {
+  if (d.size() == 19 && d[10] == ' ') {
+    std::string out(d);
+    out[10] = 'T';
+    return out + "Z";
+  }
+  if (d.size() >= 20 && d[4] == '-' && (d[10] == 'T' || d[10] == 't')) return std::string(d);
+  return "";
+}
+
+// First language tag of a list ("en_US", "ar, en") if it looks like one.
+std::string LangHint(std::string_view v) {
+  v = v.substr(0, v.find(','));
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  size_t letters = 0;
+  while (letters < v.size() && std::isalpha(static_cast<unsigned char>(v[letters]))) ++letters;
+  if (letters < 2 || letters > 3 || v.size() > 35) return "";
+  for (char c : v) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return "";
+  }
+  return std::string(v);
+}
+
+// meta: {"source": "akismet", "guid": ..., "fields": {unmapped fields}}, at
+// most `max_bytes` serialised. Fields named "x[...]" are gathered into an
+// array "x" (PHP's comment_context[] and the like). When too large, the
+// largest fields are dropped first and named in "dropped".
+std::string BuildMeta(const Form& form, const std::string& guid, const std::string& source,
+                      std::map<std::string, std::string> extra, size_t max_bytes) {
+  json::object fields;
+  for (const auto& [name, value] : form.fields()) {
+    if (IsMapped(name)) continue;
+    auto bracket = name.find('[');
+    if (bracket != std::string::npos && bracket > 0 && name.back() == ']') {
+      json::value& slot = fields[name.substr(0, bracket)];
+      if (!slot.is_array()) slot = json::array();
+      slot.get_array().push_back(json::string(value));
+    } else {
+      fields[name] = value;
+    }
+  }
+  for (auto& [k, v] : extra) fields[k] = v;
+  json::object meta{{"source", source}, {"guid", guid}, {"fields", fields}};
+  std::string text = ToJson(meta);
+  if (text.size() <= max_bytes) return text;
+  // Drop the largest until it fits (bounded: at most every field once).
+  std::vector<std::pair<size_t, std::string>> sizes;
+  for (const auto& kv : fields) {
+    sizes.emplace_back(ToJson(kv.value()).size() + kv.key().size(), std::string(kv.key()));
+  }
+  std::sort(sizes.begin(), sizes.end(), std::greater<>());
+  json::array dropped;
+  json::object& f = meta["fields"].as_object();
+  for (const auto& [size, name] : sizes) {
+    f.erase(name);
+    dropped.push_back(json::string(Utf8Prefix(name, 64)));
+    meta["dropped"] = dropped;
+    meta["dropped_reason"] =
+        "meta larger than limits.max_meta_bytes (" + std::to_string(max_bytes) + ")";
+    text = ToJson(meta);
+    if (text.size() <= max_bytes) return text;
+  }
+  // Even the names do not fit: say only how many were dropped.
+  json::object minimal{{"source", source}, {"guid", guid}, {"dropped_count", sizes.size()}};
+  return ToJson(minimal);
+}
+
+CommentInput ToComment(const Form& form, const std::string& site, const Limits& limits,
+                       const std::string& guid) {
+  CommentInput c;
+  std::map<std::string, std::string> extra;
+  c.site = site;
+  c.thread = Utf8Prefix(form.Get("permalink"), kMaxUrlBytes);
+  c.author_name = Utf8Prefix(form.Get("comment_author"), kMaxNameBytes);
+  c.author_email = Utf8Prefix(form.Get("comment_author_email"), kMaxEmailBytes);
+  c.author_url = Utf8Prefix(form.Get("comment_author_url"), kMaxUrlBytes);
+  c.author_user_agent = Utf8Prefix(form.Get("user_agent"), kMaxUserAgentBytes);
+  c.content = Utf8Prefix(form.Get("comment_content"), limits.max_body_bytes);
+  if (std::string ip = form.Get("user_ip"); !ip.empty()) {
+    boost::system::error_code ec;
+    auto addr = net::ip::make_address(ip, ec);
+    if (ec)
+      extra["user_ip"] = Utf8Prefix(ip, 64);  // kept, but not as an address
+    else
+      c.author_ip = addr.to_string();
+  }
+  if (std::string d = form.Get("comment_date_gmt"); !d.empty()) {
+    c.created_at = NormalizeDate(d);
+    if (c.created_at.empty()) extra["comment_date_gmt"] = Utf8Prefix(d, 64);
+  }
+  c.lang_hint = LangHint(form.Get("blog_lang"));
+  c.meta_json = BuildMeta(form, guid, "akismet", std::move(extra), limits.max_meta_bytes);
+  return c;
+}
+
+bool IsGuaranteedSpam(const Form& form) {
+  return form.Get("comment_author") == "akismet-guaranteed-spam" ||
+         base::AsciiLower(form.Get("comment_author_email")) ==
+             "akismet-guaranteed-spam@example.com";
+}
+
+// The honeypot field a form names is filled in: a bot filled every field.
+bool HoneypotFilled(const Form& form) {
+  std::string name = form.Get("honeypot_field_name");
+  return !name.empty() && !form.Get(name).empty();
+}
+
+// ---- Routes ------------------------------------------------------------------------
+
+}  // namespace
+
+net::awaitable<Response> AkismetVerifyKey(Services& s, const Call& call) {
+  const Request& req = call.request;
+  Prepared p = Prepare(s, req, /*need_blog=*/false);
+  if (p.reply) co_return std::move(*p.reply);
+  co_return Plain(req, "valid");
+}
+
+net::awaitable<Response> AkismetCommentCheck(Services& s, const Call& call) {
+  const Request& req = call.request;
+  Prepared p = Prepare(s, req, /*need_blog=*/true);
+  if (p.reply) co_return std::move(*p.reply);
+  const std::string guid = NewGuid();
+  auto answer = [&](bool spam, bool discard) {
+    Response res = Plain(req, spam ? "true" : "false");
+    res.set("X-akismet-guid", guid);
+    if (discard) res.set("X-akismet-pro-tip", "discard");
+    return res;
+  };
+  // Akismet's test conventions.
+  if (IsGuaranteedSpam(p.form)) co_return answer(true, false);
+  const bool is_test = Truthy(p.form.Get("is_test"));
+  const bool administrator = p.form.Get("user_role") == "administrator";
+  const bool honeypot = HoneypotFilled(p.form);
+
+  CommentInput input = ToComment(p.form, p.site, s.config.limits, guid);
+  const std::string site = input.site;
+  std::vector<CommentInput> inputs;
+  inputs.push_back(std::move(input));
+  // Named, not a temporary in the co_await expression: GCC 12 destroys such
+  // temporaries twice (a lambda or std::function with captures → double free).
+  std::function<void(size_t, storage::Comment&)> customize = [administrator, honeypot](
+                                                                 size_t, storage::Comment& record) {
+    if (administrator)
+      record.status = "approved";
+    else if (honeypot)
+      record.status = "rejected";
+  };
+  std::vector<StoredVerdict> results =
+      co_await EvaluateAndStore(s, std::move(inputs), /*store=*/!is_test, std::move(customize));
+  const StoredVerdict& r = results.front();
+  if (!is_test && (r.overloaded || r.ec)) {
+    if (r.ec) Log(LogLevel::kError, "store_failed", {{"error", r.ec.message()}});
+    co_return Unavailable(req, r.overloaded ? "The storage queue is full; retry shortly."
+                                            : "Storage error: " + r.ec.message() + ".");
+  }
+  if (administrator) co_return answer(false, false);
+  if (honeypot) co_return answer(true, false);
+  const bool spam = IsSpamVerdict(r.verdict, HoldAtFor(s, site));
+  co_return answer(spam, r.verdict.action == rules::Action::kReject);
+}
+
+namespace {
+
+net::awaitable<Response> Submit(Services& s, const Request& req, bool spam) {
+  Prepared p = Prepare(s, req, /*need_blog=*/true);
+  if (p.reply) co_return std::move(*p.reply);
+  // Test submissions and the guaranteed-spam convention teach nothing.
+  if (Truthy(p.form.Get("is_test")) || IsGuaranteedSpam(p.form))
+    co_return Plain(req, std::string(kThanks));
+  CommentInput input = ToComment(p.form, p.site, s.config.limits, NewGuid());
+  std::string label = spam ? "spam" : "ham";
+  std::string source = "akismet";
+  std::string actor = p.principal.Actor();
+  ResubmitOutcome o = co_await LabelResubmitted(s, std::move(input), std::move(label),
+                                                std::move(source), std::move(actor));
+  if (!o.ok) {
+    co_return Unavailable(req, o.overloaded ? "The storage queue is full; retry shortly."
+                                            : "Storage error: " + o.error + ".");
+  }
+  Log(LogLevel::kInfo, "akismet_label",
+      {{"label", spam ? "spam" : "ham"},
+       {"comment", std::to_string(o.comment_id)},
+       {"matched", o.found ? "true" : "false"}});
+  co_return Plain(req, std::string(kThanks));
+}
+
+}  // namespace
+
+net::awaitable<Response> AkismetSubmitSpam(Services& s, const Call& call) {
+  co_return co_await Submit(s, call.request, /*spam=*/true);
+}
+
+net::awaitable<Response> AkismetSubmitHam(Services& s, const Call& call) {
+  co_return co_await Submit(s, call.request, /*spam=*/false);
+}
+
+net::awaitable<Response> AkismetUsageLimit(Services& s, const Call& call) {
+  const Request& req = call.request;
+  Prepared p = Prepare(s, req, /*need_blog=*/false);
+  if (p.reply) co_return std::move(*p.reply);
+  // Comments of the key's sites since the start of this month (UTC).
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  tm.tm_mday = 1;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  const int64_t month_start_ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  std::vector<std::string> sites = p.principal.sites;
+  if (!p.site.empty()) sites = {p.site};
+  int64_t usage = 0;
+  std::string error;
+  auto lease = s.readers.Acquire(&error);
+  if (!lease) co_return Unavailable(req, "Database unavailable: " + error + ".");
+  for (const auto& site : sites) {
+    int64_t n = 0;
+    if (!lease->CountReceivedSince(site, month_start_ms, &n)) usage += n;
+  }
+  co_return JsonResponse(
+      req, http::status::ok,
+      {{"limit", "none"}, {"usage", usage}, {"percentage", "0.00"}, {"throttled", false}});
+}
+
+namespace {
+
+// What the writer found for LabelResubmitted. (At namespace scope: GCC 12
+// miscompiles the destructor of a class defined inside a coroutine.)
+struct Found {
+  bool found = false;
+  int64_t id = 0;
+  std::string error;
+};
+
+}  // namespace
+
+std::string GenerateAkismetKey() { return base::RandomHex128(); }
+
+std::string HashAkismetKey(std::string_view key) {
+  return HashToken("akismet:" + std::string(key));
+}
+
+bool IsAkismetKeyFormat(std::string_view key) {
+  return key.size() == 32 && std::all_of(key.begin(), key.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool CreateAkismetKey(storage::Store& store, const std::string& name,
+                      const std::vector<std::string>& sites, const std::string& created_by,
+                      std::string* key, int64_t* id, std::string* error) {
+  if (sites.empty()) {
+    *error = "an Akismet key needs at least one --site";
+    return false;
+  }
+  *key = GenerateAkismetKey();
+  storage::Token t;
+  t.name = name;
+  t.role = "site";
+  t.hash = HashAkismetKey(*key);
+  t.prefix = "akismet:" + key->substr(0, 6);
+  t.created_by = created_by;
+  std::vector<std::string> lower;
+  for (const auto& s : sites) lower.push_back(base::AsciiLower(s));
+  return AddTokenAudited(store, std::move(t), lower, "akismet", id, error);
+}
+
+double HoldAtFor(Services& s, const std::string& site) {
+  auto engine = s.engines.Current();
+  rules::SitePolicy policy = engine->rules().policy(site);
+  if (auto sites = engine->sites_ptr()) {
+    rules::SitePolicy with_registry;
+    if (sites->Current()->Apply(site, policy, &with_registry)) policy = with_registry;
+  }
+  return policy.hold_at;
+}
+
+bool IsSpamVerdict(const Verdict& verdict, double hold_at) {
+  if (verdict.action == rules::Action::kReject) return true;
+  return verdict.action == rules::Action::kHold && verdict.score >= hold_at;
+}
+
+namespace {
+
+storage::Label MakeLabel(int64_t comment_id, const std::string& label, const std::string& source,
+                         const std::string& actor, int64_t now) {
+  storage::Label l;
+  l.comment_id = comment_id;
+  l.label = label;
+  l.source = source;
+  l.author = actor;
+  l.created_at_ms = now;
+  return l;
+}
+
+// On the writer thread: the newest comment of the same site with the same
+// content and author, corrected to `status` and labelled — nothing else
+// writes in between.
+std::function<Found(storage::Store&)> FindAndLabelTask(const CommentInput& input,
+                                                       storage::Label label, std::string status) {
+  return [site = input.site, content = input.content, email = input.author_email,
+          ip = input.author_ip, label, status](storage::Store& store) mutable {
+    Found f;
+    int64_t id = 0;
+    std::error_code ec = store.FindResubmitted(site, content, email, ip,
+                                               label.created_at_ms - kResubmitWindowMs, &id);
+    if (ec == storage::Errc::not_found) return f;
+    if (ec) {
+      f.error = store.LastErrorMessage();
+      return f;
+    }
+    f.found = true;
+    f.id = id;
+    label.comment_id = id;
+    int64_t label_id = 0;
+    if (store.UpdateStatus(id, status, label.created_at_ms) || store.AddLabel(label, &label_id)) {
+      f.error = store.LastErrorMessage();
+    }
+    return f;
+  };
+}
+
+// Stores `input` with `status` (evaluated first) and labels it.
+net::awaitable<ResubmitOutcome> StoreAndLabel(Services& s, CommentInput& input,
+                                              storage::Label& label, const std::string& status) {
+  ResubmitOutcome out;
+  std::vector<CommentInput> inputs;
+  inputs.push_back(std::move(input));
+  std::function<void(size_t, storage::Comment&)> customize =
+      [status](size_t, storage::Comment& record) { record.status = status; };
+  std::vector<StoredVerdict> stored =
+      co_await EvaluateAndStore(s, std::move(inputs), true, std::move(customize));
+  const StoredVerdict& r = stored.front();
+  if (r.overloaded || r.ec) {
+    out.overloaded = r.overloaded;
+    out.error = r.ec ? r.ec.message() : "the storage queue is full";
+    co_return out;
+  }
+  label.comment_id = r.id;
+  std::function<std::string(storage::Store&)> label_task = [label](storage::Store& store) {
+    int64_t label_id = 0;
+    return store.AddLabel(label, &label_id) ? store.LastErrorMessage() : std::string();
+  };
+  std::optional<std::string> labelled =
+      co_await AsyncOnWriter<std::string>(s.writer, std::move(label_task), net::use_awaitable);
+  if (!labelled || !labelled->empty()) {
+    out.overloaded = !labelled;
+    out.error = labelled ? *labelled : "the writer is stopping";
+    co_return out;
+  }
+  out.ok = true;
+  out.comment_id = r.id;
+  co_return out;
+}
+
+}  // namespace
+
+net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input, std::string label,
+                                                 std::string source, std::string actor) {
+  ResubmitOutcome out;
+  const std::string status = label == "spam" ? "rejected" : "approved";
+  storage::Label l = MakeLabel(0, label, source, actor, base::NowMs());
+  // (Tasks are named locals, not temporaries in the co_await expression: see
+  // CommentCheck.)
+  std::function<Found(storage::Store&)> find_task = FindAndLabelTask(input, l, status);
+  std::optional<Found> found =
+      co_await AsyncOnWriter<Found>(s.writer, std::move(find_task), net::use_awaitable);
+  if (!found) {
+    out.overloaded = true;
+    out.error = "the writer is stopping";
+    co_return out;
+  }
+  if (!found->error.empty()) {
+    out.error = found->error;
+    co_return out;
+  }
+  if (found->found) {
+    out.ok = true;
+    out.found = true;
+    out.comment_id = found->id;
+    co_return out;
+  }
+  // Not seen before: store it now with the corrected status, then label it.
+  co_return co_await StoreAndLabel(s, input, l, status);
+}
+
+}  // namespace moderated

@@ -1,0 +1,132 @@
+// daemon/core/decision_writer.h
+//
+// DecisionWriter: the single thread that owns the read-write Store. Requests
+// hand it comments with Submit(); it drains whatever is queued (up to
+// max_batch) into ONE transaction — group commit, LevelDB's BuildBatchGroup —
+// and only then calls each comment's completion. A client is answered only
+// after its comment is committed.
+//
+// The queue is bounded: Submit() returns false instead of growing without
+// limit, and the caller answers 503 with Retry-After. A busy database is
+// retried with backoff; any other storage error is sticky (LevelDB's
+// bg_error_): the writer fails every later batch with that error until
+// restart, and healthy() turns false.
+//
+// Checkpoints: with a second read-write Store (opened with auto_checkpoint
+// = false, like the writer's own), a checkpoint thread copies the WAL into
+// the database file in the background (PASSIVE) whenever a commit leaves it
+// at config.checkpoint_pages or more, so no commit waits for that copy or
+// its fsyncs. A background checkpoint cannot reset the WAL while commits keep
+// coming, so at kCheckpointRestartFactor times the threshold the writer
+// thread itself runs a RESTART checkpoint between two batches: it copies the
+// little that is left and the WAL starts over, bounding its size.
+//
+// Thread-safety: Submit(), healthy(), queue_depth() may be called from any
+// thread. Completions run on the writer thread; they must be short (post the
+// result to the requester's executor).
+#ifndef MODERATED_DAEMON_CORE_DECISION_WRITER_H_
+#define MODERATED_DAEMON_CORE_DECISION_WRITER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "daemon/core/config.h"
+#include "storage/store.h"
+
+namespace moderated {
+
+class DecisionWriter {
+ public:
+  using Completion = std::function<void(std::error_code, const storage::InsertOutcome&)>;
+  // Runs on the writer thread between commits, with the read-write Store.
+  using Task = std::function<void(storage::Store&)>;
+
+  // Takes ownership of a read-write store and starts the thread.
+  DecisionWriter(std::unique_ptr<storage::Store> store, const WriterConfig& config);
+  // The same, with background checkpoints on `checkpoint_store` (both
+  // stores opened with auto_checkpoint = false; see above). Null = none.
+  DecisionWriter(std::unique_ptr<storage::Store> store,
+                 std::unique_ptr<storage::Store> checkpoint_store, const WriterConfig& config);
+  // Stops (see Stop()).
+  ~DecisionWriter();
+  DecisionWriter(const DecisionWriter&) = delete;
+  DecisionWriter& operator=(const DecisionWriter&) = delete;
+
+  // Queues `comment`; `done` is called once it is committed (or failed).
+  // Returns false, without calling `done`, if the queue is full or the writer
+  // is stopping or failed.
+  bool Submit(storage::Comment comment, Completion done);
+
+  // Queues several comments as a unit (a batch request): all are accepted or
+  // none. `done` is called once per comment, in order.
+  bool SubmitAll(std::vector<storage::Comment> comments,
+                 std::function<void(size_t, std::error_code, const storage::InsertOutcome&)> done);
+
+  // Runs `task` on the writer thread (between transactions). Used for admin
+  // writes (rules versions, labels). Returns false if stopping.
+  bool Post(Task task);
+
+  // Commits everything queued, then stops the thread and closes the store.
+  // Idempotent.
+  void Stop();
+
+  bool healthy() const;
+  std::error_code sticky_error() const;
+  size_t queue_depth() const;
+
+  // Counters for /metrics and tests.
+  uint64_t commits() const;
+  uint64_t committed_comments() const;
+  uint64_t checkpoints() const;  // background and restart checkpoints run
+
+ private:
+  struct Item {
+    storage::Comment comment;
+    Completion done;
+  };
+  void Run();
+  void CommitBatch(std::vector<Item>* batch);
+  void AfterCommit();  // writer thread: start or run a checkpoint if due
+  void RunCheckpoints();
+  // Runs and reports one checkpoint; returns its error.
+  std::error_code Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode,
+                             int max_wait_ms = -1);
+  // How long a restart waits for readers on an old snapshot.
+  static constexpr int kRestartMaxWaitMs = 50;
+
+  const WriterConfig config_;
+  std::unique_ptr<storage::Store> store_;  // used only by thread_
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;    // guarded by mu_
+  std::deque<Task> tasks_;    // guarded by mu_
+  bool stopping_ = false;     // guarded by mu_
+  std::error_code sticky_;    // guarded by mu_
+  uint64_t commits_ = 0;      // guarded by mu_
+  uint64_t committed_ = 0;    // guarded by mu_
+  std::thread thread_;
+
+  std::unique_ptr<storage::Store> checkpoint_store_;  // used only by checkpoint_thread_
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;    // guarded by checkpoint_mu_
+  bool checkpoint_stopping_ = false;  // guarded by checkpoint_mu_
+  std::atomic<uint64_t> checkpoints_{0};
+  std::mutex checkpoint_run_mu_;  // held while a checkpoint (either kind) runs
+  int64_t last_wal_frames_ = 0;     // writer thread only
+  int64_t next_checkpoint_at_ = 0;  // writer thread only: WAL frames
+  int64_t next_restart_at_ = 0;     // writer thread only: after a failed restart
+  std::thread checkpoint_thread_;
+};
+
+}  // namespace moderated
+
+#endif  // MODERATED_DAEMON_CORE_DECISION_WRITER_H_

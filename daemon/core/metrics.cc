@@ -1,0 +1,374 @@
+#include "daemon/core/metrics.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "daemon/core/engine.h"
+
+namespace moderated::metrics {
+
+Histogram::Histogram(const std::vector<double>* bounds)
+    : bounds_(bounds), counts_(new std::atomic<uint64_t>[bounds->size() + 1]) {
+  for (size_t i = 0; i <= bounds->size(); ++i) counts_[i].store(0, std::memory_order_relaxed);
+}
+
+void Histogram::Observe(double v) {
+  // Buckets are few (≤ 16): a linear scan beats a binary search here.
+  size_t i = 0;
+  const std::vector<double>& b = *bounds_;
+  while (i < b.size() && v > b[i]) ++i;
+  counts_[i].fetch_add(1, std::memory_order_relaxed);
+  sum_.fetch_add(v, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string EscapeLabelValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+std::string EscapeHelp(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+std::string FormatValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    return std::to_string(static_cast<int64_t>(v));
+  }
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string out(buf, p);
+  if (out.find('e') != std::string::npos) {
+    // "1e-04" is valid, but "0.0001" reads better in `le` labels.
+    char fixed[64];
+    auto [fp, fec] = std::to_chars(fixed, fixed + sizeof fixed, v, std::chars_format::fixed);
+    if (fec == std::errc() && fp - fixed <= 24) out.assign(fixed, fp);
+  }
+  return out;
+}
+
+const std::vector<double>& LatencyBuckets() {
+  static const std::vector<double> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                               0.005,  0.01,    0.025,  0.05,  0.1,
+                                               0.25,   0.5,     1,      2.5,   5,     10};
+  return kBuckets;
+}
+
+FamilyBase::FamilyBase(std::string name, std::string help, Type type, std::vector<Label> labels)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      type_(type),
+      labels_(std::move(labels)),
+      seen_(labels_.size()) {}
+
+void* FamilyBase::Find(std::initializer_list<std::string_view> values) {
+  std::string key;
+  size_t i = 0;
+  for (std::string_view v : values) {
+    if (i++) key += '\0';
+    key += v;
+  }
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = series_.find(key); it != series_.end()) return it->second.get();
+  }
+  // New label set: apply the caps, then create (or find the capped series).
+  std::unique_lock lock(mu_);
+  key.clear();
+  i = 0;
+  for (std::string_view v : values) {
+    if (i >= labels_.size()) break;
+    std::string value(v);
+    auto& seen = seen_[i];
+    if (labels_[i].max_values != 0 && !seen.count(value)) {
+      if (seen.size() >= labels_[i].max_values) {
+        value = "other";
+      } else {
+        seen.insert(value);
+      }
+    }
+    if (i) key += '\0';
+    key += value;
+    ++i;
+  }
+  auto& slot = series_[key];
+  if (!slot) slot = NewSeries();
+  return slot.get();
+}
+
+void FamilyBase::Clear() {
+  std::unique_lock lock(mu_);
+  series_.clear();
+  for (auto& s : seen_) s.clear();
+}
+
+void FamilyBase::Render(std::string* out) const {
+  static constexpr const char* kTypeNames[] = {"counter", "gauge", "histogram"};
+  *out += "# HELP " + name_ + " " + EscapeHelp(help_) + "\n";
+  *out += "# TYPE " + name_ + " " + kTypeNames[static_cast<int>(type_)] + "\n";
+  std::shared_lock lock(mu_);
+  for (const auto& [key, series] : series_) {
+    // Rebuild `name="value",...` from the '\0'-joined key.
+    std::string labels;
+    size_t start = 0;
+    for (size_t i = 0; i < labels_.size(); ++i) {
+      size_t end = key.find('\0', start);
+      std::string_view value = std::string_view(key).substr(
+          start, end == std::string::npos ? std::string::npos : end - start);
+      if (i) labels += ',';
+      labels += labels_[i].name + "=\"" + EscapeLabelValue(value) + "\"";
+      start = end == std::string::npos ? key.size() : end + 1;
+    }
+    RenderSeries(labels, series.get(), out);
+  }
+}
+
+namespace {
+// `name{labels}` or `name{labels,extra}`; no braces when both are empty.
+std::string SampleName(const std::string& name, const std::string& labels,
+                       const std::string& extra = "") {
+  if (labels.empty() && extra.empty()) return name;
+  std::string all = labels;
+  if (!extra.empty()) all += (all.empty() ? "" : ",") + extra;
+  return name + "{" + all + "}";
+}
+}  // namespace
+
+void CounterFamily::RenderSeries(const std::string& labels, const void* series,
+                                 std::string* out) const {
+  *out += SampleName(name_, labels) + " " +
+          std::to_string(static_cast<const Counter*>(series)->value()) + "\n";
+}
+
+void GaugeFamily::RenderSeries(const std::string& labels, const void* series,
+                               std::string* out) const {
+  *out += SampleName(name_, labels) + " " +
+          FormatValue(static_cast<const Gauge*>(series)->value()) + "\n";
+}
+
+void HistogramFamily::RenderSeries(const std::string& labels, const void* series,
+                                   std::string* out) const {
+  const Histogram& h = *static_cast<const Histogram*>(series);
+  // Buckets are read one by one while other threads observe: read them first
+  // and derive count from them, so _count equals the +Inf bucket.
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i <= bounds_.size(); ++i) {
+    cumulative += h.bucket(i);
+    std::string le = i < bounds_.size() ? FormatValue(bounds_[i]) : "+Inf";
+    *out += SampleName(name_ + "_bucket", labels, "le=\"" + le + "\"") + " " +
+            std::to_string(cumulative) + "\n";
+  }
+  *out += SampleName(name_ + "_sum", labels) + " " + FormatValue(h.sum()) + "\n";
+  *out += SampleName(name_ + "_count", labels) + " " + std::to_string(cumulative) + "\n";
+}
+
+std::string Registry::Render() const {
+  std::string out;
+  std::lock_guard lock(mu_);
+  for (const auto& f : families_) f->Render(&out);
+  return out;
+}
+
+namespace {
+const std::vector<double>& BatchBuckets() {
+  static const std::vector<double> kBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+  return kBuckets;
+}
+}  // namespace
+
+DaemonMetrics::DaemonMetrics()
+    : http_requests(registry.Add<CounterFamily>(
+          "moderated_http_requests_total",
+          "HTTP requests answered, by route pattern, method and status.",
+          std::vector<Label>{{"route", 0}, {"method", 0}, {"status", 0}})),
+      http_duration(registry.Add<HistogramFamily>(
+          "moderated_http_request_duration_seconds",
+          "Time from a parsed request to its response, by route pattern.", LatencyBuckets(),
+          std::vector<Label>{{"route", 0}})),
+      verdicts(registry.Add<CounterFamily>(
+          "moderated_verdicts_total", "Comments evaluated, by verdict action and site.",
+          std::vector<Label>{{"action", 0}, {"site", kMaxSites}})),
+      rule_hits(registry.Add<CounterFamily>(
+          "moderated_rule_hits_total",
+          "Reasons in verdicts, by rule id and mode (enforce or shadow).",
+          std::vector<Label>{{"rule", kMaxRules}, {"mode", 0}})),
+      classifier_duration(registry.Add<HistogramFamily>(
+          "moderated_classifier_duration_seconds", "Time of one classifier prediction.",
+          LatencyBuckets())),
+      engine_duration(registry.Add<HistogramFamily>(
+          "moderated_engine_duration_seconds",
+          "Time of one whole evaluation (normalise, language, rules, classifier, policy).",
+          LatencyBuckets())),
+      review_queue_depth(registry.Add<GaugeFamily>(
+          "moderated_review_queue_depth", "Pending comments, by site (refreshed at most every 5 s).",
+          std::vector<Label>{{"site", kMaxSites}})),
+      writer_queue_depth(registry.Add<GaugeFamily>(
+          "moderated_writer_queue_depth", "Comments waiting for the writer thread.")),
+      writer_batch_size(registry.Add<HistogramFamily>(
+          "moderated_writer_batch_size", "Comments per writer transaction.", BatchBuckets())),
+      writer_commit_duration(registry.Add<HistogramFamily>(
+          "moderated_writer_commit_duration_seconds",
+          "Time of one writer transaction, retries included.", LatencyBuckets())),
+      writer_commits(registry.Add<CounterFamily>("moderated_writer_commits_total",
+                                                 "Writer transactions committed.")),
+      writer_failures(registry.Add<CounterFamily>(
+          "moderated_writer_failures_total", "Writer transactions that failed.")),
+      checkpoint_duration(registry.Add<HistogramFamily>(
+          "moderated_checkpoint_duration_seconds",
+          "Time of one WAL checkpoint, by mode (passive: background thread; restart: writer "
+          "thread).",
+          LatencyBuckets(), std::vector<Label>{{"mode", 0}})),
+      wal_frames(registry.Add<GaugeFamily>(
+          "moderated_wal_frames", "Frames (pages) in the SQLite WAL at the last checkpoint.")),
+      reloads(registry.Add<CounterFamily>("moderated_reloads_total",
+                                          "Reloads of rules and model, by result.",
+                                          std::vector<Label>{{"result", 0}})),
+      connections(registry.Add<GaugeFamily>("moderated_connections",
+                                            "Open client connections, TCP and Unix.")),
+      build_info(registry.Add<GaugeFamily>(
+          "moderated_build_info", "Always 1; labels name the version, rules and model.",
+          std::vector<Label>{{"version", 0}, {"rules", 0}, {"model", 0}})),
+      retention_purged(registry.Add<CounterFamily>(
+          "moderated_retention_purged_total", "Comments deleted by the retention policy.")),
+      process_resident_memory(registry.Add<GaugeFamily>("process_resident_memory_bytes",
+                                                        "Resident memory size in bytes.")),
+      process_open_fds(
+          registry.Add<GaugeFamily>("process_open_fds", "Number of open file descriptors.")),
+      process_start_time(registry.Add<GaugeFamily>(
+          "process_start_time_seconds", "Start time of the process since the Unix epoch.")) {
+  // Unlabelled series exist from the start, so they render as 0.
+  writer_queue_depth.With();
+  writer_commits.With();
+  writer_failures.With();
+  connections.With();
+  retention_purged.With();
+  classifier_duration.With();
+  engine_duration.With();
+  writer_batch_size.With();
+  writer_commit_duration.With();
+  checkpoint_duration.With({"passive"});
+  checkpoint_duration.With({"restart"});
+  wal_frames.With();
+  reloads.With({"error"});
+  reloads.With({"ok"});
+}
+
+DaemonMetrics& Metrics() {
+  static DaemonMetrics* m = new DaemonMetrics();  // never destroyed: used until exit
+  return *m;
+}
+
+ScopedTimer::~ScopedTimer() {
+  if (enabled_) h_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+}
+
+HttpObservation::~HttpObservation() {
+  if (!done_) Record(500);
+}
+
+void HttpObservation::Record(unsigned status) {
+  done_ = true;
+  DaemonMetrics& m = Metrics();
+  m.http_requests.With({route, method_, std::to_string(status)}).Inc();
+  m.http_duration.With({route}).Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+}
+
+void ObserveVerdict(std::string_view site, const Verdict& verdict) {
+  DaemonMetrics& m = Metrics();
+  m.verdicts.With({rules::ActionName(verdict.action), site}).Inc();
+  for (const VerdictReason& r : verdict.reasons) {
+    m.rule_hits.With({r.reason.rule_id, r.reason.shadow ? "shadow" : "enforce"}).Inc();
+  }
+}
+
+void ObserveCommit(size_t comments, int64_t micros, bool ok) {
+  DaemonMetrics& m = Metrics();
+  m.writer_batch_size.With().Observe(static_cast<double>(comments));
+  m.writer_commit_duration.With().Observe(static_cast<double>(micros) / 1e6);
+  (ok ? m.writer_commits : m.writer_failures).With().Inc();
+}
+
+void ObserveCheckpoint(bool restart, int64_t micros, int64_t wal_frames, bool ok) {
+  DaemonMetrics& m = Metrics();
+  if (ok) m.checkpoint_duration.With({restart ? "restart" : "passive"}).Observe(micros / 1e6);
+  m.wal_frames.With().Set(static_cast<double>(wal_frames));
+}
+
+void ObserveReload(bool ok) { Metrics().reloads.With({ok ? "ok" : "error"}).Inc(); }
+
+#ifndef MODERATED_VERSION
+#define MODERATED_VERSION "unknown"
+#endif
+const char* BuildVersion() { return MODERATED_VERSION; }
+
+void SetBuildInfo(std::string_view rules, std::string_view model) {
+  GaugeFamily& f = Metrics().build_info;
+  f.Clear();
+  f.With({BuildVersion(), rules, model}).Set(1);
+}
+
+void UpdateProcessMetrics() {
+  DaemonMetrics& m = Metrics();
+  const long page = sysconf(_SC_PAGESIZE);
+  {
+    std::ifstream statm("/proc/self/statm");
+    uint64_t size = 0, resident = 0;
+    if (statm >> size >> resident) {
+      m.process_resident_memory.With().Set(static_cast<double>(resident * page));
+    }
+  }
+  if (DIR* d = opendir("/proc/self/fd")) {
+    int n = 0;
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') ++n;
+    }
+    closedir(d);
+    m.process_open_fds.With().Set(n - 1);  // minus the one opendir holds
+  }
+  static const double start_time = [] {
+    // Field 22 of /proc/self/stat: start time in clock ticks after boot.
+    std::ifstream stat("/proc/self/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    size_t close = text.rfind(')');  // the command name may contain spaces
+    if (close == std::string::npos) return 0.0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 22 && (fields >> field); ++i) {
+      if (i == 22) ticks = std::atof(field.c_str());
+    }
+    std::ifstream procstat("/proc/stat");
+    std::string line;
+    double btime = 0;
+    while (std::getline(procstat, line)) {
+      if (line.rfind("btime ", 0) == 0) btime = std::atof(line.c_str() + 6);
+    }
+    return btime + ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }();
+  m.process_start_time.With().Set(start_time);
+}
+
+}  // namespace moderated::metrics

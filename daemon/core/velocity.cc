@@ -1,0 +1,98 @@
+#include "daemon/core/velocity.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace moderated {
+namespace {
+
+// FNV-1a, then a 64-bit finaliser so that the low bits (stripe choice) and
+// the hash-map buckets are well mixed.
+uint64_t Hash(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace
+
+size_t Velocity::Kind::size() const {
+  size_t n = 0;
+  for (const Stripe& s : stripes) {
+    std::lock_guard lock(s.mu);
+    n += s.index.size();
+  }
+  return n;
+}
+
+Velocity::Velocity(int64_t window_ms, size_t max_keys)
+    : window_ms_(std::max<int64_t>(window_ms, 1)),
+      bucket_ms_(std::max<int64_t>(window_ms_ / (kSlots - 1), 1)),
+      max_per_stripe_(std::max<size_t>((max_keys + kStripes - 1) / kStripes, 1)),
+      ip_(std::make_unique<Kind>()),
+      email_(std::make_unique<Kind>()),
+      content_(std::make_unique<Kind>()) {}
+
+Velocity::~Velocity() = default;
+
+double Velocity::ObserveOne(Kind& kind, std::string_view key, int64_t slot, bool record) {
+  if (key.empty()) return 0;
+  const uint64_t h = Hash(key);
+  Stripe& stripe = kind.stripes[h % kStripes];
+  std::lock_guard lock(stripe.mu);
+  auto it = stripe.index.find(h);
+  if (it == stripe.index.end()) {
+    if (!record) return 1;
+    stripe.lru.push_front(Entry{h, slot, {}});
+    stripe.lru.front().counts[static_cast<size_t>(slot % kSlots)] = 1;
+    stripe.index.emplace(h, stripe.lru.begin());
+    while (stripe.index.size() > max_per_stripe_) {
+      stripe.index.erase(stripe.lru.back().key);
+      stripe.lru.pop_back();
+    }
+    return 1;
+  }
+  Entry& e = *it->second;
+  // A clock that steps back is treated as "now = the newest bucket".
+  const int64_t now = std::max(slot, e.last_slot);
+  if (record) {
+    // Clear the buckets between the newest written one and now: they hold
+    // counts from a previous turn of the ring.
+    for (int64_t s = e.last_slot + 1; s <= now && s <= e.last_slot + kSlots; ++s) {
+      e.counts[static_cast<size_t>(s % kSlots)] = 0;
+    }
+    e.last_slot = now;
+    ++e.counts[static_cast<size_t>(now % kSlots)];
+    stripe.lru.splice(stripe.lru.begin(), stripe.lru, it->second);
+  }
+  // Sum the buckets still inside the window: slots in (now - kSlots, now].
+  uint64_t total = record ? 0 : 1;
+  for (int d = 0; d < kSlots; ++d) {
+    const int64_t s = e.last_slot - d;
+    if (s <= now - kSlots) break;
+    total += e.counts[static_cast<size_t>(s % kSlots)];
+  }
+  return static_cast<double>(total);
+}
+
+Velocity::Counts Velocity::Observe(std::string_view ip, std::string_view email,
+                                   std::string_view content, int64_t now_ms, bool record) {
+  const int64_t slot = std::max<int64_t>(now_ms, 0) / bucket_ms_;
+  Counts c;
+  c.ip = ObserveOne(*ip_, ip, slot, record);
+  c.email = ObserveOne(*email_, email, slot, record);
+  c.content = ObserveOne(*content_, content, slot, record);
+  return c;
+}
+
+size_t Velocity::ip_keys() const { return ip_->size(); }
+size_t Velocity::email_keys() const { return email_->size(); }
+size_t Velocity::content_keys() const { return content_->size(); }
+
+}  // namespace moderated

@@ -1,0 +1,93 @@
+// daemon/core/velocity.h
+//
+// Velocity: how many comments with the same author IP, the same author
+// e-mail, or the same normalised content were seen recently. The counts become
+// the rule features `velocity_ip`, `velocity_email` and `velocity_content`
+// (docs/rules.md, "Live administration, backtests and velocity").
+//
+// Memory is bounded: each kind keeps at most `max_keys` keys (least recently
+// seen evicted first), and each key costs a fixed ~150 bytes — a 64-bit hash
+// of the key (the text itself is not kept) and one counter per 1/16 of the
+// window. A comment is therefore counted for at least `window_ms` and at most
+// 17/16 × `window_ms` after it was seen. Counts live in memory only: a
+// restart starts from zero.
+//
+// Thread-safety: Observe() may be called from any number of threads at once.
+// Each kind is split into 16 stripes by key hash, each with its own mutex
+// held for one hash-map lookup.
+#ifndef MODERATED_DAEMON_CORE_VELOCITY_H_
+#define MODERATED_DAEMON_CORE_VELOCITY_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
+namespace moderated {
+
+class Velocity {
+ public:
+  // `window_ms` > 0; `max_keys` per kind (≥ 16 is useful: at least one key
+  // per stripe is always kept).
+  Velocity(int64_t window_ms, size_t max_keys);
+  ~Velocity();
+  Velocity(const Velocity&) = delete;
+  Velocity& operator=(const Velocity&) = delete;
+
+  // The counts for one comment, INCLUDING that comment. An empty key (no IP,
+  // no e-mail, empty content) counts 0.
+  struct Counts {
+    double ip = 0;
+    double email = 0;
+    double content = 0;
+  };
+
+  // Counts the comment seen at `now_ms` (Unix milliseconds; any monotonic
+  // clock works as long as it is used consistently). With `record` false
+  // nothing is stored and the result is what the counts would be had it been
+  // recorded (dry runs, /v1/check). `email` and `content` should be the
+  // normalised texts, so that case and look-alike tricks count as the same.
+  Counts Observe(std::string_view ip, std::string_view email, std::string_view content,
+                 int64_t now_ms, bool record);
+
+  // Keys currently held for each kind (tests, metrics).
+  size_t ip_keys() const;
+  size_t email_keys() const;
+  size_t content_keys() const;
+
+  int64_t window_ms() const { return window_ms_; }
+
+ private:
+  static constexpr int kSlots = 17;   // 16 buckets of window/16 + the current one
+  static constexpr int kStripes = 16;
+
+  struct Entry {
+    uint64_t key = 0;
+    int64_t last_slot = 0;  // the newest bucket written
+    std::array<uint32_t, kSlots> counts{};
+  };
+  struct Stripe {
+    mutable std::mutex mu;
+    std::list<Entry> lru;  // most recently seen first; guarded by mu
+    std::unordered_map<uint64_t, std::list<Entry>::iterator> index;  // guarded by mu
+  };
+  struct Kind {
+    std::array<Stripe, kStripes> stripes;
+    size_t size() const;
+  };
+
+  double ObserveOne(Kind& kind, std::string_view key, int64_t slot, bool record);
+
+  const int64_t window_ms_;
+  const int64_t bucket_ms_;
+  const size_t max_per_stripe_;
+  std::unique_ptr<Kind> ip_, email_, content_;
+};
+
+}  // namespace moderated
+
+#endif  // MODERATED_DAEMON_CORE_VELOCITY_H_

@@ -1,0 +1,454 @@
+#include "daemon/jobs/webhooks.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "base/encoding.h"
+#include "base/hash.h"
+#include "base/strings.h"
+#include "base/time.h"
+#include "daemon/core/async.h"
+#include "daemon/core/log.h"
+#include "daemon/core/reader_pool.h"
+#include "daemon/http/response.h"
+
+namespace moderated {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+std::string WebhookSignature(std::string_view secret, std::string_view timestamp,
+                             std::string_view body) {
+  std::string message;
+  message.reserve(timestamp.size() + 1 + body.size());
+  message.append(timestamp).append(".").append(body);
+  return "sha256=" + base::HexEncode(base::HmacSha256(secret, message));
+}
+
+int64_t WebhookBackoffMs(const WebhooksConfig& config, int64_t attempts, double jitter01) {
+  const int64_t cap = std::max<int64_t>(config.max_backoff_ms, 1);
+  int64_t delay = std::max<int64_t>(config.initial_backoff_ms, 1);
+  for (int64_t i = 1; i < attempts && delay < cap; ++i) delay *= 2;
+  delay = std::min(delay, cap);
+  jitter01 = std::clamp(jitter01, 0.0, 1.0);
+  return delay / 2 + static_cast<int64_t>(jitter01 * static_cast<double>(delay - delay / 2));
+}
+
+namespace {
+
+constexpr size_t kMaxErrorBytes = 500;
+
+// One delivery's sockets, shared with Stop() so it can cancel them.
+struct Connection {
+  explicit Connection(net::any_io_executor ex) : resolver(ex), timer(ex) {}
+  void Cancel() {
+    resolver.cancel();
+    timer.cancel();
+    if (plain) plain->cancel();
+    if (tls) beast::get_lowest_layer(*tls).cancel();
+  }
+  tcp::resolver resolver;
+  net::steady_timer timer;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+};
+
+struct Attempt {
+  bool delivered = false;
+  bool cancelled = false;  // by Stop(): not an attempt
+  unsigned status = 0;     // HTTP status, 0 if none
+  std::string error;       // why it failed
+};
+
+std::string Truncate(std::string s) {
+  if (s.size() > kMaxErrorBytes) s.resize(kMaxErrorBytes);
+  return s;
+}
+
+// Where a delivery goes, from the event's URL.
+struct Destination {
+  bool https = false;
+  bool host_is_name = false;  // not an IP literal: SNI and name verification apply
+  std::string host;           // for resolving and certificate checks
+  std::string port;
+  std::string host_and_port;  // as in the URL: the Host header
+  std::string target;         // path and query
+};
+
+// False for anything but an absolute http(s) URL with a host.
+bool ParseDestination(const std::string& text, Destination* d) {
+  auto url = boost::urls::parse_absolute_uri(text);
+  const std::string scheme = url ? base::AsciiLower(url->scheme()) : "";
+  if (!url || (scheme != "http" && scheme != "https") || url->host().empty()) return false;
+  d->https = scheme == "https";
+  d->host_is_name = url->host_type() == boost::urls::host_type::name;
+  d->host = url->host_type() == boost::urls::host_type::ipv6
+                ? std::string(url->host_ipv6_address().to_string())
+                : std::string(url->host());
+  d->port = url->has_port() ? std::string(url->port()) : (d->https ? "443" : "80");
+  d->host_and_port = std::string(url->encoded_host_and_port());
+  d->target = std::string(url->encoded_path());
+  if (d->target.empty()) d->target = "/";
+  if (url->has_query()) d->target += "?" + std::string(url->encoded_query());
+  return true;
+}
+
+// The POST of one event, signed (the wire format in webhooks.h).
+http::request<http::string_body> SignedRequest(const storage::OutboxEvent& e,
+                                               const std::string& secret, const Destination& d) {
+  http::request<http::string_body> req{http::verb::post, d.target, 11};
+  req.set(http::field::host, d.host_and_port);
+  req.set(http::field::user_agent, std::string(kServerName));
+  req.set(http::field::content_type, "application/json");
+  const std::string timestamp = std::to_string(base::NowMs() / 1000);
+  req.set("X-Moderated-Event-Id", e.event_id);
+  req.set("X-Moderated-Timestamp", timestamp);
+  req.set("X-Moderated-Signature", WebhookSignature(secret, timestamp, e.payload));
+  req.keep_alive(false);
+  req.body() = e.payload;
+  req.prepare_payload();
+  return req;
+}
+
+}  // namespace
+
+struct WebhookWorker::Impl {
+  Impl(const WebhooksConfig& c, ReaderPool& r, DecisionWriter& w)
+      : config(c),
+        readers(r),
+        writer(w),
+        tls_context(ssl::context::tls_client),
+        timer(ioc),
+        rng(std::random_device{}()) {}
+
+  net::awaitable<void> Loop();
+  void Poll();
+  net::awaitable<void> Handle(storage::OutboxEvent event, std::optional<std::string> secret);
+  net::awaitable<Attempt> Send(const storage::OutboxEvent& event, const std::string& secret,
+                               std::shared_ptr<Connection> conn);
+  net::awaitable<bool> Handshake(Connection& conn, const Destination& d, Attempt* a);
+  template <typename Stream>
+  net::awaitable<Attempt> Exchange(Stream& stream, beast::tcp_stream& lowest,
+                                   http::request<http::string_body>& req);
+
+  const WebhooksConfig config;
+  ReaderPool& readers;
+  DecisionWriter& writer;
+  ssl::context tls_context;
+  net::io_context ioc{1};
+  net::steady_timer timer;
+  std::thread thread;
+  std::mt19937_64 rng;
+
+  // Owned by the worker thread.
+  bool stopping = false;
+  std::set<int64_t> in_flight;  // outbox ids being delivered or recorded
+  std::map<int64_t, std::shared_ptr<Connection>> connections;
+  bool read_failed = false;  // last poll could not read (logged once)
+};
+
+net::awaitable<void> WebhookWorker::Impl::Loop() {
+  while (!stopping) {
+    Poll();
+    timer.expires_after(std::chrono::milliseconds(config.poll_interval_ms));
+    error_code ec;
+    co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+  }
+}
+
+void WebhookWorker::Impl::Poll() {
+  if (in_flight.size() >= config.max_concurrency) return;
+  std::string error;
+  auto lease = readers.Acquire(&error);
+  std::vector<storage::OutboxEvent> due;
+  // In-flight rows are still due in the table; read enough to skip them.
+  if (!lease ||
+      lease->DueOutboxEvents(base::NowMs(), config.max_concurrency + in_flight.size(), &due)) {
+    if (!read_failed) {
+      Log(LogLevel::kError, "webhook_poll_failed",
+          {{"error", lease ? lease->LastErrorMessage() : error}});
+    }
+    read_failed = true;
+    return;
+  }
+  read_failed = false;
+  std::map<std::string, std::optional<std::string>> secrets;  // by site, for this poll
+  for (storage::OutboxEvent& e : due) {
+    if (in_flight.size() >= config.max_concurrency) break;
+    if (in_flight.count(e.id)) continue;
+    auto it = secrets.find(e.site);
+    if (it == secrets.end()) {
+      storage::Site site;
+      std::optional<std::string> secret;
+      if (!lease->GetSite(e.site, &site) && !site.webhook_secret.empty()) {
+        secret = site.webhook_secret;
+      }
+      it = secrets.emplace(e.site, std::move(secret)).first;
+    }
+    in_flight.insert(e.id);
+    net::co_spawn(ioc, Handle(std::move(e), it->second), [](std::exception_ptr p) {
+      if (!p) return;
+      try {
+        std::rethrow_exception(p);
+      } catch (const std::exception& ex) {
+        Log(LogLevel::kError, "webhook_internal_error", {{"error", ex.what()}});
+      }
+    });
+  }
+}
+
+net::awaitable<void> WebhookWorker::Impl::Handle(storage::OutboxEvent e,
+                                                 std::optional<std::string> secret) {
+  Attempt a;
+  if (!secret) {
+    a.error = "site '" + e.site + "' has no webhook secret in the registry";
+  } else {
+    auto conn = std::make_shared<Connection>(ioc.get_executor());
+    connections[e.id] = conn;
+    a = co_await Send(e, *secret, conn);
+    connections.erase(e.id);
+  }
+  if (a.cancelled) {
+    in_flight.erase(e.id);
+    co_return;
+  }
+  const int64_t now = base::NowMs();
+  const int64_t attempts = e.attempts + 1;
+  int64_t next = now;
+  bool gave_up = false;
+  if (!a.delivered) {
+    if (attempts >= config.max_attempts) {
+      next = kGaveUpAtMs;
+      gave_up = true;
+    } else {
+      std::uniform_real_distribution<double> jitter(0.0, 1.0);
+      next = now + WebhookBackoffMs(config, attempts, jitter(rng));
+    }
+  }
+  const int64_t id = e.id;
+  const bool delivered = a.delivered;
+  const std::string error = Truncate(a.error);
+  // Named, not inline in co_await: GCC 12 destroys such a temporary twice
+  // (daemon/http/response.h).
+  std::function<std::string(storage::Store&)> task = [id, delivered, now, next,
+                                                      error](storage::Store& store) {
+    std::error_code ec =
+        delivered ? store.MarkOutboxDelivered(id, now) : store.MarkOutboxFailed(id, next, error);
+    return ec ? store.LastErrorMessage() : std::string();
+  };
+  std::optional<std::string> recorded =
+      co_await AsyncOnWriter<std::string>(writer, std::move(task), net::use_awaitable);
+  in_flight.erase(id);
+  if (!recorded || !recorded->empty()) {
+    Log(LogLevel::kError, "webhook_record_failed",
+        {{"event_id", e.event_id}, {"error", recorded ? *recorded : "writer stopped"}});
+  }
+  if (delivered) {
+    Log(LogLevel::kInfo, "webhook_delivered",
+        {{"event_id", e.event_id},
+         {"site", e.site},
+         {"status", std::to_string(a.status)},
+         {"attempt", std::to_string(attempts)}});
+  } else if (gave_up) {
+    Log(LogLevel::kError, "webhook_gave_up",
+        {{"event_id", e.event_id},
+         {"site", e.site},
+         {"attempts", std::to_string(attempts)},
+         {"error", error}});
+  } else {
+    Log(LogLevel::kWarn, "webhook_failed",
+        {{"event_id", e.event_id},
+         {"site", e.site},
+         {"attempt", std::to_string(attempts)},
+         {"retry_in_ms", std::to_string(next - now)},
+         {"error", error}});
+  }
+}
+
+template <typename Stream>
+net::awaitable<Attempt> WebhookWorker::Impl::Exchange(Stream& stream, beast::tcp_stream& lowest,
+                                                      http::request<http::string_body>& req) {
+  Attempt a;
+  error_code ec;
+  lowest.expires_after(std::chrono::milliseconds(config.response_timeout_ms));
+  co_await http::async_write(stream, req, net::redirect_error(net::use_awaitable, ec));
+  if (ec) {
+    a.error = "send: " + ec.message();
+    co_return a;
+  }
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  // Only the status line and headers matter; the connection closes after.
+  co_await http::async_read_header(stream, buffer, parser,
+                                   net::redirect_error(net::use_awaitable, ec));
+  if (ec) {
+    a.error = "response: " + ec.message();
+    co_return a;
+  }
+  a.status = parser.get().result_int();
+  a.delivered = a.status >= 200 && a.status < 300;
+  if (!a.delivered) a.error = "HTTP " + std::to_string(a.status);
+  co_return a;
+}
+
+net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
+                                                  const std::string& secret,
+                                                  std::shared_ptr<Connection> conn) {
+  Attempt a;
+  Destination d;
+  if (!ParseDestination(e.url, &d)) {
+    a.error = "invalid webhook URL";
+    co_return a;
+  }
+  // Resolve, connect and (https) handshake share connect_timeout_ms.
+  const auto connect_deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config.connect_timeout_ms);
+  error_code ec;
+  conn->timer.expires_at(connect_deadline);
+  conn->timer.async_wait([conn](error_code wait_ec) {
+    if (!wait_ec) conn->resolver.cancel();
+  });
+  auto endpoints = co_await conn->resolver.async_resolve(
+      d.host, d.port, net::redirect_error(net::use_awaitable, ec));
+  conn->timer.cancel();
+  if (stopping) {
+    a.cancelled = true;
+    co_return a;
+  }
+  if (ec) {
+    a.error = "resolve " + d.host + ": " +
+              (ec == net::error::operation_aborted ? std::string("timed out") : ec.message());
+    co_return a;
+  }
+  http::request<http::string_body> req = SignedRequest(e, secret, d);
+  beast::tcp_stream* lowest = nullptr;
+  if (d.https) {
+    conn->tls.emplace(ioc.get_executor(), tls_context);
+    lowest = &beast::get_lowest_layer(*conn->tls);
+  } else {
+    conn->plain.emplace(ioc.get_executor());
+    lowest = &*conn->plain;
+  }
+  lowest->expires_at(connect_deadline);
+  co_await lowest->async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
+  if (stopping) {
+    a.cancelled = true;
+    co_return a;
+  }
+  if (ec) {
+    a.error = "connect " + d.host_and_port + ": " + ec.message();
+    co_return a;
+  }
+  // (co_await stays out of conditions and ?: — GCC 12 miscompiles those.)
+  if (d.https) {
+    const bool secured = co_await Handshake(*conn, d, &a);
+    if (!secured) co_return a;
+    a = co_await Exchange(*conn->tls, *lowest, req);
+  } else {
+    a = co_await Exchange(*conn->plain, *lowest, req);
+  }
+  if (stopping && !a.delivered) a.cancelled = true;
+  error_code ignored;
+  lowest->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  lowest->close();
+  co_return a;
+}
+
+// TLS: SNI for names (not for IP literals), and the certificate must name
+// the host. False with *a filled when the delivery ends here.
+net::awaitable<bool> WebhookWorker::Impl::Handshake(Connection& conn, const Destination& d,
+                                                    Attempt* a) {
+  if (d.host_is_name && !SSL_set_tlsext_host_name(conn.tls->native_handle(), d.host.c_str())) {
+    a->error = "TLS: cannot set SNI";
+    co_return false;
+  }
+  conn.tls->set_verify_mode(ssl::verify_peer);
+  conn.tls->set_verify_callback(ssl::host_name_verification(d.host));
+  error_code ec;
+  co_await conn.tls->async_handshake(ssl::stream_base::client,
+                                     net::redirect_error(net::use_awaitable, ec));
+  if (stopping) {
+    a->cancelled = true;
+    co_return false;
+  }
+  if (ec) {
+    a->error = "TLS handshake: " + ec.message();
+    co_return false;
+  }
+  co_return true;
+}
+
+WebhookWorker::WebhookWorker(const WebhooksConfig& config, ReaderPool& readers,
+                             DecisionWriter& writer)
+    : impl_(std::make_unique<Impl>(config, readers, writer)) {}
+
+WebhookWorker::~WebhookWorker() { Stop(); }
+
+bool WebhookWorker::Start(std::string* error) {
+  Impl& m = *impl_;
+  error_code ec;
+  m.tls_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                                ssl::context::no_tlsv1_1,
+                            ec);
+  if (m.config.ca_file.empty()) {
+    m.tls_context.set_default_verify_paths(ec);
+  } else {
+    m.tls_context.load_verify_file(m.config.ca_file, ec);
+  }
+  if (ec) {
+    *error = "webhooks: cannot load CA certificates" +
+             (m.config.ca_file.empty() ? std::string() : " from " + m.config.ca_file) + ": " +
+             ec.message();
+    return false;
+  }
+  m.tls_context.set_verify_mode(ssl::verify_peer);
+  net::co_spawn(m.ioc, m.Loop(), [](std::exception_ptr p) {
+    if (!p) return;
+    try {
+      std::rethrow_exception(p);
+    } catch (const std::exception& ex) {
+      Log(LogLevel::kError, "webhook_internal_error", {{"error", ex.what()}});
+    }
+  });
+  m.thread = std::thread([&m] { m.ioc.run(); });
+  Log(LogLevel::kInfo, "webhooks_started",
+      {{"poll_interval_ms", std::to_string(m.config.poll_interval_ms)},
+       {"max_concurrency", std::to_string(m.config.max_concurrency)}});
+  return true;
+}
+
+void WebhookWorker::Stop() {
+  Impl& m = *impl_;
+  if (!m.thread.joinable()) return;
+  net::post(m.ioc, [&m] {
+    m.stopping = true;
+    m.timer.cancel();
+    for (auto& [id, conn] : m.connections) conn->Cancel();
+  });
+  m.thread.join();
+  Log(LogLevel::kInfo, "webhooks_stopped");
+}
+
+}  // namespace moderated

@@ -1,0 +1,62 @@
+// tests/base/encoding_test.cc
+#include "base/encoding.h"
+
+#include <gtest/gtest.h>
+
+namespace moderated::base {
+namespace {
+
+TEST(EncodingTest, Hex) {
+  EXPECT_EQ("00017f80ff", HexEncode(std::string("\x00\x01\x7f\x80\xff", 5)));
+  std::string out;
+  AppendHexByte(0xab, &out);
+  AppendHexByte(0xab, &out, /*upper=*/true);
+  EXPECT_EQ("abAB", out);
+}
+
+// RFC 4648 §10 test vectors.
+TEST(EncodingTest, Base64MatchesTheRfcVectors) {
+  const std::pair<const char*, const char*> kVectors[] = {
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
+  };
+  for (const auto& [plain, encoded] : kVectors) {
+    EXPECT_EQ(encoded, Base64Encode(plain));
+    EXPECT_EQ(plain, Base64DecodeLenient(encoded));
+  }
+}
+
+TEST(EncodingTest, LenientBase64SkipsLineBreaksAndJunkAndStopsAtPadding) {
+  EXPECT_EQ("foobar", Base64DecodeLenient("Zm9v\r\nYm Fy"));
+  EXPECT_EQ("fo", Base64DecodeLenient("Zm8=Zm9v"));
+  EXPECT_EQ("fo", Base64DecodeLenient("Zm8"));     // unpadded
+  EXPECT_EQ("fo3", Base64DecodeLenient("Zm8zZ"));  // a lone last character holds no byte
+}
+
+TEST(EncodingTest, Base64UrlRoundTripsWithoutPadding) {
+  const std::string bytes("\xfb\xff\xbf\x00\x10", 5);
+  const std::string text = Base64UrlEncode(bytes);
+  EXPECT_EQ("-_-_ABA", text);
+  std::string back;
+  ASSERT_TRUE(Base64UrlDecode(text, &back));
+  EXPECT_EQ(bytes, back);
+  EXPECT_EQ(43u, Base64UrlEncode(std::string(32, 'x')).size());
+}
+
+TEST(EncodingTest, Base64UrlDecodeRejectsOtherAlphabets) {
+  std::string out;
+  EXPECT_FALSE(Base64UrlDecode("ab+c", &out));
+  EXPECT_FALSE(Base64UrlDecode("ab/c", &out));
+  EXPECT_FALSE(Base64UrlDecode("abc=", &out));
+  EXPECT_FALSE(Base64UrlDecode("a", &out));  // a lone character holds no byte
+  EXPECT_TRUE(Base64UrlDecode("", &out));
+  EXPECT_EQ("", out);
+}
+
+}  // namespace
+}  // namespace moderated::base

@@ -1,0 +1,206 @@
+#include "daemon/core/decision_writer.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+
+#include "tests/testing/temp_dir.h"
+
+namespace moderated {
+namespace {
+
+using testing::TempDir;
+
+storage::Comment MakeComment(const std::string& site, const std::string& id) {
+  storage::Comment c;
+  c.site = site;
+  c.external_id = id;
+  c.content = "text " + id;
+  c.status = "approved";
+  c.action = "accept";
+  c.verdict_json = "{\"status\":\"approved\"}";
+  return c;
+}
+
+std::unique_ptr<storage::Store> OpenStore(const std::string& path) {
+  std::string error;
+  auto store = storage::Store::Open(path, storage::Store::OpenMode::kReadWrite, &error);
+  EXPECT_NE(nullptr, store) << error;
+  return store;
+}
+
+TEST(DecisionWriterTest, CommitsEverythingAndGroupsConcurrentSubmissions) {
+  TempDir dir;
+  WriterConfig config;
+  config.max_batch = 1000;
+  DecisionWriter writer(OpenStore(dir.File("db")), config);
+  constexpr int kComments = 2000;
+  std::vector<std::promise<int64_t>> ids(kComments);
+  // SubmitAll queues everything at once: the writer must group it.
+  std::vector<storage::Comment> comments;
+  for (int i = 0; i < kComments; ++i) comments.push_back(MakeComment("s", std::to_string(i)));
+  ASSERT_TRUE(writer.SubmitAll(std::move(comments),
+                               [&](size_t i, std::error_code ec, const storage::InsertOutcome& o) {
+                                 EXPECT_FALSE(ec);
+                                 ids[i].set_value(o.id);
+                               }));
+  std::set<int64_t> distinct;
+  for (auto& p : ids) distinct.insert(p.get_future().get());
+  EXPECT_EQ(static_cast<size_t>(kComments), distinct.size());
+  EXPECT_EQ(static_cast<uint64_t>(kComments), writer.committed_comments());
+  EXPECT_LE(writer.commits(), 2u);  // ≤ max_batch per transaction: 2000 in 2
+  writer.Stop();
+  auto reader = OpenStore(dir.File("db"));
+  int64_t n = 0;
+  ASSERT_FALSE(reader->Count(&n));
+  EXPECT_EQ(kComments, n);
+}
+
+TEST(DecisionWriterTest, DuplicatesReportTheFirstComment) {
+  TempDir dir;
+  DecisionWriter writer(OpenStore(dir.File("db")), WriterConfig{});
+  std::promise<storage::InsertOutcome> first, second;
+  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"), [&](std::error_code, const auto& o) {
+    first.set_value(o);
+  }));
+  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"), [&](std::error_code, const auto& o) {
+    second.set_value(o);
+  }));
+  auto a = first.get_future().get();
+  auto b = second.get_future().get();
+  EXPECT_FALSE(a.duplicate);
+  EXPECT_TRUE(b.duplicate);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ("{\"status\":\"approved\"}", b.verdict_json);
+}
+
+TEST(DecisionWriterTest, FullQueueRefusesInsteadOfGrowing) {
+  TempDir dir;
+  WriterConfig config;
+  config.max_queue = 0;
+  DecisionWriter writer(OpenStore(dir.File("db")), config);
+  EXPECT_FALSE(writer.Submit(MakeComment("s", "a"), [](std::error_code, const auto&) {
+    ADD_FAILURE() << "completion must not run for a refused comment";
+  }));
+}
+
+TEST(DecisionWriterTest, StopCommitsWhatIsQueued) {
+  TempDir dir;
+  {
+    DecisionWriter writer(OpenStore(dir.File("db")), WriterConfig{});
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE(writer.Submit(MakeComment("s", std::to_string(i)),
+                                [](std::error_code ec, const auto&) { EXPECT_FALSE(ec); }));
+    }
+    writer.Stop();
+    EXPECT_FALSE(writer.Submit(MakeComment("s", "late"), [](std::error_code, const auto&) {}));
+  }
+  auto reader = OpenStore(dir.File("db"));
+  int64_t n = 0;
+  ASSERT_FALSE(reader->Count(&n));
+  EXPECT_EQ(100, n);
+}
+
+std::unique_ptr<storage::Store> OpenManualCheckpointStore(const std::string& path) {
+  storage::StoreOptions options;
+  options.auto_checkpoint = false;
+  std::string error;
+  auto store = storage::Store::Open(path, storage::Store::OpenMode::kReadWrite, options, &error);
+  EXPECT_NE(nullptr, store) << error;
+  return store;
+}
+
+// Commits `n` comments one transaction each (the next is submitted only
+// after the previous one is committed), ids `prefix`0, `prefix`1, ...
+// Returns the WAL file's largest size.
+uintmax_t CommitOneByOne(DecisionWriter& writer, const std::string& db, int n,
+                         const std::string& prefix = "") {
+  uintmax_t largest = 0;
+  for (int i = 0; i < n; ++i) {
+    storage::Comment c = MakeComment("s", prefix + std::to_string(i));
+    c.content = std::string(3000, 'x');
+    std::promise<std::error_code> done;
+    EXPECT_TRUE(writer.Submit(std::move(c), [&](std::error_code ec, const auto&) {
+      done.set_value(ec);
+    }));
+    EXPECT_FALSE(done.get_future().get());
+    std::error_code ec;
+    largest = std::max(largest, std::filesystem::file_size(db + "-wal", ec));
+  }
+  return largest;
+}
+
+TEST(DecisionWriterTest, BackgroundCheckpointsKeepTheWalBounded) {
+  constexpr int kComments = 1500;
+  constexpr uintmax_t kFrame = 4096 + 24;
+  WriterConfig config;
+  config.checkpoint_pages = 20;  // restart at 8 x 20 = 160 frames
+
+  // Without checkpoints the WAL holds every commit: several frames each.
+  TempDir unchecked_dir;
+  const std::string unchecked_db = unchecked_dir.File("db");
+  DecisionWriter unchecked(OpenManualCheckpointStore(unchecked_db), config);
+  EXPECT_GT(CommitOneByOne(unchecked, unchecked_db, kComments), 2 * kComments * kFrame);
+  EXPECT_EQ(0u, unchecked.checkpoints());
+
+  TempDir dir;
+  const std::string db = dir.File("db");
+  DecisionWriter writer(OpenManualCheckpointStore(db), OpenManualCheckpointStore(db), config);
+  const uintmax_t largest = CommitOneByOne(writer, db, kComments);
+  EXPECT_GT(writer.checkpoints(), 0u);
+  // The restart threshold plus what a few commits add while a background
+  // copy holds the restart back: far below the unchecked WAL.
+  EXPECT_LT(largest, 600 * kFrame);
+  writer.Stop();
+  auto reader = OpenStore(db);
+  int64_t n = 0;
+  ASSERT_FALSE(reader->Count(&n));
+  EXPECT_EQ(kComments, n);
+}
+
+// A reader on an old snapshot (a backtest, an export) blocks WAL restarts
+// for as long as it reads. Commits must go on meanwhile (each restart attempt
+// waits only briefly, and attempts are spaced out), and once the reader is
+// gone the WAL starts over again.
+TEST(DecisionWriterTest, ALongReaderDoesNotStallCommits) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  WriterConfig config;
+  config.checkpoint_pages = 20;
+  DecisionWriter writer(OpenManualCheckpointStore(db), OpenManualCheckpointStore(db), config);
+  CommitOneByOne(writer, db, 1);
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr));
+  ASSERT_EQ(SQLITE_OK,
+            sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr, nullptr, nullptr));
+  CommitOneByOne(writer, db, 200, "held-");
+  ASSERT_EQ(SQLITE_OK, sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr));
+  sqlite3_close(reader);
+
+  CommitOneByOne(writer, db, 100, "after-");
+  // With the reader gone the writer restarted the WAL: what is in it now is
+  // at most the restart threshold (160 frames) and a few commits, not the
+  // 1,500 frames of 300 commits.
+  sqlite3* probe = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open(db.c_str(), &probe));
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_prepare_v2(probe, "PRAGMA wal_checkpoint(PASSIVE)", -1, &stmt,
+                                          nullptr));
+  ASSERT_EQ(SQLITE_ROW, sqlite3_step(stmt));
+  const int wal_frames = sqlite3_column_int(stmt, 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(probe);
+  EXPECT_LT(wal_frames, 400);
+  writer.Stop();  // the last close checkpoints what is left
+  auto store = OpenStore(db);
+  int64_t n = 0;
+  ASSERT_FALSE(store->Count(&n));
+  EXPECT_EQ(301, n);
+  EXPECT_GT(writer.checkpoints(), 0u);
+}
+
+}  // namespace
+}  // namespace moderated

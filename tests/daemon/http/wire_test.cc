@@ -1,0 +1,77 @@
+#include "daemon/http/wire.h"
+
+#include <gtest/gtest.h>
+
+namespace moderated {
+namespace {
+
+namespace json = boost::json;
+
+std::vector<std::string> Errors(std::string_view body, const std::string& pointer = "") {
+  CommentInput in;
+  std::vector<FieldError> errors;
+  ParseComment(json::parse(body), pointer, Limits{}, &in, &errors);
+  std::vector<std::string> out;
+  for (const auto& e : errors) out.push_back(e.pointer + " " + e.detail);
+  return out;
+}
+
+TEST(WireTest, MinimalCommentIsValid) {
+  CommentInput in;
+  std::vector<FieldError> errors;
+  EXPECT_TRUE(ParseComment(json::parse(R"({"site":"s","content":"hi","id":42,"parent":7})"), "",
+                           Limits{}, &in, &errors));
+  EXPECT_EQ("s", in.site);
+  EXPECT_EQ("42", in.external_id);
+  EXPECT_EQ("7", in.parent);
+  EXPECT_EQ("{}", in.meta_json);
+}
+
+TEST(WireTest, RequiredFields) {
+  EXPECT_EQ((std::vector<std::string>{"/site is required", "/content is required"}),
+            Errors("{}"));
+  EXPECT_EQ((std::vector<std::string>{"/site must not be empty", "/content must not be empty"}),
+            Errors(R"({"site":"","content":" \n "})"));
+  EXPECT_EQ(std::vector<std::string>{" must be a JSON object"}, Errors("[1]"));
+}
+
+TEST(WireTest, PointersIncludeTheBatchPosition) {
+  EXPECT_EQ((std::vector<std::string>{"/comments/3/author/ip must be an IPv4 or IPv6 address"}),
+            Errors(R"({"site":"s","content":"c","author":{"ip":"1.2.3"}})", "/comments/3"));
+}
+
+TEST(WireTest, FieldFormats) {
+  EXPECT_EQ((std::vector<std::string>{
+                "/author must be an object",
+                "/lang must be a language tag such as \"ar\" or \"ru-RU\"",
+            }),
+            Errors(R"({"site":"s","content":"c","lang":"arabic!","author":"bob"})"));
+  EXPECT_TRUE(Errors(R"({"site":"s","content":"c","lang":"ru-RU","created_at":"2026-01-02T03:04:05.123+03:00"})")
+                  .empty());
+  EXPECT_EQ(std::vector<std::string>{"/content must not contain NUL characters"},
+            Errors(R"({"site":"s","content":"a\u0000b"})"));
+}
+
+TEST(WireTest, MetaIsBounded) {
+  std::string big(5000, 'x');
+  EXPECT_EQ(std::vector<std::string>{"/meta must be at most 4096 bytes when serialised"},
+            Errors(R"({"site":"s","content":"c","meta":{"k":")" + big + "\"}}"));
+}
+
+TEST(WireTest, IpAddressesAreCanonicalised) {
+  CommentInput in;
+  std::vector<FieldError> errors;
+  ASSERT_TRUE(ParseComment(json::parse(R"({"site":"s","content":"c","author":{"ip":"2001:DB8:0::1"}})"),
+                           "", Limits{}, &in, &errors));
+  EXPECT_EQ("2001:db8::1", in.author_ip);
+}
+
+TEST(WireTest, StoredVerdictGetsOurId) {
+  json::object v = StoredVerdictJson(R"({"status":"approved","score":0.5})", 17);
+  EXPECT_EQ(R"({"id":17,"status":"approved","score":0.5})", ToJson(v));
+  EXPECT_EQ(R"([0.2187,1,-3,"x\u0001",null,true])",
+            ToJson(json::array{0.2187, 1.0, -3, "x\x01", nullptr, true}));
+}
+
+}  // namespace
+}  // namespace moderated

@@ -1,0 +1,369 @@
+// End-to-end tests of webhook delivery (daemon/jobs/webhooks.cc): the real
+// `moderated serve` binary, a decision made through the review API, and a
+// small HTTP receiver on 127.0.0.1 inside the test that is down, then up;
+// signatures are recomputed here with OpenSSL. The outbox is read back from
+// the database file with SQLite.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "tests/testing/daemon_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace moderated {
+namespace {
+
+namespace json = boost::json;
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using net::ip::tcp;
+using testing::DaemonProcess;
+using testing::HttpResult;
+using testing::TempDir;
+
+const std::string kRules = std::string(MODERATED_TESTDATA_DIR) + "/daemon/rules.yaml";
+const std::string kSecret = "whsec-\xd8\xb3\xd8\xb1-test";  // any bytes; UTF-8 here
+
+std::string Str(const json::value& v) { return std::string(v.as_string()); }
+
+// One request the receiver got.
+struct Received {
+  std::string target;
+  std::map<std::string, std::string> headers;  // names lower-case
+  std::string body;
+};
+
+// A tiny HTTP/1.1 server on 127.0.0.1:`port`: one request per connection,
+// answered with the status `policy` picks (given the request and how many
+// requests for the same target came before it).
+class Receiver {
+ public:
+  using Policy = std::function<unsigned(const Received&, int earlier_for_target)>;
+  Receiver(unsigned short port, Policy policy) : policy_(std::move(policy)), acceptor_(ioc_) {
+    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen();
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Receiver() {
+    stop_ = true;
+    boost::system::error_code ec;
+    tcp::socket wake(ioc_);
+    wake.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
+    thread_.join();
+  }
+  std::vector<Received> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      tcp::socket socket(ioc_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (stop_) break;
+      if (ec) continue;
+      boost::beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) continue;
+      Received r;
+      r.target = std::string(req.target());
+      for (const auto& f : req) {
+        std::string name(f.name_string());
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers[name] = std::string(f.value());
+      }
+      r.body = req.body();
+      unsigned status = 200;
+      {
+        std::lock_guard lock(mu_);
+        int earlier = 0;
+        for (const auto& p : requests_) earlier += p.target == r.target;
+        status = policy_(r, earlier);
+        requests_.push_back(r);
+      }
+      http::response<http::string_body> res{static_cast<http::status>(status), 11};
+      res.set(http::field::content_type, "text/plain");
+      res.body() = "thanks";
+      res.keep_alive(false);
+      res.prepare_payload();
+      http::write(socket, res, ec);
+      socket.shutdown(tcp::socket::shutdown_both, ec);
+    }
+  }
+
+  Policy policy_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  std::vector<Received> requests_;  // guarded by mu_
+  std::thread thread_;
+};
+
+// A loopback port that nothing listens on (bound once, then closed).
+unsigned short ClosedPort() {
+  net::io_context ioc;
+  tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+// "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body), computed
+// independently of the daemon.
+std::string Sign(const std::string& secret, const std::string& timestamp, const std::string& body) {
+  std::string message = timestamp + "." + body;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &n);
+  char hex[3];
+  std::string out = "sha256=";
+  for (unsigned int i = 0; i < n; ++i) {
+    std::snprintf(hex, sizeof hex, "%02x", digest[i]);
+    out += hex;
+  }
+  return out;
+}
+
+// Rows of `sql` on the daemon's database, "a|b\n" per row.
+std::string Query(const std::string& db, const std::string& sql) {
+  sqlite3* conn = nullptr;
+  sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_busy_timeout(conn, 5000);
+  sqlite3_stmt* stmt = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    out = std::string("error: ") + sqlite3_errmsg(conn);
+  }
+  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      if (i > 0) out += '|';
+      const unsigned char* t = sqlite3_column_text(stmt, i);
+      out += t ? reinterpret_cast<const char*>(t) : "NULL";
+    }
+    out += '\n';
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(conn);
+  return out;
+}
+
+// Polls `done` every 20 ms for at most 20 s.
+bool WaitUntil(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+int64_t QueryInt(const std::string& db, const std::string& sql) {
+  std::string v = Query(db, sql);
+  return v.empty() || v.rfind("error", 0) == 0 ? -1 : std::stoll(v);
+}
+
+// Fast retries so the tests take a fraction of a second per attempt.
+std::string WriteConfig(const TempDir& dir, int max_attempts) {
+  std::string path = dir.File("moderated.yaml");
+  std::ofstream(path) << "webhooks:\n"
+                         "  poll_interval_ms: 50\n"
+                         "  initial_backoff_ms: 50\n"
+                         "  max_backoff_ms: 200\n"
+                         "  connect_timeout_ms: 2000\n"
+                         "  response_timeout_ms: 5000\n"
+                         "  max_attempts: "
+                      << max_attempts << "\n";
+  return path;
+}
+
+// Registers `site` with a webhook to `url`; every comment of it is held.
+void RegisterSite(DaemonProcess& d, const std::string& site, const std::string& url) {
+  HttpResult r = d.Tcp().Send(http::verb::put, "/v1/admin/sites/" + site,
+                              json::serialize(json::object{{"hold_at", -1},
+                                                           {"reject_at", 1000},
+                                                           {"webhook_url", url},
+                                                           {"webhook_secret", kSecret}}));
+  ASSERT_EQ(200u, r.status) << r.body;
+}
+
+// Submits a comment and decides it; returns our comment id.
+int64_t SubmitAndDecide(DaemonProcess& d, const std::string& site, const std::string& external_id,
+                        const std::string& decision, const std::string& note) {
+  HttpResult c = d.Tcp().Post(
+      "/v1/comments",
+      json::serialize(json::object{{"site", site},
+                                   {"id", external_id},
+                                   {"content", "Отличная статья, спасибо! شكرا على المقال"}}));
+  EXPECT_EQ(201u, c.status) << c.body;
+  EXPECT_EQ("pending", Str(c.Json().at("status"))) << c.body;
+  int64_t id = c.Json().at("id").as_int64();
+  HttpResult r =
+      d.Tcp().Post("/v1/comments/" + std::to_string(id) + "/decision",
+                   json::serialize(json::object{{"decision", decision}, {"note", note}}));
+  EXPECT_EQ(200u, r.status) << r.body;
+  return id;
+}
+
+// Checks one delivery: headers, signature and that the body is the stored payload.
+void ExpectSignedDelivery(const Received& r, const std::string& payload) {
+  EXPECT_EQ("application/json", r.headers.at("content-type"));
+  EXPECT_EQ(payload, r.body);
+  json::value p = json::parse(r.body);
+  EXPECT_EQ(Str(p.at("event_id")), r.headers.at("x-moderated-event-id"));
+  const std::string& ts = r.headers.at("x-moderated-timestamp");
+  EXPECT_TRUE(std::regex_match(ts, std::regex("[0-9]{10}"))) << ts;
+  EXPECT_EQ(Sign(kSecret, ts, r.body), r.headers.at("x-moderated-signature"));
+  EXPECT_NE(Sign("another secret", ts, r.body), r.headers.at("x-moderated-signature"));
+}
+
+TEST(WebhooksE2ETest, DownAcrossARestartThenUpDeliversEachEventOnceSigned) {
+  TempDir dir;
+  const std::string config = WriteConfig(dir, 1000);
+  const unsigned short port = ClosedPort();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/hooks/moderated?v=1";
+  auto daemon = std::make_unique<DaemonProcess>(
+      MODERATED_BINARY, dir.path().string(),
+      std::vector<std::string>{"--rules", kRules, "--config", config});
+  const std::string db = daemon->database();
+  RegisterSite(*daemon, "hook.example", url);
+  const int64_t id = SubmitAndDecide(*daemon, "hook.example", "ext-1", "approve", "looks fine");
+
+  // The receiver is down: attempts pile up with the error recorded.
+  ASSERT_TRUE(WaitUntil([&] { return QueryInt(db, "SELECT attempts FROM outbox") >= 2; }))
+      << Query(db, "SELECT * FROM outbox") << daemon->Log();
+  EXPECT_EQ("0\n", Query(db, "SELECT delivered_at_ms FROM outbox"));
+  EXPECT_NE(std::string::npos,
+            Query(db, "SELECT last_error FROM outbox").find("Connection refused"))
+      << Query(db, "SELECT last_error FROM outbox");
+  EXPECT_TRUE(daemon->WaitForLog("event=webhook_failed"));
+
+  // Restart the daemon; it keeps trying from the table.
+  daemon->Signal(SIGTERM);
+  ASSERT_EQ(0, daemon->Wait());
+  EXPECT_NE(std::string::npos, daemon->Log().find("event=webhooks_stopped"));
+  const int64_t before_restart = QueryInt(db, "SELECT attempts FROM outbox");
+  // The next DaemonProcess must not find the old "listening" line (old port).
+  std::filesystem::rename(dir.File("daemon.log"), dir.File("daemon-1.log"));
+  daemon = std::make_unique<DaemonProcess>(
+      MODERATED_BINARY, dir.path().string(),
+      std::vector<std::string>{"--rules", kRules, "--config", config});
+  ASSERT_TRUE(WaitUntil([&] {
+    return QueryInt(db, "SELECT attempts FROM outbox") > before_restart;
+  })) << daemon->Log();
+
+  // Now the receiver comes up.
+  Receiver receiver(port, [](const Received&, int) { return 200u; });
+  ASSERT_TRUE(WaitUntil([&] {
+    return QueryInt(db, "SELECT count(*) FROM outbox WHERE delivered_at_ms > 0") == 1;
+  })) << daemon->Log();
+  // A second event (the moderator changes their mind) is delivered after the
+  // first, so by then any repeat of the first would have arrived too.
+  HttpResult again = daemon->Tcp().Post("/v1/comments/" + std::to_string(id) + "/decision",
+                                        R"({"decision": "spam", "note": ""})");
+  ASSERT_EQ(200u, again.status) << again.body;
+  ASSERT_TRUE(WaitUntil([&] {
+    return QueryInt(db, "SELECT count(*) FROM outbox WHERE delivered_at_ms > 0") == 2;
+  })) << daemon->Log();
+
+  std::vector<Received> got = receiver.requests();
+  ASSERT_EQ(2u, got.size());
+  const std::string payloads = Query(db, "SELECT event_id, payload FROM outbox ORDER BY id");
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_match(payloads, m, std::regex("([0-9a-f]{32})\\|(.*)\n([0-9a-f]{32})\\|(.*)\n")))
+      << payloads;
+  EXPECT_NE(m[1].str(), m[3].str());
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ("/hooks/moderated?v=1", got[i].target);
+    EXPECT_EQ(m[1 + 2 * i].str(), got[i].headers.at("x-moderated-event-id"));
+    ExpectSignedDelivery(got[i], m[2 + 2 * i].str());
+  }
+  json::value first = json::parse(got[0].body);
+  EXPECT_EQ("comment.decided", Str(first.at("type")));
+  EXPECT_EQ("hook.example", Str(first.at("site")));
+  EXPECT_TRUE(std::regex_match(Str(first.at("created_at")),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)")));
+  EXPECT_EQ((json::value{{"id", id},
+                         {"external_id", "ext-1"},
+                         {"status", "approved"},
+                         {"decision", "approve"},
+                         {"note", "looks fine"}}),
+            first.at("comment"));
+  json::value second = json::parse(got[1].body);
+  EXPECT_EQ("rejected", Str(second.at("comment").at("status")));
+  EXPECT_EQ("spam", Str(second.at("comment").at("decision")));
+  EXPECT_EQ("|0\n|0\n", Query(db, "SELECT last_error, delivered_at_ms = 0 FROM outbox"));
+}
+
+TEST(WebhooksE2ETest, ErrorsAreRetriedAndGivenUpAfterMaxAttempts) {
+  TempDir dir;
+  const std::string config = WriteConfig(dir, 3);
+  const unsigned short port = ClosedPort();
+  // /flaky answers 500 once, then 200; /broken always 500.
+  Receiver receiver(port, [](const Received& r, int earlier) {
+    if (r.target == "/flaky") return earlier == 0 ? 500u : 200u;
+    return 500u;
+  });
+  DaemonProcess daemon(MODERATED_BINARY, dir.path().string(),
+                       {"--rules", kRules, "--config", config});
+  const std::string db = daemon.database();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  RegisterSite(daemon, "flaky.example", base + "/flaky");
+  RegisterSite(daemon, "broken.example", base + "/broken");
+  SubmitAndDecide(daemon, "flaky.example", "f-1", "reject", "");
+  SubmitAndDecide(daemon, "broken.example", "b-1", "abuse", "threats");
+
+  ASSERT_TRUE(WaitUntil([&] {
+    return Query(db,
+                 "SELECT site, attempts, delivered_at_ms > 0, next_attempt_at_ms = "
+                 "9223372036854775807 FROM outbox ORDER BY id") ==
+           "flaky.example|2|1|0\nbroken.example|3|0|1\n";
+  })) << Query(db, "SELECT * FROM outbox")
+      << daemon.Log();
+  EXPECT_EQ("|\nHTTP 500|\n", Query(db, "SELECT last_error, '' FROM outbox ORDER BY id"));
+  EXPECT_TRUE(daemon.WaitForLog("event=webhook_gave_up"));
+
+  std::vector<Received> got = receiver.requests();
+  int flaky = 0, broken = 0;
+  std::string flaky_event;
+  for (const Received& r : got) {
+    std::string payload = Query(db, "SELECT payload FROM outbox WHERE event_id = '" +
+                                        r.headers.at("x-moderated-event-id") + "'");
+    ASSERT_FALSE(payload.empty());
+    payload.pop_back();  // '\n'
+    ExpectSignedDelivery(r, payload);
+    if (r.target == "/flaky") {
+      ++flaky;
+      if (!flaky_event.empty()) EXPECT_EQ(flaky_event, r.headers.at("x-moderated-event-id"));
+      flaky_event = r.headers.at("x-moderated-event-id");
+    } else {
+      ++broken;
+    }
+  }
+  EXPECT_EQ(2, flaky);   // the same event again after the 500
+  EXPECT_EQ(3, broken);  // max_attempts, then no more
+}
+
+}  // namespace
+}  // namespace moderated
