@@ -28,8 +28,8 @@ namespace {
 using Keys = std::vector<std::string_view>;
 
 const Keys kTopKeys = {"version", "defaults", "sites", "lists", "rules"};
-const Keys kPolicyKeys = {"hold_at", "reject_at"};
-const Keys kSiteKeys = {"hold_at", "reject_at", "languages"};
+const Keys kPolicyKeys = {"hold_at", "reject_at", "sensitivity", "spot_check"};
+const Keys kSiteKeys = {"hold_at", "reject_at", "languages", "sensitivity", "spot_check"};
 const Keys kListKeys = {"words", "domains", "entries", "cidrs", "file"};
 const Keys kRuleKeys = {"id",      "description", "score",     "action", "mode",
                         "enabled", "sites",       "languages", "match"};
@@ -259,6 +259,24 @@ class Parser {
     if (policy->hold_at > policy->reject_at) {
       Error(n, "hold_at (" + FormatNumber(policy->hold_at) + ") is above reject_at (" +
                    FormatNumber(policy->reject_at) + ")");
+    }
+    if (const YAML::Node v = n["sensitivity"]; v.IsDefined()) {
+      const std::string level = v.IsScalar() ? v.Scalar() : "";
+      if (level != "low" && level != "normal" && level != "high") {
+        Error(v, "sensitivity must be low, normal or high");
+      } else {
+        policy->sensitivity = level;
+      }
+    }
+    if (const YAML::Node v = n["spot_check"]; v.IsDefined()) {
+      double share = 0;
+      if (GetNumber(v, "spot_check", &share)) {
+        if (share < 0 || share > 1) {
+          Error(v, "spot_check must be a share between 0 and 1");
+        } else {
+          policy->spot_check = share;
+        }
+      }
     }
   }
 

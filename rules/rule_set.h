@@ -162,6 +162,12 @@ struct SitePolicy {
   double hold_at = 5.0;               // total score >= hold_at → hold
   double reject_at = 10.0;            // total score >= reject_at → reject
   std::vector<std::string> languages;  // allowed languages; empty = all
+  // How eagerly the classifier's points hold comments: "low", "normal" or
+  // "high", one of the calibrated levels of the model (docs/classifier.md).
+  std::string sensitivity = "normal";
+  // Share of accepted comments sampled into the review queue as spot checks
+  // (still published; a moderator's decision becomes a label), in [0, 1].
+  double spot_check = 0.02;
 };
 
 struct CompileOptions {

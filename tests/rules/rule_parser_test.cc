@@ -200,6 +200,30 @@ TEST(RuleParserTest, InlineCidrAndPolicy) {
             Errors("version: 1\nsites: {a.example: {reject_at: x, language: [ar]}}\nrules: []\n"));
 }
 
+TEST(RuleParserTest, SensitivityAndSpotChecks) {
+  EXPECT_EQ(Lines({"t.yaml:2:25: sensitivity must be low, normal or high",
+                   "t.yaml:3:33: spot_check must be a share between 0 and 1"}),
+            Errors("version: 1\ndefaults: {sensitivity: loud, spot_check: 0.1}\n"
+                   "sites: {a.example: {spot_check: 1.5}}\nrules: []\n"));
+  std::vector<std::string> errors;
+  internal::RuleFileSpec spec = internal::ParseRuleFile(
+      "version: 1\ndefaults: {sensitivity: high, spot_check: 0.1}\n"
+      "sites: {a.example: {spot_check: 0}, b.example: {sensitivity: low}}\nrules: []\n",
+      "t.yaml", "", &errors);
+  ASSERT_EQ(Lines{}, errors);
+  EXPECT_EQ("high", spec.defaults.sensitivity);
+  EXPECT_EQ(0.1, spec.defaults.spot_check);
+  ASSERT_EQ(2u, spec.sites.size());
+  EXPECT_EQ("high", spec.sites[0].second.sensitivity);  // inherited
+  EXPECT_EQ(0.0, spec.sites[0].second.spot_check);
+  EXPECT_EQ("low", spec.sites[1].second.sensitivity);
+  EXPECT_EQ(0.1, spec.sites[1].second.spot_check);
+  internal::RuleFileSpec plain =
+      internal::ParseRuleFile("version: 1\nrules: []\n", "t.yaml", "", &errors);
+  EXPECT_EQ("normal", plain.defaults.sensitivity);
+  EXPECT_EQ(0.02, plain.defaults.spot_check);
+}
+
 TEST(RuleParserTest, AllErrorsAreCollected) {
   EXPECT_EQ(Lines({"t.yaml:4:13: invalid action 'nuke' (expected accept, hold or reject)",
                    "t.yaml:5:20: unknown field 'bdy'", "t.yaml:8:22: unknown feature 'shouting'",
