@@ -112,6 +112,10 @@ class Calibration {
   std::string text_;
 };
 
+// The points of calibrated probability `q` for thresholds `t` on the scale
+// hold_at / reject_at (see the file comment), clamped to [0, kMaxPoints].
+double PointsBetween(double q, const Thresholds& t, double hold_at, double reject_at);
+
 // logit(p) with p clamped to [1e-12, 1 - 1e-12].
 double Logit(double p);
 double Sigmoid(double x);
