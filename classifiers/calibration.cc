@@ -169,7 +169,7 @@ double Calibration::Calibrate(int label_index, LanguageGroup group, double p) co
 double PointsBetween(double q, const Thresholds& t, double hold_at, double reject_at) {
   const double lh = Logit(t.hold), lr = Logit(t.reject);
   const double points = hold_at + (reject_at - hold_at) * (Logit(q) - lh) / (lr - lh);
-  return std::clamp(points, 0.0, kMaxPoints);
+  return std::clamp(points, 0.0, reject_at - kRejectMargin);
 }
 
 double Calibration::Points(int label_index, LanguageGroup group, double q,
