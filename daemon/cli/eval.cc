@@ -51,6 +51,8 @@ Data (one of):
 Judging:
   --site NAME              judge as this site: its policy, its sensitivity and
                            (with --database) its own model [eval]
+  --sensitivity LEVEL      judge at this sensitivity (low, normal, high)
+                           instead of the site's
   --hint                   give each row's language to the pipeline as the
                            client's lang hint (default: detect it)
   --config FILE  --rules FILE  --model FILE  --database FILE
@@ -71,6 +73,7 @@ struct Flags {
   std::vector<std::string> presets;
   bool regression = false, hint = false;
   std::string site = "eval";
+  std::string sensitivity;
   std::string json;
 };
 
@@ -89,6 +92,7 @@ int ParseFlags(int argc, char** argv, Flags* f) {
       .Value("--data-dir", &f->data_dir)
       .Value("--split", &f->split)
       .Value("--site", &f->site)
+      .Value("--sensitivity", &f->sensitivity)
       .Switch("--hint", &f->hint)
       .Value("--json", &f->json);
   if (int rc = flags.ParseForCommand(argc, argv, 1, kUsage); rc >= 0) return rc;
@@ -96,6 +100,11 @@ int ParseFlags(int argc, char** argv, Flags* f) {
   if (sources != 1) {
     std::cerr << "moderated eval: give exactly one of --data FILE, --preset NAME or "
                  "--regression\n";
+    return 2;
+  }
+  if (!f->sensitivity.empty() && f->sensitivity != "low" && f->sensitivity != "normal" &&
+      f->sensitivity != "high") {
+    std::cerr << "moderated eval: --sensitivity must be low, normal or high\n";
     return 2;
   }
   if (f->split != "test" && f->split != "validation") {
@@ -200,10 +209,15 @@ int RunEvalCommand(int argc, char** argv) {
     std::cerr << error << "\n";
     return 1;
   }
+  rules::SitePolicy policy = engine->PolicyFor(f.site);
+  if (!f.sensitivity.empty()) policy.sensitivity = f.sensitivity;
   base::Progress progress(stderr);
-  const auto items = JudgeExamples(*engine, examples, f.site, f.hint, [&](size_t done, size_t n) {
-    progress.Bar("judging", static_cast<int64_t>(done), static_cast<int64_t>(n));
-  });
+  const auto items = JudgeExamples(
+      *engine, examples, f.site, f.hint,
+      [&](size_t done, size_t n) {
+        progress.Bar("judging", static_cast<int64_t>(done), static_cast<int64_t>(n));
+      },
+      &policy);
   progress.EndBar();
   const training::Scorecard card = training::Score(items);
   const std::string json = training::ScorecardJson(card);
@@ -213,7 +227,8 @@ int RunEvalCommand(int argc, char** argv) {
   }
   std::cout << "model " << engine->running_model().version << " ("
             << engine->running_model().source << "), rules " << engine->rules().version()
-            << ", site " << f.site << ", " << examples.size() << " comments\n\n"
+            << ", site " << f.site << ", sensitivity " << policy.sensitivity << ", "
+            << examples.size() << " comments\n\n"
             << training::ScorecardTable(card);
   if (!f.json.empty()) {
     std::ofstream out(f.json, std::ios::trunc);

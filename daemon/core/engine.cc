@@ -94,7 +94,7 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
   v.rules_version = rules_->version();
 
   // 0. The site's policy: thresholds, languages, sensitivity.
-  const rules::SitePolicy policy = PolicyFor(c.site);
+  const rules::SitePolicy policy = options.policy ? *options.policy : PolicyFor(c.site);
   v.trace.hold_at = policy.hold_at;
   v.trace.reject_at = policy.reject_at;
   v.trace.sensitivity = policy.sensitivity;

@@ -118,6 +118,9 @@ struct EvaluateOptions {
   // The author's stored comments by status (by e-mail, else by IP), for the
   // author_approved / author_rejected features. Null = 0.
   const storage::Reputation* reputation = nullptr;
+  // Judge with this policy instead of the site's (`moderated eval
+  // --sensitivity`). Null = the site's.
+  const rules::SitePolicy* policy = nullptr;
 };
 
 class Engine {

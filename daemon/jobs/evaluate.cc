@@ -27,8 +27,11 @@ CommentInput ExampleComment(const training::Example& e, const std::string& site,
 }
 
 training::PipelineItem JudgeExample(const Engine& engine, const training::Example& e,
-                                    const std::string& site, bool hint_language) {
-  const Verdict v = engine.Evaluate(ExampleComment(e, site, hint_language));
+                                    const std::string& site, bool hint_language,
+                                    const rules::SitePolicy* policy) {
+  EvaluateOptions options;
+  options.policy = policy;
+  const Verdict v = engine.Evaluate(ExampleComment(e, site, hint_language), options);
   training::PipelineItem it;
   it.source = e.source;
   it.group = e.group;
@@ -48,11 +51,12 @@ training::PipelineItem JudgeExample(const Engine& engine, const training::Exampl
 
 std::vector<training::PipelineItem> JudgeExamples(
     const Engine& engine, const std::vector<training::Example>& examples, const std::string& site,
-    bool hint_language, const std::function<void(size_t, size_t)>& progress) {
+    bool hint_language, const std::function<void(size_t, size_t)>& progress,
+    const rules::SitePolicy* policy) {
   std::vector<training::PipelineItem> items;
   items.reserve(examples.size());
   for (size_t i = 0; i < examples.size(); ++i) {
-    items.push_back(JudgeExample(engine, examples[i], site, hint_language));
+    items.push_back(JudgeExample(engine, examples[i], site, hint_language, policy));
     if (progress && (i + 1) % 1000 == 0) progress(i + 1, examples.size());
   }
   if (progress) progress(examples.size(), examples.size());

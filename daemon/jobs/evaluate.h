@@ -28,14 +28,17 @@ namespace moderated {
 CommentInput ExampleComment(const training::Example& e, const std::string& site,
                             bool hint_language);
 
-// One example's verdict as a scorecard item.
+// One example's verdict as a scorecard item. `policy`, if not null, replaces
+// the site's policy (EvaluateOptions::policy).
 training::PipelineItem JudgeExample(const Engine& engine, const training::Example& e,
-                                    const std::string& site, bool hint_language = false);
+                                    const std::string& site, bool hint_language = false,
+                                    const rules::SitePolicy* policy = nullptr);
 
 // Every example, with a progress callback every 1,000 (may be empty).
 std::vector<training::PipelineItem> JudgeExamples(
     const Engine& engine, const std::vector<training::Example>& examples, const std::string& site,
-    bool hint_language, const std::function<void(size_t done, size_t total)>& progress);
+    bool hint_language, const std::function<void(size_t done, size_t total)>& progress,
+    const rules::SitePolicy* policy = nullptr);
 
 // What the rules alone do to an example (the calibration's view): the
 // engine's language, the enforced rules' points and any forced action.
