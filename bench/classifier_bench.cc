@@ -12,10 +12,14 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 
+#include "classifiers/calibration.h"
 #include "classifiers/classifier.h"
+#include "classifiers/judge.h"
 #include "classifiers/normalizer.h"
 
 namespace {
@@ -74,6 +78,44 @@ void BM_Predict(benchmark::State& state) {
   state.SetLabel(std::string(kNames[state.range(0)]) + " " + std::to_string(text.size()) + "B");
 }
 BENCHMARK(BM_Predict)->ArgsProduct({{0, 1, 2}, {220, 1000}});
+
+// The whole classify stage as the engine runs it: the model, calibration for
+// the comment's language and the points at the site's sensitivity
+// (classifiers::Judge::Evaluate), with the shipped calibration.
+const cls::Judge& Judge() {
+  static std::shared_ptr<const cls::Judge> judge = [] {
+    std::shared_ptr<const cls::Classifier> model(&Model(), [](const cls::Classifier*) {});
+    const char* env = std::getenv("MODERATED_BENCH_MODEL");
+    std::string path = env ? env : MODERATED_DEFAULT_MODEL;
+    path = path.substr(0, path.rfind('.')) + ".calibration.json";
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string error;
+    auto calibration = cls::Calibration::Parse(text.str(), path, &error);
+    if (!calibration) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      std::abort();
+    }
+    cls::BaseModel base{model, calibration, model->version(), path, 0};
+    return std::make_shared<const cls::Judge>(std::move(base));
+  }();
+  return *judge;
+}
+
+void BM_Judge(benchmark::State& state) {
+  const std::string& text = Sample(static_cast<int>(state.range(0)), state.range(1));
+  static const char* kLanguages[] = {"en", "ar", "ru"};
+  const char* language = kLanguages[state.range(0)];
+  const cls::Judge& judge = Judge();
+  for (auto _ : state) {
+    cls::Judgement j = judge.Evaluate(text, language, "news.example");
+    benchmark::DoNotOptimize(j);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(std::string(language) + " " + std::to_string(text.size()) + "B");
+}
+BENCHMARK(BM_Judge)->ArgsProduct({{0, 1, 2}, {220, 1000}});
 
 }  // namespace
 

@@ -166,12 +166,15 @@ double Calibration::Calibrate(int label_index, LanguageGroup group, double p) co
   return Sigmoid(c.slope * Logit(p) + c.intercept);
 }
 
+double PointsBetween(double q, const Thresholds& t, double hold_at, double reject_at) {
+  const double lh = Logit(t.hold), lr = Logit(t.reject);
+  const double points = hold_at + (reject_at - hold_at) * (Logit(q) - lh) / (lr - lh);
+  return std::clamp(points, 0.0, reject_at - kRejectMargin);
+}
+
 double Calibration::Points(int label_index, LanguageGroup group, double q,
                            Sensitivity level) const {
-  const Thresholds& t = Threshold(label_index, group, level);
-  const double lh = Logit(t.hold), lr = Logit(t.reject);
-  const double points = hold_at_ + (reject_at_ - hold_at_) * (Logit(q) - lh) / (lr - lh);
-  return std::clamp(points, 0.0, kMaxPoints);
+  return PointsBetween(q, Threshold(label_index, group, level), hold_at_, reject_at_);
 }
 
 }  // namespace moderated::classifiers

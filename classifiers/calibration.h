@@ -11,12 +11,16 @@
 //   q      = sigmoid(slope * logit(p) + intercept)        Platt scaling
 //   points = hold_at + (reject_at - hold_at)
 //                      * (logit(q) - logit(hold)) / (logit(reject) - logit(hold))
-//            clamped to [0, kMaxPoints]
+//            clamped to [0, reject_at - kRejectMargin]
 //
 // so that on the default scale (hold at 5 points, reject at 10) the label
-// alone holds a comment exactly when q >= hold and rejects it when
-// q >= reject, and weaker evidence adds proportionally fewer points that can
-// add up with rule points. `hold` and `reject` are chosen per language and
+// alone holds a comment exactly when q >= hold, and weaker evidence adds
+// proportionally fewer points that can add up with rule points. One label
+// alone never rejects: its points stop kRejectMargin below reject_at, so a
+// rejection takes the classifier plus a rule, spam and abuse together, or a
+// rule. (A held comment is seen by a moderator; a rejected one is not, and a
+// model is least trustworthy on text unlike its training data.) `reject`
+// sets how fast the points climb above `hold`. `hold` and `reject` are chosen per language and
 // per sensitivity level on validation data with the default rules applied
 // (docs/classifier.md, "Calibration"), which is why a Russian and an English
 // comment with the same raw probability can get different points.
@@ -66,7 +70,7 @@ struct Thresholds {
   double reject = 0.99;  // ... and rejects; hold < reject
 };
 
-inline constexpr double kMaxPoints = 15.0;
+inline constexpr double kRejectMargin = 0.5;
 
 class Calibration {
  public:
@@ -111,6 +115,11 @@ class Calibration {
   Thresholds levels_[kSensitivities][kDecisionLabels.size()][kLanguageGroups];
   std::string text_;
 };
+
+// The points of calibrated probability `q` for thresholds `t` on the scale
+// hold_at / reject_at (see the file comment), clamped to
+// [0, reject_at - kRejectMargin].
+double PointsBetween(double q, const Thresholds& t, double hold_at, double reject_at);
 
 // logit(p) with p clamped to [1e-12, 1 - 1e-12].
 double Logit(double p);

@@ -18,18 +18,22 @@ const SiteModel* Judge::site_model(std::string_view site) const {
 }
 
 Judgement Judge::FromCalibrated(const std::array<double, kDecisionLabels.size()>& q,
-                                std::string_view language, Sensitivity level,
-                                std::string version) const {
+                                std::string_view language, std::string_view site,
+                                Sensitivity level) const {
   Judgement j;
   const LanguageGroup group = GroupOf(language);
+  const SiteModel* own = site_model(site);
   j.ham = 1;
   for (size_t l = 0; l < kDecisionLabels.size(); ++l) {
     LabelJudgement& lj = j.labels[l];
     lj.q = q[l];
-    lj.points = base_.calibration->Points(static_cast<int>(l), group, q[l], level);
+    lj.points = own != nullptr ? own->combiner->Points(static_cast<int>(l), q[l], level,
+                                                       *base_.calibration, group)
+                               : base_.calibration->Points(static_cast<int>(l), group, q[l], level);
     j.ham *= 1 - q[l];
   }
-  j.version = std::move(version);
+  j.version = own != nullptr ? base_.version + "+" + own->version : base_.version;
+  j.site_model = own != nullptr;
   return j;
 }
 
@@ -50,10 +54,8 @@ Judgement Judge::Evaluate(std::string_view normalized, std::string_view language
       q[l] = own->combiner->Combine(static_cast<int>(l), q[l], site_raw.Get(kDecisionLabels[l]));
     }
   }
-  Judgement j = FromCalibrated(
-      q, language, level, own != nullptr ? base_.version + "+" + own->version : base_.version);
+  Judgement j = FromCalibrated(q, language, site, level);
   for (size_t l = 0; l < kDecisionLabels.size(); ++l) j.labels[l].raw = p[l];
-  j.site_model = own != nullptr;
   return j;
 }
 
@@ -73,13 +75,12 @@ std::shared_ptr<const Judge> Judge::WithBase(BaseModel base) const {
   return std::make_shared<const Judge>(std::move(base), sites_);
 }
 
-std::string BaseModelVersion(std::string_view model_bytes, std::string_view calibration_text) {
-  if (calibration_text.empty()) return FastTextModelVersion(model_bytes);
-  std::string all;
-  all.reserve(model_bytes.size() + calibration_text.size());
-  all.append(model_bytes);
-  all.append(calibration_text);
-  return FastTextModelVersion(all);
+std::string BaseModelVersion(std::string_view model_version, std::string_view calibration_text) {
+  if (calibration_text.empty()) return std::string(model_version);
+  std::string both(model_version);
+  both.push_back('\n');
+  both.append(calibration_text);
+  return FastTextModelVersion(both);
 }
 
 }  // namespace moderated::classifiers

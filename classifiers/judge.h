@@ -38,7 +38,7 @@ namespace moderated::classifiers {
 struct BaseModel {
   std::shared_ptr<const Classifier> classifier;
   std::shared_ptr<const Calibration> calibration;  // Identity() if it came without
-  std::string version;  // "ft-" + 12 hex digits of model bytes + calibration text
+  std::string version;  // BaseModelVersion(): the model and its calibration
   std::string source;   // "embedded", a file path, or "database:ID"
   int64_t model_id = 0; // the stored model; 0 = a file or the embedded one
 };
@@ -72,10 +72,11 @@ class Judge {
                      std::string_view site, Sensitivity level = Sensitivity::kNormal) const;
 
   // The same from calibrated probabilities computed earlier (backtests of
-  // stored comments): points only, no model is run.
+  // stored comments): points only (with the site's own thresholds when it
+  // has a model), no model is run.
   Judgement FromCalibrated(const std::array<double, kDecisionLabels.size()>& q,
-                           std::string_view language, Sensitivity level,
-                           std::string version) const;
+                           std::string_view language, std::string_view site,
+                           Sensitivity level) const;
 
   std::shared_ptr<const Judge> WithSiteModel(const std::string& site, SiteModel model) const;
   std::shared_ptr<const Judge> WithoutSiteModel(std::string_view site) const;
@@ -91,10 +92,11 @@ class Judge {
   std::map<std::string, SiteModel, std::less<>> sites_;
 };
 
-// "ft-" + the first 12 hex digits of FNV-1a 64 over the model bytes followed
-// by the calibration text; with an empty calibration it equals
-// FastTextModelVersion(model_bytes), so uncalibrated models keep their names.
-std::string BaseModelVersion(std::string_view model_bytes, std::string_view calibration_text);
+// The version of a model with its calibration: the model's own version
+// (Classifier::version(), "ft-" + a hash of its bytes) when there is no
+// calibration, else "ft-" + 12 hex digits of a hash of both, so the same
+// model calibrated differently has another name.
+std::string BaseModelVersion(std::string_view model_version, std::string_view calibration_text);
 
 }  // namespace moderated::classifiers
 

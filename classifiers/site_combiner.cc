@@ -26,12 +26,17 @@ std::string Serialize(const std::array<LabelCombiner, kDecisionLabels.size()>& l
     const LabelCombiner& c = labels[l];
     if (!c.active) {
       by_label[std::string(kDecisionLabels[l])] = nullptr;
-    } else {
-      by_label[std::string(kDecisionLabels[l])] = {
-          {"alpha", c.alpha}, {"beta", c.beta}, {"gamma", c.gamma}};
+      continue;
     }
+    boost::json::object levels;
+    for (int level = 0; level < kSensitivities; ++level) {
+      levels[std::string(SensitivityName(static_cast<Sensitivity>(level)))] = {
+          {"hold", c.levels[level].hold}, {"reject", c.levels[level].reject}};
+    }
+    by_label[std::string(kDecisionLabels[l])] = {
+        {"alpha", c.alpha}, {"beta", c.beta}, {"gamma", c.gamma}, {"levels", std::move(levels)}};
   }
-  return boost::json::serialize(boost::json::object{{"format", 1}, {"labels", by_label}});
+  return boost::json::serialize(boost::json::object{{"format", 2}, {"labels", by_label}});
 }
 
 }  // namespace
@@ -56,8 +61,8 @@ std::shared_ptr<const SiteCombiner> SiteCombiner::Parse(std::string_view json,
   if (ec) return fail("", "not JSON (" + ec.message() + ")");
   if (!root.is_object()) return fail("", "expected a JSON object");
   double format = 0;
-  if (!Number(root.get_object().if_contains("format"), &format) || format != 1) {
-    return fail("format", "expected 1");
+  if (!Number(root.get_object().if_contains("format"), &format) || format != 2) {
+    return fail("format", "expected 2");
   }
   const boost::json::value* labels = root.get_object().if_contains("labels");
   if (labels == nullptr || !labels->is_object()) return fail("labels", "missing object");
@@ -76,6 +81,25 @@ std::shared_ptr<const SiteCombiner> SiteCombiner::Parse(std::string_view json,
         return fail("labels." + name + "." + key, "must be a number");
       }
     }
+    const boost::json::value* levels = v->get_object().if_contains("levels");
+    if (levels == nullptr || !levels->is_object()) {
+      return fail("labels." + name + ".levels", "missing object");
+    }
+    for (int level = 0; level < kSensitivities; ++level) {
+      const std::string level_name(SensitivityName(static_cast<Sensitivity>(level)));
+      const std::string where = "labels." + name + ".levels." + level_name;
+      const boost::json::value* t = levels->get_object().if_contains(level_name);
+      Thresholds& th = c.levels[level];
+      if (t == nullptr || !t->is_object()) return fail(where, "missing object");
+      if (!Number(t->get_object().if_contains("hold"), &th.hold) ||
+          !(th.hold > 0 && th.hold < 1)) {
+        return fail(where + ".hold", "must be a number in (0, 1)");
+      }
+      if (!Number(t->get_object().if_contains("reject"), &th.reject) ||
+          !(th.reject > th.hold && th.reject < 1)) {
+        return fail(where + ".reject", "must be a number in (hold, 1)");
+      }
+    }
   }
   std::shared_ptr<SiteCombiner> c(new SiteCombiner());
   c->labels_ = parsed;
@@ -87,6 +111,14 @@ double SiteCombiner::Combine(int label_index, double q_base, double p_site) cons
   const LabelCombiner& c = labels_[label_index];
   if (!c.active) return q_base;
   return Sigmoid(c.alpha * Logit(q_base) + c.beta * Logit(p_site) + c.gamma);
+}
+
+double SiteCombiner::Points(int label_index, double q, Sensitivity level,
+                            const Calibration& calibration, LanguageGroup group) const {
+  const LabelCombiner& c = labels_[label_index];
+  if (!c.active) return calibration.Points(label_index, group, q, level);
+  const Thresholds& t = c.levels[static_cast<int>(level)];
+  return PointsBetween(q, t, calibration.hold_at(), calibration.reject_at());
 }
 
 }  // namespace moderated::classifiers

@@ -10,9 +10,11 @@
 // (classifiers/calibration.h) and p_site the site model's raw probability.
 // alpha, beta and gamma are fitted on that site's labels (out-of-fold site
 // model predictions), so a site model that has learnt nothing useful gets a
-// small beta and leaves the base judgement as it was. Labels the site model
-// does not know keep q_base. The result is read against the base
-// calibration's thresholds for the comment's language group.
+// small beta and leaves the base judgement as it was. The combined q is
+// read against the site's own hold and reject thresholds per sensitivity
+// level, chosen on the same out-of-fold predictions for the share of the
+// site's ham each level allows (training/site_model.h). Labels the site
+// model does not know keep q_base and the base calibration's thresholds.
 //
 // Errors are values: Parse() returns nullptr and "ORIGIN: field: message".
 // Thread-safety: immutable after Parse().
@@ -31,12 +33,15 @@ namespace moderated::classifiers {
 struct LabelCombiner {
   bool active = false;  // false: the site model does not speak for this label
   double alpha = 1.0, beta = 0.0, gamma = 0.0;
+  std::array<Thresholds, kSensitivities> levels{};  // low, normal, high
 };
 
 class SiteCombiner {
  public:
-  // {"format": 1, "labels": {"spam": {"alpha": a, "beta": b, "gamma": c},
-  //  "abuse": null}} — a label that is null or absent is not combined.
+  // {"format": 2, "labels": {"spam": {"alpha": a, "beta": b, "gamma": c,
+  //  "levels": {"low": {"hold": h, "reject": r}, "normal": {...},
+  //  "high": {...}}}, "abuse": null}} — a label that is null or absent is
+  //  not combined. 0 < hold < reject < 1.
   static std::shared_ptr<const SiteCombiner> Parse(std::string_view json, std::string_view origin,
                                                    std::string* error);
   // Builds one from fitted numbers; text() is the canonical JSON.
@@ -45,6 +50,11 @@ class SiteCombiner {
 
   // `label_index` indexes kDecisionLabels.
   double Combine(int label_index, double q_base, double p_site) const;
+  // The points of a combined q on the scale of `calibration` (hold_at,
+  // reject_at), with this site's thresholds; an inactive label's are the
+  // base calibration's for `group`.
+  double Points(int label_index, double q, Sensitivity level, const Calibration& calibration,
+                LanguageGroup group) const;
   const LabelCombiner& label(int label_index) const { return labels_[label_index]; }
   const std::string& text() const { return text_; }
 

@@ -13,7 +13,8 @@ Commands:
   serve          run the daemon (HTTP API on TCP and a Unix socket)
   rules check    validate rule files (FILE:LINE:COL: message)
   token          create, list and revoke API tokens
-  train          train and evaluate a fastText model
+  train          train the base model, or a site's own model
+  eval           measure the whole pipeline on labelled comments
   purge          delete decided comments past their retention period
   forget-author  delete everything stored about one author e-mail
   version        print the version
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (command == "rules") return moderated::RunRulesCommand(argc - 1, argv + 1);
   if (command == "token") return moderated::RunTokenCommand(argc - 1, argv + 1);
   if (command == "train") return moderated::RunTrainCommand(argc - 1, argv + 1);
+  if (command == "eval") return moderated::RunEvalCommand(argc - 1, argv + 1);
   if (command == "purge") return moderated::RunPurgeCommand(argc - 1, argv + 1);
   if (command == "forget-author") return moderated::RunForgetAuthorCommand(argc - 1, argv + 1);
   std::cerr << "moderated: unknown command '" << command << "'\n" << kHelp;

@@ -57,7 +57,7 @@ Outcome Decide(const CalibrationItem& item, double points, const CalibrationTarg
 // Points of one label with hold/reject in logit space (calibration.h).
 double PointsFromLogit(double lq, double lh, double lr, const CalibrationTargets& t) {
   const double p = t.hold_at + (t.reject_at - t.hold_at) * (lq - lh) / (lr - lh);
-  return std::clamp(p, 0.0, cls::kMaxPoints);
+  return std::clamp(p, 0.0, t.reject_at - cls::kRejectMargin);
 }
 
 // Upper quantile: the value v such that a share `share` of `values` is >= v.

@@ -14,6 +14,7 @@
 #include "classifiers/fasttext_classifier.h"
 #include "classifiers/normalizer.h"
 #include "training/calibration.h"
+#include <functional>
 #include "training/evaluation.h"
 
 namespace moderated::training {
@@ -21,6 +22,8 @@ namespace {
 
 namespace cls = ::moderated::classifiers;
 constexpr size_t kLabels = cls::kDecisionLabels.size();
+// Thresholds sit this far (in log-odds) above the site ham they must not hold.
+constexpr double kSiteHoldMargin = 0.05;
 
 uint64_t Hash(int64_t id, uint32_t seed) {
   return SplitMix64(static_cast<uint64_t>(id) ^ SplitMix64(seed));
@@ -82,17 +85,27 @@ std::array<double, kLabels> SiteProbabilities(const cls::Classifier& model,
   return out;
 }
 
+// The hold threshold a judgement uses for label `l` and a comment's group:
+// the site model's own when it speaks for the label, else the base's.
+double HoldFor(const BaseModel& base, const CurrentSiteModel& site, size_t l,
+               cls::LanguageGroup group) {
+  if (site.combiner != nullptr && site.combiner->label(static_cast<int>(l)).active) {
+    return site.combiner->label(static_cast<int>(l)).levels[static_cast<int>(base.sensitivity)].hold;
+  }
+  return base.calibration->Threshold(static_cast<int>(l), group, base.sensitivity).hold;
+}
+
 // Macro-F1 over `labels` of "q_L >= hold threshold" against the gold label.
 double MacroF1(const std::vector<SiteExample>& holdout,
-               const std::vector<std::array<double, kLabels>>& q, const cls::Calibration& cal,
-               cls::Sensitivity level, const std::vector<size_t>& labels) {
+               const std::vector<std::array<double, kLabels>>& q, const BaseModel& base,
+               const CurrentSiteModel& site, const std::vector<size_t>& labels) {
   if (labels.empty()) return 0;
   double sum = 0;
   for (size_t l : labels) {
     BinaryCounts c;
     for (size_t i = 0; i < holdout.size(); ++i) {
       const bool gold = holdout[i].label == cls::kDecisionLabels[l];
-      const bool pred = q[i][l] >= cal.Threshold(static_cast<int>(l), cls::GroupOf(holdout[i].language), level).hold;
+      const bool pred = q[i][l] >= HoldFor(base, site, l, cls::GroupOf(holdout[i].language));
       (gold ? (pred ? c.tp : c.fn) : (pred ? c.fp : c.tn))++;
     }
     sum += c.F1();
@@ -108,7 +121,7 @@ std::string Fixed3(double v) {
 
 boost::json::object EvaluationJson(const std::vector<SiteExample>& holdout,
                                    const std::vector<std::array<double, kLabels>>& q,
-                                   const cls::Calibration& cal, cls::Sensitivity level) {
+                                   const BaseModel& base, const CurrentSiteModel& site) {
   boost::json::object out;
   for (size_t l = 0; l < kLabels; ++l) {
     BinaryCounts c;
@@ -116,8 +129,7 @@ boost::json::object EvaluationJson(const std::vector<SiteExample>& holdout,
     std::vector<bool> positive;
     for (size_t i = 0; i < holdout.size(); ++i) {
       const bool gold = holdout[i].label == cls::kDecisionLabels[l];
-      const bool pred =
-          q[i][l] >= cal.Threshold(static_cast<int>(l), cls::GroupOf(holdout[i].language), level).hold;
+      const bool pred = q[i][l] >= HoldFor(base, site, l, cls::GroupOf(holdout[i].language));
       (gold ? (pred ? c.tp : c.fn) : (pred ? c.fp : c.tn))++;
       scores.push_back(q[i][l]);
       positive.push_back(gold);
@@ -239,7 +251,28 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
       y.push_back(train[i].label == cls::kDecisionLabels[l] ? 1.0 : 0.0);
     }
     const std::vector<double> w = FitLogistic(x, y, 1.0);
-    combiners[l] = {true, w[0], w[1], w[2]};
+    combiners[l] = {true, w[0], w[1], w[2], {}};
+    // The site's own thresholds: at each level, the lowest hold at which the
+    // site's ham (out of fold) is held no more than that level allows.
+    std::vector<double> ham_q;
+    for (size_t i = 0; i < train.size(); ++i) {
+      if (train[i].label != "ham") continue;
+      ham_q.push_back(cls::Sigmoid(w[0] * x[i][0] + w[1] * x[i][1] + w[2]));
+    }
+    std::sort(ham_q.begin(), ham_q.end(), std::greater<double>());
+    const CalibrationTargets targets;
+    for (int level = 0; level < cls::kSensitivities; ++level) {
+      const size_t allowed =
+          static_cast<size_t>(targets.ham_held[level] * static_cast<double>(ham_q.size()));
+      const double edge = allowed < ham_q.size() ? ham_q[allowed] : 0.0;
+      double lh = std::clamp(cls::Logit(edge) + kSiteHoldMargin, cls::Logit(0.05),
+                             cls::Logit(0.995));
+      double lr = std::max(cls::Logit(ham_q.empty() ? 0.0 : ham_q.front()) + kSiteHoldMargin,
+                           lh + 1.0);
+      lr = std::min(lr, cls::Logit(0.9999));
+      lh = std::min(lh, lr - 0.1);
+      combiners[l].levels[level] = {cls::Sigmoid(lh), cls::Sigmoid(lr)};
+    }
   }
   auto combiner = cls::SiteCombiner::Make(combiners);
   out->combiner_json = combiner->text();
@@ -269,8 +302,8 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
       g.labels.emplace_back(cls::kDecisionLabels[l]);
     }
   }
-  g.candidate = MacroF1(holdout, cand_q, *base.calibration, base.sensitivity, present);
-  g.current = MacroF1(holdout, cur_q, *base.calibration, base.sensitivity, present);
+  g.candidate = MacroF1(holdout, cand_q, base, candidate, present);
+  g.current = MacroF1(holdout, cur_q, base, current, present);
   g.passed = !present.empty() && g.candidate >= g.current - g.tolerance;
   g.reason = "candidate macro-F1 " + Fixed3(g.candidate) +
              (g.passed ? " >= " : " < ") + "current " + Fixed3(g.current) + " - " +
@@ -288,8 +321,8 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
       {"train", static_cast<int64_t>(train.size())},
       {"holdout", g.holdout},
       {"combiner", boost::json::parse(out->combiner_json)},
-      {"candidate", EvaluationJson(holdout, cand_q, *base.calibration, base.sensitivity)},
-      {"current", EvaluationJson(holdout, cur_q, *base.calibration, base.sensitivity)},
+      {"candidate", EvaluationJson(holdout, cand_q, base, candidate)},
+      {"current", EvaluationJson(holdout, cur_q, base, current)},
       {"gate",
        {{"passed", g.passed},
         {"metric", "macro_f1"},

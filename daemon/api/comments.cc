@@ -18,7 +18,6 @@
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 #include "daemon/core/privacy.h"
-#include "daemon/core/sites.h"
 #include "daemon/core/spot_check.h"
 #include "daemon/http/wire.h"
 
@@ -101,7 +100,7 @@ bool LookUpReputation(storage::Store& reader, const PrivacyConfig& privacy,
 // is sampled for review with its site's share (registry over rule file).
 bool SampleAccepted(const Engine& engine, const CommentInput& input, const Verdict& verdict) {
   if (verdict.action != rules::Action::kAccept) return false;
-  return SpotCheck(PolicyFor(engine.rules(), engine.sites_ptr().get(), input.site), input);
+  return SpotCheck(engine.PolicyFor(input.site), input);
 }
 
 // The verdict text with our id as its first member. verdict_json is always a

@@ -80,6 +80,7 @@ awaitable<Response> GetModel(Services& s, const Call& call);
 awaitable<Response> ActivateModel(Services& s, const Call& call);
 awaitable<Response> RollbackModel(Services& s, const Call& call);
 awaitable<Response> TrainModel(Services& s, const Call& call);
+awaitable<Response> GetSiteModel(Services& s, const Call& call);
 awaitable<Response> ListTrainingJobs(Services& s, const Call& call);
 awaitable<Response> GetTrainingJob(Services& s, const Call& call);
 

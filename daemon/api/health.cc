@@ -21,7 +21,7 @@ awaitable<Response> Readyz(Services& s, const Call& call) {
   auto engine = s.engines.Current();
   bool ok = engine != nullptr;
   checks["rules"] = engine ? json::value(engine->rules().version()) : json::value(nullptr);
-  checks["model"] = engine ? json::value(engine->classifier().version()) : json::value(nullptr);
+  checks["model"] = engine ? json::value(engine->running_model().version) : json::value(nullptr);
   std::string error;
   auto lease = s.readers.Acquire(&error);
   storage::Comment probe;

@@ -4,8 +4,9 @@
 //   GET  /v1/admin/models/{id}            one model with its full report
 //   POST /v1/admin/models/train           start a training job → 202
 //   GET  /v1/admin/models/jobs[/{id}]     training jobs since start
-//   POST /v1/admin/models/{id}/activate   activate a stored model
+//   POST /v1/admin/models/{id}/activate   activate a stored model (base or site)
 //   POST /v1/admin/models/rollback        re-activate the previously active one
+//   GET  /v1/admin/sites/{name}/model     a site's own model and its labels
 //
 // Activation order: the model is loaded (validated) on the I/O thread;
 // marking it active, the audit entry and the engine swap then happen in ONE
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "base/strings.h"
 #include "base/time.h"
 #include "daemon/api/fields.h"
 #include "daemon/api/handlers.h"
@@ -23,6 +25,7 @@
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 #include "daemon/http/wire.h"
+#include "daemon/core/sources.h"
 #include "daemon/jobs/model_jobs.h"
 #include "training/corpus.h"
 
@@ -35,6 +38,7 @@ namespace {
 json::object ModelJson(const storage::ModelVersion& m, bool with_report) {
   json::object o;
   o["id"] = m.id;
+  o["site"] = m.site.empty() ? json::value(nullptr) : json::value(m.site);
   o["version"] = m.version;
   o["size_bytes"] = m.size_bytes;
   o["author"] = m.author;
@@ -49,26 +53,38 @@ json::object ModelJson(const storage::ModelVersion& m, bool with_report) {
 }
 
 json::object RunningJson(const Engine& engine) {
-  const RunningModel& r = engine.running_model();
-  return {{"version", r.version}, {"source", r.source}};
+  const classifiers::BaseModel& r = engine.running_model();
+  json::object sites;
+  for (const auto& [site, m] : engine.judge().site_models()) {
+    sites[site] = json::object{{"model", m.model_id}, {"version", m.version}};
+  }
+  return {{"version", r.version},
+          {"source", r.source},
+          {"model", r.model_id ? json::value(r.model_id) : json::value(nullptr)},
+          {"sites", std::move(sites)}};
 }
 
 json::object JobJson(const ModelJob& j) {
+  const TrainRequest& r = j.request;
+  json::object request = {{"kind", std::string(KindName(r.kind))}, {"seed", r.seed},
+                          {"note", r.note}, {"activate", r.activate}};
+  if (r.kind == TrainRequest::Kind::kSite) {
+    request["site"] = r.site;
+    request["holdout_fraction"] = r.holdout_fraction;
+  } else {
+    request["base"] = r.base;
+    request["data_dir"] = r.data_dir;
+  }
   json::object o;
   o["id"] = j.id;
+  o["kind"] = std::string(KindName(r.kind));
   o["status"] = j.status;
   o["phase"] = j.phase;
   o["progress"] = j.progress;
   o["actor"] = j.actor;
   o["started_at"] = base::FormatTimeMs(j.started_at_ms);
   o["finished_at"] = j.finished_at_ms ? json::value(base::FormatTimeMs(j.finished_at_ms)) : nullptr;
-  o["request"] = json::object{{"base", j.request.base},
-                              {"data_dir", j.request.data_dir},
-                              {"holdout_fraction", j.request.holdout_fraction},
-                              {"seed", j.request.seed},
-                              {"note", j.request.note},
-                              {"site", j.request.site},
-                              {"epochs", j.request.epochs}};
+  o["request"] = std::move(request);
   o["error"] = j.status == "failed" ? json::value(j.error) : nullptr;
   o["result"] = nullptr;
   return o;
@@ -118,121 +134,172 @@ struct Activation {
   int64_t previous = 0;
 };
 
-// Activates stored model `id` (0: none — the file or embedded model) with
-// `classifier` already loaded, on the writer thread.
+// What an activation changes: the base model (site "") or one site's model;
+// `id` 0 means "none": the configured/embedded base model, or the site back
+// on the base model alone.
+struct Target {
+  std::string site;
+  int64_t id = 0;
+  std::shared_ptr<const classifiers::Judge> (*apply)(const classifiers::Judge&, const Target&) =
+      nullptr;
+  classifiers::BaseModel base;  // site "": the model to run
+  classifiers::SiteModel own;   // site set, id != 0
+  std::string version;
+};
+
+std::shared_ptr<const classifiers::Judge> ApplyTarget(const classifiers::Judge& judge,
+                                                      const Target& t) {
+  if (t.site.empty()) return judge.WithBase(t.base);
+  if (t.id == 0) return judge.WithoutSiteModel(t.site);
+  return judge.WithSiteModel(t.site, t.own);
+}
+
+int64_t RunningId(const Engine& engine, const std::string& site) {
+  if (site.empty()) return engine.running_model().model_id;
+  const classifiers::SiteModel* own = engine.judge().site_model(site);
+  return own ? own->model_id : 0;
+}
+
+// Activates `target` on the writer thread: database, audit and engine swap
+// in one task.
 //
 // Arguments are references and plain pointers, and the writer task is a named
 // local: GCC 12 may destroy temporaries of a co_await expression twice
 // (by-value class parameters of a coroutine call, lambdas built in place).
-awaitable<Response> Activate(Services& s, const Call& call, int64_t id,
-                             const std::shared_ptr<const classifiers::Classifier>& model,
-                             const RunningModel& next, const char* action_name) {
+awaitable<Response> Activate(Services& s, const Call& call, const Target& target,
+                             const char* action_name) {
   const Request& req = call.request;
   const std::string actor = call.Actor();
   const std::string action = action_name;
-  std::function<Activation(storage::Store&)> task =
-      [&s, id, model, next, action, actor](storage::Store& store) {
-        Activation out;
-        const RunningModel before = s.engines.Current()->running_model();
-        out.previous = before.model_id;
-        storage::AuditEntry audit;
-        audit.at_ms = base::NowMs();
-        audit.actor = actor;
-        audit.action = action;
-        audit.target = id ? "model:" + std::to_string(id) : "model:none";
-        audit.before_json = ToJson(json::object{
-            {"model", before.model_id ? json::value(before.model_id) : json::value(nullptr)},
-            {"version", before.version}});
-        audit.after_json = ToJson(json::object{
-            {"model", id ? json::value(id) : json::value(nullptr)}, {"version", next.version}});
-        if ((out.ec = store.ActivateModel(id, &audit))) {
-          out.message = store.LastErrorMessage();
-          return out;
-        }
-        // The model and where it came from change in one swap.
-        s.engines.Update([&](const Engine& e) { return e.WithClassifier(model, next); });
-        metrics::SetBuildInfo(s.engines.Current()->rules().version(), next.version);
-        Log(LogLevel::kInfo, action == "model.rollback" ? "model_rolled_back" : "model_activated",
-            {{"model", next.version}, {"model_source", next.source}, {"actor", actor}});
-        return out;
-      };
+  std::function<Activation(storage::Store&)> task = [&s, &target, action,
+                                                     actor](storage::Store& store) {
+    Activation out;
+    auto current = s.engines.Current();
+    out.previous = RunningId(*current, target.site);
+    const json::value site =
+        target.site.empty() ? json::value(nullptr) : json::value(target.site);
+    storage::AuditEntry audit;
+    audit.at_ms = base::NowMs();
+    audit.actor = actor;
+    audit.action = action;
+    audit.target = target.id ? "model:" + std::to_string(target.id)
+                             : (target.site.empty() ? "model:none" : "site:" + target.site);
+    audit.before_json = ToJson(json::object{
+        {"model", out.previous ? json::value(out.previous) : json::value(nullptr)},
+        {"site", site}});
+    audit.after_json = ToJson(json::object{
+        {"model", target.id ? json::value(target.id) : json::value(nullptr)},
+        {"version", target.version},
+        {"site", site}});
+    out.ec = target.id != 0 || target.site.empty() ? store.ActivateModel(target.id, &audit)
+                                                   : store.DeactivateModels(target.site, &audit);
+    if (out.ec) {
+      out.message = store.LastErrorMessage();
+      return out;
+    }
+    // The model and where it came from change in one swap.
+    auto next = ApplyTarget(current->judge(), target);
+    s.engines.Update([&](const Engine& e) { return e.WithJudge(ApplyTarget(e.judge(), target)); });
+    metrics::SetBuildInfo(s.engines.Current()->rules().version(), next->base().version);
+    Log(LogLevel::kInfo, action == "model.rollback" ? "model_rolled_back" : "model_activated",
+        {{"model", target.version}, {"site", target.site}, {"actor", actor}});
+    return out;
+  };
   std::optional<Activation> result =
       co_await AsyncOnWriter<Activation>(s.writer, std::move(task), net::use_awaitable);
   if (!result) co_return WriterStopping(req);
   if (result->ec == storage::Errc::not_found) {
-    co_return Problem(req, http::status::not_found, "no model " + std::to_string(id));
+    co_return Problem(req, http::status::not_found, "no model " + std::to_string(target.id));
   }
   if (result->ec) co_return Overloaded(req, "storage error: " + result->message);
   json::value model_json = nullptr;
-  if (id != 0) {
+  if (target.id != 0) {
     std::string error;
     auto lease = s.readers.Acquire(&error);
     storage::ModelVersion m;
-    if (lease && !lease->GetModel(id, &m)) model_json = ModelJson(m, false);
+    if (lease && !lease->GetModel(target.id, &m)) model_json = ModelJson(m, false);
   }
   co_return JsonResponse(
       req, http::status::ok,
       {{"model", std::move(model_json)},
+       {"site", target.site.empty() ? json::value(nullptr) : json::value(target.site)},
        {"previous", result->previous ? json::value(result->previous) : json::value(nullptr)},
        {"running", RunningJson(*s.engines.Current())}});
 }
 
-// Loads stored model `id` (or the base model for 0) and activates it.
-awaitable<Response> LoadAndActivate(Services& s, const Call& call, int64_t id,
-                                    const char* action) {
-  const Request& req = call.request;
-  std::shared_ptr<const classifiers::Classifier> model;
-  RunningModel next;
+// Loads stored model `id` (or, for 0, the configured/embedded base model or
+// the site's base-only judgement) into *t. On failure returns the response.
+std::optional<Response> LoadTarget(Services& s, const Request& req, int64_t id,
+                                   const std::string& site_for_none, Target* t) {
   std::string error;
+  t->id = id;
   if (id == 0) {
-    model = LoadBaseModel(s.config, &next, &error);
-    if (!model) {
-      co_return Problem(req, http::status::unprocessable_entity,
-                        "the base model does not load: " + error);
+    t->site = site_for_none;
+    if (!t->site.empty()) {
+      t->version = s.engines.Current()->running_model().version;
+      return std::nullopt;
     }
-  } else {
-    auto lease = s.readers.Acquire(&error);
-    if (!lease) co_return Overloaded(req, "database unavailable: " + error);
-    storage::ModelVersion m;
-    std::error_code ec = lease->GetModel(id, &m);
-    if (ec == storage::Errc::not_found) {
-      co_return Problem(req, http::status::not_found, "no model " + std::to_string(id));
+    if (!LoadConfiguredBase(s.config, &t->base, &error)) {
+      return Problem(req, http::status::unprocessable_entity,
+                     "the base model does not load: " + error);
     }
-    if (ec) co_return Overloaded(req, "database error: " + ec.message());
-    model = classifiers::LoadFastTextClassifierFromMemory(m.bytes, "model " + std::to_string(id),
-                                                          &error);
-    if (!model) {
-      Log(LogLevel::kWarn, "model_invalid", {{"model", std::to_string(id)}, {"error", error}});
-      co_return Problem(req, http::status::unprocessable_entity,
-                        "model " + std::to_string(id) + " does not load: " + error);
-    }
-    next = {model->version(), "database:" + std::to_string(id), id};
+    t->version = t->base.version;
+    return std::nullopt;
   }
-  co_return co_await Activate(s, call, id, model, next, action);
+  auto lease = s.readers.Acquire(&error);
+  if (!lease) return Overloaded(req, "database unavailable: " + error);
+  storage::ModelVersion m;
+  std::error_code ec = lease->GetModel(id, &m);
+  if (ec == storage::Errc::not_found) {
+    return Problem(req, http::status::not_found, "no model " + std::to_string(id));
+  }
+  if (ec) return Overloaded(req, "database error: " + ec.message());
+  t->site = m.site;
+  const std::string origin = "model " + std::to_string(id);
+  const bool ok = m.site.empty() ? LoadStoredBase(m, origin, &t->base, &error)
+                                 : LoadStoredSite(m, origin, &t->own, &error);
+  if (!ok) {
+    Log(LogLevel::kWarn, "model_invalid", {{"model", std::to_string(id)}, {"error", error}});
+    return Problem(req, http::status::unprocessable_entity,
+                   "model " + std::to_string(id) + " does not load: " + error);
+  }
+  t->version = m.version;
+  if (m.site.empty()) t->version = t->base.version;
+  return std::nullopt;
 }
 
 }  // namespace
 
 awaitable<Response> ActivateModel(Services& s, const Call& call) {
-  co_return co_await LoadAndActivate(s, call, call.id, "model.activate");
+  Target target;
+  if (auto problem = LoadTarget(s, call.request, call.id, "", &target)) co_return *problem;
+  co_return co_await Activate(s, call, target, "model.activate");
 }
 
-// The model active before the current one: the newest model.activate /
-// model.rollback entry that made the current one active names it in
-// before.model (null: the file or embedded model).
+// The model active before the current one of the base model or of one site
+// ({"site": S}): the newest model.activate entry that made the current one
+// active names it in before.model (null: the file or embedded model, or for
+// a site the base model alone). Rollbacks are not followed, so rolling back
+// again goes further back in history rather than undoing the rollback.
 awaitable<Response> RollbackModel(Services& s, const Call& call) {
   const Request& req = call.request;
+  std::string site;
+  if (!call.body.is_null()) {
+    std::vector<FieldError> errors;
+    const json::object* o = ObjectBody(call.body, {"site"}, &errors);
+    if (o != nullptr) OptionalString(*o, "site", false, &site, &errors);
+    if (!errors.empty()) co_return ValidationProblem(req, errors);
+  }
+  const int64_t active = RunningId(*s.engines.Current(), site);
+  if (active == 0) {
+    co_return Problem(req, http::status::conflict,
+                      site.empty() ? "no stored model is active; nothing to roll back"
+                                   : "site '" + site + "' has no model of its own; nothing to "
+                                                        "roll back");
+  }
   std::string error;
   auto lease = s.readers.Acquire(&error);
   if (!lease) co_return Overloaded(req, "database unavailable: " + error);
-  storage::ModelVersion active;
-  std::error_code ec = lease->ActiveModel(&active);
-  if (ec == storage::Errc::not_found) {
-    co_return Problem(req, http::status::conflict,
-                      "no stored model is active; nothing to roll back");
-  }
-  if (ec) co_return Overloaded(req, "database error: " + ec.message());
-  int64_t target = 0;
   storage::AuditQuery q;
   q.action = "model.";
   q.limit = 10000;
@@ -240,78 +307,108 @@ awaitable<Response> RollbackModel(Services& s, const Call& call) {
   if (std::error_code aec = lease->QueryAudit(q, &entries)) {
     co_return Overloaded(req, "database error: " + aec.message());
   }
+  int64_t previous = 0;
   for (const auto& e : entries) {
-    if (e.action != "model.activate" && e.action != "model.rollback") continue;
+    if (e.action != "model.activate") continue;
     json::value after = ParseJsonOr(e.after_json, nullptr);
     json::value before = ParseJsonOr(e.before_json, nullptr);
     if (!after.is_object() || !before.is_object()) continue;
     const json::value* a = after.get_object().if_contains("model");
-    if (a == nullptr || !a->is_int64() || a->get_int64() != active.id) continue;
+    if (a == nullptr || !a->is_int64() || a->get_int64() != active) continue;
     const json::value* b = before.get_object().if_contains("model");
-    target = (b != nullptr && b->is_int64()) ? b->get_int64() : 0;
-    if (target == active.id) continue;  // re-activation of the same model
+    previous = (b != nullptr && b->is_int64()) ? b->get_int64() : 0;
+    if (previous == active) continue;  // re-activation of the same model
     break;
   }
-  co_return co_await LoadAndActivate(s, call, target, "model.rollback");
+  Target target;
+  if (auto problem = LoadTarget(s, req, previous, site, &target)) co_return *problem;
+  co_return co_await Activate(s, call, target, "model.rollback");
 }
 
 // ---- training -------------------------------------------------------------------
 
 namespace {
 
-// The fields of a POST /v1/admin/models/train body into *lr.
-void ParseLearnBody(const json::value& body, LearnRequest* lr, std::vector<FieldError>* errors) {
+// The fields of a POST /v1/admin/models/train body into *tr.
+void ParseTrainBody(const json::value& body, TrainRequest* tr, bool* has_site, bool* has_base,
+                    std::vector<FieldError>* errors) {
   const json::object* o = ObjectBody(
-      body, {"base", "data_dir", "holdout_fraction", "seed", "note", "site", "epochs"}, errors);
+      body, {"site", "base", "data_dir", "activate", "holdout_fraction", "seed", "note"}, errors);
   if (o == nullptr) return;
-  OptionalString(*o, "base", false, &lr->base, errors);
-  OptionalString(*o, "data_dir", false, &lr->data_dir, errors);
-  OptionalString(*o, "note", false, &lr->note, errors);
-  OptionalString(*o, "site", false, &lr->site, errors);
-  if (const json::value* v = o->if_contains("holdout_fraction")) {
-    if (!v->is_number()) {
-      errors->push_back({"/holdout_fraction", "must be a number"});
+  *has_site = o->if_contains("site") != nullptr;
+  *has_base = o->if_contains("base") != nullptr;
+  OptionalString(*o, "site", false, &tr->site, errors);
+  OptionalString(*o, "base", false, &tr->base, errors);
+  OptionalString(*o, "data_dir", false, &tr->data_dir, errors);
+  OptionalString(*o, "note", false, &tr->note, errors);
+  if (const json::value* v = o->if_contains("activate")) {
+    if (!v->is_bool()) {
+      errors->push_back({"/activate", "must be true or false"});
     } else {
-      double f = v->to_number<double>();
-      if (!(f >= 0.05 && f <= 0.9)) {
-        errors->push_back({"/holdout_fraction", "must be between 0.05 and 0.9"});
-      } else {
-        lr->holdout_fraction = f;
-      }
+      tr->activate = v->get_bool();
     }
   }
-  int64_t seed = lr->seed, epochs = 0;
+  if (const json::value* v = o->if_contains("holdout_fraction")) {
+    const double f = v->is_number() ? v->to_number<double>() : -1;
+    if (!(f >= 0.05 && f <= 0.9)) {
+      errors->push_back({"/holdout_fraction", "must be a number between 0.05 and 0.9"});
+    } else {
+      tr->holdout_fraction = f;
+    }
+  }
+  int64_t seed = tr->seed;
   OptionalInt(*o, "seed", 0, 2147483647, &seed, errors);
-  OptionalInt(*o, "epochs", 1, 1000, &epochs, errors);
-  lr->seed = static_cast<uint32_t>(seed);
-  lr->epochs = static_cast<int>(epochs);
+  tr->seed = static_cast<uint32_t>(seed);
+  tr->options.seed = tr->seed;
 }
 
-// base: "all", "none", or a comma-separated list of presets.
-void ParseBase(LearnRequest* lr, std::vector<FieldError>* errors) {
-  if (lr->base == "all") {
-    lr->base_presets = training::PresetNames();
-    return;
-  }
-  if (lr->base == "none") return;
-  std::stringstream items(lr->base);
+// base: "all" or a comma-separated list of presets.
+void ParseBase(TrainRequest* tr, std::vector<FieldError>* errors) {
+  if (tr->base == "all") return;
+  std::stringstream items(tr->base);
   std::string item;
+  const auto& names = training::PresetNames();
   while (std::getline(items, item, ',')) {
-    const auto& names = training::PresetNames();
     if (std::find(names.begin(), names.end(), item) == names.end()) {
-      errors->push_back({"/base", "unknown preset '" + item +
-                                      "' (all, none, or a comma-separated list of: youtube, sms, "
-                                      "arabic-spam, mpold, osact2020, russian-toxic)"});
-      break;
+      std::string all;
+      for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+      errors->push_back({"/base", "unknown data set '" + item +
+                                      "' (all, or a comma-separated list of: " + all + ")"});
+      return;
     }
-    if (std::find(lr->base_presets.begin(), lr->base_presets.end(), item) ==
-        lr->base_presets.end()) {
-      lr->base_presets.push_back(item);
+    if (std::find(tr->presets.begin(), tr->presets.end(), item) == tr->presets.end()) {
+      tr->presets.push_back(item);
     }
   }
-  if (lr->base_presets.empty() && errors->empty()) {
-    errors->push_back({"/base", "must be all, none or a list of presets"});
+  if (tr->presets.empty()) errors->push_back({"/base", "must be all or a list of data sets"});
+}
+
+// A site's label counts and whether a site model can be trained.
+struct SiteLabels {
+  std::map<std::string, int64_t> counts;
+  std::string refusal;  // "" = enough labels
+};
+
+std::optional<Response> CountLabels(Services& s, const Request& req, const std::string& site,
+                                    SiteLabels* out) {
+  std::string error;
+  auto lease = s.readers.Acquire(&error);
+  if (!lease) return Overloaded(req, "database unavailable: " + error);
+  std::vector<training::SiteExample> labels;
+  if (!ReadSiteLabels(*lease.get(), site, &labels, &error)) return Overloaded(req, error);
+  for (const auto& l : labels) out->counts[l.label]++;
+  auto count = [&](const char* label) {
+    auto it = out->counts.find(label);
+    return it == out->counts.end() ? int64_t{0} : it->second;
+  };
+  const int64_t min = training::kSiteMinPerClass;
+  if (count("ham") < min || (count("spam") < min && count("abuse") < min)) {
+    out->refusal = "too few labels for a site model: " + std::to_string(count("ham")) +
+                   " ham, " + std::to_string(count("spam")) + " spam, " +
+                   std::to_string(count("abuse")) + " abuse; it needs at least " +
+                   std::to_string(min) + " ham and " + std::to_string(min) + " spam or abuse";
   }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -320,23 +417,74 @@ awaitable<Response> TrainModel(Services& s, const Call& call) {
   const Request& req = call.request;
   ModelJobs* jobs = s.model_jobs;
   if (jobs == nullptr) co_return Overloaded(req, "training is not available");
-  LearnRequest lr;
-  lr.data_dir = s.config.training.data_dir;
+  TrainRequest tr;
+  tr.data_dir = s.config.training.data_dir;
   std::vector<FieldError> errors;
-  if (!call.body.is_null()) ParseLearnBody(call.body, &lr, &errors);
-  ParseBase(&lr, &errors);
+  bool has_site = false, has_base = false;
+  if (!call.body.is_null()) ParseTrainBody(call.body, &tr, &has_site, &has_base, &errors);
+  if (errors.empty() && has_site == has_base) {
+    errors.push_back(
+        {has_site ? "/base" : "/site",
+         has_site ? "cannot be combined with /site: a site model learns from that site's labels "
+                    "alone; the base model from the data sets"
+                  : "is required: {\"site\": NAME} trains that site's own model from its "
+                    "labels; {\"base\": \"all\"} retrains the base model every site shares"});
+  }
+  if (errors.empty() && has_base) {
+    tr.kind = TrainRequest::Kind::kBase;
+    ParseBase(&tr, &errors);
+    std::error_code ec;
+    if (errors.empty() && !std::filesystem::is_directory(tr.data_dir, ec)) {
+      errors.push_back({"/data_dir", "'" + tr.data_dir +
+                                         "' is not a directory: retraining the base model "
+                                         "needs the labelled data sets (training.data_dir)"});
+    }
+  }
+  if (errors.empty() && has_site) {
+    tr.site = base::AsciiLower(tr.site);
+    SiteLabels labels;
+    if (auto problem = CountLabels(s, req, tr.site, &labels)) co_return *problem;
+    if (!labels.refusal.empty()) errors.push_back({"/site", labels.refusal});
+  }
   if (!errors.empty()) co_return ValidationProblem(req, errors);
-  lr.author = call.Actor();
   int64_t id = 0, running = 0;
-  if (!jobs->Start(lr, lr.author, &id, &running)) {
+  if (!jobs->Start(tr, call.Actor(), &id, &running)) {
     co_return Problem(req, http::status::conflict,
                       running ? "a training job is already running (job " +
                                     std::to_string(running) + ")"
                               : std::string("the daemon is stopping"));
   }
-  Response res = JsonResponse(req, http::status::accepted, {{"job", id}, {"status", "running"}});
+  Response res = JsonResponse(req, http::status::accepted,
+                              {{"job", id}, {"kind", std::string(KindName(tr.kind))},
+                               {"status", "running"}});
   res.set(http::field::location, "/v1/admin/models/jobs/" + std::to_string(id));
   co_return res;
+}
+
+awaitable<Response> GetSiteModel(Services& s, const Call& call) {
+  const Request& req = call.request;
+  const std::string site = base::AsciiLower(call.name);
+  SiteLabels labels;
+  if (auto problem = CountLabels(s, req, site, &labels)) co_return *problem;
+  json::value active = nullptr;
+  if (const classifiers::SiteModel* own = s.engines.Current()->judge().site_model(site)) {
+    std::string error;
+    auto lease = s.readers.Acquire(&error);
+    storage::ModelVersion m;
+    if (lease && !lease->GetModel(own->model_id, &m)) active = ModelJson(m, false);
+  }
+  json::object counts;
+  for (const char* label : {"ham", "spam", "abuse"}) {
+    auto it = labels.counts.find(label);
+    counts[label] = it == labels.counts.end() ? 0 : it->second;
+  }
+  co_return JsonResponse(
+      req, http::status::ok,
+      {{"site", site},
+       {"model", std::move(active)},
+       {"labels", std::move(counts)},
+       {"trainable", labels.refusal.empty()},
+       {"reason", labels.refusal.empty() ? json::value(nullptr) : json::value(labels.refusal)}});
 }
 
 awaitable<Response> ListTrainingJobs(Services& s, const Call& call) {
@@ -364,7 +512,7 @@ awaitable<Response> GetTrainingJob(Services& s, const Call& call) {
     if (lease && !lease->GetModel(job->model_id, &m)) model = ModelJson(m, false);
     o["result"] = json::object{{"model", std::move(model)},
                                {"activated", job->activated},
-                               {"gate", ParseJsonOr(GateJson(job->gate), nullptr)}};
+                               {"gate", ParseJsonOr(job->gate_json, nullptr)}};
   }
   co_return JsonResponse(req, http::status::ok, o);
 }

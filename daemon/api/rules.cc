@@ -320,7 +320,7 @@ awaitable<Response> BacktestRules(Services& s, const Call& call) {
   auto current = s.engines.Current();
   // No velocity tracker: the backtest replays velocity in its own. The site
   // registry applies as it does to live verdicts.
-  auto proposal = std::make_shared<const Engine>(compiled.rules, current->classifier_ptr(),
+  auto proposal = std::make_shared<const Engine>(compiled.rules, current->judge_ptr(),
                                                  current->weights(), nullptr,
                                                  current->sites_ptr());
   if (s.backtests == nullptr || !s.backtests->TryAcquire()) {

@@ -16,8 +16,11 @@ int RunServeCommand(int argc, char** argv);
 int RunRulesCommand(int argc, char** argv);
 // `moderated token create|list|revoke` on the database file (token.cc).
 int RunTokenCommand(int argc, char** argv);
-// `moderated train`: corpora → model and report, or the learning loop (train.cc).
+// `moderated train`: the base model from the data sets, or a site's own
+// model from its labels (train.cc).
 int RunTrainCommand(int argc, char** argv);
+// `moderated eval`: labelled comments through the whole pipeline (eval.cc).
+int RunEvalCommand(int argc, char** argv);
 // `moderated purge` and `moderated forget-author` (purge.cc).
 int RunPurgeCommand(int argc, char** argv);
 int RunForgetAuthorCommand(int argc, char** argv);

@@ -12,7 +12,7 @@
 #include "daemon/core/engine.h"
 #include "daemon/http/wire.h"
 #include "daemon/jobs/backtest.h"
-#include "daemon/jobs/model_jobs.h"
+#include "daemon/core/sources.h"
 
 namespace moderated {
 namespace {
@@ -173,15 +173,20 @@ int RunBacktestCommand(int argc, char** argv) {
   f.options.velocity = config.velocity;
   auto ruleset = CompileFile(f.rules_path, std::cerr);
   if (!ruleset) return 1;
-  // The classifier is not run (stored probabilities are re-used), but the
-  // Engine names its version in verdicts: load the configured one.
+  // The models are not run (stored probabilities are re-used), but their
+  // calibration turns those into points: load what the daemon would run.
   std::string error;
-  auto model = LoadBaseModel(config, nullptr, &error);
-  if (!model) {
+  std::unique_ptr<storage::Store> store =
+      storage::Store::Open(config.database, storage::Store::OpenMode::kReadOnly, &error);
+  std::vector<std::string> warnings;
+  auto judge = LoadJudge(config, store.get(), &warnings, &error);
+  store.reset();
+  if (!judge) {
     std::cerr << error << "\n";
     return 1;
   }
-  Engine proposal(ruleset, model, config.classifier);
+  for (const std::string& w : warnings) std::cerr << w << "\n";
+  Engine proposal(ruleset, judge, config.classifier);
   base::Progress progress(stderr);
   if (progress.enabled()) {
     f.options.progress = [&progress](int64_t done, int64_t total) {

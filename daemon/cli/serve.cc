@@ -37,6 +37,7 @@
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 #include "daemon/jobs/backtest.h"
+#include "daemon/core/sources.h"
 #include "daemon/jobs/model_jobs.h"
 #include "daemon/jobs/retention.h"
 #include "daemon/jobs/webhooks.h"
@@ -150,44 +151,16 @@ int Configure(int argc, char** argv, Config* config) {
 
 // ---- rules and model --------------------------------------------------------------
 
-// The rules named by the config (or the embedded default); *running says
-// which text it was (GET /v1/admin/rules).
-std::shared_ptr<const rules::RuleSet> LoadRules(const Config& config,
-                                                std::vector<std::string>* errors,
-                                                RunningRules* running) {
-  if (config.rules.empty()) {
-    *running = {std::string(EmbeddedDefaultRules()), 0, "embedded"};
-    return CompileRules(EmbeddedDefaultRules(), "<embedded>/rules/default.yaml", ".", errors);
-  }
-  std::string text, error;
-  if (!base::ReadFile(config.rules, &text, &error)) {
-    errors->push_back(error);
-    return nullptr;
-  }
-  *running = {text, 0, config.rules};
-  return CompileRules(text, config.rules, base::DirOf(config.rules), errors);
-}
-
-// Source of truth for the rules: a configured file wins (LoadRules); with
-// none, the active version stored by PUT /v1/admin/rules; with none stored,
-// the embedded default. Returns the stored version compiled, or nullptr
-// with *errors untouched if none is stored.
-std::shared_ptr<const rules::RuleSet> LoadStoredRules(const Config& config, storage::Store& store,
-                                                      std::vector<std::string>* errors,
-                                                      RunningRules* running) {
-  storage::RulesVersion v;
-  if (!config.rules.empty() || store.ActiveRulesVersion(&v)) return nullptr;
-  *running = {v.text, v.id, "database:" + std::to_string(v.id)};
-  return CompileRules(v.text, "rules version " + std::to_string(v.id), config.data_dir, errors);
-}
-
 // What an engine is built from, and where each part came from.
 struct EngineParts {
   std::shared_ptr<const rules::RuleSet> rules;
   RunningRules running_rules;
-  std::shared_ptr<const classifiers::Classifier> model;
-  RunningModel running_model;
+  std::shared_ptr<const classifiers::Judge> judge;  // base model and site models
 };
+
+void LogWarnings(const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) Log(LogLevel::kWarn, "site_model_invalid", {{"error", w}});
+}
 
 // The stored rules and model where no file is configured, else the files or
 // the embedded defaults (as at start-up). On failure returns false and fills
@@ -196,15 +169,14 @@ bool LoadEngineParts(const Config& config, storage::Store& store, EngineParts* p
                      std::vector<std::string>* errors) {
   parts->rules = LoadStoredRules(config, store, errors, &parts->running_rules);
   if (!parts->rules && errors->empty()) {
-    parts->rules = LoadRules(config, errors, &parts->running_rules);
+    parts->rules = LoadConfiguredRules(config, errors, &parts->running_rules);
   }
   std::string error;
-  parts->model = LoadStoredModel(config, store, &parts->running_model, &error);
-  if (!parts->model && error.empty()) {
-    parts->model = LoadBaseModel(config, &parts->running_model, &error);
-  }
-  if (!error.empty()) errors->push_back(error);
-  return parts->rules && parts->model;
+  std::vector<std::string> warnings;
+  parts->judge = LoadJudge(config, &store, &warnings, &error);
+  LogWarnings(warnings);
+  if (!parts->judge) errors->push_back(error);
+  return parts->rules && parts->judge;
 }
 
 // SIGHUP: the rules and model from their sources, swapped in one step. A
@@ -221,17 +193,18 @@ bool Reload(const Config& config, EngineHolder& engines, ReaderPool& readers) {
     return false;
   }
   engines.Update([&](const Engine& current) {
-    return std::make_shared<const Engine>(next.rules, next.model, config.classifier,
+    return std::make_shared<const Engine>(next.rules, next.judge, config.classifier,
                                           current.velocity_ptr(), current.sites_ptr(),
-                                          next.running_rules, next.running_model);
+                                          next.running_rules);
   });
   Log(LogLevel::kInfo, "reloaded",
       {{"rules", next.rules->version()},
        {"rules_source", next.running_rules.source},
-       {"model", next.model->version()},
-       {"model_source", next.running_model.source}});
+       {"model", next.judge->base().version},
+       {"model_source", next.judge->base().source},
+       {"site_models", std::to_string(next.judge->site_models().size())}});
   metrics::ObserveReload(true);
-  metrics::SetBuildInfo(next.rules->version(), next.model->version());
+  metrics::SetBuildInfo(next.rules->version(), next.judge->base().version);
   return true;
 }
 
@@ -280,7 +253,7 @@ bool OpenStores(const Config& config, std::unique_ptr<storage::Store>* store,
 // systemd's STATUS= line while serving (`systemctl status moderated`).
 std::string ServingStatus(const Engine& engine) {
   return "serving: " + std::to_string(engine.rules().size()) + " rules, model " +
-         engine.classifier().version();
+         engine.running_model().version;
 }
 
 void NotifyStatus(const std::string& status) { sd_notify(0, ("STATUS=" + status).c_str()); }
@@ -343,14 +316,15 @@ int LoadConfigured(const Config& config, EngineParts* parts) {
   std::vector<std::string> errors;
   std::string error;
   NotifyStatus("loading rules");
-  parts->rules = LoadRules(config, &errors, &parts->running_rules);
+  parts->rules = LoadConfiguredRules(config, &errors, &parts->running_rules);
   if (!parts->rules) {
     Log(LogLevel::kError, "rules_invalid", {{"errors", std::to_string(errors.size())}});
     return PrintErrors(errors, 2);
   }
   NotifyStatus("loading model");
-  parts->model = LoadBaseModel(config, &parts->running_model, &error);
-  if (!parts->model) return PrintErrors({error}, 2);
+  std::vector<std::string> warnings;
+  parts->judge = LoadJudge(config, nullptr, &warnings, &error);
+  if (!parts->judge) return PrintErrors({error}, 2);
   return kContinue;
 }
 
@@ -365,9 +339,11 @@ int LoadStored(const Config& config, storage::Store& store, EngineParts* parts) 
     Log(LogLevel::kError, "rules_invalid", {{"errors", std::to_string(errors.size())}});
     return PrintErrors(errors, 2);
   }
-  if (auto stored = LoadStoredModel(config, store, &parts->running_model, &error)) {
-    parts->model = stored;
-  } else if (!error.empty()) {
+  std::vector<std::string> warnings;
+  if (auto judge = LoadJudge(config, &store, &warnings, &error)) {
+    parts->judge = judge;
+    LogWarnings(warnings);
+  } else {
     Log(LogLevel::kError, "model_invalid", {{"error", error}});
     return PrintErrors({error}, 2);
   }
@@ -409,12 +385,13 @@ std::shared_ptr<const Engine> FirstEngine(const Config& config, const Loaded& lo
       {{"rules", p.rules->version()},
        {"rule_count", std::to_string(p.rules->size())},
        {"rules_source", p.running_rules.source},
-       {"model", p.model->version()},
-       {"model_source", p.running_model.source},
+       {"model", p.judge->base().version},
+       {"model_source", p.judge->base().source},
+       {"site_models", std::to_string(p.judge->site_models().size())},
        {"database", config.database}});
-  metrics::SetBuildInfo(p.rules->version(), p.model->version());
-  return std::make_shared<const Engine>(p.rules, p.model, config.classifier, std::move(velocity),
-                                        loaded.sites, p.running_rules, p.running_model);
+  metrics::SetBuildInfo(p.rules->version(), p.judge->base().version);
+  return std::make_shared<const Engine>(p.rules, p.judge, config.classifier, std::move(velocity),
+                                        loaded.sites, p.running_rules);
 }
 
 // The listeners and background workers around a running Server; each one

@@ -20,7 +20,6 @@
 #include "daemon/api/comments.h"
 #include "daemon/core/async.h"
 #include "daemon/core/log.h"
-#include "daemon/core/sites.h"
 #include "daemon/http/wire.h"
 
 namespace moderated {
@@ -576,7 +575,7 @@ bool CreateAkismetKey(storage::Store& store, const std::string& name,
 
 double HoldAtFor(Services& s, const std::string& site) {
   auto engine = s.engines.Current();
-  return PolicyFor(engine->rules(), engine->sites_ptr().get(), site).hold_at;
+  return engine->PolicyFor(site).hold_at;
 }
 
 bool IsSpamVerdict(const Verdict& verdict, double hold_at) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <tuple>
 
 #include "base/files.h"
 
@@ -142,7 +143,7 @@ void ReadWriter(const YAML::Node& n, const std::string& o, Config* config,
           {}, errors);
 }
 
-// classifier.sites: {SITE: {spam_weight, abuse_weight, floor}}
+// classifier.sites: {SITE: {spam_weight, abuse_weight}}
 void ReadClassifierSites(const YAML::Node& m, const std::string& o, ClassifierConfig& c,
                          std::vector<std::string>* errors) {
   if (!m.IsMap()) {
@@ -152,9 +153,9 @@ void ReadClassifierSites(const YAML::Node& m, const std::string& o, ClassifierCo
   for (const auto& kv : m) {
     const std::string site = kv.first.Scalar();
     ClassifierConfig::SiteWeights& w = c.sites[site];
-    double spam = 0, abuse = 0, floor = 0;
+    double spam = 0, abuse = 0;
     std::string p = "classifier.sites." + site + ".";
-    bool has_spam = false, has_abuse = false, has_floor = false;
+    bool has_spam = false, has_abuse = false;
     auto mark = [](bool* flag, Setter set) {
       return [flag, set](const YAML::Node& v) {
         std::string e = set(v);
@@ -164,17 +165,16 @@ void ReadClassifierSites(const YAML::Node& m, const std::string& o, ClassifierCo
     };
     ReadMap(kv.second, p, o,
             {{"spam_weight", mark(&has_spam, Double(&spam))},
-             {"abuse_weight", mark(&has_abuse, Double(&abuse))},
-             {"floor", mark(&has_floor, Double(&floor))}},
+             {"abuse_weight", mark(&has_abuse, Double(&abuse))}},
             {}, errors);
+    for (auto [has, value, name] : {std::tuple{has_spam, spam, "spam_weight"},
+                                    std::tuple{has_abuse, abuse, "abuse_weight"}}) {
+      if (has && value < 0) {
+        errors->push_back(Where(o, kv.second.Mark()) + p + name + " must be >= 0");
+      }
+    }
     if (has_spam) w.spam_weight = spam;
     if (has_abuse) w.abuse_weight = abuse;
-    if (has_floor) {
-      if (floor < 0 || floor >= 1) {
-        errors->push_back(Where(o, kv.second.Mark()) + p + "floor must be in [0, 1)");
-      }
-      w.floor = floor;
-    }
   }
 }
 
@@ -182,9 +182,7 @@ void ReadClassifier(const YAML::Node& n, const std::string& o, Config* config,
                     std::vector<std::string>* errors) {
   ClassifierConfig& c = config->classifier;
   ReadMap(n, "classifier.", o,
-          {{"spam_weight", Double(&c.spam_weight)},
-           {"abuse_weight", Double(&c.abuse_weight)},
-           {"floor", Double(&c.floor)}},
+          {{"spam_weight", Double(&c.spam_weight)}, {"abuse_weight", Double(&c.abuse_weight)}},
           {{"sites", [&](const YAML::Node& m) { ReadClassifierSites(m, o, c, errors); }}}, errors);
 }
 
@@ -294,8 +292,8 @@ void ReadRoot(const YAML::Node& root, const std::string& o, Config* config,
 // What no single setting can check: ranges across settings and zeros.
 void CheckValues(const Config& config, const std::string& origin,
                  std::vector<std::string>* errors) {
-  if (config.classifier.floor < 0 || config.classifier.floor >= 1) {
-    errors->push_back(origin + ": classifier.floor must be in [0, 1)");
+  if (config.classifier.spam_weight < 0 || config.classifier.abuse_weight < 0) {
+    errors->push_back(origin + ": classifier weights must be >= 0");
   }
   if (config.retention.interval_s == 0 || config.retention.chunk_rows == 0) {
     errors->push_back(origin + ": retention.interval_s and retention.chunk_rows must be > 0");

@@ -42,31 +42,31 @@ struct WriterConfig {
 inline constexpr uint32_t kCheckpointRestartFactor = 8;
 
 struct ClassifierConfig {
-  // A label's contribution to the total score is
-  //   weight * max(0, (p - floor) / (1 - floor)),
-  // so probabilities at or below `floor` add nothing and p = 1 adds `weight`.
-  double spam_weight = 7.0;
-  double abuse_weight = 7.0;
-  double floor = 0.5;
+  // Scales the points a label adds to the score. The points themselves are
+  // calibrated per language with the model (classifiers/calibration.h: with
+  // weight 1 the label alone holds a comment exactly at its calibrated hold
+  // threshold); 0 turns the label off, 2 makes it count twice.
+  double spam_weight = 1.0;
+  double abuse_weight = 1.0;
 
-  // Per-site overrides (YAML `classifier.sites: {news.example: {floor: 0.7}}`;
-  // docs/configuration.md): an absent field keeps the value above. Use the
-  // thresholds a model's report recommends (docs/classifier.md).
+  // Per-site overrides (YAML `classifier.sites: {news.example: {abuse_weight:
+  // 0}}`; docs/configuration.md): an absent field keeps the value above.
+  // (How eagerly a site's comments are held is its `sensitivity`, in the
+  // rule file's sites or the site registry.)
   struct SiteWeights {
-    std::optional<double> spam_weight, abuse_weight, floor;
+    std::optional<double> spam_weight, abuse_weight;
   };
   std::map<std::string, SiteWeights, std::less<>> sites;  // key: exact site name
 
   struct Weights {
-    double spam_weight, abuse_weight, floor;
+    double spam_weight, abuse_weight;
   };
   // The weights for `site`: its overrides applied to the defaults.
   Weights For(std::string_view site) const {
-    Weights w{spam_weight, abuse_weight, floor};
+    Weights w{spam_weight, abuse_weight};
     if (auto it = sites.find(site); it != sites.end()) {
       w.spam_weight = it->second.spam_weight.value_or(w.spam_weight);
       w.abuse_weight = it->second.abuse_weight.value_or(w.abuse_weight);
-      w.floor = it->second.floor.value_or(w.floor);
     }
     return w;
   }

@@ -18,16 +18,20 @@ namespace {
 
 constexpr size_t kMaxExcerptBytes = 200;
 
-double Contribution(double p, double weight, double floor) {
-  if (p <= floor) return 0;
-  return weight * (p - floor) / (1.0 - floor);
-}
-
 std::string FormatProbability(double p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", p);
   return buf;
 }
+
+classifiers::Sensitivity LevelOf(const std::string& name) {
+  classifiers::Sensitivity level = classifiers::Sensitivity::kNormal;
+  classifiers::ParseSensitivity(name, &level);
+  return level;
+}
+
+// Rules of the "abuse." family count for abuse, every other rule for spam.
+bool IsAbuseRule(std::string_view id) { return id.substr(0, 6) == "abuse."; }
 
 }  // namespace
 
@@ -50,27 +54,35 @@ std::shared_ptr<const rules::RuleSet> CompileRules(std::string_view text, std::s
 }
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules,
-               std::shared_ptr<const classifiers::Classifier> classifier, ClassifierConfig weights,
+               std::shared_ptr<const classifiers::Judge> judge, ClassifierConfig weights,
                std::shared_ptr<Velocity> velocity, std::shared_ptr<Sites> sites,
-               RunningRules running_rules, RunningModel running_model)
+               RunningRules running_rules)
     : rules_(std::move(rules)),
-      classifier_(std::move(classifier)),
-      weights_(weights),
+      judge_(std::move(judge)),
+      weights_(std::move(weights)),
       velocity_(std::move(velocity)),
       sites_(std::move(sites)),
-      running_rules_(std::move(running_rules)),
-      running_model_(std::move(running_model)) {}
+      running_rules_(std::move(running_rules)) {}
 
 std::shared_ptr<const Engine> Engine::WithRules(std::shared_ptr<const rules::RuleSet> rules,
                                                 RunningRules running) const {
-  return std::make_shared<const Engine>(std::move(rules), classifier_, weights_, velocity_, sites_,
-                                        std::move(running), running_model_);
+  return std::make_shared<const Engine>(std::move(rules), judge_, weights_, velocity_, sites_,
+                                        std::move(running));
 }
 
-std::shared_ptr<const Engine> Engine::WithClassifier(
-    std::shared_ptr<const classifiers::Classifier> classifier, RunningModel running) const {
-  return std::make_shared<const Engine>(rules_, std::move(classifier), weights_, velocity_, sites_,
-                                        running_rules_, std::move(running));
+std::shared_ptr<const Engine> Engine::WithJudge(
+    std::shared_ptr<const classifiers::Judge> judge) const {
+  return std::make_shared<const Engine>(rules_, std::move(judge), weights_, velocity_, sites_,
+                                        running_rules_);
+}
+
+rules::SitePolicy Engine::PolicyFor(std::string_view site) const {
+  rules::SitePolicy registry_policy;
+  const rules::SitePolicy& file_policy = rules_->policy(site);
+  if (sites_ != nullptr && sites_->Current()->Apply(site, file_policy, &registry_policy)) {
+    return registry_policy;
+  }
+  return file_policy;
 }
 
 Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) const {
@@ -80,7 +92,12 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
   metrics::ScopedTimer timer(metrics::Metrics().engine_duration.With(), !options.labels);
   Verdict v;
   v.rules_version = rules_->version();
-  v.model_version = classifier_->version();
+
+  // 0. The site's policy: thresholds, languages, sensitivity.
+  const rules::SitePolicy policy = options.policy ? *options.policy : PolicyFor(c.site);
+  v.trace.hold_at = policy.hold_at;
+  v.trace.reject_at = policy.reject_at;
+  v.trace.sensitivity = policy.sensitivity;
 
   // 1. Normalise every text field once; rules and classifier share the result.
   const NormalizedText content = Normalize(c.content);
@@ -90,8 +107,9 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
   const NormalizedText thread = Normalize(c.thread);
 
   // 2. Language, on the text as sent.
-  v.language = options.language ? *options.language
-                                 : classifiers::DetectLanguage(c.content, c.lang_hint);
+  v.language = options.language
+                   ? *options.language
+                   : classifiers::DetectLanguage(c.content, c.lang_hint, policy.languages);
 
   // 3. Links and features.
   std::vector<Link> links = ExtractLinks(content, c.content);
@@ -190,43 +208,51 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
       continue;
     }
     total += info.score;
+    v.trace.rule_points += info.score;
     if (info.action == rules::Action::kReject) reject = true;
     if (info.action == rules::Action::kAccept) accept = true;
     if (info.action == rules::Action::kHold) hold = true;
     v.reasons.push_back(std::move(r));
   }
 
-  // 5. Classifier.
-  classifiers::Prediction prediction =
-      options.labels ? classifiers::Prediction{*options.labels}
-                     : metrics::Timed(metrics::Metrics().classifier_duration.With(),
-                                      [&] { return classifier_->Predict(content.text); });
-  v.labels = prediction.labels;
-  const ClassifierConfig::Weights site_weights = weights_.For(c.site);  // classifier.sites
-  for (const auto& [label, weight] :
-       {std::pair<const char*, double>{"spam", site_weights.spam_weight},
-        std::pair<const char*, double>{"abuse", site_weights.abuse_weight}}) {
-    double p = prediction.Get(label);
-    double add = Contribution(p, weight, site_weights.floor);
-    if (add <= 0) continue;
+  // 5. Models: calibrated for the language, the site's own model for its
+  // comments only, points at the site's sensitivity, scaled by the weights.
+  const classifiers::Sensitivity level = LevelOf(policy.sensitivity);
+  classifiers::Judgement judged;
+  if (options.labels != nullptr) {
+    const classifiers::Prediction stored{*options.labels};
+    judged = judge_->FromCalibrated({stored.Get("spam"), stored.Get("abuse")}, v.language.code,
+                                    c.site, level);
+  } else {
+    judged = metrics::Timed(metrics::Metrics().classifier_duration.With(), [&] {
+      return judge_->Evaluate(content.text, v.language.code, c.site, level);
+    });
+  }
+  v.model_version = judged.version;
+  v.trace.site_model = judged.site_model;
+  v.labels = {{"abuse", judged.labels[1].q}, {"ham", judged.ham}, {"spam", judged.labels[0].q}};
+  const ClassifierConfig::Weights weights = weights_.For(c.site);  // classifier.sites
+  const double scale[2] = {weights.spam_weight, weights.abuse_weight};
+  const classifiers::LanguageGroup group = classifiers::GroupOf(v.language.code);
+  for (size_t l = 0; l < classifiers::kDecisionLabels.size(); ++l) {
+    const double add = scale[l] * judged.labels[l].points;
+    v.trace.classifier_points[l] = add;
+    if (add < 0.005) continue;
     total += add;
+    const std::string label(classifiers::kDecisionLabels[l]);
     VerdictReason r;
-    r.reason.rule_id = std::string("classifier.") + label;
-    r.reason.description = std::string("classifier: ") + label + " probability " +
-                           FormatProbability(p);
+    r.reason.rule_id = "classifier." + label;
+    r.reason.description = "classifier: " + label + " probability " +
+                           FormatProbability(judged.labels[l].q) + " (" +
+                           std::string(classifiers::GroupName(group)) + ", " +
+                           policy.sensitivity + " sensitivity" +
+                           (judged.site_model ? ", with the site's own model" : "") + ")";
     r.reason.field = "content";
     r.reason.score = add;
     v.reasons.push_back(std::move(r));
   }
 
-  // 6. Policy: languages the site allows. The site registry's entry, if any,
-  // overrides the rule file's field by field (docs/api.md, "Precedence").
-  rules::SitePolicy registry_policy;
-  const rules::SitePolicy* policy_ptr = &rules_->policy(c.site);
-  if (sites_ != nullptr && sites_->Current()->Apply(c.site, *policy_ptr, &registry_policy)) {
-    policy_ptr = &registry_policy;
-  }
-  const rules::SitePolicy& policy = *policy_ptr;
+  // 6. Policy: languages the site allows.
   if (!policy.languages.empty() && v.language.reliable &&
       std::find(policy.languages.begin(), policy.languages.end(), v.language.code) ==
           policy.languages.end()) {
@@ -248,6 +274,11 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
   // 7. Decision: an explicit reject wins, then an explicit accept (allow-list
   // rules), then holds and the score thresholds.
   v.score = total;
+  v.trace.forced = reject || accept || hold;
+  v.trace.forced_action = reject   ? rules::Action::kReject
+                          : accept ? rules::Action::kAccept
+                          : hold   ? rules::Action::kHold
+                                   : rules::Action::kAccept;
   if (reject) {
     v.action = rules::Action::kReject;
   } else if (accept) {
@@ -258,6 +289,14 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
     v.action = rules::Action::kHold;
   } else {
     v.action = rules::Action::kAccept;
+  }
+  if (v.action != rules::Action::kAccept) {
+    double spam_side = v.trace.classifier_points[0], abuse_side = v.trace.classifier_points[1];
+    for (const VerdictReason& r : v.reasons) {
+      if (r.reason.rule_id.rfind("classifier.", 0) == 0) continue;
+      (IsAbuseRule(r.reason.rule_id) ? abuse_side : spam_side) += r.reason.score;
+    }
+    v.trace.primary = abuse_side > spam_side ? "abuse" : "spam";
   }
   for (auto& r : shadow) v.reasons.push_back(std::move(r));
   return v;

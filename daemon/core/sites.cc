@@ -56,14 +56,6 @@ bool SiteTable::Apply(std::string_view site, const rules::SitePolicy& base,
   return true;
 }
 
-rules::SitePolicy PolicyFor(const rules::RuleSet& rules, const Sites* sites,
-                            std::string_view site) {
-  const rules::SitePolicy& base = rules.policy(site);
-  rules::SitePolicy out;
-  if (sites != nullptr && sites->Current()->Apply(site, base, &out)) return out;
-  return base;
-}
-
 std::error_code Sites::Load(storage::Store& store) {
   std::vector<storage::Site> sites;
   if (auto ec = store.ListSites(&sites)) return ec;

@@ -82,11 +82,6 @@ class Sites {
   std::shared_ptr<const SiteTable> current_;  // guarded by mu_; never null
 };
 
-// The policy a comment of `site` is judged by: the rule file's (its `sites:`
-// entry, else its defaults) with the registry's entry applied field by
-// field. `sites` may be null (the rule file alone).
-rules::SitePolicy PolicyFor(const rules::RuleSet& rules, const Sites* sites, std::string_view site);
-
 }  // namespace moderated
 
 #endif  // MODERATED_DAEMON_CORE_SITES_H_

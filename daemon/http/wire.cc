@@ -240,6 +240,16 @@ json::object VerdictJson(const Verdict& v, const CommentInput& c, std::optional<
     reasons.push_back(std::move(jr));
   }
   o["reasons"] = std::move(reasons);
+  const DecisionTrace& t = v.trace;
+  o["decision"] = {
+      {"hold_at", Round(t.hold_at, 1e4)},
+      {"reject_at", Round(t.reject_at, 1e4)},
+      {"sensitivity", t.sensitivity},
+      {"rule_points", Round(t.rule_points, 1e4)},
+      {"classifier_points",
+       {{"spam", Round(t.classifier_points[0], 1e4)}, {"abuse", Round(t.classifier_points[1], 1e4)}}},
+      {"site_model", t.site_model},
+      {"primary", t.primary.empty() ? json::value(nullptr) : json::value(t.primary)}};
   o["complete"] = v.complete;
   o["versions"] = {{"rules", v.rules_version},
                    {"model", v.model_version},

@@ -1,28 +1,26 @@
 // daemon/jobs/model_jobs.h
 //
-// The learning loop (docs/classifier.md, "Learning loop"): train a candidate
-// model from base corpora plus the moderators' labels stored in the database,
-// evaluate it AND the running model on the same held-out part of those
-// labels, and activate the candidate only if it is not worse there.
+// The learning loop's jobs (docs/classifier.md, "Learning"), one at a time on
+// a thread of their own (never an I/O thread):
 //
-//   TrainCandidate()  pure work (reads the database through its own read-only
-//                     Store, trains with training/trainer.h, evaluates);
-//                     used by `moderated train --from-db` and by ModelJobs.
-//   ModelJobs         the daemon's background training job: one at a time, on
-//                     a thread of its own (never an I/O thread). Storing the
-//                     candidate, the audit entries, activation and the engine
-//                     swap then happen in ONE writer task.
-//   Load*Model()      which model `moderated serve` runs: a configured file
-//                     wins; otherwise the active stored model; otherwise the
-//                     model embedded in the binary.
+//   site  A site's own model from that site's labels only
+//         (training/site_model.h), gated on its held-out labels against the
+//         site's current judgement, activated for that site alone. Other
+//         sites' verdicts cannot change: they never see this model.
+//   base  The base model every site shares, retrained from the labelled
+//         data sets (training.data_dir; a missing directory fails the job
+//         with a clear error rather than training on less) and calibrated
+//         with the running rules (training/base_model.h). It becomes active
+//         only by this explicit request, and only if it holds on the
+//         regression set embedded in the binary (training/regression.h):
+//         every language and label.
 //
-// The gate (kGateTolerance): over the labels that have gold examples in the
-// held-out part, the candidate's macro-F1 (threshold 0.5) must be at least the
-// running model's macro-F1 minus 0.005, and the held-out part must have at
-// least kMinHoldout examples.
+// Storing the candidate, the audit entries, activation and the engine swap
+// happen in ONE writer task. The pure steps (TrainSiteCandidate,
+// TrainBaseCandidate) are also what `moderated train` runs.
 //
-// Thread-safety: TrainCandidate() may run on any thread. ModelJobs' methods
-// may be called from any thread (a mutex guards the job table).
+// Thread-safety: the free functions may run on any thread. ModelJobs'
+// methods may be called from any thread (a mutex guards the job table).
 #ifndef MODERATED_DAEMON_JOBS_MODEL_JOBS_H_
 #define MODERATED_DAEMON_JOBS_MODEL_JOBS_H_
 
@@ -37,75 +35,63 @@
 #include <thread>
 #include <vector>
 
-#include "classifiers/classifier.h"
+#include "classifiers/judge.h"
 #include "daemon/core/config.h"
 #include "daemon/core/engine.h"
 #include "storage/store.h"
+#include "training/base_model.h"
+#include "training/regression.h"
+#include "training/site_model.h"
 
 namespace moderated {
 
-inline constexpr double kGateTolerance = 0.005;
-inline constexpr int64_t kMinHoldout = 10;
-
-// What to train on and how.
-struct LearnRequest {
-  std::vector<std::string> base_presets;  // corpora presets; empty = the labels alone
-  std::string base = "all";               // as requested ("all", "none", "sms,youtube")
-  std::string data_dir;                   // where the presets' folders are
-  double holdout_fraction = 0.3;          // share of the labels held out, by comment id + seed
-  uint32_t seed = 42;
+struct TrainRequest {
+  enum class Kind { kSite, kBase };
+  Kind kind = Kind::kSite;
+  std::string site;                  // kSite: the site whose labels teach its model
+  std::string base = "all";          // kBase: "all" or a comma-separated list of presets
+  std::vector<std::string> presets;  // kBase: `base` parsed; empty = all
+  std::string data_dir;              // kBase: where the data sets are
+  training::TrainOptions options = training::BaseModelRequest::DefaultBaseTrainOptions();
+  bool activate = true;              // activate if the gate passes
+  double holdout_fraction = 0.3;     // kSite: share of labels held out for the gate
+  uint32_t seed = 42;                // kSite (kBase: options.seed)
   std::string note;
-  std::string site;  // only this site's labels; "" = every site
-  int epochs = 0;    // 0 = the trainer's default
-  std::string author;
 };
 
-struct GateResult {
-  bool passed = false;
-  double candidate = 0;  // macro-F1 on the held-out labels
-  double current = 0;
-  double tolerance = kGateTolerance;
-  int64_t holdout = 0;
-  std::vector<std::string> labels;  // gold labels present in the held-out part
-  std::string reason;               // one line: why it passed or not
+std::string_view KindName(TrainRequest::Kind kind);  // "site" | "base"
+
+// A site's labelled comments (its effective labels, training/site_model.h).
+bool ReadSiteLabels(storage::Store& store, const std::string& site,
+                    std::vector<training::SiteExample>* out, std::string* error);
+
+// Trains a site model against `engine`'s judgement of that site (base model
+// plus the site's current model, at the site's sensitivity). A site with too
+// few labels returns true with out->refusal set.
+bool TrainSiteCandidate(const std::vector<training::SiteExample>& labels, const Engine& engine,
+                        const TrainRequest& request, training::SiteModelOutcome* out,
+                        std::string* error);
+
+struct BaseCandidate {
+  training::BaseModelOutcome trained;
+  classifiers::BaseModel model;  // loaded; source "candidate"
+  training::Scorecard current, candidate;  // on the regression set
+  training::RegressionGate gate;
+  std::string report_json;
 };
 
-struct LearnOutcome {
-  std::string model_bytes;
-  std::string version;
-  std::string report_json;  // a JSON object (docs/classifier.md)
-  GateResult gate;
-};
+// Trains and calibrates a base model with `engine`'s rules and language
+// identification, then scores it and `engine` on `regression_set`.
+bool TrainBaseCandidate(const Engine& engine, const std::vector<training::Example>& regression_set,
+                        const TrainRequest& request, const training::ProgressFn& progress,
+                        BaseCandidate* out, std::string* error);
 
-// (phase, progress in [0, 1]) — called from the training thread.
-using LearnProgress = std::function<void(std::string_view phase, double progress)>;
+// The whole pipeline over the regression set with site "regression".
+training::Scorecard ScoreRegressionSet(const Engine& engine,
+                                       const std::vector<training::Example>& regression_set);
 
-// Reads the labels from the database at `database` (read-only), reads the
-// base corpora, trains a candidate, evaluates it and `current` (described by
-// `current_source`, e.g. "database:3") on the held-out labels and fills *out.
-// On failure returns false and sets *error to one line.
-bool TrainCandidate(const std::string& database, const LearnRequest& request,
-                    const classifiers::Classifier& current, const std::string& current_source,
-                    const LearnProgress& progress, LearnOutcome* out, std::string* error);
-
-// The gate's JSON object (also stored inside the report as "gate").
-std::string GateJson(const GateResult& gate);
-
-// ---- which model the daemon runs --------------------------------------------
-
-// (RunningModel, in daemon/core/engine.h, says which; the engine snapshot
-// carries it.)
-// The configured file (config.model) or, if none, the embedded model.
-std::shared_ptr<const classifiers::Classifier> LoadBaseModel(const Config& config,
-                                                             RunningModel* running,
-                                                             std::string* error);
-// The active stored model when no file is configured. Returns nullptr with
-// *error empty when a file is configured or no model is active; nullptr with
-// *error set ("model 3 in DB: <loader error>") when the stored one is bad.
-std::shared_ptr<const classifiers::Classifier> LoadStoredModel(const Config& config,
-                                                               storage::Store& store,
-                                                               RunningModel* running,
-                                                               std::string* error);
+// The regression set compiled into the binary.
+bool EmbeddedRegressionExamples(std::vector<training::Example>* out, std::string* error);
 
 // ---- the daemon's background job --------------------------------------------
 
@@ -120,12 +106,12 @@ struct ModelJob {
   std::string actor;
   int64_t started_at_ms = 0;
   int64_t finished_at_ms = 0;
-  LearnRequest request;
+  TrainRequest request;
   std::string error;
   // succeeded:
   int64_t model_id = 0;
   bool activated = false;
-  GateResult gate;
+  std::string gate_json = "null";  // the gate's JSON object
 };
 
 class ModelJobs {
@@ -136,7 +122,7 @@ class ModelJobs {
   ModelJobs& operator=(const ModelJobs&) = delete;
 
   // Starts a job on its own thread; false with *running_id set if one runs.
-  bool Start(LearnRequest request, const std::string& actor, int64_t* id, int64_t* running_id);
+  bool Start(TrainRequest request, const std::string& actor, int64_t* id, int64_t* running_id);
   std::optional<ModelJob> Get(int64_t id) const;
   std::vector<ModelJob> List() const;  // newest first
   // Waits for a running job to finish (fastText cannot be interrupted);
@@ -144,8 +130,21 @@ class ModelJobs {
   void Stop();
 
  private:
-  void Run(int64_t id, LearnRequest request, std::string actor);
+  struct Stored;
+  void Run(int64_t id, const TrainRequest& request, const std::string& actor);
+  bool RunSite(int64_t id, const TrainRequest& request, const std::string& actor,
+               std::string* error);
+  bool RunBase(int64_t id, const TrainRequest& request, const std::string& actor,
+               std::string* error);
+  // Stores the candidate and, if `activate`, activates it and swaps the
+  // engine, in one writer task.
+  bool Store(int64_t job, const std::string& actor, storage::ModelVersion model, bool activate,
+             const std::string& gate_json,
+             const std::function<std::shared_ptr<const classifiers::Judge>(
+                 const classifiers::Judge&, int64_t model_id)>& next_judge,
+             std::string* error);
   void Update(int64_t id, const std::function<void(ModelJob&)>& fn);
+  bool Stopping() const;
 
   const Config& config_;
   EngineHolder& engines_;

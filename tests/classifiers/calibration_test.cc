@@ -50,12 +50,16 @@ TEST(CalibrationTest, PlattScalingAndPointsHitTheThresholdsExactly) {
               1e-12);
   // The label alone holds at q = hold and rejects at q = reject.
   EXPECT_NEAR(c->Points(spam, LanguageGroup::kArabic, 0.8), 5.0, 1e-9);
-  EXPECT_NEAR(c->Points(spam, LanguageGroup::kArabic, 0.97), 10.0, 1e-9);
-  // Linear in logit(q) between and beyond; clamped to [0, kMaxPoints].
+  EXPECT_NEAR(c->Points(spam, LanguageGroup::kArabic, 0.96), 5 + 5 * (Logit(0.96) - Logit(0.8)) /
+                                                                      (Logit(0.97) - Logit(0.8)),
+              1e-9);
+  EXPECT_EQ(c->Points(spam, LanguageGroup::kArabic, 0.97), 9.5);
+  // Linear in logit(q) between; clamped to [0, reject_at - kRejectMargin]:
+  // a label alone never rejects.
   const double mid = Sigmoid((Logit(0.8) + Logit(0.97)) / 2);
   EXPECT_NEAR(c->Points(spam, LanguageGroup::kArabic, mid), 7.5, 1e-9);
   EXPECT_EQ(c->Points(spam, LanguageGroup::kArabic, 0.01), 0.0);
-  EXPECT_EQ(c->Points(spam, LanguageGroup::kArabic, 1.0), kMaxPoints);
+  EXPECT_EQ(c->Points(spam, LanguageGroup::kArabic, 1.0), 10.0 - kRejectMargin);
   // Other groups and levels keep their own setting.
   EXPECT_NEAR(c->Points(spam, LanguageGroup::kRussian, 0.5), 5.0, 1e-9);
   EXPECT_NEAR(c->Points(spam, LanguageGroup::kArabic, 0.5, Sensitivity::kHigh), 5.0, 1e-9);
@@ -66,7 +70,7 @@ TEST(CalibrationTest, IdentityHoldsAtOneHalf) {
   auto c = Calibration::Identity();
   EXPECT_DOUBLE_EQ(c->Calibrate(1, LanguageGroup::kEnglish, 0.3), 0.3);
   EXPECT_NEAR(c->Points(1, LanguageGroup::kEnglish, 0.5), 5.0, 1e-9);
-  EXPECT_NEAR(c->Points(1, LanguageGroup::kEnglish, 0.99), 10.0, 1e-9);
+  EXPECT_NEAR(c->Points(1, LanguageGroup::kEnglish, 0.99), 9.5, 1e-9);
   EXPECT_EQ(c->text(), "");
 }
 

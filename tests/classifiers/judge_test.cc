@@ -43,7 +43,7 @@ TEST(JudgeTest, SitesWithoutAModelAreJudgedExactlyAsBefore) {
   BaseModel base{Tiny(1), Calibration::Identity(), "ft-base", "embedded", 0};
   auto plain = std::make_shared<const Judge>(base);
   SiteModel own{Tiny(2),
-                SiteCombiner::Make({LabelCombiner{true, 0.5, 2.0, -0.3}, LabelCombiner{}}),
+                SiteCombiner::Make({LabelCombiner{true, 0.5, 2.0, -0.3, {}}, LabelCombiner{}}),
                 "site-abc", 7};
   auto with_site = plain->WithSiteModel("a.example", own);
   const std::string text = Normalize("FREE entry to win a prize! Text WIN to 87121 now").text;
@@ -78,15 +78,15 @@ TEST(JudgeTest, PointsFromStoredProbabilitiesMatchEvaluate) {
       BaseModel{Tiny(1), Calibration::Identity(), "ft-x", "embedded", 0});
   const std::string text = Normalize("Subscribe to my channel please, free iphone giveaway").text;
   const Judgement live = judge->Evaluate(text, "en", "s", Sensitivity::kHigh);
-  const Judgement stored = judge->FromCalibrated({live.labels[0].q, live.labels[1].q}, "en",
-                                                 Sensitivity::kHigh, "ft-x");
+  const Judgement stored = judge->FromCalibrated({live.labels[0].q, live.labels[1].q}, "en", "s",
+                                                 Sensitivity::kHigh);
   for (size_t l = 0; l < 2; ++l) EXPECT_DOUBLE_EQ(stored.labels[l].points, live.labels[l].points);
 }
 
 TEST(JudgeTest, BaseModelVersionCoversTheCalibration) {
-  EXPECT_EQ(BaseModelVersion("bytes", ""), FastTextModelVersion("bytes"));
-  EXPECT_EQ(BaseModelVersion("bytes", "{}"), FastTextModelVersion("bytes{}"));
-  EXPECT_NE(BaseModelVersion("bytes", "{}"), BaseModelVersion("bytes", "{ }"));
+  EXPECT_EQ(BaseModelVersion("ft-0123456789ab", ""), "ft-0123456789ab");
+  EXPECT_EQ(BaseModelVersion("ft-0123456789ab", "{}"), FastTextModelVersion("ft-0123456789ab\n{}"));
+  EXPECT_NE(BaseModelVersion("ft-0123456789ab", "{}"), BaseModelVersion("ft-0123456789ab", "{ }"));
 }
 
 }  // namespace

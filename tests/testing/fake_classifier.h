@@ -5,11 +5,13 @@
 #ifndef MODERATED_TESTS_TESTING_FAKE_CLASSIFIER_H_
 #define MODERATED_TESTS_TESTING_FAKE_CLASSIFIER_H_
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "classifiers/classifier.h"
+#include "classifiers/judge.h"
 
 namespace moderated::testing {
 
@@ -44,6 +46,21 @@ class FakeClassifier : public classifiers::Classifier {
   std::string version_;
   std::vector<Entry> overrides_;
 };
+
+// A Judge of `classifier` alone: identity calibration (q = p; a label alone
+// holds at 0.5 and rejects at 0.99), version = the classifier's.
+// A calibration instead of the identity may be given.
+inline std::shared_ptr<const classifiers::Judge> FakeJudge(
+    std::shared_ptr<const classifiers::Classifier> classifier,
+    std::shared_ptr<const classifiers::Calibration> calibration =
+        classifiers::Calibration::Identity()) {
+  classifiers::BaseModel base;
+  base.version = classifier->version();
+  base.source = "test";
+  base.classifier = std::move(classifier);
+  base.calibration = std::move(calibration);
+  return std::make_shared<const classifiers::Judge>(std::move(base));
+}
 
 }  // namespace moderated::testing
 

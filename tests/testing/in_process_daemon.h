@@ -56,7 +56,7 @@ class InProcessDaemon {
     std::vector<std::string> errors;
     auto rules = CompileRules(rules_text, "test.yaml", ".", &errors);
     EXPECT_NE(nullptr, rules) << (errors.empty() ? "" : errors.front());
-    engines_.Swap(std::make_shared<const Engine>(rules, std::make_shared<FakeClassifier>(0.1, 0.1),
+    engines_.Swap(std::make_shared<const Engine>(rules, FakeJudge(std::make_shared<FakeClassifier>(0.0, 0.0)),
                                                  config_.classifier));
     auth_ = std::make_unique<Auth>(*readers_, writer_.get());
     services_.emplace(Services{config_, engines_, *writer_, *readers_, *auth_});

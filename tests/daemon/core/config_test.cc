@@ -245,8 +245,7 @@ std::string RenderConfig(const Config& c) {
   const WriterConfig& w = c.writer;
   o << "\nwriter=" << w.max_queue << "," << w.max_batch << "," << w.retry_limit << ","
     << w.synchronous_full << "," << w.checkpoint_pages;
-  o << "\nclassifier=" << c.classifier.spam_weight << "," << c.classifier.abuse_weight << ","
-    << c.classifier.floor;
+  o << "\nclassifier=" << c.classifier.spam_weight << "," << c.classifier.abuse_weight;
   o << "\nspamc=" << c.spamc.listen << "," << c.spamc.socket << "," << c.spamc.site << ","
     << c.spamc.max_message_bytes;
   o << "\nvelocity=" << c.velocity.window_seconds << "," << c.velocity.max_keys;
@@ -341,25 +340,29 @@ TEST(ConfigTest, PerSiteClassifierWeightsAndTrainingDataDir) {
   Config c;
   std::vector<std::string> errors;
   ASSERT_TRUE(LoadConfigText(
-      "classifier:\n  floor: 0.6\n  sites:\n    news.example: {floor: 0.7}\n"
-      "    forum.example: {spam_weight: 5}\ntraining: {data_dir: ../shared/data}\n",
+      "classifier:\n  abuse_weight: 0.5\n  sites:\n    news.example: {abuse_weight: 0}\n"
+      "    forum.example: {spam_weight: 2}\ntraining: {data_dir: ../shared/data}\n",
       "c.yaml", &c, &errors))
       << errors.front();
-  EXPECT_EQ(0.7, c.classifier.For("news.example").floor);
-  EXPECT_EQ(7.0, c.classifier.For("news.example").spam_weight);
-  EXPECT_EQ(5.0, c.classifier.For("forum.example").spam_weight);
-  EXPECT_EQ(0.6, c.classifier.For("forum.example").floor);
-  EXPECT_EQ(0.6, c.classifier.For("other.example").floor);
+  EXPECT_EQ(0.0, c.classifier.For("news.example").abuse_weight);
+  EXPECT_EQ(1.0, c.classifier.For("news.example").spam_weight);
+  EXPECT_EQ(2.0, c.classifier.For("forum.example").spam_weight);
+  EXPECT_EQ(0.5, c.classifier.For("forum.example").abuse_weight);
+  EXPECT_EQ(0.5, c.classifier.For("other.example").abuse_weight);
   EXPECT_EQ("../shared/data", c.training.data_dir);
   EXPECT_EQ("/usr/share/moderated/corpora", Config().training.data_dir);
 
   Config bad;
   errors.clear();
-  EXPECT_FALSE(LoadConfigText("classifier:\n  sites:\n    a.example: {flor: 0.7, floor: 1.5}\n",
-                              "b.yaml", &bad, &errors));
+  EXPECT_FALSE(LoadConfigText(
+      "classifier:\n  sites:\n    a.example: {floor: 0.7, spam_weight: -1}\n", "b.yaml", &bad,
+      &errors));
   ASSERT_EQ(2u, errors.size());
-  EXPECT_EQ("b.yaml:3:17: unknown setting 'classifier.sites.a.example.flor'", errors[0]);
-  EXPECT_EQ("b.yaml:3:16: classifier.sites.a.example.floor must be in [0, 1)", errors[1]);
+  EXPECT_EQ("b.yaml:3:17: unknown setting 'classifier.sites.a.example.floor'", errors[0]);
+  EXPECT_EQ("b.yaml:3:16: classifier.sites.a.example.spam_weight must be >= 0", errors[1]);
+  errors.clear();
+  EXPECT_FALSE(LoadConfigText("classifier: {abuse_weight: -2}\n", "n.yaml", &bad, &errors));
+  EXPECT_EQ(std::vector<std::string>{"n.yaml: classifier weights must be >= 0"}, errors);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ version: 1
 defaults: {hold_at: 5, reject_at: 10}
 sites:
   ar.example: {languages: [ar]}
+  eager.example: {sensitivity: high}
 rules:
   - id: casino
     description: Casino advertising
@@ -44,13 +45,20 @@ class EngineTest : public ::testing::Test {
     std::vector<std::string> errors;
     rules_ = CompileRules(kRules, "t.yaml", ".", &errors);
     ASSERT_NE(nullptr, rules_) << errors[0];
-    classifier_ = std::make_shared<FakeClassifier>(0.1, 0.0);
+    classifier_ = std::make_shared<FakeClassifier>(0.0, 0.0);
     classifier_->Override("pills", 0.95, 0.0);
-    classifier_->Override("idiot", 0.0, 1.0);
+    classifier_->Override("idiot", 0.0, 0.95);
+    classifier_->Override("fool", 0.0, 0.4);
   }
   Verdict Eval(const std::string& content, const std::string& site = "s",
-               const std::string& email = "", const std::string& name = "") {
-    Engine engine(rules_, classifier_, ClassifierConfig{});
+               const std::string& email = "", const std::string& name = "",
+               ClassifierConfig weights = {}) {
+    // Every level and language holds at 0.5 and rejects at 0.99 (points
+    // 5 + 5 * logit(q) / logit(0.99)), except that "high" holds at 0.3.
+    std::string error;
+    auto calibration = classifiers::Calibration::Parse(CalibrationJson(0.3), "c", &error);
+    EXPECT_NE(calibration, nullptr) << error;
+    Engine engine(rules_, testing::FakeJudge(classifier_, calibration), weights);
     CommentInput in;
     in.site = site;
     in.content = content;
@@ -68,6 +76,20 @@ class EngineTest : public ::testing::Test {
     }
     return out;
   }
+  static std::string CalibrationJson(double high_hold) {
+    auto groups = [](const std::string& v) {
+      return "{\"ar\":" + v + ",\"ru\":" + v + ",\"en\":" + v + ",\"other\":" + v + "}";
+    };
+    auto labels = [&](const std::string& v) {
+      return "{\"spam\":" + groups(v) + ",\"abuse\":" + groups(v) + "}";
+    };
+    const std::string normal = labels(R"({"hold":0.5,"reject":0.99})");
+    const std::string high =
+        labels("{\"hold\":" + std::to_string(high_hold) + ",\"reject\":0.99}");
+    return R"({"format":2,"scale":{"hold_at":5,"reject_at":10},"platt":)" +
+           labels(R"({"slope":1,"intercept":0})") + R"(,"levels":{"low":)" + normal +
+           R"(,"normal":)" + normal + R"(,"high":)" + high + "}}";
+  }
   std::shared_ptr<const rules::RuleSet> rules_;
   std::shared_ptr<FakeClassifier> classifier_;
 };
@@ -77,18 +99,46 @@ TEST_F(EngineTest, HamIsAccepted) {
 }
 
 TEST_F(EngineTest, RuleScoresAndClassifierContributionAddUp) {
-  // casino 4 + spam 7 * (0.95 - 0.5) / 0.5 = 6.3 → 10.3 ≥ reject_at 10.
-  EXPECT_EQ("reject 10.300000 | casino content [0,6) | classifier.spam content",
+  // casino 4 + spam 5 + 5 * logit(0.95) / logit(0.99) = 8.204 → 12.204 ≥ reject_at 10.
+  EXPECT_EQ("reject 12.203876 | casino content [0,6) | classifier.spam content",
             Render(Eval("casino pills")));
-  EXPECT_EQ("hold 6.300000 | classifier.spam content", Render(Eval("cheap pills")));
-  EXPECT_EQ("hold 7.000000 | classifier.abuse content", Render(Eval("you idiot")));
+  EXPECT_EQ("hold 8.203876 | classifier.spam content", Render(Eval("cheap pills")));
+  EXPECT_EQ("hold 8.203876 | classifier.abuse content", Render(Eval("you idiot")));
 }
 
 TEST_F(EngineTest, ExplicitActionsWinOverScores) {
   EXPECT_EQ("reject 0.000000 | always_reject content [6,15)", Render(Eval("hello REJECT-ME")));
-  EXPECT_EQ("accept 10.300000 | casino content [0,6) | trusted author.email [3,17) | "
+  EXPECT_EQ("accept 12.203876 | casino content [0,6) | trusted author.email [3,17) | "
             "classifier.spam content",
             Render(Eval("casino pills", "s", "bob@staff.example")));
+}
+
+TEST_F(EngineTest, TheSitesSensitivityAndWeightsScaleTheClassifiersPoints) {
+  // abuse 0.4: 5 + 5 * logit(0.4) / logit(0.99) = 4.5588 at normal; at high
+  // (hold 0.3) 5 + 5 * (logit(0.4) - logit(0.3)) / (logit(0.99) - logit(0.3)) = 5.4059.
+  EXPECT_EQ("accept 4.558809 | classifier.abuse content", Render(Eval("what a fool")));
+  Verdict eager = Eval("what a fool", "eager.example");
+  EXPECT_EQ("hold 5.405916 | classifier.abuse content", Render(eager));
+  EXPECT_EQ("high", eager.trace.sensitivity);
+  EXPECT_EQ("abuse", eager.trace.primary);
+  EXPECT_NEAR(eager.trace.classifier_points[1], 5.405916, 1e-6);
+  EXPECT_EQ(0.0, eager.trace.rule_points);
+  ClassifierConfig no_abuse;
+  no_abuse.sites["eager.example"].abuse_weight = 0;
+  EXPECT_EQ("accept 0.000000", Render(Eval("what a fool", "eager.example", "", "", no_abuse)));
+  ClassifierConfig doubled;
+  doubled.spam_weight = 2;
+  EXPECT_EQ("reject 16.407752 | classifier.spam content",
+            Render(Eval("cheap pills", "s", "", "", doubled)));
+  // Calibrated labels: ham is the chance of neither.
+  Verdict v = Eval("cheap pills");
+  ASSERT_EQ(3u, v.labels.size());
+  EXPECT_EQ("abuse", v.labels[0].label);
+  EXPECT_NEAR(0.0, v.labels[0].probability, 1e-9);
+  EXPECT_NEAR(0.05, v.labels[1].probability, 1e-12);  // ham
+  EXPECT_NEAR(0.95, v.labels[2].probability, 1e-12);  // spam
+  EXPECT_EQ("spam", v.trace.primary);
+  EXPECT_EQ("", Eval("a calm and ordinary comment").trace.primary);
 }
 
 TEST_F(EngineTest, ShadowHitsAreReportedButNeverCount) {
@@ -124,13 +174,13 @@ TEST(EngineHolderTest, SnapshotsSurviveSwaps) {
   ASSERT_NE(nullptr, rules);
   EngineHolder holder;
   auto first = std::make_shared<const Engine>(
-      rules, std::make_shared<FakeClassifier>(0, 0, "ft-1"), ClassifierConfig{});
+      rules, testing::FakeJudge(std::make_shared<FakeClassifier>(0, 0, "ft-1")), ClassifierConfig{});
   holder.Swap(first);
   auto taken = holder.Current();
   holder.Swap(std::make_shared<const Engine>(
-      rules, std::make_shared<FakeClassifier>(0, 0, "ft-2"), ClassifierConfig{}));
-  EXPECT_EQ("ft-1", taken->classifier().version());
-  EXPECT_EQ("ft-2", holder.Current()->classifier().version());
+      rules, testing::FakeJudge(std::make_shared<FakeClassifier>(0, 0, "ft-2")), ClassifierConfig{}));
+  EXPECT_EQ("ft-1", taken->running_model().version);
+  EXPECT_EQ("ft-2", holder.Current()->running_model().version);
 }
 
 }  // namespace

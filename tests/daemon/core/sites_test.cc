@@ -1,5 +1,5 @@
-// tests/daemon/core/sites_test.cc: the policy a comment is judged by, built
-// field by field from the site registry over the rule file
+// tests/daemon/core/sites_test.cc: the site registry's entries applied field
+// by field over the rule file's policy, as Engine::PolicyFor does
 // (daemon/core/sites.h; docs/api.md, "Precedence").
 #include "daemon/core/sites.h"
 
@@ -19,6 +19,15 @@ std::unique_ptr<const rules::RuleSet> Rules(const std::string& text) {
   auto rules = rules::RuleSet::Compile(text, "t.yaml", {}, &errors);
   EXPECT_NE(rules, nullptr) << (errors.empty() ? "" : errors[0]);
   return rules;
+}
+
+// What Engine::PolicyFor composes: the rule file's policy for `site`, with
+// the registry's entry (if any) over it.
+rules::SitePolicy PolicyFor(const rules::RuleSet& rules, const Sites* sites,
+                            const std::string& site) {
+  rules::SitePolicy out;
+  if (sites != nullptr && sites->Current()->Apply(site, rules.policy(site), &out)) return out;
+  return rules.policy(site);
 }
 
 storage::Site Entry(const std::string& name) {

@@ -102,7 +102,8 @@ TEST(VelocityTest, EngineFillsTheFeaturesAndOnlyRecordsWhenAsked) {
       "t.yaml", ".", &errors);
   ASSERT_NE(nullptr, rules) << errors[0];
   auto velocity = std::make_shared<Velocity>(kWindowMs, 1000);
-  Engine engine(rules, std::make_shared<testing::FakeClassifier>(0, 0), ClassifierConfig{},
+  Engine engine(rules, testing::FakeJudge(std::make_shared<testing::FakeClassifier>(0, 0)),
+                ClassifierConfig{},
                 velocity);
   CommentInput c;
   c.site = "s";

@@ -73,5 +73,31 @@ TEST(WireTest, StoredVerdictGetsOurId) {
             ToJson(json::array{0.2187, 1.0, -3, "x\x01", nullptr, true}));
 }
 
+TEST(WireTest, VerdictSaysHowTheDecisionWasReached) {
+  Verdict v;
+  v.action = rules::Action::kHold;
+  v.score = 6.25;
+  v.labels = {{"abuse", 0.81234}, {"ham", 0.18}, {"spam", 0.01}};
+  v.language = {"ru", true};
+  v.trace.hold_at = 4;
+  v.trace.reject_at = 9;
+  v.trace.sensitivity = "high";
+  v.trace.rule_points = 1.5;
+  v.trace.classifier_points = {0, 4.75};
+  v.trace.site_model = true;
+  v.trace.primary = "abuse";
+  CommentInput c;
+  c.site = "news.example";
+  json::object o = VerdictJson(v, c, std::nullopt);
+  EXPECT_EQ(json::parse(R"({"hold_at":4.0,"reject_at":9.0,"sensitivity":"high",)"
+                        R"("rule_points":1.5,"classifier_points":{"spam":0.0,"abuse":4.75},)"
+                        R"("site_model":true,"primary":"abuse"})"),
+            o.at("decision"));
+  EXPECT_EQ(0.8123, o.at("labels").at("abuse").as_double());
+  v.action = rules::Action::kAccept;
+  v.trace.primary.clear();
+  EXPECT_TRUE(VerdictJson(v, c, std::nullopt).at("decision").at("primary").is_null());
+}
+
 }  // namespace
 }  // namespace moderated

@@ -33,9 +33,11 @@ std::shared_ptr<const Engine> MakeEngine(const std::string& text,
   std::vector<std::string> errors;
   auto rules = CompileRules(text, "t.yaml", ".", &errors);
   EXPECT_NE(nullptr, rules) << (errors.empty() ? "" : errors[0]);
-  auto classifier = std::make_shared<FakeClassifier>(0.1, 0.0);
-  classifier->Override("spammy", 0.99, 0.0);  // 7 points from the classifier alone
-  return std::make_shared<const Engine>(rules, classifier, ClassifierConfig{}, velocity);
+  auto classifier = std::make_shared<FakeClassifier>(0.0, 0.0);
+  // 5 + 5 * logit(0.9) / logit(0.99) = 7.39 points from the classifier alone.
+  classifier->Override("spammy", 0.9, 0.0);
+  return std::make_shared<const Engine>(rules, testing::FakeJudge(classifier), ClassifierConfig{},
+                                        velocity);
 }
 
 // Stores `contents` evaluated with `engine`, one second apart, from `ip`.
