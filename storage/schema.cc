@@ -223,7 +223,7 @@ CREATE INDEX comments_author_email ON comments (author_email, status, site)
 CREATE INDEX comments_author_ip ON comments (author_ip, status, site) WHERE author_ip <> '';
 )sql"},
 
-    {6, "per-site models with calibration; spot checks of accepted comments",
+    {6, "per-site models with calibration; spot checks; sites: sensitivity, spot_check",
      R"sql(
 -- A model belongs to a site ('' = the base model every site shares); at
 -- most one is active per site. `calibration` travels with the model: the
@@ -233,10 +233,21 @@ ALTER TABLE models ADD COLUMN calibration TEXT NOT NULL DEFAULT '';
 DROP INDEX models_one_active;
 CREATE UNIQUE INDEX models_one_active ON models (site) WHERE active = 1;
 -- An accepted comment sampled for review (spot check) until a moderator
--- decides it; the review queue lists these beside the pending ones.
+-- decides it; the review queue lists these beside the pending ones. The
+-- queue finds them by `spot_check = 1` (a MULTI-INDEX OR with
+-- comments_status), so that is the indexed column; the index holds only the
+-- few sampled comments, and the rowid gives them in id order.
 ALTER TABLE comments ADD COLUMN spot_check INTEGER NOT NULL DEFAULT 0
   CHECK (spot_check IN (0, 1));
-CREATE INDEX comments_spot_check ON comments (site, id) WHERE spot_check = 1;
+CREATE INDEX comments_spot_check ON comments (spot_check) WHERE spot_check = 1;
+-- Whether the decided comment was a spot check, so that undo restores it.
+ALTER TABLE decisions ADD COLUMN spot_check INTEGER NOT NULL DEFAULT 0
+  CHECK (spot_check IN (0, 1));
+-- Per-site settings of the registry (NULL = the rule file's): which
+-- calibrated level of the classifier holds comments, and the share of
+-- accepted comments sampled as spot checks.
+ALTER TABLE sites ADD COLUMN sensitivity TEXT CHECK (sensitivity IN ('low', 'normal', 'high'));
+ALTER TABLE sites ADD COLUMN spot_check REAL CHECK (spot_check >= 0 AND spot_check <= 1);
 )sql"},
 };
 

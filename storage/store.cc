@@ -33,7 +33,7 @@ using internal::StmtHandle;
   "id, site, external_id, thread, parent, author_name, author_email, author_url, "    \
   "author_ip, author_user_agent, content, created_at, lang_hint, meta_json, "          \
   "received_at_ms, status, action, score, labels_json, language, language_reliable, " \
-  "rules_version, model_version, verdict_json, updated_at_ms"
+  "rules_version, model_version, verdict_json, updated_at_ms, spot_check"
 
 #define MODERATED_RULES_COLUMNS "id, text, author, comment, created_at_ms, active"
 
@@ -47,9 +47,9 @@ constexpr std::array<const char*, kNumStmts> kSql = {
     "INSERT INTO comments (site, external_id, thread, parent, author_name, author_email, "
     "author_url, author_ip, author_user_agent, content, created_at, lang_hint, meta_json, "
     "received_at_ms, status, action, score, labels_json, language, language_reliable, "
-    "rules_version, model_version, verdict_json, updated_at_ms) "
+    "rules_version, model_version, verdict_json, updated_at_ms, spot_check) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24) ON CONFLICT DO NOTHING",
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25) ON CONFLICT DO NOTHING",
     /* kInsertReason */
     "INSERT INTO reasons (comment_id, ordinal, rule_id, description, field, score, span_begin, "
     "span_end, excerpt, shadow) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -65,7 +65,8 @@ constexpr std::array<const char*, kNumStmts> kSql = {
     "SELECT " MODERATED_COMMENT_COLUMNS
     " FROM comments WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
     /* kCount */ "SELECT count(*) FROM comments",
-    /* kUpdateStatus */ "UPDATE comments SET status = ?2, updated_at_ms = ?3 WHERE id = ?1",
+    /* kUpdateStatus */
+    "UPDATE comments SET status = ?2, updated_at_ms = ?3, spot_check = 0 WHERE id = ?1",
     /* kInsertRules */
     "INSERT INTO rules_versions (text, author, comment, created_at_ms, active) "
     "VALUES (?1, ?2, ?3, ?4, 1)",
@@ -110,6 +111,7 @@ void ReadComment(sqlite3_stmt* stmt, Comment* c) {
   r.Text(&c->model_version);
   r.Text(&c->verdict_json);
   r.Int(&c->updated_at_ms);
+  r.Bool(&c->spot_check);
 }
 
 void ReadRulesVersion(sqlite3_stmt* stmt, RulesVersion* v) {
@@ -303,7 +305,8 @@ std::error_code Store::InsertBatch(std::span<const Comment> comments,
           .Text(c.rules_version)
           .Text(c.model_version)
           .Text(c.verdict_json)
-          .Int(c.updated_at_ms);
+          .Int(c.updated_at_ms)
+          .Int(c.spot_check ? 1 : 0);
       if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
       const int rc = sqlite3_step(s);
       if (rc != SQLITE_DONE) return m.Fail(rc);

@@ -75,6 +75,10 @@ struct Comment {
   // when the same (site, external_id) is submitted again.
   std::string verdict_json;
   int64_t updated_at_ms = 0;
+  // A spot check: an accepted, published comment sampled for review. Set by
+  // the caller of InsertBatch (only with status "approved"); cleared by a
+  // decision and by UpdateStatus, restored by Undo.
+  bool spot_check = false;
 };
 
 struct InsertOutcome {
@@ -173,6 +177,12 @@ struct Site {
   std::string webhook_url;            // "" = no webhooks
   std::string webhook_secret;
   int64_t retention_days = 0;  // 0 = keep forever
+  // "low" | "normal" | "high"; nullopt = the rule file's. PutSite fails
+  // with Errc::constraint for any other value.
+  std::optional<std::string> sensitivity;
+  // Share of accepted comments sampled as spot checks, in [0, 1]; nullopt =
+  // the rule file's. Errc::constraint outside [0, 1].
+  std::optional<double> spot_check;
   int64_t created_at_ms = 0;   // kept by PutSite when the site exists
   int64_t updated_at_ms = 0;
 };
@@ -205,9 +215,12 @@ struct OutboxEvent {
 
 // --- Review queue (records; store_queue.cc) ---
 
-// Which pending comments a queue listing or count covers. Unset fields do
-// not filter.
+// Which comments a queue listing or count covers: pending comments and spot
+// checks (Comment::spot_check; a comment that is both counts as pending).
+// Unset fields do not filter.
 struct QueueFilter {
+  // "pending" | "spot_check": only that kind of item; "" = both.
+  std::string review;
   // Only comments of these sites (an empty list matches nothing); nullopt =
   // every site.
   std::optional<std::vector<std::string>> sites;
@@ -236,6 +249,7 @@ struct QueuePosition {
 // at least one enforced reason of that rule.
 struct QueueCounts {
   int64_t total = 0;
+  std::map<std::string, int64_t> by_review;  // "pending", "spot_check"
   std::map<std::string, int64_t> by_site;
   std::map<std::string, int64_t> by_language;
   std::map<std::string, int64_t> by_label;
@@ -260,6 +274,7 @@ struct Decision {
   std::string actor;
   int64_t created_at_ms = 0;
   bool undone = false;
+  bool spot_check = false;  // the comment was a spot check when decided
 };
 
 // A label with its review state (History).
@@ -429,8 +444,9 @@ class Store {
   std::error_code Count(int64_t* out);
 
   // Sets the current status ("approved" | "pending" | "rejected") and
-  // updated_at_ms of comment `id`. Errc::not_found if there is no such
-  // comment, Errc::constraint for any other status value.
+  // updated_at_ms of comment `id`, and clears its spot check (a site's own
+  // correction answers it). Errc::not_found if there is no such comment,
+  // Errc::constraint for any other status value.
   std::error_code UpdateStatus(int64_t id, const std::string& status, int64_t updated_at_ms);
 
   // Labels. AddLabel stores `label` (its id is ignored) and sets *id.
@@ -491,8 +507,10 @@ class Store {
   std::error_code GetOutboxEvent(const std::string& event_id, OutboxEvent* out);
 
   // --- Review queue (store_queue.cc) ---
-  // Pending comments matching `filter` in `order`, starting after `after`
-  // (nullopt: from the start), at most `limit`, with their reasons.
+  // Pending comments and spot checks matching `filter` in `order`, starting
+  // after `after` (nullopt: from the start), at most `limit`, with their
+  // reasons. Both kinds are read through indexes (comments_status,
+  // comments_spot_check), never by scanning the table.
   std::error_code ListQueue(const QueueFilter& filter, QueueOrder order,
                             const std::optional<QueuePosition>& after, int64_t limit,
                             std::vector<Comment>* out);
@@ -511,8 +529,9 @@ class Store {
                                ReviewOutcome* outcome, Claim* holder);
 
   // Records a moderator decision in ONE transaction (BEGIN IMMEDIATE ...
-  // COMMIT): a decisions row; the comment's status (approve → approved,
-  // otherwise rejected) and updated_at_ms; a labels row (source "moderator",
+  // COMMIT): a decisions row (with spot_check: whether the comment was one);
+  // the comment's status (approve → approved, otherwise rejected),
+  // updated_at_ms and spot check cleared; a labels row (source "moderator",
   // author = actor; approve → ham, reject → rejected, spam → spam, abuse →
   // abuse); an audit_log row "comment.decide" with before/after status; the
   // claim released; and, if the comment's site has a webhook_url in `sites`,
@@ -526,7 +545,8 @@ class Store {
                              std::vector<DecideResult>* results);
   // Undoes `request.actor`'s latest not-undone decision on the comment if it
   // was made at or after now_ms - window_ms, in ONE transaction: status back
-  // to its previous_status, the decision and its label marked undone, a new
+  // to its previous_status (and the spot check back if the undone decision
+  // was on one), the decision and its label marked undone, a new
   // decisions row "undo" and labels row "undo", audit "comment.undo", and an
   // outbox row "comment.undone" if the site has a webhook_url.
   // kNothingToUndo / kUndoWindowPassed write nothing.

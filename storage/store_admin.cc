@@ -3,6 +3,9 @@
 // Store: the site registry, audit-log queries and the webhook outbox.
 #include <sqlite3.h>
 
+#include <string>
+#include <utility>
+
 #include "storage/store.h"
 #include "storage/store_impl.h"
 
@@ -14,20 +17,22 @@ using internal::ScopedReset;
 
 namespace {
 
-constexpr const char* kListSites =
-    "SELECT name, hold_at, reject_at, languages_json, webhook_url, webhook_secret, "
-    "retention_days, created_at_ms, updated_at_ms FROM sites ORDER BY name";
-constexpr const char* kGetSite =
-    "SELECT name, hold_at, reject_at, languages_json, webhook_url, webhook_secret, "
-    "retention_days, created_at_ms, updated_at_ms FROM sites WHERE name = ?1";
+// Column order read by ReadSite(); keep the two in step.
+#define MODERATED_SITE_COLUMNS                                                              \
+  "name, hold_at, reject_at, languages_json, webhook_url, webhook_secret, retention_days, " \
+  "created_at_ms, updated_at_ms, sensitivity, spot_check"
+
+constexpr const char* kListSites = "SELECT " MODERATED_SITE_COLUMNS " FROM sites ORDER BY name";
+constexpr const char* kGetSite = "SELECT " MODERATED_SITE_COLUMNS " FROM sites WHERE name = ?1";
 // created_at_ms survives a replacement: it is when the site was first put.
 constexpr const char* kPutSite =
-    "INSERT INTO sites (name, hold_at, reject_at, languages_json, webhook_url, webhook_secret, "
-    "retention_days, created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "INSERT INTO sites (" MODERATED_SITE_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
     "ON CONFLICT (name) DO UPDATE SET hold_at = excluded.hold_at, "
     "reject_at = excluded.reject_at, languages_json = excluded.languages_json, "
     "webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, "
-    "retention_days = excluded.retention_days, updated_at_ms = excluded.updated_at_ms";
+    "retention_days = excluded.retention_days, updated_at_ms = excluded.updated_at_ms, "
+    "sensitivity = excluded.sensitivity, spot_check = excluded.spot_check";
 constexpr const char* kSiteExists = "SELECT 1 FROM sites WHERE name = ?1";
 constexpr const char* kDeleteSite = "DELETE FROM sites WHERE name = ?1";
 
@@ -76,6 +81,14 @@ void ReadSite(sqlite3_stmt* s, Site* site) {
   r.Int(&site->retention_days);
   r.Int(&site->created_at_ms);
   r.Int(&site->updated_at_ms);
+  std::string sensitivity;
+  double spot_check = 0;
+  r.Text(&sensitivity);
+  r.Double(&spot_check);
+  site->sensitivity.reset();
+  site->spot_check.reset();
+  if (sqlite3_column_type(s, 9) != SQLITE_NULL) site->sensitivity = std::move(sensitivity);
+  if (sqlite3_column_type(s, 10) != SQLITE_NULL) site->spot_check = spot_check;
 }
 
 void ReadAudit(sqlite3_stmt* s, AuditEntry* e) {
@@ -178,6 +191,16 @@ std::error_code Store::PutSite(const Site& site, const AuditEntry& audit, bool* 
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(put, 7, site.retention_days);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(put, 8, site.created_at_ms);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(put, 9, site.updated_at_ms);
+    if (rc == SQLITE_OK) {
+      rc = site.sensitivity
+               ? sqlite3_bind_text64(put, 10, site.sensitivity->data(), site.sensitivity->size(),
+                                     SQLITE_STATIC, SQLITE_UTF8)
+               : sqlite3_bind_null(put, 10);
+    }
+    if (rc == SQLITE_OK) {
+      rc = site.spot_check ? sqlite3_bind_double(put, 11, *site.spot_check)
+                           : sqlite3_bind_null(put, 11);
+    }
     if (rc != SQLITE_OK) return m.Fail(rc);
     rc = sqlite3_step(put);
     if (rc != SQLITE_DONE) return m.Fail(rc);

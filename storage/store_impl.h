@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -99,6 +100,10 @@ class Reader {
   sqlite3_stmt* stmt_;
   int index_ = 0;
 };
+
+// The review queue's listing and count statements (store_queue.cc), for the
+// test that checks their query plans use indexes, never a table scan.
+std::span<const char* const> QueueStatements();
 
 }  // namespace internal
 

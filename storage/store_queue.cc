@@ -1,13 +1,15 @@
 // storage/store_queue.cc
 //
-// Store: the review queue — listings and counts of pending comments, claims,
-// decisions and undo (each one transaction), history, author reputation and
-// polling by change time.
+// Store: the review queue — listings and counts of pending comments and spot
+// checks, claims, decisions and undo (each one transaction), history, author
+// reputation and polling by change time.
 //
 // The queue filters are fixed SQL with optional parameters ("?2 IS NULL OR
 // ..."): unbound parameters are NULL, so one cached statement per order
-// serves every combination of filters. The pending set is small next to the
-// whole table, and comments_status narrows to it first.
+// serves every combination of filters. The queue is small next to the whole
+// table: SQLite reads it as a MULTI-INDEX OR of comments_status (pending)
+// and the partial index comments_spot_check (spot checks), then sorts the
+// union (tests/storage/schema_test.cc checks the plans).
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -36,9 +38,18 @@ namespace {
   "WHEN coalesce(json_extract(c.labels_json, '$.spam'), 0) >= "                   \
   "coalesce(json_extract(c.labels_json, '$.abuse'), 0) THEN 'spam' ELSE 'abuse' END)"
 
-// Parameters ?1..?8 are the QueueFilter fields (NULL = no filter).
+// What a queue item is there for: "pending" (held) or "spot_check" (accepted
+// and sampled). A comment that is both is pending.
+#define MODERATED_REVIEW_EXPR \
+  "(CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END)"
+
+// Parameters ?1..?8 and ?12 are the QueueFilter fields (NULL = no filter).
+// Each side of the OR names its index's column alone (status = 'pending',
+// spot_check = 1), so that the planner reads both indexes.
 #define MODERATED_QUEUE_WHERE                                                          \
-  " c.status = 'pending'"                                                              \
+  " ((c.status = 'pending' AND (?12 IS NULL OR ?12 = 'pending'))"                      \
+  " OR (c.spot_check = 1 AND c.status <> 'pending'"                                    \
+  " AND (?12 IS NULL OR ?12 = 'spot_check')))"                                         \
   " AND (?1 IS NULL OR c.site IN (SELECT value FROM json_each(?1)))"                   \
   " AND (?2 IS NULL OR c.language = ?2)"                                               \
   " AND (?3 IS NULL OR " MODERATED_LABEL_EXPR " = ?3)"                                 \
@@ -65,6 +76,9 @@ constexpr const char* kQueueScoreAsc =
     " AND (?10 IS NULL OR c.score > ?9 OR (c.score = ?9 AND c.id > ?10))"
     " ORDER BY c.score, c.id LIMIT ?11";
 
+constexpr const char* kCountByReview =
+    "SELECT " MODERATED_REVIEW_EXPR ", count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE
+    " GROUP BY 1";
 constexpr const char* kCountBySite =
     "SELECT c.site, count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE " GROUP BY c.site";
 constexpr const char* kCountByLanguage =
@@ -88,12 +102,12 @@ constexpr const char* kPutClaim =
 constexpr const char* kDeleteClaim = "DELETE FROM claims WHERE comment_id = ?1";
 
 constexpr const char* kCommentState =
-    "SELECT status, site, external_id FROM comments WHERE id = ?1";
+    "SELECT status, site, external_id, spot_check FROM comments WHERE id = ?1";
 constexpr const char* kInsertDecision =
     "INSERT INTO decisions (comment_id, decision, previous_status, new_status, note, actor, "
-    "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "created_at_ms, spot_check) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kSetStatus =
-    "UPDATE comments SET status = ?2, updated_at_ms = ?3 WHERE id = ?1";
+    "UPDATE comments SET status = ?2, updated_at_ms = ?3, spot_check = ?4 WHERE id = ?1";
 constexpr const char* kInsertReviewLabel =
     "INSERT INTO labels (comment_id, label, source, author, created_at_ms, decision_id) "
     "VALUES (?1, ?2, 'moderator', ?3, ?4, ?5)";
@@ -110,14 +124,14 @@ constexpr const char* kInsertOutbox =
     "FROM sites s WHERE s.name = ?10 AND s.webhook_url <> ''";
 constexpr const char* kLatestDecision =
     "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
-    "created_at_ms, undone FROM decisions WHERE comment_id = ?1 AND actor = ?2 "
+    "created_at_ms, undone, spot_check FROM decisions WHERE comment_id = ?1 AND actor = ?2 "
     "AND decision <> 'undo' AND undone = 0 ORDER BY id DESC LIMIT 1";
 constexpr const char* kMarkDecisionUndone = "UPDATE decisions SET undone = 1 WHERE id = ?1";
 constexpr const char* kMarkLabelsUndone = "UPDATE labels SET undone = 1 WHERE decision_id = ?1";
 
 constexpr const char* kHistoryDecisions =
     "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
-    "created_at_ms, undone FROM decisions WHERE comment_id = ?1 ORDER BY id";
+    "created_at_ms, undone, spot_check FROM decisions WHERE comment_id = ?1 ORDER BY id";
 constexpr const char* kHistoryLabels =
     "SELECT id, comment_id, label, source, author, created_at_ms, undone, "
     "coalesce(decision_id, 0) FROM labels WHERE comment_id = ?1 ORDER BY id";
@@ -176,7 +190,8 @@ std::string JsonArray(const std::vector<std::string>& values) {
   return out + "]";
 }
 
-// Binds the filter to ?1..?8; `sites_json` must outlive the statement's use.
+// Binds the filter to ?1..?8 and ?12; `sites_json` must outlive the
+// statement's use.
 int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_json) {
   int rc = SQLITE_OK;
   auto keep = [&rc](int r) {
@@ -190,6 +205,7 @@ int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_j
   if (!f.rule.empty()) keep(sqlite3_bind_text(s, 6, f.rule.c_str(), -1, SQLITE_STATIC));
   if (f.received_at_most_ms) keep(sqlite3_bind_int64(s, 7, *f.received_at_most_ms));
   if (f.received_at_least_ms) keep(sqlite3_bind_int64(s, 8, *f.received_at_least_ms));
+  if (!f.review.empty()) keep(sqlite3_bind_text(s, 12, f.review.c_str(), -1, SQLITE_STATIC));
   return rc;
 }
 
@@ -204,6 +220,7 @@ void ReadDecision(sqlite3_stmt* s, Decision* d) {
   r.Text(&d->actor);
   r.Int(&d->created_at_ms);
   r.Bool(&d->undone);
+  r.Bool(&d->spot_check);
 }
 
 std::string LabelFor(const std::string& decision) {
@@ -222,6 +239,7 @@ class ReviewWriter {
 
   struct State {
     std::string status, site, external_id;
+    bool spot_check = false;
   };
 
   // kNotFound if there is no comment.
@@ -238,6 +256,7 @@ class ReviewWriter {
     r.Text(&out->status);
     r.Text(&out->site);
     r.Text(&out->external_id);
+    r.Bool(&out->spot_check);
     return {};
   }
 
@@ -279,19 +298,21 @@ class ReviewWriter {
         .Text(d->new_status)
         .Text(d->note)
         .Text(d->actor)
-        .Int(d->created_at_ms);
+        .Int(d->created_at_ms)
+        .Int(d->spot_check ? 1 : 0);
     if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
     if (auto ec = Done(s)) return ec;
     d->id = sqlite3_last_insert_rowid(m_.db.get());
     return {};
   }
 
-  std::error_code SetStatus(int64_t id, const std::string& status, int64_t now_ms) {
+  std::error_code SetStatus(int64_t id, const std::string& status, int64_t now_ms,
+                            bool spot_check) {
     sqlite3_stmt* s = nullptr;
     if (auto ec = Prepare(kSetStatus, &s)) return ec;
     ScopedReset reset(s);
     Binder b(s);
-    b.Int(id).Text(status).Int(now_ms);
+    b.Int(id).Text(status).Int(now_ms).Int(spot_check ? 1 : 0);
     if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
     return Done(s);
   }
@@ -400,8 +421,10 @@ class ReviewWriter {
     d.note = req.note;
     d.actor = req.actor;
     d.created_at_ms = req.now_ms;
+    d.spot_check = state.spot_check;
     if (auto ec = InsertDecision(&d)) return ec;
-    if (auto ec = SetStatus(req.comment_id, d.new_status, req.now_ms)) return ec;
+    // A decision answers a spot check: the flag goes (Undo brings it back).
+    if (auto ec = SetStatus(req.comment_id, d.new_status, req.now_ms, false)) return ec;
     if (auto ec = InsertLabel(d)) return ec;
     if (auto ec = InsertAudit(d, "comment.decide")) return ec;
     if (auto ec = DeleteClaim(req.comment_id)) return ec;
@@ -422,7 +445,14 @@ class ReviewWriter {
   StoreImpl& m_;
 };
 
+constexpr const char* kQueueStatements[] = {
+    kQueueOldest, kQueueNewest,     kQueueScoreDesc,    kQueueScoreAsc, kCountByReview,
+    kCountBySite, kCountByLanguage, kCountByLabel,      kCountByRule,
+};
+
 }  // namespace
+
+std::span<const char* const> internal::QueueStatements() { return kQueueStatements; }
 
 std::error_code Store::ListQueue(const QueueFilter& filter, QueueOrder order,
                                  const std::optional<QueuePosition>& after, int64_t limit,
@@ -473,6 +503,7 @@ std::error_code Store::CountQueue(const QueueFilter& filter, QueueCounts* out) {
   *out = QueueCounts();
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
   const std::pair<const char*, std::map<std::string, int64_t>*> queries[] = {
+      {kCountByReview, &out->by_review},
       {kCountBySite, &out->by_site},
       {kCountByLanguage, &out->by_language},
       {kCountByLabel, &out->by_label},
@@ -627,8 +658,11 @@ std::error_code Store::Undo(const DecideRequest& req, int64_t window_ms, DecideR
   d.note = req.note;
   d.actor = req.actor;
   d.created_at_ms = req.now_ms;
+  d.spot_check = state.spot_check;
   if (auto ec = w.InsertDecision(&d)) return ec;
-  if (auto ec = w.SetStatus(req.comment_id, d.new_status, req.now_ms)) return ec;
+  if (auto ec = w.SetStatus(req.comment_id, d.new_status, req.now_ms, undone.spot_check)) {
+    return ec;
+  }
   if (auto ec = w.InsertLabel(d)) return ec;
   if (auto ec = w.InsertAudit(d, "comment.undo")) return ec;
   if (auto ec = w.InsertOutbox(req, state, d, "comment.undone", &result->outbox_id)) return ec;

@@ -187,8 +187,11 @@ export class SitesView {
       replace(this.box, h('p', {class: 'muted'}, 'No sites registered; thresholds come from the rule file.'));
       return;
     }
-    replace(this.box, table(['Site', 'Hold at', 'Reject at', 'Languages', 'Webhook', 'Secret', 'Retention', ''],
+    replace(this.box, table(['Site', 'Hold at', 'Reject at', 'Languages', 'Sensitivity', 'Spot checks', 'Webhook', 'Secret', 'Retention', ''],
       sites.map((s) => [h('bdi', {}, s.name ?? ''), fmt(s.hold_at), fmt(s.reject_at), (s.languages || []).join(', ') || 'any',
+        s.sensitivity ?? h('span', {class: 'muted'}, 'rule file'),
+        s.spot_check === null || s.spot_check === undefined ? h('span', {class: 'muted'}, 'rule file')
+          : `${Math.round(s.spot_check * 1000) / 10} %`,
         s.webhook_url ? externalLink(s.webhook_url) : h('span', {class: 'muted'}, 'none'),
         s.webhook_secret_set ? 'set' : h('span', {class: 'muted'}, 'not set'),
         s.retention_days ? `${s.retention_days} days` : 'forever',
@@ -208,6 +211,10 @@ export class SitesView {
     const hold = input('site-hold', s.hold_at, {type: 'number', step: '0.1'});
     const reject = input('site-reject', s.reject_at, {type: 'number', step: '0.1'});
     const langs = input('site-languages', (s.languages || []).join(', '), {placeholder: 'ar, ru, en'});
+    const sensitivity = h('select', {id: 'site-sensitivity'},
+      [['', 'rule file'], ['low', 'low'], ['normal', 'normal'], ['high', 'high']].map(([v, t]) => h('option', {value: v}, t)));
+    sensitivity.value = s.sensitivity ?? '';
+    const spotCheck = input('site-spot-check', s.spot_check, {type: 'number', min: '0', max: '1', step: '0.01', placeholder: 'rule file'});
     const url = input('site-webhook', s.webhook_url, {type: 'url', placeholder: 'https://…'});
     const secret = input('site-secret', '', {type: 'password', placeholder: s.webhook_secret_set ? 'unchanged' : 'none'});
     const retention = input('site-retention', s.retention_days ?? 0, {type: 'number', min: '0', step: '1'});
@@ -217,6 +224,8 @@ export class SitesView {
       h('div', {class: 'grid-form'},
         field('Name', name).wrap, field('Hold at (score)', hold).wrap, field('Reject at (score)', reject).wrap,
         field('Languages', langs, 'comma-separated codes; empty = any').wrap,
+        field('Sensitivity', sensitivity, 'which calibrated level of the classifier holds comments').wrap,
+        field('Spot checks (share)', spotCheck, 'share of accepted comments sampled for review, 0 to 1; empty = the rule file’s').wrap,
         field('Webhook URL', url).wrap, field('Webhook secret', secret, 'leave empty to keep the current one').wrap,
         field('Retention (days, 0 = forever)', retention).wrap),
       errors,
@@ -228,6 +237,8 @@ export class SitesView {
         webhook_url: url.value.trim(), retention_days: Number(retention.value || 0)};
       if (hold.value !== '') body.hold_at = Number(hold.value);
       if (reject.value !== '') body.reject_at = Number(reject.value);
+      if (sensitivity.value !== '') body.sensitivity = sensitivity.value;
+      if (spotCheck.value !== '') body.spot_check = Number(spotCheck.value);
       if (secret.value !== '') body.webhook_secret = secret.value;
       try {
         await api.put(`/v1/admin/sites/${encodeURIComponent(name.value.trim())}`, body);

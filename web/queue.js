@@ -1,5 +1,6 @@
-// The review queue: pending comments with their verdicts, filters, keyboard
-// review (j/k, a/r/s/b, u, x, Shift+A), claims, bulk decisions and history.
+// The review queue: pending comments and spot checks (accepted comments
+// sampled for review) with their verdicts, filters, keyboard review (j/k,
+// a/r/s/b, u, x, Shift+A), claims, bulk decisions and history.
 import * as api from './api.js';
 import {h, replace, externalLink, timeAgo, formatTime, toast, field, button} from './dom.js';
 import {appendHighlighted, spansForField} from './highlight.js';
@@ -9,6 +10,12 @@ const CLAIM_MINUTES = 10;
 const LABEL_ORDER = ['spam', 'abuse', 'ham'];
 const DECISION_TEXT = {approve: 'Approved', reject: 'Rejected', spam: 'Marked as spam', abuse: 'Marked as abuse'};
 
+const REVIEW_CHOICES = [['', 'all'], ['pending', 'held for review'], ['spot_check', 'spot checks']];
+// A spot check was accepted and is already on the site: a decision other
+// than approve takes it down (the site hears of it by webhook or polling).
+const SPOT_CHECK_BADGE = 'spot check — already published';
+const SPOT_CHECK_TITLE = 'Accepted and published; sampled for review. Approve keeps it, reject / spam / abuse removes it.';
+
 const AGE_CHOICES = [
   ['', 'any'], ['300', '5 minutes'], ['3600', '1 hour'], ['86400', '1 day'], ['604800', '7 days'],
 ];
@@ -16,7 +23,7 @@ const AGE_CHOICES = [
 export class QueueView {
   constructor(root) {
     this.root = root;
-    this.filters = {site: '', language: '', label: '', min_score: '', max_score: '', rule: '',
+    this.filters = {review: '', site: '', language: '', label: '', min_score: '', max_score: '', rule: '',
       min_age: '', max_age: '', sort: 'oldest'};
     this.items = [];        // {data, el, decided, selected, claim}
     this.cursor = null;
@@ -40,7 +47,7 @@ export class QueueView {
       button('Approve selected', () => this.bulk('approve'), {class: 'approve', id: 'bulk-approve', aria: {keyshortcuts: 'Shift+A'}}),
       button('Reject selected', () => this.bulk('reject'), {class: 'reject', id: 'bulk-reject', aria: {keyshortcuts: 'Shift+R'}}),
       button('Spam', () => this.bulk('spam'), {class: 'reject'}));
-    this.list = h('ol', {class: 'queue-list', id: 'queue-list', aria: {label: 'Pending comments'}});
+    this.list = h('ol', {class: 'queue-list', id: 'queue-list', aria: {label: 'Comments to review'}});
     this.more = button('Load more', () => this.load(false), {class: 'ghost load-more', hidden: true});
     this.empty = h('p', {class: 'empty', hidden: true}, 'Nothing to review. ', h('span', {class: 'muted'}, 'New held comments appear when you reload.'));
     replace(this.root,
@@ -78,6 +85,7 @@ export class QueueView {
       return field(label, i).wrap;
     };
     const form = h('form', {id: 'filters-form', class: 'filter-form', role: 'search'},
+      sel('review', 'Review', REVIEW_CHOICES),
       text('site', 'Site', 'all sites'),
       text('language', 'Language', 'ar, ru, en…'),
       sel('label', 'Classifier label', [['', 'any'], ['spam', 'spam'], ['abuse', 'abuse'], ['ham', 'ham']]),
@@ -91,7 +99,7 @@ export class QueueView {
       h('div', {class: 'actions'},
         h('button', {type: 'submit', class: 'primary'}, 'Apply'),
         button('Reset', () => {
-          Object.assign(this.filters, {site: '', language: '', label: '', min_score: '', max_score: '',
+          Object.assign(this.filters, {review: '', site: '', language: '', label: '', min_score: '', max_score: '',
             rule: '', min_age: '', max_age: '', sort: 'oldest'});
           for (const el of form.elements) if (el.name in this.filters) el.value = this.filters[el.name];
           this.load(true);
@@ -178,7 +186,7 @@ export class QueueView {
     const shown = this.items.length;
     const total = c && Number.isFinite(c.total) ? c.total : shown;
     const decided = this.items.filter((it) => it.decided).length;
-    this.summary.textContent = `${total - decided} pending` +
+    this.summary.textContent = `${total - decided} to review` +
       (shown < total ? ` (${shown} loaded)` : '') + (decided ? ` · ${decided} decided since the last reload` : '');
     this.summary.dataset.total = String(total);
     if (!this.countsBox) return;
@@ -199,7 +207,8 @@ export class QueueView {
             title: `Filter by ${title.toLowerCase()} ${k}`}),
           h('span', {class: 'n'}, String(n))))));
     };
-    box.append(...[group('Sites', c.by_site, 'site'), group('Languages', c.by_language, 'language'),
+    box.append(...[group('Review', c.by_review, 'review'),
+      group('Sites', c.by_site, 'site'), group('Languages', c.by_language, 'language'),
       group('Labels', c.by_label, 'label'), group('Rules', c.by_rule, 'rule')].filter(Boolean));
   }
 
@@ -253,6 +262,8 @@ export class QueueView {
       r.shadow ? h('span', {class: 'tag'}, 'shadow') : null)));
 
     const status = h('span', {class: 'status'}, c.status || 'pending');
+    const spotCheck = c.review === 'spot_check'
+      ? h('span', {class: 'badge spot-check', title: SPOT_CHECK_TITLE}, SPOT_CHECK_BADGE) : null;
     const claim = h('span', {class: 'claim'});
     const history = h('div', {class: 'history', hidden: true, aria: {live: 'polite'}});
     const idx = () => this.items.indexOf(item);
@@ -264,14 +275,15 @@ export class QueueView {
       button('Undo', () => this.undo(c.id), {class: 'ghost undo', title: 'Undo (u)'}),
       button('History', () => this.toggleHistory(idx()), {class: 'ghost', title: 'History (h)'}));
 
-    const el = h('li', {class: 'card', tabindex: '-1', data: {id: c.id}},
+    const el = h('li', {class: spotCheck ? 'card spot-check' : 'card', tabindex: '-1',
+      data: {id: c.id, review: c.review || 'pending'}},
       h('div', {class: 'card-head'},
         checkbox,
         h('span', {class: 'cid'}, `#${c.id}`),
         h('bdi', {class: 'site'}, c.site || ''),
         lang ? h('span', {class: 'lang', title: v.language.reliable ? 'detected language' : 'detected language (unreliable)'}, lang + (v.language.reliable ? '' : '?')) : null,
         h('span', {class: `score ${scoreClass(v.score)}`, title: 'total score'}, `score ${formatScore(v.score)}`),
-        status, claim,
+        spotCheck, status, claim,
         h('span', {class: 'spacer'}),
         timeAgo(c.received_at || c.created_at)),
       content, authorLine, repLine, thread, labels, reasonList, actions, history);
@@ -546,6 +558,7 @@ export class QueueView {
         h('strong', {}, d.decision), ` ${d.previous_status ?? ''} → ${d.new_status ?? ''} by `,
         h('bdi', {}, d.actor ?? ''),
         d.note ? [' — ', h('q', {dir: 'auto'}, d.note)] : null,
+        d.spot_check ? h('span', {class: 'tag'}, 'spot check') : null,
         d.undone ? h('span', {class: 'tag'}, 'undone') : null))) : h('p', {class: 'muted'}, 'No decisions yet.'),
       h('h3', {}, 'Labels'),
       labels.length ? h('ol', {class: 'hist'}, labels.map((l) => h('li', {},

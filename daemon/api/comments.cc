@@ -18,6 +18,7 @@
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 #include "daemon/core/privacy.h"
+#include "daemon/core/spot_check.h"
 #include "daemon/http/wire.h"
 
 namespace moderated {
@@ -93,6 +94,13 @@ bool LookUpReputation(storage::Store& reader, const PrivacyConfig& privacy,
   }
   *out = by_email ? email_rep : ip_rep;
   return true;
+}
+
+// Spot checks (daemon/core/spot_check.h): an accepted comment being stored
+// is sampled for review with its site's share (registry over rule file).
+bool SampleAccepted(const Engine& engine, const CommentInput& input, const Verdict& verdict) {
+  if (verdict.action != rules::Action::kAccept) return false;
+  return SpotCheck(engine.PolicyFor(input.site), input);
 }
 
 // The verdict text with our id as its first member. verdict_json is always a
@@ -227,9 +235,13 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
     out[i].verdict_json = ToJson(VerdictJson(out[i].verdict, inputs[i], std::nullopt));
     if (!store) continue;
     records.push_back(ToRecord(inputs[i], out[i].verdict, now, out[i].verdict_json));
+    storage::Comment& record = records.back();
     // Rules saw the real IP; storage may keep only its keyed hash.
-    records.back().author_ip = StoredIp(s.config.privacy, records.back().author_ip);
-    if (customize) customize(i, records.back());
+    record.author_ip = StoredIp(s.config.privacy, record.author_ip);
+    record.spot_check = SampleAccepted(*engine, inputs[i], out[i].verdict);
+    if (customize) customize(i, record);
+    // Only a published comment is a spot check (customize may change status).
+    if (record.status != "approved") record.spot_check = false;
   }
   reader.reset();
   if (!store || records.empty()) co_return out;

@@ -30,8 +30,12 @@ struct StoredVerdict {
 };
 
 // Evaluates each input with one Engine snapshot and, if `store`, commits
-// them all through the writer and resumes once they are durable.
-// `customize` may adjust each record before it is stored (e.g. its status).
+// them all through the writer and resumes once they are durable. An accepted
+// comment being stored is sampled as a spot check with its site's share
+// (daemon/core/spot_check.h); dry runs never are.
+// `customize` may adjust each record before it is stored (e.g. its status,
+// or clear its spot check); a record whose status is then not "approved" is
+// never a spot check.
 boost::asio::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
     Services& services, std::vector<CommentInput> inputs, bool store,
     std::function<void(size_t, storage::Comment&)> customize = {});

@@ -1,5 +1,6 @@
 // The moderators' review queue (docs/review.md, docs/api.md):
-//   GET    /v1/queue                 pending comments: filters, sort, cursor, counts
+//   GET    /v1/queue                 pending comments and spot checks: filters, sort,
+//                                    cursor, counts
 //   POST   /v1/queue/{id}/claim      lease a comment for review
 //   DELETE /v1/queue/{id}/claim      release it
 //
@@ -63,6 +64,11 @@ std::optional<Response> ParseQueueParam(const Call& call, const std::string& key
   storage::QueueFilter& f = q->filter;
   if (key == "site") {
     if (!value.empty()) f.sites = std::vector<std::string>{value};  // the router checked it
+  } else if (key == "review") {
+    if (value != "pending" && value != "spot_check" && !value.empty()) {
+      return BadQuery(call.request, key, "must be pending or spot_check");
+    }
+    f.review = value;
   } else if (key == "language") {
     f.language = value;
   } else if (key == "label") {
@@ -126,6 +132,7 @@ json::object CountsJson(const storage::QueueCounts& counts) {
     return o;
   };
   return {{"total", counts.total},
+          {"by_review", to_json(counts.by_review)},
           {"by_site", to_json(counts.by_site)},
           {"by_language", to_json(counts.by_language)},
           {"by_label", to_json(counts.by_label)},
@@ -140,6 +147,9 @@ bool QueueItems(storage::Store& reader, const std::vector<storage::Comment>& com
   const auto scope = ScopeOf(who);
   for (const storage::Comment& c : comments) {
     json::object item = CommentJson(c);
+    // Why it is here: held for review, or accepted (already published) and
+    // sampled as a spot check.
+    item["review"] = c.status == "pending" ? "pending" : "spot_check";
     std::optional<storage::Claim> claim;
     if (reader.GetClaim(c.id, now, &claim)) return false;
     item["claim"] =

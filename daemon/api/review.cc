@@ -51,7 +51,8 @@ json::object DecisionJson(const storage::Decision& d, bool with_undone) {
                  {"new_status", d.new_status},
                  {"actor", d.actor},
                  {"note", d.note},
-                 {"created_at", base::FormatTimeMs(d.created_at_ms)}};
+                 {"created_at", base::FormatTimeMs(d.created_at_ms)},
+                 {"spot_check", d.spot_check}};
   if (with_undone) o["undone"] = d.undone;
   return o;
 }

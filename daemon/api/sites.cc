@@ -1,7 +1,8 @@
 // The site registry, admin tokens only (docs/api.md, "Sites"):
 //   GET    /v1/admin/sites          every registered site
 //   GET    /v1/admin/sites/{name}   one site
-//   PUT    /v1/admin/sites/{name}   create or replace: thresholds, languages, webhook, retention
+//   PUT    /v1/admin/sites/{name}   create or replace: thresholds, languages, sensitivity,
+//                                    spot-check share, webhook, retention
 //   DELETE /v1/admin/sites/{name}   remove it (the rule file's policy applies again)
 //
 // A change and its audit entry are one transaction on the writer thread,
@@ -37,6 +38,9 @@ json::object SiteJson(const storage::Site& site) {
           {"hold_at", site.hold_at ? json::value(*site.hold_at) : json::value(nullptr)},
           {"reject_at", site.reject_at ? json::value(*site.reject_at) : json::value(nullptr)},
           {"languages", langs.is_array() ? langs : json::value(nullptr)},
+          {"sensitivity",
+           site.sensitivity ? json::value(json::string(*site.sensitivity)) : json::value(nullptr)},
+          {"spot_check", site.spot_check ? json::value(*site.spot_check) : json::value(nullptr)},
           {"webhook_url", site.webhook_url},
           {"webhook_secret_set", !site.webhook_secret.empty()},
           {"retention_days", site.retention_days},
@@ -103,6 +107,30 @@ class SiteReader {
       codes.push_back(json::string(base::AsciiLower(a[i].get_string())));
     }
     site_->languages_json = json::serialize(codes);
+  }
+
+  // Which calibrated level of the classifier holds comments.
+  void Sensitivity() {
+    const json::value* v = o_.if_contains("sensitivity");
+    if (v == nullptr || v->is_null()) return;
+    if (!v->is_string() ||
+        (v->get_string() != "low" && v->get_string() != "normal" && v->get_string() != "high")) {
+      errors_->push_back({"/sensitivity", "must be low, normal or high"});
+      return;
+    }
+    site_->sensitivity = std::string(v->get_string());
+  }
+
+  // The share of accepted comments sampled as spot checks.
+  void SpotCheck() {
+    const json::value* v = o_.if_contains("spot_check");
+    if (v == nullptr || v->is_null()) return;
+    const double share = v->is_number() ? v->to_number<double>() : -1;
+    if (!v->is_number() || !(share >= 0 && share <= 1)) {
+      errors_->push_back({"/spot_check", "must be a number between 0 and 1"});
+      return;
+    }
+    site_->spot_check = share;
   }
 
   void WebhookUrl() {
@@ -174,8 +202,9 @@ bool ParseSite(const json::value& body, storage::Site* site, bool* secret_given,
     errors->push_back({"", "must be a JSON object"});
     return false;
   }
-  static const char* const kKeys[] = {"hold_at",     "reject_at",      "languages",
-                                      "webhook_url", "webhook_secret", "retention_days"};
+  static const char* const kKeys[] = {"hold_at",        "reject_at",     "languages",
+                                      "sensitivity",    "spot_check",    "webhook_url",
+                                      "webhook_secret", "retention_days"};
   const json::object& o = body.get_object();
   for (const auto& kv : o) {
     bool known = false;
@@ -185,6 +214,8 @@ bool ParseSite(const json::value& body, storage::Site* site, bool* secret_given,
   SiteReader read(o, site, errors);
   read.Thresholds();
   read.Languages();
+  read.Sensitivity();
+  read.SpotCheck();
   read.WebhookUrl();
   *secret_given = read.WebhookSecret();
   read.RetentionDays();

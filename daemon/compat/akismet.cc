@@ -575,12 +575,7 @@ bool CreateAkismetKey(storage::Store& store, const std::string& name,
 
 double HoldAtFor(Services& s, const std::string& site) {
   auto engine = s.engines.Current();
-  rules::SitePolicy policy = engine->rules().policy(site);
-  if (auto sites = engine->sites_ptr()) {
-    rules::SitePolicy with_registry;
-    if (sites->Current()->Apply(site, policy, &with_registry)) policy = with_registry;
-  }
-  return policy.hold_at;
+  return engine->PolicyFor(site).hold_at;
 }
 
 bool IsSpamVerdict(const Verdict& verdict, double hold_at) {
@@ -628,14 +623,18 @@ std::function<Found(storage::Store&)> FindAndLabelTask(const CommentInput& input
   };
 }
 
-// Stores `input` with `status` (evaluated first) and labels it.
+// Stores `input` with `status` (evaluated first) and labels it. The site's
+// label answers what a spot check would ask, so it is never one.
 net::awaitable<ResubmitOutcome> StoreAndLabel(Services& s, CommentInput& input,
                                               storage::Label& label, const std::string& status) {
   ResubmitOutcome out;
   std::vector<CommentInput> inputs;
   inputs.push_back(std::move(input));
   std::function<void(size_t, storage::Comment&)> customize =
-      [status](size_t, storage::Comment& record) { record.status = status; };
+      [status](size_t, storage::Comment& record) {
+        record.status = status;
+        record.spot_check = false;
+      };
   std::vector<StoredVerdict> stored =
       co_await EvaluateAndStore(s, std::move(inputs), true, std::move(customize));
   const StoredVerdict& r = stored.front();

@@ -22,6 +22,8 @@ SiteTable::SiteTable(const std::vector<storage::Site>& sites) {
     SiteOverride o;
     o.hold_at = s.hold_at;
     o.reject_at = s.reject_at;
+    o.sensitivity = s.sensitivity;
+    o.spot_check = s.spot_check;
     boost::system::error_code ec;
     json::value langs = json::parse(s.languages_json, ec);
     if (!ec && langs.is_array()) {
@@ -49,6 +51,8 @@ bool SiteTable::Apply(std::string_view site, const rules::SitePolicy& base,
   if (o->hold_at) out->hold_at = *o->hold_at;
   if (o->reject_at) out->reject_at = *o->reject_at;
   if (o->languages) out->languages = *o->languages;
+  if (o->sensitivity) out->sensitivity = *o->sensitivity;
+  if (o->spot_check) out->spot_check = *o->spot_check;
   return true;
 }
 

@@ -1,8 +1,9 @@
 // daemon/core/sites.h
 //
-// The site registry as the Engine sees it: per-site thresholds and allowed
-// languages set through PUT /v1/admin/sites, which override the rule file's
-// `sites:` entries field by field (docs/api.md, "Precedence").
+// The site registry as the Engine sees it: per-site thresholds, allowed
+// languages, classifier sensitivity and spot-check share set through
+// PUT /v1/admin/sites, which override the rule file's `sites:` entries field
+// by field (docs/api.md, "Precedence").
 //
 // SiteTable is an immutable snapshot built from the `sites` table; Sites
 // holds the current one. It is loaded at start and rebuilt and swapped by the
@@ -34,6 +35,8 @@ struct SiteOverride {
   std::optional<double> hold_at;
   std::optional<double> reject_at;
   std::optional<std::vector<std::string>> languages;  // [] = every language
+  std::optional<std::string> sensitivity;             // "low" | "normal" | "high"
+  std::optional<double> spot_check;                   // share in [0, 1]
 };
 
 class SiteTable {

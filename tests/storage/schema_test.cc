@@ -11,6 +11,7 @@
 #include <string>
 
 #include "storage/store.h"
+#include "storage/store_impl.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated::storage {
@@ -136,6 +137,29 @@ TEST(SchemaTest, AuthorIndexesCoverReputationCounts) {
                           "=? AND status=?"),
               std::string::npos)
         << capped;
+  }
+}
+
+// The review queue lists pending comments and spot checks out of a table of
+// every comment ever received: each of its statements must reach them
+// through comments_status and comments_spot_check, never by scanning
+// comments (or reasons).
+TEST(SchemaTest, QueueStatementsReadThroughIndexes) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  std::string error;
+  ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
+  RawDb raw(path);
+  ASSERT_EQ(internal::QueueStatements().size(), 9u);
+  for (const char* sql : internal::QueueStatements()) {
+    const std::string plan = raw.Query(std::string("EXPLAIN QUERY PLAN ") + sql);
+    EXPECT_NE(plan.find("SEARCH c USING INDEX comments_status (status=?)"), std::string::npos)
+        << sql << "\n" << plan;
+    EXPECT_NE(plan.find("SEARCH c USING INDEX comments_spot_check (spot_check=?)"),
+              std::string::npos)
+        << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN c"), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN rr"), std::string::npos) << sql << "\n" << plan;
   }
 }
 

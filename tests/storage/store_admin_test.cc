@@ -27,7 +27,8 @@ std::string Render(const Site& s) {
          " langs=" + s.languages_json + " url=" + s.webhook_url + " secret=" + s.webhook_secret +
          " retention=" + std::to_string(s.retention_days) +
          " created=" + std::to_string(s.created_at_ms) +
-         " updated=" + std::to_string(s.updated_at_ms);
+         " updated=" + std::to_string(s.updated_at_ms) +
+         " sensitivity=" + s.sensitivity.value_or("null") + " spot_check=" + Opt(s.spot_check);
 }
 
 std::string Render(const std::vector<AuditEntry>& entries) {
@@ -81,11 +82,19 @@ TEST_F(StoreAdminTest, PutCreatesThenReplacesKeepingCreatedAt) {
   s.languages_json = R"(["ar","ru"])";
   s.webhook_url = "https://hooks.example/m";
   s.webhook_secret = "s3cret";
+  s.sensitivity = "high";
+  s.spot_check = 0.25;
   s.created_at_ms = 1000;
   s.updated_at_ms = 1000;
   bool created = false;
   ASSERT_FALSE(store_->PutSite(s, Audit(1000, "a", "site.update", "site:news.example"), &created));
   EXPECT_TRUE(created);
+  Site got;
+  ASSERT_FALSE(store_->GetSite("news.example", &got));
+  EXPECT_EQ(
+      "news.example hold=4 reject=9 langs=[\"ar\",\"ru\"] url=https://hooks.example/m "
+      "secret=s3cret retention=0 created=1000 updated=1000 sensitivity=high spot_check=0.25",
+      Render(got));
 
   Site next;
   next.name = "news.example";
@@ -96,13 +105,37 @@ TEST_F(StoreAdminTest, PutCreatesThenReplacesKeepingCreatedAt) {
       store_->PutSite(next, Audit(5000, "a", "site.update", "site:news.example"), &created));
   EXPECT_FALSE(created);
 
-  Site got;
   ASSERT_FALSE(store_->GetSite("news.example", &got));
   EXPECT_EQ(
       "news.example hold=null reject=12 langs=null url= secret= retention=0 created=1000 "
-      "updated=5000",
+      "updated=5000 sensitivity=null spot_check=null",
       Render(got));
   EXPECT_EQ(2, AuditCount());
+}
+
+// The schema refuses what the API would never send: a sensitivity that is
+// not a calibrated level, a share outside [0, 1]. Nothing is written.
+TEST_F(StoreAdminTest, SensitivityAndSpotCheckAreChecked) {
+  Site s;
+  s.name = "x.example";
+  s.created_at_ms = s.updated_at_ms = 1;
+  s.sensitivity = "extreme";
+  EXPECT_EQ(Errc::constraint, store_->PutSite(s, Audit(1, "a", "site.update", "x"), nullptr));
+  s.sensitivity = "low";
+  s.spot_check = 1.5;
+  EXPECT_EQ(Errc::constraint, store_->PutSite(s, Audit(1, "a", "site.update", "x"), nullptr));
+  s.spot_check = -0.1;
+  EXPECT_EQ(Errc::constraint, store_->PutSite(s, Audit(1, "a", "site.update", "x"), nullptr));
+  Site got;
+  EXPECT_EQ(Errc::not_found, store_->GetSite("x.example", &got));
+  EXPECT_EQ(0, AuditCount());
+  for (double share : {0.0, 1.0}) {
+    s.spot_check = share;
+    ASSERT_FALSE(store_->PutSite(s, Audit(1, "a", "site.update", "x"), nullptr));
+    ASSERT_FALSE(store_->GetSite("x.example", &got));
+    EXPECT_EQ(std::optional<double>(share), got.spot_check);
+    EXPECT_EQ(std::optional<std::string>("low"), got.sensitivity);
+  }
 }
 
 TEST_F(StoreAdminTest, ListIsByNameAndDeleteRemoves) {

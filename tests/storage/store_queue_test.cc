@@ -375,6 +375,150 @@ TEST_F(StoreQueueTest, ListsFiltersSortsPagesAndCounts) {
   EXPECT_EQ(counts.by_site, (std::map<std::string, int64_t>{{"a", 1}, {"b", 1}}));
 }
 
+// An accepted comment sampled for review: approved (published), spot_check.
+Comment SpotCheck(const std::string& site, const std::string& external_id, double score,
+                  int64_t received_at_ms) {
+  Comment c = Pending(site, external_id, score, "en", R"({"spam":0.2,"abuse":0.0,"ham":0.8})",
+                      received_at_ms);
+  c.status = "approved";
+  c.action = "accept";
+  c.spot_check = true;
+  return c;
+}
+
+TEST_F(StoreQueueTest, SpotChecksAreListedFilteredAndCountedBesidePending) {
+  Comment accepted = SpotCheck("a", "n1", 0, 2500);
+  accepted.spot_check = false;  // accepted, not sampled: never in the queue
+  auto ids = Insert({Pending("a", "p1", 6, "ar", "{}", 1000), SpotCheck("a", "s1", 1, 2000),
+                     accepted, Pending("b", "p2", 7, "ru", "{}", 3000),
+                     SpotCheck("b", "s2", 2, 4000)});
+  Comment got;
+  ASSERT_EQ(store_->Get(ids[1], &got), std::error_code());
+  EXPECT_TRUE(got.spot_check);
+  EXPECT_EQ(got.status, "approved");
+  ASSERT_EQ(store_->Get(ids[2], &got), std::error_code());
+  EXPECT_FALSE(got.spot_check);
+  ASSERT_EQ(store_->Get(ids[0], &got), std::error_code());
+  EXPECT_FALSE(got.spot_check);
+
+  auto list = [&](const QueueFilter& f, QueueOrder order, std::optional<QueuePosition> after,
+                  int64_t limit) {
+    std::vector<Comment> out;
+    EXPECT_EQ(store_->ListQueue(f, order, after, limit, &out), std::error_code());
+    std::string s;
+    for (const auto& c : out) s += c.external_id + (c.spot_check ? "*" : "") + " ";
+    return s;
+  };
+  QueueFilter all;
+  EXPECT_EQ(list(all, QueueOrder::kOldest, std::nullopt, 10), "p1 s1* p2 s2* ");
+  EXPECT_EQ(list(all, QueueOrder::kNewest, std::nullopt, 10), "s2* p2 s1* p1 ");
+  EXPECT_EQ(list(all, QueueOrder::kScoreDesc, std::nullopt, 10), "p2 p1 s2* s1* ");
+  EXPECT_EQ(list(all, QueueOrder::kOldest, QueuePosition{0, ids[1]}, 1), "p2 ");
+
+  QueueFilter f;
+  f.review = "pending";
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "p1 p2 ");
+  f.review = "spot_check";
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "s1* s2* ");
+  EXPECT_EQ(list(f, QueueOrder::kOldest, QueuePosition{0, ids[1]}, 10), "s2* ");
+  f.sites = std::vector<std::string>{"b"};
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "s2* ");
+  f = {};
+  f.label = "ham";  // the other filters apply to spot checks alike
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "p1 s1* p2 s2* ");
+  f.max_score = 1.5;
+  EXPECT_EQ(list(f, QueueOrder::kOldest, std::nullopt, 10), "s1* ");
+
+  QueueCounts counts;
+  ASSERT_EQ(store_->CountQueue(all, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 4);
+  EXPECT_EQ(counts.by_review, (std::map<std::string, int64_t>{{"pending", 2}, {"spot_check", 2}}));
+  EXPECT_EQ(counts.by_site, (std::map<std::string, int64_t>{{"a", 2}, {"b", 2}}));
+  EXPECT_EQ(counts.by_language, (std::map<std::string, int64_t>{{"ar", 1}, {"en", 2}, {"ru", 1}}));
+  f = {};
+  f.review = "spot_check";
+  ASSERT_EQ(store_->CountQueue(f, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 2);
+  EXPECT_EQ(counts.by_review, (std::map<std::string, int64_t>{{"spot_check", 2}}));
+  f.review = "pending";
+  f.sites = std::vector<std::string>{"a"};
+  ASSERT_EQ(store_->CountQueue(f, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 1);
+  EXPECT_EQ(counts.by_review, (std::map<std::string, int64_t>{{"pending", 1}}));
+}
+
+TEST_F(StoreQueueTest, DecisionsAnswerASpotCheckAndUndoRestoresIt) {
+  auto ids = Insert({SpotCheck("news", "s1", 1, 1000), SpotCheck("news", "s2", 1, 2000)});
+  RawDb raw(path_);
+  raw.Exec(
+      "INSERT INTO sites (name, webhook_url, webhook_secret, created_at_ms, updated_at_ms) "
+      "VALUES ('news', 'https://hooks.example/m', 'k', 1, 1)");
+  DecideResult result;
+  // Approve: stays approved, becomes a ham label, leaves the queue.
+  ASSERT_EQ(store_->Decide(Request(ids[0], "approve", "m", 5000), &result), std::error_code());
+  EXPECT_TRUE(result.decision.spot_check);
+  EXPECT_EQ(result.decision.previous_status, "approved");
+  // Spam: rejected like any decision (the site removes it), a spam label.
+  ASSERT_EQ(store_->Decide(Request(ids[1], "spam", "m", 6000), &result), std::error_code());
+  EXPECT_EQ(raw.Query("SELECT external_id, status, spot_check FROM comments ORDER BY id"),
+            "s1|approved|0\ns2|rejected|0\n");
+  EXPECT_EQ(raw.Query("SELECT decision, previous_status, new_status, spot_check FROM decisions "
+                      "ORDER BY id"),
+            "approve|approved|approved|1\nspam|approved|rejected|1\n");
+  EXPECT_EQ(raw.Query("SELECT label FROM labels ORDER BY id"), "ham\nspam\n");
+  EXPECT_EQ(raw.Query("SELECT json_extract(payload, '$.type'), json_extract(payload, "
+                      "'$.comment.status') FROM outbox ORDER BY id"),
+            "comment.decided|approved\ncomment.decided|rejected\n");
+  std::vector<Comment> queue;
+  ASSERT_EQ(store_->ListQueue({}, QueueOrder::kOldest, std::nullopt, 10, &queue),
+            std::error_code());
+  EXPECT_TRUE(queue.empty());
+  // What the learning loop trains on.
+  auto labelled = [&] {
+    std::string s;
+    EXPECT_EQ(store_->ScanLabelledComments(0,
+                                           [&](const LabelledComment& c) {
+                                             s += std::to_string(c.comment_id) + ":" + c.label +
+                                                  " ";
+                                             return true;
+                                           }),
+              std::error_code());
+    return s;
+  };
+  EXPECT_EQ(labelled(), std::to_string(ids[0]) + ":ham " + std::to_string(ids[1]) + ":spam ");
+
+  // Undo: published again and back in the queue as a spot check.
+  DecideRequest undo = Request(ids[1], "", "m", 7000);
+  undo.event_id = "ev-undo";
+  ASSERT_EQ(store_->Undo(undo, 600'000, &result), std::error_code());
+  ASSERT_EQ(result.outcome, ReviewOutcome::kDone);
+  EXPECT_TRUE(result.undone.spot_check);
+  EXPECT_FALSE(result.decision.spot_check);  // the undo row: it was not one when undone
+  EXPECT_EQ(raw.Query("SELECT status, spot_check FROM comments WHERE external_id = 's2'"),
+            "approved|1\n");
+  ASSERT_EQ(store_->ListQueue({}, QueueOrder::kOldest, std::nullopt, 10, &queue),
+            std::error_code());
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].id, ids[1]);
+  EXPECT_TRUE(queue[0].spot_check);
+  EXPECT_EQ(labelled(), std::to_string(ids[0]) + ":ham ");
+
+  std::vector<Decision> decisions;
+  std::vector<ReviewLabel> labels;
+  ASSERT_EQ(store_->History(ids[1], &decisions, &labels), std::error_code());
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(decisions[0].decision, "spam");
+  EXPECT_TRUE(decisions[0].spot_check);
+  EXPECT_TRUE(decisions[0].undone);
+  EXPECT_EQ(decisions[1].decision, "undo");
+  EXPECT_FALSE(decisions[1].spot_check);
+
+  // A site's own correction (Akismet submit-ham/spam, spamc TELL) answers it too.
+  ASSERT_EQ(store_->UpdateStatus(ids[1], "approved", 8000), std::error_code());
+  EXPECT_EQ(raw.Query("SELECT status, spot_check FROM comments WHERE external_id = 's2'"),
+            "approved|0\n");
+}
+
 TEST_F(StoreQueueTest, ReputationCountsByEmailAndIp) {
   std::vector<Comment> cs = {
       Pending("a", "1", 1, "en", "{}", 1), Pending("a", "2", 1, "en", "{}", 1),

@@ -6,8 +6,9 @@
 //
 // It signs in, reviews English, Arabic and Russian comments with the keyboard,
 // checks the highlighted reasons (byte spans → <mark>) and that HTML in a
-// comment stays text, bulk-approves, edits the rules into an error and back,
-// and rolls back. A PNG of each step goes to SCREENSHOT_DIR.
+// comment stays text, bulk-approves, finds and decides a spot check (an
+// accepted comment sampled for review), edits the rules into an error and
+// back, and rolls back. A PNG of each step goes to SCREENSHOT_DIR.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {spawn, execFileSync} from 'node:child_process';
@@ -300,6 +301,40 @@ test('queue: sign in, highlights, escaping, keyboard review, bulk approve', asyn
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot('06-bulk-approved');
   assert.deepEqual(dialogs, [], 'no dialog may open (an alert would mean script ran)');
+});
+
+test('queue: a spot check is badged, filtered and decided', async () => {
+  // blog.example accepts and spot-checks every comment (tests/web/rules.yaml).
+  const r = await call('POST', '/v1/comments', {body: {site: 'blog.example', id: 'c-spot',
+    author: {name: 'Lena', ip: '198.51.100.30'}, content: 'Lovely photos of the harbour, thank you.'}});
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.equal(r.json.action, 'accept');
+  assert.equal(r.json.status, 'approved');
+  ids.spot = r.json.id;
+
+  await page.goto(`${base}/`);
+  if (await page.locator('#signin:not([hidden])').count()) await signIn();
+  await page.waitForSelector('body[data-ready="queue"]');
+  await page.waitForSelector(`.card[data-id="${ids.spot}"]`);
+  const badge = card('spot').locator('.badge.spot-check');
+  assert.equal(await badge.textContent(), 'spot check — already published');
+  assert.equal(await card('spot').getAttribute('data-review'), 'spot_check');
+  assert.equal(await card('ru').locator('.badge.spot-check').count(), 0);
+  assert.equal(await card('ru').getAttribute('data-review'), 'pending');
+
+  // The review filter leaves only the spot check, which becomes current.
+  await page.selectOption('#filter-review', 'spot_check');
+  await page.waitForFunction(() => document.querySelectorAll('.card').length === 1);
+  await expectCurrent('spot');
+  await shot('06b-spot-check');
+  await page.keyboard.press('s');
+  await expectDecided('spot', 'spam');
+  await expectStatus('spot', 'rejected');
+  const history = await call('GET', `/v1/comments/${ids.spot}/history`);
+  assert.equal(history.status, 200);
+  assert.deepEqual(history.json.decisions.map((d) => [d.decision, d.spot_check]), [['spam', true]]);
+  assert.deepEqual(history.json.labels.map((l) => l.label), ['spam']);
+  await page.selectOption('#filter-review', '');
 });
 
 test('rules editor: LINE:COL error, fix and save, roll back', async () => {
