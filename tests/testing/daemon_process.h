@@ -99,6 +99,25 @@ class HttpClient {
     return r;
   }
 
+  // Writes raw bytes only; ReadResponse() reads what comes back.
+  void WriteBytes(const std::string& bytes) {
+    if (tcp_) net::write(*tcp_, net::buffer(bytes));
+    else net::write(*unix_, net::buffer(bytes));
+  }
+  // Reads one response; throws if the connection closes first.
+  HttpResult ReadResponse() {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 << 20);
+    if (tcp_) http::read(*tcp_, buffer_, parser);
+    else http::read(*unix_, buffer_, parser);
+    HttpResult r;
+    r.raw = parser.release();
+    r.status = r.raw.result_int();
+    r.content_type = std::string(r.raw[http::field::content_type]);
+    r.body = r.raw.body();
+    return r;
+  }
+
   // Writes raw bytes and reads one response (for malformed requests).
   HttpResult SendBytes(const std::string& bytes) {
     if (tcp_) net::write(*tcp_, net::buffer(bytes));
