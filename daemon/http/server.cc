@@ -420,6 +420,8 @@ std::string Server::Impl::Admit(bool is_unix, const std::string& client) {
       }
       victim->shedding = true;
       victim->close_if_idle();
+      Log(LogLevel::kInfo, "connection_shed",
+          {{"client", victim->client}, {"open", std::to_string(tcp_open)}});
       metrics::Metrics().connections_shed.With().Inc();
     }
     ++mine;
