@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -82,8 +83,8 @@ bool IsTextField(Field f) {
 
 class Parser {
  public:
-  Parser(std::string_view origin, const std::string& base_dir, std::vector<std::string>* errors)
-      : origin_(origin), base_dir_(base_dir), errors_(errors) {}
+  Parser(std::string_view origin, const ListFilePolicy& lists, std::vector<std::string>* errors)
+      : origin_(origin), lists_(lists), errors_(errors) {}
 
   RuleFileSpec Run(std::string_view source) {
     YAML::Node root;
@@ -325,8 +326,43 @@ class Parser {
   }
 
   void ReadListFile(const YAML::Node& at, const std::string& file, ListSpec* list) {
-    std::filesystem::path path(file);
-    if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
+    namespace fs = std::filesystem;
+    fs::path path(file);
+    if (path.is_relative() && !lists_.base_dir.empty()) path = fs::path(lists_.base_dir) / path;
+    std::error_code ec;
+    if (lists_.confined) {
+      if (lists_.base_dir.empty()) {
+        Error(at, "list file '" + file +
+                      "' refused: rules sent over the API may read list files only from the "
+                      "directory set by rules_list_dir, and none is set");
+        return;
+      }
+      // Both resolved (symbolic links, "..") before comparing.
+      const fs::path base = fs::weakly_canonical(lists_.base_dir, ec);
+      const fs::path real = ec ? fs::path() : fs::weakly_canonical(path, ec);
+      auto [b, r] = std::mismatch(base.begin(), base.end(), real.begin(), real.end());
+      if (ec || b != base.end() || r == real.end()) {
+        Error(at, "list file '" + file + "' refused: it is outside rules_list_dir '" +
+                      lists_.base_dir + "'");
+        return;
+      }
+    }
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      Error(at, "cannot read list file '" + path.string() + "': " +
+                    (ec ? ec.message() : std::string(std::strerror(ENOENT))));
+      return;
+    }
+    if (!fs::is_regular_file(status)) {
+      Error(at, "list file '" + path.string() + "' is not a regular file");
+      return;
+    }
+    const uintmax_t size = fs::file_size(path, ec);
+    if (ec || size > static_cast<uintmax_t>(lists_.max_bytes)) {
+      Error(at, "list file '" + path.string() + "' is larger than " +
+                    std::to_string(lists_.max_bytes) + " bytes");
+      return;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       Error(at, "cannot read list file '" + path.string() + "': " + std::strerror(errno));
@@ -335,8 +371,15 @@ class Parser {
     list->entry_origin = path.string();
     std::string line;
     int number = 0;
+    uintmax_t read = 0;
     while (std::getline(in, line)) {
       ++number;
+      read += line.size() + 1;
+      if (read > static_cast<uintmax_t>(lists_.max_bytes) + 1) {  // it grew while read
+        Error(at, "list file '" + path.string() + "' is larger than " +
+                      std::to_string(lists_.max_bytes) + " bytes");
+        return;
+      }
       std::string_view v(line);
       if (number == 1 && v.substr(0, 3) == "\xEF\xBB\xBF") v.remove_prefix(3);  // BOM
       size_t hash = v.find('#');
@@ -643,7 +686,7 @@ class Parser {
   }
 
   std::string origin_;
-  std::string base_dir_;
+  const ListFilePolicy& lists_;
   std::vector<std::string>* errors_;
   RuleFileSpec spec_;
   std::unordered_map<std::string, int> list_index_;
@@ -661,8 +704,8 @@ std::string FormatError(std::string_view origin, SourcePos pos, std::string_view
 }
 
 RuleFileSpec ParseRuleFile(std::string_view source, std::string_view origin,
-                           const std::string& base_dir, std::vector<std::string>* errors) {
-  return Parser(origin, base_dir, errors).Run(source);
+                           const ListFilePolicy& lists, std::vector<std::string>* errors) {
+  return Parser(origin, lists, errors).Run(source);
 }
 
 }  // namespace moderated::rules::internal

@@ -22,10 +22,21 @@
 
 namespace moderated::rules::internal {
 
-// `base_dir`: directory that relative list file paths are resolved against
-// (empty: the current directory).
+// Where list files may come from (see CompileOptions in rule_set.h).
+struct ListFilePolicy {
+  std::string base_dir;  // relative paths resolve here ("" = current directory)
+  bool confined = false;  // only files inside base_dir; none if base_dir is ""
+  int64_t max_bytes = 16 << 20;
+};
+
 RuleFileSpec ParseRuleFile(std::string_view source, std::string_view origin,
-                           const std::string& base_dir, std::vector<std::string>* errors);
+                           const ListFilePolicy& lists, std::vector<std::string>* errors);
+
+// The same with any list file allowed, relative to `base_dir`.
+inline RuleFileSpec ParseRuleFile(std::string_view source, std::string_view origin,
+                                  const std::string& base_dir, std::vector<std::string>* errors) {
+  return ParseRuleFile(source, origin, ListFilePolicy{base_dir}, errors);
+}
 
 // "ORIGIN:LINE:COL: message".
 std::string FormatError(std::string_view origin, SourcePos pos, std::string_view message);

@@ -756,7 +756,11 @@ std::unique_ptr<const RuleSet> RuleSet::Compile(std::string_view source, std::st
   std::vector<std::string> local;
   std::vector<std::string>* errs = errors ? errors : &local;
   size_t before = errs->size();
-  internal::RuleFileSpec spec = internal::ParseRuleFile(source, origin, options.base_dir, errs);
+  internal::RuleFileSpec spec = internal::ParseRuleFile(
+      source, origin,
+      internal::ListFilePolicy{options.base_dir, options.confine_list_files,
+                               options.max_list_file_bytes},
+      errs);
   if (errs->size() != before) return nullptr;
   auto impl = std::make_unique<Impl>();
   Impl::Compiler(origin, options, impl.get(), errs).Run(spec);

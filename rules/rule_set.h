@@ -178,6 +178,14 @@ struct CompileOptions {
   std::function<std::string(std::string_view)> normalize_literal;
   // Directory that relative list file paths are resolved against.
   std::string base_dir;
+  // true: a list file must lie inside base_dir (after following symbolic
+  // links and ".."), and with base_dir empty no list file may be read at
+  // all. For rules that arrive over the API: an admin token must not read
+  // the daemon's files. false: any path (the operator's own rule file).
+  bool confine_list_files = false;
+  // The largest list file read, in bytes. Whatever the setting, only
+  // regular files are read (not /dev/zero, FIFOs or directories).
+  int64_t max_list_file_bytes = 16 << 20;
   // RE2 memory budget per compiled set, in bytes.
   int64_t re2_max_mem = 64 << 20;
 };

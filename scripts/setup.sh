@@ -22,6 +22,9 @@ PACKAGES=(
 PACKAGES+=(chromium fonts-dejavu-core)
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
+# clang and its runtimes for the sanitizer builds and the libFuzzer targets
+# (scripts/sanitizers.sh, scripts/fuzz.sh).
+PACKAGES+=(clang-14 libclang-rt-14-dev)
 # Debian's spamc client for the spamc/spamd listener's tests (tests/daemon/spamc_e2e_test.cc).
 PACKAGES+=(spamc)
 # The WordPress plugin (integrations/wordpress): msgfmt/xgettext and zip build

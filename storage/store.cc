@@ -213,6 +213,10 @@ std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode,
         !exec("PRAGMA journal_size_limit = 67108864")) {
       return fail(sqlite3_errmsg(d));
     }
+    if (options.max_pages > 0 &&
+        !exec("PRAGMA max_page_count = " + std::to_string(options.max_pages))) {
+      return fail(sqlite3_errmsg(d));
+    }
     std::string migrate_error;
     if (internal::Migrate(d, current, &migrate_error)) return fail(migrate_error);
   }

@@ -118,6 +118,10 @@ struct StoreOptions {
   //   so that checkpoint I/O stays off the path of a commit. Ignored for
   //   read-only stores.
   bool auto_checkpoint = true;
+  // Caps the database at this many pages (PRAGMA max_page_count; 0 = no
+  // cap): a write that needs more fails with Errc::disk_full, exactly as
+  // when the disk is full. Pages freed by deletes are reused.
+  int64_t max_pages = 0;
 };
 
 // What Store::Checkpoint did, in WAL frames (one frame = one page).

@@ -124,6 +124,7 @@ net::awaitable<Response> Submit(Services& s, const Call& call, bool store) {
   if (!store) {
     co_return TextResponse(call.request, http::status::ok, "application/json", r.verdict_json);
   }
+  if (r.ec == storage::Errc::constraint) co_return RefusedByStorage(call.request, r);
   if (r.overloaded || r.ec) {
     if (r.ec) Log(LogLevel::kError, "store_failed", {{"error", r.ec.message()}});
     co_return Overloaded(call.request, StorageTrouble(s, r));
@@ -200,10 +201,21 @@ json::object ChangedJson(const storage::Comment& c) {
 
 }  // namespace
 
+// A comment the database refused on its own (a constraint failed: a bug, or
+// input that got past the API's checks). Retrying cannot help, so 500, not
+// 503; the other comments of its batch were stored.
+Response RefusedByStorage(const Request& req, const StoredVerdict& r) {
+  return Problem(req, http::status::internal_server_error,
+                 "the database refused this comment: " + r.ec.message());
+}
+
 std::string StorageTrouble(Services& s, const StoredVerdict& r) {
   if (r.overloaded) {
-    return s.writer.healthy() ? "the storage queue is full; retry shortly"
-                              : "storage failed: " + s.writer.sticky_error().message();
+    if (auto ec = s.writer.error()) {
+      return (s.writer.healthy() ? "storage failing, retrying: " : "storage failed: ") +
+             ec.message();
+    }
+    return "the storage queue is full; retry shortly";
   }
   return "storage error: " + r.ec.message();
 }
@@ -293,9 +305,15 @@ awaitable<Response> PostBatch(Services& s, const Call& call) {
   if (!inputs.empty()) {
     std::vector<StoredVerdict> stored = co_await EvaluateAndStore(s, std::move(inputs), true);
     for (const StoredVerdict& r : stored) {
+      if (r.ec == storage::Errc::constraint) continue;  // that item alone, below
       if (r.overloaded || r.ec) co_return Overloaded(call.request, StorageTrouble(s, r));
     }
     for (size_t k = 0; k < stored.size(); ++k) {
+      if (stored[k].ec) {
+        results[index[k]] = json::object{
+            {"error", json::parse(RefusedByStorage(call.request, stored[k]).body())}};
+        continue;
+      }
       json::object item = StoredVerdictJson(stored[k].verdict_json, stored[k].id);
       if (stored[k].duplicate) item["duplicate"] = true;
       results[index[k]] = std::move(item);

@@ -17,6 +17,7 @@
 
 #include "daemon/core/engine.h"
 #include "daemon/core/services.h"
+#include "daemon/http/response.h"
 
 namespace moderated {
 
@@ -43,6 +44,10 @@ boost::asio::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
 // Why a StoredVerdict was not stored, for a 503: the queue is full, the
 // writer failed for good, or this write failed.
 std::string StorageTrouble(Services& services, const StoredVerdict& result);
+
+// 500 for a comment the database refused (a constraint failed): retrying
+// cannot help; the rest of its batch was stored.
+Response RefusedByStorage(const Request& req, const StoredVerdict& result);
 
 }  // namespace moderated
 

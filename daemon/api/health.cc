@@ -11,7 +11,7 @@ namespace json = boost::json;
 awaitable<Response> Healthz(Services& s, const Call& call) {
   if (!s.writer.healthy()) {
     co_return Problem(call.request, http::status::service_unavailable,
-                      "storage failed: " + s.writer.sticky_error().message());
+                      "storage failed: " + s.writer.error().message());
   }
   co_return JsonResponse(call.request, http::status::ok, {{"status", "ok"}});
 }
@@ -32,9 +32,10 @@ awaitable<Response> Readyz(Services& s, const Call& call) {
   } else {
     checks["database"] = "ok";
   }
-  if (!s.writer.healthy()) {
+  if (auto ec = s.writer.error()) {
     ok = false;
-    checks["writer"] = s.writer.sticky_error().message();
+    checks["writer"] = s.writer.healthy() ? "failing, retrying: " + ec.message()
+                                          : "failed, needs a restart: " + ec.message();
   } else {
     checks["writer"] = "ok";
   }

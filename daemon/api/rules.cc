@@ -89,10 +89,10 @@ struct Compiled {
 // Compiles `text` on the background thread: 10,000 rules take most of a
 // second, and the I/O thread that received the request keeps serving.
 net::awaitable<Compiled> Compile(const Services& s, std::string text) {
-  // Relative `file:` lists in stored rules resolve against the data directory.
-  std::function<Compiled()> job = [data_dir = s.config.data_dir, text = std::move(text)] {
+  // `file:` lists in rules sent over the API: only from rules_list_dir.
+  std::function<Compiled()> job = [dir = s.config.rules_list_dir, text = std::move(text)] {
     Compiled c;
-    c.rules = CompileRules(text, kOrigin, data_dir, &c.errors);
+    c.rules = CompileRules(text, kOrigin, dir, &c.errors, /*confine_list_files=*/true);
     return c;
   };
   co_return co_await AsyncInBackground<Compiled>(s.background, std::move(job),

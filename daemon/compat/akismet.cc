@@ -691,4 +691,14 @@ net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input
   co_return co_await StoreAndLabel(s, input, l, status);
 }
 
+bool ParseAkismetForm(std::string_view body, std::vector<std::pair<std::string, std::string>>* out,
+                      std::string* error) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  if (!ParseForm(body, &fields, error)) return false;
+  Form form(std::move(fields));
+  if (!ConvertForm(&form, error)) return false;
+  *out = std::move(form.fields());
+  return true;
+}
+
 }  // namespace moderated

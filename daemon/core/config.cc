@@ -2,7 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/network_v4.hpp>
+#include <boost/asio/ip/network_v6.hpp>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -43,6 +47,7 @@ Setter Double(double* field) {
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
     if (s.empty() || *end != '\0') return "expected a number, got '" + s + "'";
+    if (!std::isfinite(v)) return "expected a finite number, got '" + s + "'";
     *field = v;
     return "";
   };
@@ -58,6 +63,45 @@ Setter String(std::string* field, bool* set_flag = nullptr) {
       return "expected a string";
     }
     if (set_flag) *set_flag = true;
+    return "";
+  };
+}
+
+}  // namespace
+
+bool IsNetwork(const std::string& cidr) {
+  namespace ip = boost::asio::ip;
+  boost::system::error_code ec;
+  if (cidr.find('/') == std::string::npos) {
+    ip::make_address(cidr, ec);
+    return !ec;
+  }
+  if (cidr.find(':') != std::string::npos) {
+    ip::make_network_v6(cidr, ec);
+  } else {
+    ip::make_network_v4(cidr, ec);
+  }
+  return !ec;
+}
+
+namespace {
+
+// A list of networks in CIDR notation ("10.0.0.0/8", "::1/128"); a bare
+// address is one host.
+Setter Networks(std::vector<std::string>* field) {
+  return [field](const YAML::Node& n) -> std::string {
+    if (n.IsNull()) {
+      field->clear();
+      return "";
+    }
+    if (!n.IsSequence()) return "expected a list of networks such as [10.0.0.0/8, \"fd00::/8\"]";
+    std::vector<std::string> out;
+    for (const YAML::Node& item : n) {
+      std::string s = item.IsScalar() ? item.Scalar() : "";
+      if (!IsNetwork(s)) return "'" + s + "' is not a network in CIDR notation";
+      out.push_back(s);
+    }
+    *field = std::move(out);
     return "";
   };
 }
@@ -127,7 +171,10 @@ void ReadLimits(const YAML::Node& n, const std::string& o, Config* config,
            {"max_meta_bytes", Unsigned(&l.max_meta_bytes, 1u << 20)},
            {"read_timeout_ms", Unsigned(&l.read_timeout_ms, 3'600'000)},
            {"idle_timeout_ms", Unsigned(&l.idle_timeout_ms, 3'600'000)},
-           {"max_connections", Unsigned(&l.max_connections, 1'000'000)}},
+           {"max_connections", Unsigned(&l.max_connections, 1'000'000)},
+           {"max_connections_per_client", Unsigned(&l.max_connections_per_client, 1'000'000)},
+           {"max_unix_connections", Unsigned(&l.max_unix_connections, 1'000'000)},
+           {"max_queue_wait_ms", Unsigned(&l.max_queue_wait_ms, 3'600'000)}},
           {}, errors);
 }
 
@@ -139,7 +186,8 @@ void ReadWriter(const YAML::Node& n, const std::string& o, Config* config,
            {"max_batch", Unsigned(&w.max_batch, 100'000)},
            {"retry_limit", Unsigned(&w.retry_limit, 1000)},
            {"synchronous_full", Bool(&w.synchronous_full)},
-           {"checkpoint_pages", Unsigned(&w.checkpoint_pages, 1'000'000)}},
+           {"checkpoint_pages", Unsigned(&w.checkpoint_pages, 1'000'000)},
+           {"max_failure_backoff_ms", Unsigned(&w.max_failure_backoff_ms, 600'000)}},
           {}, errors);
 }
 
@@ -202,7 +250,8 @@ void ReadWebhooks(const YAML::Node& n, const std::string& o, Config* config,
            {"initial_backoff_ms", Unsigned(&w.initial_backoff_ms, 86'400'000)},
            {"max_backoff_ms", Unsigned(&w.max_backoff_ms, 604'800'000)},
            {"max_attempts", Unsigned(&w.max_attempts, 1'000'000)},
-           {"ca_file", String(&w.ca_file)}},
+           {"ca_file", String(&w.ca_file)},
+           {"allow_networks", Networks(&w.allow_networks)}},
           {}, errors);
 }
 
@@ -281,6 +330,7 @@ void ReadRoot(const YAML::Node& root, const std::string& o, Config* config,
            {"data_dir", String(&config->data_dir)},
            {"database", String(&config->database)},
            {"rules", String(&config->rules)},
+           {"rules_list_dir", String(&config->rules_list_dir)},
            {"model", String(&config->model)},
            {"threads", Unsigned(&config->threads, 1024)},
            {"log_level", String(&config->log_level)},

@@ -25,7 +25,14 @@ struct Limits {
   uint32_t max_meta_bytes = 4 * 1024;             // serialised `meta` object
   uint32_t read_timeout_ms = 10'000;              // to receive a whole request once it started
   uint32_t idle_timeout_ms = 60'000;              // keep-alive connection with no request
-  uint32_t max_connections = 1024;                // open connections, TCP and Unix together
+  uint32_t max_connections = 1024;                // open TCP connections
+  uint32_t max_connections_per_client = 128;      // open TCP connections from one address
+  uint32_t max_unix_connections = 64;             // open Unix-socket connections (own budget)
+  // Load shedding: while the I/O threads run this far behind (the event
+  // loop's lag, measured every 20 ms), new requests get 503 + Retry-After at
+  // once instead of waiting; /healthz, /readyz and /metrics are exempt.
+  // 0 = never shed.
+  uint32_t max_queue_wait_ms = 500;
 };
 
 struct WriterConfig {
@@ -38,6 +45,11 @@ struct WriterConfig {
   // itself restarts the WAL. 0 = SQLite checkpoints on the writer thread
   // inside a commit, every 1000 pages (its default).
   uint32_t checkpoint_pages = 1000;
+  // After a storage error that may pass (disk full, I/O error), new comments
+  // are refused (503) for a backoff that starts at 50 ms and doubles up to
+  // this; then the next batch tries again, and a commit that succeeds ends
+  // the trouble. Nothing needs a restart.
+  uint32_t max_failure_backoff_ms = 5000;
 };
 inline constexpr uint32_t kCheckpointRestartFactor = 8;
 
@@ -89,7 +101,15 @@ struct WebhooksConfig {
   uint32_t max_backoff_ms = 600'000;      // cap of that delay
   uint32_t max_attempts = 20;             // then the event is given up (logged)
   std::string ca_file;  // PEM CA bundle for https receivers; empty = the system store
+  // Webhooks never go to loopback, private, link-local (169.254.169.254, the
+  // cloud metadata service), CGNAT, multicast or reserved addresses, checked
+  // after DNS resolution, unless the address is inside one of these
+  // networks (CIDR, e.g. "10.20.0.0/16" for a receiver on the LAN).
+  std::vector<std::string> allow_networks;
 };
+
+// True if `cidr` is an IPv4 or IPv6 network ("10.0.0.0/8") or address.
+bool IsNetwork(const std::string& cidr);
 
 // Velocity features for rules (daemon/core/velocity.h): how far back comments
 // from the same IP / e-mail / with the same content are counted.
@@ -144,6 +164,10 @@ struct Config {
   std::string data_dir = "./var";
   std::string database;  // default <data_dir>/moderated.db
   std::string rules;     // rule file; empty = the ruleset embedded in the binary
+  // The only directory whose files rules sent over the API (PUT
+  // /v1/admin/rules, backtests, stored versions) may use as `file:` lists;
+  // empty (the default) = such rules may not read files at all.
+  std::string rules_list_dir;
   std::string model;     // fastText model; empty = the model embedded in the binary
   uint32_t threads = 0;  // I/O threads; 0 = number of cores
   std::string log_level = "info";

@@ -24,7 +24,7 @@ DecisionWriter::~DecisionWriter() { Stop(); }
 bool DecisionWriter::Submit(storage::Comment comment, Completion done) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || sticky_ || queue_.size() >= config_.max_queue) return false;
+    if (RefusingLocked() || queue_.size() >= config_.max_queue) return false;
     queue_.push_back({std::move(comment), std::move(done)});
   }
   cv_.notify_one();
@@ -37,7 +37,7 @@ bool DecisionWriter::SubmitAll(
   auto shared_done = std::make_shared<decltype(done)>(std::move(done));
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || sticky_ || queue_.size() + comments.size() > config_.max_queue) return false;
+    if (RefusingLocked() || queue_.size() + comments.size() > config_.max_queue) return false;
     for (size_t i = 0; i < comments.size(); ++i) {
       queue_.push_back({std::move(comments[i]),
                         [shared_done, i](std::error_code ec, const storage::InsertOutcome& o) {
@@ -81,9 +81,14 @@ bool DecisionWriter::healthy() const {
   return !sticky_;
 }
 
-std::error_code DecisionWriter::sticky_error() const {
+std::error_code DecisionWriter::error() const {
   std::lock_guard lock(mu_);
-  return sticky_;
+  return sticky_ ? sticky_ : failing_;
+}
+
+bool DecisionWriter::RefusingLocked() const {
+  return stopping_ || sticky_ ||
+         (failing_ && std::chrono::steady_clock::now() < retry_at_);
 }
 
 size_t DecisionWriter::queue_depth() const {
@@ -201,50 +206,114 @@ std::error_code DecisionWriter::Checkpoint(storage::Store& store,
   return ec;
 }
 
+namespace {
+
+// Errors no retry can fix: the file is damaged, not ours, or read-only.
+bool IsFatal(std::error_code ec) {
+  return ec == storage::Errc::corrupt || ec == storage::Errc::schema_too_new ||
+         ec == storage::Errc::read_only;
+}
+
+}  // namespace
+
+std::error_code DecisionWriter::Insert(std::span<const storage::Comment> comments,
+                                       std::vector<storage::InsertOutcome>* outcomes) {
+  auto backoff = std::chrono::milliseconds(5);
+  for (uint32_t attempt = 0;; ++attempt) {
+    std::error_code ec = store_->InsertBatch(comments, outcomes);
+    if (!ec || !storage::IsRetryable(ec) || attempt >= config_.retry_limit) return ec;
+    Log(LogLevel::kWarn, "writer_retry",
+        {{"error", ec.message()}, {"attempt", std::to_string(attempt + 1)}});
+    std::this_thread::sleep_for(backoff);
+    backoff *= 2;
+  }
+}
+
+void DecisionWriter::NoteResult(std::error_code ec, size_t committed) {
+  std::lock_guard lock(mu_);
+  if (committed > 0) {
+    ++commits_;
+    committed_ += committed;
+  }
+  if (!ec || ec == storage::Errc::constraint) {
+    if (failing_) {
+      Log(LogLevel::kInfo, "writer_recovered", {{"error", failing_.message()}});
+    }
+    failing_ = {};
+    backoff_ = std::chrono::milliseconds(0);
+    return;
+  }
+  if (IsFatal(ec)) {
+    if (!sticky_) {
+      sticky_ = ec;
+      Log(LogLevel::kError, "writer_failed", {{"error", ec.message()}});
+    }
+    return;
+  }
+  // May pass (disk full, I/O, busy beyond the retries): refuse new comments
+  // for a while, then let the next batch find out.
+  const auto cap = std::chrono::milliseconds(std::max<uint32_t>(config_.max_failure_backoff_ms, 1));
+  backoff_ = std::min(cap, backoff_.count() == 0 ? std::chrono::milliseconds(50) : backoff_ * 2);
+  retry_at_ = std::chrono::steady_clock::now() + backoff_;
+  Log(failing_ ? LogLevel::kDebug : LogLevel::kError, "writer_failing",
+      {{"error", ec.message()}, {"retry_in_ms", std::to_string(backoff_.count())}});
+  failing_ = ec;
+}
+
 void DecisionWriter::CommitBatch(std::vector<Item>* batch) {
+  const size_t n = batch->size();
   std::vector<storage::Comment> comments;
-  comments.reserve(batch->size());
+  comments.reserve(n);
   for (Item& item : *batch) comments.push_back(std::move(item.comment));
   std::vector<storage::InsertOutcome> outcomes;
+  std::vector<std::error_code> item_ec(n);
   std::error_code ec;
   {
     std::lock_guard lock(mu_);
     ec = sticky_;
   }
   auto start = std::chrono::steady_clock::now();
+  size_t committed = 0;
   if (!ec) {
-    auto backoff = std::chrono::milliseconds(5);
-    for (uint32_t attempt = 0;; ++attempt) {
-      ec = store_->InsertBatch(comments, &outcomes);
-      if (!ec || !storage::IsRetryable(ec) || attempt >= config_.retry_limit) break;
-      Log(LogLevel::kWarn, "writer_retry",
-          {{"error", ec.message()}, {"attempt", std::to_string(attempt + 1)}});
-      std::this_thread::sleep_for(backoff);
-      backoff *= 2;
+    ec = Insert(comments, &outcomes);
+    if (!ec) {
+      committed = n;
+    } else if (ec == storage::Errc::constraint) {
+      // One comment broke a constraint (a bug or input that got past the
+      // API's checks): it must fail alone. Commit one per transaction.
+      outcomes.assign(n, storage::InsertOutcome{});
+      ec = {};
+      for (size_t i = 0; i < n; ++i) {
+        std::vector<storage::InsertOutcome> one;
+        item_ec[i] = Insert(std::span(&comments[i], 1), &one);
+        if (!item_ec[i]) {
+          outcomes[i] = one[0];
+          ++committed;
+        } else {
+          Log(LogLevel::kError, "writer_comment_failed",
+              {{"site", comments[i].site}, {"external_id", comments[i].external_id},
+               {"error", item_ec[i].message()}, {"detail", store_->LastErrorMessage()}});
+          if (item_ec[i] != storage::Errc::constraint) ec = item_ec[i];
+        }
+      }
+      if (!ec) ec = storage::Errc::constraint;  // only rows of their own failed
+    } else {
+      std::fill(item_ec.begin(), item_ec.end(), ec);
     }
+  } else {
+    std::fill(item_ec.begin(), item_ec.end(), ec);
   }
   auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
           .count();
-  {
-    std::lock_guard lock(mu_);
-    if (ec) {
-      if (!storage::IsRetryable(ec) && !sticky_) {
-        sticky_ = ec;
-        Log(LogLevel::kError, "writer_failed", {{"error", ec.message()}});
-      }
-    } else {
-      ++commits_;
-      committed_ += comments.size();
-    }
-  }
-  metrics::ObserveCommit(comments.size(), micros, !ec);
+  NoteResult(ec, committed);
+  metrics::ObserveCommit(n, micros, committed == n);
   Log(LogLevel::kDebug, "commit",
-      {{"comments", std::to_string(comments.size())}, {"micros", std::to_string(micros)},
-       {"ok", ec ? "false" : "true"}});
+      {{"comments", std::to_string(n)}, {"committed", std::to_string(committed)},
+       {"micros", std::to_string(micros)}});
   static const storage::InsertOutcome kNone;
-  for (size_t i = 0; i < batch->size(); ++i) {
-    (*batch)[i].done(ec, ec ? kNone : outcomes[i]);
+  for (size_t i = 0; i < n; ++i) {
+    (*batch)[i].done(item_ec[i], item_ec[i] ? kNone : outcomes[i]);
   }
   batch->clear();
 }

@@ -7,10 +7,17 @@
 // after its comment is committed.
 //
 // The queue is bounded: Submit() returns false instead of growing without
-// limit, and the caller answers 503 with Retry-After. A busy database is
-// retried with backoff; any other storage error is sticky (LevelDB's
-// bg_error_): the writer fails every later batch with that error until
-// restart, and healthy() turns false.
+// limit, and the caller answers 503 with Retry-After. Storage errors:
+//  - busy: retried with backoff inside the batch (config.retry_limit);
+//  - constraint (one bad row): the batch is committed again one comment per
+//    transaction, so only the offending comment fails; nothing else does;
+//  - disk full, I/O and other errors that may pass: the batch fails, new
+//    comments are refused for a backoff (50 ms doubling up to
+//    config.max_failure_backoff_ms), then the next batch tries again; the
+//    first commit that succeeds ends the trouble. error() says what is
+//    wrong meanwhile (for /readyz); healthy() stays true;
+//  - corrupt, read-only or a schema too new: sticky (LevelDB's bg_error_),
+//    every later batch fails until restart and healthy() turns false.
 //
 // Checkpoints: with a second read-write Store (opened with auto_checkpoint
 // = false, like the writer's own), a checkpoint thread copies the WAL into
@@ -28,11 +35,13 @@
 #define MODERATED_DAEMON_CORE_DECISION_WRITER_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -77,8 +86,11 @@ class DecisionWriter {
   // Idempotent.
   void Stop();
 
+  // false after an error that only a restart (and an operator) can fix.
   bool healthy() const;
-  std::error_code sticky_error() const;
+  // The storage trouble now: the sticky error, or the error of the last
+  // failed commit while no commit has succeeded since; empty when fine.
+  std::error_code error() const;
   size_t queue_depth() const;
 
   // Counters for /metrics and tests.
@@ -93,6 +105,12 @@ class DecisionWriter {
   };
   void Run();
   void CommitBatch(std::vector<Item>* batch);
+  // InsertBatch with retries of a busy database.
+  std::error_code Insert(std::span<const storage::Comment> comments,
+                         std::vector<storage::InsertOutcome>* outcomes);
+  // Records how a batch went: sticky, failing (with backoff) or fine.
+  void NoteResult(std::error_code ec, size_t committed);
+  bool RefusingLocked() const;  // requires mu_
   void AfterCommit();  // writer thread: start or run a checkpoint if due
   void RunCheckpoints();
   // Runs and reports one checkpoint; returns its error.
@@ -110,6 +128,9 @@ class DecisionWriter {
   std::deque<Task> tasks_;    // guarded by mu_
   bool stopping_ = false;     // guarded by mu_
   std::error_code sticky_;    // guarded by mu_
+  std::error_code failing_;   // guarded by mu_: last error that may pass
+  std::chrono::steady_clock::time_point retry_at_;  // guarded by mu_
+  std::chrono::milliseconds backoff_{0};            // guarded by mu_
   uint64_t commits_ = 0;      // guarded by mu_
   uint64_t committed_ = 0;    // guarded by mu_
   std::thread thread_;

@@ -1,5 +1,7 @@
 #include "daemon/core/engine.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -45,12 +47,22 @@ std::string_view StatusFor(rules::Action action) {
 
 std::shared_ptr<const rules::RuleSet> CompileRules(std::string_view text, std::string_view origin,
                                                    const std::string& base_dir,
-                                                   std::vector<std::string>* errors) {
+                                                   std::vector<std::string>* errors,
+                                                   bool confine_list_files) {
   rules::CompileOptions options;
   options.normalize_literal = [](std::string_view s) { return classifiers::Normalize(s).text; };
   options.base_dir = base_dir;
+  options.confine_list_files = confine_list_files;
   auto compiled = rules::RuleSet::Compile(text, origin, options, errors);
-  return std::shared_ptr<const rules::RuleSet>(std::move(compiled));
+  if (!compiled) return nullptr;
+  // A large rule set is hundreds of MB of small RE2 and index allocations.
+  // When the last engine using it lets go (a reload replaced it), glibc
+  // keeps the freed pages in its arenas, so RSS stayed at the old peak and
+  // grew with every load-and-revert cycle: hand them back to the kernel.
+  return std::shared_ptr<const rules::RuleSet>(compiled.release(), [](const rules::RuleSet* r) {
+    delete r;
+    malloc_trim(0);
+  });
 }
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules,

@@ -201,10 +201,13 @@ class EngineHolder {
 };
 
 // Compiles rules text with the daemon's literal normalisation. On failure
-// returns nullptr and fills *errors ("ORIGIN:LINE:COL: message").
+// returns nullptr and fills *errors ("ORIGIN:LINE:COL: message"). Relative
+// list files resolve against `base_dir`; with `confine_list_files` (rules
+// that came over the API) only files inside it may be read, none if empty.
 std::shared_ptr<const rules::RuleSet> CompileRules(std::string_view text, std::string_view origin,
                                                    const std::string& base_dir,
-                                                   std::vector<std::string>* errors);
+                                                   std::vector<std::string>* errors,
+                                                   bool confine_list_files = false);
 
 }  // namespace moderated
 

@@ -247,6 +247,18 @@ DaemonMetrics::DaemonMetrics()
                                           std::vector<Label>{{"result", 0}})),
       connections(registry.Add<GaugeFamily>("moderated_connections",
                                             "Open client connections, TCP and Unix.")),
+      connections_refused(registry.Add<CounterFamily>(
+          "moderated_connections_refused_total",
+          "Connections refused with 503 (a budget full: TCP, per client address or Unix).")),
+      connections_shed(registry.Add<CounterFamily>(
+          "moderated_connections_shed_total",
+          "Idle keep-alive connections closed to make room for a new one.")),
+      requests_shed(registry.Add<CounterFamily>(
+          "moderated_requests_shed_total",
+          "Requests answered 503 at once because the I/O threads ran behind.")),
+      event_loop_lag(registry.Add<GaugeFamily>(
+          "moderated_event_loop_lag_seconds",
+          "How late the I/O threads ran a 20 ms timer, last measured.")),
       build_info(registry.Add<GaugeFamily>(
           "moderated_build_info", "Always 1; labels name the version, rules and model.",
           std::vector<Label>{{"version", 0}, {"rules", 0}, {"model", 0}})),
@@ -263,6 +275,10 @@ DaemonMetrics::DaemonMetrics()
   writer_commits.With();
   writer_failures.With();
   connections.With();
+  connections_refused.With();
+  connections_shed.With();
+  requests_shed.With();
+  event_loop_lag.With();
   retention_purged.With();
   classifier_duration.With();
   engine_duration.With();

@@ -227,6 +227,10 @@ struct DaemonMetrics {
   GaugeFamily& wal_frames;                  // set at each checkpoint
   CounterFamily& reloads;                   // {result}
   GaugeFamily& connections;
+  CounterFamily& connections_refused;       // 503 "too many connections…"
+  CounterFamily& connections_shed;          // idle keep-alive closed to make room
+  CounterFamily& requests_shed;             // 503 "overloaded" (event loop lag)
+  GaugeFamily& event_loop_lag;              // seconds, measured every 20 ms
   GaugeFamily& build_info;                  // {version, rules, model} = 1
   CounterFamily& retention_purged;          // comments deleted by retention
   GaugeFamily& process_resident_memory;     // set on scrape

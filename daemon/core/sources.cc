@@ -59,7 +59,9 @@ std::shared_ptr<const rules::RuleSet> LoadStoredRules(const Config& config, stor
   storage::RulesVersion v;
   if (!config.rules.empty() || store.ActiveRulesVersion(&v)) return nullptr;
   *running = {v.text, v.id, "database:" + std::to_string(v.id)};
-  return CompileRules(v.text, "rules version " + std::to_string(v.id), config.data_dir, errors);
+  // Stored rules came over the API: their list files only from rules_list_dir.
+  return CompileRules(v.text, "rules version " + std::to_string(v.id), config.rules_list_dir,
+                      errors, /*confine_list_files=*/true);
 }
 
 bool LoadConfiguredBase(const Config& config, cls::BaseModel* out, std::string* error) {

@@ -7,6 +7,7 @@ Response TextResponse(const Request& req, http::status status, std::string_view 
                       std::string body) {
   Response res{status, req.version()};
   res.set(http::field::server, kServerName);
+  res.set("X-Content-Type-Options", "nosniff");
   res.set(http::field::content_type, content_type);
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
@@ -21,6 +22,7 @@ Response JsonResponse(const Request& req, http::status status, const json::value
 Response NoContent(const Request& req) {
   Response res{http::status::no_content, req.version()};
   res.set(http::field::server, kServerName);
+  res.set("X-Content-Type-Options", "nosniff");
   res.keep_alive(req.keep_alive());
   res.prepare_payload();
   return res;
@@ -40,6 +42,7 @@ Response Problem(unsigned version, bool keep_alive, http::status status, std::st
   }
   Response res{status, version};
   res.set(http::field::server, kServerName);
+  res.set("X-Content-Type-Options", "nosniff");
   res.set(http::field::content_type, "application/problem+json");
   res.keep_alive(keep_alive);
   res.body() = json::serialize(o);

@@ -106,6 +106,9 @@ std::optional<Response> ParseJsonBody(const Request& req, json::value* out) {
                    "malformed JSON at byte " + std::to_string(consumed) + ": " + ec.message());
   }
   *out = parser.release();
+  std::vector<FieldError> errors;
+  FindNonFiniteNumbers(*out, "", &errors);
+  if (!errors.empty()) return ValidationProblem(req, errors);
   return std::nullopt;
 }
 

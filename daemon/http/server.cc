@@ -10,10 +10,13 @@
 #include <boost/beast.hpp>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <list>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
+#include "base/strings.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 #include "daemon/http/listeners.h"
@@ -122,11 +125,28 @@ struct Server::Impl {
   std::function<void()> heartbeat;
 
   std::atomic<bool> draining{false};
-  std::atomic<int> connections{0};
+  std::atomic<int64_t> lag_ms{0};  // the event loop's lag, last measured
+  std::atomic<int> connections{0};  // open, TCP and Unix
 
-  // Closers for idle keep-alive connections, called when draining starts.
+  // Open connections, oldest first, and the budgets they count against.
+  struct Connection {
+    bool is_unix = false;
+    std::string client;        // TCP peer address
+    bool shedding = false;     // asked to close to make room
+    std::shared_ptr<std::atomic<bool>> idle;  // waiting for a next request
+    std::function<void()> close_if_idle;      // posts to the session's strand
+  };
   std::mutex closers_mu;
-  std::list<std::function<void()>> closers;  // guarded by closers_mu
+  std::list<Connection> open;                     // guarded by closers_mu
+  std::unordered_map<std::string, uint32_t> per_client;  // guarded by closers_mu
+  uint32_t tcp_open = 0;                           // guarded by closers_mu
+  uint32_t unix_open = 0;                          // guarded by closers_mu
+
+  // Counts a new connection against its budgets; returns why it is refused
+  // ("" = admitted). When TCP is full, the oldest idle keep-alive
+  // connection is closed to make room.
+  std::string Admit(bool is_unix, const std::string& client);
+  void CloseIdle();  // every idle connection (draining)
 
   template <class Protocol>
   net::awaitable<void> Session(beast::basic_stream<Protocol, net::any_io_executor> stream,
@@ -141,6 +161,7 @@ struct Server::Impl {
   bool AdoptTcp(int fd, const std::string& name, std::string* error);
   bool AdoptUnix(int fd, const std::string& name, std::string* error);
   net::awaitable<void> Heartbeat();
+  net::awaitable<void> MeasureLag();
   void BeginDrain();
 };
 
@@ -151,44 +172,64 @@ net::awaitable<void> Server::Impl::Session(
   beast::flat_buffer buffer;
   // `idle` is touched only on this session's strand (here and in the closer,
   // which is posted to the same strand).
-  auto idle = std::make_shared<bool>(true);
-  std::list<std::function<void()>>::iterator closer;
+  constexpr bool kUnix = !std::is_same_v<Protocol, tcp>;
+  auto idle = std::make_shared<std::atomic<bool>>(true);
+  std::list<Connection>::iterator self;
   {
     std::lock_guard lock(closers_mu);
     auto ex = stream.get_executor();
-    closer = closers.insert(closers.end(), [idle, &stream, ex]() {
-      net::post(ex, [idle, &stream]() {
-        if (*idle) stream.socket().cancel();
-      });
-    });
+    self = open.insert(open.end(), Connection{kUnix, peer.address, false, idle,
+                                              [idle, &stream, ex]() {
+                                                net::post(ex, [idle, &stream]() {
+                                                  if (*idle) stream.socket().cancel();
+                                                });
+                                              }});
   }
   struct Unregister {
-    Impl* self;
-    std::list<std::function<void()>>::iterator it;
-    std::shared_ptr<bool> idle;
+    Impl* impl;
+    std::list<Connection>::iterator it;
+    std::shared_ptr<std::atomic<bool>> idle;
     ~Unregister() {
       // A closer already posted may run after this frame is gone: it checks
-      // `idle` first, so it must read false from now on.
+      // `idle` first (on this strand), so it must read false from now on.
       *idle = false;
-      std::lock_guard lock(self->closers_mu);
-      self->closers.erase(it);
-      --self->connections;
+      std::lock_guard lock(impl->closers_mu);
+      if (it->is_unix) {
+        --impl->unix_open;
+      } else {
+        --impl->tcp_open;
+        auto pc = impl->per_client.find(it->client);
+        if (pc != impl->per_client.end() && --pc->second == 0) impl->per_client.erase(pc);
+      }
+      impl->open.erase(it);
+      --impl->connections;
       metrics::Metrics().connections.With().Add(-1);
     }
-  } unregister{this, closer, idle};
+  } unregister{this, self, idle};
   metrics::Metrics().connections.With().Add(1);
 
+  // Bytes of a next request already received (draining must answer them).
+  auto bytes_waiting = [&stream] {
+    beast::error_code ec;
+    return stream.socket().available(ec) > 0 && !ec;
+  };
   for (;;) {
-    if (draining) break;
     // Idle timeout until the next request's first byte; from then on the
     // whole request (header and body) must arrive within read_timeout_ms, so
     // a client cannot trickle its headers.
     if (buffer.size() == 0) {
-      *idle = true;
+      const bool waiting = bytes_waiting();
+      // Draining: a request whose bytes have arrived is still answered.
+      if (draining && !waiting) break;
+      *idle = !waiting;
       stream.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
       auto [wec, wn] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
       *idle = false;
-      if (wec) break;
+      if (wec) {
+        // Cancelled by draining (or shedding) just as a request arrived.
+        if (wec == net::error::operation_aborted && draining && bytes_waiting()) continue;
+        break;
+      }
       buffer.commit(wn);
     }
     std::optional<Request> req = co_await ReadRequest(stream, buffer);
@@ -237,6 +278,16 @@ net::awaitable<std::optional<Request>> Server::Impl::ReadRequest(Stream& stream,
     refusal = Malformed(ec);
   }
   if (!ec) {
+    const auto coding = base::TrimAscii(parser.get()[http::field::transfer_encoding]);
+    if (!coding.empty() && !beast::iequals(coding, "chunked")) {
+      // Beast would read "gzip, chunked" as plain chunked text.
+      refusal = Problem(parser.get().version(), false, http::status::not_implemented,
+                        "Transfer-Encoding '" + std::string(coding) +
+                            "' is not supported; send the body plain or chunked");
+      ec = http::error::bad_transfer_encoding;
+    }
+  }
+  if (!ec) {
     auto& header = parser.get();
     const uint64_t body_limit = router.BodyLimitFor(header.method(), header.target());
     if (auto length = parser.content_length(); length && *length > body_limit) {
@@ -262,6 +313,23 @@ net::awaitable<std::optional<Request>> Server::Impl::ReadRequest(Stream& stream,
 
 // The router's response. A handler bug must cost one request, not the daemon.
 net::awaitable<Response> Server::Impl::Respond(Request& req, const Peer& peer, bool* keep_alive) {
+  // Shed load by waiting time: while the I/O threads run far behind, every
+  // request would wait that long; answering 503 at once drains the backlog.
+  // The checks an operator needs to see what is going on are never shed.
+  const int64_t bound = config.limits.max_queue_wait_ms;
+  const int64_t lag = lag_ms.load(std::memory_order_relaxed);
+  if (bound > 0 && lag > bound) {
+    const std::string_view path = req.target().substr(0, req.target().find('?'));
+    if (path != "/healthz" && path != "/readyz" && path != "/metrics") {
+      metrics::Metrics().requests_shed.With().Inc();
+      Response res = Problem(req.version(), req.keep_alive(), http::status::service_unavailable,
+                             "overloaded: requests wait " + std::to_string(lag) +
+                                 " ms, more than limits.max_queue_wait_ms (" +
+                                 std::to_string(bound) + ")");
+      res.set(http::field::retry_after, "1");
+      co_return res;
+    }
+  }
   try {
     co_return co_await router.Handle(std::move(req), peer);
   } catch (const std::exception& e) {
@@ -300,15 +368,14 @@ net::awaitable<void> Server::Impl::Listen(Acceptor& acceptor, bool is_unix) {
       peer.local = true;
     }
     beast::basic_stream<Protocol, net::any_io_executor> stream(std::move(socket));
-    if (++connections > static_cast<int>(config.limits.max_connections)) {
-      --connections;
+    if (std::string refused = Admit(is_unix, peer.address); !refused.empty()) {
+      metrics::Metrics().connections_refused.With().Inc();
       // Refuse politely with 503 rather than letting clients hang.
       auto ex = stream.get_executor();
       net::co_spawn(
           ex,
-          [s = std::move(stream)]() mutable -> net::awaitable<void> {
-            Response res =
-                Problem(11, false, http::status::service_unavailable, "too many connections");
+          [s = std::move(stream), refused]() mutable -> net::awaitable<void> {
+            Response res = Problem(11, false, http::status::service_unavailable, refused);
             res.set(http::field::retry_after, "1");
             s.expires_after(std::chrono::seconds(2));
             co_await http::async_write(s, res, kTuple);
@@ -326,8 +393,47 @@ net::awaitable<void> Server::Impl::Listen(Acceptor& acceptor, bool is_unix) {
                       Log(LogLevel::kWarn, "session_exception", {{"what", ex.what()}});
                     }
                   });
-    (void)is_unix;
   }
+}
+
+std::string Server::Impl::Admit(bool is_unix, const std::string& client) {
+  const Limits& limits = config.limits;
+  std::lock_guard lock(closers_mu);
+  if (is_unix) {
+    if (unix_open >= limits.max_unix_connections) return "too many connections";
+    ++unix_open;
+  } else {
+    uint32_t& mine = per_client[client];
+    if (mine >= limits.max_connections_per_client) {
+      if (mine == 0) per_client.erase(client);
+      return "too many connections from this address";
+    }
+    if (tcp_open >= limits.max_connections) {
+      // Make room by closing the connection idle the longest (the list is
+      // oldest first); it only waits for a next request, so nothing is lost.
+      auto victim = std::find_if(open.begin(), open.end(), [](const Connection& c) {
+        return !c.is_unix && !c.shedding && c.idle->load();
+      });
+      if (victim == open.end()) {
+        if (mine == 0) per_client.erase(client);
+        return "too many connections";
+      }
+      victim->shedding = true;
+      victim->close_if_idle();
+      Log(LogLevel::kInfo, "connection_shed",
+          {{"client", victim->client}, {"open", std::to_string(tcp_open)}});
+      metrics::Metrics().connections_shed.With().Inc();
+    }
+    ++mine;
+    ++tcp_open;
+  }
+  ++connections;
+  return "";
+}
+
+void Server::Impl::CloseIdle() {
+  std::lock_guard lock(closers_mu);
+  for (auto& c : open) c.close_if_idle();
 }
 
 void Server::Impl::BeginDrain() {
@@ -336,8 +442,7 @@ void Server::Impl::BeginDrain() {
   beast::error_code ec;
   if (tcp_acceptor) tcp_acceptor->close(ec);
   if (unix_acceptor) unix_acceptor->close(ec);
-  std::lock_guard lock(closers_mu);
-  for (auto& close : closers) close();
+  CloseIdle();
 }
 
 net::awaitable<void> Server::Impl::Drain() {
@@ -345,11 +450,7 @@ net::awaitable<void> Server::Impl::Drain() {
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_timeout_ms);
   net::steady_timer timer(ioc);
   while (connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    {
-      // Connections that went idle after draining began are closed too.
-      std::lock_guard lock(closers_mu);
-      for (auto& close : closers) close();
-    }
+    CloseIdle();  // connections that went idle after draining began, too
     timer.expires_after(std::chrono::milliseconds(10));
     co_await timer.async_wait(kTuple);
   }
@@ -367,6 +468,21 @@ net::awaitable<void> Server::Impl::Heartbeat() {
     timer.expires_after(heartbeat_period);
     auto [ec] = co_await timer.async_wait(kTuple);
     if (ec) co_return;
+  }
+}
+
+net::awaitable<void> Server::Impl::MeasureLag() {
+  constexpr auto kPeriod = std::chrono::milliseconds(20);
+  net::steady_timer timer(ioc);
+  for (;;) {
+    const auto due = std::chrono::steady_clock::now() + kPeriod;
+    timer.expires_at(due);
+    auto [ec] = co_await timer.async_wait(kTuple);
+    if (ec) co_return;
+    const auto late = std::chrono::steady_clock::now() - due;
+    const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(late).count();
+    lag_ms.store(ms, std::memory_order_relaxed);
+    metrics::Metrics().event_loop_lag.With().Set(std::chrono::duration<double>(late).count());
   }
 }
 
@@ -474,6 +590,7 @@ void Server::Run() {
   if (s.heartbeat && s.heartbeat_period.count() > 0) {
     net::co_spawn(s.ioc, s.Heartbeat(), net::detached);
   }
+  net::co_spawn(s.ioc, s.MeasureLag(), net::detached);
   std::function<void(boost::system::error_code, int)> on_signal =
       [this, &s, &on_signal](boost::system::error_code ec, int sig) {
         if (ec) return;

@@ -291,6 +291,37 @@ storage::Comment ToRecord(const CommentInput& c, const Verdict& v, int64_t recei
   return r;
 }
 
+void FindNonFiniteNumbers(const json::value& value, const std::string& pointer,
+                          std::vector<FieldError>* errors) {
+  switch (value.kind()) {
+    case json::kind::double_:
+      if (!std::isfinite(value.get_double())) {
+        errors->push_back({pointer, "is not a finite number"});
+      }
+      return;
+    case json::kind::object:
+      for (const auto& kv : value.get_object()) {
+        std::string key;
+        for (char ch : kv.key()) {  // RFC 6901 escaping
+          if (ch == '~') key += "~0";
+          else if (ch == '/') key += "~1";
+          else key += ch;
+        }
+        FindNonFiniteNumbers(kv.value(), pointer + "/" + key, errors);
+      }
+      return;
+    case json::kind::array: {
+      const auto& a = value.get_array();
+      for (size_t i = 0; i < a.size(); ++i) {
+        FindNonFiniteNumbers(a[i], pointer + "/" + std::to_string(i), errors);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 json::value ParseJsonOr(std::string_view text, json::value fallback) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
@@ -384,9 +415,15 @@ void AppendJson(const json::value& v, std::string* out) {
         out->append("null");
         return;
       }
+      // Plain decimal in JavaScript's range for it (scores, probabilities,
+      // thresholds); beyond it the shortest exact form ("1e+61", "5e-324"),
+      // which always fits the buffer. Either is a JSON number.
+      const double magnitude = std::fabs(d);
+      const bool plain = magnitude == 0 || (magnitude >= 1e-7 && magnitude < 1e21);
       char buf[64];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-      out->append(buf, ec == std::errc() ? end : buf);
+      auto result = plain ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed)
+                          : std::to_chars(buf, buf + sizeof buf, d);
+      out->append(buf, result.ec == std::errc() ? result.ptr : buf);
       return;
     }
     case json::kind::string:

@@ -32,6 +32,12 @@ struct FieldError {
 bool ParseComment(const boost::json::value& value, const std::string& pointer, const Limits& limits,
                   CommentInput* out, std::vector<FieldError>* errors);
 
+// Appends an error for every number in `value` that is not finite (JSON
+// like 1e400 parses as infinity, which JSON cannot represent again), each
+// named by its JSON Pointer under `pointer`.
+void FindNonFiniteNumbers(const boost::json::value& value, const std::string& pointer,
+                          std::vector<FieldError>* errors);
+
 // The verdict object the API answers with. `id` is ours (absent for dry runs).
 boost::json::object VerdictJson(const Verdict& verdict, const CommentInput& comment,
                                 std::optional<int64_t> id);

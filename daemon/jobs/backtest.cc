@@ -275,12 +275,18 @@ bool RunRound(const std::string& database, const Engine& proposal, const Backtes
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> pool;
   std::atomic<int> running{parts};
+  // Every worker exists before any thread starts, and each thread gets its
+  // own pointers: growing `workers` while threads index it would race.
+  workers.reserve(parts);
+  for (int i = 0; i < parts; ++i) {
+    workers.push_back(std::make_unique<Worker>(database, proposal, options, done));
+  }
+  pool.reserve(parts);
   for (int i = 0; i < parts; ++i) {
     int64_t plo = next + span * i / parts;
     int64_t phi = next + span * (i + 1) / parts - 1;
-    workers.push_back(std::make_unique<Worker>(database, proposal, options, done));
-    pool.emplace_back([&, i, plo, phi] {
-      workers[i]->Run(plo, phi, &round[i]);
+    pool.emplace_back([worker = workers[i].get(), out = &round[i], &running, plo, phi] {
+      worker->Run(plo, phi, out);
       --running;
     });
   }

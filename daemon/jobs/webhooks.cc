@@ -3,8 +3,11 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/network_v4.hpp>
+#include <boost/asio/ip/network_v6.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
@@ -95,6 +98,63 @@ struct Destination {
   std::string host_and_port;  // as in the URL: the Host header
   std::string target;         // path and query
 };
+
+}  // namespace
+
+bool IsInternalAddress(const net::ip::address& address) {
+  if (address.is_v6()) {
+    const net::ip::address_v6 v6 = address.to_v6();
+    if (v6.is_v4_mapped()) {
+      return IsInternalAddress(net::ip::make_address_v4(net::ip::v4_mapped, v6));
+    }
+    const auto b = v6.to_bytes();
+    // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 4 bytes.
+    static constexpr std::array<unsigned char, 12> kNat64 = {0, 0x64, 0xff, 0x9b};
+    if (std::equal(kNat64.begin(), kNat64.end(), b.begin())) {
+      return IsInternalAddress(net::ip::address_v4({b[12], b[13], b[14], b[15]}));
+    }
+    return v6.is_loopback() || v6.is_unspecified() || v6.is_link_local() ||
+           v6.is_site_local() || v6.is_multicast() || (b[0] & 0xfe) == 0xfc;  // fc00::/7
+  }
+  const uint32_t a = address.to_v4().to_uint();
+  auto in = [a](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
+  return in(0x00000000, 8) ||    // 0.0.0.0/8 "this network"
+         in(0x0a000000, 8) ||    // 10.0.0.0/8
+         in(0x64400000, 10) ||   // 100.64.0.0/10 CGNAT
+         in(0x7f000000, 8) ||    // 127.0.0.0/8 loopback
+         in(0xa9fe0000, 16) ||   // 169.254.0.0/16 link-local, cloud metadata
+         in(0xac100000, 12) ||   // 172.16.0.0/12
+         in(0xc0000000, 24) ||   // 192.0.0.0/24 IETF protocol assignments
+         in(0xc0a80000, 16) ||   // 192.168.0.0/16
+         in(0xc6120000, 15) ||   // 198.18.0.0/15 benchmarking
+         in(0xe0000000, 4) ||    // 224.0.0.0/4 multicast
+         in(0xf0000000, 4);      // 240.0.0.0/4 reserved, broadcast
+}
+
+bool InNetworks(const net::ip::address& address, const std::vector<std::string>& networks) {
+  for (const std::string& cidr : networks) {
+    boost::system::error_code ec;
+    if (cidr.find('/') == std::string::npos) {
+      const net::ip::address host = net::ip::make_address(cidr, ec);
+      if (!ec && host == address) return true;
+    } else if (address.is_v4() && cidr.find(':') == std::string::npos) {
+      const auto network = net::ip::make_network_v4(cidr, ec);
+      if (!ec && net::ip::make_network_v4(address.to_v4(), network.prefix_length()).canonical() ==
+                     network.canonical()) {
+        return true;
+      }
+    } else if (address.is_v6() && cidr.find(':') != std::string::npos) {
+      const auto network = net::ip::make_network_v6(cidr, ec);
+      if (!ec && net::ip::make_network_v6(address.to_v6(), network.prefix_length()).canonical() ==
+                     network.canonical()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+namespace {
 
 // False for anything but an absolute http(s) URL with a host.
 bool ParseDestination(const std::string& text, Destination* d) {
@@ -341,6 +401,23 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
               (ec == net::error::operation_aborted ? std::string("timed out") : ec.message());
     co_return a;
   }
+  // Egress policy, on the resolved addresses (so "2130706433", "0x7f.1" and
+  // names pointing inside are caught too): only those allowed are tried.
+  std::vector<tcp::endpoint> allowed;
+  std::string refused;
+  for (const auto& entry : endpoints) {
+    const net::ip::address address = entry.endpoint().address();
+    if (IsInternalAddress(address) && !InNetworks(address, config.allow_networks)) {
+      if (refused.empty()) refused = address.to_string();
+    } else {
+      allowed.push_back(entry.endpoint());
+    }
+  }
+  if (allowed.empty()) {
+    a.error = "refused: " + d.host + " resolves to " + refused +
+              ", an internal address (allow it with webhooks.allow_networks)";
+    co_return a;
+  }
   http::request<http::string_body> req = SignedRequest(e, secret, d);
   beast::tcp_stream* lowest = nullptr;
   if (d.https) {
@@ -351,7 +428,7 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
     lowest = &*conn->plain;
   }
   lowest->expires_at(connect_deadline);
-  co_await lowest->async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
+  co_await lowest->async_connect(allowed, net::redirect_error(net::use_awaitable, ec));
   if (stopping) {
     a.cancelled = true;
     co_return a;

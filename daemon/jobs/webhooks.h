@@ -26,11 +26,13 @@
 #ifndef MODERATED_DAEMON_JOBS_WEBHOOKS_H_
 #define MODERATED_DAEMON_JOBS_WEBHOOKS_H_
 
+#include <boost/asio/ip/address.hpp>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/core/config.h"
 #include "daemon/core/decision_writer.h"
@@ -50,6 +52,17 @@ std::string WebhookSignature(std::string_view secret, std::string_view timestamp
 // d = min(max_backoff_ms, initial_backoff_ms * 2^(attempts-1)), then "equal
 // jitter": d/2 + jitter01 * d/2, with jitter01 in [0, 1).
 int64_t WebhookBackoffMs(const WebhooksConfig& config, int64_t attempts, double jitter01);
+
+// Egress policy: true if a webhook may not go to `address` unless it is in
+// webhooks.allow_networks: loopback, unspecified, private (RFC 1918,
+// fc00::/7), link-local (169.254.0.0/16 with the cloud metadata service,
+// fe80::/10), CGNAT (100.64.0.0/10), multicast, reserved (0/8, 240/4,
+// benchmarking 198.18/15, 192.0.0/24), and IPv4 mapped into IPv6 or NAT64.
+bool IsInternalAddress(const boost::asio::ip::address& address);
+
+// True if `address` lies in one of `networks` (CIDR strings that passed
+// IsNetwork; a bare address is one host).
+bool InNetworks(const boost::asio::ip::address& address, const std::vector<std::string>& networks);
 
 class WebhookWorker {
  public:

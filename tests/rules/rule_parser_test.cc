@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/rules/rules_test_util.h"
 #include "tests/testing/temp_dir.h"
 
@@ -187,6 +190,45 @@ TEST(RuleParserTest, ListFiles) {
             Errors("version: 1\nlists:\n  nets: {file: lists/bad_cidr.txt}\nrules:\n"
                    "  - {id: a, score: 1, match: {field: author.ip, in_list: nets}}\n",
                    options));
+}
+
+TEST(RuleParserTest, ListFilesAreRegularBoundedAndConfinedWhereAsked) {
+  moderated::testing::TempDir dir;
+  std::filesystem::create_directory(dir.File("lists"));
+  std::ofstream(dir.File("lists/ok.txt")) << "casino\n";
+  std::ofstream(dir.File("secret.txt")) << "x\n";
+  std::filesystem::create_symlink(dir.File("secret.txt"), dir.File("lists/link.txt"));
+  auto text = [](const std::string& file) {
+    return "version: 1\nlists:\n  x: {file: \"" + file + "\"}\nrules: []\n";
+  };
+  CompileOptions options;
+  options.base_dir = dir.File("lists");
+  // Only regular files, whoever sent the rules.
+  EXPECT_EQ(Lines({"t.yaml:3:13: list file '/dev/zero' is not a regular file"}),
+            Errors(text("/dev/zero"), options));
+  EXPECT_EQ(Lines({"t.yaml:3:13: list file '" + dir.File("lists") + "' is not a regular file"}),
+            Errors(text(dir.File("lists")), options));
+  options.max_list_file_bytes = 3;
+  EXPECT_EQ(Lines({"t.yaml:3:13: list file '" + dir.File("lists/ok.txt") +
+                   "' is larger than 3 bytes"}),
+            Errors(text("ok.txt"), options));
+  options.max_list_file_bytes = 16 << 20;
+  EXPECT_EQ(Lines{}, Errors(text(dir.File("secret.txt")), options));  // the operator's file
+
+  // Confined (rules sent over the API): inside base_dir only, after links and "..".
+  options.confine_list_files = true;
+  EXPECT_EQ(Lines{}, Errors(text("ok.txt"), options));
+  const std::string outside = "' refused: it is outside rules_list_dir '" + dir.File("lists") + "'";
+  EXPECT_EQ(Lines({"t.yaml:3:13: list file '/etc/passwd" + outside}),
+            Errors(text("/etc/passwd"), options));
+  EXPECT_EQ(Lines({"t.yaml:3:13: list file '../secret.txt" + outside}),
+            Errors(text("../secret.txt"), options));
+  EXPECT_EQ(Lines({"t.yaml:3:13: list file 'link.txt" + outside}),
+            Errors(text("link.txt"), options));
+  options.base_dir = "";
+  EXPECT_EQ(Lines({"t.yaml:3:13: list file 'ok.txt' refused: rules sent over the API may read "
+                   "list files only from the directory set by rules_list_dir, and none is set"}),
+            Errors(text("ok.txt"), options));
 }
 
 TEST(RuleParserTest, InlineCidrAndPolicy) {

@@ -402,7 +402,9 @@ TEST(RuleSetTest, ListsFromFiles) {
   EXPECT_EQ("n{}", email("x@ok.example"));
 }
 
-TEST(RuleSetTest, LargeListsCompileAndMatchFast) {
+// Speed is the benchmarks' business (bench/rules_bench.cc); this checks that
+// 100,000-entry lists compile and match exactly.
+TEST(RuleSetTest, LargeListsCompileAndMatch) {
   std::string words = "version: 1\nlists:\n  w: {words: [";
   std::string domains;
   for (int i = 0; i < 100000; ++i) {
@@ -419,18 +421,11 @@ TEST(RuleSetTest, LargeListsCompileAndMatchFast) {
       "  - {id: w, score: 1, match: {field: content, list: w}}\n"
       "  - {id: d, score: 1, match: {field: links.domain, in_list: d}}\n"
       "  - {id: h, score: 1, match: {field: links.host, domain_in_list: d}}\n";
-  auto start = std::chrono::steady_clock::now();
   auto rs = MustCompile(words);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_NE(nullptr, rs);
-  EXPECT_LT(seconds, 10.0);  // generous for sanitizer/debug builds; ~0.3 s optimised
   std::string text = "buy spamword99999 now, two  words";
   CommentView c = LinkComment(text);
   c.links.push_back({"http://a.host77.example/", "a.host77.example", "host77.example", "/", 0, 1});
-  start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 1000; ++i) rs->Match(c);
-  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(seconds, 2.0);
   EXPECT_EQ("w{content:4-17,content:23-33} d{links#0:0-1} h{links#0:0-1}",
             Render(*rs, rs->Match(c)));
   TestComment miss("spamword100000 host5.example");

@@ -82,15 +82,22 @@ class HttpClient {
   HttpResult Get(const std::string& target) { return Send(http::verb::get, target); }
 
   HttpResult SendRaw(http::request<http::string_body>& req) {
+    if (tcp_) http::write(*tcp_, req);
+    else http::write(*unix_, req);
+    return ReadResponse();
+  }
+
+  // Writes raw bytes only; ReadResponse() reads what comes back.
+  void WriteBytes(const std::string& bytes) {
+    if (tcp_) net::write(*tcp_, net::buffer(bytes));
+    else net::write(*unix_, net::buffer(bytes));
+  }
+  // Reads one response; throws if the connection closes first.
+  HttpResult ReadResponse() {
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
-    if (tcp_) {
-      http::write(*tcp_, req);
-      http::read(*tcp_, buffer_, parser);
-    } else {
-      http::write(*unix_, req);
-      http::read(*unix_, buffer_, parser);
-    }
+    if (tcp_) http::read(*tcp_, buffer_, parser);
+    else http::read(*unix_, buffer_, parser);
     HttpResult r;
     r.raw = parser.release();
     r.status = r.raw.result_int();
@@ -101,17 +108,8 @@ class HttpClient {
 
   // Writes raw bytes and reads one response (for malformed requests).
   HttpResult SendBytes(const std::string& bytes) {
-    if (tcp_) net::write(*tcp_, net::buffer(bytes));
-    else net::write(*unix_, net::buffer(bytes));
-    http::response_parser<http::string_body> parser;
-    if (tcp_) http::read(*tcp_, buffer_, parser);
-    else http::read(*unix_, buffer_, parser);
-    HttpResult r;
-    r.raw = parser.release();
-    r.status = r.raw.result_int();
-    r.content_type = std::string(r.raw[http::field::content_type]);
-    r.body = r.raw.body();
-    return r;
+    WriteBytes(bytes);
+    return ReadResponse();
   }
 
  private:

@@ -23,7 +23,7 @@ const admin = {user: 'admin', password: 'admin-password-1', email: 'admin@news.e
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderated-wp-dev-'));
 fs.mkdirSync(path.join(dir, 'moderated'));
 const config = path.join(dir, 'moderated.yaml');
-fs.writeFileSync(config, 'classifier: {spam_weight: 0, abuse_weight: 0}\nwebhooks: {poll_interval_ms: 200, initial_backoff_ms: 500}\n');
+fs.writeFileSync(config, 'classifier: {spam_weight: 0, abuse_weight: 0}\nwebhooks: {allow_networks: [127.0.0.0/8], poll_interval_ms: 200, initial_backoff_ms: 500}\n');
 const dataDir = ['--data-dir', path.join(dir, 'moderated')];
 const adminToken = moderatedCli(binary, 'token', 'create', ...dataDir, '--role', 'admin', '--name', 'ops');
 const siteToken = moderatedCli(binary, 'token', 'create', ...dataDir, '--role', 'site', '--site', SITE, '--name', 'wordpress');

@@ -62,8 +62,11 @@ TEST(MetricsE2ETest, CountsExactlyTheRequestsMade) {
   }
   HttpResult check = c.Post("/v1/check", R"({"site":"m.example","content":"hello"})");
   ASSERT_EQ(200u, check.status) << check.body;
-  ++verdicts[std::string(check.Json().at("action").as_string())];
-  for (const auto& reason : check.Json().at("reasons").as_array()) {
+  // One parsed value: a range-for over a member of a temporary would read
+  // freed memory.
+  const json::value checked = check.Json();
+  ++verdicts[std::string(checked.at("action").as_string())];
+  for (const auto& reason : checked.at("reasons").as_array()) {
     ++hits[std::string(reason.at("rule").as_string()) + "|" +
            (reason.at("shadow").as_bool() ? "shadow" : "enforce")];
   }

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <future>
+#include <thread>
 
+#include "base/time.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated {
@@ -102,6 +104,105 @@ TEST(DecisionWriterTest, StopCommitsWhatIsQueued) {
   int64_t n = 0;
   ASSERT_FALSE(reader->Count(&n));
   EXPECT_EQ(100, n);
+}
+
+// Submits `c` and waits for its completion.
+std::error_code SubmitAndWait(DecisionWriter& writer, storage::Comment c) {
+  std::promise<std::error_code> done;
+  if (!writer.Submit(std::move(c), [&](std::error_code ec, const auto&) { done.set_value(ec); })) {
+    return storage::Errc::busy;  // refused: the caller may try again
+  }
+  return done.get_future().get();
+}
+
+TEST(DecisionWriterTest, OneBadRowFailsAloneAndTheRestOfItsBatchCommits) {
+  TempDir dir;
+  DecisionWriter writer(OpenStore(dir.File("db")), WriterConfig{});
+  std::vector<storage::Comment> comments;
+  for (int i = 0; i < 5; ++i) comments.push_back(MakeComment("s", std::to_string(i)));
+  comments[2].meta_json = "{\"n\":Infinity}";  // fails CHECK json_valid(meta_json)
+  std::vector<std::promise<std::error_code>> results(comments.size());
+  ASSERT_TRUE(writer.SubmitAll(std::move(comments),
+                               [&](size_t i, std::error_code ec, const storage::InsertOutcome&) {
+                                 results[i].set_value(ec);
+                               }));
+  for (size_t i = 0; i < results.size(); ++i) {
+    std::error_code ec = results[i].get_future().get();
+    if (i == 2) {
+      EXPECT_EQ(std::error_code(storage::Errc::constraint), ec);
+    } else {
+      EXPECT_FALSE(ec) << i << ": " << ec.message();
+    }
+  }
+  // Nothing sticks: the writer is healthy and goes on storing.
+  EXPECT_TRUE(writer.healthy());
+  EXPECT_FALSE(writer.error());
+  EXPECT_FALSE(SubmitAndWait(writer, MakeComment("s", "after")));
+  writer.Stop();
+  auto reader = OpenStore(dir.File("db"));
+  int64_t n = 0;
+  ASSERT_FALSE(reader->Count(&n));
+  EXPECT_EQ(5, n);
+}
+
+int64_t PageCount(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(SQLITE_OK, sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr));
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &stmt, nullptr);
+  int64_t pages = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return pages;
+}
+
+TEST(DecisionWriterTest, AFullDiskRecoversByItselfOnceSpaceIsFreed) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  OpenStore(path);  // creates the schema
+  storage::StoreOptions options;
+  options.max_pages = PageCount(path) + 40;  // the "disk": 40 more pages
+  std::string error;
+  auto store = storage::Store::Open(path, storage::Store::OpenMode::kReadWrite, options, &error);
+  ASSERT_NE(nullptr, store) << error;
+  WriterConfig config;
+  config.max_failure_backoff_ms = 100;
+  DecisionWriter writer(std::move(store), config);
+
+  // Fill it.
+  std::error_code ec;
+  int stored = 0;
+  for (int i = 0; i < 1000 && !ec; ++i) {
+    storage::Comment c = MakeComment("s", "fill" + std::to_string(i));
+    c.content = std::string(3000, 'x');
+    ec = SubmitAndWait(writer, std::move(c));
+    if (!ec) ++stored;
+  }
+  ASSERT_EQ(std::error_code(storage::Errc::disk_full), ec);
+  ASSERT_GT(stored, 0);
+  EXPECT_TRUE(writer.healthy());  // not a restart matter
+  EXPECT_EQ(std::error_code(storage::Errc::disk_full), writer.error());
+
+  // Free space, the way retention would.
+  std::promise<std::error_code> purged;
+  ASSERT_TRUE(writer.Post([&](storage::Store& s) {
+    storage::PurgeFilter filter;
+    filter.cutoff_ms = base::NowMs() + 86'400'000;
+    int64_t deleted = 0;
+    purged.set_value(s.PurgeDecided(filter, 1'000'000, &deleted));
+  }));
+  ASSERT_FALSE(purged.get_future().get());
+
+  // Within the backoff new comments are refused (503); after it, the next
+  // one is stored and the trouble is over, without a restart.
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    ec = SubmitAndWait(writer, MakeComment("s", "after"));
+    if (ec != storage::Errc::busy) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_FALSE(writer.error());
+  EXPECT_TRUE(writer.healthy());
 }
 
 std::unique_ptr<storage::Store> OpenManualCheckpointStore(const std::string& path) {

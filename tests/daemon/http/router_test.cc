@@ -153,6 +153,20 @@ TEST_F(RouterTest, JsonBodiesAreCheckedAndParsedBeforeTheHandler) {
   EXPECT_EQ(boost::json::parse("{\"a\": [1]}"), Json(r).at("body"));
 }
 
+TEST_F(RouterTest, NumbersJsonCannotWriteBackAreRefusedNamingTheirField) {
+  // 1e400 parses as infinity; stored, it would be written as Infinity, which
+  // is not JSON. The request is refused before any handler sees it.
+  Response r = Call(http::verb::post, "/items",
+                    R"({"site":"a.example","meta":{"n":1e400,"a/b":[1,-1e999]}})", admin_);
+  ASSERT_EQ(http::status::unprocessable_entity, r.result()) << r.body();
+  EXPECT_EQ("2 fields are invalid", Detail(r));
+  EXPECT_EQ(boost::json::parse(R"([{"pointer":"/meta/n","detail":"is not a finite number"},)"
+                               R"({"pointer":"/meta/a~1b/1","detail":"is not a finite number"}])"),
+            Json(r).at("errors"));
+  r = Call(http::verb::post, "/items", "[1e308, 1e-400]", admin_);  // finite, and 0
+  EXPECT_EQ(http::status::ok, r.result()) << r.body();
+}
+
 TEST_F(RouterTest, OptionalBodiesMayBeEmpty) {
   Response r = Call(http::verb::post, "/items/1/note", "", site_);
   ASSERT_EQ(http::status::ok, r.result()) << r.body();

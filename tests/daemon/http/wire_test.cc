@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace moderated {
 namespace {
 
@@ -71,6 +73,20 @@ TEST(WireTest, StoredVerdictGetsOurId) {
   EXPECT_EQ(R"({"id":17,"status":"approved","score":0.5})", ToJson(v));
   EXPECT_EQ(R"([0.2187,1,-3,"x\u0001",null,true])",
             ToJson(json::array{0.2187, 1.0, -3, "x\x01", nullptr, true}));
+}
+
+TEST(WireTest, EveryFiniteNumberIsWrittenAsAJsonNumber) {
+  // Plain decimal where it fits; the shortest exact form where it does not.
+  EXPECT_EQ("[1e+61,-1.7976931348623157e+308,5e-324,1e-300,0.000001,123456789012]",
+            ToJson(json::array{1e61, -1.7976931348623157e308, 5e-324, 1e-300, 1e-6,
+                               123456789012.0}));
+  for (double d : {1e61, 1e300, -2.5e-200, 4.9e-324, 1e60, 0.1}) {
+    json::value back = json::parse(ToJson(json::array{d}));
+    EXPECT_EQ(d, back.at(0).to_number<double>()) << d;
+  }
+  // Non-finite numbers (which JSON has no way to write) become null.
+  EXPECT_EQ("[null,null]", ToJson(json::array{std::numeric_limits<double>::infinity(),
+                                              std::numeric_limits<double>::quiet_NaN()}));
 }
 
 TEST(WireTest, VerdictSaysHowTheDecisionWasReached) {

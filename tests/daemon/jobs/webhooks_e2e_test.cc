@@ -186,6 +186,7 @@ int64_t QueryInt(const std::string& db, const std::string& sql) {
 std::string WriteConfig(const TempDir& dir, int max_attempts) {
   std::string path = dir.File("moderated.yaml");
   std::ofstream(path) << "webhooks:\n"
+                         "  allow_networks: [127.0.0.0/8]  # the receivers are on loopback\n"
                          "  poll_interval_ms: 50\n"
                          "  initial_backoff_ms: 50\n"
                          "  max_backoff_ms: 200\n"
@@ -314,6 +315,40 @@ TEST(WebhooksE2ETest, DownAcrossARestartThenUpDeliversEachEventOnceSigned) {
   EXPECT_EQ("rejected", Str(second.at("comment").at("status")));
   EXPECT_EQ("spam", Str(second.at("comment").at("decision")));
   EXPECT_EQ("|0\n|0\n", Query(db, "SELECT last_error, delivered_at_ms = 0 FROM outbox"));
+}
+
+TEST(WebhooksE2ETest, InternalTargetsAreRefusedUnlessAllowed) {
+  TempDir dir;
+  // No allow_networks: loopback is internal, however the URL spells it.
+  const std::string config = dir.File("moderated.yaml");
+  std::ofstream(config) << "webhooks: {poll_interval_ms: 50, initial_backoff_ms: 50, "
+                           "max_backoff_ms: 100, max_attempts: 2}\n";
+  const unsigned short port = ClosedPort();
+  Receiver receiver(port, [](const Received&, int) { return 200u; });
+  DaemonProcess daemon(MODERATED_BINARY, dir.path().string(),
+                       {"--rules", kRules, "--config", config});
+  const std::string db = daemon.database();
+  const std::string p = ":" + std::to_string(port) + "/hook";
+  RegisterSite(daemon, "a.example", "http://127.0.0.1" + p);
+  RegisterSite(daemon, "b.example", "http://2130706433" + p);
+  RegisterSite(daemon, "c.example", "http://0x7f.1" + p);
+  RegisterSite(daemon, "d.example", "http://[::ffff:127.0.0.1]" + p);
+  for (const char* site : {"a.example", "b.example", "c.example", "d.example"}) {
+    SubmitAndDecide(daemon, site, "x", "approve", "");
+  }
+  ASSERT_TRUE(WaitUntil([&] {
+    return QueryInt(db, "SELECT count(*) FROM outbox WHERE attempts >= 2") == 4;
+  })) << Query(db, "SELECT site, attempts, last_error FROM outbox") << daemon.Log();
+  const std::string errors = Query(db, "SELECT site, last_error FROM outbox ORDER BY site");
+  for (const std::string& line :
+       {"a.example|refused: 127.0.0.1 resolves to 127.0.0.1, an internal address (allow it with "
+        "webhooks.allow_networks)\n",
+        "b.example|refused: 2130706433 resolves to 127.0.0.1, an internal address",
+        "c.example|refused: 0x7f.1 resolves to 127.0.0.1, an internal address",
+        "d.example|refused: ::ffff:127.0.0.1 resolves to ::ffff:127.0.0.1, an internal address"}) {
+    EXPECT_NE(std::string::npos, errors.find(line)) << line << "\nin:\n" << errors;
+  }
+  EXPECT_EQ(0u, receiver.requests().size());
 }
 
 TEST(WebhooksE2ETest, ErrorsAreRetriedAndGivenUpAfterMaxAttempts) {

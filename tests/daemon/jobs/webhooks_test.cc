@@ -32,5 +32,32 @@ TEST(WebhookBackoffTest, DoublesFromTheInitialDelayUpToTheCapWithEqualJitter) {
   EXPECT_EQ(500, WebhookBackoffMs(c, 1, -3.0));  // jitter outside [0, 1] is clamped
 }
 
+TEST(WebhookEgressTest, InternalAddressesInEverySpellingAreRecognised) {
+  namespace ip = boost::asio::ip;
+  for (const char* a : {"127.0.0.1", "127.255.0.9", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+                        "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
+                        "255.255.255.255", "198.18.0.1", "::1", "::", "fe80::1", "fd00::1",
+                        "fc00::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
+                        "64:ff9b::a9fe:a9fe"}) {
+    EXPECT_TRUE(IsInternalAddress(ip::make_address(a))) << a;
+  }
+  for (const char* a : {"93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "192.0.2.1",
+                        "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"}) {
+    EXPECT_FALSE(IsInternalAddress(ip::make_address(a))) << a;
+  }
+}
+
+TEST(WebhookEgressTest, AllowNetworksAdmitsOnlyWhatTheyCover) {
+  namespace ip = boost::asio::ip;
+  const std::vector<std::string> allow = {"10.20.0.0/16", "fd00:1::/32", "192.168.1.7"};
+  EXPECT_TRUE(InNetworks(ip::make_address("10.20.3.4"), allow));
+  EXPECT_FALSE(InNetworks(ip::make_address("10.21.3.4"), allow));
+  EXPECT_TRUE(InNetworks(ip::make_address("fd00:1:2::5"), allow));
+  EXPECT_FALSE(InNetworks(ip::make_address("fd00:2::5"), allow));
+  EXPECT_TRUE(InNetworks(ip::make_address("192.168.1.7"), allow));
+  EXPECT_FALSE(InNetworks(ip::make_address("192.168.1.8"), allow));
+  EXPECT_FALSE(InNetworks(ip::make_address("127.0.0.1"), {}));
+}
+
 }  // namespace
 }  // namespace moderated
