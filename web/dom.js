@@ -1,3 +1,5 @@
+import {formatDateTime, formatRelative} from './i18n.js';
+
 // DOM helpers. Every string from the server goes into the page as a text
 // node (createTextNode / textContent); nothing here ever parses HTML, so a
 // comment that contains <script> or <img onerror> shows as the text it is.
@@ -71,28 +73,24 @@ export function externalLink(url, text) {
   return h('a', {href, rel: 'noopener noreferrer', target: '_blank'}, text ?? url);
 }
 
-// "3 min ago" etc., with the exact time as a title.
+// "3 minutes ago" etc. in the console's language, with the exact UTC time
+// as a title.
 export function timeAgo(value) {
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms)) return h('span', {}, value == null ? '' : String(value));
-  const s = Math.round((Date.now() - ms) / 1000);
-  let text;
-  if (s < 45) text = 'just now';
-  else if (s < 90 * 60) text = `${Math.max(1, Math.round(s / 60))} min ago`;
-  else if (s < 36 * 3600) text = `${Math.round(s / 3600)} h ago`;
-  else text = `${Math.round(s / 86400)} d ago`;
   const iso = new Date(ms).toISOString();
-  return h('time', {datetime: iso, title: iso}, text);
+  return h('time', {datetime: iso, title: iso}, formatRelative(ms));
 }
 
+// A date and time in the console's language ('' for none).
 export function formatTime(value) {
   if (value === null || value === undefined || value === '') return '';
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms)) return String(value);
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return formatDateTime(ms);
 }
 
-// A compact one-line rendering of any JSON value (audit before/after etc.).
+// A compact one-line rendering of any JSON value (model fields etc.).
 export function jsonText(value) {
   if (value === undefined) return '';
   if (typeof value === 'string') return value;
