@@ -1,7 +1,7 @@
 // Admin views: models (with their reports), tokens, sites and the audit log.
 // Every value from the server is rendered as text.
 import * as api from './api.js';
-import {h, replace, toast, button, confirmButton, field, formatTime, jsonText, table, externalLink} from './dom.js';
+import {h, replace, toast, button, confirmButton, field, formatTime, jsonText, table, scrollBox, externalLink} from './dom.js';
 import {t, formatNumber, formatPercent} from './i18n.js';
 
 function head(title, ...extra) {
@@ -57,7 +57,7 @@ export class ModelsView {
     if (perLabel && typeof perLabel === 'object' && !Array.isArray(perLabel)) {
       const metrics = [...new Set(Object.values(perLabel).flatMap((v) => (v && typeof v === 'object') ? Object.keys(v) : []))]
         .filter((k) => Object.values(perLabel).every((v) => v == null || typeof v[k] !== 'object'));
-      parts.push(table(['label', ...metrics], Object.entries(perLabel).map(([label, v]) =>
+      parts.push(table([t('models.label'), ...metrics], Object.entries(perLabel).map(([label, v]) =>
         [label, ...metrics.map((k) => fmt(v && v[k]))]), {class: 'grid compact'}));
     }
     const rest = Object.fromEntries(Object.entries(report).filter(([k]) => k !== 'labels' && k !== 'per_label'));
@@ -144,7 +144,7 @@ export class TokensView {
       x.last_used_at ? h('span', {class: 'last-used', data: {at: x.last_used_at}}, formatTime(x.last_used_at)) : h('span', {class: 'last-used muted'}, t('tokens.never')),
       x.revoked_at ? h('span', {class: 'tag bad'}, t('tokens.revoked', {at: formatTime(x.revoked_at)})) : h('span', {class: 'tag ok'}, t('common.active')),
       x.revoked_at ? '' : confirmButton(t('tokens.revoke'), t('tokens.revoke_confirm'), () => this.revoke(x.id), {class: 'small reject'})]),
-    {id: 'token-table'}));
+    {id: 'token-table', aria: {label: t('tokens.all')}}));
   }
 
   async revoke(id) {
@@ -201,7 +201,7 @@ export class SitesView {
       s.retention_days ? t('sites.days', {n: s.retention_days}) : t('sites.forever'),
       h('span', {class: 'row'}, button(t('sites.edit'), () => this.edit(s), {class: 'small ghost'}),
         confirmButton(t('sites.delete'), t('sites.delete_confirm'), () => this.remove(s.name), {class: 'small reject'}))]),
-    {id: 'site-table'}));
+    {id: 'site-table', aria: {label: t('nav.sites')}}));
   }
 
   edit(site) {
@@ -284,6 +284,8 @@ export function diffRows(before, after, path = '') {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffRows(before[k], after[k], path ? `${path}.${k}` : k));
   }
+  if (before === null && isObj(after)) return diffRows({}, after, path);
+  if (isObj(before) && after === null) return diffRows(before, {}, path);
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   if (isObj(after) && before === undefined) return diffRows({}, after, path).map((r) => ({...r, kind: 'added'}));
   if (isObj(before) && after === undefined) return diffRows(before, {}, path).map((r) => ({...r, kind: 'removed'}));
@@ -306,6 +308,7 @@ function valueNode(v) {
   if (typeof v === 'string') return h('bdi', {}, v);
   if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'boolean') return t(v ? 'common.yes' : 'common.no');
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) return h('bdi', {}, v.join(', '));
   return h('code', {dir: 'ltr'}, JSON.stringify(v));
 }
 
@@ -313,7 +316,7 @@ function valueNode(v) {
 export function renderDiff(before, after) {
   const rows = diffRows(before, after);
   if (!rows.length) return h('span', {class: 'muted'}, t('audit.no_change'));
-  return h('ul', {class: 'diff'}, rows.map((r) => {
+  return h('ul', {class: 'diff'}, rows.map((r) => withPath(r.path, (() => {
     const label = h('code', {class: 'diff-key', dir: 'ltr'}, r.path || t('audit.value'));
     if (typeof r.before === 'string' && typeof r.after === 'string' && (r.before.includes('\n') || r.after.includes('\n'))) {
       return h('li', {class: 'changed'}, label, h('pre', {class: 'diff-lines', dir: 'auto'},
@@ -321,8 +324,13 @@ export function renderDiff(before, after) {
     }
     if (r.kind === 'added') return h('li', {class: 'added'}, label, ' ', h('span', {class: 'sr-only'}, t('audit.added')), h('ins', {}, valueNode(r.after)));
     if (r.kind === 'removed') return h('li', {class: 'removed'}, label, ' ', h('span', {class: 'sr-only'}, t('audit.removed')), h('del', {}, valueNode(r.before)));
-    return h('li', {class: 'changed'}, label, ' ', h('del', {}, valueNode(r.before)), h('span', {class: 'arrow', aria: {label: t('audit.becomes')}}, ' → '), h('ins', {}, valueNode(r.after)));
-  }));
+    return h('li', {class: 'changed'}, label, ' ', h('del', {}, valueNode(r.before)), h('span', {class: 'arrow'}, ' → '), h('ins', {}, valueNode(r.after)));
+  })())));
+}
+
+function withPath(path, li) {
+  li.dataset.path = path;
+  return li;
 }
 
 export class AuditView {
@@ -347,7 +355,7 @@ export class AuditView {
     this.more = button(t('audit.older'), () => this.load(false), {class: 'ghost load-more', hidden: true});
     this.message = h('div');
     replace(this.root, h('section', {class: 'admin-view'}, head(t('nav.audit')), this.form, this.message,
-      h('div', {class: 'table-scroll'}, h('table', {class: 'grid', id: 'audit-table'},
+      scrollBox(h('table', {class: 'grid', id: 'audit-table', aria: {label: t('nav.audit')}},
         h('thead', {}, h('tr', {}, ['audit.when', 'audit.actor', 'audit.action', 'audit.target', 'audit.change'].map((k) => h('th', {scope: 'col'}, t(k))))),
         this.body)), this.more));
     await this.load(true);

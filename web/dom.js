@@ -1,8 +1,7 @@
-import {formatDateTime, formatRelative} from './i18n.js';
-
 // DOM helpers. Every string from the server goes into the page as a text
 // node (createTextNode / textContent); nothing here ever parses HTML, so a
 // comment that contains <script> or <img onerror> shows as the text it is.
+import {formatDateTime, formatRelative} from './i18n.js';
 
 // Attributes that h() may set. Event handlers (on*) and style are not among
 // them: behaviour is wired with addEventListener, styles live in console.css.
@@ -122,11 +121,21 @@ export function button(text, onClick, attrs = {}) {
   return h('button', {type: 'button', ...attrs, on: {click: onClick}}, text);
 }
 
-// A table from rows of cells (strings or nodes).
+// A table from rows of cells (strings or nodes), in a box that scrolls
+// sideways on a narrow screen (focusable, so the keyboard can scroll it).
 export function table(headers, rows, attrs = {}) {
-  return h('table', {class: 'grid', ...attrs},
+  return scrollBox(h('table', {class: 'grid', ...attrs},
     h('thead', {}, h('tr', {}, headers.map((t) => h('th', {scope: 'col'}, t)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c))))));
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c)))))));
+}
+
+export function scrollBox(tableEl) {
+  const box = h('div', {class: 'table-scroll', tabindex: '0'}, tableEl);
+  if (tableEl.id) {
+    box.setAttribute('role', 'region');
+    box.setAttribute('aria-labelledby', tableEl.id);
+  }
+  return box;
 }
 
 // A button that asks for a second click before acting (no window.confirm:

@@ -117,7 +117,7 @@ export function formatRelative(ms, now = Date.now()) {
 
 // A list joined as the language joins lists ("a, b and c").
 export function formatList(items) {
-  return new Intl.ListFormat(lang, {style: 'short', type: 'conjunction'}).format(items.map(String));
+  return new Intl.ListFormat(lang, {style: 'long', type: 'conjunction'}).format(items.map(String));
 }
 
 // <html lang dir> and every element of the static page marked with

@@ -226,6 +226,7 @@ export default {
   'models.what': 'إدارة النماذج',
   'models.none': 'لا نماذج مخزنة بعد؛ يستخدم الخادم نموذجه المدمج.',
   'models.full_report': 'التقرير الكامل',
+  'models.label': 'التصنيف',
   'models.report': 'التقرير',
   'role.moderator': 'مراجِع',
   'role.site': 'موقع',

@@ -226,6 +226,7 @@ export default {
   'models.what': 'Model management',
   'models.none': 'No models are stored yet; the daemon uses its built-in model.',
   'models.full_report': 'Full report',
+  'models.label': 'label',
   'models.report': 'Report',
   'role.moderator': 'moderator',
   'role.site': 'site',

@@ -226,6 +226,7 @@ export default {
   'models.what': 'Управление моделями',
   'models.none': 'Сохранённых моделей пока нет; демон использует встроенную модель.',
   'models.full_report': 'Полный отчёт',
+  'models.label': 'метка',
   'models.report': 'Отчёт',
   'role.moderator': 'модератор',
   'role.site': 'сайт',
