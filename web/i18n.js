@@ -39,6 +39,8 @@ function chooseLanguage() {
 let lang = chooseLanguage();
 let plurals = new Intl.PluralRules(lang);
 let numbers = new Intl.NumberFormat(lang);
+let plainNumbers = new Intl.NumberFormat(lang, {useGrouping: false});
+const UNGROUPED = new Set(['id', 'version', 'line', 'column', 'ms']);
 
 export function language() {
   return lang;
@@ -54,6 +56,7 @@ export function setLanguage(next) {
   lang = next;
   plurals = new Intl.PluralRules(lang);
   numbers = new Intl.NumberFormat(lang);
+  plainNumbers = new Intl.NumberFormat(lang, {useGrouping: false});
   storage()?.setItem(LANG_KEY, next);
   applyDocument();
 }
@@ -76,7 +79,9 @@ export function t(key, params = {}) {
   return msg.replace(/\{(\w+)\}/g, (whole, name) => {
     if (!(name in params)) return whole;
     const v = params[name];
-    return typeof v === 'number' ? numbers.format(v) : String(v ?? '');
+    if (typeof v !== 'number') return String(v ?? '');
+    // Ids, versions and positions are names, not quantities: no grouping.
+    return UNGROUPED.has(name) ? plainNumbers.format(v) : numbers.format(v);
   });
 }
 

@@ -101,7 +101,7 @@ export class RulesView {
     const bands = [];
     for (let i = 1; i <= n; i++) {
       const bad = this.errorLines.has(i);
-      nums.push(h('div', {class: bad ? 'ln err' : 'ln', data: {line: i}}, formatNumber(i)));
+      nums.push(h('div', {class: bad ? 'ln err' : 'ln', data: {line: i}}, String(i)));
       bands.push(h('div', {class: bad ? 'band err' : 'band'}, '\u200b'));
     }
     this.gutter.replaceChildren(...nums);
