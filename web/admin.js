@@ -193,7 +193,7 @@ export class SitesView {
     const fromFile = () => h('span', {class: 'muted'}, t('sites.rule_file'));
     replace(this.box, table(['sites.name', 'sites.hold_at', 'sites.reject_at', 'sites.languages', 'sites.sensitivity', 'sites.spot_checks',
       'sites.webhook', 'sites.secret', 'sites.retention', 'tokens.actions'].map((k) => t(k)),
-    sites.map((s) => [h('bdi', {}, s.name ?? ''), fmt(s.hold_at), fmt(s.reject_at), (s.languages || []).join(', ') || t('sites.any_language'),
+    sites.map((s) => [h('bdi', {}, s.name ?? ''), s.hold_at == null ? fromFile() : fmt(s.hold_at), s.reject_at == null ? fromFile() : fmt(s.reject_at), (s.languages || []).join(', ') || t('sites.any_language'),
       s.sensitivity ? t(`sensitivity.${s.sensitivity}`) : fromFile(),
       s.spot_check === null || s.spot_check === undefined ? fromFile() : formatPercent(s.spot_check),
       s.webhook_url ? externalLink(s.webhook_url) : h('span', {class: 'muted'}, t('sites.no_webhook')),
