@@ -284,6 +284,7 @@ export function diffRows(before, after, path = '') {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffRows(before[k], after[k], path ? `${path}.${k}` : k));
   }
+  if (before == null && after == null) return [];
   if (before === null && isObj(after)) return diffRows({}, after, path);
   if (isObj(before) && after === null) return diffRows(before, {}, path);
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
@@ -324,7 +325,7 @@ export function renderDiff(before, after) {
     }
     if (r.kind === 'added') return h('li', {class: 'added'}, label, ' ', h('span', {class: 'sr-only'}, t('audit.added')), h('ins', {}, valueNode(r.after)));
     if (r.kind === 'removed') return h('li', {class: 'removed'}, label, ' ', h('span', {class: 'sr-only'}, t('audit.removed')), h('del', {}, valueNode(r.before)));
-    return h('li', {class: 'changed'}, label, ' ', h('del', {}, valueNode(r.before)), h('span', {class: 'arrow'}, ' → '), h('ins', {}, valueNode(r.after)));
+    return h('li', {class: 'changed'}, label, ' ', h('del', {}, valueNode(r.before)), h('span', {class: 'arrow'}, ` ${t('audit.arrow')} `), h('ins', {}, valueNode(r.after)));
   })())));
 }
 

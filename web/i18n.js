@@ -93,6 +93,14 @@ export function formatNumber(value, digits) {
   return new Intl.NumberFormat(lang, {minimumFractionDigits: digits, maximumFractionDigits: digits}).format(n);
 }
 
+// Points added to a score, always with their sign: "+4.0", "+0.0".
+export function formatPoints(value) {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return t('common.none');
+  return new Intl.NumberFormat(lang, {signDisplay: 'always', minimumFractionDigits: 1, maximumFractionDigits: 1})
+    .format(Math.round(n * 10) / 10);
+}
+
 // 0.923 → "92 %" (as the language writes percentages).
 export function formatPercent(value) {
   const n = Number(value);

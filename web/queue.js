@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import {h, replace, externalLink, timeAgo, toast, field, button, confirmButton} from './dom.js';
 import {appendHighlighted, spansForField} from './highlight.js';
-import {t, formatNumber, formatPercent, formatClock, formatList} from './i18n.js';
+import {t, formatNumber, formatPercent, formatPoints, formatClock, formatList} from './i18n.js';
 import {banAuthor} from './ban.js';
 
 const PAGE_SIZE = 50;
@@ -762,7 +762,7 @@ function sortedReasons(reasons) {
 function reasonList(reasons) {
   return h('ul', {class: 'reasons', aria: {label: t('card.reasons')}}, reasons.map((r) => h('li', {class: r.shadow ? 'shadow' : ''},
     h('code', {class: 'rule'}, r.rule),
-    h('span', {class: 'rscore'}, t('card.points', {points: formatScore(r.score)})),
+    h('span', {class: 'rscore'}, t('card.points', {points: formatPoints(r.score)})),
     h('span', {class: 'desc', dir: 'auto'}, r.description || ''),
     r.excerpt ? h('q', {class: 'excerpt', dir: 'auto'}, r.excerpt) : null,
     r.field && r.field !== 'content' ? h('span', {class: 'muted'}, t('card.in_field', {field: r.field})) : null,
@@ -799,14 +799,14 @@ export function explain(c) {
   const parts = [h('strong', {class: 'why-outcome'}, why)];
   if (top.length) {
     parts.push(h('span', {class: 'why-reasons'}, t('why.reasons', {list: formatList(top.map((r) =>
-      t('why.reason', {rule: r.rule, points: formatScore(r.score)})))})));
+      t('why.reason', {rule: r.rule, points: formatPoints(r.score)})))})));
   }
   const labels = v.labels || {};
   const points = d.classifier_points || {};
   const used = ['spam', 'abuse'].filter((l) => l in labels);
   if (used.length) {
     parts.push(h('span', {class: 'why-classifier'}, t('why.classifier', {list: formatList(used.map((l) =>
-      t('why.label', {label: t(`label.${l}`), p: formatPercent(labels[l]), points: formatScore(points[l] ?? 0)})))})));
+      t('why.label', {label: t(`label.${l}`), p: formatPercent(labels[l]), points: formatPoints(points[l] ?? 0)})))})));
   }
   return h('p', {class: 'why'}, parts);
 }
