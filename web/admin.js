@@ -284,7 +284,8 @@ export function diffRows(before, after, path = '') {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffRows(before[k], after[k], path ? `${path}.${k}` : k));
   }
-  if (before == null && after == null) return [];
+  const empty = (v) => v === undefined || v === null || v === '';
+  if (empty(before) && empty(after)) return [];
   if (before === null && isObj(after)) return diffRows({}, after, path);
   if (isObj(before) && after === null) return diffRows(before, {}, path);
   if (JSON.stringify(before) === JSON.stringify(after)) return [];

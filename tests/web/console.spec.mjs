@@ -471,7 +471,7 @@ const EXPECTED = {
   en: {dir: 'ltr', signout: 'Sign out', held: /^held: score \d+\.\d ≥ 1 \(site hold threshold\)$/,
     reasons: /^top reasons: casino \+\d\.0$/, classifier: /^classifier: spam \d+% → \+\d+\.\d and abuse \d+% → \+\d+\.\d$/},
   ar: {dir: 'rtl', signout: 'تسجيل الخروج', held: /^محتجز: الدرجة \S+ ≥ \S+ \(حد الاحتجاز للموقع\)$/,
-    reasons: /^أهم الأسباب: casino \u061C?\+\S+$/, classifier: /^المصنِّف: مزعج .+ ← \u061C?\+\S+ و?،? ?إساءة .+ ← \u061C?\+\S+$/},
+    reasons: /^أهم الأسباب: casino [\u061C\u200E]?\+\S+$/, classifier: /^المصنِّف: مزعج .+ ← [\u061C\u200E]?\+\S+ و?،? ?إساءة .+ ← [\u061C\u200E]?\+\S+$/},
   ru: {dir: 'ltr', signout: 'Выйти', held: /^задержан: балл \d+,\d ≥ 1 \(порог задержки сайта\)$/,
     reasons: /^главные причины: casino \+\d,0$/, classifier: /^классификатор: спам \d+\s?% → \+\d+,\d и оскорбление \d+\s?% → \+\d+,\d$/},
 };
