@@ -79,7 +79,9 @@ export function t(key, params = {}) {
   return msg.replace(/\{(\w+)\}/g, (whole, name) => {
     if (!(name in params)) return whole;
     const v = params[name];
-    if (typeof v !== 'number') return String(v ?? '');
+    // In a right-to-left interface each inserted text is a bidi isolate
+    // (FSI … PDI), so a Latin name or a time cannot reorder the sentence.
+    if (typeof v !== 'number') return RTL.has(lang) && v !== '' && v != null ? `\u2068${v}\u2069` : String(v ?? '');
     // Ids, versions and positions are names, not quantities: no grouping.
     return UNGROUPED.has(name) ? plainNumbers.format(v) : numbers.format(v);
   });
