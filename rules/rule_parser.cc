@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -76,6 +77,82 @@ std::string JoinOr(const Keys& keys) {
   return out;
 }
 
+// yaml-cpp reports an unclosed flow collection ("rules: [" ...) where it
+// gave up, often the end of the file; the mistake is at the bracket. This
+// finds the innermost '[' or '{' still open at byte `stop` of `text`:
+// brackets inside quoted scalars and comments do not count, and in block
+// context a bracket opens a collection only where a value starts (after
+// "key: ", "- ", "? " or at the start of a line), as in YAML.
+std::optional<SourcePos> UnclosedFlow(std::string_view text, size_t stop) {
+  std::vector<SourcePos> open;
+  SourcePos pos;
+  bool value_start = true;  // only spaces since a line start, ": ", "- " or "? "
+  const size_t end = std::min(stop, text.size());
+  for (size_t i = 0; i < end; ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++pos.line;
+      pos.column = 1;
+      value_start = true;
+      continue;
+    }
+    const bool after_space = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n';
+    if (c == '#' && after_space) {
+      while (i + 1 < end && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && (value_start || !open.empty())) {
+      // A quoted scalar: skip to its closing quote ('' and \" escape).
+      for (++i, ++pos.column; i < end; ++i, ++pos.column) {
+        if (text[i] == '\n') {
+          ++pos.line;
+          pos.column = 0;
+        } else if (c == '"' && text[i] == '\\') {
+          ++i;
+          ++pos.column;
+        } else if (text[i] == c) {
+          if (c == '\'' && i + 1 < end && text[i + 1] == '\'') {
+            ++i;
+            ++pos.column;
+          } else {
+            break;
+          }
+        }
+      }
+      ++pos.column;
+      value_start = false;
+      continue;
+    }
+    if ((c == '[' || c == '{') && (value_start || !open.empty())) {
+      open.push_back(pos);
+    } else if ((c == ']' || c == '}') && !open.empty()) {
+      open.pop_back();
+    }
+    const bool next_is_space = i + 1 >= text.size() || text[i + 1] == ' ' || text[i + 1] == '\n';
+    if (c == ' ' || c == '\t') {
+      // keeps value_start as it is
+    } else if ((c == ':' || c == '-' || c == '?') && next_is_space) {
+      value_start = true;
+    } else if (c == ',' && !open.empty()) {
+      value_start = true;
+    } else {
+      value_start = c == '[' || c == '{';
+    }
+    ++pos.column;
+  }
+  if (open.empty()) return std::nullopt;
+  return open.back();
+}
+
+// The byte offset of a 0-based (line, column) mark in `text`.
+size_t OffsetOf(std::string_view text, int line, int column) {
+  size_t offset = 0;
+  for (int l = 0; l < line && offset < text.size(); ++offset) {
+    if (text[offset] == '\n') ++l;
+  }
+  return std::min(text.size(), offset + static_cast<size_t>(std::max(0, column)));
+}
+
 bool IsTextField(Field f) {
   return f == Field::kContent || f == Field::kAuthorName || f == Field::kAuthorEmail ||
          f == Field::kAuthorUrl || f == Field::kThread;
@@ -91,7 +168,17 @@ class Parser {
     try {
       root = YAML::Load(std::string(source));
     } catch (const YAML::ParserException& e) {
-      Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+      SourcePos at{e.mark.line + 1, e.mark.column + 1};
+      std::string msg = "YAML syntax error: " + e.msg;
+      if (e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
+        if (auto bracket = UnclosedFlow(source, OffsetOf(source, e.mark.line, e.mark.column))) {
+          const char bracket_char =
+              source[OffsetOf(source, bracket->line - 1, bracket->column - 1)];
+          msg += " (the '" + std::string(1, bracket_char) + "' here is never closed)";
+          at = *bracket;
+        }
+      }
+      Error(at, msg);
       return std::move(spec_);
     } catch (const YAML::Exception& e) {
       Error(SourcePos{}, std::string("YAML error: ") + e.what());

@@ -2,6 +2,7 @@
 // the help overlay and keyboard dispatch to the current view.
 import * as api from './api.js';
 import {toast} from './dom.js';
+import {t, applyDocument, language, setLanguage} from './i18n.js';
 import {QueueView} from './queue.js';
 import {RulesView} from './rules.js';
 import {ModelsView, TokensView, SitesView, AuditView} from './admin.js';
@@ -74,7 +75,7 @@ async function signedIn() {
   $('signout').hidden = false;
   $('help-button').hidden = false;
   for (const el of document.querySelectorAll('[data-admin]')) el.hidden = !app.isAdmin;
-  $('whoami').textContent = app.isAdmin ? 'signed in · admin' : 'signed in';
+  $('whoami').textContent = t(app.isAdmin ? 'whoami.admin' : 'whoami.signed_in');
   await route();
 }
 
@@ -91,13 +92,13 @@ async function route() {
   const root = $('view');
   root.replaceChildren();
   app.viewName = name;
-  app.view = new VIEWS[name](root);
-  document.title = `${name[0].toUpperCase()}${name.slice(1)} · moderated console`;
+  app.view = new VIEWS[name](root, {isAdmin: app.isAdmin});
+  document.title = t('app.view_title', {view: t(`nav.${name}`)});
   document.body.dataset.view = name;
   try {
     await app.view.mount();
   } catch (e) {
-    toast(`Could not open ${name}: ${e.message}`, 'error');
+    toast(t('app.open_failed', {view: t(`nav.${name}`), detail: e.message}), 'error');
   }
   document.body.dataset.ready = name;
 }
@@ -125,22 +126,61 @@ function onKey(e) {
   if (app.view.handleKey && app.view.handleKey(e)) e.preventDefault();
 }
 
+const DENSITY_KEY = 'moderated.density';
+
+// Compact or comfortable cards; remembered in this browser.
+function applyDensity(compact) {
+  document.body.classList.toggle('density-compact', compact);
+  $('density').setAttribute('aria-pressed', compact ? 'true' : 'false');
+  try {
+    localStorage.setItem(DENSITY_KEY, compact ? 'compact' : 'comfortable');
+  } catch {
+    // storage disabled: not remembered
+  }
+}
+
+function savedDensity() {
+  try {
+    return localStorage.getItem(DENSITY_KEY) === 'compact';
+  } catch {
+    return false;
+  }
+}
+
 async function init() {
+  applyDocument();
+  const langSelect = $('lang-select');
+  langSelect.value = language();
+  langSelect.addEventListener('change', async () => {
+    setLanguage(langSelect.value);
+    if (app.view) {
+      // Render the current view again in the new language.
+      const name = app.viewName;
+      app.viewName = '';
+      if (app.view.unmount) app.view.unmount();
+      app.view = null;
+      if ($('signin').hidden) $('whoami').textContent = t(app.isAdmin ? 'whoami.admin' : 'whoami.signed_in');
+      await route();
+      if (!name) return;
+    }
+  });
+  applyDensity(savedDensity());
+  $('density').addEventListener('click', () => applyDensity(!document.body.classList.contains('density-compact')));
   api.onUnauthorized(() => {
     api.clearToken();
-    showSignIn('The token was rejected (revoked or invalid). Sign in again.');
+    showSignIn(t('signin.rejected'));
   });
   $('signin-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const token = $('token').value.trim();
     if (!token) {
-      $('signin-error').textContent = 'Enter a token.';
+      $('signin-error').textContent = t('signin.empty');
       return;
     }
-    $('signin-error').textContent = 'Checking…';
+    $('signin-error').textContent = t('signin.checking');
     const who = await probe(token);
     if (who === 'invalid') {
-      $('signin-error').textContent = 'This token is not valid (unknown or revoked).';
+      $('signin-error').textContent = t('signin.invalid');
       return;
     }
     api.setToken(token);
@@ -153,7 +193,7 @@ async function init() {
     api.clearToken();
     sessionStorage.removeItem('moderated.admin');
     history.replaceState(null, '', '#/queue');
-    showSignIn('Signed out.');
+    showSignIn(t('signin.signed_out'));
   });
   $('help-button').addEventListener('click', openHelp);
   $('help-close').addEventListener('click', () => $('help').close());

@@ -1,6 +1,7 @@
 // DOM helpers. Every string from the server goes into the page as a text
 // node (createTextNode / textContent); nothing here ever parses HTML, so a
 // comment that contains <script> or <img onerror> shows as the text it is.
+import {formatDateTime, formatRelative} from './i18n.js';
 
 // Attributes that h() may set. Event handlers (on*) and style are not among
 // them: behaviour is wired with addEventListener, styles live in console.css.
@@ -71,28 +72,24 @@ export function externalLink(url, text) {
   return h('a', {href, rel: 'noopener noreferrer', target: '_blank'}, text ?? url);
 }
 
-// "3 min ago" etc., with the exact time as a title.
+// "3 minutes ago" etc. in the console's language, with the exact UTC time
+// as a title.
 export function timeAgo(value) {
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms)) return h('span', {}, value == null ? '' : String(value));
-  const s = Math.round((Date.now() - ms) / 1000);
-  let text;
-  if (s < 45) text = 'just now';
-  else if (s < 90 * 60) text = `${Math.max(1, Math.round(s / 60))} min ago`;
-  else if (s < 36 * 3600) text = `${Math.round(s / 3600)} h ago`;
-  else text = `${Math.round(s / 86400)} d ago`;
   const iso = new Date(ms).toISOString();
-  return h('time', {datetime: iso, title: iso}, text);
+  return h('time', {datetime: iso, title: iso}, formatRelative(ms));
 }
 
+// A date and time in the console's language ('' for none).
 export function formatTime(value) {
   if (value === null || value === undefined || value === '') return '';
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms)) return String(value);
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return formatDateTime(ms);
 }
 
-// A compact one-line rendering of any JSON value (audit before/after etc.).
+// A compact one-line rendering of any JSON value (model fields etc.).
 export function jsonText(value) {
   if (value === undefined) return '';
   if (typeof value === 'string') return value;
@@ -124,11 +121,21 @@ export function button(text, onClick, attrs = {}) {
   return h('button', {type: 'button', ...attrs, on: {click: onClick}}, text);
 }
 
-// A table from rows of cells (strings or nodes).
+// A table from rows of cells (strings or nodes), in a box that scrolls
+// sideways on a narrow screen (focusable, so the keyboard can scroll it).
 export function table(headers, rows, attrs = {}) {
-  return h('table', {class: 'grid', ...attrs},
+  return scrollBox(h('table', {class: 'grid', ...attrs},
     h('thead', {}, h('tr', {}, headers.map((t) => h('th', {scope: 'col'}, t)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c))))));
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c)))))));
+}
+
+export function scrollBox(tableEl) {
+  const box = h('div', {class: 'table-scroll', tabindex: '0'}, tableEl);
+  if (tableEl.id) {
+    box.setAttribute('role', 'region');
+    box.setAttribute('aria-labelledby', tableEl.id);
+  }
+  return box;
 }
 
 // A button that asks for a second click before acting (no window.confirm:

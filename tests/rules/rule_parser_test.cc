@@ -20,10 +20,38 @@ using ::moderated::rules::testing::Errors;
 using Lines = std::vector<std::string>;
 
 TEST(RuleParserTest, YamlSyntaxError) {
-  EXPECT_EQ(Lines({"t.yaml:3:1: YAML syntax error: end of sequence flow not found"}),
+  // An unclosed flow collection is reported at its bracket, not where
+  // yaml-cpp gave up (the end of the file).
+  EXPECT_EQ(Lines({"t.yaml:2:8: YAML syntax error: end of sequence flow not found (the '[' here is "
+                   "never closed)"}),
             Errors("version: 1\nrules: [\n"));
   EXPECT_EQ(Lines({"t.yaml:2:9: YAML syntax error: illegal map value"}),
             Errors("version: 1\nrules: a: b\n"));
+}
+
+// Issue 17: a mistake on line 2 of a 16-line file was reported at 16:1.
+TEST(RuleParserTest, UnclosedFlowIsReportedAtItsBracket) {
+  const std::string tail =
+      "rules:\n"
+      "  - id: casino   # a [comment] and a quote's bracket do not count\n"
+      "    description: 'Casino [ads]'\n"
+      "    score: 4\n"
+      "    match: {field: content, words: [casino, \"{x\"]}\n"
+      "  - id: links\n"
+      "    score: 1\n"
+      "    match: {feature: link_count, \">\": 2}\n"
+      "  - id: regex\n"
+      "    score: 1\n"
+      "    match: {field: content, regex: 'a[bc]'}\n"
+      "  - id: last\n"
+      "    score: 1\n"
+      "    match: {field: thread, contains: [x]}\n";
+  EXPECT_EQ(Lines({"t.yaml:2:11: YAML syntax error: end of map flow not found (the '{' here is "
+                   "never closed)"}),
+            Errors("version: 1\ndefaults: {hold_at: 1, reject_at: 1000\n" + tail));
+  // A wrong closing bracket is already reported where it is.
+  EXPECT_EQ(Lines({"t.yaml:2:24: YAML syntax error: illegal flow end"}),
+            Errors("version: 1\ndefaults: {sites: [a, b}\n" + tail));
 }
 
 TEST(RuleParserTest, TopLevelMustBeAMapping) {

@@ -8,7 +8,12 @@
 // checks the highlighted reasons (byte spans → <mark>) and that HTML in a
 // comment stays text, bulk-approves, finds and decides a spot check (an
 // accepted comment sampled for review), edits the rules into an error and
-// back, and rolls back. A PNG of each step goes to SCREENSHOT_DIR.
+// back, and rolls back. Then, in English, Arabic and Russian at 1366 px and
+// 390 px (light and dark): every view with axe-core (zero WCAG 2.1 AA
+// violations), RTL mirroring, the decision line, the live "N new" queue,
+// compact density, author actions (reject all, ban), the audit diff, token
+// last use and YAML errors at their line. A PNG of each step goes to
+// SCREENSHOT_DIR.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {spawn, execFileSync} from 'node:child_process';
@@ -17,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import {fileURLToPath} from 'node:url';
+import {createRequire} from 'node:module';
 import {chromium} from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,7 +31,11 @@ const binary = process.env.MODERATED_BINARY || path.join(repo, 'build/daemon/mod
 const shots = process.env.SCREENSHOT_DIR || path.join(os.tmpdir(), 'moderated-console-screenshots');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const SITE = 'news.example';
-const STEP_MS = 10_000;  // any single wait; the whole test stays well under 60 s
+const STEP_MS = 10_000;  // any single wait
+// axe-core, pinned in tests/web/package-lock.json, injected into each page checked.
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const LANGS = ['en', 'ar', 'ru'];
+const WIDTHS = [[1366, 768], [390, 844]];
 
 let dir;
 let daemon;
@@ -404,6 +414,310 @@ test('admin views render: tokens, sites, audit log, models', async () => {
   await page.goto(`${base}/#/audit`);
   await page.waitForSelector('#audit-table tbody tr');
   assert.ok((await page.locator('#audit-table').textContent()).includes('comment.decide'));
+});
+
+// ------------------------------------------------------------ issue 17
+
+async function submit(key, c, site = SITE) {
+  const r = await call('POST', '/v1/comments', {token: siteToken, body: {site, id: `c-${key}`, ...c}});
+  assert.ok(r.status === 200 || r.status === 201, `submit ${key}: ${r.status} ${JSON.stringify(r.json)}`);
+  ids[key] = r.json.id;
+  return r.json;
+}
+
+// Zero axe-core violations of WCAG 2.0/2.1 A and AA on the page as it is.
+async function expectAccessible(what) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document,
+    {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']}));
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ` +
+    v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary.replace(/\n/g, ' ')}`).join('\n    '));
+  assert.deepEqual(found, [], `axe-core on ${what}`);
+}
+
+async function openView(view, lang) {
+  if (!page.url().startsWith(base)) await page.goto(`${base}/`);
+  await page.evaluate((l) => localStorage.setItem('moderated.lang', l), lang);
+  await page.goto(`${base}/#/${view}`);
+  await page.reload();
+  if (await page.locator('#signin:not([hidden])').count()) await signIn();
+  await page.waitForSelector(`body[data-ready="${view}"]`);
+}
+
+// Nothing sticks out sideways, and "Sign out" is on screen.
+async function expectFits(what) {
+  const m = await page.evaluate(() => {
+    const b = document.getElementById('signout').getBoundingClientRect();
+    // The outermost elements that stick out, to say what is too wide.
+    const wide = [...document.querySelectorAll('body *')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return (r.right > window.innerWidth + 1 || r.left < -1) && !el.parentElement.closest('.table-scroll') && !el.closest('.skip-link, .toast') &&
+        !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1);
+    }).slice(0, 5).map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`);
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+      wide.push(...[...document.querySelectorAll('body *')].filter((el) => !el.parentElement.closest('.table-scroll')).map((el) => [el, el.getBoundingClientRect()])
+        .sort((a, b) => b[1].right - a[1].right).slice(0, 8)
+        .map(([el, r]) => `${el.tagName.toLowerCase()}.${el.className}:${Math.round(r.left)}-${Math.round(r.right)}`));
+    }
+    return {scroll: document.documentElement.scrollWidth, width: window.innerWidth, wide,
+      signout: [b.left, b.right, b.top, b.bottom], visible: !document.getElementById('signout').hidden};
+  });
+  assert.ok(m.scroll <= m.width, `${what}: page is ${m.scroll} px wide in a ${m.width} px window (${m.wide})`);
+  assert.ok(m.visible && m.signout[0] >= 0 && m.signout[1] <= m.width && m.signout[2] >= 0,
+    `${what}: Sign out at ${m.signout} is off screen`);
+}
+
+const EXPECTED = {
+  en: {dir: 'ltr', signout: 'Sign out', held: /^held: score \d+\.\d ≥ 1 \(site hold threshold\)$/,
+    reasons: /^top reasons: casino \+\d\.0$/, classifier: /^classifier: spam \d+% → \+\d+\.\d and abuse \d+% → \+\d+\.\d$/},
+  ar: {dir: 'rtl', signout: 'تسجيل الخروج', held: /^محتجز: الدرجة \S+ ≥ \S+ \(حد الاحتجاز للموقع\)$/,
+    reasons: /^أهم الأسباب: casino [\u061C\u200E]?\+\S+$/, classifier: /^المصنِّف: مزعج .+ ← [\u061C\u200E]?\+\S+ و?،? ?إساءة .+ ← [\u061C\u200E]?\+\S+$/},
+  ru: {dir: 'ltr', signout: 'Выйти', held: /^задержан: балл \d+,\d ≥ 1 \(порог задержки сайта\)$/,
+    reasons: /^главные причины: casino \+\d,0$/, classifier: /^классификатор: спам \d+\s?% → \+\d+,\d и оскорбление \d+\s?% → \+\d+,\d$/},
+};
+
+test('every view in en, ar and ru at 1366 and 390 px: mirrored, localised, fits, zero axe violations', async () => {
+  await submit('ru2', {author: {name: 'Олег', email: 'oleg@example.ru', ip: '192.0.2.45'},
+    content: 'Ещё одно КАЗИНО для проверки очереди'});
+  for (const lang of LANGS) {
+    for (const [width, height] of WIDTHS) {
+      await page.setViewportSize({width, height});
+      for (const view of ['queue', 'rules', 'tokens', 'sites', 'audit', 'models']) {
+        await openView(view, lang);
+        const tag = `${view} ${lang} ${width}px`;
+        assert.equal(await page.getAttribute('html', 'lang'), lang);
+        assert.equal(await page.getAttribute('html', 'dir'), EXPECTED[lang].dir);
+        assert.equal(await page.locator('#signout').textContent(), EXPECTED[lang].signout);
+        if (view === 'queue') {
+          await page.waitForSelector(`.card[data-id="${ids.ru2}"]`);
+          // The filters fold away on a phone, and are open on a laptop.
+          assert.equal(await page.locator('#filters').evaluate((d) => d.open), width > 900, tag);
+          const why = card('ru2').locator('.why');
+          // Without the bidi isolates (FSI, PDI) that wrap inserted texts in Arabic.
+          const text = async (sel) => (await why.locator(sel).textContent()).replace(/[\u2068\u2069]/g, '');
+          assert.match(await text('.why-outcome'), EXPECTED[lang].held, tag);
+          assert.match(await text('.why-reasons'), EXPECTED[lang].reasons, tag);
+          assert.match(await text('.why-classifier'), EXPECTED[lang].classifier, tag);
+          // The page mirrors, the comment keeps its own direction.
+          const box = await card('ru2').locator('.card-head .cid').boundingBox();
+          const cardBox = await card('ru2').boundingBox();
+          const nearStart = EXPECTED[lang].dir === 'rtl'
+            ? cardBox.x + cardBox.width - (box.x + box.width) < 60 : box.x - cardBox.x < 60;
+          assert.ok(nearStart, `${tag}: the comment id starts the card head`);
+          assert.equal(await card('ru2').locator('.content').evaluate((el) => getComputedStyle(el).direction), 'ltr');
+        }
+        await expectFits(tag);
+        await shot(`20-${view}-${lang}-${width}`);
+        await expectAccessible(tag);
+      }
+    }
+  }
+  // Dark mode follows the system; still AA.
+  await page.emulateMedia({colorScheme: 'dark'});
+  for (const [width, height] of WIDTHS) {
+    await page.setViewportSize({width, height});
+    await openView('queue', width > 900 ? 'ar' : 'ru');
+    const bg = await page.evaluate(() => getComputedStyle(document.querySelector('.card')).backgroundColor);
+    assert.equal(bg, 'rgb(27, 33, 43)');
+    await shot(`21-queue-dark-${width}`);
+    await expectAccessible(`queue dark ${width}px`);
+  }
+  await page.emulateMedia({colorScheme: 'light'});
+  await page.setViewportSize({width: 1280, height: 900});
+});
+
+test('the language switch is remembered; numbers, plurals and dates are localised', async () => {
+  await openView('queue', 'en');
+  await page.selectOption('#lang-select', 'ar');
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl' && document.body.dataset.ready === 'queue');
+  assert.equal(await page.evaluate(() => localStorage.getItem('moderated.lang')), 'ar');
+  await page.reload();
+  await page.waitForSelector('body[data-ready="queue"]');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  // Arabic plural forms: none selected / one / two.
+  await page.waitForSelector('.card.current');
+  assert.equal(await page.locator('.bulk-count').textContent(), 'لا تحديد');
+  await page.keyboard.press('x');
+  assert.equal(await page.locator('.bulk-count').textContent(), 'تعليق واحد محدد');
+  await page.keyboard.press('j');
+  await page.keyboard.press('x');
+  assert.equal(await page.locator('.bulk-count').textContent(), 'تعليقان محددان');
+  await page.keyboard.press('x');
+  await page.keyboard.press('k');
+  await page.keyboard.press('x');
+  // Relative times in Arabic, the exact UTC time in the title.
+  const time = page.locator('.card time').first();
+  assert.match(await time.textContent(), /[\u0600-\u06FF]/);
+  assert.match(await time.getAttribute('title'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  // Russian: few / many.
+  await openView('queue', 'ru');
+  const summary = await page.locator('.summary').textContent();
+  assert.match(summary, /^\d+ на проверку$/);
+  await openView('queue', 'en');
+});
+
+test('live queue: a new held comment appears without reload, with "N new" and counts per site', async () => {
+  await page.setViewportSize({width: 1366, height: 768});
+  await openView('queue', 'en');
+  const before = Number(await page.locator('#counts [data-group="site"] .n[data-key="news.example"]').textContent());
+  assert.equal(await page.locator('#new-indicator').isHidden(), true);
+  await submit('live', {author: {name: 'Nadia', ip: '198.51.100.40'}, content: 'A new comment while the moderator watches'});
+  await page.waitForSelector(`.card.fresh[data-id="${ids.live}"]`, {timeout: 3 * STEP_MS});
+  assert.equal(await page.locator('#new-indicator').textContent(), '1 new');
+  await page.waitForFunction((n) => document.querySelector('#counts [data-group="site"] .n[data-key="news.example"]').textContent === String(n), before + 1);
+  await shot('22-live-new');
+  await page.click('#new-indicator');
+  await expectCurrent('live');
+  assert.equal(await page.locator('#new-indicator').isHidden(), true);
+  // In Arabic the indicator says it in Arabic.
+  await openView('queue', 'ar');
+  await submit('live2', {author: {name: 'سارة', ip: '198.51.100.41'}, content: 'تعليق جديد أثناء المراجعة'});
+  await page.waitForSelector(`.card.fresh[data-id="${ids.live2}"]`, {timeout: 3 * STEP_MS});
+  assert.equal(await page.locator('#new-indicator').textContent(), 'تعليق جديد');
+  await shot('22-live-new-ar');
+  await openView('queue', 'en');
+});
+
+test('compact density shows at least 8 comments on a 1366×768 screen, and is remembered', async () => {
+  for (let i = 0; i < 8; i++) {
+    await submit(`many${i}`, {author: {name: `Reader ${i}`, ip: `198.51.100.${60 + i}`},
+      content: `Comment number ${i} about the elections, long enough to need a line or two of text on the card in comfortable density.`});
+  }
+  await page.setViewportSize({width: 1366, height: 768});
+  await openView('queue', 'en');
+  const fullyVisible = () => page.evaluate(() => [...document.querySelectorAll('.card')].filter((c) => {
+    const r = c.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  }).length);
+  const comfortable = await fullyVisible();
+  await page.click('#density');
+  assert.equal(await page.getAttribute('#density', 'aria-pressed'), 'true');
+  const compact = await fullyVisible();
+  console.log(`# cards fully visible at 1366x768: comfortable ${comfortable}, compact ${compact}`);
+  assert.ok(compact >= 8, `compact density shows ${compact} cards`);
+  await shot('23-compact-en-1366');
+  await openView('queue', 'ar');
+  assert.equal(await page.evaluate(() => document.body.classList.contains('density-compact')), true);
+  assert.ok(await fullyVisible() >= 8);
+  await shot('23-compact-ar-1366');
+  await page.setViewportSize({width: 390, height: 844});
+  await shot('23-compact-ar-390');
+  await expectAccessible('compact ar 390px');
+  await page.click('#density');
+  assert.equal(await page.evaluate(() => localStorage.getItem('moderated.density')), 'comfortable');
+  await page.setViewportSize({width: 1280, height: 900});
+});
+
+test('author actions: their comments, reject all pending, ban the e-mail (an audited rules version)', async () => {
+  const beforeBan = (await call('GET', '/v1/admin/rules')).json.version.id;
+  for (let i = 0; i < 3; i++) {
+    await submit(`spammer${i}`, {author: {name: 'Spammer', email: 'spammer@example.com', ip: `203.0.113.${50 + i}`},
+      content: `Best casino bonus number ${i}`});
+  }
+  await openView('queue', 'ru');
+  await card('spammer1').locator('.author-open').click();
+  await page.waitForSelector('#author-comments li');
+  assert.deepEqual(await page.locator('#author-comments li').evaluateAll((els) => els.map((e) => Number(e.dataset.id))),
+    [ids.spammer0, ids.spammer1, ids.spammer2]);
+  assert.equal(await page.locator('#author-reject-all').textContent(), 'Отклонить все 3 ожидающих комментария');
+  await shot('24-author-ru');
+  await page.click('#author-reject-all');
+  await page.click('#author-reject-all');
+  await page.waitForFunction(() => document.querySelector('.author-result').textContent === 'Отклонено 3 комментария.');
+  for (let i = 0; i < 3; i++) await expectStatus(`spammer${i}`, 'rejected');
+  await page.click('#ban-email');
+  await page.click('#ban-email');
+  await page.waitForFunction(() => /версии правил/.test(document.querySelector('.author-result').textContent));
+  await shot('24-author-banned-ru');
+  const rules = (await call('GET', '/v1/admin/rules')).json;
+  assert.ok(rules.text.includes('id: ban.email.1'), rules.text);
+  assert.ok(rules.text.includes('equals: ["spammer@example.com"]'), rules.text);
+  const after = await submit('spammer3', {author: {name: 'Spammer', email: 'spammer@example.com', ip: '203.0.113.60'},
+    content: 'Hello again'});
+  assert.equal(after.action, 'reject');
+  assert.ok(after.reasons.some((r) => r.rule === 'ban.email.1'));
+  const audit = (await call('GET', '/v1/admin/audit?action=rules.')).json;
+  assert.ok(audit.entries.some((e) => e.action.startsWith('rules.')), JSON.stringify(audit.entries.map((e) => e.action)));
+  // Undo: roll back to the version before the ban.
+  const r = await call('POST', '/v1/admin/rules/rollback', {body: {version: beforeBan}});
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.ok(!(await call('GET', '/v1/admin/rules')).json.text.includes('ban.email.1'));
+  await openView('queue', 'en');
+});
+
+test('audit log shows a readable before/after diff', async () => {
+  let r = await call('PUT', '/v1/admin/sites/audit.example', {body: {hold_at: 4, reject_at: 9, languages: ['ar']}});
+  assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.json));
+  r = await call('PUT', '/v1/admin/sites/audit.example', {body: {hold_at: 6, reject_at: 9, languages: ['ar', 'ru']}});
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  for (const lang of LANGS) {
+    await openView('audit', lang);
+    const row = page.locator('#audit-table tr[data-action="site.update"]').first();
+    await row.waitFor();
+    const num = (n) => page.evaluate(([l, x]) => new Intl.NumberFormat(l).format(x), [lang, n]);
+    const hold = row.locator('.diff li[data-path="hold_at"]');
+    assert.equal(await hold.locator('del').textContent(), await num(4));
+    assert.equal(await hold.locator('ins').textContent(), await num(6));
+    const langs = row.locator('.diff li[data-path="languages"]');
+    assert.equal(await langs.locator('del').textContent(), 'ar');
+    assert.equal(await langs.locator('ins').textContent(), 'ar, ru');
+    assert.equal(await row.locator('.diff li[data-path="reject_at"]').count(), 0, 'unchanged fields are not listed');
+    assert.doesNotMatch(await row.locator('.diff-cell').textContent(), /[{}"]/, 'no raw JSON');
+    await row.scrollIntoViewIfNeeded();
+    await shot(`25-audit-diff-${lang}`);
+  }
+  await openView('audit', 'en');
+});
+
+test('tokens show their last use', async () => {
+  await openView('tokens', 'en');
+  const row = page.locator('#token-table tr', {hasText: 'console-test'});
+  const at = await row.locator('.last-used').getAttribute('data-at');
+  assert.ok(Date.parse(at) > Date.now() - 3600_000, `last_used_at ${at}`);
+  const api = (await call('GET', '/v1/admin/tokens')).json.tokens;
+  assert.ok(api.find((x) => x.name === 'news').last_used_at, 'the site token was used to submit');
+  await shot('26-tokens-last-used');
+});
+
+test('rules editor: a YAML syntax error on line 6 is reported at 6:11', async () => {
+  await openView('rules', 'en');
+  const original = await page.inputValue('#rules-text');
+  const lines = original.split('\n');
+  const n = lines.findIndex((l) => l.startsWith('defaults: {')) + 1;
+  assert.ok(n > 1);
+  lines[n - 1] = lines[n - 1].replace(/}$/, '');
+  await page.fill('#rules-text', lines.join('\n'));
+  await page.click('#rules-save');
+  await page.waitForSelector('#rules-errors li');
+  assert.equal(await page.locator('#rules-errors .where').first().textContent(), `${n}:11`);
+  assert.match(await page.locator('#rules-errors .detail').first().textContent(), /never closed/);
+  await page.waitForSelector(`.gutter .ln.err[data-line="${n}"]`);
+  await shot('27-rules-yaml-error');
+  await page.click('#rules-revert');
+});
+
+test('keyboard: every control of the top bar and the filters is reachable with Tab', async () => {
+  await page.setViewportSize({width: 390, height: 844});
+  await openView('queue', 'ar');
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  const seen = new Set();
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el.id || (el.tagName === 'SUMMARY' ? 'filters-summary' : el.tagName.toLowerCase());
+    });
+    seen.add(id);
+  }
+  for (const id of ['lang-select', 'density', 'help-button', 'signout', 'filters-summary']) assert.ok(seen.has(id), `${id} not reached: ${[...seen]}`);
+  // Enter on the folded filters opens them; / focuses them.
+  await page.focus('#filters summary');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#filters').evaluate((d) => d.open), true);
+  await shot('28-filters-open-ar-390');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({width: 1280, height: 900});
+  await openView('queue', 'en');
 });
 
 test('sign out forgets the token', async () => {
