@@ -583,6 +583,13 @@ bool MonthRange(std::string_view month, std::string* name, int64_t* from_ms, int
   return true;
 }
 
+// One line of key-sites. (At namespace scope: GCC 12 miscompiles the
+// destructor of a class defined inside a coroutine.)
+struct SiteRow {
+  std::string site;
+  storage::Store::SiteActivity a;
+};
+
 }  // namespace
 
 // key-sites: the key's sites with their activity in a month, as JSON or CSV
@@ -632,27 +639,23 @@ net::awaitable<Response> AkismetKeySites(Services& s, const Call& call) {
     for (const auto& site : registered) sites.push_back(site.name);
   }
   const std::string filter = base::AsciiLower(p.form.Get("filter"));
-  struct Row {
-    std::string site;
-    storage::Store::SiteActivity a;
-  };
-  std::vector<Row> rows;
+  std::vector<SiteRow> rows;
   for (const std::string& site : sites) {
     if (!filter.empty() && site.find(filter) == std::string::npos) continue;
-    Row row{site, {}};
+    SiteRow row{site, {}};
     if (lease->CountSiteActivity(site, from_ms, to_ms, &row.a)) {
       co_return Unavailable(req, "Database error: " + lease->LastErrorMessage() + ".");
     }
     rows.push_back(std::move(row));
   }
-  auto key = [&order](const Row& r) {
+  auto key = [&order](const SiteRow& r) {
     if (order == "spam") return r.a.rejected;
     if (order == "ham") return r.a.approved;
     if (order == "missed_spam") return r.a.reported_spam;
     if (order == "false_positives") return r.a.reported_ham;
     return r.a.received;
   };
-  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+  std::stable_sort(rows.begin(), rows.end(), [&](const SiteRow& a, const SiteRow& b) {
     return key(a) != key(b) ? key(a) > key(b) : a.site < b.site;
   });
   const int64_t total = static_cast<int64_t>(rows.size());
@@ -664,7 +667,7 @@ net::awaitable<Response> AkismetKeySites(Services& s, const Call& call) {
                       ", total: " + std::to_string(total) + ")\n" +
                       "Site,Total API Calls,Spam,Ham,Missed Spam,False Positives,Is Revoked\n";
     for (size_t i = first; i < last; ++i) {
-      const Row& r = rows[i];
+      const SiteRow& r = rows[i];
       csv += r.site + "," + std::to_string(r.a.received) + "," + std::to_string(r.a.rejected) +
              "," + std::to_string(r.a.approved) + "," + std::to_string(r.a.reported_spam) + "," +
              std::to_string(r.a.reported_ham) + ",false\n";
@@ -673,7 +676,7 @@ net::awaitable<Response> AkismetKeySites(Services& s, const Call& call) {
   }
   json::array items;
   for (size_t i = first; i < last; ++i) {
-    const Row& r = rows[i];
+    const SiteRow& r = rows[i];
     // Akismet sends the counts as strings.
     items.push_back(json::object{{"site", r.site},
                                  {"api_calls", std::to_string(r.a.received)},

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <cctype>
 #include <map>
 #include <set>
