@@ -6,6 +6,8 @@
 #
 #   cmake -DBINARY=build/daemon/moderated -DOUTPUT=build/man/moderated.8 -P cmake/ManPage.cmake
 
+cmake_policy(VERSION 3.25)  # -P scripts start with old policies (CMP0054: quoted "version")
+
 if(NOT BINARY OR NOT OUTPUT)
   message(FATAL_ERROR "usage: cmake -DBINARY=... -DOUTPUT=... -P ManPage.cmake")
 endif()
@@ -33,7 +35,7 @@ function(roff out text)
 endfunction()
 
 help_of(main --help)
-execute_process(COMMAND "${BINARY}" version OUTPUT_VARIABLE version
+execute_process(COMMAND "${BINARY}" version OUTPUT_VARIABLE binary_version
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
 
 # The commands: the first word of each indented line under "Commands:".
@@ -52,7 +54,7 @@ if(NOT commands)
 endif()
 
 roff(main_roff "${main}")
-set(page ".TH MODERATED 8 \"\" \"${version}\" \"System Administration\"
+set(page ".TH MODERATED 8 \"\" \"${binary_version}\" \"System Administration\"
 .SH NAME
 moderated \\- self\\-hosted comment moderation and spam\\-filtering daemon
 .SH SYNOPSIS
