@@ -41,14 +41,26 @@ export function extractExamples(file, text) {
     if (!m) continue;
     let command = m[1];
     const start = i + 1;
-    while (command.endsWith('\\') && i + 1 < lines.length) {
-      command = command.slice(0, -1) + '\n' + lines[++i];
+    // Continuation lines: a trailing backslash, or a single-quoted body ('{ ... }') still open.
+    const open = (text) => (text.match(/'/g) ?? []).length % 2 === 1;
+    while ((command.endsWith('\\') || open(command)) && i + 1 < lines.length) {
+      command = (command.endsWith('\\') ? command.slice(0, -1) : command) + '\n' + lines[++i];
     }
     // What the block shows after the command, up to the next command or fence end.
     const shown = [];
-    for (let j = i + 1; j < lines.length && !lines[j].match(/^(```+|~~~+)/); j++) {
+    let j = i + 1;
+    for (; j < lines.length && !lines[j].match(/^(```+|~~~+)/); j++) {
       if (lines[j].match(/^(?:\$ )?curl /)) break;
       shown.push(lines[j]);
+    }
+    // A comment submitted in a block of its own is answered in the next
+    // block when that one is JSON (the docs' "The answer is ..." pattern).
+    if (shown.join('').trim() === '' && /\/v1\/(comments|check)\b/.test(command) && / -d /.test(command)) {
+      let k = j + 1;
+      while (k < lines.length && !lines[k].match(/^(```+|~~~+)/)) k++;
+      if (k < lines.length && lines[k].match(/^```json/)) {
+        for (let n = k + 1; n < lines.length && !lines[n].match(/^```/); n++) shown.push(lines[n]);
+      }
     }
     const status = shown.join('\n').match(/^HTTP\/1\.1 (\d{3})/m);
     out.push({ file, line: start, command, status: status ? Number(status[1]) : null, shown: shown.join('\n') });
