@@ -44,7 +44,7 @@ export function extractExamples(file, text) {
     // Continuation lines: a trailing backslash, or a single-quoted body ('{ ... }') still open.
     const open = (text) => (text.match(/'/g) ?? []).length % 2 === 1;
     while ((command.endsWith('\\') || open(command)) && i + 1 < lines.length) {
-      command = (command.endsWith('\\') ? command.slice(0, -1) : command) + '\n' + lines[++i];
+      command += '\n' + lines[++i];  // bash reads `\` + newline as a continuation
     }
     // What the block shows after the command, up to the next command or fence end.
     const shown = [];
