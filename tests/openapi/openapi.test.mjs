@@ -89,14 +89,20 @@ async function call(method, pattern, target, { as, body } = {}) {
   assert.ok(operation, `${method} ${pattern} is not in docs/openapi.yaml`);
   let response = operation.responses[String(res.status)];
   assert.ok(response, `${method} ${target}: status ${res.status} is not documented: ${text}`);
-  if (response.$ref) response = spec.components.responses[response.$ref.split('/').pop()];
+  // Where the response is in the document (a JSON Pointer), so that the
+  // schema's own $refs resolve against the document.
+  const escape = (part) => part.replaceAll('~', '~0').replaceAll('/', '~1');
+  let at = `#/paths/${escape(pattern)}/${method}/responses/${res.status}`;
+  if (response.$ref) {
+    at = response.$ref;
+    response = spec.components.responses[response.$ref.split('/').pop()];
+  }
   const type = (res.headers.get('content-type') ?? '').split(';')[0];
   if (res.status === 204) return null;
   const media = response.content?.[type];
   assert.ok(media, `${method} ${target}: ${res.status} ${type} is not documented`);
   const value = type.endsWith('json') ? JSON.parse(text) : text;
-  const schema = media.schema.$ref ? { $ref: 'openapi' + media.schema.$ref } : media.schema;
-  const validate = ajv.compile(schema);
+  const validate = ajv.compile({ $ref: `openapi${at}/content/${escape(type)}/schema` });
   assert.ok(validate(value), `${method} ${target} → ${res.status}: ${ajv.errorsText(validate.errors)}\n${text}`);
   return { status: res.status, body: value };
 }
