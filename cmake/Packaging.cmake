@@ -92,8 +92,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # Depends: computed by dpkg-shlibdeps (package dpkg-dev) from the binary.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# Not a library: ExecReload=/bin/kill, which Debian ships in procps.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps")
+# Not libraries: ExecReload=/bin/kill, which Debian ships in procps, and
+# adduser, which postinst uses where systemd-sysusers is missing.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps, adduser")
 set(CPACK_STRIP_FILES ON)
 # Absolute /etc needs DESTDIR staging rather than a relocated prefix.
 set(CPACK_SET_DESTDIR ON)

@@ -41,7 +41,7 @@ depends="$(field Depends)"
 depends_names="$(tr ',' '\n' <<<"$depends" | sed -E 's/^ +//; s/ .*//')"
 for pkg in libc6 libstdc++6 libgcc-s1 libre2-9 libfasttext0 libsqlite3-0 libicu72 libcld2-0 \
            libyaml-cpp0.7 libsystemd0 libboost-json1.81.0 libboost-url1.81.0 libssl3 libpsl5 \
-           procps; do
+           procps adduser; do
   grep -qxF "$pkg" <<<"$depends_names" || fail "Depends lacks $pkg: $depends"
 done
 
