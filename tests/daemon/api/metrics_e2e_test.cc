@@ -43,7 +43,8 @@ TEST(MetricsE2ETest, CountsExactlyTheRequestsMade) {
   TempDir dir;
   DaemonProcess d(MODERATED_BINARY, dir.path().string(), {"--rules", kRules});
   // A site token, as a site sends comments: its sites are named in metrics.
-  HttpClient c = HttpClient::Tcp(d.port()).WithToken(d.CreateToken("site", {"m.example"}));
+  HttpClient c =
+      std::move(HttpClient::Tcp(d.port()).WithToken(d.CreateToken("site", {"m.example"})));
 
   // Three stored comments, one dry run; the verdicts and reasons they got.
   std::map<std::string, int> verdicts;  // action -> count
@@ -156,7 +157,8 @@ TEST(MetricsE2ETest, PromtoolFindsNoProblemInARealScrape) {
   ASSERT_EQ(0, access("/usr/bin/promtool", X_OK)) << "promtool is missing: run scripts/setup.sh";
   TempDir dir;
   DaemonProcess d(MODERATED_BINARY, dir.path().string(), {"--rules", kRules});
-  HttpClient site = HttpClient::Tcp(d.port()).WithToken(d.CreateToken("site", {"m.example"}));
+  HttpClient site =
+      std::move(HttpClient::Tcp(d.port()).WithToken(d.CreateToken("site", {"m.example"})));
   // Traffic so that the labelled families have series.
   ASSERT_EQ(201u, site.Post("/v1/comments", R"({"site":"m.example","content":"Play at casino tonight"})")
                       .status);
