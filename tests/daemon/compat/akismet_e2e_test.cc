@@ -427,7 +427,7 @@ TEST_F(AkismetE2ETest, UsageLimitAndMethod) {
 // says so in the body and X-akismet-debug-help, with status 200.
 TEST_F(AkismetE2ETest, UserIpIsRequired) {
   for (const char* path : {"/1.1/comment-check", "/1.1/submit-spam", "/1.1/submit-ham"}) {
-    for (const char* ip : {"", nullptr}) {
+    for (const char* ip : std::initializer_list<const char*>{"", nullptr}) {
       std::vector<std::pair<std::string, std::string>> fields = {
           {"api_key", key_}, {"blog", "https://blog.example"}, {"comment_content", "WP-NOIP-1"}};
       if (ip != nullptr) fields.push_back({"user_ip", ip});
