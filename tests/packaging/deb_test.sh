@@ -97,7 +97,7 @@ done
 
 # Debian's lintian (scripts/setup.sh installs it): no error and no warning.
 command -v lintian >/dev/null || fail "lintian is missing: run scripts/setup.sh"
-lintian_out="$(lintian --fail-on error,warning --no-tag-display-limit "$deb" 2>&1)" ||
+lintian_out="$(lintian --fail-on error,warning --tag-display-limit 0 "$deb" 2>&1)" ||
   fail "lintian:
 $lintian_out"
 echo "lintian: ${lintian_out:-clean}"
