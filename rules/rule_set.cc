@@ -878,6 +878,10 @@ const SitePolicy& RuleSet::policy(std::string_view site) const {
   return it == impl_->sites.end() ? impl_->defaults : it->second;
 }
 
+bool RuleSet::HasSite(std::string_view site) const {
+  return impl_->sites.count(base::AsciiLower(site)) != 0;
+}
+
 const std::string& RuleSet::version() const { return impl_->version; }
 
 bool RuleSet::UsesFeature(std::string_view name) const {

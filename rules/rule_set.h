@@ -216,6 +216,8 @@ class RuleSet {
 
   // The policy for `site` (its own entry, else the defaults).
   const SitePolicy& policy(std::string_view site) const;
+  // True if the file has an entry for `site` under `sites:`.
+  bool HasSite(std::string_view site) const;
 
   // A short, stable identifier of the source text, e.g. "r-5d41402abc4b".
   const std::string& version() const;

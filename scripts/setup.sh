@@ -25,8 +25,14 @@ command -v npm >/dev/null || PACKAGES+=(npm)
 # clang and its runtimes for the sanitizer builds and the libFuzzer targets
 # (scripts/sanitizers.sh, scripts/fuzz.sh).
 PACKAGES+=(clang-14 libclang-rt-14-dev)
+# The Python site example (examples/python, tests/examples): any python3.
+command -v python3 >/dev/null || PACKAGES+=(python3)
 # Debian's spamc client for the spamc/spamd listener's tests (tests/daemon/spamc_e2e_test.cc).
 PACKAGES+=(spamc)
+# promtool (Debian's prometheus package) checks the /metrics exposition
+# (tests/daemon/api/metrics_promtool_test.sh); lintian checks the .deb
+# (tests/packaging/deb_test.sh).
+PACKAGES+=(prometheus lintian)
 # The WordPress plugin (integrations/wordpress): msgfmt/xgettext and zip build
 # its zip; its end-to-end test (tests/wordpress) runs Debian's WordPress on
 # PHP's built-in server with a private MariaDB. The packages' own services
@@ -48,13 +54,23 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# playwright-core for the browser test, pinned by tests/web/package-lock.json.
-if [ ! -d "$MODERATED_ROOT/tests/web/node_modules" ]; then
+# npm packages of the tests, each pinned by its package-lock.json; `npm ci`
+# again when the lock file is newer than node_modules (after a pull).
+# playwright-core for the browser test (tests/web).
+if [ ! -d "$MODERATED_ROOT/tests/web/node_modules" ] ||
+   [ "$MODERATED_ROOT/tests/web/package-lock.json" -nt "$MODERATED_ROOT/tests/web/node_modules" ]; then
   npm ci --prefix "$MODERATED_ROOT/tests/web" --no-audit --no-fund >/dev/null
 fi
-# akismet-api (the real Akismet client) for tests/akismet, pinned by its package-lock.json.
-if [ ! -d "$MODERATED_ROOT/tests/akismet/node_modules" ]; then
+# akismet-api and akismet (real Akismet clients) for tests/akismet, pinned by its package-lock.json.
+if [ ! -d "$MODERATED_ROOT/tests/akismet/node_modules" ] ||
+   [ "$MODERATED_ROOT/tests/akismet/package-lock.json" -nt "$MODERATED_ROOT/tests/akismet/node_modules" ]; then
   npm ci --prefix "$MODERATED_ROOT/tests/akismet" --no-audit --no-fund >/dev/null
+fi
+
+# The OpenAPI validator, Ajv and yaml for tests/openapi, pinned by its package-lock.json.
+if [ ! -d "$MODERATED_ROOT/tests/openapi/node_modules" ] ||
+   [ "$MODERATED_ROOT/tests/openapi/package-lock.json" -nt "$MODERATED_ROOT/tests/openapi/node_modules" ]; then
+  npm ci --prefix "$MODERATED_ROOT/tests/openapi" --no-audit --no-fund >/dev/null
 fi
 
 # Paths under the checkout become relative in ccache's hashes, so a fresh

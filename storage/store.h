@@ -509,6 +509,9 @@ class Store {
   std::error_code MarkOutboxFailed(int64_t id, int64_t next_attempt_at_ms,
                                    const std::string& error);
   std::error_code GetOutboxEvent(const std::string& event_id, OutboxEvent* out);
+  // Undelivered events: *pending will be tried again (next_attempt_at_ms <
+  // `gave_up_at_ms`), *gave_up will not.
+  std::error_code CountUndelivered(int64_t gave_up_at_ms, int64_t* pending, int64_t* gave_up);
 
   // --- Review queue (store_queue.cc) ---
   // Pending comments and spot checks matching `filter` in `order`, starting
@@ -585,6 +588,22 @@ class Store {
   std::error_code FindResubmitted(const std::string& site, const std::string& content,
                                   const std::string& author_email, const std::string& author_ip,
                                   int64_t since_ms, int64_t* id);
+  // The comment of `site` stored with `external_id` (not empty): its id and
+  // verdict_json, for answering a retry with the first verdict before
+  // evaluating it again. Errc::not_found if there is none.
+  std::error_code FindByExternalId(const std::string& site, const std::string& external_id,
+                                   int64_t* id, std::string* verdict_json);
+  // What happened to the comments of `site` received in [from_ms, to_ms):
+  // Akismet's key-sites report.
+  struct SiteActivity {
+    int64_t received = 0;
+    int64_t rejected = 0;       // status rejected now
+    int64_t approved = 0;       // status approved now
+    int64_t reported_spam = 0;  // with a "spam" label from source "akismet"
+    int64_t reported_ham = 0;   // with a "ham" label from source "akismet"
+  };
+  std::error_code CountSiteActivity(const std::string& site, int64_t from_ms, int64_t to_ms,
+                                    SiteActivity* out);
   // Number of comments of `site` received at or after `since_ms`.
   std::error_code CountReceivedSince(const std::string& site, int64_t since_ms, int64_t* out);
 

@@ -55,6 +55,9 @@ constexpr const char* kDueOutbox =
     "SELECT id, event_id, site, url, payload, attempts, next_attempt_at_ms, delivered_at_ms, "
     "last_error, created_at_ms FROM outbox WHERE delivered_at_ms = 0 AND next_attempt_at_ms <= ?1 "
     "ORDER BY next_attempt_at_ms, id LIMIT ?2";
+constexpr const char* kCountUndelivered =
+    "SELECT coalesce(sum(next_attempt_at_ms < ?1), 0), coalesce(sum(next_attempt_at_ms >= ?1), 0) "
+    "FROM outbox WHERE delivered_at_ms = 0";
 constexpr const char* kGetOutbox =
     "SELECT id, event_id, site, url, payload, attempts, next_attempt_at_ms, delivered_at_ms, "
     "last_error, created_at_ms FROM outbox WHERE event_id = ?1";
@@ -273,6 +276,23 @@ std::error_code Store::AddOutboxEvent(const OutboxEvent& e, int64_t* id) {
   rc = sqlite3_step(s);
   if (rc != SQLITE_DONE) return m.Fail(rc);
   if (id != nullptr) *id = sqlite3_last_insert_rowid(m.db.get());
+  return {};
+}
+
+std::error_code Store::CountUndelivered(int64_t gave_up_at_ms, int64_t* pending,
+                                        int64_t* gave_up) {
+  Impl& m = *impl_;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kCountUndelivered, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  Binder b(s);
+  b.Int(gave_up_at_ms);
+  if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+  rc = sqlite3_step(s);
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  *pending = sqlite3_column_int64(s, 0);
+  *gave_up = sqlite3_column_int64(s, 1);
   return {};
 }
 

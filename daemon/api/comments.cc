@@ -6,6 +6,7 @@
 //   GET  /v1/comments?site=&changed_since=   polling for outcomes
 #include "daemon/api/comments.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -119,7 +120,10 @@ net::awaitable<Response> Submit(Services& s, const Call& call, bool store) {
   if (!call.MayActFor(input.site)) co_return SiteForbidden(call.request, input.site);
   std::vector<CommentInput> inputs;
   inputs.push_back(std::move(input));
-  std::vector<StoredVerdict> results = co_await EvaluateAndStore(s, std::move(inputs), store);
+  const bool vouched = call.principal != nullptr && call.principal->role != Role::kAdmin;
+  std::function<void(size_t, storage::Comment&)> no_customize;
+  std::vector<StoredVerdict> results =
+      co_await EvaluateAndStore(s, std::move(inputs), store, std::move(no_customize), vouched);
   const StoredVerdict& r = results.front();
   if (!store) {
     co_return TextResponse(call.request, http::status::ok, "application/json", r.verdict_json);
@@ -222,7 +226,7 @@ std::string StorageTrouble(Services& s, const StoredVerdict& r) {
 
 net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
     Services& s, std::vector<CommentInput> inputs, bool store,
-    std::function<void(size_t, storage::Comment&)> customize) {
+    std::function<void(size_t, storage::Comment&)> customize, bool vouched) {
   auto engine = s.engines.Current();  // one snapshot for the whole request
   std::vector<StoredVerdict> out(inputs.size());
   std::vector<storage::Comment> records;
@@ -232,10 +236,25 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
   // commit wait below; no lease (pool exhausted) reads as 0.
   const bool wants_reputation = engine->rules().UsesFeature("author_approved") ||
                                 engine->rules().UsesFeature("author_rejected");
+  // A comment whose (site, external_id) is already stored is a retry: it is
+  // answered with the first verdict and neither evaluated (velocity would
+  // count it twice) nor stored again. The writer still catches retries that
+  // race with the first submission.
+  const bool wants_retries = store && std::any_of(inputs.begin(), inputs.end(), [](auto& c) {
+    return !c.external_id.empty();
+  });
   std::string reader_error;
   std::optional<ReaderPool::Lease> reader;
-  if (wants_reputation) reader.emplace(s.readers.Acquire(&reader_error));
+  if (wants_reputation || wants_retries) reader.emplace(s.readers.Acquire(&reader_error));
+  std::vector<bool> retried(inputs.size(), false);
   for (size_t i = 0; i < inputs.size(); ++i) {
+    if (wants_retries && !inputs[i].external_id.empty() && reader && *reader &&
+        !(*reader)->FindByExternalId(inputs[i].site, inputs[i].external_id, &out[i].id,
+                                     &out[i].verdict_json)) {
+      out[i].duplicate = true;
+      retried[i] = true;
+      continue;
+    }
     storage::Reputation reputation;
     const bool known = reader && *reader &&
                        LookUpReputation(*reader->get(), s.config.privacy, inputs[i], &reputation);
@@ -243,7 +262,9 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
     out[i].verdict = engine->Evaluate(
         inputs[i],
         {.record_velocity = store, .now_ms = now, .reputation = known ? &reputation : nullptr});
-    metrics::ObserveVerdict(inputs[i].site, out[i].verdict);
+    metrics::ObserveVerdict(
+        metrics::SiteLabel(inputs[i].site, vouched || engine->KnowsSite(inputs[i].site)),
+        out[i].verdict);
     out[i].verdict_json = ToJson(VerdictJson(out[i].verdict, inputs[i], std::nullopt));
     if (!store) continue;
     records.push_back(ToRecord(inputs[i], out[i].verdict, now, out[i].verdict_json));
@@ -259,12 +280,15 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
   if (!store || records.empty()) co_return out;
   std::vector<CommitResult> committed =
       co_await AsyncCommit(s.writer, std::move(records), net::use_awaitable);
-  for (size_t i = 0; i < committed.size(); ++i) {
-    out[i].ec = committed[i].ec;
-    out[i].overloaded = committed[i].overloaded;
-    out[i].id = committed[i].outcome.id;
-    out[i].duplicate = committed[i].outcome.duplicate;
-    if (out[i].duplicate) out[i].verdict_json = committed[i].outcome.verdict_json;
+  // records holds the inputs that were not retries, in order.
+  for (size_t i = 0, k = 0; i < out.size() && k < committed.size(); ++i) {
+    if (retried[i]) continue;
+    const CommitResult& c = committed[k++];
+    out[i].ec = c.ec;
+    out[i].overloaded = c.overloaded;
+    out[i].id = c.outcome.id;
+    out[i].duplicate = c.outcome.duplicate;
+    if (out[i].duplicate) out[i].verdict_json = c.outcome.verdict_json;
   }
   co_return out;
 }
@@ -303,7 +327,10 @@ awaitable<Response> PostBatch(Services& s, const Call& call) {
     index.push_back(i);
   }
   if (!inputs.empty()) {
-    std::vector<StoredVerdict> stored = co_await EvaluateAndStore(s, std::move(inputs), true);
+    const bool vouched = call.principal != nullptr && call.principal->role != Role::kAdmin;
+    std::function<void(size_t, storage::Comment&)> no_customize;
+    std::vector<StoredVerdict> stored =
+        co_await EvaluateAndStore(s, std::move(inputs), true, std::move(no_customize), vouched);
     for (const StoredVerdict& r : stored) {
       if (r.ec == storage::Errc::constraint) continue;  // that item alone, below
       if (r.overloaded || r.ec) co_return Overloaded(call.request, StorageTrouble(s, r));

@@ -25,21 +25,28 @@ struct StoredVerdict {
   std::error_code ec;        // storage failed
   bool overloaded = false;   // the writer refused (queue full or failed)
   int64_t id = 0;            // ours, when stored
-  bool duplicate = false;    // (site, id) was stored before: verdict_json is the first one
-  Verdict verdict;           // this evaluation
+  bool duplicate = false;    // (site, external_id) was stored before: verdict_json is the first one
+  Verdict verdict;           // this evaluation; empty for a retry found before evaluating
   std::string verdict_json;  // the verdict to answer with, without "id"
 };
 
 // Evaluates each input with one Engine snapshot and, if `store`, commits
-// them all through the writer and resumes once they are durable. An accepted
+// them all through the writer and resumes once they are durable. When
+// storing, an input whose (site, external_id) is already stored is a retry:
+// it is not evaluated (so velocity does not count it again) nor stored, and
+// its result is `duplicate` with the first id and verdict_json. An accepted
 // comment being stored is sampled as a spot check with its site's share
 // (daemon/core/spot_check.h); dry runs never are.
 // `customize` may adjust each record before it is stored (e.g. its status,
 // or clear its spot check); a record whose status is then not "approved" is
 // never a spot check.
+// `vouched`: the caller may act only for sites an admin gave it (a site
+// token or key, the spamc site): metrics label its sites by name. Otherwise
+// (an admin token, which may name any site) only sites the registry or the
+// rule file knows are named (metrics::SiteLabel).
 boost::asio::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
     Services& services, std::vector<CommentInput> inputs, bool store,
-    std::function<void(size_t, storage::Comment&)> customize = {});
+    std::function<void(size_t, storage::Comment&)> customize = {}, bool vouched = false);
 
 // Why a StoredVerdict was not stored, for a 503: the queue is full, the
 // writer failed for good, or this write failed.

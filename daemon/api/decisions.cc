@@ -15,6 +15,7 @@
 #include "daemon/api/review.h"
 #include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/core/metrics.h"
 
 namespace moderated::api {
 namespace json = boost::json;
@@ -102,7 +103,11 @@ storage::DecideRequest MakeRequest(int64_t id, const std::string& decision, cons
   return r;
 }
 
-void LogDecision(const storage::Decision& d) {
+// Logs a decision and counts it in metrics.
+void LogDecision(Services& s, const Call& call, const storage::Decision& d,
+                 const std::string& site) {
+  const bool named = call.principal->role != Role::kAdmin || s.engines.Current()->KnowsSite(site);
+  metrics::ObserveDecision(d.decision, metrics::SiteLabel(site, named));
   Log(LogLevel::kInfo, "comment_decided",
       {{"id", std::to_string(d.comment_id)},
        {"decision", d.decision},
@@ -155,6 +160,7 @@ std::function<WriteResult(storage::Store&)> DecideManyTask(
       }
       allowed.push_back(requests[i]);
       index.push_back(i);
+      r.many_sites.push_back(comment.site);
     }
     if (store.DecideMany(allowed, &r.many)) {
       StorageFailed(store, &r);
@@ -225,7 +231,7 @@ awaitable<Response> RunDecision(Services& s, const Call& call,
   std::optional<WriteResult> result =
       co_await AsyncOnWriter<WriteResult>(s.writer, std::move(task), net::use_awaitable);
   if (!result || result->status != 200) co_return FromWriteResult(call.request, result);
-  LogDecision(result->decided.decision);
+  LogDecision(s, call, result->decided.decision, result->comment.site);
   json::object body{{"comment", CommentJson(result->comment)},
                     {"decision", DecisionJson(result->decided.decision, false)}};
   if (undo) body["undone"] = DecisionJson(result->decided.undone, false);
@@ -261,8 +267,11 @@ awaitable<Response> DecideMany(Services& s, const Call& call) {
   std::optional<WriteResult> result =
       co_await AsyncOnWriter<WriteResult>(s.writer, std::move(task), net::use_awaitable);
   if (!result || result->status != 200) co_return FromWriteResult(call.request, result);
-  for (const auto& d : result->many) {
-    if (d.outcome == storage::ReviewOutcome::kDone) LogDecision(d.decision);
+  for (size_t k = 0; k < result->many.size(); ++k) {
+    const storage::DecideResult& d = result->many[k];
+    if (d.outcome == storage::ReviewOutcome::kDone) {
+      LogDecision(s, call, d.decision, result->many_sites[k]);
+    }
   }
   json::array out;
   for (size_t i = 0; i < body.ids.size(); ++i) {

@@ -88,6 +88,9 @@ awaitable<Response> GetTrainingJob(Services& s, const Call& call);
 // review queue (at most every 5 s).
 Handler MetricsHandler();
 
+// openapi.cc: GET /openapi.json, docs/openapi.yaml (embedded) as JSON.
+Handler OpenApiHandler();
+
 // console.cc: GET and HEAD / and /console/{path...}. The handler keeps the
 // console's files (embedded, or config.web_dir).
 Handler ConsoleHandler(const Config& config);

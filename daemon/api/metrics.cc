@@ -4,8 +4,8 @@
 // loopback peers (unless metrics.public is false); otherwise an admin token.
 // Before rendering, the gauges that are read rather than counted are
 // refreshed: the writer queue, process_* from /proc, and the review queue per
-// site from the database (at most every 5 s, so frequent scrapes do not scan
-// the queue each time).
+// site and the webhook outbox from the database (at most every 5 s, so
+// frequent scrapes do not scan the queue each time).
 #include "daemon/core/metrics.h"
 
 #include <chrono>
@@ -15,6 +15,7 @@
 
 #include "daemon/api/handlers.h"
 #include "daemon/core/log.h"
+#include "daemon/jobs/webhooks.h"
 
 namespace moderated::api {
 
@@ -38,12 +39,20 @@ class ReviewQueueGauge {
           {{"error", lease ? lease->LastErrorMessage() : error}});
       return;
     }
+    int64_t outbox_pending = 0, outbox_gave_up = 0;
+    if (lease->CountUndelivered(kGaveUpAtMs, &outbox_pending, &outbox_gave_up)) {
+      Log(LogLevel::kWarn, "metrics_outbox_failed", {{"error", lease->LastErrorMessage()}});
+      return;
+    }
     ever_ = true;
     last_ = now;
-    metrics::GaugeFamily& g = metrics::Metrics().review_queue_depth;
+    metrics::DaemonMetrics& m = metrics::Metrics();
+    metrics::GaugeFamily& g = m.review_queue_depth;
     // Sites whose queue emptied must read 0, not their last value.
     g.Clear();
     for (const auto& [site, n] : pending) g.With({site}).Set(static_cast<double>(n));
+    m.webhook_outbox_depth.With({"pending"}).Set(static_cast<double>(outbox_pending));
+    m.webhook_outbox_depth.With({"gave_up"}).Set(static_cast<double>(outbox_gave_up));
   }
 
  private:

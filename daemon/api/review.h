@@ -37,6 +37,7 @@ struct WriteResult {
   storage::DecideResult decided;
   storage::Comment comment;  // after the write
   std::vector<storage::DecideResult> many;
+  std::vector<std::string> many_sites;  // bulk: the site of each comment in `many`
   std::vector<std::pair<unsigned, std::string>> slots;  // bulk: status/detail per id
 };
 

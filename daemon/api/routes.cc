@@ -23,6 +23,9 @@ std::vector<Route> ApiRoutes(const Config& config) {
       // method, pattern, access, roles, site scope, body, body limit, handler[, 404 for {id}]
       {verb::get, "/healthz", A::kPublic, none, S::kNone, B::kNone, L::kComment, api::Healthz},
       {verb::get, "/readyz", A::kPublic, none, S::kNone, B::kNone, L::kComment, api::Readyz},
+      // This API's OpenAPI 3.1 description (docs/openapi.yaml).
+      {verb::get, "/openapi.json", A::kPublic, none, S::kNone, B::kNone, L::kComment,
+       api::OpenApiHandler()},
 
       // Comments (docs/api.md, "Comments").
       {verb::get, "/v1/comments", A::kToken, any, S::kQuery, B::kNone, L::kComment,
@@ -119,15 +122,30 @@ std::vector<Route> ApiRoutes(const Config& config) {
        console},
 
       // The Akismet-compatible API (docs/akismet.md): public, it checks its
-      // own keys; answers are Akismet's, not problem+json.
+      // own keys; answers are Akismet's, not problem+json. Like Akismet, each
+      // endpoint takes GET (the form in the query) and POST (in the body).
+      {verb::get, "/1.1/verify-key", A::kPublic, none, S::kKey, B::kForm, L::kComment,
+       AkismetVerifyKey},
       {verb::post, "/1.1/verify-key", A::kPublic, none, S::kKey, B::kForm, L::kComment,
        AkismetVerifyKey},
+      {verb::get, "/1.1/comment-check", A::kPublic, none, S::kKey, B::kForm, L::kComment,
+       AkismetCommentCheck},
       {verb::post, "/1.1/comment-check", A::kPublic, none, S::kKey, B::kForm, L::kComment,
        AkismetCommentCheck},
+      {verb::get, "/1.1/submit-spam", A::kPublic, none, S::kKey, B::kForm, L::kComment,
+       AkismetSubmitSpam},
       {verb::post, "/1.1/submit-spam", A::kPublic, none, S::kKey, B::kForm, L::kComment,
        AkismetSubmitSpam},
+      {verb::get, "/1.1/submit-ham", A::kPublic, none, S::kKey, B::kForm, L::kComment,
+       AkismetSubmitHam},
       {verb::post, "/1.1/submit-ham", A::kPublic, none, S::kKey, B::kForm, L::kComment,
        AkismetSubmitHam},
+      {verb::get, "/1.2/key-sites", A::kPublic, none, S::kKey, B::kForm, L::kComment,
+       AkismetKeySites},
+      {verb::post, "/1.2/key-sites", A::kPublic, none, S::kKey, B::kForm, L::kComment,
+       AkismetKeySites},
+      {verb::get, "/1.2/usage-limit", A::kPublic, none, S::kKey, B::kForm, L::kComment,
+       AkismetUsageLimit},
       {verb::post, "/1.2/usage-limit", A::kPublic, none, S::kKey, B::kForm, L::kComment,
        AkismetUsageLimit},
   };

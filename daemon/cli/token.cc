@@ -2,6 +2,7 @@
 // daemon may be running: SQLite WAL lets both write). The first admin token
 // is made this way.
 #include <boost/json.hpp>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -135,6 +136,17 @@ int RunTokenCommand(int argc, char** argv) {
       .Positional(&f.positional);
   if (int rc = parser.ParseForCommand(argc, argv, 2, kTokenHelp); rc >= 0) return rc;
   if (f.database.empty()) f.database = f.data_dir + "/moderated.db";
+  // The first token is made before the daemon ever ran (README, "Try it"):
+  // create makes the data directory, as `serve` would.
+  const std::filesystem::path dir = std::filesystem::path(f.database).parent_path();
+  if (sub == "create" && !dir.empty()) {
+    std::error_code fec;
+    std::filesystem::create_directories(dir, fec);
+    if (fec) {
+      std::cerr << dir.string() << ": cannot create data directory: " << fec.message() << "\n";
+      return 1;
+    }
+  }
   std::string error;
   auto store = storage::Store::Open(f.database, storage::Store::OpenMode::kReadWrite, &error);
   if (!store) {

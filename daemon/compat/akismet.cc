@@ -1,7 +1,8 @@
 // The Akismet-compatible API: /1.1/verify-key, /1.1/comment-check,
-// /1.1/submit-spam, /1.1/submit-ham and /1.2/usage-limit, form-encoded POSTs
-// answered byte for byte like Akismet (docs/akismet.md). The routes are
-// public: they authenticate by Akismet key (or site token) themselves.
+// /1.1/submit-spam, /1.1/submit-ham, /1.2/key-sites and /1.2/usage-limit,
+// forms (POST body or GET query) answered byte for byte like Akismet
+// (docs/akismet.md). The routes are public: they authenticate by Akismet key
+// (or site token) themselves.
 #include "daemon/compat/akismet.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/url.hpp>
+#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -62,6 +64,15 @@ Response Plain(const Request& req, std::string body, http::status status = http:
 Response Invalid(const Request& req, std::string_view help) {
   Response res = Plain(req, "invalid");
   res.set("X-akismet-debug-help", help);
+  return res;
+}
+
+// A required field is missing or empty: Akismet's answer, e.g. body
+// "Missing required field: user_ip." and X-akismet-debug-help
+// 'Empty "user_ip" value'.
+Response MissingField(const Request& req, std::string_view name) {
+  Response res = Plain(req, "Missing required field: " + std::string(name) + ".");
+  res.set("X-akismet-debug-help", "Empty \"" + std::string(name) + "\" value");
   return res;
 }
 
@@ -237,11 +248,19 @@ struct Prepared {
   std::string site;
 };
 
+// The form of a request: the query of a GET, the body of anything else.
+std::string_view FormText(const Request& req) {
+  if (req.method() != http::verb::get) return req.body();
+  const std::string_view target = req.target();
+  const size_t q = target.find('?');
+  return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
 Prepared Prepare(Services& s, const Request& req, bool need_blog) {
   Prepared out;
   std::vector<std::pair<std::string, std::string>> fields;
   std::string error;
-  if (!ParseForm(req.body(), &fields, &error)) {
+  if (!ParseForm(FormText(req), &fields, &error)) {
     out.reply = Invalid(req, "Malformed request: " + error + ".");
     return out;
   }
@@ -402,8 +421,11 @@ CommentInput ToComment(const Form& form, const std::string& site, const Limits& 
   return c;
 }
 
+// Akismet's documented spam triggers: the author "viagra-test-123" (or
+// "akismet-guaranteed-spam") or the e-mail akismet-guaranteed-spam@example.com.
 bool IsGuaranteedSpam(const Form& form) {
-  return form.Get("comment_author") == "akismet-guaranteed-spam" ||
+  const std::string author = form.Get("comment_author");
+  return author == "viagra-test-123" || author == "akismet-guaranteed-spam" ||
          base::AsciiLower(form.Get("comment_author_email")) ==
              "akismet-guaranteed-spam@example.com";
 }
@@ -429,6 +451,7 @@ net::awaitable<Response> AkismetCommentCheck(Services& s, const Call& call) {
   const Request& req = call.request;
   Prepared p = Prepare(s, req, /*need_blog=*/true);
   if (p.reply) co_return std::move(*p.reply);
+  if (p.form.Get("user_ip").empty()) co_return MissingField(req, "user_ip");
   const std::string guid = NewGuid();
   auto answer = [&](bool spam, bool discard) {
     Response res = Plain(req, spam ? "true" : "false");
@@ -456,7 +479,8 @@ net::awaitable<Response> AkismetCommentCheck(Services& s, const Call& call) {
       record.status = "rejected";
   };
   std::vector<StoredVerdict> results =
-      co_await EvaluateAndStore(s, std::move(inputs), /*store=*/!is_test, std::move(customize));
+      co_await EvaluateAndStore(s, std::move(inputs), /*store=*/!is_test, std::move(customize),
+                                /*vouched=*/p.principal.role != Role::kAdmin);
   const StoredVerdict& r = results.front();
   if (!is_test && (r.overloaded || r.ec)) {
     if (r.ec) Log(LogLevel::kError, "store_failed", {{"error", r.ec.message()}});
@@ -474,6 +498,7 @@ namespace {
 net::awaitable<Response> Submit(Services& s, const Request& req, bool spam) {
   Prepared p = Prepare(s, req, /*need_blog=*/true);
   if (p.reply) co_return std::move(*p.reply);
+  if (p.form.Get("user_ip").empty()) co_return MissingField(req, "user_ip");
   // Test submissions and the guaranteed-spam convention teach nothing.
   if (Truthy(p.form.Get("is_test")) || IsGuaranteedSpam(p.form))
     co_return Plain(req, std::string(kThanks));
@@ -528,6 +553,145 @@ net::awaitable<Response> AkismetUsageLimit(Services& s, const Call& call) {
   co_return JsonResponse(
       req, http::status::ok,
       {{"limit", "none"}, {"usage", usage}, {"percentage", "0.00"}, {"throttled", false}});
+}
+
+namespace {
+
+// [start, end) of the UTC month "YYYY-MM" in Unix ms; "" is this month.
+bool MonthRange(std::string_view month, std::string* name, int64_t* from_ms, int64_t* to_ms) {
+  std::tm tm{};
+  if (month.empty()) {
+    std::time_t now = std::time(nullptr);
+    gmtime_r(&now, &tm);
+  } else {
+    int64_t year = 0, mon = 0;
+    if (month.size() != 7 || month[4] != '-' || !base::ParseInt64(month.substr(0, 4), &year) ||
+        !base::ParseInt64(month.substr(5), &mon) || year < 1970 || mon < 1 || mon > 12) {
+      return false;
+    }
+    tm.tm_year = static_cast<int>(year) - 1900;
+    tm.tm_mon = static_cast<int>(mon) - 1;
+  }
+  tm.tm_mday = 1;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  char text[8];
+  std::snprintf(text, sizeof text, "%04d-%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1);
+  *name = text;
+  *from_ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  tm.tm_mon += 1;  // timegm normalises December + 1
+  *to_ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  return true;
+}
+
+// One line of key-sites. (At namespace scope: GCC 12 miscompiles the
+// destructor of a class defined inside a coroutine.)
+struct SiteRow {
+  std::string site;
+  storage::Store::SiteActivity a;
+};
+
+}  // namespace
+
+// key-sites: the key's sites with their activity in a month, as JSON or CSV
+// (Akismet's key-sites-activity). Query/form: month=YYYY-MM (default this
+// month), filter (part of the site name), format=json|csv, order (total,
+// spam, ham, missed_spam, false_positives; descending), limit (default 500),
+// offset.
+net::awaitable<Response> AkismetKeySites(Services& s, const Call& call) {
+  const Request& req = call.request;
+  Prepared p = Prepare(s, req, /*need_blog=*/false);
+  if (p.reply) co_return std::move(*p.reply);
+  std::string month;
+  int64_t from_ms = 0, to_ms = 0;
+  if (!MonthRange(p.form.Get("month"), &month, &from_ms, &to_ms)) {
+    co_return Invalid(req, "Invalid \"month\" value: expected YYYY-MM.");
+  }
+  const std::string format = p.form.Get("format").empty() ? "json" : p.form.Get("format");
+  if (format != "json" && format != "csv") {
+    co_return Invalid(req, "Invalid \"format\" value: expected json or csv.");
+  }
+  const std::string order = p.form.Get("order").empty() ? "total" : p.form.Get("order");
+  static constexpr std::string_view kOrders[] = {"total", "spam", "ham", "missed_spam",
+                                                 "false_positives"};
+  if (std::find(std::begin(kOrders), std::end(kOrders), order) == std::end(kOrders)) {
+    co_return Invalid(req,
+                      "Invalid \"order\" value: expected total, spam, ham, missed_spam or "
+                      "false_positives.");
+  }
+  int64_t limit = 500, offset = 0;
+  if (!p.form.Get("limit").empty() &&
+      (!base::ParseInt64(p.form.Get("limit"), &limit) || limit < 1 || limit > 5000)) {
+    co_return Invalid(req, "Invalid \"limit\" value: expected 1 to 5000.");
+  }
+  if (!p.form.Get("offset").empty() &&
+      (!base::ParseInt64(p.form.Get("offset"), &offset) || offset < 0)) {
+    co_return Invalid(req, "Invalid \"offset\" value: expected 0 or more.");
+  }
+  std::string error;
+  auto lease = s.readers.Acquire(&error);
+  if (!lease) co_return Unavailable(req, "Database unavailable: " + error + ".");
+  std::vector<std::string> sites = p.principal.sites;
+  if (p.principal.role == Role::kAdmin) {  // an admin token: every registered site
+    std::vector<storage::Site> registered;
+    if (lease->ListSites(&registered)) {
+      co_return Unavailable(req, "Database error: " + lease->LastErrorMessage() + ".");
+    }
+    for (const auto& site : registered) sites.push_back(site.name);
+  }
+  const std::string filter = base::AsciiLower(p.form.Get("filter"));
+  std::vector<SiteRow> rows;
+  for (const std::string& site : sites) {
+    if (!filter.empty() && site.find(filter) == std::string::npos) continue;
+    SiteRow row{site, {}};
+    if (lease->CountSiteActivity(site, from_ms, to_ms, &row.a)) {
+      co_return Unavailable(req, "Database error: " + lease->LastErrorMessage() + ".");
+    }
+    rows.push_back(std::move(row));
+  }
+  auto key = [&order](const SiteRow& r) {
+    if (order == "spam") return r.a.rejected;
+    if (order == "ham") return r.a.approved;
+    if (order == "missed_spam") return r.a.reported_spam;
+    if (order == "false_positives") return r.a.reported_ham;
+    return r.a.received;
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const SiteRow& a, const SiteRow& b) {
+    return key(a) != key(b) ? key(a) > key(b) : a.site < b.site;
+  });
+  const int64_t total = static_cast<int64_t>(rows.size());
+  const size_t first = static_cast<size_t>(std::min(offset, total));
+  const size_t last = static_cast<size_t>(std::min(offset + limit, total));
+  if (format == "csv") {
+    std::string csv = "Active sites for " + KeyOf(req, p.form) + " during " + month +
+                      " (limit:" + std::to_string(limit) + ", offset: " + std::to_string(offset) +
+                      ", total: " + std::to_string(total) + ")\n" +
+                      "Site,Total API Calls,Spam,Ham,Missed Spam,False Positives,Is Revoked\n";
+    for (size_t i = first; i < last; ++i) {
+      const SiteRow& r = rows[i];
+      csv += r.site + "," + std::to_string(r.a.received) + "," + std::to_string(r.a.rejected) +
+             "," + std::to_string(r.a.approved) + "," + std::to_string(r.a.reported_spam) + "," +
+             std::to_string(r.a.reported_ham) + ",false\n";
+    }
+    co_return TextResponse(req, http::status::ok, "text/csv; charset=utf-8", std::move(csv));
+  }
+  json::array items;
+  for (size_t i = first; i < last; ++i) {
+    const SiteRow& r = rows[i];
+    // Akismet sends the counts as strings.
+    items.push_back(json::object{{"site", r.site},
+                                 {"api_calls", std::to_string(r.a.received)},
+                                 {"spam", std::to_string(r.a.rejected)},
+                                 {"ham", std::to_string(r.a.approved)},
+                                 {"missed_spam", std::to_string(r.a.reported_spam)},
+                                 {"false_positives", std::to_string(r.a.reported_ham)},
+                                 {"is_revoked", false}});
+  }
+  json::object body;
+  body[month] = std::move(items);
+  body["limit"] = limit;
+  body["offset"] = offset;
+  body["total"] = total;
+  co_return JsonResponse(req, http::status::ok, std::move(body));
 }
 
 namespace {

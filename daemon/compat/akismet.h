@@ -41,13 +41,15 @@ bool CreateAkismetKey(storage::Store& store, const std::string& name,
                       const std::vector<std::string>& sites, const std::string& created_by,
                       std::string* key, int64_t* id, std::string* error);
 
-// The routes: form-encoded POSTs answered byte for byte like Akismet. Public
-// in the route table: each authenticates the key (or site token) it is sent.
+// The routes: forms (a POST body or a GET query) answered byte for byte like
+// Akismet. Public in the route table: each authenticates the key (or site
+// token) it is sent.
 boost::asio::awaitable<Response> AkismetVerifyKey(Services& s, const Call& call);
 boost::asio::awaitable<Response> AkismetCommentCheck(Services& s, const Call& call);
 boost::asio::awaitable<Response> AkismetSubmitSpam(Services& s, const Call& call);
 boost::asio::awaitable<Response> AkismetSubmitHam(Services& s, const Call& call);
 boost::asio::awaitable<Response> AkismetUsageLimit(Services& s, const Call& call);
+boost::asio::awaitable<Response> AkismetKeySites(Services& s, const Call& call);
 
 // Spam in the Akismet/spamd sense: the comment belongs in a spam folder.
 // A reject always is; a hold is only when its score reached the site's hold

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "base/encoding.h"
+#include "base/hash.h"
 #include "base/strings.h"
 #include "classifiers/charset.h"
 
@@ -600,6 +601,18 @@ std::string Mail::Content() const {
   if (s.empty()) return std::string(b);
   if (b.empty()) return std::string(s);
   return std::string(s) + "\n\n" + std::string(b);
+}
+
+std::string MessageKey(const Mail& mail) {
+  std::string_view id = base::TrimAscii(mail.message_id);
+  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') {
+    id = base::TrimAscii(id.substr(1, id.size() - 2));
+  }
+  const std::string digest = base::HexEncode(base::Sha256(mail.from_email + '\n' + mail.Content()));
+  if (!id.empty() && id.size() <= 200) {
+    return "message-id:" + std::string(id) + ":" + digest.substr(0, 16);
+  }
+  return "sha256:" + digest;
 }
 
 Mail ParseMail(std::string_view raw) {

@@ -94,6 +94,16 @@ struct Mail {
   std::string Content() const;
 };
 
+// The key a message is stored under (its external_id), so that checking the
+// same message twice answers the first verdict instead of storing it again.
+// With a Message-ID (angle brackets and white space trimmed, at most 200
+// bytes): "message-id:<id>:<16 hex digits>", else "sha256:<64 hex digits>";
+// the hex digits are SHA-256 of the sender and the content (subject and
+// body as decoded), so relays that add headers do not change the key, and a
+// message that reuses another's Message-ID with other content is a message
+// of its own (it cannot fetch the other's verdict).
+std::string MessageKey(const Mail& mail);
+
 // Parses `raw` as an RFC 5322 message (CRLF or LF line ends): headers with
 // folding, RFC 2047 encoded words, MIME multipart (the first text/plain part,
 // else the first text/* part), quoted-printable and base64, and the part's

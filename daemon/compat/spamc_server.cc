@@ -13,6 +13,7 @@
 #include "daemon/api/comments.h"
 #include "daemon/http/listeners.h"
 #include "daemon/core/log.h"
+#include "daemon/core/metrics.h"
 #include "daemon/compat/spamc.h"
 #include "daemon/http/wire.h"
 
@@ -55,6 +56,7 @@ CommentInput ToComment(const spamc::Mail& mail, const spamc::Request& req, const
   c.author_name = std::string(base::Utf8Prefix(mail.from_name, 1024));
   c.author_email = std::string(base::Utf8Prefix(mail.from_email, 320));
   c.content = std::string(base::Utf8Prefix(mail.Content(), config.limits.max_body_bytes));
+  c.external_id = spamc::MessageKey(mail);
   json::object meta{{"source", "spamc"}};
   auto put = [&](const char* key, const std::string& value) {
     if (!value.empty()) meta[key] = std::string(base::Utf8Prefix(value, kMaxMetaString));
@@ -65,6 +67,39 @@ CommentInput ToComment(const spamc::Mail& mail, const spamc::Request& req, const
   std::string text = ToJson(meta);
   c.meta_json = text.size() <= config.limits.max_meta_bytes ? text : "{\"source\":\"spamc\"}";
   return c;
+}
+
+// The parts of a stored verdict (verdict_json, docs/api.md) that a spamc
+// reply needs: action, score and the reasons that are not shadow.
+Verdict StoredVerdictOf(const std::string& verdict_json) {
+  Verdict v;
+  json::value parsed = ParseJsonOr(verdict_json, json::object());
+  const json::object* o = parsed.if_object();
+  if (o == nullptr) return v;
+  if (const json::value* a = o->if_contains("action"); a && a->is_string()) {
+    for (rules::Action action : {rules::Action::kAccept, rules::Action::kHold,
+                                 rules::Action::kReject}) {
+      if (rules::ActionName(action) == a->get_string()) v.action = action;
+    }
+  }
+  if (const json::value* sc = o->if_contains("score"); sc && sc->is_number()) {
+    v.score = sc->to_number<double>();
+  }
+  if (const json::value* rs = o->if_contains("reasons"); rs && rs->is_array()) {
+    for (const json::value& r : rs->get_array()) {
+      const json::object* ro = r.if_object();
+      if (ro == nullptr) continue;
+      VerdictReason vr;
+      if (auto* x = ro->if_contains("rule"); x && x->is_string()) vr.reason.rule_id = x->get_string();
+      if (auto* x = ro->if_contains("description"); x && x->is_string())
+        vr.reason.description = x->get_string();
+      if (auto* x = ro->if_contains("score"); x && x->is_number())
+        vr.reason.score = x->to_number<double>();
+      if (auto* x = ro->if_contains("shadow"); x && x->is_bool()) vr.reason.shadow = x->get_bool();
+      v.reasons.push_back(std::move(vr));
+    }
+  }
+  return v;
 }
 
 }  // namespace
@@ -156,6 +191,7 @@ net::awaitable<void> SpamcServer::Impl::Session(
     }
     buffer.append(chunk, n);
   }
+  metrics::ObserveSpamcRequest(CommandName(req.command));
   if (req.command == spamc::Command::kPing) {
     co_await reply(spamc::FormatPong());
     co_return;
@@ -238,24 +274,31 @@ net::awaitable<std::string> SpamcServer::Impl::Handle(const spamc::Request& req,
   const std::string site = input.site;
   std::vector<CommentInput> inputs;
   inputs.push_back(std::move(input));
-  std::vector<StoredVerdict> results = co_await EvaluateAndStore(services, std::move(inputs), true);
+  // The spamc site is the operator's (config): named in metrics.
+  std::function<void(size_t, storage::Comment&)> no_customize;
+  std::vector<StoredVerdict> results = co_await EvaluateAndStore(
+      services, std::move(inputs), true, std::move(no_customize), /*vouched=*/true);
   const StoredVerdict& r = results.front();
   if (r.overloaded || r.ec) {
     co_return spamc::FormatError(spamc::kExTempFail,
                                  r.ec ? "storage error: " + r.ec.message()
                                       : std::string("the storage queue is full"));
   }
+  // The same message checked again is answered with its first verdict.
+  const Verdict verdict = r.duplicate ? StoredVerdictOf(r.verdict_json) : r.verdict;
+  metrics::ObserveSpamcVerdict(IsSpamVerdict(verdict, HoldAtFor(services, site)), r.duplicate);
   spamc::Result result;
   result.threshold = HoldAtFor(services, site);
-  result.score = r.verdict.score;
-  result.is_spam = IsSpamVerdict(r.verdict, result.threshold);
-  for (const VerdictReason& vr : r.verdict.reasons) {
+  result.score = verdict.score;
+  result.is_spam = IsSpamVerdict(verdict, result.threshold);
+  for (const VerdictReason& vr : verdict.reasons) {
     if (vr.reason.shadow) continue;
     result.symbols.push_back({vr.reason.rule_id, vr.reason.score, vr.reason.description});
   }
   Log(LogLevel::kDebug, "spamc_checked",
       {{"command", CommandName(req.command)},
        {"comment", std::to_string(r.id)},
+       {"again", r.duplicate ? "true" : "false"},
        {"bytes", std::to_string(message.size())},
        {"spam", result.is_spam ? "true" : "false"}});
   co_return spamc::FormatCheckReply(req, result, message);

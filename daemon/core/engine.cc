@@ -97,6 +97,11 @@ rules::SitePolicy Engine::PolicyFor(std::string_view site) const {
   return file_policy;
 }
 
+bool Engine::KnowsSite(std::string_view site) const {
+  if (sites_ != nullptr && sites_->Current()->Find(site) != nullptr) return true;
+  return rules_->HasSite(site);
+}
+
 Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) const {
   using classifiers::Normalize;
   using classifiers::NormalizedText;
@@ -152,7 +157,7 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
   f.mixed_script_words = content.mixed_script_words + name.mixed_script_words;
   f.emoji_count = tf.emoji_count;
   if (Velocity* vel = options.velocity ? options.velocity : velocity_.get()) {
-    Velocity::Counts vc = vel->Observe(c.author_ip, email.text, content.text,
+    Velocity::Counts vc = vel->Observe(c.site, c.author_ip, email.text, content.text,
                                        options.now_ms ? options.now_ms : base::NowMs(),
                                        options.record_velocity);
     f.velocity_ip = vc.ip;

@@ -150,6 +150,8 @@ class Engine {
   // The policy for `site`: the rule file's, with the site registry's fields
   // over it (docs/api.md, "Precedence").
   rules::SitePolicy PolicyFor(std::string_view site) const;
+  // True if the site registry or the rule file's `sites:` names `site`.
+  bool KnowsSite(std::string_view site) const;
 
   const rules::RuleSet& rules() const { return *rules_; }
   const classifiers::Judge& judge() const { return *judge_; }

@@ -1,6 +1,7 @@
 #include "daemon/core/metrics.h"
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -264,10 +265,37 @@ DaemonMetrics::DaemonMetrics()
           std::vector<Label>{{"version", 0}, {"rules", 0}, {"model", 0}})),
       retention_purged(registry.Add<CounterFamily>(
           "moderated_retention_purged_total", "Comments deleted by the retention policy.")),
+      spamc_requests(registry.Add<CounterFamily>(
+          "moderated_spamc_requests_total", "spamc/spamd requests, by command.",
+          std::vector<Label>{{"command", 0}})),
+      spamc_verdicts(registry.Add<CounterFamily>(
+          "moderated_spamc_verdicts_total",
+          "Messages checked over spamc, by answer (spam, ham, or repeat: a message checked "
+          "before, answered with its first verdict).",
+          std::vector<Label>{{"result", 0}})),
+      webhook_deliveries(registry.Add<CounterFamily>(
+          "moderated_webhook_deliveries_total", "Webhook events delivered (answered 2xx).")),
+      webhook_failures(registry.Add<CounterFamily>(
+          "moderated_webhook_failures_total",
+          "Failed webhook delivery attempts; final=\"true\" when it was the last attempt.",
+          std::vector<Label>{{"final", 0}})),
+      webhook_outbox_depth(registry.Add<GaugeFamily>(
+          "moderated_webhook_outbox_depth",
+          "Webhook events not delivered, by state (pending: will be tried again; gave_up).",
+          std::vector<Label>{{"state", 0}})),
+      decisions(registry.Add<CounterFamily>(
+          "moderated_decisions_total", "Moderator decisions, by decision and site.",
+          std::vector<Label>{{"decision", 0}, {"site", kMaxSites}})),
+      process_cpu_seconds(registry.Add<SampledCounterFamily>(
+          "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.")),
       process_resident_memory(registry.Add<GaugeFamily>("process_resident_memory_bytes",
                                                         "Resident memory size in bytes.")),
+      process_virtual_memory(registry.Add<GaugeFamily>("process_virtual_memory_bytes",
+                                                       "Virtual memory size in bytes.")),
       process_open_fds(
           registry.Add<GaugeFamily>("process_open_fds", "Number of open file descriptors.")),
+      process_max_fds(registry.Add<GaugeFamily>("process_max_fds",
+                                                "Maximum number of open file descriptors.")),
       process_start_time(registry.Add<GaugeFamily>(
           "process_start_time_seconds", "Start time of the process since the Unix epoch.")) {
   // Unlabelled series exist from the start, so they render as 0.
@@ -289,6 +317,13 @@ DaemonMetrics::DaemonMetrics()
   wal_frames.With();
   reloads.With({"error"});
   reloads.With({"ok"});
+  webhook_deliveries.With();
+  webhook_failures.With({"false"});
+  webhook_failures.With({"true"});
+  webhook_outbox_depth.With({"pending"});
+  webhook_outbox_depth.With({"gave_up"});
+  for (const char* result : {"ham", "repeat", "spam"}) spamc_verdicts.With({result});
+  process_cpu_seconds.With();
 }
 
 DaemonMetrics& Metrics() {
@@ -333,6 +368,31 @@ void ObserveCheckpoint(bool restart, int64_t micros, int64_t wal_frames, bool ok
   m.wal_frames.With().Set(static_cast<double>(wal_frames));
 }
 
+std::string_view SiteLabel(std::string_view site, bool known) {
+  return known ? site : "unregistered";
+}
+
+void ObserveSpamcRequest(std::string_view command) {
+  Metrics().spamc_requests.With({command}).Inc();
+}
+
+void ObserveSpamcVerdict(bool spam, bool repeat) {
+  Metrics().spamc_verdicts.With({repeat ? "repeat" : spam ? "spam" : "ham"}).Inc();
+}
+
+void ObserveWebhookAttempt(bool delivered, bool gave_up) {
+  DaemonMetrics& m = Metrics();
+  if (delivered) {
+    m.webhook_deliveries.With().Inc();
+  } else {
+    m.webhook_failures.With({gave_up ? "true" : "false"}).Inc();
+  }
+}
+
+void ObserveDecision(std::string_view decision, std::string_view site) {
+  Metrics().decisions.With({decision, site}).Inc();
+}
+
 void ObserveReload(bool ok) { Metrics().reloads.With({ok ? "ok" : "error"}).Inc(); }
 
 #ifndef MODERATED_VERSION
@@ -346,14 +406,35 @@ void SetBuildInfo(std::string_view rules, std::string_view model) {
   f.With({BuildVersion(), rules, model}).Set(1);
 }
 
-void UpdateProcessMetrics() {
-  DaemonMetrics& m = Metrics();
+void UpdateProcessMetrics(DaemonMetrics& m) {
   const long page = sysconf(_SC_PAGESIZE);
   {
     std::ifstream statm("/proc/self/statm");
     uint64_t size = 0, resident = 0;
     if (statm >> size >> resident) {
+      m.process_virtual_memory.With().Set(static_cast<double>(size * page));
       m.process_resident_memory.With().Set(static_cast<double>(resident * page));
+    }
+  }
+  {
+    // Fields 14 and 15 of /proc/self/stat: user and system time in clock ticks.
+    std::ifstream stat("/proc/self/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    size_t close = text.rfind(')');  // the command name may contain spaces
+    if (close != std::string::npos && close + 2 <= text.size()) {
+      std::istringstream fields(text.substr(close + 2));
+      std::string field;
+      double ticks = 0;
+      for (int i = 3; i <= 15 && (fields >> field); ++i) {
+        if (i == 14 || i == 15) ticks += std::atof(field.c_str());
+      }
+      m.process_cpu_seconds.With().Set(ticks / static_cast<double>(sysconf(_SC_CLK_TCK)));
+    }
+  }
+  {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+      m.process_max_fds.With().Set(static_cast<double>(limit.rlim_cur));
     }
   }
   if (DIR* d = opendir("/proc/self/fd")) {

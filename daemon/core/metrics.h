@@ -142,15 +142,27 @@ class CounterFamily : public FamilyBase {
 class GaugeFamily : public FamilyBase {
  public:
   GaugeFamily(std::string name, std::string help, std::vector<Label> labels = {})
-      : FamilyBase(std::move(name), std::move(help), Type::kGauge, std::move(labels)) {}
+      : GaugeFamily(std::move(name), std::move(help), std::move(labels), Type::kGauge) {}
   Gauge& With(std::initializer_list<std::string_view> values = {}) {
     return *static_cast<Gauge*>(Find(values));
   }
+
+ protected:
+  GaugeFamily(std::string name, std::string help, std::vector<Label> labels, Type type)
+      : FamilyBase(std::move(name), std::move(help), type, std::move(labels)) {}
 
  private:
   std::shared_ptr<void> NewSeries() const override { return std::make_shared<Gauge>(); }
   void RenderSeries(const std::string& labels, const void* series,
                     std::string* out) const override;
+};
+
+// A counter that another party keeps (the kernel's CPU time of this
+// process) and that is copied in on scrape: set like a gauge, typed counter.
+class SampledCounterFamily : public GaugeFamily {
+ public:
+  SampledCounterFamily(std::string name, std::string help, std::vector<Label> labels = {})
+      : GaugeFamily(std::move(name), std::move(help), std::move(labels), Type::kCounter) {}
 };
 
 class HistogramFamily : public FamilyBase {
@@ -203,7 +215,9 @@ std::string FormatValue(double v);
 // Default bucket bounds, in seconds, for latencies from 100 µs to 10 s.
 const std::vector<double>& LatencyBuckets();
 
-// Label caps.
+// Label caps. A site label past its cap reads "other"; so that one client
+// (even an admin token, which may name any site) cannot crowd out the sites
+// that exist, call sites pass SiteLabel(), which keeps only known sites.
 inline constexpr size_t kMaxSites = 1000;
 inline constexpr size_t kMaxRules = 1000;
 
@@ -233,8 +247,17 @@ struct DaemonMetrics {
   GaugeFamily& event_loop_lag;              // seconds, measured every 20 ms
   GaugeFamily& build_info;                  // {version, rules, model} = 1
   CounterFamily& retention_purged;          // comments deleted by retention
+  CounterFamily& spamc_requests;            // {command}
+  CounterFamily& spamc_verdicts;            // {result}: spam | ham | repeat
+  CounterFamily& webhook_deliveries;        // delivered attempts
+  CounterFamily& webhook_failures;          // {final}: "false" retried later | "true" given up
+  GaugeFamily& webhook_outbox_depth;        // {state}: pending | gave_up; refreshed on scrape
+  CounterFamily& decisions;                 // {decision, site}
+  SampledCounterFamily& process_cpu_seconds;  // set on scrape
   GaugeFamily& process_resident_memory;     // set on scrape
+  GaugeFamily& process_virtual_memory;
   GaugeFamily& process_open_fds;
+  GaugeFamily& process_max_fds;
   GaugeFamily& process_start_time;
 };
 
@@ -313,8 +336,27 @@ const char* BuildVersion();
 // being BuildVersion().
 void SetBuildInfo(std::string_view rules, std::string_view model);
 
-// Reads /proc/self for the process_* gauges.
-void UpdateProcessMetrics();
+// Reads /proc/self for the process_* families of `m`.
+void UpdateProcessMetrics(DaemonMetrics& m = Metrics());
+
+// The `site` label for a comment's site: the site itself when the daemon
+// knows it (`known`: it is in the site registry or the rule file's `sites:`),
+// else "unregistered" — so names invented in requests add no series.
+std::string_view SiteLabel(std::string_view site, bool known);
+
+// One spamc/spamd request (`command` as on the wire: "CHECK", "TELL"...).
+void ObserveSpamcRequest(std::string_view command);
+// The answer to one checked message: spam or ham, or a repeat of a message
+// checked before (answered with its first verdict).
+void ObserveSpamcVerdict(bool spam, bool repeat);
+
+// One webhook delivery attempt: delivered, or failed (`gave_up`: it was the
+// last attempt).
+void ObserveWebhookAttempt(bool delivered, bool gave_up);
+
+// One moderator decision ("approve", "reject", "spam", "abuse", "undo") on a
+// comment of `site` (already a SiteLabel()).
+void ObserveDecision(std::string_view decision, std::string_view site);
 
 }  // namespace metrics
 }  // namespace moderated

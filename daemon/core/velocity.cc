@@ -41,9 +41,15 @@ Velocity::Velocity(int64_t window_ms, size_t max_keys)
 
 Velocity::~Velocity() = default;
 
-double Velocity::ObserveOne(Kind& kind, std::string_view key, int64_t slot, bool record) {
+double Velocity::ObserveOne(Kind& kind, uint64_t site_hash, std::string_view key, int64_t slot,
+                            bool record) {
   if (key.empty()) return 0;
-  const uint64_t h = Hash(key);
+  // The site's hash mixed in (and finalised again): the same key on two
+  // sites is two keys.
+  uint64_t h = Hash(key) ^ (site_hash * 0x9e3779b97f4a7c15ull);
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 32;
   Stripe& stripe = kind.stripes[h % kStripes];
   std::lock_guard lock(stripe.mu);
   auto it = stripe.index.find(h);
@@ -81,13 +87,15 @@ double Velocity::ObserveOne(Kind& kind, std::string_view key, int64_t slot, bool
   return static_cast<double>(total);
 }
 
-Velocity::Counts Velocity::Observe(std::string_view ip, std::string_view email,
-                                   std::string_view content, int64_t now_ms, bool record) {
+Velocity::Counts Velocity::Observe(std::string_view site, std::string_view ip,
+                                   std::string_view email, std::string_view content,
+                                   int64_t now_ms, bool record) {
   const int64_t slot = std::max<int64_t>(now_ms, 0) / bucket_ms_;
+  const uint64_t site_hash = Hash(site);
   Counts c;
-  c.ip = ObserveOne(*ip_, ip, slot, record);
-  c.email = ObserveOne(*email_, email, slot, record);
-  c.content = ObserveOne(*content_, content, slot, record);
+  c.ip = ObserveOne(*ip_, site_hash, ip, slot, record);
+  c.email = ObserveOne(*email_, site_hash, email, slot, record);
+  c.content = ObserveOne(*content_, site_hash, content, slot, record);
   return c;
 }
 

@@ -1,7 +1,9 @@
 // daemon/core/velocity.h
 //
 // Velocity: how many comments with the same author IP, the same author
-// e-mail, or the same normalised content were seen recently. The counts become
+// e-mail, or the same normalised content were seen recently on the same site
+// (each site counts its own: a text posted once on each of two sites is not a
+// flood on either). The counts become
 // the rule features `velocity_ip`, `velocity_email` and `velocity_content`
 // (docs/rules.md, "Live administration, backtests and velocity").
 //
@@ -46,13 +48,13 @@ class Velocity {
     double content = 0;
   };
 
-  // Counts the comment seen at `now_ms` (Unix milliseconds; any monotonic
+  // Counts the comment of `site` seen at `now_ms` (Unix milliseconds; any monotonic
   // clock works as long as it is used consistently). With `record` false
   // nothing is stored and the result is what the counts would be had it been
   // recorded (dry runs, /v1/check). `email` and `content` should be the
   // normalised texts, so that case and look-alike tricks count as the same.
-  Counts Observe(std::string_view ip, std::string_view email, std::string_view content,
-                 int64_t now_ms, bool record);
+  Counts Observe(std::string_view site, std::string_view ip, std::string_view email,
+                 std::string_view content, int64_t now_ms, bool record);
 
   // Keys currently held for each kind (tests, metrics).
   size_t ip_keys() const;
@@ -80,7 +82,8 @@ class Velocity {
     size_t size() const;
   };
 
-  double ObserveOne(Kind& kind, std::string_view key, int64_t slot, bool record);
+  double ObserveOne(Kind& kind, uint64_t site_hash, std::string_view key, int64_t slot,
+                    bool record);
 
   const int64_t window_ms_;
   const int64_t bucket_ms_;

@@ -244,7 +244,7 @@ net::awaitable<Response> Router::Handle(Request req, Peer peer) {
   const std::string_view path = TargetPath(req.target());
   const Match m = Find(req.method(), path);
   if (m.on_path.empty()) {
-    observed.route = "/";  // unknown paths count with the console's root, as they always did
+    observed.route = "unmatched";  // every unknown path: one series, not one per path
     co_return observed.Done(
         Problem(req, http::status::not_found, "no such endpoint: " + std::string(path)));
   }

@@ -123,7 +123,7 @@ class Worker {
     }
     if (a >= lo) return {};
     return store.Scan(a, lo - 1, [&](const storage::Comment& c) {
-      velocity_.Observe(c.author_ip, classifiers::Normalize(c.author_email).text,
+      velocity_.Observe(c.site, c.author_ip, classifiers::Normalize(c.author_email).text,
                         classifiers::Normalize(c.content).text, c.received_at_ms, true);
       return true;
     });

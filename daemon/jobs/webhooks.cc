@@ -31,6 +31,7 @@
 #include "base/time.h"
 #include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/core/metrics.h"
 #include "daemon/core/reader_pool.h"
 #include "daemon/http/response.h"
 
@@ -306,6 +307,7 @@ net::awaitable<void> WebhookWorker::Impl::Handle(storage::OutboxEvent e,
       next = now + WebhookBackoffMs(config, attempts, jitter(rng));
     }
   }
+  metrics::ObserveWebhookAttempt(a.delivered, gave_up);
   const int64_t id = e.id;
   const bool delivered = a.delivered;
   const std::string error = Truncate(a.error);

@@ -1,7 +1,9 @@
-// The Akismet-compatible API driven by the real npm client `akismet-api`
-// (6.x, pinned by package-lock.json) against the real daemon on loopback.
+// The Akismet-compatible API driven by two real npm clients, `akismet-api`
+// 6.0.0 and `akismet` 2.0.7 (oozcitak/akismet-js; both pinned by
+// package-lock.json), against the real daemon on loopback, each configured
+// the way its README tells a user to point it at another host.
 //
-// akismet-api puts the key in the host name (http://KEY.moderated.test:PORT/),
+// Both put the key in the host name (http://KEY.moderated.test:PORT/),
 // so this process resolves moderated.test and every name under it to
 // 127.0.0.1 (dns.lookup is what Node's HTTP client asks). Nothing leaves the
 // machine.
@@ -18,6 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import akismet from 'akismet-api';
+import akismetJs from 'akismet';
 
 const { AkismetClient } = akismet;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -199,5 +202,56 @@ describe('submitSpam and submitHam', () => {
   test('a submission with an unknown key is invalid', async () => {
     const res = await client({ key: 'ffffffffffffffffffffffffffffffff' }).submitSpam(comment);
     assert.equal(res.text, 'invalid');
+  });
+});
+
+describe('Akismet test triggers and required fields (akismet-api)', () => {
+  test('comment_author=viagra-test-123 is spam', async () => {
+    assert.equal(await client().checkSpam({ ...visitor, name: 'viagra-test-123', content: 'hello' }), true);
+  });
+  test('a check without user_ip is refused with Akismet\'s debug help', async () => {
+    const { ip, ...noIp } = visitor;
+    await assert.rejects(client().checkSpam({ ...noIp, content: 'hello' }), /^Error: Empty "user_ip" value$/);
+  });
+});
+
+// npm `akismet` (2.0.7): callbacks; `host` and `port` are its options for
+// another server, the key goes first in the host name like Akismet's.
+describe('the npm akismet client', () => {
+  function jsClient(options = {}) {
+    return akismetJs.client({ apiKey: key, blog: 'https://blog.example', host: domain, port, ...options });
+  }
+  const call = (fn) => new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+  const comment = {
+    user_ip: '203.0.113.10',
+    permalink: 'https://blog.example/2024/05/js/',
+    comment_type: 'comment',
+    comment_author: 'Reader',
+    comment_author_email: 'js-reader@example.org',
+  };
+
+  test('verifyKey', async () => {
+    assert.equal(await call((cb) => jsClient().verifyKey(cb)), true);
+    assert.equal(await call((cb) => jsClient({ apiKey: 'ffffffffffffffffffffffffffffffff' }).verifyKey(cb)), false);
+  });
+  test('checkComment: ham, spam and the test triggers', async () => {
+    const check = (fields) => call((cb) => jsClient().checkComment({ ...comment, ...fields }, cb));
+    assert.equal(await check({ comment_content: 'Thanks, a clear and useful write-up.' }), false);
+    assert.equal(await check({ comment_content: 'Best online casino: free spins at https://spam-casino.ru/js' }), true);
+    assert.equal(await check({ comment_author: 'viagra-test-123', comment_content: 'hello' }), true);
+    assert.equal(
+      await check({ comment_author_email: 'akismet-guaranteed-spam@example.com', comment_content: 'hello' }),
+      true,
+    );
+    assert.equal(
+      await check({ user_role: 'administrator', comment_content: 'casino free spins https://spam-casino.ru/js2' }),
+      false,
+    );
+    assert.equal(await check({ is_test: '1', comment_content: 'casino free spins https://spam-casino.ru/js3' }), true);
+  });
+  test('submitSpam and submitHam', async () => {
+    const c = { ...comment, comment_content: 'Let through, then reported by the site (akismet-js).' };
+    await call((cb) => jsClient().submitSpam({ ...c }, cb));
+    await call((cb) => jsClient().submitHam({ ...c }, cb));
   });
 });

@@ -41,7 +41,7 @@ depends="$(field Depends)"
 depends_names="$(tr ',' '\n' <<<"$depends" | sed -E 's/^ +//; s/ .*//')"
 for pkg in libc6 libstdc++6 libgcc-s1 libre2-9 libfasttext0 libsqlite3-0 libicu72 libcld2-0 \
            libyaml-cpp0.7 libsystemd0 libboost-json1.81.0 libboost-url1.81.0 libssl3 libpsl5 \
-           procps; do
+           procps adduser; do
   grep -qxF "$pkg" <<<"$depends_names" || fail "Depends lacks $pkg: $depends"
 done
 
@@ -53,6 +53,7 @@ expected="$(sort <<'LIST'
 ./usr/lib/systemd/system/moderated.service
 ./usr/lib/systemd/system/moderated.socket
 ./usr/lib/sysusers.d/moderated.conf
+./usr/share/man/man8/moderated.8.gz
 ./usr/share/moderated/models/default.ftz
 ./usr/share/moderated/rules/default.yaml
 LIST
@@ -62,6 +63,8 @@ got_main="$(grep -v '^./usr/share/doc/moderated/' <<<"$contents")"
 $(diff <(echo "$expected") <(echo "$got_main") || true)"
 grep -qx './usr/share/doc/moderated/operations.md' <<<"$contents" || fail "no operations.md"
 grep -qx './usr/share/doc/moderated/README.md' <<<"$contents" || fail "no README.md"
+grep -qx './usr/share/doc/moderated/copyright' <<<"$contents" || fail "no copyright"
+grep -qx './usr/share/doc/moderated/changelog.gz' <<<"$contents" || fail "no changelog.gz"
 listing="$(dpkg-deb --contents "$deb")"
 grep -E ' \./usr/bin/moderated$' <<<"$listing" | grep -q '^-rwxr-xr-x root/root' ||
   fail "/usr/bin/moderated is not -rwxr-xr-x root/root"
@@ -83,4 +86,19 @@ grep -q 'deb-systemd-helper enable moderated.service' "$tmp/control/postinst" ||
 # The packaged (stripped) binary runs.
 dpkg-deb -x "$deb" "$tmp/x"
 [ "$("$tmp/x/usr/bin/moderated" version)" = "moderated 0.1.0" ] || fail "packaged binary does not run"
+
+# The man page is the binary's own help: every command's usage line is in it.
+man_text="$(zcat "$tmp/x/usr/share/man/man8/moderated.8.gz")"
+for usage in "Usage: moderated serve" "Usage: moderated rules" "Usage: moderated purge"; do
+  [[ $man_text == *"${usage}"* ]] || fail "moderated.8 lacks '$usage'"
+done
+[[ $man_text == ".TH MODERATED 8 "* ]] || fail "moderated.8 is not a section 8 page"
+[[ "$(field Maintainer)" != *"@localhost"* ]] || fail "Maintainer: $(field Maintainer)"
+
+# Debian's lintian (scripts/setup.sh installs it): no error and no warning.
+command -v lintian >/dev/null || fail "lintian is missing: run scripts/setup.sh"
+lintian_out="$(lintian --fail-on error,warning --tag-display-limit 0 "$deb" 2>&1)" ||
+  fail "lintian:
+$lintian_out"
+echo "lintian: ${lintian_out:-clean}"
 echo "PASS"

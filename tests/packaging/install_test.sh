@@ -34,13 +34,16 @@ for f in usr/bin/moderated \
          usr/share/moderated/models/default.ftz \
          usr/share/doc/moderated/README.md \
          usr/share/doc/moderated/operations.md \
-         usr/share/doc/moderated/configuration.md; do
+         usr/share/doc/moderated/configuration.md \
+         usr/share/doc/moderated/copyright \
+         usr/share/doc/moderated/changelog.gz \
+         usr/share/man/man8/moderated.8.gz; do
   [ -f "$root/$f" ] || fail "not installed: /$f"
 done
 [ -x "$root/usr/bin/moderated" ] || fail "/usr/bin/moderated is not executable"
 # Nothing outside the FHS places above.
 unexpected="$(cd "$root" && find . -type f | sed 's|^\./||' |
-  grep -v -E '^(usr/bin/moderated|usr/lib/systemd/system/moderated\.(service|socket)|usr/lib/sysusers\.d/moderated\.conf|etc/moderated/moderated\.yaml|usr/share/moderated/(rules|models)/[^/]+|usr/share/doc/moderated/[^/]+\.md)$' || true)"
+  grep -v -E '^(usr/bin/moderated|usr/lib/systemd/system/moderated\.(service|socket)|usr/lib/sysusers\.d/moderated\.conf|etc/moderated/moderated\.yaml|usr/share/moderated/(rules|models)/[^/]+|usr/share/doc/moderated/([^/]+\.md|copyright|changelog\.gz)|usr/share/man/man8/moderated\.8\.gz)$' || true)"
 [ -z "$unexpected" ] || fail "unexpected installed files: $unexpected"
 
 bin="$root/usr/bin/moderated"

@@ -10,9 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <cctype>
 #include <map>
 #include <set>
 
+#include "daemon/api/openapi.h"
 #include "tests/testing/in_process_daemon.h"
 
 namespace moderated {
@@ -132,5 +135,40 @@ TEST_F(RoutesTest, NoTwoRowsShareAMethodAndPattern) {
   }
 }
 
+
+// docs/openapi.yaml (served as /openapi.json) describes exactly the routes
+// of the table: every (method, pattern) is an operation, and every
+// operation is a route.
+namespace openapi_test {
+
+TEST(OpenApiTest, EveryRouteIsDocumentedAndNothingElse) {
+  const std::string& text = api::OpenApiJson();
+  ASSERT_FALSE(text.empty()) << "docs/openapi.yaml does not parse";
+  boost::json::value doc = boost::json::parse(text);
+  EXPECT_EQ("3.1.0", doc.at("openapi").as_string());
+  std::set<std::string> documented;
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    for (const auto& [method, operation] : item.as_object()) {
+      std::string m(method);
+      for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(m + " " + std::string(path));
+    }
+  }
+  std::set<std::string> routed;
+  Config config;
+  for (const Route& r : ApiRoutes(config)) {
+    std::string pattern(r.pattern);
+    // OpenAPI has no "rest of the path" parameter: {path...} is {path}.
+    if (auto at = pattern.find("{path...}"); at != std::string::npos) {
+      pattern.replace(at, 9, "{path}");
+    }
+    routed.insert(std::string(http::to_string(r.method)) + " " + pattern);
+  }
+  for (const std::string& route : routed) EXPECT_TRUE(documented.count(route)) << "undocumented: " << route;
+  for (const std::string& op : documented) EXPECT_TRUE(routed.count(op)) << "no such route: " << op;
+  EXPECT_EQ(routed.size(), documented.size());
+}
+
+}  // namespace openapi_test
 }  // namespace
 }  // namespace moderated

@@ -228,7 +228,9 @@ TEST_F(AkismetE2ETest, KeyInTheHostName) {
   std::string upper = key_;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   r = Post("/1.1/comment-check",
-           FormOf({{"blog", "https://blog.example"}, {"comment_content", "Upper WP-HOST-2"}}),
+           FormOf({{"blog", "https://blog.example"},
+                   {"user_ip", "198.51.100.1"},
+                   {"comment_content", "Upper WP-HOST-2"}}),
            upper + ".rest.akismet.com");
   EXPECT_EQ("false", r.body);
 }
@@ -290,6 +292,7 @@ TEST_F(AkismetE2ETest, LegacyCharsetIsConverted) {
   HttpResult r = Post("/1.1/comment-check", FormOf({{"api_key", key_},
                                                     {"blog", "https://blog.example"},
                                                     {"blog_charset", "windows-1251"},
+                                                    {"user_ip", "198.51.100.2"},
                                                     {"comment_author", "\xC8\xE2\xE0\xED"},
                                                     {"comment_content", cp1251}}));
   EXPECT_EQ("false", r.body);  // casino alone (4) is below the hold threshold
@@ -326,12 +329,14 @@ TEST_F(AkismetE2ETest, TestConventions) {
   // Guaranteed spam: answered, not stored.
   HttpResult r = Post("/1.1/comment-check", FormOf({{"api_key", key_},
                                                     {"blog", "https://blog.example"},
+                   {"user_ip", "198.51.100.3"},
                                                     {"comment_author", "akismet-guaranteed-spam"},
                                                     {"comment_content", "WP-GUAR-1"}}));
   EXPECT_EQ("true", r.body);
   r = Post("/1.1/comment-check",
            FormOf({{"api_key", key_},
                    {"blog", "https://blog.example"},
+                   {"user_ip", "198.51.100.3"},
                    {"comment_author_email", "akismet-guaranteed-spam@example.com"},
                    {"comment_content", "WP-GUAR-2"}}));
   EXPECT_EQ("true", r.body);
@@ -340,6 +345,7 @@ TEST_F(AkismetE2ETest, TestConventions) {
   r = Post("/1.1/comment-check",
            FormOf({{"api_key", key_},
                    {"blog", "https://blog.example"},
+                   {"user_ip", "198.51.100.3"},
                    {"user_role", "administrator"},
                    {"comment_content", "casino free spins https://spam-casino.ru WP-ADMIN-1"}}));
   EXPECT_EQ("false", r.body);
@@ -348,6 +354,7 @@ TEST_F(AkismetE2ETest, TestConventions) {
   r = Post("/1.1/comment-check",
            FormOf({{"api_key", key_},
                    {"blog", "https://blog.example"},
+                   {"user_ip", "198.51.100.3"},
                    {"is_test", "1"},
                    {"comment_content", "casino free spins https://spam-casino.ru WP-TEST-1"}}));
   EXPECT_EQ("true", r.body);
@@ -356,6 +363,7 @@ TEST_F(AkismetE2ETest, TestConventions) {
   // A filled honeypot is spam.
   r = Post("/1.1/comment-check", FormOf({{"api_key", key_},
                                          {"blog", "https://blog.example"},
+                   {"user_ip", "198.51.100.3"},
                                          {"honeypot_field_name", "hp"},
                                          {"hp", "filled by a bot"},
                                          {"comment_content", "Hello WP-HONEY-1"}}));
@@ -388,6 +396,7 @@ TEST_F(AkismetE2ETest, SubmitSpamAndHamLabelAndCorrect) {
   // Never checked before: stored now, with the label.
   r = Post("/1.1/submit-ham", FormOf({{"api_key", key_},
                                       {"blog", "https://blog.example"},
+                   {"user_ip", "198.51.100.3"},
                                       {"comment_author_email", "new@example.com"},
                                       {"comment_content", "casino WP-SUB-2"}}));
   EXPECT_EQ("Thanks for making the web a better place.", r.body);
@@ -411,7 +420,120 @@ TEST_F(AkismetE2ETest, UsageLimitAndMethod) {
   EXPECT_GE(v.at("usage").as_int64(), 1);
 
   HttpClient c = HttpClient::Tcp(daemon_->port());
-  EXPECT_EQ(405u, c.Get("/1.1/comment-check").status);
+  EXPECT_EQ(405u, c.Send(http::verb::put, "/1.1/comment-check", "", kForm).status);
+}
+
+// Akismet requires user_ip on comment-check, submit-spam and submit-ham and
+// says so in the body and X-akismet-debug-help, with status 200.
+TEST_F(AkismetE2ETest, UserIpIsRequired) {
+  for (const char* path : {"/1.1/comment-check", "/1.1/submit-spam", "/1.1/submit-ham"}) {
+    for (const char* ip : std::initializer_list<const char*>{"", nullptr}) {
+      std::vector<std::pair<std::string, std::string>> fields = {
+          {"api_key", key_}, {"blog", "https://blog.example"}, {"comment_content", "WP-NOIP-1"}};
+      if (ip != nullptr) fields.push_back({"user_ip", ip});
+      HttpResult r = Post(path, FormOf(fields));
+      EXPECT_EQ(200u, r.status) << path;
+      EXPECT_EQ("Missing required field: user_ip.", r.body) << path;
+      EXPECT_EQ("Empty \"user_ip\" value", r.raw["X-akismet-debug-help"]) << path;
+    }
+  }
+  EXPECT_EQ(0, Count(daemon_->database(), "content LIKE '%WP-NOIP-1'"));
+}
+
+// Akismet's documented test triggers.
+TEST_F(AkismetE2ETest, ViagraTest123IsAlwaysSpam) {
+  HttpResult r = Post("/1.1/comment-check", FormOf({{"api_key", key_},
+                                                    {"blog", "https://blog.example"},
+                                                    {"user_ip", "198.51.100.4"},
+                                                    {"comment_author", "viagra-test-123"},
+                                                    {"comment_content", "Lovely weather WP-VIAGRA-1"}}));
+  EXPECT_EQ("true", r.body);
+  EXPECT_EQ(0, Count(daemon_->database(), "content LIKE '%WP-VIAGRA-1'"));
+}
+
+// Every endpoint takes GET with the form in the query, as Akismet does.
+TEST_F(AkismetE2ETest, EveryEndpointTakesGet) {
+  HttpClient c = HttpClient::Tcp(daemon_->port());
+  auto get = [&](const std::string& path, const std::vector<std::pair<std::string, std::string>>& f) {
+    return c.Send(http::verb::get, path + "?" + FormOf(f), "", "", {{"Host", "rest.akismet.com"}});
+  };
+  EXPECT_EQ("valid", get("/1.1/verify-key", {{"key", key_}, {"blog", "https://blog.example"}}).body);
+  std::vector<std::pair<std::string, std::string>> comment = {
+      {"api_key", key_}, {"blog", "https://blog.example"}, {"user_ip", "198.51.100.5"},
+      {"comment_author_email", "get@example.com"}, {"comment_content", "Hello over GET WP-GET-1"}};
+  EXPECT_EQ("false", get("/1.1/comment-check", comment).body);
+  EXPECT_EQ("Thanks for making the web a better place.", get("/1.1/submit-spam", comment).body);
+  EXPECT_EQ("Thanks for making the web a better place.", get("/1.1/submit-ham", comment).body);
+  EXPECT_EQ(1, Count(daemon_->database(), "content LIKE '%WP-GET-1' AND status = 'approved'"));
+  EXPECT_EQ(200u, get("/1.2/usage-limit", {{"api_key", key_}}).status);
+  EXPECT_EQ(200u, get("/1.2/key-sites", {{"api_key", key_}}).status);
+}
+
+// The requests the Python `akismet` client (ubernostrum/akismet) sends for
+// usage_limit() and key_sites(): GET with the key in the query, a
+// User-Agent of its own, no body.
+TEST_F(AkismetE2ETest, PythonClientUsageLimitAndKeySites) {
+  const std::string db = daemon_->database();
+  ASSERT_EQ("false", Post("/1.1/comment-check", FormOf(WordPressFields("Python shape WP-PY-1"))).body);
+  auto fields = WordPressFields("Python shape WP-PY-2");
+  ASSERT_EQ("false", Post("/1.1/comment-check", FormOf(fields)).body);
+  ASSERT_EQ("Thanks for making the web a better place.", Post("/1.1/submit-spam", FormOf(fields)).body);
+  HttpClient c = HttpClient::Tcp(daemon_->port());
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Host", "rest.akismet.com"}, {"User-Agent", "akismet.py/25.10.0 | Python/3.11.2"},
+      {"Accept", "*/*"}};
+  HttpResult usage = c.Send(http::verb::get, "/1.2/usage-limit?api_key=" + key_, "", "", headers);
+  ASSERT_EQ(200u, usage.status) << usage.body;
+  EXPECT_EQ("application/json", usage.content_type);
+  json::value u = usage.Json();
+  EXPECT_EQ("none", u.at("limit").as_string());
+  EXPECT_EQ("0.00", u.at("percentage").as_string());
+  EXPECT_FALSE(u.at("throttled").as_bool());
+  const int64_t received = std::stoll(Row(db, "SELECT count(*) FROM comments WHERE site IN "
+                                              "('blog.example', 'arabic.example')").at(0));
+  EXPECT_EQ(received, u.at("usage").as_int64());
+
+  HttpResult sites = c.Send(http::verb::get, "/1.2/key-sites?api_key=" + key_ + "&format=json",
+                            "", "", headers);
+  ASSERT_EQ(200u, sites.status) << sites.body;
+  json::object o = sites.Json().as_object();
+  EXPECT_EQ(500, o.at("limit").as_int64());
+  EXPECT_EQ(0, o.at("offset").as_int64());
+  EXPECT_EQ(2, o.at("total").as_int64());
+  ASSERT_EQ(4u, o.size());
+  std::string month;
+  for (const auto& kv : o) {
+    if (kv.key() != "limit" && kv.key() != "offset" && kv.key() != "total") month = kv.key();
+  }
+  EXPECT_TRUE(std::regex_match(month, std::regex("20[0-9]{2}-[01][0-9]"))) << month;
+  const json::array& rows = o.at(month).as_array();
+  ASSERT_EQ(2u, rows.size());
+  const json::object& blog = rows[0].as_object();  // the busier site first
+  EXPECT_EQ("blog.example", blog.at("site").as_string());
+  EXPECT_EQ(Row(db, "SELECT count(*) FROM comments WHERE site = 'blog.example'").at(0),
+            blog.at("api_calls").as_string());
+  EXPECT_GE(std::stoll(std::string(blog.at("missed_spam").as_string())), 1);
+  EXPECT_FALSE(blog.at("is_revoked").as_bool());
+  EXPECT_EQ("arabic.example", rows[1].at("site").as_string());
+
+  HttpResult csv = c.Send(http::verb::get,
+                          "/1.2/key-sites?api_key=" + key_ + "&format=csv&filter=arabic&month=" + month,
+                          "", "", headers);
+  ASSERT_EQ(200u, csv.status) << csv.body;
+  EXPECT_EQ("text/csv; charset=utf-8", csv.content_type);
+  // No comment of arabic.example was sent in this test.
+  EXPECT_EQ("Active sites for " + key_ + " during " + month +
+                " (limit:500, offset: 0, total: 1)\n"
+                "Site,Total API Calls,Spam,Ham,Missed Spam,False Positives,Is Revoked\n"
+                "arabic.example,0,0,0,0,0,false\n",
+            csv.body);
+
+  HttpResult bad = c.Send(http::verb::get, "/1.2/key-sites?api_key=" + key_ + "&month=2026-13", "",
+                          "", headers);
+  EXPECT_EQ("invalid", bad.body);
+  EXPECT_EQ("Invalid \"month\" value: expected YYYY-MM.", bad.raw["X-akismet-debug-help"]);
+  // No key (the Python client's key_sites() as written sends none): invalid.
+  EXPECT_EQ("invalid", c.Send(http::verb::get, "/1.2/key-sites?format=json", "", "", headers).body);
 }
 
 }  // namespace

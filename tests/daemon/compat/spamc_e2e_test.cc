@@ -216,5 +216,96 @@ TEST_F(SpamcE2ETest, TellLearnsLabels) {
   EXPECT_EQ("approved", Row(db, "SELECT status FROM comments WHERE id = " + id).at(0));
 }
 
+// Checking the same message twice (a retry, a second MTA hop) answers the
+// first verdict: it is stored once and velocity does not count it again.
+class SpamcRetryE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(0, access(kSpamc, X_OK)) << "Debian's spamc is missing: run scripts/setup.sh";
+    const std::string d = dir_.path().string();
+    // The default rule's shape with a score that makes the verdict flip.
+    std::ofstream(d + "/rules.yaml")
+        << "version: 1\nrules:\n"
+           "  - id: velocity.same_text\n    score: 6\n"
+           "    description: The same text was posted recently\n"
+           "    match: {feature: velocity_content, \">=\": 2}\n";
+    std::ofstream(d + "/moderated.yaml") << "classifier: {spam_weight: 0, abuse_weight: 0}\n"
+                                         << "spamc: {site: mail.example}\n";
+    daemon_ = std::make_unique<DaemonProcess>(
+        MODERATED_BINARY, d,
+        std::vector<std::string>{"--rules", d + "/rules.yaml", "--config", d + "/moderated.yaml",
+                                 "--spamc-socket", d + "/spamd.sock"});
+    ASSERT_TRUE(daemon_->WaitForLog("transport=spamc-unix")) << daemon_->Log();
+    auto mail = [&](const std::string& name, const std::string& message_id) {
+      std::ofstream(d + "/" + name, std::ios::binary)
+          << "From: reader@example.org\nSubject: Thanks\n" << message_id
+          << "\nThe same words, sent by mail.\n";
+    };
+    mail("a.eml", "Message-ID: <a@example.org>\n");
+    mail("a-relayed.eml", "Received: from relay.example.org\nMessage-ID: <a@example.org>\n");
+    mail("b.eml", "Message-ID: <b@example.org>\n");
+    mail("no-id.eml", "");
+    std::ofstream(d + "/forged.eml", std::ios::binary)
+        << "From: reader@example.org\nSubject: Thanks\nMessage-ID: <a@example.org>\n"
+           "\nOther words under a borrowed Message-ID.\n";
+  }
+  std::string Check(const std::string& file, int* code) {
+    const std::string d = dir_.path().string();
+    return RunCommand(std::string(kSpamc) + " -x -c -U " + d + "/spamd.sock < " + d + "/" + file +
+                          " 2>/dev/null",
+                      code);
+  }
+  int64_t Stored() {
+    return std::stoll(Row(daemon_->database(), "SELECT count(*) FROM comments").at(0));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(SpamcRetryE2ETest, TheSameMessageIdIsCheckedOnce) {
+  int code = -1;
+  EXPECT_EQ("0.0/5.0\n", Check("a.eml", &code));
+  EXPECT_EQ(0, code);
+  // Again, and again after a relay added a header: the first verdict, no
+  // second row, and velocity.same_text does not fire.
+  EXPECT_EQ("0.0/5.0\n", Check("a.eml", &code));
+  EXPECT_EQ(0, code);
+  EXPECT_EQ("0.0/5.0\n", Check("a-relayed.eml", &code));
+  EXPECT_EQ(0, code);
+  EXPECT_EQ(1, Stored());
+  const std::string key = Row(daemon_->database(), "SELECT external_id FROM comments").at(0);
+  EXPECT_TRUE(std::regex_match(key, std::regex("message-id:a@example\\.org:[0-9a-f]{16}"))) << key;
+  // Another message with the same text is a second comment: velocity counts it.
+  EXPECT_EQ("6.0/5.0\n", Check("b.eml", &code));
+  EXPECT_EQ(1, code);
+  EXPECT_EQ(2, Stored());
+  const std::string metrics = daemon_->Unix().Get("/metrics").body;
+  for (const char* sample : {"moderated_spamc_requests_total{command=\"CHECK\"} 4\n",
+                             "moderated_spamc_verdicts_total{result=\"ham\"} 1\n",
+                             "moderated_spamc_verdicts_total{result=\"repeat\"} 2\n",
+                             "moderated_spamc_verdicts_total{result=\"spam\"} 1\n",
+                             "moderated_verdicts_total{action=\"accept\",site=\"mail.example\"} 1\n"}) {
+    EXPECT_NE(std::string::npos, metrics.find(sample)) << sample << metrics;
+  }
+}
+
+TEST_F(SpamcRetryE2ETest, ABorrowedMessageIdWithOtherContentIsCheckedOnItsOwn) {
+  int code = -1;
+  EXPECT_EQ("0.0/5.0\n", Check("a.eml", &code));
+  EXPECT_EQ("0.0/5.0\n", Check("forged.eml", &code));
+  EXPECT_EQ(2, Stored());
+}
+
+TEST_F(SpamcRetryE2ETest, WithoutMessageIdTheContentIsTheKey) {
+  int code = -1;
+  EXPECT_EQ("0.0/5.0\n", Check("no-id.eml", &code));
+  EXPECT_EQ("0.0/5.0\n", Check("no-id.eml", &code));
+  EXPECT_EQ(0, code);
+  EXPECT_EQ(1, Stored());
+  const std::string key = Row(daemon_->database(), "SELECT external_id FROM comments").at(0);
+  EXPECT_TRUE(std::regex_match(key, std::regex("sha256:[0-9a-f]{64}"))) << key;
+}
+
 }  // namespace
 }  // namespace moderated

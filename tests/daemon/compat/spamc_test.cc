@@ -214,3 +214,30 @@ TEST(SpamcMailTest, HtmlOnlyIsStripped) {
 
 }  // namespace
 }  // namespace moderated::spamc
+
+namespace moderated::spamc {
+namespace {
+
+TEST(SpamcMessageKeyTest, MessageIdAndContentSurviveRelays) {
+  const Mail a = ParseMail(
+      "From: x@example.org\nMessage-ID: <id-1@example.org>\nSubject: S\n\nBody\n");
+  const Mail relayed = ParseMail(
+      "Received: from relay.example.org\nFrom: x@example.org\n"
+      "Message-ID:  <id-1@example.org> \nSubject: S\n\nBody\n");
+  EXPECT_EQ(MessageKey(a), MessageKey(relayed));
+  EXPECT_EQ(0u, MessageKey(a).find("message-id:id-1@example.org:")) << MessageKey(a);
+  EXPECT_EQ(28u + 16u, MessageKey(a).size());
+  // The same Message-ID on other content is another key.
+  const Mail other = ParseMail(
+      "From: x@example.org\nMessage-ID: <id-1@example.org>\nSubject: S\n\nOther body\n");
+  EXPECT_NE(MessageKey(a), MessageKey(other));
+  // No Message-ID (or one too long to be an id): the content's hash.
+  const std::string plain = MessageKey(ParseMail("just text\n"));
+  EXPECT_EQ(0u, plain.find("sha256:"));
+  EXPECT_EQ(7u + 64u, plain.size());
+  const Mail long_id = ParseMail("Message-ID: <" + std::string(300, 'x') + ">\n\nBody\n");
+  EXPECT_EQ(0u, MessageKey(long_id).find("sha256:"));
+}
+
+}  // namespace
+}  // namespace moderated::spamc

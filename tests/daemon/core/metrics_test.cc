@@ -150,7 +150,10 @@ TEST(MetricsTest, ConcurrentIncrementsAreAllCounted) {
 }
 
 TEST(MetricsTest, DaemonMetricsHaveTheDocumentedFamilies) {
-  std::string text = Metrics().registry.Render();
+  // A registry of its own: the process-wide one (Metrics()) has counted
+  // whatever other tests in this binary did.
+  DaemonMetrics m;
+  std::string text = m.registry.Render();
   for (const char* line : {
            "# TYPE moderated_http_requests_total counter\n",
            "# TYPE moderated_http_request_duration_seconds histogram\n",
@@ -178,16 +181,33 @@ TEST(MetricsTest, DaemonMetricsHaveTheDocumentedFamilies) {
            "# TYPE moderated_event_loop_lag_seconds gauge\n",
            "# TYPE moderated_build_info gauge\n",
            "# TYPE moderated_retention_purged_total counter\n",
+           "# TYPE moderated_spamc_requests_total counter\n",
+           "moderated_spamc_verdicts_total{result=\"repeat\"} 0\n",
+           "moderated_webhook_deliveries_total 0\n",
+           "moderated_webhook_failures_total{final=\"true\"} 0\n",
+           "moderated_webhook_outbox_depth{state=\"pending\"} 0\n",
+           "# TYPE moderated_decisions_total counter\n",
+           "# TYPE process_cpu_seconds_total counter\n",
            "# TYPE process_resident_memory_bytes gauge\n",
+           "# TYPE process_virtual_memory_bytes gauge\n",
            "# TYPE process_open_fds gauge\n",
+           "# TYPE process_max_fds gauge\n",
            "# TYPE process_start_time_seconds gauge\n",
        }) {
     EXPECT_NE(std::string::npos, text.find(line)) << line;
   }
-  UpdateProcessMetrics();
-  EXPECT_GT(Metrics().process_resident_memory.With().value(), 0);
-  EXPECT_GT(Metrics().process_open_fds.With().value(), 2);
-  EXPECT_GT(Metrics().process_start_time.With().value(), 1.6e9);
+  UpdateProcessMetrics(m);
+  EXPECT_GT(m.process_resident_memory.With().value(), 0);
+  EXPECT_GE(m.process_virtual_memory.With().value(), m.process_resident_memory.With().value());
+  EXPECT_GT(m.process_open_fds.With().value(), 2);
+  EXPECT_GE(m.process_max_fds.With().value(), m.process_open_fds.With().value());
+  EXPECT_GT(m.process_start_time.With().value(), 1.6e9);
+  EXPECT_GE(m.process_cpu_seconds.With().value(), 0);
+}
+
+TEST(MetricsTest, SiteLabelKeepsOnlyKnownSites) {
+  EXPECT_EQ("blog.example", SiteLabel("blog.example", true));
+  EXPECT_EQ("unregistered", SiteLabel("made-up-1.example", false));
 }
 
 TEST(PrivacyTest, HashesIpsWithTheKeyOnlyWhenEnabled) {

@@ -19,21 +19,36 @@ TEST(VelocityTest, CountsIncludeTheCommentAndEachKindIsSeparate) {
   Velocity v(kWindowMs, 1000);
   Velocity::Counts c;
   for (int i = 0; i < 11; ++i) {
-    c = v.Observe("203.0.113.7", "a" + std::to_string(i) + "@x.example", "same text",
+    c = v.Observe("s", "203.0.113.7", "a" + std::to_string(i) + "@x.example", "same text",
                   kT0 + i * 1000, true);
   }
   EXPECT_EQ(11, c.ip);
   EXPECT_EQ(1, c.email);
   EXPECT_EQ(11, c.content);
-  c = v.Observe("203.0.113.8", "a0@x.example", "other", kT0 + 20'000, true);
+  c = v.Observe("s", "203.0.113.8", "a0@x.example", "other", kT0 + 20'000, true);
   EXPECT_EQ(1, c.ip);
   EXPECT_EQ(2, c.email);
   EXPECT_EQ(1, c.content);
 }
 
+TEST(VelocityTest, EachSiteCountsItsOwn) {
+  Velocity v(kWindowMs, 1000);
+  v.Observe("blog", "203.0.113.7", "a@x.example", "same text", kT0, true);
+  v.Observe("blog", "203.0.113.7", "a@x.example", "same text", kT0 + 1, true);
+  Velocity::Counts other = v.Observe("shop", "203.0.113.7", "a@x.example", "same text", kT0 + 2, true);
+  EXPECT_EQ(1, other.ip);
+  EXPECT_EQ(1, other.email);
+  EXPECT_EQ(1, other.content);
+  Velocity::Counts blog = v.Observe("blog", "203.0.113.7", "a@x.example", "same text", kT0 + 3, false);
+  EXPECT_EQ(3, blog.ip);
+  EXPECT_EQ(3, blog.email);
+  EXPECT_EQ(3, blog.content);
+  EXPECT_EQ(2u, v.content_keys());
+}
+
 TEST(VelocityTest, EmptyKeysCountZero) {
   Velocity v(kWindowMs, 1000);
-  Velocity::Counts c = v.Observe("", "", "", kT0, true);
+  Velocity::Counts c = v.Observe("s", "", "", "", kT0, true);
   EXPECT_EQ(0, c.ip);
   EXPECT_EQ(0, c.email);
   EXPECT_EQ(0, c.content);
@@ -42,39 +57,39 @@ TEST(VelocityTest, EmptyKeysCountZero) {
 
 TEST(VelocityTest, DryRunsSeeTheCountButRecordNothing) {
   Velocity v(kWindowMs, 1000);
-  EXPECT_EQ(1, v.Observe("ip", "", "", kT0, false).ip);
+  EXPECT_EQ(1, v.Observe("s", "ip", "", "", kT0, false).ip);
   EXPECT_EQ(0u, v.ip_keys());
-  v.Observe("ip", "", "", kT0, true);
-  v.Observe("ip", "", "", kT0 + 1, true);
-  EXPECT_EQ(3, v.Observe("ip", "", "", kT0 + 2, false).ip);
-  EXPECT_EQ(3, v.Observe("ip", "", "", kT0 + 3, false).ip);
-  EXPECT_EQ(3, v.Observe("ip", "", "", kT0 + 4, true).ip);
+  v.Observe("s", "ip", "", "", kT0, true);
+  v.Observe("s", "ip", "", "", kT0 + 1, true);
+  EXPECT_EQ(3, v.Observe("s", "ip", "", "", kT0 + 2, false).ip);
+  EXPECT_EQ(3, v.Observe("s", "ip", "", "", kT0 + 3, false).ip);
+  EXPECT_EQ(3, v.Observe("s", "ip", "", "", kT0 + 4, true).ip);
 }
 
 TEST(VelocityTest, CommentsAreForgottenAfterTheWindow) {
   Velocity v(kWindowMs, 1000);
-  v.Observe("ip", "", "", kT0, true);
-  v.Observe("ip", "", "", kT0 + 1000, true);
+  v.Observe("s", "ip", "", "", kT0, true);
+  v.Observe("s", "ip", "", "", kT0 + 1000, true);
   // Still counted a full window later...
-  EXPECT_EQ(3, v.Observe("ip", "", "", kT0 + kWindowMs, false).ip);
+  EXPECT_EQ(3, v.Observe("s", "ip", "", "", kT0 + kWindowMs, false).ip);
   // ...and gone after 17/16 of it.
-  EXPECT_EQ(1, v.Observe("ip", "", "", kT0 + kWindowMs * 17 / 16 + 2000, false).ip);
-  EXPECT_EQ(1, v.Observe("ip", "", "", kT0 + kWindowMs * 17 / 16 + 2000, true).ip);
+  EXPECT_EQ(1, v.Observe("s", "ip", "", "", kT0 + kWindowMs * 17 / 16 + 2000, false).ip);
+  EXPECT_EQ(1, v.Observe("s", "ip", "", "", kT0 + kWindowMs * 17 / 16 + 2000, true).ip);
   // Long silences clear the whole ring.
-  EXPECT_EQ(1, v.Observe("ip", "", "", kT0 + 100 * kWindowMs, true).ip);
-  EXPECT_EQ(2, v.Observe("ip", "", "", kT0 + 100 * kWindowMs + 1, true).ip);
+  EXPECT_EQ(1, v.Observe("s", "ip", "", "", kT0 + 100 * kWindowMs, true).ip);
+  EXPECT_EQ(2, v.Observe("s", "ip", "", "", kT0 + 100 * kWindowMs + 1, true).ip);
 }
 
 TEST(VelocityTest, MemoryIsBoundedByEvictingTheLeastRecentlySeen) {
   Velocity v(kWindowMs, 32);  // 2 keys per stripe
   for (int i = 0; i < 1000; ++i) {
-    v.Observe("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), "", "",
+    v.Observe("s", "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), "", "",
               kT0 + i, true);
   }
   EXPECT_LE(v.ip_keys(), 32u);
   EXPECT_GE(v.ip_keys(), 16u);
   // The most recent key survived with its count.
-  EXPECT_EQ(2, v.Observe("10.0.3.231", "", "", kT0 + 1000, false).ip);
+  EXPECT_EQ(2, v.Observe("s", "10.0.3.231", "", "", kT0 + 1000, false).ip);
 }
 
 TEST(VelocityTest, ConcurrentObserversLoseNoCount) {
@@ -83,12 +98,12 @@ TEST(VelocityTest, ConcurrentObserversLoseNoCount) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&v, t] {
       for (int i = 0; i < 5000; ++i) {
-        v.Observe("shared", "e" + std::to_string(t), "", kT0 + i, true);
+        v.Observe("s", "shared", "e" + std::to_string(t), "", kT0 + i, true);
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(20'001, v.Observe("shared", "", "", kT0 + 5000, false).ip);
+  EXPECT_EQ(20'001, v.Observe("s", "shared", "", "", kT0 + 5000, false).ip);
   EXPECT_EQ(4u, v.email_keys());
 }
 
