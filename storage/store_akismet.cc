@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "storage/store.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -30,7 +31,7 @@ constexpr const char* kCountSince =
 
 }  // namespace
 
-std::error_code Store::FindResubmitted(const std::string& site, const std::string& content,
+std::error_code SqliteStore::FindResubmitted(const std::string& site, const std::string& content,
                                        const std::string& author_email,
                                        const std::string& author_ip, int64_t since_ms,
                                        int64_t* id) {
@@ -53,7 +54,7 @@ std::error_code Store::FindResubmitted(const std::string& site, const std::strin
   return {};
 }
 
-std::error_code Store::CountReceivedSince(const std::string& site, int64_t since_ms,
+std::error_code SqliteStore::CountReceivedSince(const std::string& site, int64_t since_ms,
                                           int64_t* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
