@@ -191,6 +191,25 @@ CREATE TABLE models (
   calibration    TEXT    NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX models_one_active ON models (site) WHERE active = 1;
+
+-- Cluster: a counter per kind of shared setting ('rules', 'models', 'sites',
+-- 'tokens'), bumped in the transaction that changes it. Daemons compare the
+-- counters every second (and on NOTIFY moderated_changes) and reload.
+CREATE TABLE moderated_changes (
+  what TEXT PRIMARY KEY,
+  n    BIGINT NOT NULL
+);
+
+-- Cluster-wide velocity: comments per key (a hash of the IP, e-mail or
+-- content; kind 0, 1, 2) per time bucket of window/16.
+CREATE TABLE velocity (
+  kind   SMALLINT NOT NULL,
+  key    TEXT     NOT NULL,
+  bucket BIGINT   NOT NULL,
+  n      BIGINT   NOT NULL,
+  PRIMARY KEY (kind, key, bucket)
+);
+CREATE INDEX velocity_bucket ON velocity (bucket);
 )sql"},
 };
 

@@ -17,6 +17,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -301,6 +302,15 @@ std::string LabelFor(const std::string& decision) {
   if (decision == "reject") return "rejected";
   return decision;
 }
+
+// Counts notifications on one channel (LISTEN is issued when it is made).
+class Receiver final : public pqxx::notification_receiver {
+ public:
+  Receiver(pqxx::connection_base& c, const std::string& channel)
+      : pqxx::notification_receiver(c, channel) {}
+  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override { ++count; }
+  int count = 0;
+};
 
 class PgStore final : public Store {
  public:
@@ -1321,6 +1331,183 @@ class PgStore final : public Store {
     }
   }
 
+  // --- cluster ---
+  std::error_code Ping() override {
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      t.exec("SELECT 1");
+      return {};
+    });
+  }
+
+  std::error_code ChangeStamp(std::string* out) override {
+    out->clear();
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      pqxx::result r = t.exec(
+          "SELECT coalesce(string_agg(what || '=' || n, ',' ORDER BY what), '') "
+          "FROM moderated_changes");
+      *out = Str(r[0][0]);
+      return {};
+    });
+  }
+
+  std::error_code WaitForChange(int timeout_ms, bool* notified) override {
+    *notified = false;
+    return Call([&]() -> std::error_code {
+      if (receiver_ == nullptr) {
+        receiver_ = std::make_unique<Receiver>(*conn_, "moderated_changes");
+      }
+      receiver_->count = 0;
+      // Notifications that arrived while we were busy count at once.
+      conn_->get_notifs();
+      if (receiver_->count == 0) {
+        conn_->await_notification(timeout_ms / 1000, (timeout_ms % 1000) * 1000L);
+      }
+      *notified = receiver_->count > 0;
+      return {};
+    });
+  }
+
+  std::error_code TryLock(int64_t key, bool* acquired) override {
+    *acquired = false;
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      *acquired = t.exec_params("SELECT pg_try_advisory_lock($1)", key)[0][0].as<bool>();
+      return {};
+    });
+  }
+
+  std::error_code Unlock(int64_t key) override {
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      t.exec_params("SELECT pg_advisory_unlock($1)", key);
+      return {};
+    });
+  }
+
+  std::error_code ObserveVelocity(const std::array<std::string, 3>& keys, int64_t now_ms,
+                                  int64_t window_ms, bool record,
+                                  std::array<int64_t, 3>* counts) override {
+    *counts = {};
+    if (auto ec = CheckWritable(); ec && record) return ec;
+    const int64_t bucket_ms = std::max<int64_t>(1, window_ms / 16);
+    const int64_t bucket = now_ms / bucket_ms;
+    const int64_t first = (now_ms - window_ms) / bucket_ms;
+    return Write([&](pqxx::work& w) -> std::error_code {
+      // The counts read the rows as they were before this comment: + 1 below.
+      pqxx::result r = w.exec_params(
+          "SELECT v.kind, coalesce(sum(v.n), 0) FROM velocity v "
+          "WHERE ((v.kind = 0 AND v.key = $1) OR (v.kind = 1 AND v.key = $2) OR "
+          "(v.kind = 2 AND v.key = $3)) AND v.bucket >= $4 GROUP BY v.kind",
+          keys[0], keys[1], keys[2], first);
+      for (const auto& row : r) {
+        const int kind = row[0].as<int>();
+        if (kind >= 0 && kind < 3) (*counts)[kind] = row[1].as<int64_t>();
+      }
+      for (int k = 0; k < 3; ++k) {
+        if (!keys[k].empty()) (*counts)[k] += 1;
+      }
+      if (record) {
+        w.exec_params(
+            "INSERT INTO velocity (kind, key, bucket, n) SELECT v.kind, v.key, $4, 1 "
+            "FROM (VALUES (0::smallint, $1::text), (1::smallint, $2::text), "
+            "(2::smallint, $3::text)) AS v(kind, key) WHERE v.key <> '' "
+            "ON CONFLICT (kind, key, bucket) DO UPDATE SET n = velocity.n + 1",
+            keys[0], keys[1], keys[2], bucket);
+        // Buckets older than the window are no use to anyone: drop them now
+        // and then (every 1000th recording on this connection).
+        if (++velocity_writes_ % 1000 == 0) {
+          w.exec_params("DELETE FROM velocity WHERE bucket < $1", first);
+        }
+      }
+      return {};
+    });
+  }
+
+  // --- copying ---
+  std::error_code ReadTable(const std::string& table,
+                            const std::function<bool(const TextRow&)>& fn) override {
+    const auto columns = CopiedColumns(table);
+    if (columns.empty()) return Fail(Errc::not_found, "no table '" + table + "' to copy");
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const std::string c = columns[i];
+      sql += (i ? ", " : "") + (IsBlobColumn(table, c) ? "encode(" + c + ", 'hex')" : c);
+    }
+    sql += " FROM " + table + (table == "reasons" ? " ORDER BY 1, 2" : " ORDER BY 1");
+    pqxx::result r;
+    auto ec = Read([&](pqxx::nontransaction& t) -> std::error_code {
+      r = t.exec(sql);
+      return {};
+    });
+    if (ec) return ec;
+    TextRow row(columns.size());
+    for (const auto& rr : r) {
+      for (size_t i = 0; i < columns.size(); ++i) {
+        if (rr[static_cast<int>(i)].is_null()) {
+          row[i].reset();
+        } else {
+          row[i] = Str(rr[static_cast<int>(i)]);
+        }
+      }
+      if (!fn(row)) return {};
+    }
+    return {};
+  }
+
+  std::error_code WriteRows(const std::string& table, std::span<const TextRow> rows) override {
+    if (auto ec = CheckWritable()) return ec;
+    const auto columns = CopiedColumns(table);
+    if (columns.empty()) return Fail(Errc::not_found, "no table '" + table + "' to copy");
+    if (rows.empty()) return {};
+    return Write([&](pqxx::work& w) -> std::error_code {
+      std::string head = "INSERT INTO " + table + " (";
+      for (size_t i = 0; i < columns.size(); ++i) head += (i ? ", " : "") + std::string(columns[i]);
+      head += ") VALUES ";
+      constexpr size_t kChunk = 500;
+      for (size_t begin = 0; begin < rows.size(); begin += kChunk) {
+        std::string sql = head;
+        const size_t end = std::min(rows.size(), begin + kChunk);
+        for (size_t r = begin; r < end; ++r) {
+          const TextRow& row = rows[r];
+          if (row.size() != columns.size()) {
+            return Fail(Errc::constraint, table + ": a row has " + std::to_string(row.size()) +
+                                              " columns, not " + std::to_string(columns.size()));
+          }
+          sql += r == begin ? "(" : ", (";
+          for (size_t i = 0; i < row.size(); ++i) {
+            if (i) sql += ", ";
+            if (!row[i]) {
+              sql += "NULL";
+            } else if (IsBlobColumn(table, columns[i])) {
+              sql += "decode(" + w.quote(*row[i]) + ", 'hex')";
+            } else {
+              sql += w.quote(*row[i]);
+            }
+          }
+          sql += ")";
+        }
+        w.exec(sql);
+      }
+      return {};
+    });
+  }
+
+  std::error_code FinishCopy() override {
+    if (auto ec = CheckWritable()) return ec;
+    return Write([&](pqxx::work& w) -> std::error_code {
+      for (const char* table : CopiedTables()) {
+        const std::string t = table;
+        pqxx::result seq = w.exec_params("SELECT pg_get_serial_sequence($1, 'id')", t);
+        if (seq.empty() || seq[0][0].is_null()) continue;
+        w.exec("SELECT setval(" + w.quote(Str(seq[0][0])) + ", coalesce(max(id), 0) + 1, false) "
+               "FROM " + t);
+      }
+      Notify(w, "rules");
+      Notify(w, "models");
+      Notify(w, "sites");
+      Notify(w, "tokens");
+      return {};
+    });
+  }
+
   const std::string& LastErrorMessage() const override { return last_error_; }
 
  private:
@@ -1356,6 +1543,12 @@ class PgStore final : public Store {
     return errc;
   }
 
+  // Forgets the connection (and its LISTEN); the next call connects again.
+  void Drop() {
+    receiver_.reset();
+    conn_.reset();
+  }
+
   std::error_code CheckWritable() {
     if (!read_only_) return {};
     return Fail(Errc::read_only, "store is open read-only");
@@ -1364,7 +1557,7 @@ class PgStore final : public Store {
   // Opens the connection if there is none (or it broke); throws on failure.
   void Connect() {
     if (conn_ != nullptr && conn_->is_open()) return;
-    conn_.reset();
+    Drop();
     // fallback_: an application_name in the URL wins (operators tell
     // daemons apart in pg_stat_activity by it).
     const std::string conninfo =
@@ -1415,16 +1608,16 @@ class PgStore final : public Store {
       Prepare();
       return body();
     } catch (const pqxx::broken_connection& e) {
-      conn_.reset();
+      Drop();
       return Fail(Errc::busy, "connection lost: " + PrimaryMessage(e.what()));
     } catch (const pqxx::in_doubt_error& e) {
-      conn_.reset();
+      Drop();
       return Fail(Errc::io_error, e.what());
     } catch (const pqxx::sql_error& e) {
-      if (conn_ != nullptr && !conn_->is_open()) conn_.reset();
+      if (conn_ != nullptr && !conn_->is_open()) Drop();
       return Fail(FromSqlState(e.sqlstate()), PrimaryMessage(e.what()));
     } catch (const std::exception& e) {
-      if (conn_ != nullptr && !conn_->is_open()) conn_.reset();
+      if (conn_ != nullptr && !conn_->is_open()) Drop();
       return Fail(Errc::internal, e.what());
     }
   }
@@ -1455,7 +1648,11 @@ class PgStore final : public Store {
     });
   }
 
+  // Tells other daemons, at COMMIT, that `what` changed: NOTIFY for the
+  // quick path and a counter for the periodic re-check (ChangeStamp).
   void Notify(pqxx::transaction_base& t, const char* what) {
+    t.exec("INSERT INTO moderated_changes (what, n) VALUES (" + t.quote(what) +
+           ", 1) ON CONFLICT (what) DO UPDATE SET n = moderated_changes.n + 1");
     t.exec("SELECT pg_notify('moderated_changes', " + t.quote(what) + ")");
   }
 
@@ -1606,6 +1803,8 @@ class PgStore final : public Store {
   bool read_only_;
   StoreOptions options_;
   std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<Receiver> receiver_;  // made by WaitForChange; dropped before conn_
+  int64_t velocity_writes_ = 0;
   bool prepared_ = false;
   bool scanning_ = false;
   std::string last_error_;

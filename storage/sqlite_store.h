@@ -100,6 +100,19 @@ class SqliteStore final : public Store {
                                        const std::function<bool(const LabelledComment&)>& fn) override;
   const std::string& LastErrorMessage() const override;
 
+  std::error_code Ping() override;
+  std::error_code ChangeStamp(std::string* out) override;
+  std::error_code WaitForChange(int timeout_ms, bool* notified) override;
+  std::error_code TryLock(int64_t key, bool* acquired) override;
+  std::error_code Unlock(int64_t key) override;
+  std::error_code ObserveVelocity(const std::array<std::string, 3>& keys, int64_t now_ms,
+                                  int64_t window_ms, bool record,
+                                  std::array<int64_t, 3>* counts) override;
+  std::error_code ReadTable(const std::string& table,
+                            const std::function<bool(const TextRow&)>& fn) override;
+  std::error_code WriteRows(const std::string& table, std::span<const TextRow> rows) override;
+  std::error_code FinishCopy() override;
+
   struct Impl;
 
  private:

@@ -20,6 +20,7 @@
 #ifndef MODERATED_STORAGE_STORE_H_
 #define MODERATED_STORAGE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -655,6 +656,47 @@ class Store {
   virtual std::error_code ScanLabelledComments(int64_t since_id,
                                        const std::function<bool(const LabelledComment&)>& fn) = 0;
 
+  // --- Several daemons on one database (store_cluster.cc, pg_store.cc) ---
+  // On SQLite (one daemon per file) these are trivial: the lock is always
+  // acquired, the stamp is constant, WaitForChange only waits.
+  //
+  // Ping: a round trip to the database (for /readyz). Errc::busy when a
+  // PostgreSQL server cannot be reached.
+  virtual std::error_code Ping() = 0;
+  // A text that changes whenever rules, models, sites or tokens change
+  // through any daemon (PostgreSQL: a counter bumped in the writing
+  // transaction). A daemon compares it every second to its last value and
+  // reloads what changed, so a lost notification cannot leave it stale.
+  virtual std::error_code ChangeStamp(std::string* out) = 0;
+  // Waits up to timeout_ms for a change notification from another daemon
+  // (PostgreSQL LISTEN moderated_changes); *notified tells whether one came.
+  virtual std::error_code WaitForChange(int timeout_ms, bool* notified) = 0;
+  // A job lock held by this Store's connection until Unlock (or until the
+  // connection ends): retention, training and webhook delivery run on one
+  // daemon at a time (PostgreSQL advisory locks). Never waits.
+  virtual std::error_code TryLock(int64_t key, bool* acquired) = 0;
+  virtual std::error_code Unlock(int64_t key) = 0;
+  // Velocity counters shared by every daemon: for each non-empty key (IP,
+  // e-mail, content; callers pass hashes), adds one in the bucket of now_ms
+  // if `record`, and returns the counts over [now_ms - window_ms, now_ms]
+  // including this comment. SQLite: Errc::internal (the daemon counts in
+  // memory).
+  virtual std::error_code ObserveVelocity(const std::array<std::string, 3>& keys, int64_t now_ms,
+                                          int64_t window_ms, bool record,
+                                          std::array<int64_t, 3>* counts) = 0;
+
+  // --- Copying a database (moderated migrate-db) ---
+  // ReadTable calls `fn` with every row of `table` (one of CopiedTables())
+  // as text, in primary-key order (BLOBs as lowercase hex, NULL as nullopt);
+  // the columns are CopiedColumns(table). WriteRows inserts such rows
+  // keeping their ids (PostgreSQL only; SQLite: Errc::internal), and
+  // FinishCopy moves id sequences past the copied ids.
+  using TextRow = std::vector<std::optional<std::string>>;
+  virtual std::error_code ReadTable(const std::string& table,
+                                    const std::function<bool(const TextRow&)>& fn) = 0;
+  virtual std::error_code WriteRows(const std::string& table, std::span<const TextRow> rows) = 0;
+  virtual std::error_code FinishCopy() = 0;
+
   // SQLite's own message for the last call on this Store that failed, e.g.
   // "CHECK constraint failed: status IN ('approved', 'pending', 'rejected')",
   // for logs; empty if none failed yet. Not reset by successful calls.
@@ -672,7 +714,17 @@ enum class Backend { kSqlite, kPostgres };
 // path → kSqlite with *path set to the file (":memory:" stays as is).
 Backend ParseDatabaseUrl(const std::string& url, std::string* path);
 
-// The factory the brief of issue 12 names: the same as Store::Open.
+// The tables `moderated migrate-db` copies, parents first, and the columns
+// of each (the same names in both schemas); empty for an unknown table.
+std::span<const char* const> CopiedTables();
+std::span<const char* const> CopiedColumns(const std::string& table);
+// The columns of `table` that hold bytes (copied as hex).
+bool IsBlobColumn(const std::string& table, const std::string& column);
+
+// `url` with a password in it replaced by "***", for logs and messages.
+std::string RedactDatabaseUrl(const std::string& url);
+
+// The same as Store::Open.
 std::unique_ptr<Store> OpenStore(const std::string& url, Store::OpenMode mode,
                                  const StoreOptions& options, std::string* error);
 
