@@ -1495,6 +1495,7 @@ class PgStore final : public Store {
     return Write([&](pqxx::work& w) -> std::error_code {
       for (const char* table : CopiedTables()) {
         const std::string t = table;
+        if (CopiedColumns(t).empty() || std::string(CopiedColumns(t)[0]) != "id") continue;
         pqxx::result seq = w.exec_params("SELECT pg_get_serial_sequence($1, 'id')", t);
         if (seq.empty() || seq[0][0].is_null()) continue;
         w.exec("SELECT setval(" + w.quote(Str(seq[0][0])) + ", coalesce(max(id), 0) + 1, false) "

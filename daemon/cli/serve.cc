@@ -378,6 +378,44 @@ int LoadStored(const Config& config, storage::Store& store, EngineParts* parts) 
 
 // Rules, model, the database, the site registry and the IP hash key, in
 // that order; kContinue or the exit code to return.
+// Another daemon on the same PostgreSQL changed shared state: apply it here
+// as its API call did there: the active stored rules version (as PUT
+// /v1/admin/rules swaps it in, whatever the rule file), the stored models,
+// the site registry and the token cache. A failure keeps what runs.
+void ApplyClusterChange(const Config& config, EngineHolder& engines, ReaderPool& readers,
+                        Sites& sites, Auth& auth) {
+  std::string error;
+  auto lease = readers.Acquire(&error);
+  if (!lease) {
+    Log(LogLevel::kError, "cluster_reload_failed", {{"error", error}});
+    return;
+  }
+  storage::RulesVersion v;
+  if (!lease->ActiveRulesVersion(&v) &&
+      v.id != engines.Current()->running_rules().version_id) {
+    std::vector<std::string> errors;
+    auto rules =
+        CompileRules(v.text, "rules version " + std::to_string(v.id), config.data_dir, &errors);
+    if (rules) {
+      const RunningRules running{v.text, v.id, "database:" + std::to_string(v.id)};
+      engines.Update([&](const Engine& engine) { return engine.WithRules(rules, running); });
+      Log(LogLevel::kInfo, "rules_updated", {{"rules", rules->version()}, {"by", "cluster"}});
+    }
+    for (const auto& e : errors) Log(LogLevel::kError, "cluster_reload_failed", {{"error", e}});
+  }
+  std::vector<std::string> warnings;
+  if (auto judge = LoadJudge(config, lease.get(), &warnings, &error)) {
+    engines.Update([&](const Engine& engine) { return engine.WithJudge(judge); });
+  } else {
+    Log(LogLevel::kError, "cluster_reload_failed", {{"error", error}});
+  }
+  if (sites.Load(*lease.get())) {
+    Log(LogLevel::kError, "cluster_reload_failed", {{"error", lease->LastErrorMessage()}});
+  }
+  auth.ForgetAll();
+  metrics::ObserveReload(true);
+}
+
 int Load(Config* config, Loaded* out) {
   if (int rc = LoadConfigured(*config, &out->parts); rc != kContinue) return rc;
   std::string error;
@@ -496,12 +534,7 @@ int RunServeCommand(int argc, char** argv) {
         config.database,
         [&config, &engines, &readers, &auth, &background, sites] {
           boost::asio::post(background, [&config, &engines, &readers, &auth, sites] {
-            Reload(config, engines, readers);
-            std::string error;
-            if (auto lease = readers.Acquire(&error); lease && sites->Load(*lease.get())) {
-              Log(LogLevel::kError, "reload_failed", {{"error", lease->LastErrorMessage()}});
-            }
-            auth.ForgetAll();
+            ApplyClusterChange(config, engines, readers, *sites, auth);
           });
         },
         static_cast<int>(config.postgres.recheck_ms));

@@ -80,7 +80,8 @@ TEST_F(ClusterE2ETest, ACommentSubmittedToOneIsInTheQueueOfTheOther) {
 
   r = Call(*two_, two_->admin_token(), http::verb::get, "/v1/queue?site=news.example");
   ASSERT_EQ(200u, r.status) << r.body;
-  const json::array& items = r.Json().at("items").as_array();
+  const json::value page = r.Json();
+  const json::array& items = page.at("items").as_array();
   ASSERT_EQ(1u, items.size()) << r.body;
   EXPECT_EQ(id, items[0].at("id").as_int64());
 
