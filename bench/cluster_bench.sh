@@ -7,7 +7,10 @@
 #
 # Usage: bench/cluster_bench.sh sqlite|postgres N [loadgen args...]
 #   default loadgen args: --connections 16 --duration 10 (per daemon)
-# Environment: BUILD_DIR (default ./build), DAEMON_ARGS (extra serve args).
+# Environment: BUILD_DIR (default ./build), DAEMON_ARGS (extra serve args),
+#   CLIENT=ab to drive the daemons with Debian's ApacheBench instead of
+#   bench/loadgen (one fixed comment without an id, so every request stores a
+#   new row; CONNECTIONS and SECONDS per daemon, default 16 and 10).
 #
 # Prints one loadgen report per daemon, then a summary line:
 #   backend=postgres daemons=2 comments_per_s=... p99_ms=... acknowledged=... stored=...
@@ -78,9 +81,19 @@ for i in $(seq 1 "$n"); do
 done
 
 lg=()
+if [[ ${CLIENT:-loadgen} == ab ]]; then
+  printf '%s' '{"site":"loadgen","content":"Great article, thanks! I disagree with the second point though: prices went up 12% last year.","author":{"name":"Reader","email":"reader@example.com","ip":"192.0.2.7"}}' \
+    >"$WORK/body.json"
+fi
 for i in $(seq 1 "$n"); do
-  "$LOADGEN" --target "127.0.0.1:${ports[$((i - 1))]}" --token "$TOKEN" --site loadgen "$@" \
-    >"$WORK/lg$i.out" 2>&1 &
+  if [[ ${CLIENT:-loadgen} == ab ]]; then
+    ab -q -k -c "${CONNECTIONS:-16}" -t "${SECONDS_PER_RUN:-10}" -n 10000000 -p "$WORK/body.json" \
+      -T application/json -H "Authorization: Bearer $TOKEN" \
+      "http://127.0.0.1:${ports[$((i - 1))]}/v1/comments" >"$WORK/lg$i.out" 2>&1 &
+  else
+    "$LOADGEN" --target "127.0.0.1:${ports[$((i - 1))]}" --token "$TOKEN" --site loadgen "$@" \
+      >"$WORK/lg$i.out" 2>&1 &
+  fi
   lg+=($!)
 done
 rc=0
@@ -93,10 +106,21 @@ done
 for pid in "${PIDS[@]}"; do kill -TERM "$pid"; wait "$pid" || true; done
 PIDS=()
 stored=$(count)
-cps=$(cat "$WORK"/lg*.out | awk '/^comments\/s/ {s += $2} END {printf "%.0f", s}')
-p99=$(cat "$WORK"/lg*.out | awk '/^latency ms/ {for (i = 1; i <= NF; i++) if ($i == "p99") \
-  {v = $(i + 1); if (v > m) m = v}} END {printf "%.2f", m}')
-acked=$(cat "$WORK"/lg*.out | awk '/^stored/ {s += $2} END {print s + 0}')
+if [[ ${CLIENT:-loadgen} == ab ]]; then
+  # ab: "Requests per second: X", "99%  Y" (ms), "Complete requests: N",
+  # "Non-2xx responses: M" (absent when 0).
+  cps=$(cat "$WORK"/lg*.out | awk '/^Requests per second/ {s += $4} END {printf "%.0f", s}')
+  p99=$(cat "$WORK"/lg*.out | awk '$1 == "99%" {if ($2 > m) m = $2} END {printf "%.2f", m}')
+  # (ab's "Failed requests" counts bodies of another length: every verdict
+  # has its own id, so that number means nothing here.)
+  acked=$(cat "$WORK"/lg*.out | awk '/^Complete requests/ {s += $3} /^Non-2xx/ {s -= $3} \
+    END {print s + 0}')
+else
+  cps=$(cat "$WORK"/lg*.out | awk '/^comments\/s/ {s += $2} END {printf "%.0f", s}')
+  p99=$(cat "$WORK"/lg*.out | awk '/^latency ms/ {for (i = 1; i <= NF; i++) if ($i == "p99") \
+    {v = $(i + 1); if (v > m) m = v}} END {printf "%.2f", m}')
+  acked=$(cat "$WORK"/lg*.out | awk '/^stored/ {s += $2} END {print s + 0}')
+fi
 echo "backend=$backend daemons=$n comments_per_s=$cps p99_ms=$p99 acknowledged=$acked stored=$stored"
 if [[ $stored -lt $acked ]]; then
   echo "LOST: $acked acknowledged, $stored stored" >&2
