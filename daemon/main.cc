@@ -17,6 +17,7 @@ Commands:
   eval           measure the whole pipeline on labelled comments
   purge          delete decided comments past their retention period
   forget-author  delete everything stored about one author e-mail
+  migrate-db     copy a database (SQLite to PostgreSQL) and verify the counts
   version        print the version
 
 Run 'moderated COMMAND --help' for the options of each command.
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   if (command == "eval") return moderated::RunEvalCommand(argc - 1, argv + 1);
   if (command == "purge") return moderated::RunPurgeCommand(argc - 1, argv + 1);
   if (command == "forget-author") return moderated::RunForgetAuthorCommand(argc - 1, argv + 1);
+  if (command == "migrate-db") return moderated::RunMigrateDbCommand(argc - 1, argv + 1);
   std::cerr << "moderated: unknown command '" << command << "'\n" << kHelp;
   return 2;
 }

@@ -17,6 +17,7 @@
 
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -126,13 +127,15 @@ void ReadRulesVersion(sqlite3_stmt* stmt, RulesVersion* v) {
 
 }  // namespace
 
-Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::~Store() = default;
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
 
 int Store::CurrentSchemaVersion() { return internal::Migrations().back().version; }
 
-std::error_code Store::FileSchemaVersion(const std::string& path, int* version) {
+std::error_code Store::FileSchemaVersion(const std::string& url, int* version) {
   *version = 0;
+  std::string path;
+  if (ParseDatabaseUrl(url, &path) != Backend::kSqlite) return Errc::not_found;
   std::error_code fec;
   if (!std::filesystem::is_regular_file(path, fec)) return Errc::not_found;
   sqlite3* raw_db = nullptr;
@@ -142,11 +145,7 @@ std::error_code Store::FileSchemaVersion(const std::string& path, int* version) 
   return internal::ReadSchemaVersion(db.get(), version);
 }
 
-std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode, std::string* error) {
-  return Open(path, mode, StoreOptions(), error);
-}
-
-std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode,
+std::unique_ptr<Store> SqliteStore::Open(const std::string& path, OpenMode mode,
                                    const StoreOptions& options, std::string* error) {
   auto fail = [&](const std::string& message) -> std::unique_ptr<Store> {
     if (error != nullptr) *error = path + ": " + message;
@@ -245,12 +244,12 @@ std::unique_ptr<Store> Store::Open(const std::string& path, OpenMode mode,
         },
         impl.get());
   }
-  return std::unique_ptr<Store>(new Store(std::move(impl)));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(impl)));
 }
 
-int64_t Store::wal_frames() const { return impl_->wal_frames.load(std::memory_order_relaxed); }
+int64_t SqliteStore::wal_frames() const { return impl_->wal_frames.load(std::memory_order_relaxed); }
 
-std::error_code Store::Checkpoint(CheckpointMode mode, CheckpointResult* out, int max_wait_ms) {
+std::error_code SqliteStore::Checkpoint(CheckpointMode mode, CheckpointResult* out, int max_wait_ms) {
   Impl& m = *impl_;
   *out = CheckpointResult();
   if (auto ec = m.CheckWritable()) return ec;
@@ -268,7 +267,7 @@ std::error_code Store::Checkpoint(CheckpointMode mode, CheckpointResult* out, in
   return rc == SQLITE_OK ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::InsertBatch(std::span<const Comment> comments,
+std::error_code SqliteStore::InsertBatch(std::span<const Comment> comments,
                                    std::vector<InsertOutcome>* outcomes) {
   Impl& m = *impl_;
   if (outcomes != nullptr) outcomes->clear();
@@ -361,7 +360,7 @@ std::error_code Store::InsertBatch(std::span<const Comment> comments,
   return {};
 }
 
-std::error_code Store::Get(int64_t id, Comment* out) {
+std::error_code SqliteStore::Get(int64_t id, Comment* out) {
   Impl& m = *impl_;
   {
     sqlite3_stmt* s = m.stmt(kGetComment);
@@ -396,7 +395,7 @@ std::error_code Store::Get(int64_t id, Comment* out) {
   return {};
 }
 
-std::error_code Store::Scan(int64_t from_id, int64_t to_id,
+std::error_code SqliteStore::Scan(int64_t from_id, int64_t to_id,
                             const std::function<bool(const Comment&)>& fn) {
   Impl& m = *impl_;
   sqlite3_stmt* s = m.stmt(kScan);
@@ -416,7 +415,7 @@ std::error_code Store::Scan(int64_t from_id, int64_t to_id,
   return {};
 }
 
-std::error_code Store::Count(int64_t* out) {
+std::error_code SqliteStore::Count(int64_t* out) {
   Impl& m = *impl_;
   sqlite3_stmt* s = m.stmt(kCount);
   ScopedReset reset(s);
@@ -426,7 +425,7 @@ std::error_code Store::Count(int64_t* out) {
   return {};
 }
 
-std::error_code Store::UpdateStatus(int64_t id, const std::string& status,
+std::error_code SqliteStore::UpdateStatus(int64_t id, const std::string& status,
                                     int64_t updated_at_ms) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
@@ -443,7 +442,7 @@ std::error_code Store::UpdateStatus(int64_t id, const std::string& status,
   return {};
 }
 
-std::error_code Store::AddLabel(const Label& label, int64_t* id) {
+std::error_code SqliteStore::AddLabel(const Label& label, int64_t* id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   sqlite3_stmt* s = m.stmt(kInsertLabel);
@@ -462,7 +461,7 @@ std::error_code Store::AddLabel(const Label& label, int64_t* id) {
   return {};
 }
 
-std::error_code Store::ListLabels(int64_t comment_id, std::vector<Label>* out) {
+std::error_code SqliteStore::ListLabels(int64_t comment_id, std::vector<Label>* out) {
   Impl& m = *impl_;
   out->clear();
   sqlite3_stmt* s = m.stmt(kListLabels);
@@ -486,7 +485,7 @@ std::error_code Store::ListLabels(int64_t comment_id, std::vector<Label>* out) {
   return {};
 }
 
-std::error_code Store::AddRulesVersion(const RulesVersion& version, int64_t* id) {
+std::error_code SqliteStore::AddRulesVersion(const RulesVersion& version, int64_t* id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   Impl::Transaction txn(&m);
@@ -508,7 +507,7 @@ std::error_code Store::AddRulesVersion(const RulesVersion& version, int64_t* id)
   return {};
 }
 
-std::error_code Store::ActivateRulesVersion(int64_t id) {
+std::error_code SqliteStore::ActivateRulesVersion(int64_t id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   Impl::Transaction txn(&m);
@@ -528,7 +527,7 @@ std::error_code Store::ActivateRulesVersion(int64_t id) {
   return txn.Commit();
 }
 
-std::error_code Store::ListRulesVersions(std::vector<RulesVersion>* out) {
+std::error_code SqliteStore::ListRulesVersions(std::vector<RulesVersion>* out) {
   Impl& m = *impl_;
   out->clear();
   sqlite3_stmt* s = m.stmt(kListRules);
@@ -542,7 +541,7 @@ std::error_code Store::ListRulesVersions(std::vector<RulesVersion>* out) {
   return {};
 }
 
-std::error_code Store::GetRulesVersion(int64_t id, RulesVersion* out) {
+std::error_code SqliteStore::GetRulesVersion(int64_t id, RulesVersion* out) {
   Impl& m = *impl_;
   sqlite3_stmt* s = m.stmt(kGetRules);
   ScopedReset reset(s);
@@ -554,7 +553,7 @@ std::error_code Store::GetRulesVersion(int64_t id, RulesVersion* out) {
   return {};
 }
 
-std::error_code Store::ActiveRulesVersion(RulesVersion* out) {
+std::error_code SqliteStore::ActiveRulesVersion(RulesVersion* out) {
   Impl& m = *impl_;
   sqlite3_stmt* s = m.stmt(kActiveRules);
   ScopedReset reset(s);
@@ -565,6 +564,6 @@ std::error_code Store::ActiveRulesVersion(RulesVersion* out) {
   return {};
 }
 
-const std::string& Store::LastErrorMessage() const { return impl_->last_error; }
+const std::string& SqliteStore::LastErrorMessage() const { return impl_->last_error; }
 
 }  // namespace moderated::storage

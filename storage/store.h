@@ -1,8 +1,12 @@
 // storage/store.h
 //
-// Store: the durable record of comments and their verdicts, in SQLite.
+// Store: the durable record of comments and their verdicts. An abstract
+// interface with two backends chosen by the database URL (Store::Open):
+// SQLite (storage/sqlite_store.h, the embedded default) and PostgreSQL
+// (storage/pg_store.h, libpqxx; several daemons share one database). Neither
+// library's headers are reachable from this file.
 //
-// Thread-safety: a Store is NOT thread-safe. Each Store owns one sqlite3
+// Thread-safety: a Store is NOT thread-safe. Each Store owns one database
 // connection and must be used by one thread at a time. The daemon opens one
 // read-write Store for its single writer thread (daemon/decision_writer) and
 // separate read-only Stores for readers. WAL mode lets readers run beside the
@@ -16,6 +20,7 @@
 #ifndef MODERATED_STORAGE_STORE_H_
 #define MODERATED_STORAGE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -122,6 +127,9 @@ struct StoreOptions {
   // cap): a write that needs more fails with Errc::disk_full, exactly as
   // when the disk is full. Pages freed by deletes are reused.
   int64_t max_pages = 0;
+  // PostgreSQL only: the session's statement_timeout (a statement running
+  // longer is cancelled: Errc::busy). 0 = none.
+  int statement_timeout_ms = 30000;
 };
 
 // What Store::Checkpoint did, in WAL frames (one frame = one page).
@@ -378,7 +386,9 @@ class Store {
  public:
   enum class OpenMode { kReadWrite, kReadOnly };
 
-  // Opens (read-write: creates if missing, sets WAL, migrates the schema to
+  // Opens the database named by `url` (see ParseDatabaseUrl): a SQLite file
+  // or a PostgreSQL database. For SQLite:
+  // opens (read-write: creates if missing, sets WAL, migrates the schema to
   // the current version with PRAGMA user_version) the database at `path`.
   // Read-only opens (SQLITE_OPEN_READONLY) never create or migrate; they fail
   // if the file is missing or its schema is newer or older than this build's,
@@ -391,7 +401,7 @@ class Store {
   static std::unique_ptr<Store> Open(const std::string& path, OpenMode mode,
                                      const StoreOptions& options, std::string* error);
 
-  ~Store();
+  virtual ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -415,12 +425,12 @@ class Store {
   // Comment, meta_json/labels_json must be valid JSON (Errc::constraint).
   // `id` and `reasons` order are taken as given (id is ignored; reasons keep
   // their order).
-  std::error_code InsertBatch(std::span<const Comment> comments,
-                              std::vector<InsertOutcome>* outcomes);
+  virtual std::error_code InsertBatch(std::span<const Comment> comments,
+                              std::vector<InsertOutcome>* outcomes) = 0;
 
   // Frames in the WAL after this connection's last commit; tracked only when
   // the store was opened with auto_checkpoint = false (else 0). Any thread.
-  int64_t wal_frames() const;
+  virtual int64_t wal_frames() const { return 0; }
 
   // Copies the WAL into the database file (sqlite3_wal_checkpoint_v2).
   // kPassive never waits: it copies what no reader still needs and returns
@@ -431,54 +441,62 @@ class Store {
   // (negative: StoreOptions::busy_timeout_ms), then returns Errc::busy
   // having copied what it could, as kPassive does.
   enum class CheckpointMode { kPassive, kRestart };
-  std::error_code Checkpoint(CheckpointMode mode, CheckpointResult* out, int max_wait_ms = -1);
+  // PostgreSQL has no WAL file of ours to copy: it reports nothing done.
+  virtual std::error_code Checkpoint(CheckpointMode /*mode*/, CheckpointResult* out,
+                                     int /*max_wait_ms*/ = -1) {
+    *out = CheckpointResult();
+    return {};
+  }
 
   // Reads one comment with its reasons. Errc::not_found if there is none.
-  std::error_code Get(int64_t id, Comment* out);
+  virtual std::error_code Get(int64_t id, Comment* out) = 0;
 
   // Calls `fn` for each comment with from_id <= id <= to_id in id order
   // (reasons not loaded), until it returns false. For backtests.
   // The Comment passed to `fn` is reused between calls: copy what you keep.
   // `fn` may call the other read methods of this Store (Get, Count, ...) but
   // not Scan itself (that returns Errc::internal).
-  std::error_code Scan(int64_t from_id, int64_t to_id,
-                       const std::function<bool(const Comment&)>& fn);
+  virtual std::error_code Scan(int64_t from_id, int64_t to_id,
+                       const std::function<bool(const Comment&)>& fn) = 0;
 
   // Number of stored comments.
-  std::error_code Count(int64_t* out);
+  virtual std::error_code Count(int64_t* out) = 0;
 
   // Sets the current status ("approved" | "pending" | "rejected") and
   // updated_at_ms of comment `id`, and clears its spot check (a site's own
   // correction answers it). Errc::not_found if there is no such comment,
   // Errc::constraint for any other status value.
-  std::error_code UpdateStatus(int64_t id, const std::string& status, int64_t updated_at_ms);
+  virtual std::error_code UpdateStatus(int64_t id, const std::string& status, int64_t updated_at_ms) = 0;
 
   // Labels. AddLabel stores `label` (its id is ignored) and sets *id.
   // Errc::not_found if label.comment_id names no comment; Errc::constraint if
   // label.label is empty. ListLabels returns the labels of one comment,
   // oldest first (an empty list for an unknown comment).
-  std::error_code AddLabel(const Label& label, int64_t* id);
-  std::error_code ListLabels(int64_t comment_id, std::vector<Label>* out);
+  virtual std::error_code AddLabel(const Label& label, int64_t* id) = 0;
+  virtual std::error_code ListLabels(int64_t comment_id, std::vector<Label>* out) = 0;
 
   // API tokens (store_tokens.cc). FindTokenByHash returns revoked tokens
   // too (the caller checks revoked_at_ms); Errc::not_found if none.
-  std::error_code AddToken(const Token& token, int64_t* id);
-  std::error_code FindTokenByHash(const std::string& hash, Token* out);
-  std::error_code ListTokens(std::vector<Token>* out);  // oldest first, hash empty
-  std::error_code RevokeToken(int64_t id, int64_t at_ms);  // not_found if missing or revoked
-  std::error_code TouchToken(int64_t id, int64_t at_ms);   // last_used_at_ms
+  virtual std::error_code AddToken(const Token& token, int64_t* id) = 0;
+  virtual std::error_code FindTokenByHash(const std::string& hash, Token* out) = 0;
+  // ListTokens: oldest first, hash empty. RevokeToken: not_found if missing
+  // or revoked. TouchToken sets last_used_at_ms.
+  virtual std::error_code ListTokens(std::vector<Token>* out) = 0;
+  virtual std::error_code RevokeToken(int64_t id, int64_t at_ms) = 0;
+  virtual std::error_code TouchToken(int64_t id, int64_t at_ms) = 0;
 
   // Audit log (store_tokens.cc). Appends one entry.
-  std::error_code AppendAudit(const AuditEntry& entry, int64_t* id = nullptr);
+  virtual std::error_code AppendAudit(const AuditEntry& entry, int64_t* id = nullptr) = 0;
 
   // Rules versions. AddRulesVersion stores `text` as a new version and makes it
   // the active one; Activate marks an existing version active (rollback).
-  std::error_code AddRulesVersion(const RulesVersion& version, int64_t* id);
-  std::error_code ActivateRulesVersion(int64_t id);
-  std::error_code ListRulesVersions(std::vector<RulesVersion>* out);  // newest first, text empty
-  std::error_code GetRulesVersion(int64_t id, RulesVersion* out);
+  virtual std::error_code AddRulesVersion(const RulesVersion& version, int64_t* id) = 0;
+  virtual std::error_code ActivateRulesVersion(int64_t id) = 0;
+  // ListRulesVersions: newest first, text empty.
+  virtual std::error_code ListRulesVersions(std::vector<RulesVersion>* out) = 0;
+  virtual std::error_code GetRulesVersion(int64_t id, RulesVersion* out) = 0;
   // The active version; Errc::not_found if none was ever stored.
-  std::error_code ActiveRulesVersion(RulesVersion* out);
+  virtual std::error_code ActiveRulesVersion(RulesVersion* out) = 0;
 
   // --- Sites, audit queries and the webhook outbox (store_admin.cc) ---
   // Site registry. ListSites: every site, by name. GetSite: Errc::not_found
@@ -487,14 +505,14 @@ class Store {
   // transaction; *created tells which it was (may be null). DeleteSite
   // removes it and appends `audit` in one transaction; Errc::not_found (and
   // no audit entry) if there is no such site.
-  std::error_code ListSites(std::vector<Site>* out);
-  std::error_code GetSite(const std::string& name, Site* out);
-  std::error_code PutSite(const Site& site, const AuditEntry& audit, bool* created);
-  std::error_code DeleteSite(const std::string& name, const AuditEntry& audit);
+  virtual std::error_code ListSites(std::vector<Site>* out) = 0;
+  virtual std::error_code GetSite(const std::string& name, Site* out) = 0;
+  virtual std::error_code PutSite(const Site& site, const AuditEntry& audit, bool* created) = 0;
+  virtual std::error_code DeleteSite(const std::string& name, const AuditEntry& audit) = 0;
 
   // Audit entries matching `query`, newest (highest id) first, at most
   // query.limit of them.
-  std::error_code QueryAudit(const AuditQuery& query, std::vector<AuditEntry>* out);
+  virtual std::error_code QueryAudit(const AuditQuery& query, std::vector<AuditEntry>* out) = 0;
 
   // Webhook outbox. AddOutboxEvent stores `event` (id ignored; Errc::constraint
   // for a repeated event_id) and sets *id. DueOutboxEvents: undelivered events
@@ -503,37 +521,38 @@ class Store {
   // MarkOutboxFailed sets attempts + 1, next_attempt_at_ms and last_error.
   // Both return Errc::not_found for an unknown or already delivered id.
   // GetOutboxEvent reads one by event_id (Errc::not_found if none).
-  std::error_code AddOutboxEvent(const OutboxEvent& event, int64_t* id);
-  std::error_code DueOutboxEvents(int64_t now_ms, int64_t limit, std::vector<OutboxEvent>* out);
-  std::error_code MarkOutboxDelivered(int64_t id, int64_t at_ms);
-  std::error_code MarkOutboxFailed(int64_t id, int64_t next_attempt_at_ms,
-                                   const std::string& error);
-  std::error_code GetOutboxEvent(const std::string& event_id, OutboxEvent* out);
+  virtual std::error_code AddOutboxEvent(const OutboxEvent& event, int64_t* id) = 0;
+  virtual std::error_code DueOutboxEvents(int64_t now_ms, int64_t limit, std::vector<OutboxEvent>* out) = 0;
+  virtual std::error_code MarkOutboxDelivered(int64_t id, int64_t at_ms) = 0;
+  virtual std::error_code MarkOutboxFailed(int64_t id, int64_t next_attempt_at_ms,
+                                   const std::string& error) = 0;
+  virtual std::error_code GetOutboxEvent(const std::string& event_id, OutboxEvent* out) = 0;
   // Undelivered events: *pending will be tried again (next_attempt_at_ms <
   // `gave_up_at_ms`), *gave_up will not.
-  std::error_code CountUndelivered(int64_t gave_up_at_ms, int64_t* pending, int64_t* gave_up);
+  virtual std::error_code CountUndelivered(int64_t gave_up_at_ms, int64_t* pending,
+                                           int64_t* gave_up) = 0;
 
   // --- Review queue (store_queue.cc) ---
   // Pending comments and spot checks matching `filter` in `order`, starting
   // after `after` (nullopt: from the start), at most `limit`, with their
   // reasons. Both kinds are read through indexes (comments_status,
   // comments_spot_check), never by scanning the table.
-  std::error_code ListQueue(const QueueFilter& filter, QueueOrder order,
+  virtual std::error_code ListQueue(const QueueFilter& filter, QueueOrder order,
                             const std::optional<QueuePosition>& after, int64_t limit,
-                            std::vector<Comment>* out);
-  std::error_code CountQueue(const QueueFilter& filter, QueueCounts* out);
+                            std::vector<Comment>* out) = 0;
+  virtual std::error_code CountQueue(const QueueFilter& filter, QueueCounts* out) = 0;
 
   // The unexpired claim on a comment (nullopt if none).
-  std::error_code GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out);
+  virtual std::error_code GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) = 0;
   // Claims comment `comment_id` for `actor` until `expires_at_ms` (a claim by
   // the same actor is extended or shortened). *outcome: kDone (*claim = the
   // new one), kNotFound, or kClaimedByOther (*claim = the holder's).
-  std::error_code ClaimComment(int64_t comment_id, const std::string& actor, int64_t now_ms,
-                               int64_t expires_at_ms, ReviewOutcome* outcome, Claim* claim);
+  virtual std::error_code ClaimComment(int64_t comment_id, const std::string& actor, int64_t now_ms,
+                               int64_t expires_at_ms, ReviewOutcome* outcome, Claim* claim) = 0;
   // Drops `actor`'s claim, or an expired one. kDone also when there was none;
   // kClaimedByOther (*holder set) if another actor holds it.
-  std::error_code ReleaseClaim(int64_t comment_id, const std::string& actor, int64_t now_ms,
-                               ReviewOutcome* outcome, Claim* holder);
+  virtual std::error_code ReleaseClaim(int64_t comment_id, const std::string& actor, int64_t now_ms,
+                               ReviewOutcome* outcome, Claim* holder) = 0;
 
   // Records a moderator decision in ONE transaction (BEGIN IMMEDIATE ...
   // COMMIT): a decisions row (with spot_check: whether the comment was one);
@@ -544,12 +563,12 @@ class Store {
   // claim released; and, if the comment's site has a webhook_url in `sites`,
   // an outbox row "comment.decided". Fails with kClaimedByOther if another
   // actor holds an unexpired claim. On any error nothing is written.
-  std::error_code Decide(const DecideRequest& request, DecideResult* result);
+  virtual std::error_code Decide(const DecideRequest& request, DecideResult* result) = 0;
   // The same for several requests in ONE transaction; each gets its own
   // outcome (a kNotFound or kClaimedByOther item writes nothing, the others
   // are committed). On an error nothing is written.
-  std::error_code DecideMany(std::span<const DecideRequest> requests,
-                             std::vector<DecideResult>* results);
+  virtual std::error_code DecideMany(std::span<const DecideRequest> requests,
+                             std::vector<DecideResult>* results) = 0;
   // Undoes `request.actor`'s latest not-undone decision on the comment if it
   // was made at or after now_ms - window_ms, in ONE transaction: status back
   // to its previous_status (and the spot check back if the undone decision
@@ -557,27 +576,27 @@ class Store {
   // decisions row "undo" and labels row "undo", audit "comment.undo", and an
   // outbox row "comment.undone" if the site has a webhook_url.
   // kNothingToUndo / kUndoWindowPassed write nothing.
-  std::error_code Undo(const DecideRequest& request, int64_t window_ms, DecideResult* result);
+  virtual std::error_code Undo(const DecideRequest& request, int64_t window_ms, DecideResult* result) = 0;
 
   // A comment's decisions and labels, oldest first.
-  std::error_code History(int64_t comment_id, std::vector<Decision>* decisions,
-                          std::vector<ReviewLabel>* labels);
+  virtual std::error_code History(int64_t comment_id, std::vector<Decision>* decisions,
+                          std::vector<ReviewLabel>* labels) = 0;
 
   // Comments by author e-mail / IP per status, over `sites` (nullopt: all).
   // An empty email or ip counts nothing. With `cap` > 0 each count stops at
   // cap: a bounded read however many comments one address has (a carrier
   // NAT's IP may have millions), for rules on the request path.
-  std::error_code GetReputation(const std::string& email, const std::string& ip,
+  virtual std::error_code GetReputation(const std::string& email, const std::string& ip,
                                 const std::optional<std::vector<std::string>>& sites,
-                                Reputation* by_email, Reputation* by_ip, int64_t cap = 0);
+                                Reputation* by_email, Reputation* by_ip, int64_t cap = 0) = 0;
 
   // Polling: comments of `site` with updated_at_ms >= since_ms, ordered by
   // (updated_at_ms, id), starting after `after` (its updated_at_ms and id;
   // nullopt = from since_ms), at most `limit`. Only id, site, external_id,
   // status and updated_at_ms are filled.
-  std::error_code ListChanged(const std::string& site, int64_t since_ms,
+  virtual std::error_code ListChanged(const std::string& site, int64_t since_ms,
                               const std::optional<std::pair<int64_t, int64_t>>& after,
-                              int64_t limit, std::vector<Comment>* out);
+                              int64_t limit, std::vector<Comment>* out) = 0;
 
   // --- Akismet and spamc adapters (store_akismet.cc) ---
   // The newest comment of `site` received at or after `since_ms` whose
@@ -585,14 +604,15 @@ class Store {
   // whose author_email equals it (else, if `author_ip` is not empty, whose
   // author_ip equals it). For submit-spam/submit-ham and TELL, which send a
   // comment again instead of its id. Errc::not_found if there is none.
-  std::error_code FindResubmitted(const std::string& site, const std::string& content,
+  virtual std::error_code FindResubmitted(const std::string& site, const std::string& content,
                                   const std::string& author_email, const std::string& author_ip,
-                                  int64_t since_ms, int64_t* id);
+                                  int64_t since_ms, int64_t* id) = 0;
   // The comment of `site` stored with `external_id` (not empty): its id and
   // verdict_json, for answering a retry with the first verdict before
   // evaluating it again. Errc::not_found if there is none.
-  std::error_code FindByExternalId(const std::string& site, const std::string& external_id,
-                                   int64_t* id, std::string* verdict_json);
+  virtual std::error_code FindByExternalId(const std::string& site,
+                                           const std::string& external_id, int64_t* id,
+                                           std::string* verdict_json) = 0;
   // What happened to the comments of `site` received in [from_ms, to_ms):
   // Akismet's key-sites report.
   struct SiteActivity {
@@ -602,10 +622,10 @@ class Store {
     int64_t reported_spam = 0;  // with a "spam" label from source "akismet"
     int64_t reported_ham = 0;   // with a "ham" label from source "akismet"
   };
-  std::error_code CountSiteActivity(const std::string& site, int64_t from_ms, int64_t to_ms,
-                                    SiteActivity* out);
+  virtual std::error_code CountSiteActivity(const std::string& site, int64_t from_ms,
+                                            int64_t to_ms, SiteActivity* out) = 0;
   // Number of comments of `site` received at or after `since_ms`.
-  std::error_code CountReceivedSince(const std::string& site, int64_t since_ms, int64_t* out);
+  virtual std::error_code CountReceivedSince(const std::string& site, int64_t since_ms, int64_t* out) = 0;
 
   // --- Retention and privacy (store_retention.cc) ---
   // Purging a comment deletes its reasons, labels (training data included),
@@ -615,10 +635,10 @@ class Store {
   // PurgeDecided: deletes at most `limit` of them (oldest ids first) in ONE
   // transaction and sets *deleted; call again until *deleted < limit, so the
   // writer is never held for long. Errc::constraint if limit <= 0.
-  std::error_code CountPurgeable(const PurgeFilter& filter, int64_t* count);
-  std::error_code PurgeDecided(const PurgeFilter& filter, int64_t limit, int64_t* deleted);
+  virtual std::error_code CountPurgeable(const PurgeFilter& filter, int64_t* count) = 0;
+  virtual std::error_code PurgeDecided(const PurgeFilter& filter, int64_t limit, int64_t* deleted) = 0;
   // Sites with their own retention (sites.retention_days > 0): name -> days.
-  std::error_code SiteRetentionDays(std::map<std::string, int64_t>* out);
+  virtual std::error_code SiteRetentionDays(std::map<std::string, int64_t>* out) = 0;
   // Erasure request: in ONE transaction deletes every comment whose
   // author_email equals `email` (ASCII case-insensitively) with everything
   // that cascades from it, the outbox rows whose payload mentions the e-mail
@@ -627,10 +647,10 @@ class Store {
   // and appends `audit` with its after_json (a JSON object) extended by the
   // counts "comments", "outbox" and "audit_redacted". An empty `email`
   // deletes nothing (Errc::constraint).
-  std::error_code ForgetAuthor(const std::string& email, const AuditEntry& audit,
-                               ForgetResult* result);
+  virtual std::error_code ForgetAuthor(const std::string& email, const AuditEntry& audit,
+                               ForgetResult* result) = 0;
   // Pending comments per site (for the review-queue gauge).
-  std::error_code CountPendingBySite(std::map<std::string, int64_t>* out);
+  virtual std::error_code CountPendingBySite(std::map<std::string, int64_t>* out) = 0;
 
   // --- Models (store_models.cc) ---
   // AddModel stores `model` (id, active and size_bytes ignored) INACTIVE and
@@ -645,32 +665,93 @@ class Store {
   // bytes. ActiveModel: the active base model with bytes; ActiveSiteModels:
   // every active site model with bytes, by site. Errc::not_found if there is
   // none (ActiveModel, GetModel).
-  std::error_code AddModel(const ModelVersion& model, int64_t* id);
-  std::error_code ActivateModel(int64_t id, const AuditEntry* audit);
-  std::error_code DeactivateModels(const std::string& site, const AuditEntry* audit);
-  std::error_code ListModels(std::vector<ModelVersion>* out);
-  std::error_code GetModel(int64_t id, ModelVersion* out);
-  std::error_code ActiveModel(ModelVersion* out);
-  std::error_code ActiveSiteModels(std::vector<ModelVersion>* out);
+  virtual std::error_code AddModel(const ModelVersion& model, int64_t* id) = 0;
+  virtual std::error_code ActivateModel(int64_t id, const AuditEntry* audit) = 0;
+  virtual std::error_code DeactivateModels(const std::string& site, const AuditEntry* audit) = 0;
+  virtual std::error_code ListModels(std::vector<ModelVersion>* out) = 0;
+  virtual std::error_code GetModel(int64_t id, ModelVersion* out) = 0;
+  virtual std::error_code ActiveModel(ModelVersion* out) = 0;
+  virtual std::error_code ActiveSiteModels(std::vector<ModelVersion>* out) = 0;
   // Training data from moderation: calls `fn` for each comment with id >
   // since_id that has an effective label, in comment id order, until it
   // returns false. The effective label is the comment's latest label (by
   // label id) among "ham", "spam" and "abuse" that is not undone; "rejected"
   // and "undo" rows are never training labels. The record passed to `fn` is
   // reused between calls.
-  std::error_code ScanLabelledComments(int64_t since_id,
-                                       const std::function<bool(const LabelledComment&)>& fn);
+  virtual std::error_code ScanLabelledComments(int64_t since_id,
+                                       const std::function<bool(const LabelledComment&)>& fn) = 0;
+
+  // --- Several daemons on one database (store_cluster.cc, pg_store.cc) ---
+  // On SQLite (one daemon per file) these are trivial: the lock is always
+  // acquired, the stamp is constant, WaitForChange only waits.
+  //
+  // Ping: a round trip to the database (for /readyz). Errc::busy when a
+  // PostgreSQL server cannot be reached.
+  virtual std::error_code Ping() = 0;
+  // A text that changes whenever rules, models, sites or tokens change
+  // through any daemon (PostgreSQL: a counter bumped in the writing
+  // transaction). A daemon compares it every second to its last value and
+  // reloads what changed, so a lost notification cannot leave it stale.
+  virtual std::error_code ChangeStamp(std::string* out) = 0;
+  // Waits up to timeout_ms for a change notification from another daemon
+  // (PostgreSQL LISTEN moderated_changes); *notified tells whether one came.
+  virtual std::error_code WaitForChange(int timeout_ms, bool* notified) = 0;
+  // A job lock held by this Store's connection until Unlock (or until the
+  // connection ends): retention, training and webhook delivery run on one
+  // daemon at a time (PostgreSQL advisory locks). Never waits.
+  virtual std::error_code TryLock(int64_t key, bool* acquired) = 0;
+  virtual std::error_code Unlock(int64_t key) = 0;
+  // Velocity counters shared by every daemon: for each non-empty key (IP,
+  // e-mail, content; callers pass hashes), adds one in the bucket of now_ms
+  // if `record`, and returns the counts over [now_ms - window_ms, now_ms]
+  // including this comment. SQLite: Errc::internal (the daemon counts in
+  // memory).
+  virtual std::error_code ObserveVelocity(const std::array<std::string, 3>& keys, int64_t now_ms,
+                                          int64_t window_ms, bool record,
+                                          std::array<int64_t, 3>* counts) = 0;
+
+  // --- Copying a database (moderated migrate-db) ---
+  // ReadTable calls `fn` with every row of `table` (one of CopiedTables())
+  // as text, in primary-key order (BLOBs as lowercase hex, NULL as nullopt);
+  // the columns are CopiedColumns(table). WriteRows inserts such rows
+  // keeping their ids (PostgreSQL only; SQLite: Errc::internal), and
+  // FinishCopy moves id sequences past the copied ids.
+  using TextRow = std::vector<std::optional<std::string>>;
+  virtual std::error_code ReadTable(const std::string& table,
+                                    const std::function<bool(const TextRow&)>& fn) = 0;
+  virtual std::error_code WriteRows(const std::string& table, std::span<const TextRow> rows) = 0;
+  virtual std::error_code FinishCopy() = 0;
 
   // SQLite's own message for the last call on this Store that failed, e.g.
   // "CHECK constraint failed: status IN ('approved', 'pending', 'rejected')",
   // for logs; empty if none failed yet. Not reset by successful calls.
-  const std::string& LastErrorMessage() const;
+  virtual const std::string& LastErrorMessage() const = 0;
 
- private:
-  struct Impl;
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  Store() = default;
 };
+
+// Which backend a database setting names (see Store::Open).
+enum class Backend { kSqlite, kPostgres };
+
+// "postgresql://…" or "postgres://…" → kPostgres (the URL itself is the
+// connection string); "sqlite:///abs/path", "sqlite://rel/path" or a plain
+// path → kSqlite with *path set to the file (":memory:" stays as is).
+Backend ParseDatabaseUrl(const std::string& url, std::string* path);
+
+// The tables `moderated migrate-db` copies, parents first, and the columns
+// of each (the same names in both schemas); empty for an unknown table.
+std::span<const char* const> CopiedTables();
+std::span<const char* const> CopiedColumns(const std::string& table);
+// The columns of `table` that hold bytes (copied as hex).
+bool IsBlobColumn(const std::string& table, const std::string& column);
+
+// `url` with a password in it replaced by "***", for logs and messages.
+std::string RedactDatabaseUrl(const std::string& url);
+
+// The same as Store::Open.
+std::unique_ptr<Store> OpenStore(const std::string& url, Store::OpenMode mode,
+                                 const StoreOptions& options, std::string* error);
 
 }  // namespace moderated::storage
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "storage/store.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -121,7 +122,7 @@ void ReadOutbox(sqlite3_stmt* s, OutboxEvent* e) {
 
 }  // namespace
 
-std::error_code Store::ListSites(std::vector<Site>* out) {
+std::error_code SqliteStore::ListSites(std::vector<Site>* out) {
   Impl& m = *impl_;
   out->clear();
   int rc = SQLITE_OK;
@@ -132,7 +133,7 @@ std::error_code Store::ListSites(std::vector<Site>* out) {
   return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::GetSite(const std::string& name, Site* out) {
+std::error_code SqliteStore::GetSite(const std::string& name, Site* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kGetSite, &rc);
@@ -148,7 +149,7 @@ std::error_code Store::GetSite(const std::string& name, Site* out) {
   return {};
 }
 
-std::error_code Store::PutSite(const Site& site, const AuditEntry& audit, bool* created) {
+std::error_code SqliteStore::PutSite(const Site& site, const AuditEntry& audit, bool* created) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -214,7 +215,7 @@ std::error_code Store::PutSite(const Site& site, const AuditEntry& audit, bool* 
   return {};
 }
 
-std::error_code Store::DeleteSite(const std::string& name, const AuditEntry& audit) {
+std::error_code SqliteStore::DeleteSite(const std::string& name, const AuditEntry& audit) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -235,7 +236,7 @@ std::error_code Store::DeleteSite(const std::string& name, const AuditEntry& aud
   return txn.Commit();
 }
 
-std::error_code Store::QueryAudit(const AuditQuery& q, std::vector<AuditEntry>* out) {
+std::error_code SqliteStore::QueryAudit(const AuditQuery& q, std::vector<AuditEntry>* out) {
   Impl& m = *impl_;
   out->clear();
   int rc = SQLITE_OK;
@@ -255,7 +256,7 @@ std::error_code Store::QueryAudit(const AuditQuery& q, std::vector<AuditEntry>* 
   return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::AddOutboxEvent(const OutboxEvent& e, int64_t* id) {
+std::error_code SqliteStore::AddOutboxEvent(const OutboxEvent& e, int64_t* id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -279,7 +280,7 @@ std::error_code Store::AddOutboxEvent(const OutboxEvent& e, int64_t* id) {
   return {};
 }
 
-std::error_code Store::CountUndelivered(int64_t gave_up_at_ms, int64_t* pending,
+std::error_code SqliteStore::CountUndelivered(int64_t gave_up_at_ms, int64_t* pending,
                                         int64_t* gave_up) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
@@ -296,7 +297,7 @@ std::error_code Store::CountUndelivered(int64_t gave_up_at_ms, int64_t* pending,
   return {};
 }
 
-std::error_code Store::DueOutboxEvents(int64_t now_ms, int64_t limit,
+std::error_code SqliteStore::DueOutboxEvents(int64_t now_ms, int64_t limit,
                                        std::vector<OutboxEvent>* out) {
   Impl& m = *impl_;
   out->clear();
@@ -311,7 +312,7 @@ std::error_code Store::DueOutboxEvents(int64_t now_ms, int64_t limit,
   return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::GetOutboxEvent(const std::string& event_id, OutboxEvent* out) {
+std::error_code SqliteStore::GetOutboxEvent(const std::string& event_id, OutboxEvent* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kGetOutbox, &rc);
@@ -351,11 +352,11 @@ std::error_code UpdateOutbox(StoreImpl& m, const char* sql, int64_t id, Bind bin
 
 }  // namespace
 
-std::error_code Store::MarkOutboxDelivered(int64_t id, int64_t at_ms) {
+std::error_code SqliteStore::MarkOutboxDelivered(int64_t id, int64_t at_ms) {
   return UpdateOutbox(*impl_, kOutboxDelivered, id, [&](Binder& b) { b.Int(at_ms); });
 }
 
-std::error_code Store::MarkOutboxFailed(int64_t id, int64_t next_attempt_at_ms,
+std::error_code SqliteStore::MarkOutboxFailed(int64_t id, int64_t next_attempt_at_ms,
                                         const std::string& error) {
   return UpdateOutbox(*impl_, kOutboxFailed, id,
                       [&](Binder& b) { b.Int(next_attempt_at_ms).Text(error); });

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "storage/store.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -39,7 +40,7 @@ constexpr const char* kCountSince =
 
 }  // namespace
 
-std::error_code Store::FindResubmitted(const std::string& site, const std::string& content,
+std::error_code SqliteStore::FindResubmitted(const std::string& site, const std::string& content,
                                        const std::string& author_email,
                                        const std::string& author_ip, int64_t since_ms,
                                        int64_t* id) {
@@ -62,7 +63,7 @@ std::error_code Store::FindResubmitted(const std::string& site, const std::strin
   return {};
 }
 
-std::error_code Store::FindByExternalId(const std::string& site, const std::string& external_id,
+std::error_code SqliteStore::FindByExternalId(const std::string& site, const std::string& external_id,
                                         int64_t* id, std::string* verdict_json) {
   Impl& m = *impl_;
   if (external_id.empty()) return m.Fail(Errc::not_found, "no such comment");
@@ -80,7 +81,7 @@ std::error_code Store::FindByExternalId(const std::string& site, const std::stri
   return {};
 }
 
-std::error_code Store::CountSiteActivity(const std::string& site, int64_t from_ms, int64_t to_ms,
+std::error_code SqliteStore::CountSiteActivity(const std::string& site, int64_t from_ms, int64_t to_ms,
                                          SiteActivity* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
@@ -100,7 +101,7 @@ std::error_code Store::CountSiteActivity(const std::string& site, int64_t from_m
   return {};
 }
 
-std::error_code Store::CountReceivedSince(const std::string& site, int64_t since_ms,
+std::error_code SqliteStore::CountReceivedSince(const std::string& site, int64_t since_ms,
                                           int64_t* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;

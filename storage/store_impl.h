@@ -1,6 +1,6 @@
 // storage/store_impl.h  (internal to storage/)
 //
-// Store::Impl and the small helpers every storage/*.cc file shares. Store's
+// SqliteStore::Impl and the small helpers every storage/*.cc file shares. Store's
 // methods are split by area (store.cc: comments and rules versions;
 // store_tokens.cc: API tokens; ...), all on the one connection in Impl.
 // Statements of store.cc are prepared at Open() into an enum-indexed table;
@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "storage/sqlite_handle.h"
-#include "storage/store.h"
+#include "storage/sqlite_store.h"
 
 namespace moderated::storage {
 namespace internal {
@@ -107,7 +107,7 @@ std::span<const char* const> QueueStatements();
 
 }  // namespace internal
 
-struct Store::Impl {
+struct SqliteStore::Impl {
   class Transaction;
 
   std::string path;
@@ -166,7 +166,7 @@ struct Store::Impl {
 // BEGIN IMMEDIATE on Begin(); ROLLBACK on destruction unless Commit()
 // succeeded. Takes the write lock up front, so a busy database fails at
 // BEGIN (after busy_timeout) and never half-way through a write.
-class Store::Impl::Transaction {
+class SqliteStore::Impl::Transaction {
  public:
   explicit Transaction(Impl* impl) : impl_(impl) {}
   ~Transaction() {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "storage/store.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -63,7 +64,7 @@ void ReadModel(sqlite3_stmt* s, ModelVersion* m, bool with_bytes) {
 
 }  // namespace
 
-std::error_code Store::AddModel(const ModelVersion& model, int64_t* id) {
+std::error_code SqliteStore::AddModel(const ModelVersion& model, int64_t* id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   if (model.bytes.empty()) return m.Fail(Errc::constraint, "model bytes are empty");
@@ -98,7 +99,7 @@ std::error_code Store::AddModel(const ModelVersion& model, int64_t* id) {
   return {};
 }
 
-std::error_code Store::ActivateModel(int64_t id, const AuditEntry* audit) {
+std::error_code SqliteStore::ActivateModel(int64_t id, const AuditEntry* audit) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -138,7 +139,7 @@ std::error_code Store::ActivateModel(int64_t id, const AuditEntry* audit) {
   return txn.Commit();
 }
 
-std::error_code Store::DeactivateModels(const std::string& site, const AuditEntry* audit) {
+std::error_code SqliteStore::DeactivateModels(const std::string& site, const AuditEntry* audit) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -158,7 +159,7 @@ std::error_code Store::DeactivateModels(const std::string& site, const AuditEntr
   return txn.Commit();
 }
 
-std::error_code Store::ListModels(std::vector<ModelVersion>* out) {
+std::error_code SqliteStore::ListModels(std::vector<ModelVersion>* out) {
   Impl& m = *impl_;
   out->clear();
   int rc = SQLITE_OK;
@@ -173,7 +174,7 @@ std::error_code Store::ListModels(std::vector<ModelVersion>* out) {
   return {};
 }
 
-std::error_code Store::GetModel(int64_t id, ModelVersion* out) {
+std::error_code SqliteStore::GetModel(int64_t id, ModelVersion* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kGetModel, &rc);
@@ -187,7 +188,7 @@ std::error_code Store::GetModel(int64_t id, ModelVersion* out) {
   return {};
 }
 
-std::error_code Store::ActiveModel(ModelVersion* out) {
+std::error_code SqliteStore::ActiveModel(ModelVersion* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kActiveModel, &rc);
@@ -200,7 +201,7 @@ std::error_code Store::ActiveModel(ModelVersion* out) {
   return {};
 }
 
-std::error_code Store::ActiveSiteModels(std::vector<ModelVersion>* out) {
+std::error_code SqliteStore::ActiveSiteModels(std::vector<ModelVersion>* out) {
   Impl& m = *impl_;
   out->clear();
   int rc = SQLITE_OK;
@@ -215,7 +216,7 @@ std::error_code Store::ActiveSiteModels(std::vector<ModelVersion>* out) {
   return {};
 }
 
-std::error_code Store::ScanLabelledComments(
+std::error_code SqliteStore::ScanLabelledComments(
     int64_t since_id, const std::function<bool(const LabelledComment&)>& fn) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;

@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "storage/store.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -230,7 +231,7 @@ std::string LabelFor(const std::string& decision) {
 }
 
 // The statements a review write runs, on one connection, inside a
-// transaction the caller owns. A template only because Store::Impl is
+// transaction the caller owns. A template only because SqliteStore::Impl is
 // private to Store.
 template <typename StoreImpl>
 class ReviewWriter {
@@ -454,7 +455,7 @@ constexpr const char* kQueueStatements[] = {
 
 std::span<const char* const> internal::QueueStatements() { return kQueueStatements; }
 
-std::error_code Store::ListQueue(const QueueFilter& filter, QueueOrder order,
+std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder order,
                                  const std::optional<QueuePosition>& after, int64_t limit,
                                  std::vector<Comment>* out) {
   Impl& m = *impl_;
@@ -498,7 +499,7 @@ std::error_code Store::ListQueue(const QueueFilter& filter, QueueOrder order,
   return {};
 }
 
-std::error_code Store::CountQueue(const QueueFilter& filter, QueueCounts* out) {
+std::error_code SqliteStore::CountQueue(const QueueFilter& filter, QueueCounts* out) {
   Impl& m = *impl_;
   *out = QueueCounts();
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
@@ -530,12 +531,12 @@ std::error_code Store::CountQueue(const QueueFilter& filter, QueueCounts* out) {
   return {};
 }
 
-std::error_code Store::GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) {
+std::error_code SqliteStore::GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) {
   ReviewWriter<Impl> w(impl_.get());
   return w.ReadClaim(comment_id, now_ms, out);
 }
 
-std::error_code Store::ClaimComment(int64_t comment_id, const std::string& actor, int64_t now_ms,
+std::error_code SqliteStore::ClaimComment(int64_t comment_id, const std::string& actor, int64_t now_ms,
                                     int64_t expires_at_ms, ReviewOutcome* outcome,
                                     Claim* claim) {
   Impl& m = *impl_;
@@ -574,7 +575,7 @@ std::error_code Store::ClaimComment(int64_t comment_id, const std::string& actor
   return {};
 }
 
-std::error_code Store::ReleaseClaim(int64_t comment_id, const std::string& actor, int64_t now_ms,
+std::error_code SqliteStore::ReleaseClaim(int64_t comment_id, const std::string& actor, int64_t now_ms,
                                     ReviewOutcome* outcome, Claim* holder) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
@@ -594,14 +595,14 @@ std::error_code Store::ReleaseClaim(int64_t comment_id, const std::string& actor
   return {};
 }
 
-std::error_code Store::Decide(const DecideRequest& request, DecideResult* result) {
+std::error_code SqliteStore::Decide(const DecideRequest& request, DecideResult* result) {
   std::vector<DecideResult> results;
   if (auto ec = DecideMany(std::span<const DecideRequest>(&request, 1), &results)) return ec;
   *result = std::move(results.front());
   return {};
 }
 
-std::error_code Store::DecideMany(std::span<const DecideRequest> requests,
+std::error_code SqliteStore::DecideMany(std::span<const DecideRequest> requests,
                                   std::vector<DecideResult>* results) {
   Impl& m = *impl_;
   results->clear();
@@ -624,7 +625,7 @@ std::error_code Store::DecideMany(std::span<const DecideRequest> requests,
   return {};
 }
 
-std::error_code Store::Undo(const DecideRequest& req, int64_t window_ms, DecideResult* result) {
+std::error_code SqliteStore::Undo(const DecideRequest& req, int64_t window_ms, DecideResult* result) {
   Impl& m = *impl_;
   *result = DecideResult();
   if (auto ec = m.CheckWritable()) return ec;
@@ -669,7 +670,7 @@ std::error_code Store::Undo(const DecideRequest& req, int64_t window_ms, DecideR
   return txn.Commit();
 }
 
-std::error_code Store::History(int64_t comment_id, std::vector<Decision>* decisions,
+std::error_code SqliteStore::History(int64_t comment_id, std::vector<Decision>* decisions,
                                std::vector<ReviewLabel>* labels) {
   Impl& m = *impl_;
   decisions->clear();
@@ -703,7 +704,7 @@ std::error_code Store::History(int64_t comment_id, std::vector<Decision>* decisi
   return {};
 }
 
-std::error_code Store::GetReputation(const std::string& email, const std::string& ip,
+std::error_code SqliteStore::GetReputation(const std::string& email, const std::string& ip,
                                      const std::optional<std::vector<std::string>>& sites,
                                      Reputation* by_email, Reputation* by_ip, int64_t cap) {
   Impl& m = *impl_;
@@ -734,7 +735,7 @@ std::error_code Store::GetReputation(const std::string& email, const std::string
   return {};
 }
 
-std::error_code Store::ListChanged(const std::string& site, int64_t since_ms,
+std::error_code SqliteStore::ListChanged(const std::string& site, int64_t since_ms,
                                    const std::optional<std::pair<int64_t, int64_t>>& after,
                                    int64_t limit, std::vector<Comment>* out) {
   Impl& m = *impl_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/store.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -67,7 +68,7 @@ void BindFilter(Binder& b, const PurgeFilter& f) {
 
 }  // namespace
 
-std::error_code Store::CountPurgeable(const PurgeFilter& filter, int64_t* count) {
+std::error_code SqliteStore::CountPurgeable(const PurgeFilter& filter, int64_t* count) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kCountPurgeable, &rc);
@@ -82,7 +83,7 @@ std::error_code Store::CountPurgeable(const PurgeFilter& filter, int64_t* count)
   return {};
 }
 
-std::error_code Store::PurgeDecided(const PurgeFilter& filter, int64_t limit, int64_t* deleted) {
+std::error_code SqliteStore::PurgeDecided(const PurgeFilter& filter, int64_t limit, int64_t* deleted) {
   Impl& m = *impl_;
   *deleted = 0;
   if (auto ec = m.CheckWritable()) return ec;
@@ -107,7 +108,7 @@ std::error_code Store::PurgeDecided(const PurgeFilter& filter, int64_t limit, in
   return {};
 }
 
-std::error_code Store::SiteRetentionDays(std::map<std::string, int64_t>* out) {
+std::error_code SqliteStore::SiteRetentionDays(std::map<std::string, int64_t>* out) {
   Impl& m = *impl_;
   out->clear();
   int rc = SQLITE_OK;
@@ -121,7 +122,7 @@ std::error_code Store::SiteRetentionDays(std::map<std::string, int64_t>* out) {
   return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::CountPendingBySite(std::map<std::string, int64_t>* out) {
+std::error_code SqliteStore::CountPendingBySite(std::map<std::string, int64_t>* out) {
   Impl& m = *impl_;
   out->clear();
   int rc = SQLITE_OK;
@@ -135,7 +136,7 @@ std::error_code Store::CountPendingBySite(std::map<std::string, int64_t>* out) {
   return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::ForgetAuthor(const std::string& email, const AuditEntry& audit,
+std::error_code SqliteStore::ForgetAuthor(const std::string& email, const AuditEntry& audit,
                                     ForgetResult* result) {
   Impl& m = *impl_;
   *result = {};

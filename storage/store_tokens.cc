@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "storage/store.h"
+#include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
 namespace moderated::storage {
@@ -46,7 +47,7 @@ void ReadToken(sqlite3_stmt* s, Token* t) {
 
 }  // namespace
 
-std::error_code Store::AddToken(const Token& token, int64_t* id) {
+std::error_code SqliteStore::AddToken(const Token& token, int64_t* id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -66,7 +67,7 @@ std::error_code Store::AddToken(const Token& token, int64_t* id) {
   return {};
 }
 
-std::error_code Store::FindTokenByHash(const std::string& hash, Token* out) {
+std::error_code SqliteStore::FindTokenByHash(const std::string& hash, Token* out) {
   Impl& m = *impl_;
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(kFindToken, &rc);
@@ -80,7 +81,7 @@ std::error_code Store::FindTokenByHash(const std::string& hash, Token* out) {
   return {};
 }
 
-std::error_code Store::ListTokens(std::vector<Token>* out) {
+std::error_code SqliteStore::ListTokens(std::vector<Token>* out) {
   Impl& m = *impl_;
   out->clear();
   int rc = SQLITE_OK;
@@ -91,7 +92,7 @@ std::error_code Store::ListTokens(std::vector<Token>* out) {
   return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::RevokeToken(int64_t id, int64_t at_ms) {
+std::error_code SqliteStore::RevokeToken(int64_t id, int64_t at_ms) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -108,7 +109,7 @@ std::error_code Store::RevokeToken(int64_t id, int64_t at_ms) {
   return {};
 }
 
-std::error_code Store::TouchToken(int64_t id, int64_t at_ms) {
+std::error_code SqliteStore::TouchToken(int64_t id, int64_t at_ms) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;
@@ -121,7 +122,7 @@ std::error_code Store::TouchToken(int64_t id, int64_t at_ms) {
   return rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
 }
 
-std::error_code Store::AppendAudit(const AuditEntry& e, int64_t* id) {
+std::error_code SqliteStore::AppendAudit(const AuditEntry& e, int64_t* id) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   int rc = SQLITE_OK;

@@ -28,7 +28,9 @@ awaitable<Response> Readyz(Services& s, const Call& call) {
   // A point lookup proves the file is readable without scanning anything.
   if (!lease || (lease->Get(0, &probe) != storage::Errc::not_found)) {
     ok = false;
-    checks["database"] = error.empty() ? "unreadable" : error;
+    // Why, e.g. "connection lost: ..." while PostgreSQL restarts.
+    const std::string why = lease ? lease->LastErrorMessage() : error;
+    checks["database"] = why.empty() ? "unreadable" : why;
   } else {
     checks["database"] = "ok";
   }

@@ -24,6 +24,8 @@ int RunEvalCommand(int argc, char** argv);
 // `moderated purge` and `moderated forget-author` (purge.cc).
 int RunPurgeCommand(int argc, char** argv);
 int RunForgetAuthorCommand(int argc, char** argv);
+// `moderated migrate-db`: copies a database (SQLite to PostgreSQL) and verifies counts.
+int RunMigrateDbCommand(int argc, char** argv);
 
 }  // namespace moderated
 

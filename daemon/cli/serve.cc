@@ -22,6 +22,7 @@
 #include "daemon/api/routes.h"
 #include "daemon/cli/commands.h"
 #include "daemon/compat/spamc_server.h"
+#include "daemon/core/cluster_watcher.h"
 #include "daemon/core/config.h"
 #include "daemon/core/decision_writer.h"
 #include "daemon/core/embedded.h"
@@ -57,7 +58,7 @@ Options (flags override the environment, which overrides the config file):
   --socket PATH      Unix socket (default <data-dir>/moderated.sock, or
                      $RUNTIME_DIRECTORY/moderated.sock; "" disables it)
   --data-dir DIR     database and default socket directory (default ./var)
-  --database FILE    SQLite database (default <data-dir>/moderated.db)
+  --database URL     SQLite file or PostgreSQL URL (default <data-dir>/moderated.db)
   --rules FILE       rule file (default: the ruleset built into the binary)
   --model FILE       fastText model (default: the model built into the binary)
   --threads N        I/O threads (default: number of cores)
@@ -109,6 +110,24 @@ std::vector<ServeFlag> ServeFlags() {
   };
 }
 
+const ServeFlag* FindDatabaseFlag(const std::vector<ServeFlag>& flags) {
+  for (const ServeFlag& f : flags) {
+    if (f.given && f.name == std::string("--database")) return &f;
+  }
+  return nullptr;
+}
+
+// postgresql://user:password@host/... or ...?password=...
+bool HasPassword(const std::string& url) {
+  if (storage::ParseDatabaseUrl(url, nullptr) != storage::Backend::kPostgres) return false;
+  if (url.find("password=") != std::string::npos) return true;
+  const size_t authority = url.find("://") + 3;
+  const size_t at = url.find('@', authority);
+  const size_t end = url.find_first_of("/?", authority);
+  if (at == std::string::npos || (end != std::string::npos && end < at)) return false;
+  return url.substr(authority, at - authority).find(':') != std::string::npos;
+}
+
 // Flags, then the config file, the environment and the flags' values over
 // them; then the log level and the data directory. kContinue, or the exit
 // code to return.
@@ -127,6 +146,12 @@ int Configure(int argc, char** argv, Config* config) {
   if (!ApplyEnvironment(config, &errors)) return PrintErrors(errors, 2);
   for (const ServeFlag& f : flags) {
     if (f.given) f.apply(*config, f.value);
+  }
+  if (const ServeFlag* db = FindDatabaseFlag(flags); db != nullptr && HasPassword(db->value)) {
+    // Anyone on the machine can read a command line (ps, /proc).
+    std::cerr << "moderated serve: --database: put the password in a password file "
+                 "(postgres.password_file or PGPASSFILE), not on the command line\n";
+    return 2;
   }
   if (threads_given && !LoadConfigText("threads: " + threads, "--threads", config, &errors)) {
     std::cerr << "moderated serve: --threads: expected a non-negative integer\n";
@@ -224,7 +249,7 @@ void AnnounceMigration(const Config& config) {
                              std::to_string(on_disk) + " to " + std::to_string(current);
   sd_notify(0, ("EXTEND_TIMEOUT_USEC=3600000000\nSTATUS=" + status).c_str());
   Log(LogLevel::kInfo, "schema_migration",
-      {{"database", config.database},
+      {{"database", storage::RedactDatabaseUrl(config.database)},
        {"from", std::to_string(on_disk)},
        {"to", std::to_string(current)}});
 }
@@ -238,6 +263,7 @@ bool OpenStores(const Config& config, std::unique_ptr<storage::Store>* store,
   // checkpoint_pages > 0: the writer's connection never checkpoints inside a
   // commit; DecisionWriter's own thread does it (daemon/core/decision_writer.h).
   options.auto_checkpoint = config.writer.checkpoint_pages == 0;
+  options.statement_timeout_ms = static_cast<int>(config.postgres.statement_timeout_ms);
   const auto mode = storage::Store::OpenMode::kReadWrite;
   *store = storage::Store::Open(config.database, mode, options, error);
   if (*store == nullptr) return false;
@@ -352,6 +378,44 @@ int LoadStored(const Config& config, storage::Store& store, EngineParts* parts) 
 
 // Rules, model, the database, the site registry and the IP hash key, in
 // that order; kContinue or the exit code to return.
+// Another daemon on the same PostgreSQL changed shared state: apply it here
+// as its API call did there: the active stored rules version (as PUT
+// /v1/admin/rules swaps it in, whatever the rule file), the stored models,
+// the site registry and the token cache. A failure keeps what runs.
+void ApplyClusterChange(const Config& config, EngineHolder& engines, ReaderPool& readers,
+                        Sites& sites, Auth& auth) {
+  std::string error;
+  auto lease = readers.Acquire(&error);
+  if (!lease) {
+    Log(LogLevel::kError, "cluster_reload_failed", {{"error", error}});
+    return;
+  }
+  storage::RulesVersion v;
+  if (!lease->ActiveRulesVersion(&v) &&
+      v.id != engines.Current()->running_rules().version_id) {
+    std::vector<std::string> errors;
+    auto rules =
+        CompileRules(v.text, "rules version " + std::to_string(v.id), config.data_dir, &errors);
+    if (rules) {
+      const RunningRules running{v.text, v.id, "database:" + std::to_string(v.id)};
+      engines.Update([&](const Engine& engine) { return engine.WithRules(rules, running); });
+      Log(LogLevel::kInfo, "rules_updated", {{"rules", rules->version()}, {"by", "cluster"}});
+    }
+    for (const auto& e : errors) Log(LogLevel::kError, "cluster_reload_failed", {{"error", e}});
+  }
+  std::vector<std::string> warnings;
+  if (auto judge = LoadJudge(config, lease.get(), &warnings, &error)) {
+    engines.Update([&](const Engine& engine) { return engine.WithJudge(judge); });
+  } else {
+    Log(LogLevel::kError, "cluster_reload_failed", {{"error", error}});
+  }
+  if (sites.Load(*lease.get())) {
+    Log(LogLevel::kError, "cluster_reload_failed", {{"error", lease->LastErrorMessage()}});
+  }
+  auth.ForgetAll();
+  metrics::ObserveReload(true);
+}
+
 int Load(Config* config, Loaded* out) {
   if (int rc = LoadConfigured(*config, &out->parts); rc != kContinue) return rc;
   std::string error;
@@ -388,7 +452,7 @@ std::shared_ptr<const Engine> FirstEngine(const Config& config, const Loaded& lo
        {"model", p.judge->base().version},
        {"model_source", p.judge->base().source},
        {"site_models", std::to_string(p.judge->site_models().size())},
-       {"database", config.database}});
+       {"database", storage::RedactDatabaseUrl(config.database)}});
   metrics::SetBuildInfo(p.rules->version(), p.judge->base().version);
   return std::make_shared<const Engine>(p.rules, p.judge, config.classifier, std::move(velocity),
                                         loaded.sites, p.running_rules);
@@ -461,7 +525,27 @@ int RunServeCommand(int argc, char** argv) {
     });
   });
   SetUpWatchdog(server, writer);
+  // Several daemons on one PostgreSQL: changes made through the others
+  // (rules, models, sites, thresholds, tokens) are reloaded within a second.
+  std::unique_ptr<ClusterWatcher> watcher;
+  if (storage::ParseDatabaseUrl(config.database, nullptr) == storage::Backend::kPostgres) {
+    std::shared_ptr<Sites> sites = loaded.sites;
+    watcher = std::make_unique<ClusterWatcher>(
+        config.database,
+        [&config, &engines, &readers, &auth, &background, sites] {
+          boost::asio::post(background, [&config, &engines, &readers, &auth, sites] {
+            ApplyClusterChange(config, engines, readers, *sites, auth);
+          });
+        },
+        static_cast<int>(config.postgres.recheck_ms));
+    std::string error;
+    if (!watcher->Start(&error)) {
+      std::cerr << "moderated serve: " << error << "\n";
+      return 1;
+    }
+  }
   if (int rc = Serve(config, services, server); rc != 0) return rc;
+  if (watcher != nullptr) watcher->Stop();
   sd_notify(0, "STOPPING=1\nSTATUS=stopping: committing queued comments");
   writer.Stop();  // commits everything still queued
   Log(LogLevel::kInfo, "stopped", {{"committed", std::to_string(writer.committed_comments())}});

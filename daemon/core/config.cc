@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "base/files.h"
+#include "storage/store.h"
 
 namespace moderated {
 namespace {
@@ -148,6 +149,13 @@ void ReadMap(const YAML::Node& node, const std::string& prefix, const std::strin
 
 void Config::Resolve() {
   if (database.empty()) database = data_dir + "/moderated.db";
+  // PostgreSQL: libpq reads the password from this file (passfile=).
+  if (!postgres.password_file.empty() &&
+      storage::ParseDatabaseUrl(database, nullptr) == storage::Backend::kPostgres &&
+      database.find("passfile=") == std::string::npos) {
+    database += (database.find('?') == std::string::npos ? "?" : "&");
+    database += "passfile=" + postgres.password_file;
+  }
   if (!socket_set) {
     const char* runtime = std::getenv("RUNTIME_DIRECTORY");
     // systemd may pass several directories separated by ':'; use the first.
@@ -306,6 +314,16 @@ void ReadReview(const YAML::Node& n, const std::string& o, Config* config,
           {}, errors);
 }
 
+void ReadPostgres(const YAML::Node& n, const std::string& o, Config* config,
+                  std::vector<std::string>* errors) {
+  PostgresConfig& p = config->postgres;
+  ReadMap(n, "postgres.", o,
+          {{"password_file", String(&p.password_file)},
+           {"statement_timeout_ms", Unsigned(&p.statement_timeout_ms, 3'600'000)},
+           {"recheck_ms", Unsigned(&p.recheck_ms, 60'000)}},
+          {}, errors);
+}
+
 // The sections of the file, each read by its own function.
 using SectionReader = void (*)(const YAML::Node&, const std::string&, Config*,
                                std::vector<std::string>*);
@@ -314,6 +332,7 @@ constexpr std::pair<const char*, SectionReader> kSections[] = {
     {"webhooks", ReadWebhooks}, {"velocity", ReadVelocity},   {"spamc", ReadSpamc},
     {"metrics", ReadMetrics},   {"retention", ReadRetention}, {"privacy", ReadPrivacy},
     {"review", ReadReview},     {"training", ReadTraining},
+    {"postgres", ReadPostgres},
 };
 
 void ReadRoot(const YAML::Node& root, const std::string& o, Config* config,

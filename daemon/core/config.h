@@ -157,6 +157,15 @@ struct ReviewConfig {
   uint32_t max_page = 200;              // largest `limit` of GET /v1/queue and polling
 };
 
+// PostgreSQL (`database: postgresql://…`; docs/scaling.md). The password
+// never goes on the command line: libpq reads it from `password_file` (its
+// passfile), else from $PGPASSFILE or ~/.pgpass.
+struct PostgresConfig {
+  std::string password_file;               // a libpq password file; "" = libpq's default
+  uint32_t statement_timeout_ms = 30'000;  // a longer statement is cancelled (503); 0 = none
+  uint32_t recheck_ms = 1000;              // cluster: how often shared settings are compared
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one; "" disables TCP
   std::string socket;                     // Unix socket; default <runtime or data dir>/moderated.sock
@@ -184,6 +193,7 @@ struct Config {
   RetentionConfig retention;
   PrivacyConfig privacy;
   ReviewConfig review;
+  PostgresConfig postgres;
 
   // Fills defaults that depend on other fields (database, socket paths).
   void Resolve();

@@ -44,6 +44,9 @@ class ReaderPool {
   // failure the Lease is empty and *error says why.
   Lease Acquire(std::string* error);
 
+  // The database URL the stores are opened on.
+  const std::string& path() const { return path_; }
+
  private:
   void Return(std::unique_ptr<storage::Store> store);
 

@@ -103,6 +103,9 @@ struct PurgeRun {
   size_t next = 0;  // scope being purged
 };
 
+// The cluster-wide lock of a purge run (Store::TryLock).
+constexpr int64_t kRetentionLockKey = 0x6d6f642d726574;  // "mod-ret"
+
 void PurgeStep(const std::shared_ptr<PurgeRun>& run, storage::Store& store) {
   if (run->next < run->plan.size()) {
     int64_t n = 0;
@@ -132,6 +135,7 @@ void PurgeStep(const std::shared_ptr<PurgeRun>& run, storage::Store& store) {
   Log(total > 0 ? LogLevel::kInfo : LogLevel::kDebug, "retention_purged",
       {{"deleted", std::to_string(total)},
        {"millis", std::to_string(base::NowMs() - run->started_ms)}});
+  store.Unlock(kRetentionLockKey);
 }
 
 }  // namespace
@@ -143,9 +147,18 @@ void RetentionScheduler::StartPurge() {
   run->started_ms = base::NowMs();
   const int64_t default_days = config_.days;
   writer_.Post([run, default_days](storage::Store& store) {
+    // Several daemons on one PostgreSQL: one purges at a time (an advisory
+    // lock on the writer's connection, released when the run ends); the
+    // others skip this round. Always acquired on SQLite.
+    bool acquired = false;
+    if (store.TryLock(kRetentionLockKey, &acquired) || !acquired) {
+      Log(LogLevel::kDebug, "retention_skipped", {{"reason", "another daemon is purging"}});
+      return;
+    }
     std::map<std::string, int64_t> site_days;
     if (auto ec = store.SiteRetentionDays(&site_days)) {
       Log(LogLevel::kError, "retention_failed", {{"error", ec.message()}});
+      store.Unlock(kRetentionLockKey);
       return;
     }
     run->plan = RetentionPlan(site_days, default_days, run->started_ms);

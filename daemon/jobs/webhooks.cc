@@ -227,6 +227,10 @@ struct WebhookWorker::Impl {
   std::set<int64_t> in_flight;  // outbox ids being delivered or recorded
   std::map<int64_t, std::shared_ptr<Connection>> connections;
   bool read_failed = false;  // last poll could not read (logged once)
+  // PostgreSQL: the connection holding the delivery lock, and whether it does.
+  std::unique_ptr<storage::Store> lock_store;
+  bool leader = false;
+  bool Leader();
 };
 
 net::awaitable<void> WebhookWorker::Impl::Loop() {
@@ -238,8 +242,35 @@ net::awaitable<void> WebhookWorker::Impl::Loop() {
   }
 }
 
+// Several daemons on one PostgreSQL: only the daemon holding this advisory
+// lock (on a connection of its own) delivers, so each event goes out once
+// across the cluster. When that daemon dies its connection ends, the lock is
+// free, and another daemon's next poll takes over.
+constexpr int64_t kWebhookLockKey = 0x6d6f642d776862;  // "mod-whb"
+
+bool WebhookWorker::Impl::Leader() {
+  if (storage::ParseDatabaseUrl(readers.path(), nullptr) != storage::Backend::kPostgres) {
+    return true;  // SQLite: one daemon per database
+  }
+  std::string error;
+  if (lock_store == nullptr) {
+    lock_store = storage::Store::Open(readers.path(), storage::Store::OpenMode::kReadOnly, &error);
+    if (lock_store == nullptr) return false;
+  }
+  if (leader && !lock_store->Ping()) return true;
+  // Not leader yet, or the connection (and with it the lock) was lost.
+  leader = false;
+  bool acquired = false;
+  if (!lock_store->TryLock(kWebhookLockKey, &acquired) && acquired) {
+    leader = true;
+    Log(LogLevel::kInfo, "webhook_leader", {});
+  }
+  return leader;
+}
+
 void WebhookWorker::Impl::Poll() {
   if (in_flight.size() >= config.max_concurrency) return;
+  if (!Leader()) return;
   std::string error;
   auto lease = readers.Acquire(&error);
   std::vector<storage::OutboxEvent> due;

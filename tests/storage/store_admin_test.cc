@@ -8,7 +8,9 @@
 
 #include "storage/errors.h"
 #include "storage/store.h"
+#include "tests/storage/raw_db.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_database.h"
 
 namespace moderated::storage {
 namespace {
@@ -56,11 +58,20 @@ AuditEntry Audit(int64_t at, std::string actor, std::string action, std::string 
   return e;
 }
 
-class StoreAdminTest : public ::testing::Test {
+class StoreAdminTest : public ::testing::TestWithParam<testing::DbBackend> {
  protected:
-  void SetUp() override {
+  bool sqlite() const { return GetParam() == testing::DbBackend::kSqlite; }
+  std::string FreshUrl() {
     std::string error;
-    store_ = Store::Open(dir_.File("t.db"), Store::OpenMode::kReadWrite, &error);
+    std::string url = testing::FreshDatabaseUrl(GetParam(), dir_, &error);
+    EXPECT_NE(url, "") << error;
+    return url;
+  }
+  void SetUp() override {
+    url_ = FreshUrl();
+    ASSERT_NE(url_, "");
+    std::string error;
+    store_ = Store::Open(url_, Store::OpenMode::kReadWrite, &error);
     ASSERT_NE(nullptr, store_) << error;
   }
   int64_t AuditCount() {
@@ -71,10 +82,11 @@ class StoreAdminTest : public ::testing::Test {
     return static_cast<int64_t>(all.size());
   }
   TempDir dir_;
+  std::string url_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreAdminTest, PutCreatesThenReplacesKeepingCreatedAt) {
+TEST_P(StoreAdminTest, PutCreatesThenReplacesKeepingCreatedAt) {
   Site s;
   s.name = "news.example";
   s.hold_at = 4;
@@ -115,7 +127,7 @@ TEST_F(StoreAdminTest, PutCreatesThenReplacesKeepingCreatedAt) {
 
 // The schema refuses what the API would never send: a sensitivity that is
 // not a calibrated level, a share outside [0, 1]. Nothing is written.
-TEST_F(StoreAdminTest, SensitivityAndSpotCheckAreChecked) {
+TEST_P(StoreAdminTest, SensitivityAndSpotCheckAreChecked) {
   Site s;
   s.name = "x.example";
   s.created_at_ms = s.updated_at_ms = 1;
@@ -138,7 +150,7 @@ TEST_F(StoreAdminTest, SensitivityAndSpotCheckAreChecked) {
   }
 }
 
-TEST_F(StoreAdminTest, ListIsByNameAndDeleteRemoves) {
+TEST_P(StoreAdminTest, ListIsByNameAndDeleteRemoves) {
   for (const char* name : {"b.example", "a.example", "c.example"}) {
     Site s;
     s.name = name;
@@ -159,7 +171,7 @@ TEST_F(StoreAdminTest, ListIsByNameAndDeleteRemoves) {
   EXPECT_EQ(4, AuditCount());
 }
 
-TEST_F(StoreAdminTest, InvalidAuditRollsBackTheSiteChange) {
+TEST_P(StoreAdminTest, InvalidAuditRollsBackTheSiteChange) {
   Site s;
   s.name = "x.example";
   s.created_at_ms = s.updated_at_ms = 1;
@@ -173,7 +185,7 @@ TEST_F(StoreAdminTest, InvalidAuditRollsBackTheSiteChange) {
   EXPECT_FALSE(store_->GetSite("x.example", &got));
 }
 
-TEST_F(StoreAdminTest, AuditFiltersAndCursorNewestFirst) {
+TEST_P(StoreAdminTest, AuditFiltersAndCursorNewestFirst) {
   ASSERT_FALSE(store_->AppendAudit(Audit(100, "token:1:admin", "token.create", "token:2")));
   ASSERT_FALSE(store_->AppendAudit(Audit(200, "token:1:admin", "site.update", "site:a")));
   ASSERT_FALSE(store_->AppendAudit(Audit(300, "token:2:bob", "token.revoke", "token:3")));
@@ -239,7 +251,7 @@ TEST_F(StoreAdminTest, AuditFiltersAndCursorNewestFirst) {
   EXPECT_EQ((std::vector<int64_t>{5, 4, 3, 2, 1}), ids);
 }
 
-TEST_F(StoreAdminTest, OutboxDueOrderAndMarking) {
+TEST_P(StoreAdminTest, OutboxDueOrderAndMarking) {
   auto event = [](std::string id, int64_t next) {
     OutboxEvent e;
     e.event_id = std::move(id);
@@ -284,13 +296,13 @@ TEST_F(StoreAdminTest, OutboxDueOrderAndMarking) {
   EXPECT_EQ(Errc::not_found, store_->GetOutboxEvent("e-z", &got));
 }
 
-TEST_F(StoreAdminTest, ReadOnlyStoreReadsButCannotWrite) {
+TEST_P(StoreAdminTest, ReadOnlyStoreReadsButCannotWrite) {
   Site s;
   s.name = "ro.example";
   s.created_at_ms = s.updated_at_ms = 1;
   ASSERT_FALSE(store_->PutSite(s, Audit(1, "a", "site.update", "x"), nullptr));
   std::string error;
-  auto ro = Store::Open(dir_.File("t.db"), Store::OpenMode::kReadOnly, &error);
+  auto ro = Store::Open(url_, Store::OpenMode::kReadOnly, &error);
   ASSERT_NE(nullptr, ro) << error;
   std::vector<Site> sites;
   ASSERT_FALSE(ro->ListSites(&sites));
@@ -299,6 +311,8 @@ TEST_F(StoreAdminTest, ReadOnlyStoreReadsButCannotWrite) {
   EXPECT_EQ(Errc::read_only, ro->DeleteSite("ro.example", Audit(1, "a", "b", "c")));
   EXPECT_EQ(Errc::read_only, ro->MarkOutboxDelivered(1, 1));
 }
+
+MODERATED_INSTANTIATE_FOR_BOTH_BACKENDS(StoreAdminTest);
 
 }  // namespace
 }  // namespace moderated::storage

@@ -11,18 +11,25 @@
 
 #include "storage/store.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_database.h"
 
 namespace moderated::storage {
 namespace {
 
 using testing::TempDir;
 
-std::unique_ptr<Store> OpenStore(const TempDir& dir) {
-  std::string error;
-  auto store = Store::Open((dir.path() / "db.sqlite").string(), Store::OpenMode::kReadWrite, &error);
-  EXPECT_NE(nullptr, store) << error;
-  return store;
-}
+// Every case runs on SQLite and on PostgreSQL.
+class StoreModelsTest : public ::testing::TestWithParam<testing::DbBackend> {
+ protected:
+  std::unique_ptr<Store> OpenStore(const TempDir& dir) {
+    std::string error;
+    const std::string url = testing::FreshDatabaseUrl(GetParam(), dir, &error);
+    EXPECT_NE(url, "") << error;
+    auto store = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+    EXPECT_NE(nullptr, store) << error;
+    return store;
+  }
+};
 
 ModelVersion Model(const std::string& version, const std::string& bytes) {
   ModelVersion m;
@@ -35,7 +42,7 @@ ModelVersion Model(const std::string& version, const std::string& bytes) {
   return m;
 }
 
-TEST(StoreModelsTest, AddActivateListGet) {
+TEST_P(StoreModelsTest, AddActivateListGet) {
   TempDir dir;
   auto store = OpenStore(dir);
   ModelVersion active;
@@ -97,7 +104,7 @@ TEST(StoreModelsTest, AddActivateListGet) {
   EXPECT_EQ(Errc::constraint, store->AddModel(Model("ft-d", ""), nullptr));
 }
 
-TEST(StoreModelsTest, SiteModelsAreActivePerSiteAndApartFromTheBase) {
+TEST_P(StoreModelsTest, SiteModelsAreActivePerSiteAndApartFromTheBase) {
   TempDir dir;
   auto store = OpenStore(dir);
   auto add = [&](const char* version, const char* site, const char* calibration) {
@@ -159,7 +166,7 @@ TEST(StoreModelsTest, SiteModelsAreActivePerSiteAndApartFromTheBase) {
   EXPECT_EQ("site:a.example", entries[0].target);
 }
 
-TEST(StoreModelsTest, ScanLabelledCommentsUsesTheLatestUsableLabel) {
+TEST_P(StoreModelsTest, ScanLabelledCommentsUsesTheLatestUsableLabel) {
   TempDir dir;
   auto store = OpenStore(dir);
   std::vector<Comment> comments(5);
@@ -214,7 +221,7 @@ TEST(StoreModelsTest, ScanLabelledCommentsUsesTheLatestUsableLabel) {
   EXPECT_EQ(1, calls);
 }
 
-TEST(StoreModelsTest, UndoneLabelsAreSkipped) {
+TEST_P(StoreModelsTest, UndoneLabelsAreSkipped) {
   TempDir dir;
   auto store = OpenStore(dir);
   std::vector<Comment> comments(1);
@@ -252,6 +259,8 @@ TEST(StoreModelsTest, UndoneLabelsAreSkipped) {
   scan();
   EXPECT_TRUE(seen.empty());
 }
+
+MODERATED_INSTANTIATE_FOR_BOTH_BACKENDS(StoreModelsTest);
 
 }  // namespace
 }  // namespace moderated::storage

@@ -10,43 +10,14 @@
 #include <vector>
 
 #include "storage/store.h"
+#include "tests/storage/raw_db.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_database.h"
 
 namespace moderated::storage {
 namespace {
 
 using testing::TempDir;
-
-// A second connection to the same file: "a|b|c\n" per row.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) { sqlite3_open(path.c_str(), &db_); }
-  ~RawDb() { sqlite3_close(db_); }
-  std::string Query(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
-      return std::string("error: ") + sqlite3_errmsg(db_);
-    }
-    std::string out;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(s); ++i) {
-        if (i > 0) out += '|';
-        const unsigned char* t = sqlite3_column_text(s, i);
-        out += t ? reinterpret_cast<const char*>(t) : "NULL";
-      }
-      out += '\n';
-    }
-    sqlite3_finalize(s);
-    return out;
-  }
-  void Exec(const std::string& sql) {
-    char* err = nullptr;
-    ASSERT_EQ(SQLITE_OK, sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err)) << err;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 Comment Pending(const std::string& site, const std::string& external_id, double score,
                 const std::string& language, const std::string& labels_json,
@@ -67,10 +38,18 @@ Comment Pending(const std::string& site, const std::string& external_id, double 
   return c;
 }
 
-class StoreQueueTest : public ::testing::Test {
+class StoreQueueTest : public ::testing::TestWithParam<testing::DbBackend> {
  protected:
+  bool sqlite() const { return GetParam() == testing::DbBackend::kSqlite; }
+  std::string FreshUrl() {
+    std::string error;
+    std::string url = testing::FreshDatabaseUrl(GetParam(), dir_, &error);
+    EXPECT_NE(url, "") << error;
+    return url;
+  }
   void SetUp() override {
-    path_ = dir_.File("db");
+    path_ = FreshUrl();
+    ASSERT_NE(path_, "");
     std::string error;
     store_ = Store::Open(path_, Store::OpenMode::kReadWrite, &error);
     ASSERT_NE(store_, nullptr) << error;
@@ -102,7 +81,7 @@ class StoreQueueTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreQueueTest, DecideWritesEveryRowInOneTransaction) {
+TEST_P(StoreQueueTest, DecideWritesEveryRowInOneTransaction) {
   auto ids = Insert({Pending("news", "x1", 6, "ar", R"({"spam":0.9,"ham":0.1})", 1000)});
   RawDb raw(path_);
   raw.Exec(
@@ -143,7 +122,7 @@ TEST_F(StoreQueueTest, DecideWritesEveryRowInOneTransaction) {
             "\"decision\":\"spam\",\"note\":\"n-spam\"}}|0|5000|0|5000\n");
 }
 
-TEST_F(StoreQueueTest, EachDecisionGetsItsLabel) {
+TEST_P(StoreQueueTest, EachDecisionGetsItsLabel) {
   auto ids = Insert({Pending("s", "a", 1, "en", "{}", 1), Pending("s", "b", 1, "en", "{}", 1),
                      Pending("s", "c", 1, "en", "{}", 1), Pending("s", "d", 1, "en", "{}", 1)});
   std::vector<DecideRequest> requests = {
@@ -165,7 +144,7 @@ TEST_F(StoreQueueTest, EachDecisionGetsItsLabel) {
   EXPECT_EQ(raw.Query("SELECT count(*) FROM outbox"), "0\n");
 }
 
-TEST_F(StoreQueueTest, AFailingStepLeavesNothing) {
+TEST_P(StoreQueueTest, AFailingStepLeavesNothing) {
   auto ids = Insert({Pending("news", "x1", 6, "ar", "{}", 1000)});
   RawDb raw(path_);
   raw.Exec(
@@ -189,7 +168,7 @@ TEST_F(StoreQueueTest, AFailingStepLeavesNothing) {
   EXPECT_EQ(raw.Query("SELECT status FROM comments"), "approved\n");
 }
 
-TEST_F(StoreQueueTest, ClaimsConflictExtendAndRelease) {
+TEST_P(StoreQueueTest, ClaimsConflictExtendAndRelease) {
   auto ids = Insert({Pending("s", "a", 1, "en", "{}", 1)});
   ReviewOutcome outcome;
   Claim claim;
@@ -226,7 +205,7 @@ TEST_F(StoreQueueTest, ClaimsConflictExtendAndRelease) {
   EXPECT_EQ(outcome, ReviewOutcome::kNotFound);
 }
 
-TEST_F(StoreQueueTest, UndoRestoresStatusAndMarksTheLabel) {
+TEST_P(StoreQueueTest, UndoRestoresStatusAndMarksTheLabel) {
   auto ids = Insert({Pending("news", "x1", 6, "ar", "{}", 1000)});
   RawDb raw(path_);
   raw.Exec(
@@ -290,7 +269,7 @@ TEST_F(StoreQueueTest, UndoRestoresStatusAndMarksTheLabel) {
   EXPECT_EQ(labels[2].decision_id, 3);
 }
 
-TEST_F(StoreQueueTest, ListsFiltersSortsPagesAndCounts) {
+TEST_P(StoreQueueTest, ListsFiltersSortsPagesAndCounts) {
   std::vector<Comment> cs = {
       Pending("a", "1", 5, "ar", R"({"spam":0.8,"abuse":0.1,"ham":0.1})", 1000),
       Pending("a", "2", 7, "ru", R"({"spam":0.1,"abuse":0.7,"ham":0.2})", 2000),
@@ -386,7 +365,7 @@ Comment SpotCheck(const std::string& site, const std::string& external_id, doubl
   return c;
 }
 
-TEST_F(StoreQueueTest, SpotChecksAreListedFilteredAndCountedBesidePending) {
+TEST_P(StoreQueueTest, SpotChecksAreListedFilteredAndCountedBesidePending) {
   Comment accepted = SpotCheck("a", "n1", 0, 2500);
   accepted.spot_check = false;  // accepted, not sampled: never in the queue
   auto ids = Insert({Pending("a", "p1", 6, "ar", "{}", 1000), SpotCheck("a", "s1", 1, 2000),
@@ -447,7 +426,7 @@ TEST_F(StoreQueueTest, SpotChecksAreListedFilteredAndCountedBesidePending) {
   EXPECT_EQ(counts.by_review, (std::map<std::string, int64_t>{{"pending", 1}}));
 }
 
-TEST_F(StoreQueueTest, DecisionsAnswerASpotCheckAndUndoRestoresIt) {
+TEST_P(StoreQueueTest, DecisionsAnswerASpotCheckAndUndoRestoresIt) {
   auto ids = Insert({SpotCheck("news", "s1", 1, 1000), SpotCheck("news", "s2", 1, 2000)});
   RawDb raw(path_);
   raw.Exec(
@@ -519,7 +498,7 @@ TEST_F(StoreQueueTest, DecisionsAnswerASpotCheckAndUndoRestoresIt) {
             "approved|0\n");
 }
 
-TEST_F(StoreQueueTest, ReputationCountsByEmailAndIp) {
+TEST_P(StoreQueueTest, ReputationCountsByEmailAndIp) {
   std::vector<Comment> cs = {
       Pending("a", "1", 1, "en", "{}", 1), Pending("a", "2", 1, "en", "{}", 1),
       Pending("b", "3", 1, "en", "{}", 1), Pending("a", "4", 1, "en", "{}", 1)};
@@ -560,7 +539,7 @@ TEST_F(StoreQueueTest, ReputationCountsByEmailAndIp) {
   EXPECT_EQ(ip.pending, 1);
 }
 
-TEST_F(StoreQueueTest, ListChangedPagesByUpdateTime) {
+TEST_P(StoreQueueTest, ListChangedPagesByUpdateTime) {
   auto ids = Insert({Pending("a", "1", 1, "en", "{}", 100), Pending("a", "2", 1, "en", "{}", 200),
                      Pending("a", "3", 1, "en", "{}", 300), Pending("b", "4", 1, "en", "{}", 400)});
   DecideResult result;
@@ -580,6 +559,8 @@ TEST_F(StoreQueueTest, ListChangedPagesByUpdateTime) {
             "3:pending:300 1:approved:500 ");
   EXPECT_EQ(changed(501, std::nullopt, 10), "");
 }
+
+MODERATED_INSTANTIATE_FOR_BOTH_BACKENDS(StoreQueueTest);
 
 }  // namespace
 }  // namespace moderated::storage

@@ -1,29 +1,37 @@
 // tests/storage/store_retention_test.cc
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <string>
 #include <vector>
 
 #include "storage/errors.h"
 #include "storage/store.h"
+#include "tests/storage/raw_db.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_database.h"
 
 namespace moderated::storage {
 namespace {
 
 using testing::TempDir;
 
-class StoreRetentionTest : public ::testing::Test {
+class StoreRetentionTest : public ::testing::TestWithParam<testing::DbBackend> {
  protected:
-  void SetUp() override {
+  bool sqlite() const { return GetParam() == testing::DbBackend::kSqlite; }
+  std::string FreshUrl() {
     std::string error;
-    store_ = Store::Open(dir_.File("t.db"), Store::OpenMode::kReadWrite, &error);
-    ASSERT_NE(nullptr, store_) << error;
-    ASSERT_EQ(SQLITE_OK, sqlite3_open(dir_.File("t.db").c_str(), &raw_));
-    Exec("PRAGMA foreign_keys = ON");
+    std::string url = testing::FreshDatabaseUrl(GetParam(), dir_, &error);
+    EXPECT_NE(url, "") << error;
+    return url;
   }
-  void TearDown() override { sqlite3_close(raw_); }
+  void SetUp() override {
+    url_ = FreshUrl();
+    ASSERT_NE(url_, "");
+    std::string error;
+    store_ = Store::Open(url_, Store::OpenMode::kReadWrite, &error);
+    ASSERT_NE(nullptr, store_) << error;
+    raw_ = std::make_unique<RawDb>(url_);
+  }
 
   // Stores one comment and returns its id.
   int64_t Add(const std::string& site, const std::string& status, int64_t received_ms,
@@ -45,31 +53,30 @@ class StoreRetentionTest : public ::testing::Test {
     return id;
   }
 
-  void Exec(const std::string& sql) {
-    char* err = nullptr;
-    ASSERT_EQ(SQLITE_OK, sqlite3_exec(raw_, sql.c_str(), nullptr, nullptr, &err))
-        << sql << ": " << (err ? err : "");
-  }
-  // The first column of every row of `sql`, joined with ' '.
+  void Exec(const std::string& sql) { raw_->Exec(sql); }
+  // Every row of `sql` (one column), joined with ' '.
   std::string Query(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(SQLITE_OK, sqlite3_prepare_v2(raw_, sql.c_str(), -1, &s, nullptr)) << sql;
+    std::string rows = raw_->Query(sql);
     std::string out;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    size_t begin = 0;
+    while (begin < rows.size()) {
+      size_t end = rows.find('\n', begin);
+      if (end == std::string::npos) end = rows.size();
+      std::string row = rows.substr(begin, end - begin);
       if (!out.empty()) out += ' ';
-      const unsigned char* t = sqlite3_column_text(s, 0);
-      out += t ? reinterpret_cast<const char*>(t) : "NULL";
+      out += row;
+      begin = end + 1;
     }
-    sqlite3_finalize(s);
     return out;
   }
 
   TempDir dir_;
+  std::string url_;
   std::unique_ptr<Store> store_;
-  sqlite3* raw_ = nullptr;
+  std::unique_ptr<RawDb> raw_;
 };
 
-TEST_F(StoreRetentionTest, PurgesOnlyOldDecidedCommentsNeverPending) {
+TEST_P(StoreRetentionTest, PurgesOnlyOldDecidedCommentsNeverPending) {
   int64_t old_approved = Add("a", "approved", 1000, 1000);
   int64_t old_rejected = Add("a", "rejected", 1500, 1500);
   int64_t old_pending = Add("a", "pending", 1000, 1000);
@@ -99,7 +106,7 @@ TEST_F(StoreRetentionTest, PurgesOnlyOldDecidedCommentsNeverPending) {
   EXPECT_EQ(std::to_string(old_pending), Query("SELECT id FROM comments"));
 }
 
-TEST_F(StoreRetentionTest, PurgeCascadesToReasonsLabelsDecisionsAndClaims) {
+TEST_P(StoreRetentionTest, PurgeCascadesToReasonsLabelsDecisionsAndClaims) {
   int64_t gone = Add("a", "rejected", 1000, 1000);
   int64_t kept = Add("a", "approved", 9000, 9000);
   for (int64_t id : {gone, kept}) {
@@ -121,7 +128,7 @@ TEST_F(StoreRetentionTest, PurgeCascadesToReasonsLabelsDecisionsAndClaims) {
   EXPECT_EQ(k, Query("SELECT comment_id FROM claims"));
 }
 
-TEST_F(StoreRetentionTest, PurgeWorksInChunksOldestFirst) {
+TEST_P(StoreRetentionTest, PurgeWorksInChunksOldestFirst) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 25; ++i) ids.push_back(Add("a", "approved", 100 + i, 100 + i));
   PurgeFilter f{"a", false, 2000};
@@ -144,7 +151,7 @@ TEST_F(StoreRetentionTest, PurgeWorksInChunksOldestFirst) {
   EXPECT_EQ(Errc::constraint, store_->PurgeDecided(f, 0, &deleted));
 }
 
-TEST_F(StoreRetentionTest, SitesWithTheirOwnRetentionAreSkippedByTheDefault) {
+TEST_P(StoreRetentionTest, SitesWithTheirOwnRetentionAreSkippedByTheDefault) {
   Exec("INSERT INTO sites (name, retention_days, created_at_ms, updated_at_ms) VALUES "
        "('keep', 0, 1, 1), ('short', 7, 1, 1), ('long', 365, 1, 1)");
   std::map<std::string, int64_t> days;
@@ -165,7 +172,7 @@ TEST_F(StoreRetentionTest, SitesWithTheirOwnRetentionAreSkippedByTheDefault) {
   (void)unregistered;
 }
 
-TEST_F(StoreRetentionTest, ForgetAuthorDeletesCommentsOutboxAndRedactsAudit) {
+TEST_P(StoreRetentionTest, ForgetAuthorDeletesCommentsOutboxAndRedactsAudit) {
   int64_t bob1 = Add("a", "approved", 1000, 1000, "bob@example.com");
   int64_t bob2 = Add("b", "pending", 2000, 2000, "Bob@Example.COM");
   int64_t alice = Add("a", "approved", 3000, 3000, "alice@example.com");
@@ -213,7 +220,7 @@ TEST_F(StoreRetentionTest, ForgetAuthorDeletesCommentsOutboxAndRedactsAudit) {
   EXPECT_EQ(Errc::constraint, store_->ForgetAuthor("", audit, &r));
 }
 
-TEST_F(StoreRetentionTest, CountsPendingBySite) {
+TEST_P(StoreRetentionTest, CountsPendingBySite) {
   Add("a", "pending", 1, 1);
   Add("a", "pending", 2, 2);
   Add("b", "pending", 3, 3);
@@ -224,10 +231,10 @@ TEST_F(StoreRetentionTest, CountsPendingBySite) {
   EXPECT_EQ((std::map<std::string, int64_t>{{"a", 2}, {"b", 1}}), pending);
 }
 
-TEST_F(StoreRetentionTest, ReadOnlyStoreCountsButCannotPurge) {
+TEST_P(StoreRetentionTest, ReadOnlyStoreCountsButCannotPurge) {
   Add("a", "approved", 1, 1);
   std::string error;
-  auto ro = Store::Open(dir_.File("t.db"), Store::OpenMode::kReadOnly, &error);
+  auto ro = Store::Open(url_, Store::OpenMode::kReadOnly, &error);
   ASSERT_NE(nullptr, ro) << error;
   int64_t n = 0;
   ASSERT_FALSE(ro->CountPurgeable({"", false, 10}, &n));
@@ -237,6 +244,8 @@ TEST_F(StoreRetentionTest, ReadOnlyStoreCountsButCannotPurge) {
   ForgetResult r;
   EXPECT_EQ(Errc::read_only, ro->ForgetAuthor("x@y", AuditEntry{}, &r));
 }
+
+MODERATED_INSTANTIATE_FOR_BOTH_BACKENDS(StoreRetentionTest);
 
 }  // namespace
 }  // namespace moderated::storage

@@ -12,6 +12,7 @@
 
 #include "storage/errors.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_database.h"
 
 namespace moderated::storage {
 namespace {
@@ -100,8 +101,19 @@ Comment MakeComment(const std::string& site, const std::string& external_id) {
   return c;
 }
 
-class StoreTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL (a fresh schema on the
+// private test server); StoreSqliteTest cases test SQLite's own machinery
+// (files, WAL, locks) and run on SQLite only.
+class StoreTest : public ::testing::TestWithParam<testing::DbBackend> {
  protected:
+  bool sqlite() const { return GetParam() == testing::DbBackend::kSqlite; }
+  std::string FreshUrl() {
+    std::string error;
+    std::string url = testing::FreshDatabaseUrl(GetParam(), dir_, &error);
+    EXPECT_NE(url, "") << error;
+    return url;
+  }
+
   std::unique_ptr<Store> OpenRw(const StoreOptions& options = {}) {
     std::string error;
     auto store = Store::Open(path_, Store::OpenMode::kReadWrite, options, &error);
@@ -127,10 +139,12 @@ class StoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string path_ = dir_.File("moderated.db");
+  std::string path_ = FreshUrl();
 };
 
-TEST_F(StoreTest, CreateThenReopenKeepsData) {
+class StoreSqliteTest : public StoreTest {};
+
+TEST_P(StoreTest, CreateThenReopenKeepsData) {
   {
     auto store = OpenRw();
     EXPECT_EQ(Render(Insert(*store, {MakeComment("s", "a"), MakeComment("s", "b")})),
@@ -147,7 +161,7 @@ TEST_F(StoreTest, CreateThenReopenKeepsData) {
   EXPECT_EQ(Render(Insert(*store, {MakeComment("s", "c")})), "3 new \n");
 }
 
-TEST_F(StoreTest, EveryFieldRoundTripsExactly) {
+TEST_P(StoreTest, EveryFieldRoundTripsExactly) {
   Comment c;
   c.site = "news.example";
   c.external_id = "ext-42";
@@ -190,7 +204,7 @@ TEST_F(StoreTest, EveryFieldRoundTripsExactly) {
   EXPECT_EQ(got.score, 0.1 + 0.2);
 }
 
-TEST_F(StoreTest, ReasonsKeepTheirOrder) {
+TEST_P(StoreTest, ReasonsKeepTheirOrder) {
   Comment c = MakeComment("s", "a");
   for (const char* id : {"zeta", "alpha", "mu", "beta", "alpha"}) {
     c.reasons.push_back({id, "", "content", 1, -1, -1, "", false});
@@ -204,7 +218,7 @@ TEST_F(StoreTest, ReasonsKeepTheirOrder) {
   EXPECT_EQ(ids, "zeta alpha mu beta alpha ");
 }
 
-TEST_F(StoreTest, DuplicateOfStoredCommentReturnsFirstVerdict) {
+TEST_P(StoreTest, DuplicateOfStoredCommentReturnsFirstVerdict) {
   auto store = OpenRw();
   Insert(*store, {MakeComment("s", "a")});
   Comment again = MakeComment("s", "a");
@@ -218,7 +232,7 @@ TEST_F(StoreTest, DuplicateOfStoredCommentReturnsFirstVerdict) {
   EXPECT_EQ(got.content, "hello from a");
 }
 
-TEST_F(StoreTest, DuplicateWithinOneBatch) {
+TEST_P(StoreTest, DuplicateWithinOneBatch) {
   auto store = OpenRw();
   Comment second = MakeComment("s", "a");
   second.verdict_json = "{\"verdict\":\"second\"}";
@@ -231,14 +245,14 @@ TEST_F(StoreTest, DuplicateWithinOneBatch) {
   EXPECT_EQ(got.reasons.size(), 0u);  // the duplicate's reasons were not stored
 }
 
-TEST_F(StoreTest, EmptyExternalIdAndOtherSitesAreNeverDuplicates) {
+TEST_P(StoreTest, EmptyExternalIdAndOtherSitesAreNeverDuplicates) {
   auto store = OpenRw();
   EXPECT_EQ(Render(Insert(*store, {MakeComment("s", ""), MakeComment("s", ""),
                                    MakeComment("s", "x"), MakeComment("t", "x")})),
             "1 new \n2 new \n3 new \n4 new \n");
 }
 
-TEST_F(StoreTest, EmptyBatchAndNullOutcomes) {
+TEST_P(StoreTest, EmptyBatchAndNullOutcomes) {
   auto store = OpenRw();
   std::vector<InsertOutcome> outcomes = {InsertOutcome{7, true, "stale"}};
   EXPECT_EQ(store->InsertBatch({}, &outcomes), std::error_code());
@@ -248,7 +262,7 @@ TEST_F(StoreTest, EmptyBatchAndNullOutcomes) {
   EXPECT_EQ(CountOf(*store), 1);
 }
 
-TEST_F(StoreTest, ErrorRollsBackTheWholeBatch) {
+TEST_P(StoreTest, ErrorRollsBackTheWholeBatch) {
   auto store = OpenRw();
   Insert(*store, {MakeComment("s", "before")});
   Comment bad = MakeComment("s", "bad");
@@ -262,25 +276,30 @@ TEST_F(StoreTest, ErrorRollsBackTheWholeBatch) {
   EXPECT_EQ(ec.message(), "database constraint failed");
   EXPECT_FALSE(IsRetryable(ec));
   EXPECT_EQ(store->LastErrorMessage(),
-            "CHECK constraint failed: status IN ('approved', 'pending', 'rejected')");
+            sqlite() ? "CHECK constraint failed: status IN ('approved', 'pending', 'rejected')"
+                     : "new row for relation \"comments\" violates check constraint "
+                       "\"comments_status_check\"");
   EXPECT_EQ(outcomes.size(), 0u);
   EXPECT_EQ(CountOf(*store), 1);
-  // Nothing of the batch stayed: "good" is new again and reuses id 2, and
-  // its reasons went with it.
-  EXPECT_EQ(Render(Insert(*store, {good})), "2 new \n");
+  // Nothing of the batch stayed: "good" is new again and its reasons went
+  // with it. SQLite reuses id 2; a PostgreSQL sequence never goes back, so
+  // the rolled-back batch used up 2 and 3.
+  const int64_t good_id = sqlite() ? 2 : 4;
+  EXPECT_EQ(Render(Insert(*store, {good})), std::to_string(good_id) + " new \n");
   Comment got;
-  ASSERT_EQ(store->Get(2, &got), std::error_code());
+  ASSERT_EQ(store->Get(good_id, &got), std::error_code());
   EXPECT_EQ(got.reasons.size(), 1u);
 
   Comment bad_json = MakeComment("s", "j");
   bad_json.meta_json = "{not json";
   std::vector<Comment> batch2 = {bad_json};
   EXPECT_EQ(store->InsertBatch(batch2, &outcomes), Errc::constraint);
-  EXPECT_EQ(store->LastErrorMessage(), "CHECK constraint failed: json_valid(meta_json)");
+  EXPECT_EQ(store->LastErrorMessage(), sqlite() ? "CHECK constraint failed: json_valid(meta_json)"
+                                                : "invalid input syntax for type json");
   EXPECT_EQ(CountOf(*store), 2);
 }
 
-TEST_F(StoreTest, BusyWhenAnotherConnectionHoldsTheWriteLock) {
+TEST_P(StoreSqliteTest, BusyWhenAnotherConnectionHoldsTheWriteLock) {
   StoreOptions options;
   options.busy_timeout_ms = 0;
   auto store = OpenRw(options);
@@ -302,7 +321,7 @@ TEST_F(StoreTest, BusyWhenAnotherConnectionHoldsTheWriteLock) {
   EXPECT_EQ(Render(outcomes), "1 new \n");
 }
 
-TEST_F(StoreTest, ReadOnlySeesCommittedDataBesideTheWriterAndCannotWrite) {
+TEST_P(StoreTest, ReadOnlySeesCommittedDataBesideTheWriterAndCannotWrite) {
   auto writer = OpenRw();
   Insert(*writer, {MakeComment("s", "a")});
   auto reader = OpenRo();
@@ -329,7 +348,7 @@ TEST_F(StoreTest, ReadOnlySeesCommittedDataBesideTheWriterAndCannotWrite) {
   EXPECT_EQ(CountOf(*writer), 2);
 }
 
-TEST_F(StoreTest, ReadOnlyOpenFailures) {
+TEST_P(StoreSqliteTest, ReadOnlyOpenFailures) {
   std::string error;
   EXPECT_EQ(Store::Open(path_, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path_ + ": unable to open database file");
@@ -340,14 +359,14 @@ TEST_F(StoreTest, ReadOnlyOpenFailures) {
                        "; open it read-write once to migrate");
 }
 
-TEST_F(StoreTest, OpenRejectsAFileThatIsNotADatabase) {
+TEST_P(StoreSqliteTest, OpenRejectsAFileThatIsNotADatabase) {
   std::ofstream(path_) << std::string(4096, 'z');
   std::string error;
   EXPECT_EQ(Store::Open(path_, Store::OpenMode::kReadWrite, &error), nullptr);
   EXPECT_EQ(error, path_ + ": file is not a database");
 }
 
-TEST_F(StoreTest, OpenWithOptionsAndInMemory) {
+TEST_P(StoreSqliteTest, OpenWithOptionsAndInMemory) {
   StoreOptions options;
   options.synchronous_full = true;
   options.busy_timeout_ms = 100;
@@ -364,7 +383,7 @@ TEST_F(StoreTest, OpenWithOptionsAndInMemory) {
 
 // The daemon's writer opens its store with auto_checkpoint = false and
 // checkpoints from a second connection (daemon/core/decision_writer.h).
-TEST_F(StoreTest, CheckpointsFromASecondConnectionWhenAutoCheckpointIsOff) {
+TEST_P(StoreSqliteTest, CheckpointsFromASecondConnectionWhenAutoCheckpointIsOff) {
   StoreOptions manual;
   manual.auto_checkpoint = false;
   manual.busy_timeout_ms = 0;
@@ -423,7 +442,7 @@ TEST_F(StoreTest, CheckpointsFromASecondConnectionWhenAutoCheckpointIsOff) {
   EXPECT_EQ(OpenRo()->Checkpoint(Store::CheckpointMode::kPassive, &r), Errc::read_only);
 }
 
-TEST_F(StoreTest, GetUnknownIdIsNotFound) {
+TEST_P(StoreTest, GetUnknownIdIsNotFound) {
   auto store = OpenRw();
   Comment got;
   const std::error_code ec = store->Get(5, &got);
@@ -432,7 +451,7 @@ TEST_F(StoreTest, GetUnknownIdIsNotFound) {
   EXPECT_EQ(store->LastErrorMessage(), "no comment 5");
 }
 
-TEST_F(StoreTest, UpdateStatus) {
+TEST_P(StoreTest, UpdateStatus) {
   auto store = OpenRw();
   Insert(*store, {MakeComment("s", "a")});
   EXPECT_EQ(store->UpdateStatus(1, "rejected", 1700000009999), std::error_code());
@@ -449,7 +468,7 @@ TEST_F(StoreTest, UpdateStatus) {
   EXPECT_EQ(got.status, "rejected");
 }
 
-TEST_F(StoreTest, ScanInIdOrderWithoutReasonsUntilFnReturnsFalse) {
+TEST_P(StoreTest, ScanInIdOrderWithoutReasonsUntilFnReturnsFalse) {
   auto store = OpenRw();
   std::vector<Comment> batch;
   for (const char* id : {"a", "b", "c", "d", "e"}) {
@@ -499,7 +518,7 @@ TEST_F(StoreTest, ScanInIdOrderWithoutReasonsUntilFnReturnsFalse) {
   EXPECT_EQ(seen, "");
 }
 
-TEST_F(StoreTest, Labels) {
+TEST_P(StoreTest, Labels) {
   auto store = OpenRw();
   Insert(*store, {MakeComment("s", "a"), MakeComment("s", "b")});
   int64_t id = 0;
@@ -521,10 +540,13 @@ TEST_F(StoreTest, Labels) {
   EXPECT_EQ(store->AddLabel({0, 9, "spam", "moderator", "", 1}, &id), Errc::not_found);
   EXPECT_EQ(store->LastErrorMessage(), "no comment 9");
   EXPECT_EQ(store->AddLabel({0, 1, "", "moderator", "", 1}, &id), Errc::constraint);
-  EXPECT_EQ(store->LastErrorMessage(), "CHECK constraint failed: label <> ''");
+  EXPECT_EQ(store->LastErrorMessage(),
+            sqlite() ? "CHECK constraint failed: label <> ''"
+                     : "new row for relation \"labels\" violates check constraint "
+                       "\"labels_label_check\"");
 }
 
-TEST_F(StoreTest, RulesVersionsActivateRollbackAndList) {
+TEST_P(StoreTest, RulesVersionsActivateRollbackAndList) {
   auto store = OpenRw();
   RulesVersion active;
   EXPECT_EQ(store->ActiveRulesVersion(&active), Errc::not_found);
@@ -594,6 +616,9 @@ TEST(StorageErrorsTest, CategoryMessagesAndRetryability) {
   // Same value, other category: not ours, not retryable.
   EXPECT_FALSE(IsRetryable(std::error_code(1, std::generic_category())));
 }
+
+MODERATED_INSTANTIATE_FOR_BOTH_BACKENDS(StoreTest);
+MODERATED_INSTANTIATE_FOR_SQLITE_ONLY(StoreSqliteTest);
 
 }  // namespace
 }  // namespace moderated::storage

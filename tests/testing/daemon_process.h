@@ -148,6 +148,10 @@ class DaemonProcess {
   DaemonProcess(const std::string& binary, const std::string& dir,
                 std::vector<std::string> extra = {}, bool expect_start = true)
       : binary_(binary), dir_(dir), log_path_(dir + "/daemon.log"), socket_path_(dir + "/d.sock") {
+    // `--database URL` in `extra` (PostgreSQL): tokens go there too.
+    for (size_t i = 0; i + 1 < extra.size(); ++i) {
+      if (extra[i] == "--database") database_ = extra[i + 1];
+    }
     // The first admin token, made the way an operator makes it: with the CLI.
     admin_token_ = CreateToken("admin");
     std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--data-dir",
@@ -180,6 +184,7 @@ class DaemonProcess {
   // Creates a token with `moderated token create` on this daemon's database.
   std::string CreateToken(const std::string& role, const std::vector<std::string>& sites = {}) {
     std::string cmd = binary_ + " token create --data-dir " + dir_ + " --role " + role;
+    if (!database_.empty()) cmd += " --database '" + database_ + "'";
     for (const auto& s : sites) cmd += " --site " + s;
     std::string out = RunCommand(cmd + " 2>/dev/null");
     while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
@@ -189,7 +194,7 @@ class DaemonProcess {
 
   int port() const { return port_; }
   const std::string& socket_path() const { return socket_path_; }
-  std::string database() const { return dir_ + "/moderated.db"; }
+  std::string database() const { return database_.empty() ? dir_ + "/moderated.db" : database_; }
   pid_t pid() const { return pid_; }
 
   std::string Log() const {
@@ -255,7 +260,7 @@ class DaemonProcess {
     throw std::runtime_error("daemon did not start listening; log:\n" + Log());
   }
 
-  std::string binary_, dir_, log_path_, socket_path_, admin_token_;
+  std::string binary_, dir_, log_path_, socket_path_, admin_token_, database_;
   pid_t pid_ = -1;
   int port_ = 0;
   bool exited_ = false;

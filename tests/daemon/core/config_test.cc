@@ -195,6 +195,48 @@ TEST(ConfigTest, ReviewSectionDefaultsAndLimits) {
             errors);
 }
 
+TEST(ConfigTest, PostgresSectionAndPasswordFile) {
+  Config c;
+  c.Resolve();
+  EXPECT_EQ("", c.postgres.password_file);
+  EXPECT_EQ(30'000u, c.postgres.statement_timeout_ms);
+  EXPECT_EQ(1000u, c.postgres.recheck_ms);
+
+  Config pg;
+  std::vector<std::string> errors;
+  ASSERT_TRUE(LoadConfigText(R"(database: postgresql://moderated@db.example/moderated?sslmode=require
+postgres:
+  password_file: /etc/moderated/pgpass
+  statement_timeout_ms: 5000
+  recheck_ms: 250
+)",
+                             "m.yaml", &pg, &errors))
+      << errors[0];
+  pg.Resolve();
+  // libpq reads the password from the file; the URL never holds it.
+  EXPECT_EQ("postgresql://moderated@db.example/moderated?sslmode=require"
+            "&passfile=/etc/moderated/pgpass",
+            pg.database);
+  EXPECT_EQ(5000u, pg.postgres.statement_timeout_ms);
+  EXPECT_EQ(250u, pg.postgres.recheck_ms);
+
+  // A SQLite file is left alone.
+  Config file;
+  file.postgres.password_file = "/etc/moderated/pgpass";
+  file.database = "sqlite:///var/lib/moderated/moderated.db";
+  file.Resolve();
+  EXPECT_EQ("sqlite:///var/lib/moderated/moderated.db", file.database);
+
+  Config bad;
+  errors.clear();
+  EXPECT_FALSE(LoadConfigText("postgres:\n  recheck_ms: 60001\n  sslmode: x\n", "m.yaml", &bad,
+                              &errors));
+  ASSERT_EQ(2u, errors.size());
+  EXPECT_EQ("m.yaml:2:15: postgres.recheck_ms: value 60001 is larger than the maximum 60000",
+            errors[0]);
+  EXPECT_EQ("m.yaml:3:3: unknown setting 'postgres.sslmode'", errors[1]);
+}
+
 TEST(ConfigTest, VelocitySection) {
   Config c;
   EXPECT_EQ(600u, c.velocity.window_seconds);

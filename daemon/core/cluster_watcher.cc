@@ -1,0 +1,56 @@
+// daemon/core/cluster_watcher.cc
+#include "daemon/core/cluster_watcher.h"
+
+#include <chrono>
+
+#include "daemon/core/log.h"
+
+namespace moderated {
+
+bool ClusterWatcher::Start(std::string* error) {
+  store_ = storage::Store::Open(database_, storage::Store::OpenMode::kReadOnly, error);
+  if (store_ == nullptr) return false;
+  if (store_->ChangeStamp(&stamp_)) {
+    *error = "cannot read the change stamp: " + store_->LastErrorMessage();
+    return false;
+  }
+  thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+void ClusterWatcher::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ClusterWatcher::Run() {
+  bool was_failing = false;
+  while (!stop_) {
+    bool notified = false;
+    // Waits at most recheck_ms: also how long Stop() may wait.
+    std::error_code ec = store_->WaitForChange(recheck_ms_, &notified);
+    std::string stamp;
+    if (!ec) ec = store_->ChangeStamp(&stamp);
+    if (ec) {
+      // The server is restarting or unreachable: the store reconnects by
+      // itself on a later call. Log once per outage.
+      if (!was_failing) {
+        Log(LogLevel::kWarn, "cluster_watch_failed", {{"error", store_->LastErrorMessage()}});
+      }
+      was_failing = true;
+      for (int waited = 0; waited < recheck_ms_ && !stop_; waited += 100) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      continue;
+    }
+    if (was_failing) Log(LogLevel::kInfo, "cluster_watch_resumed", {});
+    was_failing = false;
+    if (stamp == stamp_) continue;
+    Log(LogLevel::kInfo, "cluster_change", {{"from", stamp_}, {"to", stamp}});
+    stamp_ = stamp;
+    ++changes_;
+    on_change_();
+  }
+}
+
+}  // namespace moderated

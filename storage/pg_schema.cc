@@ -1,0 +1,220 @@
+// storage/pg_schema.cc
+//
+// The PostgreSQL schema as an append-only list of migration steps, like
+// schema.cc for SQLite but versioned on its own (a PostgreSQL database
+// starts at the SQLite schema's final shape). The version lives in the table
+// moderated_schema; each step runs in one transaction holding an advisory
+// lock, so daemons starting together migrate once.
+#include "storage/pg_schema.h"
+
+namespace moderated::storage::internal {
+namespace {
+
+// APPEND ONLY. Never edit a step that has been released.
+constexpr PgMigration kPgMigrations[] = {
+    {1, "comments, reasons, labels, rules, tokens, sites, review, audit, outbox, models",
+     R"sql(
+-- NULL for text that is not JSON (PostgreSQL 15 has no IS JSON): used by
+-- erasure, which must not fail on a malformed row.
+CREATE FUNCTION moderated_json_or_null(t text) RETURNS json
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN t::json;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$;
+
+-- Flags are INTEGER 0/1 as in the SQLite schema, so rows copy across
+-- (migrate-db) and read the same in both.
+CREATE TABLE comments (
+  id                BIGSERIAL PRIMARY KEY,
+  site              TEXT    NOT NULL,
+  external_id       TEXT    NOT NULL DEFAULT '',
+  thread            TEXT    NOT NULL DEFAULT '',
+  parent            TEXT    NOT NULL DEFAULT '',
+  author_name       TEXT    NOT NULL DEFAULT '',
+  author_email      TEXT    NOT NULL DEFAULT '',
+  author_url        TEXT    NOT NULL DEFAULT '',
+  author_ip         TEXT    NOT NULL DEFAULT '',
+  author_user_agent TEXT    NOT NULL DEFAULT '',
+  content           TEXT    NOT NULL DEFAULT '',
+  created_at        TEXT    NOT NULL DEFAULT '',
+  lang_hint         TEXT    NOT NULL DEFAULT '',
+  meta_json         TEXT    NOT NULL DEFAULT '{}' CHECK (meta_json::json IS NOT NULL),
+  received_at_ms    BIGINT  NOT NULL,
+  status            TEXT    NOT NULL CHECK (status IN ('approved', 'pending', 'rejected')),
+  action            TEXT    NOT NULL CHECK (action IN ('accept', 'hold', 'reject')),
+  score             DOUBLE PRECISION NOT NULL DEFAULT 0,
+  labels_json       TEXT    NOT NULL DEFAULT '{}' CHECK (labels_json::json IS NOT NULL),
+  language          TEXT    NOT NULL DEFAULT '',
+  language_reliable INTEGER NOT NULL DEFAULT 0 CHECK (language_reliable IN (0, 1)),
+  rules_version     TEXT    NOT NULL DEFAULT '',
+  model_version     TEXT    NOT NULL DEFAULT '',
+  verdict_json      TEXT    NOT NULL DEFAULT '',
+  updated_at_ms     BIGINT  NOT NULL DEFAULT 0,
+  spot_check        INTEGER NOT NULL DEFAULT 0 CHECK (spot_check IN (0, 1))
+);
+-- Idempotency across every daemon of the cluster: INSERT ... ON CONFLICT
+-- (site, external_id) WHERE external_id <> '' DO NOTHING.
+CREATE UNIQUE INDEX comments_site_external_id
+  ON comments (site, external_id) WHERE external_id <> '';
+CREATE INDEX comments_site_received ON comments (site, received_at_ms);
+CREATE INDEX comments_status ON comments (status, id);
+CREATE INDEX comments_spot_check ON comments (id) WHERE spot_check = 1;
+CREATE INDEX comments_author_email ON comments (author_email, status, site)
+  WHERE author_email <> '';
+CREATE INDEX comments_author_email_lower ON comments (lower(author_email));
+CREATE INDEX comments_author_ip ON comments (author_ip, status, site) WHERE author_ip <> '';
+CREATE INDEX comments_site_updated ON comments (site, updated_at_ms);
+
+CREATE TABLE reasons (
+  comment_id  BIGINT  NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+  ordinal     INTEGER NOT NULL,
+  rule_id     TEXT    NOT NULL,
+  description TEXT    NOT NULL DEFAULT '',
+  field       TEXT    NOT NULL DEFAULT '',
+  score       DOUBLE PRECISION NOT NULL DEFAULT 0,
+  span_begin  BIGINT  NOT NULL DEFAULT -1,
+  span_end    BIGINT  NOT NULL DEFAULT -1,
+  excerpt     TEXT    NOT NULL DEFAULT '',
+  shadow      INTEGER NOT NULL DEFAULT 0 CHECK (shadow IN (0, 1)),
+  PRIMARY KEY (comment_id, ordinal)
+);
+CREATE INDEX reasons_rule ON reasons (rule_id) WHERE shadow = 0;
+
+CREATE TABLE rules_versions (
+  id            BIGSERIAL PRIMARY KEY,
+  text          TEXT    NOT NULL,
+  author        TEXT    NOT NULL DEFAULT '',
+  comment       TEXT    NOT NULL DEFAULT '',
+  created_at_ms BIGINT  NOT NULL,
+  active        INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1))
+);
+CREATE UNIQUE INDEX rules_versions_one_active ON rules_versions (active) WHERE active = 1;
+
+CREATE TABLE decisions (
+  id              BIGSERIAL PRIMARY KEY,
+  comment_id      BIGINT  NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+  decision        TEXT    NOT NULL CHECK (decision IN ('approve', 'reject', 'spam', 'abuse', 'undo')),
+  previous_status TEXT    NOT NULL,
+  new_status      TEXT    NOT NULL,
+  note            TEXT    NOT NULL DEFAULT '',
+  actor           TEXT    NOT NULL DEFAULT '',
+  created_at_ms   BIGINT  NOT NULL,
+  undone          INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+  spot_check      INTEGER NOT NULL DEFAULT 0 CHECK (spot_check IN (0, 1))
+);
+CREATE INDEX decisions_comment_actor ON decisions (comment_id, actor, id);
+
+CREATE TABLE labels (
+  id            BIGSERIAL PRIMARY KEY,
+  comment_id    BIGINT  NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+  label         TEXT    NOT NULL CHECK (label <> ''),
+  source        TEXT    NOT NULL DEFAULT '',
+  author        TEXT    NOT NULL DEFAULT '',
+  created_at_ms BIGINT  NOT NULL,
+  decision_id   BIGINT  REFERENCES decisions (id) ON DELETE SET NULL,
+  undone        INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1))
+);
+CREATE INDEX labels_comment ON labels (comment_id);
+CREATE INDEX labels_decision ON labels (decision_id) WHERE decision_id IS NOT NULL;
+
+CREATE TABLE tokens (
+  id              BIGSERIAL PRIMARY KEY,
+  name            TEXT    NOT NULL DEFAULT '',
+  role            TEXT    NOT NULL CHECK (role IN ('site', 'moderator', 'admin')),
+  sites_json      TEXT    NOT NULL DEFAULT '[]' CHECK (sites_json::json IS NOT NULL),
+  hash            BYTEA   NOT NULL UNIQUE,
+  prefix          TEXT    NOT NULL DEFAULT '',
+  created_at_ms   BIGINT  NOT NULL,
+  created_by      TEXT    NOT NULL DEFAULT '',
+  revoked_at_ms   BIGINT  NOT NULL DEFAULT 0,
+  last_used_at_ms BIGINT  NOT NULL DEFAULT 0
+);
+
+CREATE TABLE sites (
+  name            TEXT    PRIMARY KEY,
+  hold_at         DOUBLE PRECISION,
+  reject_at       DOUBLE PRECISION,
+  languages_json  TEXT    NOT NULL DEFAULT '[]' CHECK (languages_json::json IS NOT NULL),
+  webhook_url     TEXT    NOT NULL DEFAULT '',
+  webhook_secret  TEXT    NOT NULL DEFAULT '',
+  retention_days  BIGINT  NOT NULL DEFAULT 0,
+  created_at_ms   BIGINT  NOT NULL,
+  updated_at_ms   BIGINT  NOT NULL,
+  sensitivity     TEXT    CHECK (sensitivity IN ('low', 'normal', 'high')),
+  spot_check      DOUBLE PRECISION CHECK (spot_check >= 0 AND spot_check <= 1)
+);
+
+CREATE TABLE claims (
+  comment_id      BIGINT  PRIMARY KEY REFERENCES comments (id) ON DELETE CASCADE,
+  actor           TEXT    NOT NULL,
+  expires_at_ms   BIGINT  NOT NULL
+);
+
+CREATE TABLE audit_log (
+  id              BIGSERIAL PRIMARY KEY,
+  at_ms           BIGINT  NOT NULL,
+  actor           TEXT    NOT NULL DEFAULT '',
+  action          TEXT    NOT NULL,
+  target          TEXT    NOT NULL DEFAULT '',
+  before_json     TEXT    NOT NULL DEFAULT 'null' CHECK (before_json::json IS NOT NULL),
+  after_json      TEXT    NOT NULL DEFAULT 'null' CHECK (after_json::json IS NOT NULL)
+);
+CREATE INDEX audit_log_at ON audit_log (at_ms);
+CREATE INDEX audit_log_action ON audit_log (action, at_ms);
+
+CREATE TABLE outbox (
+  id                 BIGSERIAL PRIMARY KEY,
+  event_id           TEXT    NOT NULL UNIQUE,
+  site               TEXT    NOT NULL,
+  url                TEXT    NOT NULL,
+  payload            TEXT    NOT NULL,
+  attempts           BIGINT  NOT NULL DEFAULT 0,
+  next_attempt_at_ms BIGINT  NOT NULL,
+  delivered_at_ms    BIGINT  NOT NULL DEFAULT 0,
+  last_error         TEXT    NOT NULL DEFAULT '',
+  created_at_ms      BIGINT  NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at_ms, id) WHERE delivered_at_ms = 0;
+
+CREATE TABLE models (
+  id             BIGSERIAL PRIMARY KEY,
+  version        TEXT    NOT NULL,
+  bytes          BYTEA   NOT NULL,
+  report_json    TEXT    NOT NULL DEFAULT '{}' CHECK (report_json::json IS NOT NULL),
+  author         TEXT    NOT NULL DEFAULT '',
+  note           TEXT    NOT NULL DEFAULT '',
+  created_at_ms  BIGINT  NOT NULL,
+  active         INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+  site           TEXT    NOT NULL DEFAULT '',
+  calibration    TEXT    NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX models_one_active ON models (site) WHERE active = 1;
+
+-- Cluster: a counter per kind of shared setting ('rules', 'models', 'sites',
+-- 'tokens'), bumped in the transaction that changes it. Daemons compare the
+-- counters every second (and on NOTIFY moderated_changes) and reload.
+CREATE TABLE moderated_changes (
+  what TEXT PRIMARY KEY,
+  n    BIGINT NOT NULL
+);
+
+-- Cluster-wide velocity: comments per key (a hash of the IP, e-mail or
+-- content; kind 0, 1, 2) per time bucket of window/16.
+CREATE TABLE velocity (
+  kind   SMALLINT NOT NULL,
+  key    TEXT     NOT NULL,
+  bucket BIGINT   NOT NULL,
+  n      BIGINT   NOT NULL,
+  PRIMARY KEY (kind, key, bucket)
+);
+CREATE INDEX velocity_bucket ON velocity (bucket);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const PgMigration> PgMigrations() { return kPgMigrations; }
+
+}  // namespace moderated::storage::internal

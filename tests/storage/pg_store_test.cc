@@ -1,0 +1,163 @@
+// tests/storage/pg_store_test.cc
+//
+// What only the PostgreSQL backend has: its own schema versions (refusing a
+// newer one), connecting by URL, and reconnecting by itself after the server
+// dropped the connection. The Store contract itself is tested on both
+// backends by the parameterised suites (store_test.cc, ...).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "storage/errors.h"
+#include "storage/pg_store.h"
+#include "storage/store.h"
+#include "tests/storage/raw_db.h"
+#include "tests/testing/test_database.h"
+
+namespace moderated::storage {
+namespace {
+
+std::string Fresh() {
+  std::string error;
+  std::string url = testing::FreshPgUrl(&error);
+  EXPECT_NE(url, "") << error;
+  return url;
+}
+
+Comment MakeComment(const std::string& external_id) {
+  Comment c;
+  c.site = "s";
+  c.external_id = external_id;
+  c.received_at_ms = 1;
+  c.status = "approved";
+  c.action = "accept";
+  c.verdict_json = "{\"v\":\"" + external_id + "\"}";
+  return c;
+}
+
+TEST(PgStoreTest, UrlsChooseTheBackend) {
+  std::string path;
+  EXPECT_EQ(ParseDatabaseUrl("postgresql://u@h/db", &path), Backend::kPostgres);
+  EXPECT_EQ(path, "postgresql://u@h/db");
+  EXPECT_EQ(ParseDatabaseUrl("postgres:///db?host=/run", &path), Backend::kPostgres);
+  EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/moderated/moderated.db", &path), Backend::kSqlite);
+  EXPECT_EQ(path, "/var/lib/moderated/moderated.db");
+  EXPECT_EQ(ParseDatabaseUrl("var/moderated.db", &path), Backend::kSqlite);
+  EXPECT_EQ(path, "var/moderated.db");
+  EXPECT_EQ(internal::RedactUrl("postgresql://mod:s3cret@db.example:5432/m?sslmode=require"),
+            "postgresql://mod:***@db.example:5432/m?sslmode=require");
+  EXPECT_EQ(internal::RedactUrl("postgresql://mod@db.example/m"), "postgresql://mod@db.example/m");
+}
+
+TEST(PgStoreTest, MigratesOnceAndRecordsTheVersion) {
+  const std::string url = Fresh();
+  std::string error;
+  ASSERT_NE(Store::Open(url, Store::OpenMode::kReadWrite, &error), nullptr) << error;
+  ASSERT_NE(Store::Open(url, Store::OpenMode::kReadWrite, &error), nullptr) << error;
+  RawDb raw(url);
+  EXPECT_EQ(raw.Query("SELECT version FROM moderated_schema ORDER BY version"),
+            std::to_string(internal::PgCurrentSchemaVersion()) + "\n");
+}
+
+TEST(PgStoreTest, NewerSchemaIsRefusedAndLeftUntouched) {
+  const std::string url = Fresh();
+  std::string error;
+  ASSERT_NE(Store::Open(url, Store::OpenMode::kReadWrite, &error), nullptr) << error;
+  RawDb raw(url);
+  raw.Exec("INSERT INTO moderated_schema (version, description) VALUES (9, 'from the future')");
+  for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
+    error.clear();
+    EXPECT_EQ(Store::Open(url, mode, &error), nullptr);
+    EXPECT_EQ(error, url + ": database schema version 9 is newer than this build's " +
+                         std::to_string(internal::PgCurrentSchemaVersion()));
+  }
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM moderated_schema"), "2\n");
+}
+
+TEST(PgStoreTest, ReadOnlyOpenDoesNotMigrate) {
+  const std::string url = Fresh();
+  std::string error;
+  EXPECT_EQ(Store::Open(url, Store::OpenMode::kReadOnly, &error), nullptr);
+  EXPECT_EQ(error, url + ": database schema version 0 is older than this build's " +
+                       std::to_string(internal::PgCurrentSchemaVersion()) +
+                       "; open it read-write once to migrate");
+  RawDb raw(url);
+  EXPECT_EQ(raw.Query("SELECT to_regclass('comments') IS NULL"), "t\n");
+}
+
+TEST(PgStoreTest, AnUnreachableServerIsAnOpenError) {
+  std::string error;
+  const std::string url = "postgresql:///moderated?host=/nonexistent-dir&connect_timeout=2";
+  EXPECT_EQ(Store::Open(url, Store::OpenMode::kReadWrite, &error), nullptr);
+  EXPECT_TRUE(error.starts_with(url + ": ")) << error;
+}
+
+TEST(PgStoreTest, ReconnectsByItselfAfterTheServerDroppedTheConnection) {
+  const std::string url = testing::WithParam(Fresh(), "application_name=reconnect_test");
+  std::string error;
+  auto store = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+  ASSERT_NE(store, nullptr) << error;
+  std::vector<Comment> one = {MakeComment("a")};
+  ASSERT_EQ(store->InsertBatch(one, nullptr), std::error_code());
+
+  RawDb raw(url);
+  EXPECT_EQ(raw.Query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                      "WHERE application_name = 'reconnect_test' AND pid <> pg_backend_pid()"),
+            "1\n");
+  // The first call finds the connection gone: retryable, nothing written.
+  std::vector<Comment> two = {MakeComment("b")};
+  const std::error_code lost = store->InsertBatch(two, nullptr);
+  EXPECT_EQ(lost, Errc::busy) << store->LastErrorMessage();
+  EXPECT_TRUE(IsRetryable(lost));
+  // The next ones connect again.
+  std::error_code ec = store->InsertBatch(two, nullptr);
+  EXPECT_EQ(ec, std::error_code()) << store->LastErrorMessage();
+  int64_t n = 0;
+  ASSERT_EQ(store->Count(&n), std::error_code());
+  EXPECT_EQ(n, 2);
+}
+
+TEST(PgStoreTest, IdempotencyHoldsAcrossConnections) {
+  // Two daemons' writers: the second gets the first one's verdict back.
+  const std::string url = Fresh();
+  std::string error;
+  auto one = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+  auto two = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  std::vector<Comment> first = {MakeComment("x")};
+  std::vector<Comment> again = {MakeComment("x")};
+  again[0].verdict_json = "{\"v\":\"second\"}";
+  std::vector<InsertOutcome> o1, o2;
+  ASSERT_EQ(one->InsertBatch(first, &o1), std::error_code());
+  ASSERT_EQ(two->InsertBatch(again, &o2), std::error_code());
+  ASSERT_EQ(o2.size(), 1u);
+  EXPECT_TRUE(o2[0].duplicate);
+  EXPECT_EQ(o2[0].id, o1[0].id);
+  EXPECT_EQ(o2[0].verdict_json, "{\"v\":\"x\"}");
+}
+
+TEST(PgStoreTest, ClaimsAreExclusiveAcrossConnections) {
+  const std::string url = Fresh();
+  std::string error;
+  auto one = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+  auto two = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  std::vector<Comment> c = {MakeComment("q")};
+  c[0].status = "pending";
+  c[0].action = "hold";
+  std::vector<InsertOutcome> o;
+  ASSERT_EQ(one->InsertBatch(c, &o), std::error_code());
+  ReviewOutcome outcome;
+  Claim claim;
+  ASSERT_EQ(one->ClaimComment(o[0].id, "alice", 100, 1000, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kDone);
+  ASSERT_EQ(two->ClaimComment(o[0].id, "bob", 200, 1200, &outcome, &claim), std::error_code());
+  EXPECT_EQ(outcome, ReviewOutcome::kClaimedByOther);
+  EXPECT_EQ(claim.actor, "alice");
+}
+
+}  // namespace
+}  // namespace moderated::storage
