@@ -66,7 +66,7 @@ const freePort = () => new Promise((resolve) => {
 before(async () => {
   assert.ok(binary, 'set MODERATED_BINARY to the moderated executable');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderated-examples-'));
-  fs.writeFileSync(path.join(dir, 'm.yaml'), 'webhooks:\n  poll_interval_ms: 50\n  initial_backoff_ms: 50\n');
+  fs.writeFileSync(path.join(dir, 'm.yaml'), 'webhooks:\n  allow_networks: [127.0.0.0/8]  # the example sites listen on loopback\n  poll_interval_ms: 50\n  initial_backoff_ms: 50\n');
   adminToken = token('--role', 'admin', '--name', 'ops');
   siteToken = token('--role', 'site', '--site', 'py.example', '--site', 'node.example');
   base = `http://127.0.0.1:${await startDaemon()}`;
