@@ -134,6 +134,7 @@ struct Server::Impl {
     std::string client;        // TCP peer address
     bool shedding = false;     // asked to close to make room
     std::shared_ptr<std::atomic<bool>> idle;  // waiting for a next request
+    std::shared_ptr<std::atomic<bool>> shed;  // close when idle (the session reads it)
     std::function<void()> close_if_idle;      // posts to the session's strand
   };
   std::mutex closers_mu;
@@ -174,11 +175,12 @@ net::awaitable<void> Server::Impl::Session(
   // which is posted to the same strand).
   constexpr bool kUnix = !std::is_same_v<Protocol, tcp>;
   auto idle = std::make_shared<std::atomic<bool>>(true);
+  auto shed = std::make_shared<std::atomic<bool>>(false);
   std::list<Connection>::iterator self;
   {
     std::lock_guard lock(closers_mu);
     auto ex = stream.get_executor();
-    self = open.insert(open.end(), Connection{kUnix, peer.address, false, idle,
+    self = open.insert(open.end(), Connection{kUnix, peer.address, false, idle, shed,
                                               [idle, &stream, ex]() {
                                                 net::post(ex, [idle, &stream]() {
                                                   if (*idle) stream.socket().cancel();
@@ -220,14 +222,17 @@ net::awaitable<void> Server::Impl::Session(
     if (buffer.size() == 0) {
       const bool waiting = bytes_waiting();
       // Draining: a request whose bytes have arrived is still answered.
-      if (draining && !waiting) break;
+      // Shed to make room: close now, unless a request has arrived.
+      if ((draining || *shed) && !waiting) break;
       *idle = !waiting;
       stream.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
       auto [wec, wn] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
       *idle = false;
       if (wec) {
         // Cancelled by draining (or shedding) just as a request arrived.
-        if (wec == net::error::operation_aborted && draining && bytes_waiting()) continue;
+        if (wec == net::error::operation_aborted && (draining || *shed) && bytes_waiting()) {
+          continue;
+        }
         break;
       }
       buffer.commit(wn);
@@ -236,7 +241,7 @@ net::awaitable<void> Server::Impl::Session(
     if (!req) break;
     bool keep_alive = req->keep_alive();
     Response res = co_await Respond(*req, peer, &keep_alive);
-    res.keep_alive(keep_alive && !draining);
+    res.keep_alive(keep_alive && !draining && !*shed);
     stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
     auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
     if (wec || !res.keep_alive()) break;
@@ -409,16 +414,23 @@ std::string Server::Impl::Admit(bool is_unix, const std::string& client) {
       return "too many connections from this address";
     }
     if (tcp_open >= limits.max_connections) {
-      // Make room by closing the connection idle the longest (the list is
-      // oldest first); it only waits for a next request, so nothing is lost.
+      // Make room by closing the oldest idle connection (the list is oldest
+      // first): it only waits for a next request, so nothing is lost. If
+      // none is idle, the oldest one closes after its current response
+      // (Connection: close) instead of taking another request.
       auto victim = std::find_if(open.begin(), open.end(), [](const Connection& c) {
         return !c.is_unix && !c.shedding && c.idle->load();
       });
+      if (victim == open.end()) {
+        victim = std::find_if(open.begin(), open.end(),
+                              [](const Connection& c) { return !c.is_unix && !c.shedding; });
+      }
       if (victim == open.end()) {
         if (mine == 0) per_client.erase(client);
         return "too many connections";
       }
       victim->shedding = true;
+      victim->shed->store(true);
       victim->close_if_idle();
       Log(LogLevel::kInfo, "connection_shed",
           {{"client", victim->client}, {"open", std::to_string(tcp_open)}});
