@@ -248,6 +248,9 @@ DaemonMetrics::DaemonMetrics()
                                           std::vector<Label>{{"result", 0}})),
       connections(registry.Add<GaugeFamily>("moderated_connections",
                                             "Open client connections, TCP and Unix.")),
+      connections_idle(registry.Add<GaugeFamily>(
+          "moderated_connections_idle",
+          "Open connections waiting for their next request (keep-alive).")),
       connections_refused(registry.Add<CounterFamily>(
           "moderated_connections_refused_total",
           "Connections refused with 503 (a budget full: TCP, per client address or Unix).")),
@@ -303,6 +306,7 @@ DaemonMetrics::DaemonMetrics()
   writer_commits.With();
   writer_failures.With();
   connections.With();
+  connections_idle.With();
   connections_refused.With();
   connections_shed.With();
   requests_shed.With();

@@ -241,6 +241,7 @@ struct DaemonMetrics {
   GaugeFamily& wal_frames;                  // set at each checkpoint
   CounterFamily& reloads;                   // {result}
   GaugeFamily& connections;
+  GaugeFamily& connections_idle;            // keep-alive, waiting for a request
   CounterFamily& connections_refused;       // 503 "too many connections…"
   CounterFamily& connections_shed;          // idle keep-alive closed to make room
   CounterFamily& requests_shed;             // 503 "overloaded" (event loop lag)

@@ -174,7 +174,10 @@ net::awaitable<void> Server::Impl::Session(
   // `idle` is touched only on this session's strand (here and in the closer,
   // which is posted to the same strand).
   constexpr bool kUnix = !std::is_same_v<Protocol, tcp>;
-  auto idle = std::make_shared<std::atomic<bool>>(true);
+  auto idle = std::make_shared<std::atomic<bool>>(false);
+  auto set_idle = [&idle](bool now) {
+    if (idle->exchange(now) != now) metrics::Metrics().connections_idle.With().Add(now ? 1 : -1);
+  };
   auto shed = std::make_shared<std::atomic<bool>>(false);
   std::list<Connection>::iterator self;
   {
@@ -194,7 +197,7 @@ net::awaitable<void> Server::Impl::Session(
     ~Unregister() {
       // A closer already posted may run after this frame is gone: it checks
       // `idle` first (on this strand), so it must read false from now on.
-      *idle = false;
+      if (idle->exchange(false)) metrics::Metrics().connections_idle.With().Add(-1);
       std::lock_guard lock(impl->closers_mu);
       if (it->is_unix) {
         --impl->unix_open;
@@ -224,10 +227,10 @@ net::awaitable<void> Server::Impl::Session(
       // Draining: a request whose bytes have arrived is still answered.
       // Shed to make room: close now, unless a request has arrived.
       if ((draining || *shed) && !waiting) break;
-      *idle = !waiting;
+      set_idle(!waiting);
       stream.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
       auto [wec, wn] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
-      *idle = false;
+      set_idle(false);
       if (wec) {
         // Cancelled by draining (or shedding) just as a request arrived.
         if (wec == net::error::operation_aborted && (draining || *shed) && bytes_waiting()) {

@@ -109,6 +109,13 @@ TEST(ServerE2ETest, WhenFullTheLongestIdleConnectionIsClosedToMakeRoom) {
     idle.push_back(d.Tcp());
     ASSERT_EQ(200u, idle.back().Get("/healthz").status);
   }
+  // A client has its response before the daemon has finished writing it:
+  // wait until the daemon sees all three waiting for their next request, so
+  // that the oldest of them is the one to go.
+  HttpClient admin = d.Unix();
+  while (Sample(admin.Get("/metrics").body, "moderated_connections_idle") != 3) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   // TCP is full of idle keep-alive connections: a new client is served.
   HttpClient fresh = d.Tcp();
   EXPECT_EQ(200u, fresh.Get("/healthz").status);
@@ -116,7 +123,7 @@ TEST(ServerE2ETest, WhenFullTheLongestIdleConnectionIsClosedToMakeRoom) {
   // of the stream (were it left open, the read would hang and ctest fail it).
   EXPECT_ANY_THROW(idle[0].ReadResponse());
   EXPECT_EQ(200u, idle[2].Get("/healthz").status);
-  std::string metrics = d.Unix().Get("/metrics").body;
+  std::string metrics = admin.Get("/metrics").body;
   EXPECT_EQ(1, Sample(metrics, "moderated_connections_shed_total")) << metrics;
 }
 
