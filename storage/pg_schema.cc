@@ -211,6 +211,129 @@ CREATE TABLE velocity (
 );
 CREATE INDEX velocity_bucket ON velocity (bucket);
 )sql"},
+
+    {2, "review queue: indexes in queue order, counts kept by triggers",
+     R"sql(
+-- The queue in each order it is listed in (see schema.cc, migration 7):
+-- partial indexes of the queue alone. Score descending is (-score, id) so
+-- that a cursor is one row comparison.
+CREATE INDEX comments_queue ON comments (id) WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_score ON comments (score, id)
+  WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_score_desc ON comments ((-score), id)
+  WHERE status = 'pending' OR spot_check = 1;
+
+-- The queue's counts per site and review kind (total, language, label,
+-- rule). Triggers only append signed deltas, so daemons writing at once
+-- never wait on (or deadlock over) a shared counter row; a compaction under
+-- an advisory lock folds the deltas into queue_counts, and readers add up
+-- both.
+CREATE TABLE queue_counts (
+  site   TEXT   NOT NULL,
+  review TEXT   NOT NULL,
+  dim    TEXT   NOT NULL,
+  key    TEXT   NOT NULL,
+  n      BIGINT NOT NULL,
+  PRIMARY KEY (site, review, dim, key)
+);
+CREATE TABLE queue_count_deltas (
+  site   TEXT   NOT NULL,
+  review TEXT   NOT NULL,
+  dim    TEXT   NOT NULL,
+  key    TEXT   NOT NULL,
+  n      BIGINT NOT NULL
+);
+
+-- The most probable classifier label among ham, spam and abuse (ties: ham,
+-- then spam), as the queue's `label` filter reads it.
+CREATE FUNCTION moderated_queue_label(labels text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN h >= s AND h >= a THEN 'ham' WHEN s >= a THEN 'spam' ELSE 'abuse' END
+  FROM (SELECT coalesce((j->>'ham')::float8, 0) AS h, coalesce((j->>'spam')::float8, 0) AS s,
+               coalesce((j->>'abuse')::float8, 0) AS a
+        FROM (SELECT moderated_json_or_null(labels) AS j) x) y
+$$;
+
+-- A queued comment's counts, added (sign 1) or taken away (sign -1).
+CREATE FUNCTION moderated_queue_delta(r comments, sign bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  kind text := CASE WHEN r.status = 'pending' THEN 'pending' ELSE 'spot_check' END;
+BEGIN
+  IF NOT (r.status = 'pending' OR r.spot_check = 1) THEN
+    RETURN;
+  END IF;
+  INSERT INTO queue_count_deltas (site, review, dim, key, n)
+    SELECT r.site, kind, d.dim, d.key, sign FROM (
+      SELECT 'total' AS dim, '' AS key
+      UNION ALL SELECT 'language', r.language
+      UNION ALL SELECT 'label', moderated_queue_label(r.labels_json)
+      UNION ALL SELECT DISTINCT 'rule', rs.rule_id FROM reasons rs
+        WHERE rs.comment_id = r.id AND rs.shadow = 0) d;
+END $$;
+
+CREATE FUNCTION moderated_queue_comment() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    PERFORM moderated_queue_delta(OLD, -1);
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    PERFORM moderated_queue_delta(NEW, 1);
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END $$;
+
+-- A reason of a queued comment counts once per rule (at its first reason).
+CREATE FUNCTION moderated_queue_reason() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO queue_count_deltas (site, review, dim, key, n)
+    SELECT c.site, CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END,
+           'rule', NEW.rule_id, 1
+    FROM comments c
+    WHERE c.id = NEW.comment_id AND (c.status = 'pending' OR c.spot_check = 1)
+      AND NOT EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = NEW.comment_id
+                      AND r.rule_id = NEW.rule_id AND r.shadow = 0
+                      AND r.ordinal < NEW.ordinal);
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER comments_queue_insert AFTER INSERT ON comments FOR EACH ROW
+  WHEN (NEW.status = 'pending' OR NEW.spot_check = 1)
+  EXECUTE FUNCTION moderated_queue_comment();
+CREATE TRIGGER comments_queue_update
+  AFTER UPDATE OF status, spot_check, site, language, labels_json ON comments FOR EACH ROW
+  WHEN (OLD.status = 'pending' OR OLD.spot_check = 1 OR NEW.status = 'pending'
+        OR NEW.spot_check = 1)
+  EXECUTE FUNCTION moderated_queue_comment();
+-- Before the row goes: its reasons (deleted with it, by the foreign key's
+-- cascade, after this) are still there.
+CREATE TRIGGER comments_queue_delete BEFORE DELETE ON comments FOR EACH ROW
+  WHEN (OLD.status = 'pending' OR OLD.spot_check = 1)
+  EXECUTE FUNCTION moderated_queue_comment();
+CREATE TRIGGER reasons_queue_count AFTER INSERT ON reasons FOR EACH ROW
+  WHEN (NEW.shadow = 0)
+  EXECUTE FUNCTION moderated_queue_reason();
+
+-- What is queued already.
+INSERT INTO queue_counts (site, review, dim, key, n)
+  SELECT site, review, dim, key, count(*) FROM (
+    SELECT c.site, CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END AS review,
+           d.dim, d.key
+    FROM comments c
+    CROSS JOIN LATERAL (
+      SELECT 'total' AS dim, '' AS key
+      UNION ALL SELECT 'language', c.language
+      UNION ALL SELECT 'label', moderated_queue_label(c.labels_json)
+      UNION ALL SELECT DISTINCT 'rule', rs.rule_id FROM reasons rs
+        WHERE rs.comment_id = c.id AND rs.shadow = 0) d
+    WHERE c.status = 'pending' OR c.spot_check = 1) q
+  GROUP BY 1, 2, 3, 4;
+)sql"},
 };
 
 }  // namespace

@@ -255,11 +255,11 @@ void ReadModel(const pqxx::row& r, ModelVersion* m, bool with_bytes) {
   " THEN 'spam' ELSE 'abuse' END)"
 #define PG_REVIEW_EXPR "(CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END)"
 
-// $1..$8 and $12: the QueueFilter (NULL = no filter).
+// $1..$8 and $12..$15: the QueueFilter (NULL = no filter). The first term
+// is the WHERE of the partial indexes comments_queue* (pg_schema.cc, 2).
 #define PG_QUEUE_WHERE                                                                    \
-  " ((c.status = 'pending' AND ($12::text IS NULL OR $12::text = 'pending'))"             \
-  " OR (c.spot_check = 1 AND c.status <> 'pending'"                                           \
-  " AND ($12::text IS NULL OR $12::text = 'spot_check')))"                                \
+  " (c.status = 'pending' OR c.spot_check = 1)"                                          \
+  " AND ($12::text IS NULL OR " PG_REVIEW_EXPR " = $12::text)"                            \
   " AND ($1::text IS NULL OR c.site IN (SELECT json_array_elements_text($1::json)))"      \
   " AND ($2::text IS NULL OR c.language = $2::text)"                                      \
   " AND ($3::text IS NULL OR " PG_LABEL_EXPR " = $3::text)"                               \
@@ -268,34 +268,65 @@ void ReadModel(const pqxx::row& r, ModelVersion* m, bool with_bytes) {
   " AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = c.id"   \
   " AND r.rule_id = $6::text AND r.shadow = 0))"                                          \
   " AND ($7::bigint IS NULL OR c.received_at_ms <= $7::bigint)"                           \
-  " AND ($8::bigint IS NULL OR c.received_at_ms >= $8::bigint)"
+  " AND ($8::bigint IS NULL OR c.received_at_ms >= $8::bigint)"                           \
+  " AND ($13::text IS NULL OR lower(c.author_email) = lower($13::text))"                  \
+  " AND ($14::text IS NULL OR c.author_ip = $14::text)"                                   \
+  " AND ($15::text IS NULL OR strpos(lower(c.content), lower($15::text)) > 0)"
 
-// Every query takes all twelve parameters, so the cursor ($9, $10) and the
-// limit ($11) are referenced (with casts) even where an order ignores one.
+// Every listing takes the same fifteen parameters, so the cursor ($9, $10)
+// and the limit ($11) are referenced (with casts) even where a page ignores
+// one. A cursor page is one row comparison against its index's key.
 #define PG_PARAMS_USED " AND ($9::float8 IS NULL OR true) AND ($10::bigint IS NULL OR true)"
 
-const char* QueueSql(QueueOrder order) {
+const char* QueueSql(QueueOrder order, bool cursor) {
+#define PG_PAGE(where, order) \
+  "SELECT c.id FROM comments c WHERE" PG_QUEUE_WHERE PG_PARAMS_USED where " ORDER BY " order " LIMIT $11"
   switch (order) {
     case QueueOrder::kNewest:
-      return "SELECT c.id FROM comments c WHERE" PG_QUEUE_WHERE PG_PARAMS_USED
-             " AND ($10::bigint IS NULL OR c.id < $10::bigint) ORDER BY c.id DESC LIMIT $11";
+      return cursor ? PG_PAGE(" AND c.id < $10::bigint", "c.id DESC") : PG_PAGE("", "c.id DESC");
     case QueueOrder::kScoreDesc:
-      return "SELECT c.id FROM comments c WHERE" PG_QUEUE_WHERE PG_PARAMS_USED
-             " AND ($10::bigint IS NULL OR c.score < $9::float8 OR (c.score = $9::float8 AND "
-             "c.id > $10::bigint)) ORDER BY c.score DESC, c.id LIMIT $11";
+      return cursor ? PG_PAGE(" AND (-c.score, c.id) > (-$9::float8, $10::bigint)",
+                              "-c.score, c.id")
+                    : PG_PAGE("", "-c.score, c.id");
     case QueueOrder::kScoreAsc:
-      return "SELECT c.id FROM comments c WHERE" PG_QUEUE_WHERE PG_PARAMS_USED
-             " AND ($10::bigint IS NULL OR c.score > $9::float8 OR (c.score = $9::float8 AND "
-             "c.id > $10::bigint)) ORDER BY c.score, c.id LIMIT $11";
+      return cursor ? PG_PAGE(" AND (c.score, c.id) > ($9::float8, $10::bigint)", "c.score, c.id")
+                    : PG_PAGE("", "c.score, c.id");
     case QueueOrder::kOldest:
     default:
-      return "SELECT c.id FROM comments c WHERE" PG_QUEUE_WHERE PG_PARAMS_USED
-             " AND ($10::bigint IS NULL OR c.id > $10::bigint) ORDER BY c.id LIMIT $11";
+      return cursor ? PG_PAGE(" AND c.id > $10::bigint", "c.id") : PG_PAGE("", "c.id");
   }
+#undef PG_PAGE
 }
 
-// Counts take $1..$8 and $12 only; $9..$11 are bound NULL and referenced.
-#define PG_COUNT_TAIL " AND ($9::float8 IS NULL OR true) AND ($10::bigint IS NULL OR true) AND ($11::bigint IS NULL OR true)"
+// Counts over a narrowed queue: the oldest $16 matching comments, counted
+// five ways ($9..$11 are bound NULL and referenced).
+constexpr const char* kPgMatchedCounts =
+    "WITH q AS MATERIALIZED (SELECT c.id, c.site, c.language, " PG_LABEL_EXPR
+    " AS label, " PG_REVIEW_EXPR " AS review FROM comments c WHERE" PG_QUEUE_WHERE
+    PG_PARAMS_USED " AND ($11::bigint IS NULL OR true) ORDER BY c.id LIMIT $16)"
+    " SELECT 'site', site, count(*) FROM q GROUP BY site"
+    " UNION ALL SELECT 'review', review, count(*) FROM q GROUP BY review"
+    " UNION ALL SELECT 'language', language, count(*) FROM q GROUP BY language"
+    " UNION ALL SELECT 'label', label, count(*) FROM q GROUP BY label"
+    " UNION ALL SELECT 'rule', rr.rule_id, count(DISTINCT q.id) FROM q JOIN reasons rr"
+    " ON rr.comment_id = q.id AND rr.shadow = 0 GROUP BY rr.rule_id";
+
+// The kept counts of the sites ($1) and review kind ($2): compacted rows
+// plus the deltas not yet folded in.
+constexpr const char* kPgKeptCounts =
+    "SELECT site, review, dim, key, sum(n)::bigint FROM (SELECT site, review, dim, key, n "
+    "FROM queue_counts UNION ALL SELECT site, review, dim, key, n FROM queue_count_deltas) k "
+    "WHERE ($1::text IS NULL OR site IN (SELECT json_array_elements_text($1::json))) "
+    "AND ($2::text IS NULL OR review = $2::text) GROUP BY 1, 2, 3, 4 HAVING sum(n) > 0";
+
+// Folds the deltas into queue_counts: one compaction at a time across the
+// cluster (the others skip), in key order.
+constexpr int64_t kQueueCountsLockKey = 0x6d6f64717565;  // "modque"
+constexpr const char* kPgCompactQueueCounts =
+    "WITH moved AS (DELETE FROM queue_count_deltas RETURNING site, review, dim, key, n) "
+    "INSERT INTO queue_counts (site, review, dim, key, n) SELECT site, review, dim, key, "
+    "sum(n) FROM moved GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 "
+    "ON CONFLICT (site, review, dim, key) DO UPDATE SET n = queue_counts.n + excluded.n";
 
 std::string LabelFor(const std::string& decision) {
   if (decision == "approve") return "ham";
@@ -391,6 +422,7 @@ class PgStore final : public Store {
     });
     if (ec) return ec;
     if (outcomes != nullptr) *outcomes = std::move(result);
+    MaybeCompactQueueCounts();
     return {};
   }
 
@@ -812,10 +844,11 @@ class PgStore final : public Store {
       FilterParams p(filter);
       const std::string score = after ? pqxx::to_string(after->score) : "";
       const std::string id = after ? std::to_string(after->id) : "";
-      pqxx::result r = t.exec_params(QueueSql(order), p.sites(), p.language(), p.label(),
-                                     p.min(), p.max(), p.rule(), p.most(), p.least(),
-                                     OrNull(score, after.has_value()),
-                                     OrNull(id, after.has_value()), limit, p.review());
+      pqxx::result r = t.exec_params(QueueSql(order, after.has_value()), p.sites(),
+                                     p.language(), p.label(), p.min(), p.max(), p.rule(),
+                                     p.most(), p.least(), OrNull(score, after.has_value()),
+                                     OrNull(id, after.has_value()), limit, p.review(), p.email(),
+                                     p.ip(), p.text());
       for (const auto& row : r) ids.push_back(row[0].as<int64_t>());
       return {};
     });
@@ -836,34 +869,24 @@ class PgStore final : public Store {
 
   std::error_code CountQueue(const QueueFilter& filter, QueueCounts* out) override {
     *out = QueueCounts();
+    const bool narrowed = filter.NarrowsBeyondSites();
     return Read([&](pqxx::nontransaction& t) -> std::error_code {
       FilterParams p(filter);
-      const std::pair<const char*, std::map<std::string, int64_t>*> queries[] = {
-          {"SELECT " PG_REVIEW_EXPR ", count(*) FROM comments c WHERE" PG_QUEUE_WHERE
-           PG_COUNT_TAIL " GROUP BY 1",
-           &out->by_review},
-          {"SELECT c.site, count(*) FROM comments c WHERE" PG_QUEUE_WHERE PG_COUNT_TAIL
-           " GROUP BY c.site",
-           &out->by_site},
-          {"SELECT c.language, count(*) FROM comments c WHERE" PG_QUEUE_WHERE PG_COUNT_TAIL
-           " GROUP BY c.language",
-           &out->by_language},
-          {"SELECT " PG_LABEL_EXPR ", count(*) FROM comments c WHERE" PG_QUEUE_WHERE
-           PG_COUNT_TAIL " GROUP BY 1",
-           &out->by_label},
-          {"SELECT rr.rule_id, count(DISTINCT c.id) FROM comments c JOIN reasons rr"
-           " ON rr.comment_id = c.id AND rr.shadow = 0 WHERE" PG_QUEUE_WHERE PG_COUNT_TAIL
-           " GROUP BY rr.rule_id",
-           &out->by_rule},
-      };
-      const char* null = nullptr;
-      for (const auto& [sql, counts] : queries) {
-        pqxx::result r = t.exec_params(sql, p.sites(), p.language(), p.label(), p.min(),
-                                       p.max(), p.rule(), p.most(), p.least(), null, null,
-                                       null, p.review());
-        for (const auto& row : r) (*counts)[Str(row[0])] = row[1].as<int64_t>();
+      if (!narrowed) {
+        pqxx::result r = t.exec_params(kPgKeptCounts, p.sites(), p.review());
+        for (const auto& row : r) {
+          out->AddKept(Str(row[0]), Str(row[1]), Str(row[2]), Str(row[3]),
+                       row[4].as<int64_t>());
+        }
+      } else {
+        const char* null = nullptr;
+        pqxx::result r = t.exec_params(kPgMatchedCounts, p.sites(), p.language(), p.label(),
+                                       p.min(), p.max(), p.rule(), p.most(), p.least(), null,
+                                       null, null, p.review(), p.email(), p.ip(), p.text(),
+                                       kQueueCountCap + 1);
+        for (const auto& row : r) out->AddMatched(Str(row[0]), Str(row[1]), row[2].as<int64_t>());
       }
-      for (const auto& [site, n] : out->by_site) out->total += n;
+      out->Finish(narrowed);
       return {};
     });
   }
@@ -947,6 +970,7 @@ class PgStore final : public Store {
     });
     if (ec) return ec;
     *results = std::move(out);
+    MaybeCompactQueueCounts();
     return {};
   }
 
@@ -1584,6 +1608,9 @@ class PgStore final : public Store {
     const char* most() const { return OrNull(most_, f_.received_at_most_ms.has_value()); }
     const char* least() const { return OrNull(least_, f_.received_at_least_ms.has_value()); }
     const char* review() const { return OrNull(f_.review, !f_.review.empty()); }
+    const char* email() const { return OrNull(f_.author_email, !f_.author_email.empty()); }
+    const char* ip() const { return OrNull(f_.author_ip, !f_.author_ip.empty()); }
+    const char* text() const { return OrNull(f_.text, !f_.text.empty()); }
     const QueueFilter& f_;
     std::string sites_, min_, max_, most_, least_;
   };
@@ -1689,6 +1716,22 @@ class PgStore final : public Store {
       w.commit();
       return {};
     });
+  }
+
+  // Every kCompactEvery writes that may leave queue count deltas, folds them
+  // into queue_counts (readers add up both, so this only bounds their work).
+  // A failure is left for the next time.
+  void MaybeCompactQueueCounts() {
+    constexpr int kCompactEvery = 16;
+    if (++writes_since_compaction_ < kCompactEvery) return;
+    writes_since_compaction_ = 0;
+    const std::string kept_error = last_error_;
+    (void)Write([&](pqxx::work& w) -> std::error_code {
+      pqxx::result lock = w.exec_params("SELECT pg_try_advisory_xact_lock($1)", kQueueCountsLockKey);
+      if (lock[0][0].as<bool>()) w.exec(kPgCompactQueueCounts);
+      return {};
+    });
+    last_error_ = kept_error;
   }
 
   std::error_code ReadInt(const char* sql, int64_t* out) {
@@ -1858,6 +1901,7 @@ class PgStore final : public Store {
   bool prepared_ = false;
   bool scanning_ = false;
   std::string last_error_;
+  int writes_since_compaction_ = 0;  // MaybeCompactQueueCounts
 };
 
 }  // namespace

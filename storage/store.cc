@@ -130,6 +130,31 @@ void ReadRulesVersion(sqlite3_stmt* stmt, RulesVersion* v) {
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 
+void QueueCounts::AddMatched(const std::string& dim, const std::string& key, int64_t n) {
+  if (dim == "site") by_site[key] += n;
+  else if (dim == "review") by_review[key] += n;
+  else if (dim == "language") by_language[key] += n;
+  else if (dim == "label") by_label[key] += n;
+  else if (dim == "rule") by_rule[key] += n;
+}
+
+void QueueCounts::AddKept(const std::string& site, const std::string& review,
+                          const std::string& dim, const std::string& key, int64_t n) {
+  if (dim == "total") {
+    by_site[site] += n;
+    by_review[review] += n;
+  } else {
+    AddMatched(dim, key, n);
+  }
+}
+
+void QueueCounts::Finish(bool matched) {
+  total = 0;
+  for (const auto& [site, n] : by_site) total += n;
+  // Matching comments are read up to one past the cap.
+  exact = !matched || total <= kQueueCountCap;
+}
+
 int Store::CurrentSchemaVersion() { return internal::Migrations().back().version; }
 
 std::error_code Store::FileSchemaVersion(const std::string& url, int* version) {

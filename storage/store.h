@@ -245,6 +245,19 @@ struct QueueFilter {
   std::string rule;                 // an enforced (not shadow) reason's rule id; "" = any
   std::optional<int64_t> received_at_most_ms;   // received_at_ms <= this (min_age)
   std::optional<int64_t> received_at_least_ms;  // received_at_ms >= this (max_age)
+  std::string author_email;  // equal, ignoring case; "" = any
+  std::string author_ip;     // equal; "" = any
+  // A substring of the content; "" = any. Case is ignored for ASCII letters
+  // on SQLite and for every letter on PostgreSQL (its lower()).
+  std::string text;
+
+  // Whether anything beyond sites and review narrows the queue (then counts
+  // are taken from the matching comments, up to a cap, not the kept counts).
+  bool NarrowsBeyondSites() const {
+    return !language.empty() || !label.empty() || min_score || max_score || !rule.empty() ||
+           received_at_most_ms || received_at_least_ms || !author_email.empty() ||
+           !author_ip.empty() || !text.empty();
+  }
 };
 
 // Queue order. Oldest/newest follow our ids (arrival order); the score
@@ -259,13 +272,28 @@ struct QueuePosition {
 
 // Counts over a QueueFilter (ignoring pages). by_rule counts comments with
 // at least one enforced reason of that rule.
+//
+// Without filters beyond sites and review the counts are exact whatever the
+// backlog (kept by the writer). With them, the counts cover the oldest
+// kQueueCountCap matching comments: `exact` is false when more match.
+constexpr int64_t kQueueCountCap = 10'000;
 struct QueueCounts {
   int64_t total = 0;
+  bool exact = true;
   std::map<std::string, int64_t> by_review;  // "pending", "spot_check"
   std::map<std::string, int64_t> by_site;
   std::map<std::string, int64_t> by_language;
   std::map<std::string, int64_t> by_label;
   std::map<std::string, int64_t> by_rule;
+
+  // Backends fill it from rows: AddMatched from the matching comments
+  // (dim "site", "review", "language", "label" or "rule"), AddKept from the
+  // kept counts (dim "total", "language", "label" or "rule", of one site and
+  // review kind); then Finish sets `total` (and `exact`).
+  void AddMatched(const std::string& dim, const std::string& key, int64_t n);
+  void AddKept(const std::string& site, const std::string& review, const std::string& dim,
+               const std::string& key, int64_t n);
+  void Finish(bool matched);
 };
 
 // A review lease on one comment.

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "storage/sqlite_handle.h"
 #include "storage/sqlite_store.h"
@@ -103,7 +104,7 @@ class Reader {
 
 // The review queue's listing and count statements (store_queue.cc), for the
 // test that checks their query plans use indexes, never a table scan.
-std::span<const char* const> QueueStatements();
+std::vector<std::string> QueueStatements();
 
 }  // namespace internal
 

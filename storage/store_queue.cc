@@ -44,13 +44,13 @@ namespace {
 #define MODERATED_REVIEW_EXPR \
   "(CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END)"
 
-// Parameters ?1..?8 and ?12 are the QueueFilter fields (NULL = no filter).
-// Each side of the OR names its index's column alone (status = 'pending',
-// spot_check = 1), so that the planner reads both indexes.
+// Parameters ?1..?8, ?12 and ?13..?15 are the QueueFilter fields (NULL = no
+// filter). The first term is, word for word, the WHERE of the partial
+// indexes comments_queue* (schema.cc, migration 7), which the statements
+// name: each order walks its index and stops after `limit` matches.
 #define MODERATED_QUEUE_WHERE                                                          \
-  " ((c.status = 'pending' AND (?12 IS NULL OR ?12 = 'pending'))"                      \
-  " OR (c.spot_check = 1 AND c.status <> 'pending'"                                    \
-  " AND (?12 IS NULL OR ?12 = 'spot_check')))"                                         \
+  " (c.status = 'pending' OR c.spot_check = 1)"                                        \
+  " AND (?12 IS NULL OR " MODERATED_REVIEW_EXPR " = ?12)"                              \
   " AND (?1 IS NULL OR c.site IN (SELECT value FROM json_each(?1)))"                   \
   " AND (?2 IS NULL OR c.language = ?2)"                                               \
   " AND (?3 IS NULL OR " MODERATED_LABEL_EXPR " = ?3)"                                 \
@@ -59,39 +59,77 @@ namespace {
   " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = c.id"      \
   " AND r.rule_id = ?6 AND r.shadow = 0))"                                             \
   " AND (?7 IS NULL OR c.received_at_ms <= ?7)"                                        \
-  " AND (?8 IS NULL OR c.received_at_ms >= ?8)"
+  " AND (?8 IS NULL OR c.received_at_ms >= ?8)"                                        \
+  " AND (?13 IS NULL OR lower(c.author_email) = lower(?13))"                           \
+  " AND (?14 IS NULL OR c.author_ip = ?14)"                                            \
+  " AND (?15 IS NULL OR instr(lower(c.content), lower(?15)) > 0)"
 
-// ?9 = the cursor's score, ?10 = its id (NULL = first page), ?11 = limit.
-constexpr const char* kQueueOldest =
-    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
-    " AND (?10 IS NULL OR c.id > ?10) ORDER BY c.id LIMIT ?11";
-constexpr const char* kQueueNewest =
-    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
-    " AND (?10 IS NULL OR c.id < ?10) ORDER BY c.id DESC LIMIT ?11";
-constexpr const char* kQueueScoreDesc =
-    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
-    " AND (?10 IS NULL OR c.score < ?9 OR (c.score = ?9 AND c.id > ?10))"
-    " ORDER BY c.score DESC, c.id LIMIT ?11";
-constexpr const char* kQueueScoreAsc =
-    "SELECT c.id FROM comments c WHERE" MODERATED_QUEUE_WHERE
-    " AND (?10 IS NULL OR c.score > ?9 OR (c.score = ?9 AND c.id > ?10))"
-    " ORDER BY c.score, c.id LIMIT ?11";
+// The listing statements: for each order, the first page and a cursor page
+// (?9 = the cursor's score, ?10 = its id, ?11 = limit). A cursor page seeks
+// to its place in the index; in the score orders it reads the rest of the
+// cursor's score (by id) and then the scores past it, each a range of the
+// index, so that thousands of equal scores cost no more than one page.
+struct QueueSql {
+  std::string first[4];   // by QueueOrder
+  std::string cursor[4];
+  std::string counts;     // capped counts over a filtered queue (?16 = cap)
+};
 
-constexpr const char* kCountByReview =
-    "SELECT " MODERATED_REVIEW_EXPR ", count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE
-    " GROUP BY 1";
-constexpr const char* kCountBySite =
-    "SELECT c.site, count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE " GROUP BY c.site";
-constexpr const char* kCountByLanguage =
-    "SELECT c.language, count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE
-    " GROUP BY c.language";
-constexpr const char* kCountByLabel =
-    "SELECT " MODERATED_LABEL_EXPR ", count(*) FROM comments c WHERE" MODERATED_QUEUE_WHERE
-    " GROUP BY 1";
-constexpr const char* kCountByRule =
-    "SELECT rr.rule_id, count(DISTINCT c.id) FROM comments c JOIN reasons rr"
-    " ON rr.comment_id = c.id AND rr.shadow = 0 WHERE" MODERATED_QUEUE_WHERE
-    " GROUP BY rr.rule_id";
+std::string Page(const char* index, const std::string& where, const char* order) {
+  return std::string("SELECT c.id, c.score FROM comments c INDEXED BY ") + index +
+         " WHERE" MODERATED_QUEUE_WHERE + where + " ORDER BY " + order + " LIMIT ?11";
+}
+
+// Two index ranges, merged: ties of the cursor's score after its id, then the
+// scores beyond it.
+std::string TiesThenBeyond(const char* index, const char* beyond, const char* order,
+                           const char* outer_order) {
+  return "SELECT id, score FROM (SELECT * FROM (" +
+         Page(index, " AND c.score = ?9 AND c.id > ?10", "c.id") +
+         ") UNION ALL SELECT * FROM (" + Page(index, beyond, order) + ")) ORDER BY " +
+         outer_order + " LIMIT ?11";
+}
+
+QueueSql BuildQueueSql() {
+  QueueSql q;
+  const auto oldest = static_cast<size_t>(QueueOrder::kOldest);
+  const auto newest = static_cast<size_t>(QueueOrder::kNewest);
+  const auto desc = static_cast<size_t>(QueueOrder::kScoreDesc);
+  const auto asc = static_cast<size_t>(QueueOrder::kScoreAsc);
+  q.first[oldest] = Page("comments_queue", "", "c.id");
+  q.cursor[oldest] = Page("comments_queue", " AND c.id > ?10", "c.id");
+  q.first[newest] = Page("comments_queue", "", "c.id DESC");
+  q.cursor[newest] = Page("comments_queue", " AND c.id < ?10", "c.id DESC");
+  q.first[desc] = Page("comments_queue_score_desc", "", "c.score DESC, c.id");
+  q.cursor[desc] = TiesThenBeyond("comments_queue_score_desc", " AND c.score < ?9",
+                                  "c.score DESC, c.id", "score DESC, id");
+  q.first[asc] = Page("comments_queue_score", "", "c.score, c.id");
+  q.cursor[asc] =
+      TiesThenBeyond("comments_queue_score", " AND c.score > ?9", "c.score, c.id", "score, id");
+  // The oldest ?16 matching comments, counted five ways in one pass.
+  q.counts =
+      "WITH q AS MATERIALIZED (SELECT c.id, c.site, c.language, " MODERATED_LABEL_EXPR
+      " AS label, " MODERATED_REVIEW_EXPR " AS review FROM comments c INDEXED BY comments_queue"
+      " WHERE" MODERATED_QUEUE_WHERE " ORDER BY c.id LIMIT ?16)"
+      " SELECT 'site', site, count(*) FROM q GROUP BY site"
+      " UNION ALL SELECT 'review', review, count(*) FROM q GROUP BY review"
+      " UNION ALL SELECT 'language', language, count(*) FROM q GROUP BY language"
+      " UNION ALL SELECT 'label', label, count(*) FROM q GROUP BY label"
+      " UNION ALL SELECT 'rule', rr.rule_id, count(DISTINCT q.id) FROM q JOIN reasons rr"
+      " ON rr.comment_id = q.id AND rr.shadow = 0 GROUP BY rr.rule_id";
+  return q;
+}
+
+const QueueSql& Sql() {
+  static const QueueSql sql = BuildQueueSql();
+  return sql;
+}
+
+// The kept counts (queue_counts) of the sites (?1) and review kind (?12).
+constexpr const char* kKeptCounts =
+    "SELECT site, review, dim, key, n FROM queue_counts WHERE n > 0"
+    " AND (?1 IS NULL OR site IN (SELECT value FROM json_each(?1)))"
+    " AND (?12 IS NULL OR review = ?12)";
 
 constexpr const char* kGetClaim =
     "SELECT comment_id, actor, expires_at_ms FROM claims "
@@ -191,7 +229,7 @@ std::string JsonArray(const std::vector<std::string>& values) {
   return out + "]";
 }
 
-// Binds the filter to ?1..?8 and ?12; `sites_json` must outlive the
+// Binds the filter to ?1..?8 and ?12..?15; `sites_json` must outlive the
 // statement's use.
 int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_json) {
   int rc = SQLITE_OK;
@@ -207,6 +245,11 @@ int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_j
   if (f.received_at_most_ms) keep(sqlite3_bind_int64(s, 7, *f.received_at_most_ms));
   if (f.received_at_least_ms) keep(sqlite3_bind_int64(s, 8, *f.received_at_least_ms));
   if (!f.review.empty()) keep(sqlite3_bind_text(s, 12, f.review.c_str(), -1, SQLITE_STATIC));
+  if (!f.author_email.empty()) {
+    keep(sqlite3_bind_text(s, 13, f.author_email.c_str(), -1, SQLITE_STATIC));
+  }
+  if (!f.author_ip.empty()) keep(sqlite3_bind_text(s, 14, f.author_ip.c_str(), -1, SQLITE_STATIC));
+  if (!f.text.empty()) keep(sqlite3_bind_text(s, 15, f.text.c_str(), -1, SQLITE_STATIC));
   return rc;
 }
 
@@ -446,40 +489,35 @@ class ReviewWriter {
   StoreImpl& m_;
 };
 
-constexpr const char* kQueueStatements[] = {
-    kQueueOldest, kQueueNewest,     kQueueScoreDesc,    kQueueScoreAsc, kCountByReview,
-    kCountBySite, kCountByLanguage, kCountByLabel,      kCountByRule,
-};
-
 }  // namespace
 
-std::span<const char* const> internal::QueueStatements() { return kQueueStatements; }
+std::vector<std::string> internal::QueueStatements() {
+  const QueueSql& q = Sql();
+  std::vector<std::string> out(std::begin(q.first), std::end(q.first));
+  out.insert(out.end(), std::begin(q.cursor), std::end(q.cursor));
+  out.push_back(q.counts);
+  out.push_back(kKeptCounts);
+  return out;
+}
 
 std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder order,
-                                 const std::optional<QueuePosition>& after, int64_t limit,
-                                 std::vector<Comment>* out) {
+                                       const std::optional<QueuePosition>& after, int64_t limit,
+                                       std::vector<Comment>* out) {
   Impl& m = *impl_;
   out->clear();
-  const char* sql = kQueueOldest;
-  switch (order) {
-    case QueueOrder::kOldest: sql = kQueueOldest; break;
-    case QueueOrder::kNewest: sql = kQueueNewest; break;
-    case QueueOrder::kScoreDesc: sql = kQueueScoreDesc; break;
-    case QueueOrder::kScoreAsc: sql = kQueueScoreAsc; break;
-  }
+  const auto index = static_cast<size_t>(order);
+  const std::string& sql = after ? Sql().cursor[index] : Sql().first[index];
   std::vector<int64_t> ids;
   {
     int rc = SQLITE_OK;
-    sqlite3_stmt* s = m.Cached(sql, &rc);
+    sqlite3_stmt* s = m.Cached(sql.c_str(), &rc);
     if (s == nullptr) return m.Fail(rc);
     ScopedReset reset(s);
     const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
     rc = BindFilter(s, filter, sites_json);
-    if (after) {
-      sqlite3_bind_double(s, 9, after->score);
-      sqlite3_bind_int64(s, 10, after->id);
-    }
-    sqlite3_bind_int64(s, 11, limit);
+    if (after && rc == SQLITE_OK) rc = sqlite3_bind_double(s, 9, after->score);
+    if (after && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after->id);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
     if (rc != SQLITE_OK) return m.Fail(rc);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
     if (rc != SQLITE_DONE) return m.Fail(rc);
@@ -503,31 +541,37 @@ std::error_code SqliteStore::CountQueue(const QueueFilter& filter, QueueCounts* 
   Impl& m = *impl_;
   *out = QueueCounts();
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
-  const std::pair<const char*, std::map<std::string, int64_t>*> queries[] = {
-      {kCountByReview, &out->by_review},
-      {kCountBySite, &out->by_site},
-      {kCountByLanguage, &out->by_language},
-      {kCountByLabel, &out->by_label},
-      {kCountByRule, &out->by_rule},
-  };
-  for (const auto& [sql, counts] : queries) {
-    int rc = SQLITE_OK;
-    sqlite3_stmt* s = m.Cached(sql, &rc);
-    if (s == nullptr) return m.Fail(rc);
-    ScopedReset reset(s);
-    rc = BindFilter(s, filter, sites_json);
-    if (rc != SQLITE_OK) return m.Fail(rc);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-      std::string key;
+  const bool narrowed = filter.NarrowsBeyondSites();
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(narrowed ? Sql().counts.c_str() : kKeptCounts, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  rc = BindFilter(s, filter, sites_json);
+  // One more than the cap tells whether more match.
+  if (narrowed && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 16, kQueueCountCap + 1);
+  if (rc != SQLITE_OK) return m.Fail(rc);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    Reader r(s);
+    if (narrowed) {
+      std::string dim, key;
       int64_t n = 0;
-      Reader r(s);
+      r.Text(&dim);
       r.Text(&key);
       r.Int(&n);
-      (*counts)[key] = n;
+      out->AddMatched(dim, key, n);
+    } else {
+      std::string site, review, dim, key;
+      int64_t n = 0;
+      r.Text(&site);
+      r.Text(&review);
+      r.Text(&dim);
+      r.Text(&key);
+      r.Int(&n);
+      out->AddKept(site, review, dim, key, n);
     }
-    if (rc != SQLITE_DONE) return m.Fail(rc);
   }
-  for (const auto& [site, n] : out->by_site) out->total += n;
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  out->Finish(narrowed);
   return {};
 }
 

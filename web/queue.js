@@ -23,8 +23,8 @@ const AGE_CHOICES = [
 const LABEL_CHOICES = [['', 'filter.label.any'], ['spam', 'label.spam'], ['abuse', 'label.abuse'], ['ham', 'label.ham']];
 const SORT_CHOICES = [['oldest', 'filter.sort.oldest'], ['newest', 'filter.sort.newest'],
   ['score_desc', 'filter.sort.score_desc'], ['score_asc', 'filter.sort.score_asc']];
-const EMPTY_FILTERS = {review: '', site: '', language: '', label: '', min_score: '', max_score: '', rule: '',
-  min_age: '', max_age: '', sort: 'oldest'};
+const EMPTY_FILTERS = {q: '', review: '', site: '', language: '', label: '', min_score: '', max_score: '', rule: '',
+  email: '', ip: '', min_age: '', max_age: '', sort: 'oldest'};
 
 export class QueueView {
   constructor(root, {isAdmin = false} = {}) {
@@ -104,12 +104,15 @@ export class QueueView {
       return field(label, i).wrap;
     };
     const form = h('form', {id: 'filters-form', class: 'filter-form', role: 'search'},
+      text('q', t('filter.q'), t('filter.q_placeholder')),
       sel('review', t('filter.review'), REVIEW_CHOICES),
       text('site', t('filter.site'), t('filter.site_placeholder')),
       text('language', t('filter.language'), t('filter.language_placeholder')),
       sel('label', t('filter.label'), LABEL_CHOICES),
       h('div', {class: 'row2'}, num('min_score', t('filter.min_score')), num('max_score', t('filter.max_score'))),
       text('rule', t('filter.rule'), t('filter.rule_placeholder')),
+      h('div', {class: 'row2'}, text('email', t('filter.email'), 'name@example.com'),
+        text('ip', t('filter.ip'), '203.0.113.7')),
       h('div', {class: 'row2'},
         sel('min_age', t('filter.older_than'), AGE_CHOICES),
         sel('max_age', t('filter.newer_than'), AGE_CHOICES)),
@@ -261,6 +264,8 @@ export class QueueView {
     const left = Math.max(0, total - decided);
     let text = t('queue.to_review', {n: left});
     if (shown < total) text = t('queue.to_review_loaded', {n: left, loaded: shown});
+    // Counts over a narrowed queue stop at 10,001 matches.
+    if (c && c.exact === false) text = t('queue.to_review_more', {n: total, loaded: shown});
     if (decided) text = t('queue.with_decided', {summary: text, n: decided});
     this.summary.textContent = text;
     this.summary.dataset.total = String(total);

@@ -27,6 +27,7 @@ namespace {
 constexpr int64_t kDefaultQueueLimit = 50;
 constexpr int64_t kMaxClaimMinutes = 120;
 constexpr int64_t kMaxAgeSeconds = 100LL * 365 * 86400;
+constexpr size_t kMaxSearchBytes = 256;
 
 std::string FormatScore(double score) {
   char buf[40];
@@ -88,6 +89,12 @@ std::optional<Response> ParseQueueParam(const Call& call, const std::string& key
       return BadQuery(call.request, key, "must be a number of seconds >= 0");
     }
     (key == "min_age" ? f.received_at_most_ms : f.received_at_least_ms) = now - seconds * 1000;
+  } else if (key == "email" || key == "ip" || key == "q") {
+    if (value.size() > kMaxSearchBytes) {
+      return BadQuery(call.request, key,
+                      "must be at most " + std::to_string(kMaxSearchBytes) + " bytes");
+    }
+    (key == "email" ? f.author_email : key == "ip" ? f.author_ip : f.text) = value;
   } else if (key == "sort") {
     if (!ParseSort(value, &q->order)) {
       return BadQuery(call.request, key, "must be oldest, newest, score_desc or score_asc");
@@ -132,6 +139,7 @@ json::object CountsJson(const storage::QueueCounts& counts) {
     return o;
   };
   return {{"total", counts.total},
+          {"exact", counts.exact},
           {"by_review", to_json(counts.by_review)},
           {"by_site", to_json(counts.by_site)},
           {"by_language", to_json(counts.by_language)},

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "storage/store.h"
@@ -65,7 +66,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 6);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 7);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -77,13 +78,16 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "6\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "7\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
             "index|audit_log_at|audit_log\n"
             "index|comments_author_email|comments\n"
             "index|comments_author_ip|comments\n"
+            "index|comments_queue|comments\n"
+            "index|comments_queue_score|comments\n"
+            "index|comments_queue_score_desc|comments\n"
             "index|comments_site_external_id|comments\n"
             "index|comments_site_received|comments\n"
             "index|comments_site_updated|comments\n"
@@ -103,10 +107,15 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|labels|labels\n"
             "table|models|models\n"
             "table|outbox|outbox\n"
+            "table|queue_counts|queue_counts\n"
             "table|reasons|reasons\n"
             "table|rules_versions|rules_versions\n"
             "table|sites|sites\n"
-            "table|tokens|tokens\n");
+            "table|tokens|tokens\n"
+            "trigger|comments_queue_delete|comments\n"
+            "trigger|comments_queue_insert|comments\n"
+            "trigger|comments_queue_update|comments\n"
+            "trigger|reasons_queue_count|reasons\n");
   EXPECT_EQ(raw.Query("PRAGMA foreign_key_list(reasons)"),
             "0|0|comments|comment_id|id|NO ACTION|CASCADE|NONE\n");
 }
@@ -141,26 +150,55 @@ TEST(SchemaTest, AuthorIndexesCoverReputationCounts) {
 }
 
 // The review queue lists pending comments and spot checks out of a table of
-// every comment ever received: each of its statements must reach them
-// through comments_status and comments_spot_check, never by scanning
-// comments (or reasons).
-TEST(SchemaTest, QueueStatementsReadThroughIndexes) {
+// every comment ever received. Each listing walks one of the queue's own
+// partial indexes in its order (a page reads `limit` entries), a cursor page
+// seeks into it, and no statement scans comments (or reasons) or sorts the
+// queue: the only sort is the merge of a cursor page's two ranges, at most
+// twice `limit` rows.
+TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   TempDir dir;
   const std::string path = dir.File("db");
   std::string error;
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
   RawDb raw(path);
-  ASSERT_EQ(internal::QueueStatements().size(), 9u);
-  for (const char* sql : internal::QueueStatements()) {
-    const std::string plan = raw.Query(std::string("EXPLAIN QUERY PLAN ") + sql);
-    EXPECT_NE(plan.find("SEARCH c USING INDEX comments_status (status=?)"), std::string::npos)
-        << sql << "\n" << plan;
-    EXPECT_NE(plan.find("SEARCH c USING INDEX comments_spot_check (spot_check=?)"),
-              std::string::npos)
-        << sql << "\n" << plan;
-    EXPECT_EQ(plan.find("SCAN c"), std::string::npos) << sql << "\n" << plan;
-    EXPECT_EQ(plan.find("SCAN rr"), std::string::npos) << sql << "\n" << plan;
+  const std::vector<std::string> sql = internal::QueueStatements();
+  ASSERT_EQ(sql.size(), 10u);
+  std::vector<std::string> plans;
+  for (const std::string& s : sql) {
+    const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + s);
+    plans.push_back(plan);
+    std::istringstream lines(plan);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("SCAN c") != std::string::npos || line.find("SEARCH c") != std::string::npos) {
+        EXPECT_NE(line.find("USING INDEX comments_queue"), std::string::npos) << s << "\n" << plan;
+      }
+      EXPECT_EQ(line.find("SCAN rr"), std::string::npos) << s << "\n" << plan;
+    }
   }
+  // First pages (oldest, newest, score desc, score asc): an ordered walk.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(plans[i].find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plans[i];
+  }
+  // Cursor pages seek.
+  EXPECT_NE(plans[4].find("SEARCH c USING INDEX comments_queue (id>?)"), std::string::npos)
+      << plans[4];
+  EXPECT_NE(plans[5].find("SEARCH c USING INDEX comments_queue (id<?)"), std::string::npos)
+      << plans[5];
+  EXPECT_NE(plans[6].find("SEARCH c USING INDEX comments_queue_score_desc (score=? AND id>?)"),
+            std::string::npos)
+      << plans[6];
+  EXPECT_NE(plans[6].find("SEARCH c USING INDEX comments_queue_score_desc (score<?)"),
+            std::string::npos)
+      << plans[6];
+  EXPECT_NE(plans[7].find("SEARCH c USING INDEX comments_queue_score (score=? AND id>?)"),
+            std::string::npos)
+      << plans[7];
+  EXPECT_NE(plans[7].find("SEARCH c USING INDEX comments_queue_score (score>?)"),
+            std::string::npos)
+      << plans[7];
+  // Kept counts read queue_counts alone (a few rows per site), not comments.
+  EXPECT_NE(plans[9].find("queue_counts"), std::string::npos) << plans[9];
+  EXPECT_EQ(plans[9].find("comments"), std::string::npos) << plans[9];
 }
 
 TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
@@ -190,7 +228,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "6\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "7\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -233,7 +271,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 6");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 7");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -252,7 +290,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 6; open it "
+                       ": database schema version 1 is older than this build's 7; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

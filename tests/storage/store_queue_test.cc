@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -558,6 +560,214 @@ TEST_P(StoreQueueTest, ListChangedPagesByUpdateTime) {
   EXPECT_EQ(changed(200, std::make_pair(int64_t{200}, ids[1]), 10),
             "3:pending:300 1:approved:500 ");
   EXPECT_EQ(changed(501, std::nullopt, 10), "");
+}
+
+// The counts the writer keeps (no filter beyond sites and review) must equal
+// the counts taken over the matching comments, after every kind of change:
+// insert (with reasons, repeated and shadow ones), decision, undo, spot
+// checks and deletion. A filter that matches everything (min_score) forces
+// the second path.
+TEST_P(StoreQueueTest, KeptCountsAgreeWithCountingTheQueue) {
+  auto with_reasons = [](Comment c, std::vector<std::pair<std::string, bool>> rules) {
+    for (const auto& [rule, shadow] : rules) {
+      Reason r;
+      r.rule_id = rule;
+      r.shadow = shadow;
+      c.reasons.push_back(r);
+    }
+    return c;
+  };
+  Comment spot = Pending("b", "s1", 1, "en", R"({"ham":0.9})", 1500);
+  spot.status = "approved";
+  spot.action = "accept";
+  spot.spot_check = true;
+  Comment accepted = Pending("a", "ok", 0, "en", "{}", 1600);
+  accepted.status = "approved";
+  accepted.action = "accept";
+  auto ids = Insert({with_reasons(Pending("a", "p1", 6, "ar", R"({"spam":0.9})", 1000),
+                                  {{"casino", false}, {"casino", false}, {"links", true}}),
+                     with_reasons(Pending("a", "p2", 7, "ru", R"({"abuse":0.8})", 2000),
+                                  {{"casino", false}, {"insult", false}}),
+                     with_reasons(Pending("b", "p3", 5, "ar", "{}", 3000), {{"links", true}}),
+                     spot, accepted});
+  auto check = [&](const std::string& when, std::optional<std::vector<std::string>> sites,
+                   const std::string& review) {
+    QueueFilter kept;
+    kept.sites = sites;
+    kept.review = review;
+    QueueFilter matched = kept;
+    matched.min_score = -1e9;
+    QueueCounts a, b;
+    ASSERT_EQ(store_->CountQueue(kept, &a), std::error_code()) << when;
+    ASSERT_EQ(store_->CountQueue(matched, &b), std::error_code()) << when;
+    EXPECT_TRUE(a.exact && b.exact) << when;
+    EXPECT_EQ(a.total, b.total) << when;
+    EXPECT_EQ(a.by_review, b.by_review) << when;
+    EXPECT_EQ(a.by_site, b.by_site) << when;
+    EXPECT_EQ(a.by_language, b.by_language) << when;
+    EXPECT_EQ(a.by_label, b.by_label) << when;
+    EXPECT_EQ(a.by_rule, b.by_rule) << when;
+  };
+  auto check_all = [&](const std::string& when) {
+    check(when, std::nullopt, "");
+    check(when + " site a", std::vector<std::string>{"a"}, "");
+    check(when + " pending", std::nullopt, "pending");
+    check(when + " spot checks of b", std::vector<std::string>{"b"}, "spot_check");
+  };
+  check_all("inserted");
+  QueueCounts counts;
+  ASSERT_EQ(store_->CountQueue({}, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 4);
+  EXPECT_EQ(counts.by_rule, (std::map<std::string, int64_t>{{"casino", 2}, {"insult", 1}}));
+  EXPECT_EQ(counts.by_label,
+            (std::map<std::string, int64_t>{{"abuse", 1}, {"ham", 2}, {"spam", 1}}));
+
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[0], "spam", "m", 5000), &result), std::error_code());
+  ASSERT_EQ(store_->Decide(Request(ids[3], "approve", "m", 5001), &result), std::error_code());
+  check_all("decided");
+  ASSERT_EQ(store_->CountQueue({}, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 2);
+  EXPECT_EQ(counts.by_rule, (std::map<std::string, int64_t>{{"casino", 1}, {"insult", 1}}));
+
+  DecideRequest undo = Request(ids[0], "", "m", 6000);
+  undo.note = "";
+  undo.event_id = "ev-undo";
+  ASSERT_EQ(store_->Undo(undo, 600'000, &result), std::error_code());
+  check_all("undone");
+  ASSERT_EQ(store_->CountQueue({}, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 3);
+  EXPECT_EQ(counts.by_rule, (std::map<std::string, int64_t>{{"casino", 2}, {"insult", 1}}));
+
+  RawDb raw(path_);
+  raw.Exec("DELETE FROM comments WHERE id = " + std::to_string(ids[1]));
+  check_all("deleted");
+  ASSERT_EQ(store_->CountQueue({}, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 2);
+  EXPECT_EQ(counts.by_site, (std::map<std::string, int64_t>{{"a", 1}, {"b", 1}}));
+  EXPECT_EQ(counts.by_rule, (std::map<std::string, int64_t>{{"casino", 1}}));
+  // A scoped moderator of no site counts nothing.
+  QueueFilter none;
+  none.sites = std::vector<std::string>{};
+  ASSERT_EQ(store_->CountQueue(none, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 0);
+  EXPECT_TRUE(counts.by_language.empty());
+}
+
+// Many writes in a row (PostgreSQL folds its count deltas every 16 writes):
+// the kept counts stay exact through the folding.
+TEST_P(StoreQueueTest, KeptCountsStayExactAcrossManyWrites) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 40; ++i) {
+    auto got = Insert({Pending(i % 2 ? "a" : "b", "w" + std::to_string(i), i % 5, "ar", "{}",
+                               1000 + i)});
+    ids.push_back(got[0]);
+  }
+  DecideResult result;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(store_->Decide(Request(ids[static_cast<size_t>(i)], "reject", "m", 9000 + i),
+                             &result),
+              std::error_code());
+  }
+  QueueCounts counts;
+  ASSERT_EQ(store_->CountQueue({}, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 20);
+  EXPECT_EQ(counts.by_site, (std::map<std::string, int64_t>{{"a", 10}, {"b", 10}}));
+  EXPECT_EQ(counts.by_language, (std::map<std::string, int64_t>{{"ar", 20}}));
+}
+
+// With filters beyond site and review, counts stop at the cap and say so.
+TEST_P(StoreQueueTest, NarrowedCountsStopAtTheCapAndSaySo) {
+  std::vector<Comment> wave;
+  for (int64_t i = 0; i < kQueueCountCap + 5; ++i) {
+    wave.push_back(Pending("a", "", 5, "ru", "{}", 1000 + i));
+  }
+  Insert(wave);
+  QueueFilter f;
+  f.language = "ru";
+  QueueCounts counts;
+  ASSERT_EQ(store_->CountQueue(f, &counts), std::error_code());
+  EXPECT_FALSE(counts.exact);
+  EXPECT_EQ(counts.total, kQueueCountCap + 1);
+  // Without the narrowing filter the kept counts are exact.
+  ASSERT_EQ(store_->CountQueue({}, &counts), std::error_code());
+  EXPECT_TRUE(counts.exact);
+  EXPECT_EQ(counts.total, kQueueCountCap + 5);
+  f.received_at_least_ms = 1000 + kQueueCountCap;
+  ASSERT_EQ(store_->CountQueue(f, &counts), std::error_code());
+  EXPECT_TRUE(counts.exact);
+  EXPECT_EQ(counts.total, 5);
+}
+
+// Keyset pages through a wave of equal scores: every comment exactly once,
+// in order, whichever way the score orders run.
+TEST_P(StoreQueueTest, CursorPagesThroughEqualScoresMissNothing) {
+  std::vector<Comment> wave;
+  for (int i = 0; i < 60; ++i) wave.push_back(Pending("a", "", i < 25 ? 7 : 5, "ar", "{}", i));
+  std::vector<int64_t> ids = Insert(wave);
+  for (QueueOrder order : {QueueOrder::kScoreDesc, QueueOrder::kScoreAsc, QueueOrder::kOldest,
+                           QueueOrder::kNewest}) {
+    std::vector<int64_t> seen;
+    std::optional<QueuePosition> after;
+    for (int page = 0; page < 20; ++page) {
+      std::vector<Comment> out;
+      ASSERT_EQ(store_->ListQueue({}, order, after, 7, &out), std::error_code());
+      for (const auto& c : out) seen.push_back(c.id);
+      if (out.size() < 7) break;
+      after = QueuePosition{out.back().score, out.back().id};
+    }
+    std::vector<int64_t> expected;
+    // ids[0..24] score 7, ids[25..59] score 5; ties by id, oldest first.
+    if (order == QueueOrder::kScoreDesc) {
+      expected = ids;
+    } else if (order == QueueOrder::kScoreAsc) {
+      expected.assign(ids.begin() + 25, ids.end());
+      expected.insert(expected.end(), ids.begin(), ids.begin() + 25);
+    } else if (order == QueueOrder::kOldest) {
+      expected = ids;
+    } else {
+      expected.assign(ids.rbegin(), ids.rend());
+    }
+    EXPECT_EQ(seen, expected) << static_cast<int>(order);
+  }
+}
+
+// Author and text filters.
+TEST_P(StoreQueueTest, FiltersByAuthorAndText) {
+  Comment a = Pending("a", "t1", 5, "ru", "{}", 1000);
+  a.content = "Лучшее онлайн CASINO, пишите в телеграм";
+  a.author_email = "Spammer@Example.com";
+  a.author_ip = "198.51.100.7";
+  Comment b = Pending("a", "t2", 5, "ar", "{}", 2000);
+  b.content = "تعليق عادي";
+  Insert({a, b});
+  auto list = [&](const QueueFilter& f) {
+    std::vector<Comment> out;
+    EXPECT_EQ(store_->ListQueue(f, QueueOrder::kOldest, std::nullopt, 10, &out),
+              std::error_code());
+    std::string s;
+    for (const auto& c : out) s += c.external_id + " ";
+    return s;
+  };
+  QueueFilter f;
+  f.author_email = "spammer@example.COM";
+  EXPECT_EQ(list(f), "t1 ");
+  f = {};
+  f.author_ip = "198.51.100.7";
+  EXPECT_EQ(list(f), "t1 ");
+  f.author_ip = "198.51.100.8";
+  EXPECT_EQ(list(f), "");
+  f = {};
+  f.text = "casino";
+  EXPECT_EQ(list(f), "t1 ");
+  f.text = "телеграм";
+  EXPECT_EQ(list(f), "t1 ");
+  f.text = "عادي";
+  EXPECT_EQ(list(f), "t2 ");
+  QueueCounts counts;
+  ASSERT_EQ(store_->CountQueue(f, &counts), std::error_code());
+  EXPECT_EQ(counts.total, 1);
+  EXPECT_EQ(counts.by_language, (std::map<std::string, int64_t>{{"ar", 1}}));
 }
 
 MODERATED_INSTANTIATE_FOR_BOTH_BACKENDS(StoreQueueTest);
