@@ -114,8 +114,10 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|tokens|tokens\n"
             "trigger|comments_queue_delete|comments\n"
             "trigger|comments_queue_insert|comments\n"
-            "trigger|comments_queue_update|comments\n"
-            "trigger|reasons_queue_count|reasons\n");
+            "trigger|comments_queue_update_new|comments\n"
+            "trigger|comments_queue_update_old|comments\n"
+            "trigger|reasons_queue_count|reasons\n"
+            "view|queue_count_rows|queue_count_rows\n");
   EXPECT_EQ(raw.Query("PRAGMA foreign_key_list(reasons)"),
             "0|0|comments|comment_id|id|NO ACTION|CASCADE|NONE\n");
 }
