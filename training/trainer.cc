@@ -104,6 +104,10 @@ bool TrainFastTextModel(const std::vector<Example>& examples, const TrainOptions
     std::string line;
     for (const std::string& label : e.labels) line += "__label__" + label + " ";
     line += tokens;
+    const auto repeat = options.repeat.find(e.source);
+    for (int copy = 1; repeat != options.repeat.end() && copy < repeat->second; ++copy) {
+      lines.push_back(line);
+    }
     lines.push_back(std::move(line));
   }
   if (lines.empty()) {

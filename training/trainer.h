@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,11 @@ struct TrainOptions {
   bool retrain = false;
   bool qnorm = false;
   int dsub = 2;
+
+  // Copies of each training example of a data set (Example::source; one
+  // when not listed): weight for a set that is small but the only one of its
+  // kind, such as the Russian chat ham of radio-t.
+  std::map<std::string, int> repeat;
 
   int verbose = 0;       // fastText's own progress output
   std::string temp_dir;  // for the training text; "" = system temp dir

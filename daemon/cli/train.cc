@@ -4,6 +4,7 @@
 // train split; calibrated on the validation split with the configured rules),
 // or one site's own model from that site's labels in the database. The same
 // steps as the daemon's training jobs (daemon/jobs/model_jobs.h).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +18,7 @@
 
 #include "base/flags.h"
 #include "base/progress.h"
+#include "base/strings.h"
 #include "base/time.h"
 #include "classifiers/calibration.h"
 #include "daemon/cli/commands.h"
@@ -56,6 +58,8 @@ split is never read; measure with `moderated eval`.
   --epochs N [10]  --lr X [0.2]  --dim N [50]  --word-ngrams N [2]
   --minn N [3]  --maxn N [6]  --bucket N [500000]  --cutoff N [100000]
   --dsub N [2]  --no-quantize (a dense .bin)
+  --repeat DATASET=N       train on N copies of each example of DATASET
+                           (repeatable; replaces the defaults) [radio-t=10]
   --store                  also store the model in --database (inactive)
   --activate-if-better     store it and activate it if every language and
                            label holds on the regression set (a running
@@ -83,6 +87,7 @@ struct Flags {
   std::vector<std::string> presets;
   std::string output, report, regression_set, export_dataset;
   std::string site, note;
+  std::vector<std::string> repeat;  // --repeat DATASET=N
   double holdout_fraction = 0.3;
   bool store = false, activate = false, no_quantize = false;
   training::TrainOptions train = training::BaseModelRequest::DefaultBaseTrainOptions();
@@ -113,8 +118,23 @@ int ParseFlags(int argc, char** argv, Flags* f) {
       .Int("--maxn", 0, 10, &t.maxn)
       .Int("--bucket", 0, 10'000'000, &t.bucket)
       .Int("--cutoff", 0, 100'000'000, &t.cutoff)
-      .Int("--dsub", 1, 100, &t.dsub);
+      .Int("--dsub", 1, 100, &t.dsub)
+      .Values("--repeat", &f->repeat);
   if (int rc = flags.ParseForCommand(argc, argv, 1, kUsage); rc >= 0) return rc;
+  for (const std::string& r : f->repeat) {
+    const size_t eq = r.find('=');
+    int64_t copies = 0;
+    const std::string name = r.substr(0, eq);
+    const auto& known = training::PresetNames();
+    if (eq == std::string::npos || std::find(known.begin(), known.end(), name) == known.end() ||
+        !base::ParseInt64(r.substr(eq + 1), &copies) || copies < 1 || copies > 100) {
+      std::cerr << "moderated train: --repeat: '" << r
+                << "' is not DATASET=N (a data set name, N from 1 to 100)\n";
+      return 2;
+    }
+    if (&r == &f->repeat.front()) t.repeat.clear();  // given: replaces the defaults
+    t.repeat[name] = static_cast<int>(copies);
+  }
   if (f->no_quantize) t.quantize = false;
   const auto& names = training::PresetNames();
   for (const std::string& p : f->presets) {

@@ -143,7 +143,12 @@ bool TrainBaseCandidate(const Engine& engine, const std::vector<training::Exampl
         {"minn", request.options.minn}, {"maxn", request.options.maxn},
         {"bucket", request.options.bucket}, {"quantize", request.options.quantize},
         {"cutoff", request.options.cutoff}, {"dsub", request.options.dsub},
-        {"seed", request.options.seed}}},
+        {"seed", request.options.seed},
+        {"repeat", [&] {
+           json::object r;
+           for (const auto& [name, copies] : request.options.repeat) r[name] = copies;
+           return r;
+         }()}}},
       {"data", std::move(data)},
       {"examples_trained", out->trained.stats.examples},
       {"train_seconds", std::round(out->trained.train_seconds * 10) / 10},
