@@ -445,6 +445,18 @@ std::shared_ptr<const Engine> FirstEngine(const Config& config, const Loaded& lo
   // One velocity tracker for the life of the process; every Engine shares it.
   auto velocity = std::make_shared<Velocity>(
       static_cast<int64_t>(config.velocity.window_seconds) * 1000, config.velocity.max_keys);
+  // Several daemons on one PostgreSQL count together (the velocity table);
+  // one connection per I/O thread at most, opened when first needed.
+  if (storage::ParseDatabaseUrl(config.database, nullptr) == storage::Backend::kPostgres) {
+    const size_t threads = config.threads ? config.threads : std::thread::hardware_concurrency();
+    auto cluster = std::make_shared<ClusterVelocity>(config.database, std::max<size_t>(threads, 1));
+    velocity->SetShared([cluster](const std::array<std::string, 3>& keys, int64_t now_ms,
+                                  int64_t window_ms, bool record, std::array<int64_t, 3>* counts) {
+      const bool ok = cluster->Observe(keys, now_ms, window_ms, record, counts);
+      if (!ok) metrics::Metrics().velocity_shared_failures.With().Inc();
+      return ok;
+    });
+  }
   Log(LogLevel::kInfo, "loaded",
       {{"rules", p.rules->version()},
        {"rule_count", std::to_string(p.rules->size())},

@@ -251,6 +251,10 @@ DaemonMetrics::DaemonMetrics()
       connections_idle(registry.Add<GaugeFamily>(
           "moderated_connections_idle",
           "Open connections waiting for their next request (keep-alive).")),
+      velocity_shared_failures(registry.Add<CounterFamily>(
+          "moderated_velocity_shared_failures_total",
+          "Comments whose cluster-wide velocity counts (PostgreSQL) could not be read; "
+          "this daemon's own counts were used.")),
       connections_refused(registry.Add<CounterFamily>(
           "moderated_connections_refused_total",
           "Connections refused with 503 (a budget full: TCP, per client address or Unix).")),
@@ -307,6 +311,7 @@ DaemonMetrics::DaemonMetrics()
   writer_failures.With();
   connections.With();
   connections_idle.With();
+  velocity_shared_failures.With();
   connections_refused.With();
   connections_shed.With();
   requests_shed.With();

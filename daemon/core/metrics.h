@@ -242,6 +242,7 @@ struct DaemonMetrics {
   CounterFamily& reloads;                   // {result}
   GaugeFamily& connections;
   GaugeFamily& connections_idle;            // keep-alive, waiting for a request
+  CounterFamily& velocity_shared_failures;  // cluster velocity unreadable: local counts used
   CounterFamily& connections_refused;       // 503 "too many connections…"
   CounterFamily& connections_shed;          // idle keep-alive closed to make room
   CounterFamily& requests_shed;             // 503 "overloaded" (event loop lag)

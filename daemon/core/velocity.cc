@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <functional>
 
+#include "base/encoding.h"
+#include "storage/store.h"
+
 namespace moderated {
 namespace {
 
@@ -17,6 +20,16 @@ uint64_t Hash(std::string_view s) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
+  return h;
+}
+
+// A key of one site: the site's hash mixed in (and finalised again), so
+// that the same key on two sites is two keys.
+uint64_t KeyHash(uint64_t site_hash, std::string_view key) {
+  uint64_t h = Hash(key) ^ (site_hash * 0x9e3779b97f4a7c15ull);
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 32;
   return h;
 }
 
@@ -41,15 +54,7 @@ Velocity::Velocity(int64_t window_ms, size_t max_keys)
 
 Velocity::~Velocity() = default;
 
-double Velocity::ObserveOne(Kind& kind, uint64_t site_hash, std::string_view key, int64_t slot,
-                            bool record) {
-  if (key.empty()) return 0;
-  // The site's hash mixed in (and finalised again): the same key on two
-  // sites is two keys.
-  uint64_t h = Hash(key) ^ (site_hash * 0x9e3779b97f4a7c15ull);
-  h ^= h >> 29;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 32;
+double Velocity::ObserveOne(Kind& kind, uint64_t h, int64_t slot, bool record) {
   Stripe& stripe = kind.stripes[h % kStripes];
   std::lock_guard lock(stripe.mu);
   auto it = stripe.index.find(h);
@@ -92,11 +97,76 @@ Velocity::Counts Velocity::Observe(std::string_view site, std::string_view ip,
                                    int64_t now_ms, bool record) {
   const int64_t slot = std::max<int64_t>(now_ms, 0) / bucket_ms_;
   const uint64_t site_hash = Hash(site);
-  Counts c;
-  c.ip = ObserveOne(*ip_, site_hash, ip, slot, record);
-  c.email = ObserveOne(*email_, site_hash, email, slot, record);
-  c.content = ObserveOne(*content_, site_hash, content, slot, record);
-  return c;
+  const std::string_view keys[3] = {ip, email, content};
+  Kind* kinds[3] = {ip_.get(), email_.get(), content_.get()};
+  double local[3] = {0, 0, 0};
+  std::array<std::string, 3> shared_keys;
+  for (int k = 0; k < 3; ++k) {
+    if (keys[k].empty()) continue;
+    const uint64_t h = KeyHash(site_hash, keys[k]);
+    local[k] = ObserveOne(*kinds[k], h, slot, record);
+    if (shared_) {
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        base::AppendHexByte(static_cast<unsigned char>(h >> shift), &shared_keys[k]);
+      }
+    }
+  }
+  std::array<int64_t, 3> cluster{};
+  if (shared_ && shared_(shared_keys, now_ms, window_ms_, record, &cluster)) {
+    return Counts{static_cast<double>(cluster[0]), static_cast<double>(cluster[1]),
+                  static_cast<double>(cluster[2])};
+  }
+  return Counts{local[0], local[1], local[2]};
+}
+
+struct ClusterVelocity::Pool {
+  std::string url;
+  size_t max = 1;
+  std::mutex mu;
+  std::vector<std::unique_ptr<storage::Store>> idle;  // guarded by mu
+  size_t open = 0;                                    // guarded by mu
+};
+
+ClusterVelocity::ClusterVelocity(std::string database_url, size_t max_connections)
+    : pool_(std::make_unique<Pool>()) {
+  pool_->url = std::move(database_url);
+  pool_->max = std::max<size_t>(max_connections, 1);
+}
+
+ClusterVelocity::~ClusterVelocity() = default;
+
+bool ClusterVelocity::Observe(const std::array<std::string, 3>& keys, int64_t now_ms,
+                              int64_t window_ms, bool record, std::array<int64_t, 3>* counts) {
+  Pool& p = *pool_;
+  std::unique_ptr<storage::Store> store;
+  {
+    std::lock_guard lock(p.mu);
+    if (!p.idle.empty()) {
+      store = std::move(p.idle.back());
+      p.idle.pop_back();
+    } else if (p.open >= p.max) {
+      return false;  // every connection busy: this comment counts locally
+    } else {
+      ++p.open;
+    }
+  }
+  if (store == nullptr) {
+    std::string error;
+    store = storage::Store::Open(p.url, storage::Store::OpenMode::kReadWrite, &error);
+    if (store == nullptr) {
+      std::lock_guard lock(p.mu);
+      --p.open;
+      return false;
+    }
+  }
+  const bool ok = !store->ObserveVelocity(keys, now_ms, window_ms, record, counts);
+  std::lock_guard lock(p.mu);
+  if (ok) {
+    p.idle.push_back(std::move(store));
+  } else {
+    --p.open;  // dropped: the next call opens a fresh connection
+  }
+  return ok;
 }
 
 size_t Velocity::ip_keys() const { return ip_->size(); }

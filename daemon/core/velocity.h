@@ -11,8 +11,9 @@
 // seen evicted first), and each key costs a fixed ~150 bytes — a 64-bit hash
 // of the key (the text itself is not kept) and one counter per 1/16 of the
 // window. A comment is therefore counted for at least `window_ms` and at most
-// 17/16 × `window_ms` after it was seen. Counts live in memory only: a
-// restart starts from zero.
+// 17/16 × `window_ms` after it was seen. Counts live in memory: a restart
+// starts from zero. On PostgreSQL the counts are the cluster's (SetShared,
+// ClusterVelocity): every daemon adds to and reads the same table.
 //
 // Thread-safety: Observe() may be called from any number of threads at once.
 // Each kind is split into 16 stripes by key hash, each with its own mutex
@@ -23,11 +24,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace moderated {
 
@@ -56,6 +60,19 @@ class Velocity {
   Counts Observe(std::string_view site, std::string_view ip, std::string_view email,
                  std::string_view content, int64_t now_ms, bool record);
 
+  // Counts shared by every daemon of a cluster (PostgreSQL): for the three
+  // keys of a comment (each a hex hash of site and key; "" for an empty key)
+  // adds one if `record` and returns the counts over [now_ms - window_ms,
+  // now_ms] including this comment. False when the shared counts could not
+  // be read: this daemon's own counts are used for that comment.
+  using SharedCounts = std::function<bool(const std::array<std::string, 3>& keys, int64_t now_ms,
+                                          int64_t window_ms, bool record,
+                                          std::array<int64_t, 3>* counts)>;
+  // Set once, before the first Observe. Local counts are still kept, as
+  // the fallback.
+  void SetShared(SharedCounts shared) { shared_ = std::move(shared); }
+  bool shared() const { return static_cast<bool>(shared_); }
+
   // Keys currently held for each kind (tests, metrics).
   size_t ip_keys() const;
   size_t email_keys() const;
@@ -82,13 +99,32 @@ class Velocity {
     size_t size() const;
   };
 
-  double ObserveOne(Kind& kind, uint64_t site_hash, std::string_view key, int64_t slot,
-                    bool record);
+  double ObserveOne(Kind& kind, uint64_t key_hash, int64_t slot, bool record);
 
   const int64_t window_ms_;
   const int64_t bucket_ms_;
   const size_t max_per_stripe_;
   std::unique_ptr<Kind> ip_, email_, content_;
+  SharedCounts shared_;
+};
+
+// The connections behind Velocity::SharedCounts on PostgreSQL: a small pool
+// of read-write stores (Store::ObserveVelocity), so that I/O threads do not
+// wait on one another. A failed call drops its connection; the next call
+// opens another.
+class ClusterVelocity {
+ public:
+  ClusterVelocity(std::string database_url, size_t max_connections);
+  ~ClusterVelocity();
+  ClusterVelocity(const ClusterVelocity&) = delete;
+  ClusterVelocity& operator=(const ClusterVelocity&) = delete;
+
+  bool Observe(const std::array<std::string, 3>& keys, int64_t now_ms, int64_t window_ms,
+               bool record, std::array<int64_t, 3>* counts);
+
+ private:
+  struct Pool;
+  std::unique_ptr<Pool> pool_;
 };
 
 }  // namespace moderated

@@ -146,6 +146,52 @@ TEST_F(ClusterE2ETest, ARuleChangeOnOneChangesVerdictsOnTheOther) {
   EXPECT_TRUE(two_->WaitForLog("event=cluster_change")) << two_->Log();
 }
 
+// Velocity is counted by the cluster: a flood spread over two daemons (as a
+// round-robin balancer would) is one flood.
+TEST_F(ClusterE2ETest, VelocityCountsTheCommentsOfEveryDaemon) {
+  auto post = [&](const DaemonProcess& d, const std::string& id, const std::string& ip,
+                  const std::string& content) {
+    json::object body{{"site", "news.example"}, {"id", id}, {"content", content}};
+    if (!ip.empty()) body["author"] = json::object{{"ip", ip}};
+    HttpResult r = Call(d, d.admin_token(), http::verb::post, "/v1/comments",
+                        json::serialize(body));
+    EXPECT_EQ(201u, r.status) << r.body;
+    return r;
+  };
+  const std::string rules =
+      "version: 1\nrules:\n  - id: zebra\n    action: hold\n    match: {field: content, "
+      "words: [zebra]}\n  - id: flood\n    action: hold\n    match: {feature: velocity_ip, "
+      "\">\": 2}\n";
+  HttpResult r = Call(*one_, one_->admin_token(), http::verb::put, "/v1/admin/rules",
+                      json::serialize(json::object{{"text", rules}}));
+  ASSERT_EQ(200u, r.status) << r.body;
+  // Wait until daemon 2 runs the new rules (a comment without an IP adds no
+  // velocity).
+  std::string action;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (int n = 0; action != "hold" && std::chrono::steady_clock::now() < deadline; ++n) {
+    action = Str(post(*two_, "z-" + std::to_string(n), "", "a zebra crossing").Json().at("action"));
+    if (action != "hold") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ("hold", action) << two_->Log();
+  // One IP, alternately on each daemon: each daemon alone sees at most two.
+  EXPECT_EQ("accept", Str(post(*one_, "f-1", "198.51.100.77", "first hello").Json().at("action")));
+  EXPECT_EQ("accept", Str(post(*two_, "f-2", "198.51.100.77", "second hello").Json().at("action")));
+  const json::value third = post(*one_, "f-3", "198.51.100.77", "third hello").Json();
+  EXPECT_EQ("hold", Str(third.at("action"))) << third;
+  bool flood = false;
+  for (const auto& reason : third.at("reasons").as_array()) {
+    flood = flood || Str(reason.at("rule")) == "flood";
+  }
+  EXPECT_TRUE(flood) << third;
+  // Another site's comments from that IP are another site's count.
+  json::object other{{"site", "other.example"}, {"id", "o-1"}, {"content", "hello there"},
+                     {"author", json::object{{"ip", "198.51.100.77"}}}};
+  r = Call(*two_, two_->admin_token(), http::verb::post, "/v1/comments", json::serialize(other));
+  ASSERT_EQ(201u, r.status) << r.body;
+  EXPECT_EQ("accept", Str(r.Json().at("action"))) << r.body;
+}
+
 TEST_F(ClusterE2ETest, KillNineOfOneDaemonUnderLoadLosesNoAcknowledgedComment) {
   std::vector<std::string> acknowledged;
   std::atomic<bool> stop{false};
