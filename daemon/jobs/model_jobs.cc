@@ -166,6 +166,9 @@ ModelJobs::ModelJobs(const Config& config, EngineHolder& engines, DecisionWriter
 
 ModelJobs::~ModelJobs() { Stop(); }
 
+// The cluster-wide lock of a training job (Store::TryLock).
+constexpr int64_t kTrainingLockKey = 0x6d6f642d74726e;  // "mod-trn"
+
 bool ModelJobs::Start(TrainRequest request, const std::string& actor, int64_t* id,
                       int64_t* running_id) {
   std::lock_guard lock(mu_);
@@ -407,8 +410,23 @@ void ModelJobs::Run(int64_t id, const TrainRequest& request, const std::string& 
   std::string error;
   bool ok = false;
   try {
-    ok = request.kind == TrainRequest::Kind::kBase ? RunBase(id, request, actor, &error)
-                                                   : RunSite(id, request, actor, &error);
+    // Several daemons on one PostgreSQL: one trains at a time, holding an
+    // advisory lock on a connection of this job until it ends (always
+    // acquired on SQLite).
+    auto lock = storage::Store::Open(config_.database, storage::Store::OpenMode::kReadOnly, &error);
+    bool acquired = false;
+    if (lock == nullptr) {
+      error = "cannot take the training lock: " + error;
+    } else if (lock->TryLock(kTrainingLockKey, &acquired)) {
+      error = "cannot take the training lock: " + lock->LastErrorMessage();
+    } else if (!acquired) {
+      error = "another daemon of this cluster is training a model; retry when its job has "
+              "finished";
+    } else {
+      ok = request.kind == TrainRequest::Kind::kBase ? RunBase(id, request, actor, &error)
+                                                     : RunSite(id, request, actor, &error);
+      lock->Unlock(kTrainingLockKey);
+    }
   } catch (const std::exception& e) {
     error = std::string("training failed: ") + e.what();
   } catch (...) {

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <string>
@@ -190,6 +191,70 @@ TEST_F(ClusterE2ETest, VelocityCountsTheCommentsOfEveryDaemon) {
   r = Call(*two_, two_->admin_token(), http::verb::post, "/v1/comments", json::serialize(other));
   ASSERT_EQ(201u, r.status) << r.body;
   EXPECT_EQ("accept", Str(r.Json().at("action"))) << r.body;
+}
+
+// One daemon of the cluster trains at a time: while another holds the
+// training lock, a job fails at once with a message that says why.
+TEST_F(ClusterE2ETest, ATrainingJobWaitsForNoOtherDaemonAndSaysWhy) {
+  // Labels enough for a site model: 60 spam and 60 ham decisions.
+  json::array comments;
+  for (int i = 0; i < 120; ++i) {
+    comments.push_back(json::object{
+        {"site", "learn.example"},
+        {"content", i < 60 ? "casino bonus " + std::to_string(i) + " at http://spam.example"
+                           : "thanks for the article number " + std::to_string(i)}});
+  }
+  HttpResult r = Call(*one_, one_->admin_token(), http::verb::post, "/v1/comments/batch",
+                      json::serialize(json::object{{"comments", comments}}));
+  ASSERT_EQ(200u, r.status) << r.body;
+  json::array spam, ham;
+  const json::value batch = r.Json();
+  for (size_t i = 0; i < 120; ++i) {
+    (i < 60 ? spam : ham).push_back(batch.at("results").as_array()[i].at("id"));
+  }
+  for (const auto& [ids, decision] : {std::pair{spam, "spam"}, std::pair{ham, "approve"}}) {
+    r = Call(*one_, one_->admin_token(), http::verb::post, "/v1/decisions",
+             json::serialize(json::object{{"ids", ids}, {"decision", decision}}));
+    ASSERT_EQ(200u, r.status) << r.body;
+  }
+  // Another daemon's training job, as PostgreSQL sees it: a session holding
+  // the training lock ("mod-trn").
+  const std::string key = std::to_string(0x6d6f642d74726eLL);
+  TempDir tmp;
+  const std::string pid_file = tmp.File("psql.pid");
+  ASSERT_EQ(0, std::system(("(psql -X -q '" + url_ + "' -c 'SELECT pg_advisory_lock(" + key +
+                            "), pg_sleep(60)' >/dev/null 2>&1 & echo $! > " + pid_file + ")")
+                               .c_str()));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (Psql(url_, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") !=
+             "1\n" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto train = [&](const DaemonProcess& d) {
+    HttpResult t = Call(d, d.admin_token(), http::verb::post, "/v1/admin/models/train",
+                        R"({"site": "learn.example"})");
+    EXPECT_EQ(202u, t.status) << t.body;
+    const std::string job = "/v1/admin/models/jobs/" + std::to_string(t.Json().at("job").as_int64());
+    json::value v;
+    for (int i = 0; i < 6000; ++i) {
+      v = Call(d, d.admin_token(), http::verb::get, job).Json();
+      if (Str(v.at("status")) != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return v;
+  };
+  json::value job = train(*two_);
+  EXPECT_EQ("failed", Str(job.at("status"))) << job;
+  EXPECT_EQ("another daemon of this cluster is training a model; retry when its job has finished",
+            Str(job.at("error")))
+      << job;
+  // The other session ends: training goes ahead.
+  testing::RunCommand("kill $(cat " + pid_file + ")");
+  Psql(url_, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+             "objid = " + std::to_string(0x6d6f642d74726eLL & 0xffffffffLL));
+  job = train(*two_);
+  EXPECT_EQ("succeeded", Str(job.at("status"))) << job;
 }
 
 TEST_F(ClusterE2ETest, KillNineOfOneDaemonUnderLoadLosesNoAcknowledgedComment) {
