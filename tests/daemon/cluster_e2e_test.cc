@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -20,6 +21,7 @@
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_database.h"
+#include "tests/testing/webhook_receiver.h"
 
 namespace moderated {
 namespace {
@@ -255,6 +257,70 @@ TEST_F(ClusterE2ETest, ATrainingJobWaitsForNoOtherDaemonAndSaysWhy) {
              "objid = " + std::to_string(0x6d6f642d74726eLL & 0xffffffffLL));
   job = train(*two_);
   EXPECT_EQ("succeeded", Str(job.at("status"))) << job;
+}
+
+// Webhooks: both daemons poll the shared outbox, one delivers; each event
+// reaches the site once, whichever daemon the decision went through.
+TEST(ClusterWebhooksE2ETest, EachEventGoesOutOnceFromTheCluster) {
+  std::string error;
+  const std::string url = testing::FreshPgUrl(&error);
+  ASSERT_NE(url, "") << error;
+  TempDir dir1, dir2;
+  auto config = [](const TempDir& dir) {
+    const std::string path = dir.File("moderated.yaml");
+    std::ofstream(path) << "webhooks:\n  allow_networks: [127.0.0.0/8]\n  poll_interval_ms: 20\n"
+                           "  initial_backoff_ms: 50\n  max_backoff_ms: 200\n";
+    return path;
+  };
+  DaemonProcess one(MODERATED_BINARY, dir1.path().string(),
+                    {"--database", url, "--rules", kRules, "--config", config(dir1)});
+  DaemonProcess two(MODERATED_BINARY, dir2.path().string(),
+                    {"--database", url, "--rules", kRules, "--config", config(dir2)});
+  // A free loopback port for the site's receiver.
+  unsigned short port = 0;
+  {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor a(
+        ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    port = a.local_endpoint().port();
+  }
+  testing::Receiver receiver(port, [](const testing::Received&, int) { return 200u; });
+  HttpResult r = one.Tcp().Send(http::verb::put, "/v1/admin/sites/hook.example",
+                           json::serialize(json::object{
+                               {"hold_at", -1},
+                               {"webhook_url", "http://127.0.0.1:" + std::to_string(port) + "/h"},
+                               {"webhook_secret", "s3cret"}}));
+  ASSERT_EQ(200u, r.status) << r.body;
+  // Ten comments held, each decided through one daemon or the other.
+  constexpr int kEvents = 10;
+  for (int i = 0; i < kEvents; ++i) {
+    const DaemonProcess& d = i % 2 ? two : one;
+    HttpClient c = d.Tcp();
+    HttpResult sent = c.Post("/v1/comments", CommentBody("hook.example", "w-" + std::to_string(i),
+                                                         "hello number " + std::to_string(i)));
+    ASSERT_EQ(201u, sent.status) << sent.body;
+    const int64_t id = sent.Json().at("id").as_int64();
+    HttpResult decided = c.Post("/v1/comments/" + std::to_string(id) + "/decision",
+                                R"({"decision": "approve"})");
+    ASSERT_EQ(200u, decided.status) << decided.body;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (Psql(url, "SELECT count(*) FROM outbox WHERE delivered_at_ms > 0") !=
+             std::to_string(kEvents) + "\n" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(std::to_string(kEvents) + "\n",
+            Psql(url, "SELECT count(*) FROM outbox WHERE delivered_at_ms > 0"))
+      << one.Log() << two.Log();
+  // Both daemons keep polling a little longer: no event is sent again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::set<std::string> ids;
+  for (const testing::Received& got : receiver.requests()) {
+    ids.insert(got.headers.at("x-moderated-event-id"));
+  }
+  EXPECT_EQ(static_cast<size_t>(kEvents), receiver.requests().size());
+  EXPECT_EQ(static_cast<size_t>(kEvents), ids.size());
 }
 
 TEST_F(ClusterE2ETest, KillNineOfOneDaemonUnderLoadLosesNoAcknowledgedComment) {

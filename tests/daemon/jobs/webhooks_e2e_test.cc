@@ -23,6 +23,7 @@
 
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/webhook_receiver.h"
 
 namespace moderated {
 namespace {
@@ -33,92 +34,14 @@ namespace http = boost::beast::http;
 using net::ip::tcp;
 using testing::DaemonProcess;
 using testing::HttpResult;
+using testing::Received;
+using testing::Receiver;
 using testing::TempDir;
 
 const std::string kRules = std::string(MODERATED_TESTDATA_DIR) + "/daemon/rules.yaml";
 const std::string kSecret = "whsec-\xd8\xb3\xd8\xb1-test";  // any bytes; UTF-8 here
 
 std::string Str(const json::value& v) { return std::string(v.as_string()); }
-
-// One request the receiver got.
-struct Received {
-  std::string target;
-  std::map<std::string, std::string> headers;  // names lower-case
-  std::string body;
-};
-
-// A tiny HTTP/1.1 server on 127.0.0.1:`port`: one request per connection,
-// answered with the status `policy` picks (given the request and how many
-// requests for the same target came before it).
-class Receiver {
- public:
-  using Policy = std::function<unsigned(const Received&, int earlier_for_target)>;
-  Receiver(unsigned short port, Policy policy) : policy_(std::move(policy)), acceptor_(ioc_) {
-    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
-    acceptor_.open(ep.protocol());
-    acceptor_.set_option(net::socket_base::reuse_address(true));
-    acceptor_.bind(ep);
-    acceptor_.listen();
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~Receiver() {
-    stop_ = true;
-    boost::system::error_code ec;
-    tcp::socket wake(ioc_);
-    wake.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
-    thread_.join();
-  }
-  std::vector<Received> requests() const {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
-
- private:
-  void Run() {
-    while (!stop_) {
-      tcp::socket socket(ioc_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (stop_) break;
-      if (ec) continue;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) continue;
-      Received r;
-      r.target = std::string(req.target());
-      for (const auto& f : req) {
-        std::string name(f.name_string());
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers[name] = std::string(f.value());
-      }
-      r.body = req.body();
-      unsigned status = 200;
-      {
-        std::lock_guard lock(mu_);
-        int earlier = 0;
-        for (const auto& p : requests_) earlier += p.target == r.target;
-        status = policy_(r, earlier);
-        requests_.push_back(r);
-      }
-      http::response<http::string_body> res{static_cast<http::status>(status), 11};
-      res.set(http::field::content_type, "text/plain");
-      res.body() = "thanks";
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(socket, res, ec);
-      socket.shutdown(tcp::socket::shutdown_both, ec);
-    }
-  }
-
-  Policy policy_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
-  mutable std::mutex mu_;
-  std::vector<Received> requests_;  // guarded by mu_
-  std::thread thread_;
-};
 
 // A loopback port that nothing listens on (bound once, then closed).
 unsigned short ClosedPort() {
