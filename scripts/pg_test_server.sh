@@ -8,6 +8,8 @@
 #   pg_test_server.sh start STATE   starts one, records it in STATE, writes the
 #                                   URL to STATE.url and prints it
 #   pg_test_server.sh stop STATE    stops it and removes its directory
+#   pg_test_server.sh pause STATE   stops the server, keeping its data
+#   pg_test_server.sh resume STATE  starts a paused server again (same URL)
 #
 # CTest runs these as the fixture tests pg_server_start / pg_server_stop
 # (tests/CMakeLists.txt). A server that cannot start fails loudly, printing
@@ -17,7 +19,7 @@ set -euo pipefail
 cmd="${1:-}"
 state="${2:-}"
 if [ -z "$cmd" ] || [ -z "$state" ]; then
-  echo "usage: $0 start|stop STATE_FILE" >&2
+  echo "usage: $0 start|stop|pause|resume STATE_FILE" >&2
   exit 2
 fi
 
@@ -46,7 +48,28 @@ stop() {
   rm -f "$state" "$state.url"
 }
 
+# Starts the server of an initialised directory, listening on its socket only.
+run_server() {
+  # Unix socket only; fsync stays on, so commits are as durable as in
+  # production (the kill -9 test relies on the server, not on luck).
+  if ! as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+       -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300" \
+       start >/dev/null 2>&1; then
+    echo "pg_test_server: the server did not start:" >&2
+    cat "$dir/server.log" >&2 || true
+    exit 1
+  fi
+}
+
 case "$cmd" in
+  pause)
+    dir="$(cat "$state")"
+    as_owner "$pgbin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+    ;;
+  resume)
+    dir="$(cat "$state")"
+    run_server
+    ;;
   start)
     stop  # a server left over from an interrupted run
     dir="$(mktemp -d "${TMPDIR:-/tmp}/moderated-pg.XXXXXX")"
@@ -64,15 +87,7 @@ case "$cmd" in
       cat "$dir/initdb.log" >&2
       exit 1
     fi
-    # Unix socket only; fsync stays on, so commits are as durable as in
-    # production (the kill -9 test relies on the server, not on luck).
-    if ! as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-         -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300" \
-         start >/dev/null 2>&1; then
-      echo "pg_test_server: the server did not start:" >&2
-      cat "$dir/server.log" >&2 || true
-      exit 1
-    fi
+    run_server
     url="postgresql:///postgres?host=$dir&user=moderated"
     echo "$url" > "$state.url"
     echo "$url"
@@ -81,7 +96,7 @@ case "$cmd" in
     stop
     ;;
   *)
-    echo "usage: $0 start|stop STATE_FILE" >&2
+    echo "usage: $0 start|stop|pause|resume STATE_FILE" >&2
     exit 2
     ;;
 esac

@@ -323,6 +323,56 @@ TEST(ClusterWebhooksE2ETest, EachEventGoesOutOnceFromTheCluster) {
   EXPECT_EQ(static_cast<size_t>(kEvents), ids.size());
 }
 
+// PostgreSQL restarting under a running daemon: while it is down, stores
+// answer 503 with Retry-After and /readyz says why; when it is back the daemon
+// carries on by itself, and nothing acknowledged is missing. A private
+// server, so that stopping it disturbs no other test.
+TEST(PgRestartE2ETest, TheDaemonWaitsOutARestartAndResumesByItself) {
+  TempDir dir;
+  const std::string script = MODERATED_PG_TEST_SERVER;
+  const std::string state = dir.File("pg.state");
+  int rc = 0;
+  std::string url = testing::RunCommand("bash " + script + " start " + state, &rc);
+  ASSERT_EQ(0, rc) << url;
+  url = url.substr(0, url.find('\n'));
+  struct StopServer {
+    std::string cmd;
+    ~StopServer() { testing::RunCommand(cmd); }
+  } stop_server{"bash " + script + " stop " + state};
+  const std::string config = dir.File("moderated.yaml");
+  std::ofstream(config) << "writer:\n  retry_limit: 2\n";
+  TempDir data;
+  DaemonProcess d(MODERATED_BINARY, data.path().string(),
+                  {"--database", url, "--rules", kRules, "--config", config});
+  HttpClient c = d.Tcp();
+  ASSERT_EQ(201u, c.Post("/v1/comments", CommentBody("r.example", "before", "hello")).status);
+
+  testing::RunCommand("bash " + script + " pause " + state, &rc);
+  ASSERT_EQ(0, rc);
+  HttpResult down = d.Tcp().Post("/v1/comments", CommentBody("r.example", "during", "hello"));
+  EXPECT_EQ(503u, down.status) << down.body;
+  EXPECT_EQ("1", std::string(down.raw[http::field::retry_after])) << down.body;
+  HttpResult ready = d.Unix().Get("/readyz");
+  EXPECT_EQ(503u, ready.status) << ready.body;
+
+  testing::RunCommand("bash " + script + " resume " + state, &rc);
+  ASSERT_EQ(0, rc);
+  // Back: the next stores succeed without a restart (allow the writer's
+  // backoff to run out).
+  unsigned status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int i = 0; status != 201 && std::chrono::steady_clock::now() < deadline; ++i) {
+    status = d.Tcp().Post("/v1/comments", CommentBody("r.example", "after-" + std::to_string(i),
+                                                      "hello again")).status;
+    if (status != 201) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(201u, status) << d.Log();
+  EXPECT_EQ(200u, d.Unix().Get("/readyz").status);
+  // What was acknowledged is there; what was refused is not.
+  EXPECT_EQ("1\n", Psql(url, "SELECT count(*) FROM comments WHERE external_id = 'before'"));
+  EXPECT_EQ("0\n", Psql(url, "SELECT count(*) FROM comments WHERE external_id = 'during'"));
+}
+
 TEST_F(ClusterE2ETest, KillNineOfOneDaemonUnderLoadLosesNoAcknowledgedComment) {
   std::vector<std::string> acknowledged;
   std::atomic<bool> stop{false};
