@@ -6,6 +6,7 @@
 // backends by the parameterised suites (store_test.cc, ...).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -164,6 +165,35 @@ TEST(PgStoreTest, ClaimsAreExclusiveAcrossConnections) {
   ASSERT_EQ(two->ClaimComment(o[0].id, "bob", 200, 1200, &outcome, &claim), std::error_code());
   EXPECT_EQ(outcome, ReviewOutcome::kClaimedByOther);
   EXPECT_EQ(claim.actor, "alice");
+}
+
+// Velocity counts are the cluster's: two stores (two daemons) add to the
+// same keys; a dry run (record false) counts itself without adding; counts
+// older than the window are forgotten; empty keys count nothing.
+TEST(PgStoreTest, VelocityCountsAreSharedAndForgetThePastWindow) {
+  const std::string url = Fresh();
+  std::string error;
+  auto a = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+  ASSERT_NE(a, nullptr) << error;
+  auto b = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+  ASSERT_NE(b, nullptr) << error;
+  constexpr int64_t kWindow = 16'000;  // buckets of 1 s
+  const std::array<std::string, 3> keys = {"ip-1", "", "text-1"};
+  std::array<int64_t, 3> counts{};
+  ASSERT_EQ(a->ObserveVelocity(keys, 100'000, kWindow, true, &counts), std::error_code());
+  EXPECT_EQ(counts, (std::array<int64_t, 3>{1, 0, 1}));
+  ASSERT_EQ(b->ObserveVelocity(keys, 101'000, kWindow, true, &counts), std::error_code());
+  EXPECT_EQ(counts, (std::array<int64_t, 3>{2, 0, 2}));
+  ASSERT_EQ(a->ObserveVelocity({"ip-1", "", "text-2"}, 102'000, kWindow, false, &counts),
+            std::error_code());
+  EXPECT_EQ(counts, (std::array<int64_t, 3>{3, 0, 1}));  // itself included, not added
+  ASSERT_EQ(b->ObserveVelocity({"ip-1", "", ""}, 103'000, kWindow, true, &counts),
+            std::error_code());
+  EXPECT_EQ(counts, (std::array<int64_t, 3>{3, 0, 0}));
+  // 18.5 s later the window (16 buckets of 1 s, from bucket 102 on) holds
+  // only the comment of 103 s and this one.
+  ASSERT_EQ(a->ObserveVelocity(keys, 118'500, kWindow, true, &counts), std::error_code());
+  EXPECT_EQ(counts, (std::array<int64_t, 3>{2, 0, 1}));
 }
 
 }  // namespace
