@@ -261,6 +261,13 @@ CREATE INDEX comments_queue_score ON comments (score, id)
   WHERE status = 'pending' OR spot_check = 1;
 CREATE INDEX comments_queue_score_desc ON comments (score DESC, id)
   WHERE status = 'pending' OR spot_check = 1;
+-- The same per site, for a moderator of one site while another site's
+-- backlog fills the queue.
+CREATE INDEX comments_queue_site ON comments (site, id) WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_site_score ON comments (site, score, id)
+  WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_site_score_desc ON comments (site, score DESC, id)
+  WHERE status = 'pending' OR spot_check = 1;
 
 -- The queue's counts per site and review kind: the total and by language,
 -- classifier label and enforced rule, kept exact by the triggers below in
@@ -275,80 +282,98 @@ CREATE TABLE queue_counts (
   PRIMARY KEY (site, review, dim, key)
 ) WITHOUT ROWID;
 
--- What one queued comment counts for: a row per (dimension, key). The
--- triggers add a comment's rows when it enters the queue or changes, and
--- take them away (read BEFORE the change) when it changes or leaves.
-CREATE VIEW queue_count_rows AS
-  SELECT c.id, c.site,
-         (CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END) AS review,
-         d.dim, d.key
-  FROM comments c JOIN (
-    SELECT id, 'total' AS dim, '' AS key FROM comments
-    UNION ALL SELECT id, 'language', language FROM comments
-    UNION ALL SELECT id, 'label',
-      (CASE WHEN coalesce(json_extract(labels_json, '$.ham'), 0)
-                   >= coalesce(json_extract(labels_json, '$.spam'), 0)
-             AND coalesce(json_extract(labels_json, '$.ham'), 0)
-                   >= coalesce(json_extract(labels_json, '$.abuse'), 0) THEN 'ham'
-            WHEN coalesce(json_extract(labels_json, '$.spam'), 0)
-                   >= coalesce(json_extract(labels_json, '$.abuse'), 0) THEN 'spam'
-            ELSE 'abuse' END) FROM comments
-    UNION ALL SELECT DISTINCT comment_id, 'rule', rule_id FROM reasons WHERE shadow = 0
-  ) d ON d.id = c.id
-  WHERE c.status = 'pending' OR c.spot_check = 1;
-
 -- A comment enters the queue (its reasons follow it: see reasons_queue_count).
 CREATE TRIGGER comments_queue_insert AFTER INSERT ON comments
-WHEN new.status = 'pending' OR new.spot_check = 1
+WHEN (new.status = 'pending' OR new.spot_check = 1)
 BEGIN
   INSERT INTO queue_counts (site, review, dim, key, n)
-    SELECT site, review, dim, key, 1 FROM queue_count_rows WHERE id = new.id
-    ON CONFLICT (site, review, dim, key) DO UPDATE SET n = n + 1;
+    SELECT new.site, (CASE WHEN new.status = 'pending' THEN 'pending' ELSE 'spot_check' END), d.dim, d.key, +1 FROM (
+      SELECT 'total' AS dim, '' AS key
+      UNION ALL SELECT 'language', new.language
+      UNION ALL SELECT 'label', (CASE WHEN coalesce(json_extract(new.labels_json, '$.ham'), 0) >= coalesce(json_extract(new.labels_json, '$.spam'), 0)
+     AND coalesce(json_extract(new.labels_json, '$.ham'), 0) >= coalesce(json_extract(new.labels_json, '$.abuse'), 0) THEN 'ham'
+     WHEN coalesce(json_extract(new.labels_json, '$.spam'), 0) >= coalesce(json_extract(new.labels_json, '$.abuse'), 0) THEN 'spam'
+     ELSE 'abuse' END)
+      UNION ALL SELECT DISTINCT 'rule', rule_id FROM reasons WHERE comment_id = new.id AND shadow = 0) d
+    WHERE (new.status = 'pending' OR new.spot_check = 1)
+    ON CONFLICT (site, review, dim, key) DO UPDATE SET n = n + excluded.n;
 END;
 
 -- A reason of a queued comment counts once per rule (at its first reason).
 CREATE TRIGGER reasons_queue_count AFTER INSERT ON reasons
 WHEN new.shadow = 0
+  AND EXISTS (SELECT 1 FROM comments c WHERE c.id = new.comment_id AND (c.status = 'pending' OR c.spot_check = 1))
   AND NOT EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = new.comment_id
                   AND r.rule_id = new.rule_id AND r.shadow = 0 AND r.ordinal < new.ordinal)
 BEGIN
   INSERT INTO queue_counts (site, review, dim, key, n)
-    SELECT site, review, 'rule', new.rule_id, 1 FROM queue_count_rows
-    WHERE id = new.comment_id AND dim = 'total'
+    SELECT c.site, (CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END), 'rule', new.rule_id, 1 FROM comments c WHERE c.id = new.comment_id
     ON CONFLICT (site, review, dim, key) DO UPDATE SET n = n + 1;
 END;
 
 -- A decision, an undo or a re-score: the old row's counts go, the new row's
 -- come (the two cancel out when nothing counted changed).
-CREATE TRIGGER comments_queue_update_old
-BEFORE UPDATE OF status, spot_check, site, language, labels_json ON comments
-WHEN old.status = 'pending' OR old.spot_check = 1
-BEGIN
-  UPDATE queue_counts SET n = n - 1
-    WHERE (site, review, dim, key) IN
-      (SELECT site, review, dim, key FROM queue_count_rows WHERE id = old.id);
-END;
-CREATE TRIGGER comments_queue_update_new
+CREATE TRIGGER comments_queue_update
 AFTER UPDATE OF status, spot_check, site, language, labels_json ON comments
-WHEN new.status = 'pending' OR new.spot_check = 1
+WHEN (old.status = 'pending' OR old.spot_check = 1) OR (new.status = 'pending' OR new.spot_check = 1)
 BEGIN
   INSERT INTO queue_counts (site, review, dim, key, n)
-    SELECT site, review, dim, key, 1 FROM queue_count_rows WHERE id = new.id
-    ON CONFLICT (site, review, dim, key) DO UPDATE SET n = n + 1;
+    SELECT old.site, (CASE WHEN old.status = 'pending' THEN 'pending' ELSE 'spot_check' END), d.dim, d.key, -1 FROM (
+      SELECT 'total' AS dim, '' AS key
+      UNION ALL SELECT 'language', old.language
+      UNION ALL SELECT 'label', (CASE WHEN coalesce(json_extract(old.labels_json, '$.ham'), 0) >= coalesce(json_extract(old.labels_json, '$.spam'), 0)
+     AND coalesce(json_extract(old.labels_json, '$.ham'), 0) >= coalesce(json_extract(old.labels_json, '$.abuse'), 0) THEN 'ham'
+     WHEN coalesce(json_extract(old.labels_json, '$.spam'), 0) >= coalesce(json_extract(old.labels_json, '$.abuse'), 0) THEN 'spam'
+     ELSE 'abuse' END)
+      UNION ALL SELECT DISTINCT 'rule', rule_id FROM reasons WHERE comment_id = old.id AND shadow = 0) d
+    WHERE (old.status = 'pending' OR old.spot_check = 1)
+    ON CONFLICT (site, review, dim, key) DO UPDATE SET n = n + excluded.n;
+  INSERT INTO queue_counts (site, review, dim, key, n)
+    SELECT new.site, (CASE WHEN new.status = 'pending' THEN 'pending' ELSE 'spot_check' END), d.dim, d.key, +1 FROM (
+      SELECT 'total' AS dim, '' AS key
+      UNION ALL SELECT 'language', new.language
+      UNION ALL SELECT 'label', (CASE WHEN coalesce(json_extract(new.labels_json, '$.ham'), 0) >= coalesce(json_extract(new.labels_json, '$.spam'), 0)
+     AND coalesce(json_extract(new.labels_json, '$.ham'), 0) >= coalesce(json_extract(new.labels_json, '$.abuse'), 0) THEN 'ham'
+     WHEN coalesce(json_extract(new.labels_json, '$.spam'), 0) >= coalesce(json_extract(new.labels_json, '$.abuse'), 0) THEN 'spam'
+     ELSE 'abuse' END)
+      UNION ALL SELECT DISTINCT 'rule', rule_id FROM reasons WHERE comment_id = new.id AND shadow = 0) d
+    WHERE (new.status = 'pending' OR new.spot_check = 1)
+    ON CONFLICT (site, review, dim, key) DO UPDATE SET n = n + excluded.n;
+  DELETE FROM queue_counts WHERE site = old.site AND n = 0;
 END;
 
 -- Before the row goes: its reasons (deleted with it) are still there.
 CREATE TRIGGER comments_queue_delete BEFORE DELETE ON comments
-WHEN old.status = 'pending' OR old.spot_check = 1
+WHEN (old.status = 'pending' OR old.spot_check = 1)
 BEGIN
-  UPDATE queue_counts SET n = n - 1
-    WHERE (site, review, dim, key) IN
-      (SELECT site, review, dim, key FROM queue_count_rows WHERE id = old.id);
+  INSERT INTO queue_counts (site, review, dim, key, n)
+    SELECT old.site, (CASE WHEN old.status = 'pending' THEN 'pending' ELSE 'spot_check' END), d.dim, d.key, -1 FROM (
+      SELECT 'total' AS dim, '' AS key
+      UNION ALL SELECT 'language', old.language
+      UNION ALL SELECT 'label', (CASE WHEN coalesce(json_extract(old.labels_json, '$.ham'), 0) >= coalesce(json_extract(old.labels_json, '$.spam'), 0)
+     AND coalesce(json_extract(old.labels_json, '$.ham'), 0) >= coalesce(json_extract(old.labels_json, '$.abuse'), 0) THEN 'ham'
+     WHEN coalesce(json_extract(old.labels_json, '$.spam'), 0) >= coalesce(json_extract(old.labels_json, '$.abuse'), 0) THEN 'spam'
+     ELSE 'abuse' END)
+      UNION ALL SELECT DISTINCT 'rule', rule_id FROM reasons WHERE comment_id = old.id AND shadow = 0) d
+    WHERE (old.status = 'pending' OR old.spot_check = 1)
+    ON CONFLICT (site, review, dim, key) DO UPDATE SET n = n + excluded.n;
+  DELETE FROM queue_counts WHERE site = old.site AND n = 0;
 END;
 
 -- What is queued already.
 INSERT INTO queue_counts (site, review, dim, key, n)
-  SELECT site, review, dim, key, count(*) FROM queue_count_rows GROUP BY 1, 2, 3, 4;
+  SELECT site, review, dim, key, count(*) FROM (
+    SELECT c.site AS site, (CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END) AS review, 'total' AS dim, '' AS key FROM comments c
+      WHERE (c.status = 'pending' OR c.spot_check = 1)
+    UNION ALL SELECT c.site, (CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END), 'language', c.language FROM comments c WHERE (c.status = 'pending' OR c.spot_check = 1)
+    UNION ALL SELECT c.site, (CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END), 'label', (CASE WHEN coalesce(json_extract(c.labels_json, '$.ham'), 0) >= coalesce(json_extract(c.labels_json, '$.spam'), 0)
+     AND coalesce(json_extract(c.labels_json, '$.ham'), 0) >= coalesce(json_extract(c.labels_json, '$.abuse'), 0) THEN 'ham'
+     WHEN coalesce(json_extract(c.labels_json, '$.spam'), 0) >= coalesce(json_extract(c.labels_json, '$.abuse'), 0) THEN 'spam'
+     ELSE 'abuse' END) FROM comments c WHERE (c.status = 'pending' OR c.spot_check = 1)
+    UNION ALL SELECT c.site, (CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END), 'rule', r.rule_id FROM comments c
+      JOIN reasons r ON r.comment_id = c.id AND r.shadow = 0 WHERE (c.status = 'pending' OR c.spot_check = 1)
+      GROUP BY c.id, r.rule_id)
+  GROUP BY 1, 2, 3, 4;
 )sql"},
 };
 

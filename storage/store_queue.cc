@@ -69,9 +69,15 @@ namespace {
 // to its place in the index; in the score orders it reads the rest of the
 // cursor's score (by id) and then the scores past it, each a range of the
 // index, so that thousands of equal scores cost no more than one page.
+//
+// A filter of exactly one site (?17) reads that site's part of the queue
+// (the comments_queue_site* indexes), so that one site's page costs the same
+// while another site's backlog fills the queue.
 struct QueueSql {
   std::string first[4];   // by QueueOrder
   std::string cursor[4];
+  std::string site_first[4];   // one site
+  std::string site_cursor[4];
   std::string counts;     // capped counts over a filtered queue (?16 = cap)
 };
 
@@ -82,30 +88,39 @@ std::string Page(const char* index, const std::string& where, const char* order)
 
 // Two index ranges, merged: ties of the cursor's score after its id, then the
 // scores beyond it.
-std::string TiesThenBeyond(const char* index, const char* beyond, const char* order,
-                           const char* outer_order) {
+std::string TiesThenBeyond(const char* index, const std::string& site, const char* beyond,
+                           const char* order, const char* outer_order) {
   return "SELECT id, score FROM (SELECT * FROM (" +
-         Page(index, " AND c.score = ?9 AND c.id > ?10", "c.id") +
-         ") UNION ALL SELECT * FROM (" + Page(index, beyond, order) + ")) ORDER BY " +
+         Page(index, site + " AND c.score = ?9 AND c.id > ?10", "c.id") +
+         ") UNION ALL SELECT * FROM (" + Page(index, site + beyond, order) + ")) ORDER BY " +
          outer_order + " LIMIT ?11";
 }
 
-QueueSql BuildQueueSql() {
-  QueueSql q;
+// The eight listings over the indexes named `prefix` + "", "_score_desc",
+// "_score"; `site` is a term added to every WHERE ("" or the one-site term).
+void BuildListings(const std::string& prefix, const std::string& site, std::string* first,
+                   std::string* cursor) {
   const auto oldest = static_cast<size_t>(QueueOrder::kOldest);
   const auto newest = static_cast<size_t>(QueueOrder::kNewest);
   const auto desc = static_cast<size_t>(QueueOrder::kScoreDesc);
   const auto asc = static_cast<size_t>(QueueOrder::kScoreAsc);
-  q.first[oldest] = Page("comments_queue", "", "c.id");
-  q.cursor[oldest] = Page("comments_queue", " AND c.id > ?10", "c.id");
-  q.first[newest] = Page("comments_queue", "", "c.id DESC");
-  q.cursor[newest] = Page("comments_queue", " AND c.id < ?10", "c.id DESC");
-  q.first[desc] = Page("comments_queue_score_desc", "", "c.score DESC, c.id");
-  q.cursor[desc] = TiesThenBeyond("comments_queue_score_desc", " AND c.score < ?9",
-                                  "c.score DESC, c.id", "score DESC, id");
-  q.first[asc] = Page("comments_queue_score", "", "c.score, c.id");
-  q.cursor[asc] =
-      TiesThenBeyond("comments_queue_score", " AND c.score > ?9", "c.score, c.id", "score, id");
+  const std::string by_id = prefix, by_desc = prefix + "_score_desc", by_asc = prefix + "_score";
+  first[oldest] = Page(by_id.c_str(), site, "c.id");
+  cursor[oldest] = Page(by_id.c_str(), site + " AND c.id > ?10", "c.id");
+  first[newest] = Page(by_id.c_str(), site, "c.id DESC");
+  cursor[newest] = Page(by_id.c_str(), site + " AND c.id < ?10", "c.id DESC");
+  first[desc] = Page(by_desc.c_str(), site, "c.score DESC, c.id");
+  cursor[desc] = TiesThenBeyond(by_desc.c_str(), site, " AND c.score < ?9", "c.score DESC, c.id",
+                                "score DESC, id");
+  first[asc] = Page(by_asc.c_str(), site, "c.score, c.id");
+  cursor[asc] = TiesThenBeyond(by_asc.c_str(), site, " AND c.score > ?9", "c.score, c.id",
+                               "score, id");
+}
+
+QueueSql BuildQueueSql() {
+  QueueSql q;
+  BuildListings("comments_queue", "", q.first, q.cursor);
+  BuildListings("comments_queue_site", " AND c.site = ?17", q.site_first, q.site_cursor);
   // The oldest ?16 matching comments, counted five ways in one pass.
   q.counts =
       "WITH q AS MATERIALIZED (SELECT c.id, c.site, c.language, " MODERATED_LABEL_EXPR
@@ -495,6 +510,8 @@ std::vector<std::string> internal::QueueStatements() {
   const QueueSql& q = Sql();
   std::vector<std::string> out(std::begin(q.first), std::end(q.first));
   out.insert(out.end(), std::begin(q.cursor), std::end(q.cursor));
+  out.insert(out.end(), std::begin(q.site_first), std::end(q.site_first));
+  out.insert(out.end(), std::begin(q.site_cursor), std::end(q.site_cursor));
   out.push_back(q.counts);
   out.push_back(kKeptCounts);
   return out;
@@ -506,7 +523,9 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
   Impl& m = *impl_;
   out->clear();
   const auto index = static_cast<size_t>(order);
-  const std::string& sql = after ? Sql().cursor[index] : Sql().first[index];
+  const bool one_site = filter.sites && filter.sites->size() == 1;
+  const std::string& sql = one_site ? (after ? Sql().site_cursor[index] : Sql().site_first[index])
+                                    : (after ? Sql().cursor[index] : Sql().first[index]);
   std::vector<int64_t> ids;
   {
     int rc = SQLITE_OK;
@@ -518,6 +537,9 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_double(s, 9, after->score);
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after->id);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
+    if (one_site && rc == SQLITE_OK) {
+      rc = sqlite3_bind_text(s, 17, filter.sites->front().c_str(), -1, SQLITE_STATIC);
+    }
     if (rc != SQLITE_OK) return m.Fail(rc);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
     if (rc != SQLITE_DONE) return m.Fail(rc);

@@ -88,6 +88,9 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|comments_queue|comments\n"
             "index|comments_queue_score|comments\n"
             "index|comments_queue_score_desc|comments\n"
+            "index|comments_queue_site|comments\n"
+            "index|comments_queue_site_score|comments\n"
+            "index|comments_queue_site_score_desc|comments\n"
             "index|comments_site_external_id|comments\n"
             "index|comments_site_received|comments\n"
             "index|comments_site_updated|comments\n"
@@ -114,10 +117,8 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|tokens|tokens\n"
             "trigger|comments_queue_delete|comments\n"
             "trigger|comments_queue_insert|comments\n"
-            "trigger|comments_queue_update_new|comments\n"
-            "trigger|comments_queue_update_old|comments\n"
-            "trigger|reasons_queue_count|reasons\n"
-            "view|queue_count_rows|queue_count_rows\n");
+            "trigger|comments_queue_update|comments\n"
+            "trigger|reasons_queue_count|reasons\n");
   EXPECT_EQ(raw.Query("PRAGMA foreign_key_list(reasons)"),
             "0|0|comments|comment_id|id|NO ACTION|CASCADE|NONE\n");
 }
@@ -164,7 +165,7 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
   RawDb raw(path);
   const std::vector<std::string> sql = internal::QueueStatements();
-  ASSERT_EQ(sql.size(), 10u);
+  ASSERT_EQ(sql.size(), 18u);
   std::vector<std::string> plans;
   for (const std::string& s : sql) {
     const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + s);
@@ -177,9 +178,14 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
       EXPECT_EQ(line.find("SCAN rr"), std::string::npos) << s << "\n" << plan;
     }
   }
-  // First pages (oldest, newest, score desc, score asc): an ordered walk.
-  for (int i = 0; i < 4; ++i) {
+  // First pages (oldest, newest, score desc, score asc; of the whole queue
+  // and of one site): an ordered walk.
+  for (int i : {0, 1, 2, 3, 8, 9, 10, 11}) {
     EXPECT_EQ(plans[i].find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plans[i];
+  }
+  for (int i = 8; i < 16; ++i) {
+    EXPECT_NE(plans[i].find("USING INDEX comments_queue_site"), std::string::npos)
+        << sql[i] << "\n" << plans[i];
   }
   // Cursor pages seek.
   EXPECT_NE(plans[4].find("SEARCH c USING INDEX comments_queue (id>?)"), std::string::npos)
@@ -198,9 +204,23 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   EXPECT_NE(plans[7].find("SEARCH c USING INDEX comments_queue_score (score>?)"),
             std::string::npos)
       << plans[7];
+  // One site's cursor pages seek within that site.
+  EXPECT_NE(plans[12].find("SEARCH c USING INDEX comments_queue_site (site=? AND id>?)"),
+            std::string::npos)
+      << plans[12];
+  EXPECT_NE(plans[13].find("SEARCH c USING INDEX comments_queue_site (site=? AND id<?)"),
+            std::string::npos)
+      << plans[13];
+  EXPECT_NE(plans[14].find("SEARCH c USING INDEX comments_queue_site_score_desc (site=? AND "
+                           "score=? AND id>?)"),
+            std::string::npos)
+      << plans[14];
+  EXPECT_NE(plans[15].find("SEARCH c USING INDEX comments_queue_site_score (site=? AND score>?)"),
+            std::string::npos)
+      << plans[15];
   // Kept counts read queue_counts alone (a few rows per site), not comments.
-  EXPECT_NE(plans[9].find("queue_counts"), std::string::npos) << plans[9];
-  EXPECT_EQ(plans[9].find("comments"), std::string::npos) << plans[9];
+  EXPECT_NE(plans[17].find("queue_counts"), std::string::npos) << plans[17];
+  EXPECT_EQ(plans[17].find("comments"), std::string::npos) << plans[17];
 }
 
 TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
