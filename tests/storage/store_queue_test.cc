@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -705,13 +706,20 @@ TEST_P(StoreQueueTest, CursorPagesThroughEqualScoresMissNothing) {
   std::vector<Comment> wave;
   for (int i = 0; i < 60; ++i) wave.push_back(Pending("a", "", i < 25 ? 7 : 5, "ar", "{}", i));
   std::vector<int64_t> ids = Insert(wave);
+  // Another site's comments in between, with the same scores: a filter of
+  // site "a" (its own indexes) must page past them; no filter lists them too.
+  std::vector<Comment> other;
+  for (int i = 0; i < 30; ++i) other.push_back(Pending("b", "", i % 2 ? 7 : 5, "ru", "{}", i));
+  const std::vector<int64_t> other_ids = Insert(other);
+  QueueFilter site_a;
+  site_a.sites = std::vector<std::string>{"a"};
   for (QueueOrder order : {QueueOrder::kScoreDesc, QueueOrder::kScoreAsc, QueueOrder::kOldest,
                            QueueOrder::kNewest}) {
     std::vector<int64_t> seen;
     std::optional<QueuePosition> after;
     for (int page = 0; page < 20; ++page) {
       std::vector<Comment> out;
-      ASSERT_EQ(store_->ListQueue({}, order, after, 7, &out), std::error_code());
+      ASSERT_EQ(store_->ListQueue(site_a, order, after, 7, &out), std::error_code());
       for (const auto& c : out) seen.push_back(c.id);
       if (out.size() < 7) break;
       after = QueuePosition{out.back().score, out.back().id};
@@ -729,6 +737,20 @@ TEST_P(StoreQueueTest, CursorPagesThroughEqualScoresMissNothing) {
       expected.assign(ids.rbegin(), ids.rend());
     }
     EXPECT_EQ(seen, expected) << static_cast<int>(order);
+    // The whole queue, paged the same way, has both sites' comments once.
+    std::vector<int64_t> all;
+    after.reset();
+    for (int page = 0; page < 30; ++page) {
+      std::vector<Comment> out;
+      ASSERT_EQ(store_->ListQueue({}, order, after, 7, &out), std::error_code());
+      for (const auto& c : out) all.push_back(c.id);
+      if (out.size() < 7) break;
+      after = QueuePosition{out.back().score, out.back().id};
+    }
+    std::sort(all.begin(), all.end());
+    std::vector<int64_t> every = ids;
+    every.insert(every.end(), other_ids.begin(), other_ids.end());
+    EXPECT_EQ(all, every) << static_cast<int>(order);
   }
 }
 
