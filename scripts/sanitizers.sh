@@ -50,6 +50,7 @@ for kind in "${KINDS[@]}"; do
   # exits non-zero, which its test sees). Suppressions, if ever needed, live
   # in scripts/sanitizers/ with a reason for each.
   export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=1"
+  export LSAN_OPTIONS="suppressions=$ROOT/scripts/sanitizers/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
   echo "sanitizers: testing $kind" >&2
