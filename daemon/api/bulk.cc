@@ -323,10 +323,10 @@ awaitable<void> RunBulk(Services& s, std::shared_ptr<BulkRun> run) {
        {"error", done->status == 200 ? error : done->detail}});
 }
 
-// Starts `run` on the caller's executor; it outlives the request.
-awaitable<void> Spawn(Services& s, std::shared_ptr<BulkRun> run) {
-  auto executor = co_await net::this_coro::executor;
-  net::co_spawn(executor, RunBulk(s, std::move(run)), [](std::exception_ptr p) {
+// Starts `run` on `executor` (the request's); it outlives the request.
+void Spawn(const net::any_io_executor& executor, Services& s,
+           const std::shared_ptr<BulkRun>& run) {
+  net::co_spawn(executor, RunBulk(s, run), [](std::exception_ptr p) {
     if (!p) return;
     try {
       std::rethrow_exception(p);
@@ -429,7 +429,8 @@ awaitable<Response> StartBulk(Services& s, const Call& call) {
   run->action = added->action;
   run->filter = body.filter;
   run->last_id = newest.empty() ? 0 : newest.front().id;
-  co_await Spawn(s, run);
+  const net::any_io_executor executor = co_await net::this_coro::executor;
+  Spawn(executor, s, run);
   co_return JsonResponse(call.request, http::status::accepted, BulkJson(added->action));
 }
 
@@ -458,7 +459,8 @@ awaitable<Response> UndoBulk(Services& s, const Call& call) {
   if (!started || started->status != 200) co_return StepProblem(call, started);
   auto run = std::make_shared<BulkRun>();
   run->action = started->action;
-  co_await Spawn(s, run);
+  const net::any_io_executor executor = co_await net::this_coro::executor;
+  Spawn(executor, s, run);
   co_return JsonResponse(call.request, http::status::accepted, BulkJson(started->action));
 }
 
