@@ -292,19 +292,28 @@ class ReviewWriter {
 
   // kNotFound if there is no comment.
   std::error_code ReadState(int64_t id, bool* found, State* out) {
+    return ReadRow(kCommentState, id, found, [out](sqlite3_stmt* s) {
+      Reader r(s);
+      r.Text(&out->status);
+      r.Text(&out->site);
+      r.Text(&out->external_id);
+      r.Bool(&out->spot_check);
+    });
+  }
+
+  // Runs `sql` with ?1 = id; *found tells whether it gave a row, which
+  // `read` reads.
+  template <typename Read>
+  std::error_code ReadRow(const char* sql, int64_t id, bool* found, Read read) {
     sqlite3_stmt* s = nullptr;
-    if (auto ec = Prepare(kCommentState, &s)) return ec;
+    if (auto ec = Prepare(sql, &s)) return ec;
     ScopedReset reset(s);
     sqlite3_bind_int64(s, 1, id);
     const int rc = sqlite3_step(s);
     *found = rc == SQLITE_ROW;
     if (rc == SQLITE_DONE) return {};
     if (rc != SQLITE_ROW) return m_.Fail(rc);
-    Reader r(s);
-    r.Text(&out->status);
-    r.Text(&out->site);
-    r.Text(&out->external_id);
-    r.Bool(&out->spot_check);
+    read(s);
     return {};
   }
 
@@ -473,17 +482,10 @@ class ReviewWriter {
   // bulk action it belongs to (0 = none).
   std::error_code LatestOfAnyone(int64_t comment_id, bool* found, Decision* out,
                                  int64_t* bulk_id) {
-    sqlite3_stmt* s = nullptr;
-    if (auto ec = Prepare(kLatestOfAnyone, &s)) return ec;
-    ScopedReset reset(s);
-    sqlite3_bind_int64(s, 1, comment_id);
-    const int rc = sqlite3_step(s);
-    *found = rc == SQLITE_ROW;
-    if (rc == SQLITE_DONE) return {};
-    if (rc != SQLITE_ROW) return m_.Fail(rc);
-    ReadDecision(s, out);
-    *bulk_id = sqlite3_column_int64(s, 10);
-    return {};
+    return ReadRow(kLatestOfAnyone, comment_id, found, [&](sqlite3_stmt* s) {
+      ReadDecision(s, out);
+      *bulk_id = sqlite3_column_int64(s, 10);
+    });
   }
 
   // One decision inside the caller's transaction.
@@ -850,13 +852,14 @@ constexpr const char* kCountQueueExact =
 #define MODERATED_BULK_COLUMNS                                                           \
   "id, actor, decision, note, filter_json, state, matched, decided, skipped, undone, "  \
   "error, undone_by, created_at_ms, updated_at_ms"
+// ?1..?8: the fields an update writes (BindProgress), in both statements.
 constexpr const char* kInsertBulk =
-    "INSERT INTO bulk_actions (actor, decision, note, filter_json, state, matched, decided, "
-    "skipped, undone, error, undone_by, created_at_ms, updated_at_ms) "
+    "INSERT INTO bulk_actions (state, matched, decided, skipped, undone, error, undone_by, "
+    "updated_at_ms, actor, decision, note, filter_json, created_at_ms) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 constexpr const char* kUpdateBulk =
-    "UPDATE bulk_actions SET state = ?2, matched = ?3, decided = ?4, skipped = ?5, "
-    "undone = ?6, error = ?7, undone_by = ?8, updated_at_ms = ?9 WHERE id = ?1 AND state = ?10";
+    "UPDATE bulk_actions SET state = ?1, matched = ?2, decided = ?3, skipped = ?4, "
+    "undone = ?5, error = ?6, undone_by = ?7, updated_at_ms = ?8 WHERE id = ?9 AND state = ?10";
 constexpr const char* kGetBulk =
     "SELECT " MODERATED_BULK_COLUMNS " FROM bulk_actions WHERE id = ?1";
 constexpr const char* kBulkDecisions =
@@ -864,6 +867,17 @@ constexpr const char* kBulkDecisions =
     "created_at_ms, undone, spot_check FROM decisions INDEXED BY decisions_bulk "
     "WHERE bulk_id = ?1 AND id > ?2 AND undone = 0 ORDER BY bulk_id, id LIMIT ?3";
 #undef MODERATED_BULK_COLUMNS
+
+Binder& BindProgress(Binder& b, const BulkAction& a) {
+  return b.Text(a.state)
+      .Int(a.matched)
+      .Int(a.decided)
+      .Int(a.skipped)
+      .Int(a.undone)
+      .Text(a.error)
+      .Text(a.undone_by)
+      .Int(a.updated_at_ms);
+}
 
 }  // namespace
 
@@ -914,19 +928,8 @@ std::error_code SqliteStore::AddBulkAction(const BulkAction& a, int64_t* id) {
   if (s == nullptr) return m.Fail(rc);
   ScopedReset reset(s);
   Binder b(s);
-  b.Text(a.actor)
-      .Text(a.decision)
-      .Text(a.note)
-      .Text(a.filter_json)
-      .Text(a.state)
-      .Int(a.matched)
-      .Int(a.decided)
-      .Int(a.skipped)
-      .Int(a.undone)
-      .Text(a.error)
-      .Text(a.undone_by)
-      .Int(a.created_at_ms)
-      .Int(a.updated_at_ms);
+  BindProgress(b, a).Text(a.actor).Text(a.decision).Text(a.note).Text(a.filter_json).Int(
+      a.created_at_ms);
   if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
   rc = sqlite3_step(s);
   if (rc != SQLITE_DONE) return m.Fail(rc);
@@ -948,16 +951,7 @@ std::error_code SqliteStore::UpdateBulkAction(const BulkAction& a,
   {
     ScopedReset reset(s);
     Binder b(s);
-    b.Int(a.id)
-        .Text(a.state)
-        .Int(a.matched)
-        .Int(a.decided)
-        .Int(a.skipped)
-        .Int(a.undone)
-        .Text(a.error)
-        .Text(a.undone_by)
-        .Int(a.updated_at_ms)
-        .Text(expected_state);
+    BindProgress(b, a).Int(a.id).Text(expected_state);
     if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
     rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) return m.Fail(rc);
