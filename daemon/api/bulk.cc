@@ -94,8 +94,7 @@ void ParseBulkFilter(const Call& call, const json::value& v, int64_t now, BulkBo
   }
 }
 
-bool ParseBulkBody(const Call& call, int64_t now, BulkBody* out,
-                   std::vector<FieldError>* errors) {
+bool ParseBulkBody(const Call& call, int64_t now, BulkBody* out, std::vector<FieldError>* errors) {
   if (!call.body.is_object()) {
     errors->push_back({"", "must be a JSON object"});
     return false;
@@ -128,7 +127,9 @@ json::object BulkJson(const storage::BulkAction& a) {
   boost::system::error_code ec;
   filter = json::parse(a.filter_json, ec);
   if (ec) filter = json::object();
-  auto or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
+  auto or_null = [](const std::string& s) {
+    return s.empty() ? json::value(nullptr) : json::value(s);
+  };
   return {{"id", a.id},
           {"state", a.state},
           {"decision", a.decision},
@@ -324,8 +325,7 @@ awaitable<void> RunBulk(Services& s, std::shared_ptr<BulkRun> run) {
 }
 
 // Starts `run` on `executor` (the request's); it outlives the request.
-void Spawn(const net::any_io_executor& executor, Services& s,
-           const std::shared_ptr<BulkRun>& run) {
+void Spawn(const net::any_io_executor& executor, Services& s, const std::shared_ptr<BulkRun>& run) {
   net::co_spawn(executor, RunBulk(s, run), [](std::exception_ptr p) {
     if (!p) return;
     try {
@@ -363,8 +363,7 @@ std::function<BulkStep(storage::Store&)> StartUndoTask(int64_t id, Principal who
     const std::string name = "bulk action " + std::to_string(id);
     if (!MayHandle(who, r.action)) {
       r.status = 403;
-      r.detail = name + " was started by " + r.action.actor +
-                 "; only they or an admin may undo it";
+      r.detail = name + " was started by " + r.action.actor + "; only they or an admin may undo it";
       return r;
     }
     const std::string state = r.action.state;
