@@ -334,6 +334,33 @@ INSERT INTO queue_counts (site, review, dim, key, n)
     WHERE c.status = 'pending' OR c.spot_check = 1) q
   GROUP BY 1, 2, 3, 4;
 )sql"},
+
+    {3, "bulk actions on the review queue",
+     R"sql(
+-- A decision applied to every queue item a filter matched (POST
+-- /v1/queue/bulk), written in batches; its progress and its undo.
+CREATE TABLE bulk_actions (
+  id            BIGSERIAL PRIMARY KEY,
+  actor         TEXT    NOT NULL,
+  decision      TEXT    NOT NULL CHECK (decision IN ('approve', 'reject', 'spam', 'abuse')),
+  note          TEXT    NOT NULL DEFAULT '',
+  filter_json   TEXT    NOT NULL DEFAULT '{}' CHECK (filter_json::json IS NOT NULL),
+  state         TEXT    NOT NULL
+                CHECK (state IN ('running', 'done', 'failed', 'undoing', 'undone')),
+  matched       BIGINT  NOT NULL DEFAULT 0,
+  decided       BIGINT  NOT NULL DEFAULT 0,
+  skipped       BIGINT  NOT NULL DEFAULT 0,
+  undone        BIGINT  NOT NULL DEFAULT 0,
+  error         TEXT    NOT NULL DEFAULT '',
+  undone_by     TEXT    NOT NULL DEFAULT '',
+  created_at_ms BIGINT  NOT NULL,
+  updated_at_ms BIGINT  NOT NULL
+);
+
+-- The bulk action a decision was part of (NULL: a decision of its own).
+ALTER TABLE decisions ADD COLUMN bulk_id BIGINT REFERENCES bulk_actions (id);
+CREATE INDEX decisions_bulk ON decisions (bulk_id, id) WHERE bulk_id IS NOT NULL;
+)sql"},
 };
 
 }  // namespace

@@ -993,30 +993,163 @@ class PgStore final : public Store {
         res.outcome = ReviewOutcome::kNothingToUndo;
         return {};
       }
-      Decision& undone = res.undone;
-      ReadDecision(latest[0], &undone);
-      if (undone.created_at_ms < req.now_ms - window_ms) {
+      ReadDecision(latest[0], &res.undone);
+      if (res.undone.created_at_ms < req.now_ms - window_ms) {
         res.outcome = ReviewOutcome::kUndoWindowPassed;
         return {};
       }
-      w.exec_params("UPDATE decisions SET undone = 1 WHERE id = $1", undone.id);
-      w.exec_params("UPDATE labels SET undone = 1 WHERE decision_id = $1", undone.id);
-      undone.undone = true;
-      Decision& d = res.decision;
-      d.comment_id = req.comment_id;
-      d.decision = "undo";
-      d.previous_status = state.status;
-      d.new_status = undone.previous_status;
-      d.note = req.note;
-      d.actor = req.actor;
-      d.created_at_ms = req.now_ms;
-      d.spot_check = state.spot_check;
-      WriteDecision(w, req, state, &d, undone.spot_check, "comment.undo", "comment.undone",
-                    &res.outbox_id);
+      UndoLatest(w, req, state, &res);
       return {};
     });
     if (ec) return ec;
     *result = std::move(res);
+    return {};
+  }
+
+  // --- bulk actions ---
+  std::error_code ListQueueIds(const QueueFilter& filter, int64_t after_id, int64_t limit,
+                               std::vector<int64_t>* out) override {
+    out->clear();
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      FilterParams p(filter);
+      const std::string id = std::to_string(after_id);
+      const char* null = nullptr;
+      pqxx::result r = t.exec_params(QueueSql(QueueOrder::kOldest, after_id > 0), p.sites(),
+                                     p.language(), p.label(), p.min(), p.max(), p.rule(),
+                                     p.most(), p.least(), null, OrNull(id, after_id > 0), limit,
+                                     p.review(), p.email(), p.ip(), p.text());
+      for (const auto& row : r) out->push_back(row[0].as<int64_t>());
+      return {};
+    });
+  }
+
+  std::error_code CountQueueExact(const QueueFilter& filter, int64_t* out) override {
+    *out = 0;
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      FilterParams p(filter);
+      const char* null = nullptr;
+      pqxx::result r = t.exec_params(
+          "SELECT count(*) FROM comments c WHERE" PG_QUEUE_WHERE PG_PARAMS_USED
+          " AND ($11::bigint IS NULL OR true)",
+          p.sites(), p.language(), p.label(), p.min(), p.max(), p.rule(), p.most(), p.least(),
+          null, null, null, p.review(), p.email(), p.ip(), p.text());
+      *out = r[0][0].as<int64_t>();
+      return {};
+    });
+  }
+
+  std::error_code AddBulkAction(const BulkAction& a, int64_t* id) override {
+    if (auto ec = CheckWritable()) return ec;
+    return Write([&](pqxx::work& w) -> std::error_code {
+      *id = w.exec_params(
+                 "INSERT INTO bulk_actions (actor, decision, note, filter_json, state, matched, "
+                 "decided, skipped, undone, error, undone_by, created_at_ms, updated_at_ms) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                 a.actor, a.decision, a.note, a.filter_json, a.state, a.matched, a.decided,
+                 a.skipped, a.undone, a.error, a.undone_by, a.created_at_ms,
+                 a.updated_at_ms)[0][0]
+                .as<int64_t>();
+      return {};
+    });
+  }
+
+  std::error_code UpdateBulkAction(const BulkAction& a, const std::string& expected_state,
+                                   const AuditEntry* audit, bool* updated) override {
+    *updated = false;
+    if (auto ec = CheckWritable()) return ec;
+    bool done = false;
+    auto ec = Write([&](pqxx::work& w) -> std::error_code {
+      pqxx::result r = w.exec_params(
+          "UPDATE bulk_actions SET state = $2, matched = $3, decided = $4, skipped = $5, "
+          "undone = $6, error = $7, undone_by = $8, updated_at_ms = $9 "
+          "WHERE id = $1 AND state = $10",
+          a.id, a.state, a.matched, a.decided, a.skipped, a.undone, a.error, a.undone_by,
+          a.updated_at_ms, expected_state);
+      done = r.affected_rows() > 0;
+      if (done && audit != nullptr) return InsertAudit(w, *audit, nullptr);
+      return {};
+    });
+    if (ec) return ec;
+    *updated = done;
+    return {};
+  }
+
+  std::error_code GetBulkAction(int64_t id, BulkAction* out) override {
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      pqxx::result r = t.exec_params(
+          "SELECT id, actor, decision, note, filter_json, state, matched, decided, skipped, "
+          "undone, error, undone_by, created_at_ms, updated_at_ms FROM bulk_actions "
+          "WHERE id = $1",
+          id);
+      if (r.empty()) return Fail(Errc::not_found, "no bulk action " + std::to_string(id));
+      const pqxx::row& row = r[0];
+      out->id = row[0].as<int64_t>();
+      out->actor = Str(row[1]);
+      out->decision = Str(row[2]);
+      out->note = Str(row[3]);
+      out->filter_json = Str(row[4]);
+      out->state = Str(row[5]);
+      out->matched = row[6].as<int64_t>();
+      out->decided = row[7].as<int64_t>();
+      out->skipped = row[8].as<int64_t>();
+      out->undone = row[9].as<int64_t>();
+      out->error = Str(row[10]);
+      out->undone_by = Str(row[11]);
+      out->created_at_ms = row[12].as<int64_t>();
+      out->updated_at_ms = row[13].as<int64_t>();
+      return {};
+    });
+  }
+
+  std::error_code ListBulkDecisions(int64_t bulk_id, int64_t after_id, int64_t limit,
+                                    std::vector<Decision>* out) override {
+    out->clear();
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      for (const auto& row : t.exec_params("SELECT " PG_DECISION_COLUMNS
+                                           " FROM decisions WHERE bulk_id = $1 AND id > $2 "
+                                           "AND undone = 0 ORDER BY bulk_id, id LIMIT $3",
+                                           bulk_id, after_id, limit)) {
+        ReadDecision(row, &out->emplace_back());
+      }
+      return {};
+    });
+  }
+
+  std::error_code UndoBulkDecisions(int64_t bulk_id, std::span<const DecideRequest> requests,
+                                    std::vector<DecideResult>* results) override {
+    results->clear();
+    if (auto ec = CheckWritable()) return ec;
+    std::vector<DecideResult> out(requests.size());
+    auto ec = Write([&](pqxx::work& w) -> std::error_code {
+      for (size_t i = 0; i < requests.size(); ++i) {
+        const DecideRequest& req = requests[i];
+        DecideResult& res = out[i];
+        res = DecideResult();
+        State state;
+        if (!ReadState(w, req.comment_id, &state)) {
+          res.outcome = ReviewOutcome::kNotFound;
+          continue;
+        }
+        pqxx::result latest = w.exec_params(
+            "SELECT " PG_DECISION_COLUMNS ", coalesce(bulk_id, 0) FROM decisions "
+            "WHERE comment_id = $1 ORDER BY id DESC LIMIT 1",
+            req.comment_id);
+        if (latest.empty() || latest[0][10].as<int64_t>() != bulk_id) {
+          res.outcome = ReviewOutcome::kNothingToUndo;
+          continue;
+        }
+        ReadDecision(latest[0], &res.undone);
+        if (res.undone.undone || res.undone.decision == "undo") {
+          res.outcome = ReviewOutcome::kNothingToUndo;
+          continue;
+        }
+        UndoLatest(w, req, state, &res);
+      }
+      return {};
+    });
+    if (ec) return ec;
+    *results = std::move(out);
+    MaybeCompactQueueCounts();
     return {};
   }
 
@@ -1809,21 +1942,41 @@ class PgStore final : public Store {
     d.created_at_ms = req.now_ms;
     d.spot_check = state.spot_check;
     WriteDecision(w, req, state, &d, false, "comment.decide", "comment.decided",
-                  &result->outbox_id);
+                  &result->outbox_id, req.bulk_id);
     w.exec_params("DELETE FROM claims WHERE comment_id = $1", req.comment_id);
+  }
+
+  // Undoes res->undone (read by the caller, under the comment's row lock).
+  void UndoLatest(pqxx::work& w, const DecideRequest& req, const State& state,
+                  DecideResult* res) {
+    Decision& undone = res->undone;
+    w.exec_params("UPDATE decisions SET undone = 1 WHERE id = $1", undone.id);
+    w.exec_params("UPDATE labels SET undone = 1 WHERE decision_id = $1", undone.id);
+    undone.undone = true;
+    Decision& d = res->decision;
+    d.comment_id = req.comment_id;
+    d.decision = "undo";
+    d.previous_status = state.status;
+    d.new_status = undone.previous_status;
+    d.note = req.note;
+    d.actor = req.actor;
+    d.created_at_ms = req.now_ms;
+    d.spot_check = state.spot_check;
+    WriteDecision(w, req, state, &d, undone.spot_check, "comment.undo", "comment.undone",
+                  &res->outbox_id);
   }
 
   // The decisions row, the comment's status, the label, the audit entry and
   // the outbox row of one decision or undo.
   void WriteDecision(pqxx::work& w, const DecideRequest& req, const State& state, Decision* d,
                      bool spot_check_after, const char* audit_action, const char* event_type,
-                     int64_t* outbox_id) {
+                     int64_t* outbox_id, int64_t bulk_id = 0) {
     d->id = w.exec_params(
                  "INSERT INTO decisions (comment_id, decision, previous_status, new_status, "
-                 "note, actor, created_at_ms, spot_check) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                 "$8) RETURNING id",
+                 "note, actor, created_at_ms, spot_check, bulk_id) VALUES ($1, $2, $3, $4, $5, "
+                 "$6, $7, $8, NULLIF($9::bigint, 0)) RETURNING id",
                  d->comment_id, d->decision, d->previous_status, d->new_status, d->note,
-                 d->actor, d->created_at_ms, d->spot_check ? 1 : 0)[0][0]
+                 d->actor, d->created_at_ms, d->spot_check ? 1 : 0, bulk_id)[0][0]
                 .as<int64_t>();
     w.exec_params("UPDATE comments SET status = $2, updated_at_ms = $3, spot_check = $4 "
                   "WHERE id = $1",

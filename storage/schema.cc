@@ -375,6 +375,33 @@ INSERT INTO queue_counts (site, review, dim, key, n)
       GROUP BY c.id, r.rule_id)
   GROUP BY 1, 2, 3, 4;
 )sql"},
+
+    {8, "bulk actions on the review queue",
+     R"sql(
+-- A decision applied to every queue item a filter matched (POST
+-- /v1/queue/bulk), written in batches; its progress and its undo.
+CREATE TABLE bulk_actions (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  actor         TEXT    NOT NULL,
+  decision      TEXT    NOT NULL CHECK (decision IN ('approve', 'reject', 'spam', 'abuse')),
+  note          TEXT    NOT NULL DEFAULT '',
+  filter_json   TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(filter_json)),
+  state         TEXT    NOT NULL
+                CHECK (state IN ('running', 'done', 'failed', 'undoing', 'undone')),
+  matched       INTEGER NOT NULL DEFAULT 0,
+  decided       INTEGER NOT NULL DEFAULT 0,
+  skipped       INTEGER NOT NULL DEFAULT 0,
+  undone        INTEGER NOT NULL DEFAULT 0,
+  error         TEXT    NOT NULL DEFAULT '',
+  undone_by     TEXT    NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+
+-- The bulk action a decision was part of (NULL: a decision of its own).
+ALTER TABLE decisions ADD COLUMN bulk_id INTEGER REFERENCES bulk_actions (id);
+CREATE INDEX decisions_bulk ON decisions (bulk_id, id) WHERE bulk_id IS NOT NULL;
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

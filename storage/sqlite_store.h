@@ -73,6 +73,17 @@ class SqliteStore final : public Store {
   std::error_code DecideMany(std::span<const DecideRequest> requests,
                              std::vector<DecideResult>* results) override;
   std::error_code Undo(const DecideRequest& request, int64_t window_ms, DecideResult* result) override;
+  std::error_code ListQueueIds(const QueueFilter& filter, int64_t after_id, int64_t limit,
+                               std::vector<int64_t>* out) override;
+  std::error_code CountQueueExact(const QueueFilter& filter, int64_t* out) override;
+  std::error_code AddBulkAction(const BulkAction& action, int64_t* id) override;
+  std::error_code UpdateBulkAction(const BulkAction& action, const std::string& expected_state,
+                                   const AuditEntry* audit, bool* updated) override;
+  std::error_code GetBulkAction(int64_t id, BulkAction* out) override;
+  std::error_code ListBulkDecisions(int64_t bulk_id, int64_t after_id, int64_t limit,
+                                    std::vector<Decision>* out) override;
+  std::error_code UndoBulkDecisions(int64_t bulk_id, std::span<const DecideRequest> requests,
+                                    std::vector<DecideResult>* results) override;
   std::error_code History(int64_t comment_id, std::vector<Decision>* decisions,
                           std::vector<ReviewLabel>* labels) override;
   std::error_code GetReputation(const std::string& email, const std::string& ip,

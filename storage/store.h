@@ -351,6 +351,9 @@ struct DecideRequest {
   // webhook_url: a unique id and now_ms as RFC 3339 for the payload.
   std::string event_id;
   std::string event_time;
+  // The bulk action (BulkAction::id) this decision is part of; 0 = none.
+  // Stored in decisions.bulk_id so that UndoBulkDecisions finds it.
+  int64_t bulk_id = 0;
 };
 
 struct DecideResult {
@@ -359,6 +362,27 @@ struct DecideResult {
   Claim claim;            // kClaimedByOther: who holds it
   Decision undone;        // Undo, kDone: the decision it undid
   int64_t outbox_id = 0;  // kDone: the outbox row; 0 = the site has no webhook
+};
+
+// One bulk action on the review queue (POST /v1/queue/bulk; table
+// bulk_actions; store_queue.cc, pg_store.cc): a decision applied to every queue item a
+// filter matched, in batches, and possibly undone later, also in batches.
+struct BulkAction {
+  int64_t id = 0;  // ours; assigned by AddBulkAction
+  std::string actor;
+  std::string decision;  // approve | reject | spam | abuse
+  std::string note;
+  std::string filter_json = "{}";  // the filter as the request gave it (a JSON object)
+  // "running" | "done" | "failed" | "undoing" | "undone" (the schema checks it).
+  std::string state = "running";
+  int64_t matched = 0;  // queue items the filter matched when the action started
+  int64_t decided = 0;  // decisions written so far
+  int64_t skipped = 0;  // matched items left alone (claimed by another actor)
+  int64_t undone = 0;   // decisions undone by the undo
+  std::string error;    // why it failed ("" unless state is "failed")
+  std::string undone_by;  // who undid it ("" = nobody)
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
 };
 
 // --- Models (records; store_models.cc) ---
@@ -605,6 +629,40 @@ class Store {
   // outbox row "comment.undone" if the site has a webhook_url.
   // kNothingToUndo / kUndoWindowPassed write nothing.
   virtual std::error_code Undo(const DecideRequest& request, int64_t window_ms, DecideResult* result) = 0;
+
+  // --- Bulk actions on the queue (store_queue.cc, pg_store.cc) ---
+  // The ids of the queue items matching `filter`, oldest first, after id
+  // `after_id` (0 = from the start), at most `limit`: the ListQueue oldest
+  // order without reading the comments. CountQueueExact: how many items
+  // match, exactly (no cap; reads the matching index entries).
+  virtual std::error_code ListQueueIds(const QueueFilter& filter, int64_t after_id, int64_t limit,
+                                       std::vector<int64_t>* out) = 0;
+  virtual std::error_code CountQueueExact(const QueueFilter& filter, int64_t* out) = 0;
+  // AddBulkAction stores `action` (id ignored) and sets *id.
+  // UpdateBulkAction writes state, counts, error, undone_by and
+  // updated_at_ms of action.id if its stored state is `expected_state`
+  // (*updated tells), appending `audit` (may be null) in the same
+  // transaction when it does. GetBulkAction: Errc::not_found if none.
+  virtual std::error_code AddBulkAction(const BulkAction& action, int64_t* id) = 0;
+  virtual std::error_code UpdateBulkAction(const BulkAction& action,
+                                           const std::string& expected_state,
+                                           const AuditEntry* audit, bool* updated) = 0;
+  virtual std::error_code GetBulkAction(int64_t id, BulkAction* out) = 0;
+  // The not-undone decisions of bulk action `bulk_id` with id > after_id,
+  // by id, at most `limit`.
+  virtual std::error_code ListBulkDecisions(int64_t bulk_id, int64_t after_id, int64_t limit,
+                                            std::vector<Decision>* out) = 0;
+  // Undoes, in ONE transaction, for each request's comment, the decision of
+  // bulk action `bulk_id` on it, if it is still the comment's latest
+  // decision (nobody decided or undid it since): exactly what Undo writes
+  // (status back, spot check back, decision and label marked undone, an
+  // "undo" decision and label, audit "comment.undo", outbox
+  // "comment.undone"), by request.actor. Otherwise the outcome is
+  // kNothingToUndo and nothing is written for it; kNotFound for a comment
+  // that is gone.
+  virtual std::error_code UndoBulkDecisions(int64_t bulk_id,
+                                            std::span<const DecideRequest> requests,
+                                            std::vector<DecideResult>* results) = 0;
 
   // A comment's decisions and labels, oldest first.
   virtual std::error_code History(int64_t comment_id, std::vector<Decision>* decisions,

@@ -159,7 +159,7 @@ constexpr const char* kCommentState =
     "SELECT status, site, external_id, spot_check FROM comments WHERE id = ?1";
 constexpr const char* kInsertDecision =
     "INSERT INTO decisions (comment_id, decision, previous_status, new_status, note, actor, "
-    "created_at_ms, spot_check) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "created_at_ms, spot_check, bulk_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, 0))";
 constexpr const char* kSetStatus =
     "UPDATE comments SET status = ?2, updated_at_ms = ?3, spot_check = ?4 WHERE id = ?1";
 constexpr const char* kInsertReviewLabel =
@@ -180,6 +180,10 @@ constexpr const char* kLatestDecision =
     "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
     "created_at_ms, undone, spot_check FROM decisions WHERE comment_id = ?1 AND actor = ?2 "
     "AND decision <> 'undo' AND undone = 0 ORDER BY id DESC LIMIT 1";
+constexpr const char* kLatestOfAnyone =
+    "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
+    "created_at_ms, undone, spot_check, coalesce(bulk_id, 0) FROM decisions "
+    "WHERE comment_id = ?1 ORDER BY id DESC LIMIT 1";
 constexpr const char* kMarkDecisionUndone = "UPDATE decisions SET undone = 1 WHERE id = ?1";
 constexpr const char* kMarkLabelsUndone = "UPDATE labels SET undone = 1 WHERE decision_id = ?1";
 
@@ -303,19 +307,28 @@ class ReviewWriter {
 
   // kNotFound if there is no comment.
   std::error_code ReadState(int64_t id, bool* found, State* out) {
+    return ReadRow(kCommentState, id, found, [out](sqlite3_stmt* s) {
+      Reader r(s);
+      r.Text(&out->status);
+      r.Text(&out->site);
+      r.Text(&out->external_id);
+      r.Bool(&out->spot_check);
+    });
+  }
+
+  // Runs `sql` with ?1 = id; *found tells whether it gave a row, which
+  // `read` reads.
+  template <typename Read>
+  std::error_code ReadRow(const char* sql, int64_t id, bool* found, Read read) {
     sqlite3_stmt* s = nullptr;
-    if (auto ec = Prepare(kCommentState, &s)) return ec;
+    if (auto ec = Prepare(sql, &s)) return ec;
     ScopedReset reset(s);
     sqlite3_bind_int64(s, 1, id);
     const int rc = sqlite3_step(s);
     *found = rc == SQLITE_ROW;
     if (rc == SQLITE_DONE) return {};
     if (rc != SQLITE_ROW) return m_.Fail(rc);
-    Reader r(s);
-    r.Text(&out->status);
-    r.Text(&out->site);
-    r.Text(&out->external_id);
-    r.Bool(&out->spot_check);
+    read(s);
     return {};
   }
 
@@ -346,7 +359,7 @@ class ReviewWriter {
     return Done(s);
   }
 
-  std::error_code InsertDecision(Decision* d) {
+  std::error_code InsertDecision(Decision* d, int64_t bulk_id = 0) {
     sqlite3_stmt* s = nullptr;
     if (auto ec = Prepare(kInsertDecision, &s)) return ec;
     ScopedReset reset(s);
@@ -358,7 +371,8 @@ class ReviewWriter {
         .Text(d->note)
         .Text(d->actor)
         .Int(d->created_at_ms)
-        .Int(d->spot_check ? 1 : 0);
+        .Int(d->spot_check ? 1 : 0)
+        .Int(bulk_id);
     if (b.rc() != SQLITE_OK) return m_.Fail(b.rc());
     if (auto ec = Done(s)) return ec;
     d->id = sqlite3_last_insert_rowid(m_.db.get());
@@ -455,6 +469,40 @@ class ReviewWriter {
     return {};
   }
 
+  // Undoes result->undone (read by the caller) inside the caller's
+  // transaction: Undo's writes.
+  std::error_code UndoLatest(const DecideRequest& req, const State& state, DecideResult* result) {
+    Decision& undone = result->undone;
+    if (auto ec = MarkUndone(undone.id)) return ec;
+    undone.undone = true;
+    Decision& d = result->decision;
+    d.comment_id = req.comment_id;
+    d.decision = "undo";
+    d.previous_status = state.status;
+    d.new_status = undone.previous_status;
+    d.note = req.note;
+    d.actor = req.actor;
+    d.created_at_ms = req.now_ms;
+    d.spot_check = state.spot_check;
+    if (auto ec = InsertDecision(&d)) return ec;
+    if (auto ec = SetStatus(req.comment_id, d.new_status, req.now_ms, undone.spot_check)) {
+      return ec;
+    }
+    if (auto ec = InsertLabel(d)) return ec;
+    if (auto ec = InsertAudit(d, "comment.undo")) return ec;
+    return InsertOutbox(req, state, d, "comment.undone", &result->outbox_id);
+  }
+
+  // The comment's latest decision of anyone (undo rows included) and the
+  // bulk action it belongs to (0 = none).
+  std::error_code LatestOfAnyone(int64_t comment_id, bool* found, Decision* out,
+                                 int64_t* bulk_id) {
+    return ReadRow(kLatestOfAnyone, comment_id, found, [&](sqlite3_stmt* s) {
+      ReadDecision(s, out);
+      *bulk_id = sqlite3_column_int64(s, 10);
+    });
+  }
+
   // One decision inside the caller's transaction.
   std::error_code Decide(const DecideRequest& req, DecideResult* result) {
     *result = DecideResult();
@@ -481,7 +529,7 @@ class ReviewWriter {
     d.actor = req.actor;
     d.created_at_ms = req.now_ms;
     d.spot_check = state.spot_check;
-    if (auto ec = InsertDecision(&d)) return ec;
+    if (auto ec = InsertDecision(&d, req.bulk_id)) return ec;
     // A decision answers a spot check: the flag goes (Undo brings it back).
     if (auto ec = SetStatus(req.comment_id, d.new_status, req.now_ms, false)) return ec;
     if (auto ec = InsertLabel(d)) return ec;
@@ -715,24 +763,7 @@ std::error_code SqliteStore::Undo(const DecideRequest& req, int64_t window_ms, D
     result->outcome = ReviewOutcome::kUndoWindowPassed;
     return {};
   }
-  if (auto ec = w.MarkUndone(undone.id)) return ec;
-  undone.undone = true;
-  Decision& d = result->decision;
-  d.comment_id = req.comment_id;
-  d.decision = "undo";
-  d.previous_status = state.status;
-  d.new_status = undone.previous_status;
-  d.note = req.note;
-  d.actor = req.actor;
-  d.created_at_ms = req.now_ms;
-  d.spot_check = state.spot_check;
-  if (auto ec = w.InsertDecision(&d)) return ec;
-  if (auto ec = w.SetStatus(req.comment_id, d.new_status, req.now_ms, undone.spot_check)) {
-    return ec;
-  }
-  if (auto ec = w.InsertLabel(d)) return ec;
-  if (auto ec = w.InsertAudit(d, "comment.undo")) return ec;
-  if (auto ec = w.InsertOutbox(req, state, d, "comment.undone", &result->outbox_id)) return ec;
+  if (auto ec = w.UndoLatest(req, state, result)) return ec;
   return txn.Commit();
 }
 
@@ -830,6 +861,212 @@ std::error_code SqliteStore::ListChanged(const std::string& site, int64_t since_
     out->clear();
     return m.Fail(rc);
   }
+  return {};
+}
+
+// --- Bulk actions ---
+
+namespace {
+
+constexpr const char* kCountQueueExact =
+    "SELECT count(*) FROM comments c INDEXED BY comments_queue WHERE" MODERATED_QUEUE_WHERE;
+
+#define MODERATED_BULK_COLUMNS                                                           \
+  "id, actor, decision, note, filter_json, state, matched, decided, skipped, undone, "  \
+  "error, undone_by, created_at_ms, updated_at_ms"
+// ?1..?8: the fields an update writes (BindProgress), in both statements.
+constexpr const char* kInsertBulk =
+    "INSERT INTO bulk_actions (state, matched, decided, skipped, undone, error, undone_by, "
+    "updated_at_ms, actor, decision, note, filter_json, created_at_ms) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+constexpr const char* kUpdateBulk =
+    "UPDATE bulk_actions SET state = ?1, matched = ?2, decided = ?3, skipped = ?4, "
+    "undone = ?5, error = ?6, undone_by = ?7, updated_at_ms = ?8 WHERE id = ?9 AND state = ?10";
+constexpr const char* kGetBulk =
+    "SELECT " MODERATED_BULK_COLUMNS " FROM bulk_actions WHERE id = ?1";
+constexpr const char* kBulkDecisions =
+    "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
+    "created_at_ms, undone, spot_check FROM decisions INDEXED BY decisions_bulk "
+    "WHERE bulk_id = ?1 AND id > ?2 AND undone = 0 ORDER BY bulk_id, id LIMIT ?3";
+#undef MODERATED_BULK_COLUMNS
+
+Binder& BindProgress(Binder& b, const BulkAction& a) {
+  return b.Text(a.state)
+      .Int(a.matched)
+      .Int(a.decided)
+      .Int(a.skipped)
+      .Int(a.undone)
+      .Text(a.error)
+      .Text(a.undone_by)
+      .Int(a.updated_at_ms);
+}
+
+}  // namespace
+
+std::error_code SqliteStore::ListQueueIds(const QueueFilter& filter, int64_t after_id,
+                                          int64_t limit, std::vector<int64_t>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  const auto oldest = static_cast<size_t>(QueueOrder::kOldest);
+  const std::string& sql = after_id > 0 ? Sql().cursor[oldest] : Sql().first[oldest];
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(sql.c_str(), &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
+  rc = BindFilter(s, filter, sites_json);
+  if (after_id > 0 && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after_id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
+  if (rc != SQLITE_OK) return m.Fail(rc);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) out->push_back(sqlite3_column_int64(s, 0));
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
+  return {};
+}
+
+std::error_code SqliteStore::CountQueueExact(const QueueFilter& filter, int64_t* out) {
+  Impl& m = *impl_;
+  *out = 0;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kCountQueueExact, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
+  rc = BindFilter(s, filter, sites_json);
+  if (rc != SQLITE_OK) return m.Fail(rc);
+  rc = sqlite3_step(s);
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  *out = sqlite3_column_int64(s, 0);
+  return {};
+}
+
+std::error_code SqliteStore::AddBulkAction(const BulkAction& a, int64_t* id) {
+  Impl& m = *impl_;
+  if (auto ec = m.CheckWritable()) return ec;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kInsertBulk, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  Binder b(s);
+  BindProgress(b, a).Text(a.actor).Text(a.decision).Text(a.note).Text(a.filter_json).Int(
+      a.created_at_ms);
+  if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+  rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE) return m.Fail(rc);
+  *id = sqlite3_last_insert_rowid(m.db.get());
+  return {};
+}
+
+std::error_code SqliteStore::UpdateBulkAction(const BulkAction& a,
+                                              const std::string& expected_state,
+                                              const AuditEntry* audit, bool* updated) {
+  Impl& m = *impl_;
+  *updated = false;
+  if (auto ec = m.CheckWritable()) return ec;
+  Impl::Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kUpdateBulk, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  {
+    ScopedReset reset(s);
+    Binder b(s);
+    BindProgress(b, a).Int(a.id).Text(expected_state);
+    if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+  }
+  if (sqlite3_changes64(m.db.get()) == 0) return {};
+  if (audit != nullptr) {
+    if (auto ec = AppendAudit(*audit)) return ec;
+  }
+  if (auto ec = txn.Commit()) return ec;
+  *updated = true;
+  return {};
+}
+
+std::error_code SqliteStore::GetBulkAction(int64_t id, BulkAction* out) {
+  Impl& m = *impl_;
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kGetBulk, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  sqlite3_bind_int64(s, 1, id);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no bulk action " + std::to_string(id));
+  if (rc != SQLITE_ROW) return m.Fail(rc);
+  Reader r(s);
+  r.Int(&out->id);
+  r.Text(&out->actor);
+  r.Text(&out->decision);
+  r.Text(&out->note);
+  r.Text(&out->filter_json);
+  r.Text(&out->state);
+  r.Int(&out->matched);
+  r.Int(&out->decided);
+  r.Int(&out->skipped);
+  r.Int(&out->undone);
+  r.Text(&out->error);
+  r.Text(&out->undone_by);
+  r.Int(&out->created_at_ms);
+  r.Int(&out->updated_at_ms);
+  return {};
+}
+
+std::error_code SqliteStore::ListBulkDecisions(int64_t bulk_id, int64_t after_id, int64_t limit,
+                                               std::vector<Decision>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kBulkDecisions, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  Binder b(s);
+  b.Int(bulk_id).Int(after_id).Int(limit);
+  if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ReadDecision(s, &out->emplace_back());
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
+  return {};
+}
+
+std::error_code SqliteStore::UndoBulkDecisions(int64_t bulk_id,
+                                               std::span<const DecideRequest> requests,
+                                               std::vector<DecideResult>* results) {
+  Impl& m = *impl_;
+  results->clear();
+  if (auto ec = m.CheckWritable()) return ec;
+  std::vector<DecideResult> out(requests.size());
+  ReviewWriter<Impl> w(&m);
+  Impl::Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const DecideRequest& req = requests[i];
+    DecideResult& result = out[i];
+    bool found = false;
+    ReviewWriter<Impl>::State state;
+    if (auto ec = w.ReadState(req.comment_id, &found, &state)) return ec;
+    if (!found) {
+      result.outcome = ReviewOutcome::kNotFound;
+      continue;
+    }
+    int64_t latest_bulk = 0;
+    if (auto ec = w.LatestOfAnyone(req.comment_id, &found, &result.undone, &latest_bulk)) {
+      return ec;
+    }
+    if (!found || latest_bulk != bulk_id || result.undone.undone ||
+        result.undone.decision == "undo") {
+      result.outcome = ReviewOutcome::kNothingToUndo;
+      continue;
+    }
+    if (auto ec = w.UndoLatest(req, state, &result)) return ec;
+  }
+  if (auto ec = txn.Commit()) return ec;
+  *results = std::move(out);
   return {};
 }
 

@@ -1,13 +1,15 @@
 // The review queue: pending comments and spot checks (accepted comments
 // sampled for review) with their verdicts and the reason for each decision
 // in one line, filters, keyboard review (j/k, a/r/s/b, u, x, Shift+A),
-// claims, bulk decisions, history, a live "N new" indicator (polling) and
+// claims, bulk decisions (of selected items, or of everything the filters
+// match: queue_bulk.js), history, a live "N new" indicator (polling) and
 // author actions (their comments, reject all pending, ban).
 import * as api from './api.js';
 import {h, replace, externalLink, timeAgo, toast, field, button, confirmButton} from './dom.js';
 import {appendHighlighted, spansForField} from './highlight.js';
 import {t, formatNumber, formatPercent, formatPoints, formatClock, formatList} from './i18n.js';
 import {banAuthor} from './ban.js';
+import {FilterBulk} from './queue_bulk.js';
 
 const PAGE_SIZE = 50;
 const CLAIM_MINUTES = 10;
@@ -124,6 +126,7 @@ export class QueueView {
           for (const el of form.elements) if (el.name in this.filters) el.value = this.filters[el.name];
           this.load(true);
         }, {class: 'ghost'})),
+      (this.filterBulk = new FilterBulk({onChange: () => this.load(true)})).el,
       this.countsBox = h('div', {class: 'counts', id: 'counts', aria: {label: t('counts.title')}}));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -174,6 +177,7 @@ export class QueueView {
     }
     if (gen !== this.generation) return;
     if (reset) {
+      this.filterBulk.setFilters(this.filters);
       this.releaseClaim();
       this.items = [];
       this.list.replaceChildren();

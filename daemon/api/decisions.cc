@@ -9,7 +9,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
-#include "base/random.h"
 #include "base/time.h"
 #include "daemon/api/handlers.h"
 #include "daemon/api/review.h"
@@ -23,17 +22,10 @@ namespace net = boost::asio;
 
 namespace {
 
-constexpr size_t kMaxNoteBytes = 4096;
-
 struct DecisionBody {
   std::string decision, note;
   std::vector<int64_t> ids;  // bulk only
 };
-
-bool IsDecision(const json::value& v) {
-  return v.is_string() && (v.as_string() == "approve" || v.as_string() == "reject" ||
-                           v.as_string() == "spam" || v.as_string() == "abuse");
-}
 
 void ParseIds(const json::object& o, uint32_t max_ids, DecisionBody* out,
               std::vector<FieldError>* errors) {
@@ -71,36 +63,9 @@ bool ParseDecisionBody(const json::value& body, bool bulk, uint32_t max_ids, Dec
       errors->push_back({"/" + std::string(kv.key()), "unknown field"});
     }
   }
-  auto d = o.find("decision");
-  if (d == o.end()) {
-    errors->push_back({"/decision", "is required"});
-  } else if (!IsDecision(d->value())) {
-    errors->push_back({"/decision", "must be \"approve\", \"reject\", \"spam\" or \"abuse\""});
-  } else {
-    out->decision = std::string(d->value().as_string());
-  }
-  if (auto n = o.find("note"); n != o.end() && !n->value().is_null()) {
-    if (!n->value().is_string() || n->value().as_string().size() > kMaxNoteBytes) {
-      errors->push_back({"/note", "must be a string of at most 4096 bytes"});
-    } else {
-      out->note = std::string(n->value().as_string());
-    }
-  }
+  ParseDecisionFields(o, &out->decision, &out->note, errors);
   if (bulk) ParseIds(o, max_ids, out, errors);
   return errors->empty();
-}
-
-storage::DecideRequest MakeRequest(int64_t id, const std::string& decision, const std::string& note,
-                                   const std::string& actor, int64_t now) {
-  storage::DecideRequest r;
-  r.comment_id = id;
-  r.decision = decision;
-  r.note = note;
-  r.actor = actor;
-  r.now_ms = now;
-  r.event_id = base::RandomHex128();  // the webhook event's id
-  r.event_time = base::FormatTimeMs(now);
-  return r;
 }
 
 // Logs a decision and counts it in metrics.

@@ -37,6 +37,11 @@ awaitable<Response> ListQueue(Services& s, const Call& call);
 awaitable<Response> ClaimComment(Services& s, const Call& call);
 awaitable<Response> ReleaseClaim(Services& s, const Call& call);
 
+// bulk.cc: POST /v1/queue/bulk, GET /v1/queue/bulk/{id}, POST /v1/queue/bulk/{id}/undo
+awaitable<Response> StartBulk(Services& s, const Call& call);
+awaitable<Response> GetBulk(Services& s, const Call& call);
+awaitable<Response> UndoBulk(Services& s, const Call& call);
+
 // decisions.cc: POST /v1/comments/{id}/decision, /v1/decisions,
 // /v1/comments/{id}/undo; GET /v1/comments/{id}/history
 awaitable<Response> Decide(Services& s, const Call& call);

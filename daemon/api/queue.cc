@@ -58,43 +58,59 @@ bool ParseSort(std::string_view value, storage::QueueOrder* order) {
   return true;
 }
 
-// One query parameter into *q; the 400 to answer if it is not acceptable.
-std::optional<Response> ParseQueueParam(const Call& call, const std::string& key,
-                                        const std::string& value, int64_t now, uint32_t max_page,
-                                        QueueQuery* q, std::string* cursor) {
-  storage::QueueFilter& f = q->filter;
+}  // namespace
+
+bool ParseQueueFilterParam(const std::string& key, const std::string& value, int64_t now_ms,
+                           storage::QueueFilter* f, std::string* error) {
+  error->clear();
   if (key == "site") {
-    if (!value.empty()) f.sites = std::vector<std::string>{value};  // the router checked it
+    if (!value.empty()) f->sites = std::vector<std::string>{value};
   } else if (key == "review") {
     if (value != "pending" && value != "spot_check" && !value.empty()) {
-      return BadQuery(call.request, key, "must be pending or spot_check");
+      *error = "must be pending or spot_check";
     }
-    f.review = value;
+    f->review = value;
   } else if (key == "language") {
-    f.language = value;
+    f->language = value;
   } else if (key == "label") {
     if (value != "spam" && value != "abuse" && value != "ham" && !value.empty()) {
-      return BadQuery(call.request, key, "must be spam, abuse or ham");
+      *error = "must be spam, abuse or ham";
     }
-    f.label = value;
+    f->label = value;
   } else if (key == "min_score" || key == "max_score") {
     double v = 0;
-    if (!base::ParseDouble(value, &v)) return BadQuery(call.request, key, "must be a number");
-    (key == "min_score" ? f.min_score : f.max_score) = v;
+    if (!base::ParseDouble(value, &v)) *error = "must be a number";
+    (key == "min_score" ? f->min_score : f->max_score) = v;
   } else if (key == "rule") {
-    f.rule = value;
+    f->rule = value;
   } else if (key == "min_age" || key == "max_age") {
     int64_t seconds = 0;
     if (!base::ParseInt64(value, &seconds) || seconds < 0 || seconds > kMaxAgeSeconds) {
-      return BadQuery(call.request, key, "must be a number of seconds >= 0");
+      *error = "must be a number of seconds >= 0";
     }
-    (key == "min_age" ? f.received_at_most_ms : f.received_at_least_ms) = now - seconds * 1000;
+    (key == "min_age" ? f->received_at_most_ms : f->received_at_least_ms) =
+        now_ms - seconds * 1000;
   } else if (key == "email" || key == "ip" || key == "q") {
     if (value.size() > kMaxSearchBytes) {
-      return BadQuery(call.request, key,
-                      "must be at most " + std::to_string(kMaxSearchBytes) + " bytes");
+      *error = "must be at most " + std::to_string(kMaxSearchBytes) + " bytes";
     }
-    (key == "email" ? f.author_email : key == "ip" ? f.author_ip : f.text) = value;
+    (key == "email" ? f->author_email : key == "ip" ? f->author_ip : f->text) = value;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+// One query parameter into *q; the 400 to answer if it is not acceptable.
+// The site is checked by the router (SiteScope::kQuery).
+std::optional<Response> ParseQueueParam(const Call& call, const std::string& key,
+                                        const std::string& value, int64_t now, uint32_t max_page,
+                                        QueueQuery* q, std::string* cursor) {
+  std::string error;
+  if (ParseQueueFilterParam(key, value, now, &q->filter, &error)) {
+    if (!error.empty()) return BadQuery(call.request, key, error);
   } else if (key == "sort") {
     if (!ParseSort(value, &q->order)) {
       return BadQuery(call.request, key, "must be oldest, newest, score_desc or score_asc");

@@ -1,5 +1,6 @@
 #include "daemon/api/review.h"
 
+#include "base/random.h"
 #include "base/time.h"
 
 namespace moderated::api {
@@ -8,6 +9,43 @@ namespace json = boost::json;
 std::optional<std::vector<std::string>> ScopeOf(const Principal& p) {
   if (p.role == Role::kAdmin || p.sites.empty()) return std::nullopt;
   return p.sites;
+}
+
+bool IsDecision(const json::value& v) {
+  return v.is_string() && (v.as_string() == "approve" || v.as_string() == "reject" ||
+                           v.as_string() == "spam" || v.as_string() == "abuse");
+}
+
+void ParseDecisionFields(const json::object& o, std::string* decision, std::string* note,
+                         std::vector<FieldError>* errors) {
+  auto d = o.find("decision");
+  if (d == o.end()) {
+    errors->push_back({"/decision", "is required"});
+  } else if (!IsDecision(d->value())) {
+    errors->push_back({"/decision", "must be \"approve\", \"reject\", \"spam\" or \"abuse\""});
+  } else {
+    *decision = std::string(d->value().as_string());
+  }
+  if (auto n = o.find("note"); n != o.end() && !n->value().is_null()) {
+    if (!n->value().is_string() || n->value().as_string().size() > kMaxNoteBytes) {
+      errors->push_back({"/note", "must be a string of at most 4096 bytes"});
+    } else {
+      *note = std::string(n->value().as_string());
+    }
+  }
+}
+
+storage::DecideRequest MakeRequest(int64_t id, const std::string& decision, const std::string& note,
+                                   const std::string& actor, int64_t now) {
+  storage::DecideRequest r;
+  r.comment_id = id;
+  r.decision = decision;
+  r.note = note;
+  r.actor = actor;
+  r.now_ms = now;
+  r.event_id = base::RandomHex128();  // the webhook event's id
+  r.event_time = base::FormatTimeMs(now);
+  return r;
 }
 
 std::string NoComment(int64_t id) { return "no comment with id " + std::to_string(id); }

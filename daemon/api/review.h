@@ -49,6 +49,30 @@ bool CheckAccess(storage::Store& store, int64_t id, const Principal& principal,
 // The problem for a failed write task (nullopt: the writer is stopping).
 Response FromWriteResult(const Request& req, const std::optional<WriteResult>& result);
 
+// The longest note a decision may carry.
+inline constexpr size_t kMaxNoteBytes = 4096;
+
+// Is `v` "approve", "reject", "spam" or "abuse"?
+bool IsDecision(const boost::json::value& v);
+
+// The "decision" (required) and "note" (optional) of a decision body into
+// *decision and *note, or errors naming /decision and /note.
+void ParseDecisionFields(const boost::json::object& o, std::string* decision, std::string* note,
+                         std::vector<FieldError>* errors);
+
+// A decision (or undo) of comment `id` by `actor` at `now`, with a fresh
+// webhook event id.
+storage::DecideRequest MakeRequest(int64_t id, const std::string& decision, const std::string& note,
+                                   const std::string& actor, int64_t now);
+
+// One filter parameter of the queue (GET /v1/queue's site, review, language,
+// label, min_score, max_score, rule, min_age, max_age, email, ip, q; also
+// POST /v1/queue/bulk's filter) into *f. False if `key` is not one of them;
+// else *error is what is wrong with `value` ("must be spam, abuse or ham")
+// or empty. The site is set as given: the caller checks the token's scope.
+bool ParseQueueFilterParam(const std::string& key, const std::string& value, int64_t now_ms,
+                           storage::QueueFilter* f, std::string* error);
+
 std::string NoComment(int64_t id);
 std::string ClaimedDetail(int64_t id, const storage::Claim& claim);
 

@@ -42,6 +42,12 @@ std::vector<Route> ApiRoutes(const Config& config) {
       // Review (docs/review.md).
       {verb::get, "/v1/queue", A::kToken, reviewers, S::kQuery, B::kNone, L::kComment,
        api::ListQueue},
+      {verb::post, "/v1/queue/bulk", A::kToken, reviewers, S::kPrincipal, B::kJson, L::kComment,
+       api::StartBulk},
+      {verb::get, "/v1/queue/bulk/{id}", A::kToken, reviewers, S::kPrincipal, B::kNone,
+       L::kComment, api::GetBulk, "no bulk action '{}'"},
+      {verb::post, "/v1/queue/bulk/{id}/undo", A::kToken, reviewers, S::kPrincipal, B::kNone,
+       L::kComment, api::UndoBulk, "no bulk action '{}'"},
       {verb::post, "/v1/queue/{id}/claim", A::kToken, reviewers, S::kComment, B::kOptionalJson,
        L::kComment, api::ClaimComment},
       {verb::delete_, "/v1/queue/{id}/claim", A::kToken, reviewers, S::kComment, B::kNone,

@@ -149,6 +149,26 @@ describe('real responses match the schemas', () => {
     await call('post', '/v1/comments', '/v1/comments', { as: 'site', body: { site: 'news.example', content: 'held for sure' } });
     const page = await call('get', '/v1/queue', '/v1/queue?limit=5', { as: 'admin' });
     assert.ok(page.body.items.length >= 1);
+    // A bulk action: dry run, start, progress until done, undo, and its errors.
+    const filter = { q: 'held for sure' };
+    const dry = await call('post', '/v1/queue/bulk', '/v1/queue/bulk', {
+      as: 'admin', body: { filter, decision: 'spam', dry_run: true },
+    });
+    assert.equal(dry.body.matched, 1);
+    const started = await call('post', '/v1/queue/bulk', '/v1/queue/bulk', {
+      as: 'admin', body: { filter, decision: 'spam' },
+    });
+    assert.equal(started.status, 202);
+    let action = started.body;
+    while (action.state === 'running') {
+      action = (await call('get', '/v1/queue/bulk/{id}', `/v1/queue/bulk/${action.id}`, { as: 'admin' })).body;
+    }
+    assert.equal(action.decided, 1);
+    const undo = await call('post', '/v1/queue/bulk/{id}/undo', `/v1/queue/bulk/${action.id}/undo`, { as: 'admin' });
+    assert.equal(undo.status, 202);
+    await call('get', '/v1/queue/bulk/{id}', '/v1/queue/bulk/999999', { as: 'admin' }); // 404
+    const bad = await call('post', '/v1/queue/bulk', '/v1/queue/bulk', { as: 'admin', body: { filter: {}, decision: 'x' } });
+    assert.equal(bad.status, 422);
     await call('get', '/v1/admin/sites', '/v1/admin/sites', { as: 'admin' });
     await call('get', '/v1/admin/tokens', '/v1/admin/tokens', { as: 'admin' });
   });

@@ -66,7 +66,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 7);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 8);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -78,7 +78,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "7\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "8\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -96,6 +96,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|comments_site_updated|comments\n"
             "index|comments_spot_check|comments\n"
             "index|comments_status|comments\n"
+            "index|decisions_bulk|decisions\n"
             "index|decisions_comment|decisions\n"
             "index|decisions_comment_actor|decisions\n"
             "index|labels_comment|labels\n"
@@ -104,6 +105,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|outbox_due|outbox\n"
             "index|rules_versions_one_active|rules_versions\n"
             "table|audit_log|audit_log\n"
+            "table|bulk_actions|bulk_actions\n"
             "table|claims|claims\n"
             "table|comments|comments\n"
             "table|decisions|decisions\n"
@@ -250,7 +252,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "7\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "8\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -293,7 +295,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 7");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 8");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -312,7 +314,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 7; open it "
+                       ": database schema version 1 is older than this build's 8; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

@@ -792,6 +792,135 @@ TEST_P(StoreQueueTest, FiltersByAuthorAndText) {
   EXPECT_EQ(counts.by_language, (std::map<std::string, int64_t>{{"ar", 1}}));
 }
 
+// A bulk action: ids and an exact count of what a filter matches, decisions
+// tagged with the action, its record updated only from the state expected,
+// and an undo that leaves alone what was decided again since.
+TEST_P(StoreQueueTest, BulkActionDecidesTagsAndUndoesInBatches) {
+  std::vector<Comment> comments;
+  for (int i = 0; i < 5; ++i) {
+    Comment c = Pending(i == 4 ? "b" : "a", "c" + std::to_string(i), 5, "en", "{}", 1000 + i);
+    c.content = "Best CASINO bonus " + std::to_string(i);
+    comments.push_back(c);
+  }
+  comments.push_back(Pending("a", "n1", 5, "en", "{}", 2000));
+  auto ids = Insert(comments);
+  RawDb raw(path_);
+  raw.Exec(
+      "INSERT INTO sites (name, webhook_url, webhook_secret, created_at_ms, updated_at_ms) "
+      "VALUES ('a', 'https://hooks.example/a', '', 1, 1)");
+  QueueFilter f;
+  f.sites = std::vector<std::string>{"a"};
+  f.text = "casino";
+  int64_t matched = 0;
+  ASSERT_EQ(store_->CountQueueExact(f, &matched), std::error_code());
+  EXPECT_EQ(matched, 4);
+  std::vector<int64_t> page;
+  ASSERT_EQ(store_->ListQueueIds(f, 0, 3, &page), std::error_code());
+  EXPECT_EQ(page, (std::vector<int64_t>{ids[0], ids[1], ids[2]}));
+  ASSERT_EQ(store_->ListQueueIds(f, ids[2], 3, &page), std::error_code());
+  EXPECT_EQ(page, (std::vector<int64_t>{ids[3]}));
+
+  BulkAction action;
+  action.actor = "token:2:bob";
+  action.decision = "spam";
+  action.note = "wave";
+  action.filter_json = R"({"q":"casino"})";
+  action.matched = 4;
+  action.created_at_ms = action.updated_at_ms = 3000;
+  ASSERT_EQ(store_->AddBulkAction(action, &action.id), std::error_code());
+  EXPECT_EQ(action.id, 1);
+  std::vector<DecideRequest> requests;
+  for (int i = 0; i < 4; ++i) {
+    requests.push_back(Request(ids[i], "spam", "token:2:bob", 3100));
+    requests.back().event_id += "-" + std::to_string(i);
+    requests.back().bulk_id = action.id;
+  }
+  std::vector<DecideResult> results;
+  ASSERT_EQ(store_->DecideMany(requests, &results), std::error_code());
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(raw.Query("SELECT comment_id, bulk_id FROM decisions ORDER BY id"),
+            "1|1\n2|1\n3|1\n4|1\n");
+  ASSERT_EQ(store_->CountQueueExact(f, &matched), std::error_code());
+  EXPECT_EQ(matched, 0);
+
+  action.decided = 4;
+  action.state = "done";
+  AuditEntry audit;
+  audit.at_ms = 3200;
+  audit.actor = action.actor;
+  audit.action = "queue.bulk";
+  audit.target = "bulk:1";
+  bool updated = false;
+  ASSERT_EQ(store_->UpdateBulkAction(action, "running", &audit, &updated), std::error_code());
+  EXPECT_TRUE(updated);
+  // Not from a state it is not in: nothing written, no audit entry.
+  ASSERT_EQ(store_->UpdateBulkAction(action, "running", &audit, &updated), std::error_code());
+  EXPECT_FALSE(updated);
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM audit_log WHERE action = 'queue.bulk'"), "1\n");
+  BulkAction read;
+  ASSERT_EQ(store_->GetBulkAction(action.id, &read), std::error_code());
+  EXPECT_EQ(read.actor, "token:2:bob");
+  EXPECT_EQ(read.decision, "spam");
+  EXPECT_EQ(read.note, "wave");
+  EXPECT_EQ(read.filter_json, R"({"q":"casino"})");
+  EXPECT_EQ(read.state, "done");
+  EXPECT_EQ(read.matched, 4);
+  EXPECT_EQ(read.decided, 4);
+  EXPECT_EQ(read.created_at_ms, 3000);
+  EXPECT_EQ(store_->GetBulkAction(99, &read), std::error_code(Errc::not_found));
+  EXPECT_EQ(store_->LastErrorMessage(), "no bulk action 99");
+
+  // Someone approves the second comment after the action: the undo keeps it.
+  DecideResult one;
+  ASSERT_EQ(store_->Decide(Request(ids[1], "approve", "token:3:eve", 3300), &one),
+            std::error_code());
+  std::vector<Decision> decisions;
+  ASSERT_EQ(store_->ListBulkDecisions(action.id, 0, 3, &decisions), std::error_code());
+  ASSERT_EQ(decisions.size(), 3u);
+  EXPECT_EQ(decisions[0].comment_id, ids[0]);
+  std::vector<Decision> rest;
+  ASSERT_EQ(store_->ListBulkDecisions(action.id, decisions.back().id, 3, &rest),
+            std::error_code());
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].comment_id, ids[3]);
+  requests.clear();
+  for (int i = 0; i < 4; ++i) {
+    requests.push_back(Request(ids[i], "", "token:1:admin", 4000));
+    requests.back().note = "";
+    requests.back().event_id = "undo-" + std::to_string(i);
+  }
+  ASSERT_EQ(store_->UndoBulkDecisions(action.id, requests, &results), std::error_code());
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].outcome, ReviewOutcome::kDone);
+  EXPECT_EQ(results[1].outcome, ReviewOutcome::kNothingToUndo);
+  EXPECT_EQ(results[2].outcome, ReviewOutcome::kDone);
+  EXPECT_EQ(results[3].outcome, ReviewOutcome::kDone);
+  EXPECT_EQ(results[0].undone.comment_id, ids[0]);
+  EXPECT_EQ(raw.Query("SELECT external_id, status FROM comments ORDER BY id"),
+            "c0|pending\nc1|approved\nc2|pending\nc3|pending\nc4|pending\nn1|pending\n");
+  EXPECT_EQ(raw.Query("SELECT comment_id, decision, actor, undone, coalesce(bulk_id, 0) "
+                      "FROM decisions WHERE id > 5 ORDER BY id"),
+            "1|undo|token:1:admin|0|0\n3|undo|token:1:admin|0|0\n4|undo|token:1:admin|0|0\n");
+  EXPECT_EQ(raw.Query("SELECT comment_id, label, undone FROM labels WHERE label = 'spam' "
+                      "ORDER BY id"),
+            "1|spam|1\n2|spam|0\n3|spam|1\n4|spam|1\n");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM audit_log WHERE action = 'comment.undo'"), "3\n");
+  EXPECT_EQ(raw.Query("SELECT event_id FROM outbox WHERE event_id LIKE 'undo-%' ORDER BY id"),
+            "undo-0\nundo-2\nundo-3\n");
+  ASSERT_EQ(store_->CountQueueExact(f, &matched), std::error_code());
+  EXPECT_EQ(matched, 3);
+  QueueCounts counts;
+  ASSERT_EQ(store_->CountQueue(QueueFilter(), &counts), std::error_code());
+  EXPECT_EQ(counts.total, 5);
+  // What is left of the action is the decision someone overrode.
+  ASSERT_EQ(store_->ListBulkDecisions(action.id, 0, 10, &decisions), std::error_code());
+  ASSERT_EQ(decisions.size(), 1u);
+  EXPECT_EQ(decisions[0].comment_id, ids[1]);
+  ASSERT_EQ(store_->UndoBulkDecisions(action.id, std::span(requests).subspan(1, 1), &results),
+            std::error_code());
+  EXPECT_EQ(results[0].outcome, ReviewOutcome::kNothingToUndo);
+}
+
 MODERATED_INSTANTIATE_FOR_BOTH_BACKENDS(StoreQueueTest);
 
 }  // namespace

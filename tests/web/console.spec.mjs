@@ -696,6 +696,41 @@ test('rules editor: a YAML syntax error on line 6 is reported at 6:11', async ()
   await page.click('#rules-revert');
 });
 
+test('bulk action on the filter: dry-run count, confirmation, progress, undo (POST /v1/queue/bulk)', async () => {
+  for (let i = 0; i < 3; i++) {
+    await submit(`wave${i}`, {author: {name: 'Wave', ip: `203.0.113.${80 + i}`}, content: `Cheap bulkwave pills, offer ${i}`});
+  }
+  await openView('queue', 'en');
+  // No narrowing filter: nothing to offer.
+  assert.equal(await page.locator('#filter-bulk').isHidden(), true);
+  await page.locator('#filters').evaluate((d) => { d.open = true; });
+  await page.fill('#filter-q', 'bulkwave');
+  await page.press('#filter-q', 'Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.card').length === 3);
+  await page.waitForSelector('#filter-bulk:not([hidden])');
+  await page.click('#filter-bulk-reject');
+  await page.waitForFunction(() => document.getElementById('filter-bulk-status').textContent ===
+    'Reject all 3 comments these filters match?');
+  assert.equal(await page.locator('#filter-bulk-confirm').textContent(), 'Confirm: 3 comments');
+  await shot('29-filter-bulk-confirm');
+  await page.click('#filter-bulk-confirm');
+  await page.waitForFunction(() => document.getElementById('filter-bulk-status').textContent ===
+    'Done: 3 comments decided.');
+  for (let i = 0; i < 3; i++) await expectStatus(`wave${i}`, 'rejected');
+  await page.waitForFunction(() => document.querySelectorAll('.card').length === 0);
+  const audit = (await call('GET', '/v1/admin/audit?action=queue.bulk')).json;
+  assert.equal(audit.entries.filter((e) => e.action === 'queue.bulk').length, 1);
+  await page.click('#filter-bulk-undo');
+  await page.waitForFunction(() => document.getElementById('filter-bulk-status').textContent ===
+    'Undone: 3 comments are back in the queue.');
+  for (let i = 0; i < 3; i++) await expectStatus(`wave${i}`, 'pending');
+  await page.waitForFunction(() => document.querySelectorAll('.card').length === 3);
+  await expectAccessible('filter bulk');
+  // Reset: the filters no longer narrow the queue, the offer goes.
+  await page.click('#filters-form button.ghost');
+  await page.waitForSelector('#filter-bulk', {state: 'hidden'});
+});
+
 test('keyboard: every control of the top bar and the filters is reachable with Tab', async () => {
   await page.setViewportSize({width: 390, height: 844});
   await openView('queue', 'ar');

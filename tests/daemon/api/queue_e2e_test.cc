@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <regex>
 #include <set>
 #include <thread>
@@ -592,6 +593,200 @@ TEST_F(QueueE2ETest, PollingReturnsExactlyTheChangedComments) {
   EXPECT_EQ("query parameter 'site' is required", Str(r.Json().at("detail")));
   // POST /v1/comments still submits.
   EXPECT_NE(0, Submit(site, "q-9", kArabic[1]));
+}
+
+// Bulk actions (daemon/api/bulk.cc; they share this fixture's daemon and
+// helpers): the action and its undo run in the background, so a test polls
+// the action until it leaves `state` (a wait for a state, not a timing).
+json::value WaitWhile(const std::function<HttpResult()>& get, const std::string& state) {
+  for (;;) {
+    HttpResult r = get();
+    EXPECT_EQ(200u, r.status) << r.body;
+    if (r.status != 200) return json::value();
+    json::value v = r.Json();
+    if (Str(v.at("state")) != state) return v;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// The errors of a 422 as "pointer: detail" lines.
+std::string FieldErrors(const HttpResult& r) {
+  EXPECT_EQ(422u, r.status) << r.body;
+  std::string out;
+  const json::value v = r.Json();
+  for (const auto& e : v.at("errors").as_array()) {
+    out += Str(e.at("pointer")) + ": " + Str(e.at("detail")) + "\n";
+  }
+  return out;
+}
+
+TEST_F(QueueE2ETest, BulkRejectDecidesEveryMatchInBatchesAndUndoRestoresThem) {
+  const std::string site = "wave.example";
+  const std::string elsewhere = "wave-other.example";
+  ASSERT_EQ(200u, Admin(http::verb::put, "/v1/admin/sites/" + site,
+                        R"({"webhook_url": "https://hooks.example/bulk", "webhook_secret": "s"})")
+                      .status);
+  // 1,200 held comments, every other one casino spam; five more on another site.
+  for (int part = 0; part < 2; ++part) {
+    json::array batch;
+    for (int i = part * 600; i < (part + 1) * 600; ++i) {
+      batch.push_back({{"site", site},
+                       {"id", "w-" + std::to_string(i)},
+                       {"content", i % 2 == 0 ? kEnglish[0] : kEnglish[1 + i % 4 / 2]}});
+    }
+    HttpResult r = Admin(http::verb::post, "/v1/comments/batch",
+                         json::serialize(json::object{{"comments", batch}}));
+    ASSERT_EQ(200u, r.status) << r.body;
+  }
+  std::vector<int64_t> others;
+  for (int i = 0; i < 5; ++i) others.push_back(Submit(elsewhere, "o-" + std::to_string(i), kEnglish[0]));
+  const std::string own = daemon_->CreateToken("moderator", {site});
+  const std::string stranger = daemon_->CreateToken("moderator", {elsewhere});
+  const std::string body = R"({"filter": {"rule": "casino"}, "decision": "reject", "note": "wave"})";
+
+  // Dry runs: the exact count, within the token's sites.
+  HttpResult r = Call(own, http::verb::post, "/v1/queue/bulk",
+                      R"({"filter": {"rule": "casino"}, "decision": "reject", "dry_run": true})");
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ((json::value{{"matched", 600}}), r.Json());
+  r = Admin(http::verb::post, "/v1/queue/bulk",
+            R"({"filter": {"rule": "casino", "site": "wave-other.example"}, "decision": "reject",
+                "dry_run": true})");
+  EXPECT_EQ(5, r.Json().at("matched").as_int64());
+  // A moderator of another site may not name this one.
+  r = Call(stranger, http::verb::post, "/v1/queue/bulk",
+           R"({"filter": {"rule": "casino", "site": "wave.example"}, "decision": "reject"})");
+  EXPECT_EQ(403u, r.status);
+  EXPECT_EQ("this token may not act for site 'wave.example'", Str(r.Json().at("detail")));
+
+  r = Call(own, http::verb::post, "/v1/queue/bulk", body);
+  ASSERT_EQ(202u, r.status) << r.body;
+  json::value action = r.Json();
+  const int64_t id = action.at("id").as_int64();
+  EXPECT_EQ("running", Str(action.at("state")));
+  EXPECT_EQ(600, action.at("matched").as_int64());
+  EXPECT_EQ("reject", Str(action.at("decision")));
+  EXPECT_EQ((json::object{{"rule", "casino"}}), action.at("filter").as_object());
+  const std::string target = "/v1/queue/bulk/" + std::to_string(id);
+  action = WaitWhile([&] { return Call(own, http::verb::get, target); }, "running");
+  EXPECT_EQ("done", Str(action.at("state"))) << action;
+  EXPECT_EQ(600, action.at("decided").as_int64());
+  EXPECT_EQ(0, action.at("skipped").as_int64());
+  EXPECT_TRUE(action.at("error").is_null());
+  // Only another moderator's own actions are theirs to read or undo.
+  r = Call(stranger, http::verb::get, target);
+  EXPECT_EQ(403u, r.status);
+  const std::string actor = Str(action.at("actor"));
+  EXPECT_EQ("bulk action " + std::to_string(id) + " was started by " + actor +
+                "; only they or an admin may read it",
+            Str(r.Json().at("detail")));
+
+  // Every match rejected, the others untouched, counts follow.
+  const std::string db = daemon_->database();
+  const std::string sid = std::to_string(id);
+  EXPECT_EQ("600\n", Query(db, "SELECT count(*) FROM decisions WHERE bulk_id = " + sid +
+                                   " AND decision = 'reject' AND new_status = 'rejected'"));
+  EXPECT_EQ("rejected|600\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+                                            site + "' AND content = '" + kEnglish[0] +
+                                            "' GROUP BY status"));
+  EXPECT_EQ("pending|600\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+                                           site + "' AND content <> '" + kEnglish[0] +
+                                           "' GROUP BY status"));
+  EXPECT_EQ("pending|5\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+                                         elsewhere + "' GROUP BY status"));
+  r = Admin(http::verb::get, "/v1/queue?site=" + site);
+  EXPECT_EQ(600, r.Json().at("counts").at("total").as_int64());
+  EXPECT_EQ(0u, r.Json().at("counts").at("by_rule").as_object().count("casino"));
+  EXPECT_EQ("600\n", Query(db, "SELECT count(*) FROM outbox WHERE site = '" + site +
+                                   "' AND json_extract(payload, '$.type') = 'comment.decided'"));
+  EXPECT_EQ("600\n", Query(db, "SELECT count(*) FROM audit_log WHERE action = 'comment.decide' "
+                                   "AND json_extract(after_json, '$.note') = 'wave'"));
+  EXPECT_EQ(actor + "|bulk:" + sid + "|done|600|600|wave\n",
+            Query(db, "SELECT actor, target, json_extract(after_json, '$.state'), "
+                      "json_extract(after_json, '$.matched'), json_extract(after_json, "
+                      "'$.decided'), json_extract(after_json, '$.note') FROM audit_log "
+                      "WHERE action = 'queue.bulk'"));
+
+  // Someone approves one of them since: the undo leaves it.
+  const int64_t redecided =
+      std::stoll(Query(db, "SELECT min(comment_id) FROM decisions WHERE bulk_id = " + sid));
+  ASSERT_EQ(200u, Admin(http::verb::post, "/v1/comments/" + std::to_string(redecided) + "/decision",
+                        Decision("approve"))
+                      .status);
+  r = Call(stranger, http::verb::post, target + "/undo");
+  EXPECT_EQ(403u, r.status);
+  EXPECT_EQ("bulk action " + sid + " was started by " + actor +
+                "; only they or an admin may undo it",
+            Str(r.Json().at("detail")));
+  r = Call(own, http::verb::post, target + "/undo");
+  ASSERT_EQ(202u, r.status) << r.body;
+  EXPECT_EQ("undoing", Str(r.Json().at("state")));
+  action = WaitWhile([&] { return Call(own, http::verb::get, target); }, "undoing");
+  EXPECT_EQ("undone", Str(action.at("state"))) << action;
+  EXPECT_EQ(599, action.at("undone").as_int64());
+  EXPECT_EQ(actor, Str(action.at("undone_by")));
+  EXPECT_EQ("pending|599\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+                                           site + "' AND content = '" + kEnglish[0] +
+                                           "' AND id <> " + std::to_string(redecided) +
+                                           " GROUP BY status"));
+  EXPECT_EQ("approved\n", Query(db, "SELECT status FROM comments WHERE id = " +
+                                        std::to_string(redecided)));
+  r = Admin(http::verb::get, "/v1/queue?site=" + site + "&rule=casino");
+  EXPECT_EQ(599, r.Json().at("counts").at("total").as_int64());
+  EXPECT_EQ("599\n", Query(db, "SELECT count(*) FROM outbox WHERE site = '" + site +
+                                   "' AND json_extract(payload, '$.type') = 'comment.undone'"));
+  EXPECT_EQ("599|0\n", Query(db, "SELECT count(*), sum(undone) FROM labels WHERE label = 'undo' "
+                                 "AND comment_id IN (SELECT comment_id FROM decisions "
+                                 "WHERE bulk_id = " + sid + ")"));
+  EXPECT_EQ("599\n", Query(db, "SELECT count(*) FROM labels WHERE label = 'rejected' AND "
+                               "undone = 1 AND comment_id IN (SELECT comment_id FROM decisions "
+                               "WHERE bulk_id = " + sid + ")"));
+  EXPECT_EQ(actor + "|bulk:" + sid + "|undone|599\n",
+            Query(db, "SELECT actor, target, json_extract(after_json, '$.state'), "
+                      "json_extract(after_json, '$.undone') FROM audit_log "
+                      "WHERE action = 'queue.bulk.undo'"));
+  r = Call(own, http::verb::post, target + "/undo");
+  EXPECT_EQ(409u, r.status);
+  EXPECT_EQ("bulk action " + sid + " is already undone", Str(r.Json().at("detail")));
+}
+
+TEST_F(QueueE2ETest, BulkRequestsAreValidated) {
+  auto post = [](const std::string& body) {
+    return Admin(http::verb::post, "/v1/queue/bulk", body);
+  };
+  EXPECT_EQ("/filter/label: must be spam, abuse or ham\n"
+            "/decision: must be \"approve\", \"reject\", \"spam\" or \"abuse\"\n",
+            FieldErrors(post(R"({"filter": {"label": "scam"}, "decision": "nuke"})")));
+  EXPECT_EQ("/filter: must narrow the queue beyond site and review: give language, label, "
+            "min_score, max_score, rule, min_age, max_age, email, ip or q\n",
+            FieldErrors(post(R"({"filter": {"site": "a.example", "review": "pending"},
+                                 "decision": "reject"})")));
+  EXPECT_EQ("/colour: unknown field\n/filter: is required\n",
+            FieldErrors(post(R"({"colour": 1, "decision": "spam"})")));
+  EXPECT_EQ("/filter/min_age: must be a number of seconds >= 0\n"
+            "/filter/when: unknown field\n"
+            "/filter/q: must be a string or a number\n"
+            "/dry_run: must be true or false\n",
+            FieldErrors(post(R"({"filter": {"min_age": -5, "when": "now", "q": ["x"]},
+                                 "decision": "spam", "dry_run": "yes"})")));
+  EXPECT_EQ("/filter: must be a JSON object\n",
+            FieldErrors(post(R"({"filter": "casino", "decision": "spam"})")));
+  // Numbers and strings both work for the numeric fields.
+  HttpResult r = post(R"({"filter": {"min_score": 1000, "max_age": "60"}, "decision": "spam",
+                          "dry_run": true})");
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ(0, r.Json().at("matched").as_int64());
+  r = Admin(http::verb::get, "/v1/queue/bulk/999999");
+  EXPECT_EQ(404u, r.status);
+  EXPECT_EQ("no bulk action 999999", Str(r.Json().at("detail")));
+  r = Admin(http::verb::post, "/v1/queue/bulk/abc/undo");
+  EXPECT_EQ(404u, r.status);
+  EXPECT_EQ("no bulk action 'abc'", Str(r.Json().at("detail")));
+  const std::string site_token = daemon_->CreateToken("site", {"a.example"});
+  r = Call(site_token, http::verb::post, "/v1/queue/bulk",
+           R"({"filter": {"q": "x"}, "decision": "spam"})");
+  EXPECT_EQ(403u, r.status);
+  EXPECT_EQ("this endpoint needs a moderator or admin token, not site", Str(r.Json().at("detail")));
 }
 
 TEST_F(QueueE2ETest, RoleMatrixForQueueEndpoints) {
