@@ -26,6 +26,8 @@
 #                   works on a copy, since tokens and phase 3 change the data
 #   REPEAT          requests per listing kind (default 200)
 #   WALK_PAGES      at most this many pages in the cursor walk (default 0 = all)
+#   FILTERS         the filtered listings, space-separated query parameters
+#                   (default: site, rule, language, label, min_score, q, email, ip)
 #   LOAD=0          skip phase 3
 #   RATE            submitted comments per second in phase 3 (default 5000)
 #   CONNECTIONS     loadgen connections for them (default 64)
@@ -173,8 +175,8 @@ for sort in oldest newest score_desc score_asc; do
     echo "/v1/queue?limit=50&sort=$sort&cursor=$(b64url "$sort:$score:$id")"
   done <"$WORK/points" | get_all | report "cursor page $sort"
 done
-for filter in site=ar.news.example rule=spam.gambling language=ru label=spam min_score=5 \
-  q=casino q=nothing-matches-this email=reader42%40mail.example ip=10.0.1.2; do
+for filter in ${FILTERS:-site=ar.news.example rule=spam.gambling language=ru label=spam \
+  min_score=5 q=casino q=nothing-matches-this email=reader42%40mail.example ip=10.0.1.2}; do
   repeat "/v1/queue?limit=50&$filter" | get_all | report "filter $filter"
 done
 
