@@ -726,6 +726,22 @@ net::awaitable<void> Watchdog(Run& run, std::vector<std::unique_ptr<Slot>>& slot
   }
 }
 
+// The completion handler of a connection's or moderator's coroutine: an
+// exception that escaped it counts as a transport error; then one fewer is live.
+auto OnDone(std::atomic<int>& live, uint64_t& transport_errors, std::string& first_error) {
+  return [&live, &transport_errors, &first_error](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        ++transport_errors;
+        if (first_error.empty()) first_error = ex.what();
+      }
+    }
+    --live;
+  };
+}
+
 double Percentile(const std::vector<int64_t>& sorted, double p) {
   if (sorted.empty()) return 0;
   // Nearest rank: the smallest sample with at least p% of samples <= it.
@@ -778,17 +794,7 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < options.connections; ++i) {
     uint64_t seed = options.seed * 1000003u + static_cast<uint64_t>(i);
-    auto done = [&live, &stats, i](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          ++stats[i].transport_errors;
-          if (stats[i].first_error.empty()) stats[i].first_error = ex.what();
-        }
-      }
-      --live;
-    };
+    auto done = OnDone(live, stats[i].transport_errors, stats[i].first_error);
     if (options.unix_path.empty()) {
       net::co_spawn(strands[i],
                     Connection<net::ip::tcp::socket>(run, *slots[i], tcp_endpoint, seed, i,
@@ -804,17 +810,7 @@ int main(int argc, char** argv) {
   }
   for (int m = 0; m < options.moderators; ++m) {
     const size_t k = static_cast<size_t>(options.connections + m);
-    auto done = [&live, &moderator_stats, m](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          ++moderator_stats[m].transport_errors;
-          if (moderator_stats[m].first_error.empty()) moderator_stats[m].first_error = ex.what();
-        }
-      }
-      --live;
-    };
+    auto done = OnDone(live, moderator_stats[m].transport_errors, moderator_stats[m].first_error);
     if (options.unix_path.empty()) {
       net::co_spawn(strands[k],
                     Moderator<net::ip::tcp::socket>(run, *slots[k], tcp_endpoint, m,
