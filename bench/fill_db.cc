@@ -1,8 +1,12 @@
 // bench/fill_db.cc: fills a moderated database with N synthetic stored
 // comments (default 1,000,000) through the storage API, for backtest
-// benchmarks (bench/backtest_bench.sh).
+// benchmarks (bench/backtest_bench.sh) and review-queue benchmarks
+// (bench/queue_bench.sh).
 //
-// Usage: fill_db DATABASE [N]
+// Usage: fill_db DATABASE [N [PENDING]]
+//   DATABASE  a SQLite file or a postgresql:// URL (as Store::Open takes)
+//   PENDING   exactly this many of the N comments are held spam (status
+//             pending), spread evenly over the N; default: ~10 %, at random
 //
 // Comments mix English, Arabic and Russian ham with ~10 % spam templates,
 // 120-400 bytes each, 100,000 distinct IPs, received one per 50 ms. Each row
@@ -67,11 +71,16 @@ std::string Json(const std::string& s) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: fill_db DATABASE [N]\n");
+    std::fprintf(stderr, "usage: fill_db DATABASE [N [PENDING]]\n");
     return 2;
   }
   const std::string path = argv[1];
   const long long n = argc > 2 ? std::atoll(argv[2]) : 1'000'000;
+  const long long pending = argc > 3 ? std::atoll(argv[3]) : -1;
+  if (n <= 0 || (argc > 3 && (pending < 0 || pending > n))) {
+    std::fprintf(stderr, "fill_db: N must be > 0 and PENDING in 0..N\n");
+    return 2;
+  }
   std::string error;
   auto store = Store::Open(path, Store::OpenMode::kReadWrite, &error);
   if (!store) {
@@ -84,8 +93,11 @@ int main(int argc, char** argv) {
   std::vector<Comment> batch;
   const size_t kBatch = 10'000;
   for (long long i = 0; i < n; ++i) {
-    // ~10 % spam: templates 9..11; ham otherwise.
-    const bool spam = rng() % 10 == 0;
+    // ~10 % spam: templates 9..11; ham otherwise. With PENDING, comment i is
+    // spam when floor((i+1)·P/N) steps past floor(i·P/N): exactly P of them,
+    // evenly spread (the draw is still made, so the other fields stay the same).
+    bool spam = rng() % 10 == 0;
+    if (pending >= 0) spam = (i + 1) * pending / n != i * pending / n;
     const Template& t = spam ? kTemplates[9 + rng() % 3] : kTemplates[rng() % 9];
     Comment c;
     c.site = (i % 3 == 0) ? "ar.news.example" : "news.example";

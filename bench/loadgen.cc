@@ -1,14 +1,23 @@
 // bench/loadgen.cc
 //
-// loadgen: a closed-loop HTTP load generator for `moderated serve`.
+// loadgen: an HTTP load generator for `moderated serve`.
 //
 // It opens --connections keep-alive connections to the daemon over loopback
-// TCP (--target 127.0.0.1:PORT) or a Unix socket (--unix PATH). Each one sends
-// POST requests back to back: a new request leaves only when the previous
-// answer has arrived. Bodies come from ~30 built-in comment templates
+// TCP (--target 127.0.0.1:PORT) or a Unix socket (--unix PATH). Closed loop
+// (default): each one sends POST requests back to back, a new request leaves
+// only when the previous answer has arrived. Open loop (--rate R): request k
+// of connection i is due at start + (k + i/C)·C/R, whatever the answers do;
+// its latency counts from that due time, so time spent waiting for a busy
+// connection is part of it (no coordinated omission). Bodies come from ~30 built-in comment templates
 // (English, Arabic, Russian; ham and spam; links, e-mails, homoglyphs) with
 // randomised numbers and a unique `id`, so that every /v1/comments request
 // stores a new row.
+//
+// --moderators M adds M closed-loop "moderators", each on its own connection
+// with --moderator-token: GET /v1/queue?limit=L, then POST
+// /v1/comments/{id}/decision (spam or approve) on the item of the page at
+// its own index, so that moderators rarely pick the same comment. The list
+// and decision latencies are reported apart from the submissions'.
 //
 // The run is always bounded: --warmup seconds whose answers are not measured,
 // then either --duration seconds or exactly --requests measured requests.
@@ -75,6 +84,10 @@ struct Options {
   double timeout_s = 30;  // per request
   uint64_t seed = 1;
   bool json_output = false;
+  double rate = 0;              // >0: open loop, requests per second over all connections
+  int moderators = 0;           // moderator loops (GET /v1/queue → POST decision)
+  std::string moderator_token;  // their Authorization: Bearer token
+  int queue_limit = 20;         // their page size
 };
 
 void Usage(std::ostream& out) {
@@ -90,6 +103,11 @@ void Usage(std::ostream& out) {
          "  --token TOKEN       API token sent as Authorization: Bearer (site or admin)\n"
          "  --timeout S         per-request timeout (default 30)\n"
          "  --seed N            random seed (default 1)\n"
+         "  --rate R            open loop: R requests/s over all connections (default: closed\n"
+         "                      loop); latency counts from each request's due time\n"
+         "  --moderators M      also run M moderators: GET /v1/queue then POST a decision\n"
+         "  --moderator-token T their moderator or admin token (needed with --moderators)\n"
+         "  --queue-limit L     the moderators' page size (default 20)\n"
          "  --json              print one JSON object instead of text\n";
 }
 
@@ -153,6 +171,14 @@ bool ParseOptions(int argc, char** argv, Options* o, std::string* error) {
       ok = ParseDouble(v, &o->timeout_s) && o->timeout_s > 0;
     else if (arg == "--seed")
       ok = ParseInt(v, &o->seed);
+    else if (arg == "--rate")
+      ok = ParseDouble(v, &o->rate) && o->rate > 0;
+    else if (arg == "--moderators")
+      ok = ParseInt(v, &o->moderators) && o->moderators >= 0 && o->moderators <= 1000;
+    else if (arg == "--moderator-token")
+      ok = !(o->moderator_token = v).empty();
+    else if (arg == "--queue-limit")
+      ok = ParseInt(v, &o->queue_limit) && o->queue_limit >= 1 && o->queue_limit <= 200;
     else {
       *error = "unknown flag " + std::string(arg);
       return false;
@@ -167,6 +193,14 @@ bool ParseOptions(int argc, char** argv, Options* o, std::string* error) {
     return false;
   }
   if (o->requests > 0 && !o->warmup_set) o->warmup_s = 0;
+  if (o->moderators > 0 && o->moderator_token.empty()) {
+    *error = "--moderators needs --moderator-token";
+    return false;
+  }
+  if ((o->moderators > 0 || o->rate > 0) && o->requests > 0) {
+    *error = "--rate and --moderators run for --duration, not --requests";
+    return false;
+  }
   if (o->batch > 0) o->endpoint = "/v1/comments/batch";
   if (o->endpoint != "/v1/comments" && o->endpoint != "/v1/check" &&
       o->endpoint != "/v1/comments/batch") {
@@ -341,6 +375,18 @@ struct Stats {
   uint64_t item_errors = 0;      // batch items with "error"
   uint64_t duplicates = 0;       // 200 duplicate / batch items with "duplicate"
   std::string first_error;       // first transport error or non-2xx body, for the report
+  uint64_t late = 0;             // --rate: measured requests that left > 1 ms after due
+};
+
+// What one moderator saw in the measured window.
+struct ModeratorStats {
+  std::vector<int64_t> list_ns;            // GET /v1/queue
+  std::vector<int64_t> decide_ns;          // POST /v1/comments/{id}/decision
+  std::map<unsigned, uint64_t> list_statuses;
+  std::map<unsigned, uint64_t> decide_statuses;
+  uint64_t empty_pages = 0;  // the queue was empty
+  uint64_t transport_errors = 0;
+  std::string first_error;
 };
 
 // Shared by all connections; everything here is atomic or immutable.
@@ -412,10 +458,60 @@ void CountBatchItems(const std::string& body, Stats* stats) {
   }
 }
 
-// One closed-loop connection. Reconnects after a transport error (counted)
-// and gives up if connecting itself fails.
+// Sends `req` on `socket` (connecting first if it is closed) and reads the
+// answer into `res`, marking the slot in flight for the watchdog. Returns ""
+// or what failed; after a failure, or an answer without keep-alive, the
+// socket is closed so the next call reconnects.
 template <typename Socket, typename Endpoint>
-net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_t seed,
+net::awaitable<std::string> RoundTrip(std::optional<Socket>& socket, const Endpoint& endpoint,
+                                      Slot& slot, beast::flat_buffer& buffer,
+                                      http::request<http::string_body>& req,
+                                      http::response<http::string_body>& res) {
+  if (!socket || !socket->is_open()) {
+    socket.emplace(co_await net::this_coro::executor);
+    buffer.clear();
+    auto [ec] = co_await socket->async_connect(endpoint, net::as_tuple(net::use_awaitable));
+    if (ec) co_return "connect: " + ec.message();
+  }
+  slot.inflight_since_ns.store(NowNs(), std::memory_order_relaxed);
+  auto [wec, wn] = co_await http::async_write(*socket, req, net::as_tuple(net::use_awaitable));
+  boost::system::error_code rec;
+  if (!wec) {
+    std::tie(rec, std::ignore) =
+        co_await http::async_read(*socket, buffer, res, net::as_tuple(net::use_awaitable));
+  }
+  slot.inflight_since_ns.store(0, std::memory_order_relaxed);
+  boost::system::error_code ignored;
+  if (wec || rec) {
+    socket->close(ignored);
+    co_return wec ? "write: " + wec.message() : "read: " + rec.message();
+  }
+  if (!res.keep_alive()) {
+    socket->shutdown(Socket::shutdown_both, ignored);
+    socket->close(ignored);
+  }
+  co_return "";
+}
+
+// Closes the slot's socket on the watchdog's request; must not outlive it.
+template <typename Socket>
+struct CloseHook {
+  CloseHook(Slot& s, std::optional<Socket>& socket) : slot(s) {
+    slot.close = [&socket]() {
+      if (socket) {
+        boost::system::error_code ignored;
+        socket->close(ignored);
+      }
+    };
+  }
+  ~CloseHook() { slot.close = nullptr; }
+  Slot& slot;
+};
+
+// One connection, closed loop or (--rate) open loop. Reconnects after a
+// transport error (counted) and gives up if connecting itself fails.
+template <typename Socket, typename Endpoint>
+net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_t seed, int index,
                                 Stats& stats) {
   auto executor = co_await net::this_coro::executor;
   const Options& o = run.options;
@@ -428,36 +524,27 @@ net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_
   if (!o.token.empty()) req.set(http::field::authorization, "Bearer " + o.token);
   req.keep_alive(true);
   const int comments_per_request = o.batch > 0 ? o.batch : 1;
-
-  auto note_error = [&](const std::string& what) {
-    ++stats.transport_errors;
-    if (stats.first_error.empty()) stats.first_error = what;
-  };
+  // --rate: this connection's requests are due every `period`, offset by its index.
+  net::steady_timer pacer(executor);
+  Clock::duration period{};
+  Clock::time_point due = Clock::now();
+  if (o.rate > 0) {
+    period = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(o.connections / o.rate));
+    due += period * index / o.connections;
+  }
 
   std::optional<Socket> socket;
-  slot.close = [&socket]() {
-    if (socket) {
-      boost::system::error_code ignored;
-      socket->close(ignored);
-    }
-  };
-  // The watchdog runs slot.close on this strand; it must not outlive `socket`.
-  struct ResetClose {
-    Slot& slot;
-    ~ResetClose() { slot.close = nullptr; }
-  } reset_close{slot};
+  CloseHook<Socket> close_hook(slot, socket);
   for (;;) {
-    Phase phase = NextPhase(run);
-    if (phase == Phase::kDone) break;
-    if (!socket || !socket->is_open()) {
-      socket.emplace(executor);
-      buffer.clear();
-      auto [ec] = co_await socket->async_connect(endpoint, net::as_tuple(net::use_awaitable));
-      if (ec) {
-        note_error("connect: " + ec.message());
-        break;
+    if (o.rate > 0) {
+      if (Clock::now() < due) {
+        pacer.expires_at(due);
+        co_await pacer.async_wait(net::as_tuple(net::use_awaitable));
       }
     }
+    Phase phase = NextPhase(run);
+    if (phase == Phase::kDone) break;
     if (o.batch > 0) {
       json::array items;
       for (int i = 0; i < o.batch; ++i) items.push_back(maker.Comment(run.next_id++));
@@ -469,19 +556,18 @@ net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_
 
     http::response<http::string_body> res;
     auto start = Clock::now();
-    slot.inflight_since_ns.store(NowNs(), std::memory_order_relaxed);
-    auto [wec, wn] = co_await http::async_write(*socket, req, net::as_tuple(net::use_awaitable));
-    boost::system::error_code rec;
-    if (!wec) {
-      std::tie(rec, std::ignore) =
-          co_await http::async_read(*socket, buffer, res, net::as_tuple(net::use_awaitable));
+    bool late = false;
+    if (o.rate > 0) {
+      late = start - due > std::chrono::milliseconds(1);
+      start = due;  // the wait for this connection is part of the latency
+      due += period;
     }
+    std::string failure = co_await RoundTrip(socket, endpoint, slot, buffer, req, res);
     auto elapsed = Clock::now() - start;
-    slot.inflight_since_ns.store(0, std::memory_order_relaxed);
-    if (wec || rec) {
-      note_error(wec ? "write: " + wec.message() : "read: " + rec.message());
-      boost::system::error_code ignored;
-      socket->close(ignored);
+    if (!failure.empty()) {
+      ++stats.transport_errors;
+      if (stats.first_error.empty()) stats.first_error = failure;
+      if (failure.starts_with("connect:")) break;  // the daemon is not there
       continue;  // reconnect; the request is lost and counted as an error
     }
 
@@ -504,15 +590,110 @@ net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_
       if (!ok) ++stats.warmup_failures;
     } else {
       ++stats.measured;
+      if (late) ++stats.late;
       stats.measured_comments += comments_per_request;
       ++stats.statuses[status];
       stats.latency_ns.push_back(
           std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
     }
-    if (!res.keep_alive()) {
-      boost::system::error_code ignored;
-      socket->shutdown(Socket::shutdown_both, ignored);
-      socket->close(ignored);
+  }
+  if (socket) {
+    boost::system::error_code ignored;
+    socket->close(ignored);
+  }
+  slot.done = true;
+}
+
+// One moderator: GET /v1/queue?limit=L, then a decision on the page's item
+// at this moderator's index (spam or approve, alternating), back to back.
+template <typename Socket, typename Endpoint>
+net::awaitable<void> Moderator(Run& run, Slot& slot, Endpoint endpoint, int index,
+                               ModeratorStats& stats) {
+  auto executor = co_await net::this_coro::executor;
+  const Options& o = run.options;
+  beast::flat_buffer buffer;
+  http::request<http::string_body> list{http::verb::get,
+                                        "/v1/queue?limit=" + std::to_string(o.queue_limit), 11};
+  http::request<http::string_body> decide{http::verb::post, "/", 11};
+  for (auto* req : {&list, &decide}) {
+    req->set(http::field::host, run.host_header);
+    req->set(http::field::user_agent, "moderated-loadgen");
+    req->set(http::field::authorization, "Bearer " + o.moderator_token);
+    req->keep_alive(true);
+  }
+  decide.set(http::field::content_type, "application/json");
+  net::steady_timer idle(executor);
+  std::optional<Socket> socket;
+  CloseHook<Socket> close_hook(slot, socket);
+  const auto ns = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+  };
+  auto failed = [&](const std::string& what) {
+    ++stats.transport_errors;
+    if (stats.first_error.empty()) stats.first_error = what;
+  };
+  auto note_status = [&](const http::response<http::string_body>& res) {
+    unsigned status = res.result_int();
+    if ((status < 200 || status >= 300) && status != 409 && stats.first_error.empty()) {
+      stats.first_error = "HTTP " + std::to_string(status) + ": " + res.body().substr(0, 300);
+    }
+  };
+  for (uint64_t round = 0;; ++round) {
+    Phase phase = NextPhase(run);
+    if (phase == Phase::kDone) break;
+    const bool measured = phase == Phase::kMeasured;
+    http::response<http::string_body> page;
+    auto t0 = Clock::now();
+    std::string failure = co_await RoundTrip(socket, endpoint, slot, buffer, list, page);
+    auto t1 = Clock::now();
+    if (!failure.empty()) {
+      failed(failure);
+      if (failure.starts_with("connect:")) break;
+      continue;
+    }
+    note_status(page);
+    if (measured) {
+      stats.list_ns.push_back(ns(t1 - t0));
+      ++stats.list_statuses[page.result_int()];
+    }
+    int64_t id = 0;
+    size_t items = 0;
+    if (page.result_int() == 200) {
+      boost::system::error_code ec;
+      json::value v = json::parse(page.body(), ec);
+      const json::value* arr = ec || !v.is_object() ? nullptr : v.get_object().if_contains("items");
+      if (arr != nullptr && arr->is_array() && !arr->get_array().empty()) {
+        items = arr->get_array().size();
+        const json::value& item = arr->get_array()[static_cast<size_t>(index) % items];
+        if (const json::value* idv = item.is_object() ? item.get_object().if_contains("id")
+                                                      : nullptr;
+            idv != nullptr && idv->is_int64()) {
+          id = idv->get_int64();
+        }
+      }
+    }
+    if (id == 0) {
+      if (measured && items == 0) ++stats.empty_pages;
+      idle.expires_after(std::chrono::milliseconds(50));
+      co_await idle.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    decide.target("/v1/comments/" + std::to_string(id) + "/decision");
+    decide.body() = round % 2 == 0 ? R"({"decision":"spam","note":"loadgen"})"
+                                   : R"({"decision":"approve","note":"loadgen"})";
+    decide.prepare_payload();
+    http::response<http::string_body> res;
+    auto t2 = Clock::now();
+    failure = co_await RoundTrip(socket, endpoint, slot, buffer, decide, res);
+    auto t3 = Clock::now();
+    if (!failure.empty()) {
+      failed(failure);
+      continue;
+    }
+    note_status(res);
+    if (measured) {
+      stats.decide_ns.push_back(ns(t3 - t2));
+      ++stats.decide_statuses[res.result_int()];
     }
   }
   if (socket) {
@@ -543,6 +724,22 @@ net::awaitable<void> Watchdog(Run& run, std::vector<std::unique_ptr<Slot>>& slot
       }
     }
   }
+}
+
+// The completion handler of a connection's or moderator's coroutine: an
+// exception that escaped it counts as a transport error; then one fewer is live.
+auto OnDone(std::atomic<int>& live, uint64_t& transport_errors, std::string& first_error) {
+  return [&live, &transport_errors, &first_error](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        ++transport_errors;
+        if (first_error.empty()) first_error = ex.what();
+      }
+    }
+    --live;
+  };
 }
 
 double Percentile(const std::vector<int64_t>& sorted, double p) {
@@ -583,39 +780,47 @@ int main(int argc, char** argv) {
   net::io_context ioc(options.threads);
   std::vector<std::unique_ptr<Slot>> slots;
   std::vector<Stats> stats(options.connections);
+  std::vector<ModeratorStats> moderator_stats(options.moderators);
   std::vector<net::strand<net::io_context::executor_type>> strands;
-  std::atomic<int> live{options.connections};
+  std::atomic<int> live{options.connections + options.moderators};
   auto start = Clock::now();
   run.measure_start = start + std::chrono::duration_cast<Clock::duration>(
                                   std::chrono::duration<double>(options.warmup_s));
   run.measure_end = run.measure_start + std::chrono::duration_cast<Clock::duration>(
                                             std::chrono::duration<double>(options.duration_s));
-  for (int i = 0; i < options.connections; ++i) {
+  for (int i = 0; i < options.connections + options.moderators; ++i) {
     slots.push_back(std::make_unique<Slot>());
     strands.push_back(net::make_strand(ioc));
   }
   for (int i = 0; i < options.connections; ++i) {
     uint64_t seed = options.seed * 1000003u + static_cast<uint64_t>(i);
-    auto done = [&live, &stats, i](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          ++stats[i].transport_errors;
-          if (stats[i].first_error.empty()) stats[i].first_error = ex.what();
-        }
-      }
-      --live;
-    };
+    auto done = OnDone(live, stats[i].transport_errors, stats[i].first_error);
     if (options.unix_path.empty()) {
       net::co_spawn(strands[i],
-                    Connection<net::ip::tcp::socket>(run, *slots[i], tcp_endpoint, seed, stats[i]),
+                    Connection<net::ip::tcp::socket>(run, *slots[i], tcp_endpoint, seed, i,
+                                                     stats[i]),
                     done);
     } else {
       net::co_spawn(strands[i],
                     Connection<net::local::stream_protocol::socket>(
                         run, *slots[i], net::local::stream_protocol::endpoint(options.unix_path),
-                        seed, stats[i]),
+                        seed, i, stats[i]),
+                    done);
+    }
+  }
+  for (int m = 0; m < options.moderators; ++m) {
+    const size_t k = static_cast<size_t>(options.connections + m);
+    auto done = OnDone(live, moderator_stats[m].transport_errors, moderator_stats[m].first_error);
+    if (options.unix_path.empty()) {
+      net::co_spawn(strands[k],
+                    Moderator<net::ip::tcp::socket>(run, *slots[k], tcp_endpoint, m,
+                                                    moderator_stats[m]),
+                    done);
+    } else {
+      net::co_spawn(strands[k],
+                    Moderator<net::local::stream_protocol::socket>(
+                        run, *slots[k], net::local::stream_protocol::endpoint(options.unix_path),
+                        m, moderator_stats[m]),
                     done);
     }
   }
@@ -640,8 +845,21 @@ int main(int argc, char** argv) {
     total.created += s.created;
     total.item_errors += s.item_errors;
     total.duplicates += s.duplicates;
+    total.late += s.late;
     if (total.first_error.empty()) total.first_error = s.first_error;
   }
+  ModeratorStats mods;
+  for (ModeratorStats& m : moderator_stats) {
+    mods.list_ns.insert(mods.list_ns.end(), m.list_ns.begin(), m.list_ns.end());
+    mods.decide_ns.insert(mods.decide_ns.end(), m.decide_ns.begin(), m.decide_ns.end());
+    for (auto [code, n] : m.list_statuses) mods.list_statuses[code] += n;
+    for (auto [code, n] : m.decide_statuses) mods.decide_statuses[code] += n;
+    mods.empty_pages += m.empty_pages;
+    mods.transport_errors += m.transport_errors;
+    if (mods.first_error.empty()) mods.first_error = m.first_error;
+  }
+  std::sort(mods.list_ns.begin(), mods.list_ns.end());
+  std::sort(mods.decide_ns.begin(), mods.decide_ns.end());
   std::sort(total.latency_ns.begin(), total.latency_ns.end());
   // Throughput counts requests that left inside the window, over the window;
   // with --requests the window is from the start of measurement to the end.
@@ -663,7 +881,27 @@ int main(int argc, char** argv) {
   double mean_ms = 0;
   for (int64_t ns : total.latency_ns) mean_ms += static_cast<double>(ns) / 1e6;
   if (!total.latency_ns.empty()) mean_ms /= static_cast<double>(total.latency_ns.size());
-  bool failed = total.transport_errors > 0 || non_2xx > 0 || total.item_errors > 0;
+  // A moderator's 409 (someone else's claim) is part of the workflow; any
+  // other non-2xx is a failure.
+  uint64_t moderator_failures = mods.transport_errors;
+  for (const auto* statuses : {&mods.list_statuses, &mods.decide_statuses}) {
+    for (auto [code, n] : *statuses) {
+      if ((code < 200 || code >= 300) && code != 409) moderator_failures += n;
+    }
+  }
+  bool failed = total.transport_errors > 0 || non_2xx > 0 || total.item_errors > 0 ||
+                moderator_failures > 0;
+  const auto latency_summary = [](const std::vector<int64_t>& sorted) {
+    return json::object{{"count", sorted.size()},
+                        {"p50", Percentile(sorted, 50)},
+                        {"p99", Percentile(sorted, 99)},
+                        {"max", sorted.empty() ? 0.0 : static_cast<double>(sorted.back()) / 1e6}};
+  };
+  const auto status_object = [](const std::map<unsigned, uint64_t>& statuses) {
+    json::object out;
+    for (auto [code, n] : statuses) out[std::to_string(code)] = n;
+    return out;
+  };
   // The client's own CPU (warm-up included): on a shared machine, what the
   // load generator took from the daemon.
   rusage usage{};
@@ -706,6 +944,22 @@ int main(int argc, char** argv) {
         {"ok", !failed},
     };
     if (!total.first_error.empty()) out["first_error"] = total.first_error;
+    if (options.rate > 0) {
+      out["rate"] = json::object{{"target_per_s", options.rate}, {"late_requests", total.late}};
+    }
+    if (options.moderators > 0) {
+      json::object m{{"moderators", options.moderators},
+                     {"queue_limit", options.queue_limit},
+                     {"decisions_per_s", static_cast<double>(mods.decide_ns.size()) / window_s},
+                     {"list_ms", latency_summary(mods.list_ns)},
+                     {"decision_ms", latency_summary(mods.decide_ns)},
+                     {"list_statuses", status_object(mods.list_statuses)},
+                     {"decision_statuses", status_object(mods.decide_statuses)},
+                     {"empty_pages", mods.empty_pages},
+                     {"transport_errors", mods.transport_errors}};
+      if (!mods.first_error.empty()) m["first_error"] = mods.first_error;
+      out["moderators"] = std::move(m);
+    }
     std::cout << json::serialize(out) << "\n";
   } else {
     std::printf("target       %s %s, %d connections, %d client threads%s\n",
@@ -734,6 +988,32 @@ int main(int argc, char** argv) {
     std::printf("client cpu   user %lld ms, sys %lld ms (whole run)\n",
                 static_cast<long long>(client_user_ms), static_cast<long long>(client_sys_ms));
     if (!total.first_error.empty()) std::printf("first error  %s\n", total.first_error.c_str());
+    if (options.rate > 0) {
+      std::printf("open loop    target %.0f req/s; %llu measured requests left > 1 ms late\n",
+                  options.rate, static_cast<unsigned long long>(total.late));
+    }
+    if (options.moderators > 0) {
+      const auto line = [](const char* what, const std::vector<int64_t>& v) {
+        std::printf("%-12s %zu, p50 %.3f  p99 %.3f  max %.3f ms\n", what, v.size(),
+                    Percentile(v, 50), Percentile(v, 99),
+                    v.empty() ? 0.0 : static_cast<double>(v.back()) / 1e6);
+      };
+      std::printf("moderators   %d (page of %d), %.1f decisions/s\n", options.moderators,
+                  options.queue_limit, static_cast<double>(mods.decide_ns.size()) / window_s);
+      line("queue pages", mods.list_ns);
+      line("decisions", mods.decide_ns);
+      std::printf("mod statuses");
+      for (auto [code, n] : mods.list_statuses) {
+        std::printf(" list %u:%llu", code, static_cast<unsigned long long>(n));
+      }
+      for (auto [code, n] : mods.decide_statuses) {
+        std::printf(" decide %u:%llu", code, static_cast<unsigned long long>(n));
+      }
+      std::printf("; empty pages %llu, transport errors %llu\n",
+                  static_cast<unsigned long long>(mods.empty_pages),
+                  static_cast<unsigned long long>(mods.transport_errors));
+      if (!mods.first_error.empty()) std::printf("mod error    %s\n", mods.first_error.c_str());
+    }
   }
   return failed ? 1 : 0;
 }
