@@ -1196,18 +1196,10 @@ class PgStore final : public Store {
       };
       for (const auto& [column, key, out] : queries) {
         if (key->empty()) continue;
-        const std::string col = column;
-        auto count = [&](const char* status) {
-          return "(SELECT count(*) FROM (SELECT 1 FROM comments WHERE " + col + " = $1 AND " +
-                 col + " <> '' AND status = '" + status +
-                 "' AND ($2::text IS NULL OR site IN (SELECT json_array_elements_text($2::json)))"
-                 " LIMIT $3::bigint) x)";
-        };
-        const std::string sql =
-            "SELECT " + count("approved") + ", " + count("rejected") + ", " + count("pending");
         const std::string limit = cap > 0 ? std::to_string(cap) : "";
-        pqxx::result r = t.exec_params(sql, *key, OrNull(sites_json, sites.has_value()),
-                                       OrNull(limit, cap > 0));
+        pqxx::result r = t.exec_prepared(std::string("reputation_") + column, *key,
+                                         OrNull(sites_json, sites.has_value()),
+                                         OrNull(limit, cap > 0));
         out->approved = r[0][0].as<int64_t>();
         out->rejected = r[0][1].as<int64_t>();
         out->pending = r[0][2].as<int64_t>();
@@ -1811,6 +1803,23 @@ class PgStore final : public Store {
         "insert_reason",
         "INSERT INTO reasons (comment_id, ordinal, rule_id, description, field, score, "
         "span_begin, span_end, excerpt, shadow) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+    // Read for every item of a queue page: planned once per connection.
+    conn_->prepare("read_claim",
+                   "SELECT comment_id, actor, expires_at_ms FROM claims WHERE comment_id = $1 "
+                   "AND expires_at_ms > $2");
+    for (const char* column : {"author_email", "author_ip"}) {
+      // An author's comments by status, each count capped at $3 (NULL = no
+      // cap), over the sites $2 (a JSON array; NULL = all).
+      const std::string col = column;
+      auto count = [&](const char* status) {
+        return "(SELECT count(*) FROM (SELECT 1 FROM comments WHERE " + col + " = $1 AND " + col +
+               " <> '' AND status = '" + status +
+               "' AND ($2::text IS NULL OR site IN (SELECT json_array_elements_text($2::json)))"
+               " LIMIT $3::bigint) x)";
+      };
+      conn_->prepare("reputation_" + col, "SELECT " + count("approved") + ", " +
+                                              count("rejected") + ", " + count("pending"));
+    }
     prepared_ = true;
   }
 
@@ -1898,10 +1907,7 @@ class PgStore final : public Store {
   template <typename Txn>
   void ReadClaim(Txn& t, int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) {
     out->reset();
-    pqxx::result r = t.exec_params(
-        "SELECT comment_id, actor, expires_at_ms FROM claims WHERE comment_id = $1 AND "
-        "expires_at_ms > $2",
-        comment_id, now_ms);
+    pqxx::result r = t.exec_prepared("read_claim", comment_id, now_ms);
     if (r.empty()) return;
     *out = Claim{r[0][0].as<int64_t>(), Str(r[0][1]), r[0][2].as<int64_t>()};
   }
