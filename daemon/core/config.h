@@ -149,7 +149,7 @@ struct PrivacyConfig {
   std::string ip_hash_key;
 };
 
-// The moderators' review queue (daemon/api/queue.cc, docs/review.md).
+// The moderators' review queue (daemon/api/review/queue.cc, docs/review.md).
 struct ReviewConfig {
   uint32_t claim_minutes = 10;          // a claim's lease when the request names none (1..120)
   uint32_t undo_window_seconds = 600;   // how long a decision may be undone by its actor

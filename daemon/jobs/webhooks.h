@@ -1,7 +1,7 @@
 // daemon/jobs/webhooks.h
 //
 // WebhookWorker: delivers the webhook outbox. Decisions on held comments
-// write an `outbox` row in their own transaction (daemon/api/queue.cc); this
+// write an `outbox` row in their own transaction (daemon/api/review/); this
 // worker POSTs each row's payload to its URL, signed with the site's secret,
 // and records the outcome through the writer thread:
 //   2xx           → delivered_at_ms (never sent again)

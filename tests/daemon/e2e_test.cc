@@ -337,7 +337,7 @@ TEST_F(DaemonE2ETest, InvalidUtf8Is400) {
 
 TEST_F(DaemonE2ETest, UnknownPathIs404AndWrongMethodIs405) {
   ExpectProblem(daemon_->Tcp().Get("/v2/nothing"), 404, "no such endpoint: /v2/nothing");
-  // GET /v1/comments is polling (daemon/api/queue.cc); DELETE is nobody's.
+  // GET /v1/comments is polling (daemon/api/review/queue.cc); DELETE is nobody's.
   HttpResult r = daemon_->Tcp().Send(boost::beast::http::verb::delete_, "/v1/comments");
   ExpectProblem(r, 405, "method DELETE is not allowed on /v1/comments");
   EXPECT_EQ("GET, POST", std::string(r.raw[boost::beast::http::field::allow]));

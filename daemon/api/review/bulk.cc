@@ -22,7 +22,7 @@
 
 #include "base/time.h"
 #include "daemon/api/handlers.h"
-#include "daemon/api/review.h"
+#include "daemon/api/review/review.h"
 #include "daemon/core/async.h"
 #include "daemon/core/log.h"
 

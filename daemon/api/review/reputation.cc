@@ -1,7 +1,7 @@
 // GET /v1/reputation?email=&ip= (docs/review.md): an author's stored comments
 // by status, counted over the sites the caller's token covers.
 #include "daemon/api/handlers.h"
-#include "daemon/api/review.h"
+#include "daemon/api/review/review.h"
 
 namespace moderated::api {
 

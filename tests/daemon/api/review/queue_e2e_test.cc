@@ -595,7 +595,7 @@ TEST_F(QueueE2ETest, PollingReturnsExactlyTheChangedComments) {
   EXPECT_NE(0, Submit(site, "q-9", kArabic[1]));
 }
 
-// Bulk actions (daemon/api/bulk.cc; they share this fixture's daemon and
+// Bulk actions (daemon/api/review/bulk.cc; they share this fixture's daemon and
 // helpers): the action and its undo run in the background, so a test polls
 // the action until it leaves `state` (a wait for a state, not a timing).
 json::value WaitWhile(const std::function<HttpResult()>& get, const std::string& state) {

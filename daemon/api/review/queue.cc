@@ -15,7 +15,7 @@
 #include "base/time.h"
 #include "daemon/api/cursor.h"
 #include "daemon/api/handlers.h"
-#include "daemon/api/review.h"
+#include "daemon/api/review/review.h"
 #include "daemon/core/async.h"
 
 namespace moderated::api {

@@ -1,4 +1,4 @@
-#include "daemon/api/review.h"
+#include "daemon/api/review/review.h"
 
 #include "base/random.h"
 #include "base/time.h"

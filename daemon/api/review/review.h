@@ -1,4 +1,4 @@
-// daemon/api/review.h (internal to daemon/api/)
+// daemon/api/review/review.h (internal to daemon/api/review/)
 //
 // What the review endpoints share (queue.cc, decisions.cc, reputation.cc):
 // the sites a reviewer's token covers, the access check that runs on the
@@ -11,8 +11,8 @@
 //
 // Thread-safety: pure functions, except CheckAccess(), which reads the
 // Store it is given (the writer thread's).
-#ifndef MODERATED_DAEMON_API_REVIEW_H_
-#define MODERATED_DAEMON_API_REVIEW_H_
+#ifndef MODERATED_DAEMON_API_REVIEW_REVIEW_H_
+#define MODERATED_DAEMON_API_REVIEW_REVIEW_H_
 
 #include <boost/json.hpp>
 #include <optional>
@@ -81,4 +81,4 @@ boost::json::object ReputationJson(const storage::Reputation& r);
 
 }  // namespace moderated::api
 
-#endif  // MODERATED_DAEMON_API_REVIEW_H_
+#endif  // MODERATED_DAEMON_API_REVIEW_REVIEW_H_
