@@ -227,12 +227,19 @@ TEST_F(ClusterE2ETest, ATrainingJobWaitsForNoOtherDaemonAndSaysWhy) {
   ASSERT_EQ(0, std::system(("(psql -X -q '" + url_ + "' -c 'SELECT pg_advisory_lock(" + key +
                             "), pg_sleep(60)' >/dev/null 2>&1 & echo $! > " + pid_file + ")")
                                .c_str()));
+  // Wait for that very lock: the daemons take other advisory locks of their
+  // own (migrations, queue-count compaction), so counting them is not enough.
+  // A bigint key shows in pg_locks as classid (high half), objid (low half)
+  // and objsubid 1.
+  const std::string held_query =
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+      "AND classid = " + std::to_string(0x6d6f642d74726eLL >> 32) +
+      " AND objid = " + std::to_string(0x6d6f642d74726eLL & 0xffffffffLL);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (Psql(url_, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") !=
-             "1\n" &&
-         std::chrono::steady_clock::now() < deadline) {
+  while (Psql(url_, held_query) != "1\n" && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  ASSERT_EQ("1\n", Psql(url_, held_query)) << "psql never took the training lock";
   auto train = [&](const DaemonProcess& d) {
     HttpResult t = Call(d, d.admin_token(), http::verb::post, "/v1/admin/models/train",
                         R"({"site": "learn.example"})");
@@ -247,14 +254,14 @@ TEST_F(ClusterE2ETest, ATrainingJobWaitsForNoOtherDaemonAndSaysWhy) {
     return v;
   };
   json::value job = train(*two_);
-  EXPECT_EQ("failed", Str(job.at("status"))) << job;
+  ASSERT_EQ("failed", Str(job.at("status"))) << job;
   EXPECT_EQ("another daemon of this cluster is training a model; retry when its job has finished",
             Str(job.at("error")))
       << job;
   // The other session ends: training goes ahead.
   testing::RunCommand("kill $(cat " + pid_file + ")");
   Psql(url_, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
-             "objid = " + std::to_string(0x6d6f642d74726eLL & 0xffffffffLL));
+             "objsubid = 1 AND objid = " + std::to_string(0x6d6f642d74726eLL & 0xffffffffLL));
   job = train(*two_);
   EXPECT_EQ("succeeded", Str(job.at("status"))) << job;
 }
