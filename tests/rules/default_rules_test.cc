@@ -122,6 +122,44 @@ TEST_F(DefaultRulesTest, ObfuscationAndStyleAddUp) {
             Score("THIS IS OUTRAGEOUS!!!!!!!!!!!! WHY", shout));
 }
 
+// Abuse rules: threats hold on their own in every language; an insult aimed
+// at someone or vulgar profanity scores 4 and an Arabic curse 3, so the
+// classifier's abuse points decide with them; all count on the abuse side.
+TEST_F(DefaultRulesTest, CatchesThreatsAndInsultsAimedAtSomeone) {
+  EXPECT_EQ("5:abuse.threat", Score("Go kill yourself, nobody wants you here"));
+  EXPECT_EQ("5:abuse.threat", Score("I hope you die in a fire"));
+  EXPECT_EQ("5:abuse.threat", Score("Сдохни уже, никто тебя не ждёт"));
+  EXPECT_EQ("5:abuse.threat", Score("чтоб ты сдох"));
+  EXPECT_EQ("5:abuse.threat", Score("الله ياخذك ويريحنا منك"));
+  EXPECT_EQ("4:abuse.insult", Score("You are a complete idiot"));
+  EXPECT_EQ("4:abuse.insult", Score("ты просто дебил"));
+  EXPECT_EQ("4:abuse.insult", Score("Иди нахуй"));
+  EXPECT_EQ("4:abuse.insult", Score("اسكت يا حمار"));
+  EXPECT_EQ("4:abuse.insult", Score("ياكلب"));
+  EXPECT_EQ("4:abuse.insult", Score("أنت غبي"));
+  EXPECT_EQ("4:abuse.profanity", Score("شرموطه"));
+  EXPECT_EQ("4:abuse.profanity", Score("какая мразь это написала"));
+  EXPECT_EQ("3:abuse.curse", Score("الله يلعنك"));
+  EXPECT_EQ("8:abuse.insult,abuse.profanity", Score("يا ابن الكلب"));
+  EXPECT_TRUE(Held("Go kill yourself"));
+  EXPECT_FALSE(Held("ты дурак"));  // the classifier decides with it
+}
+
+// Words that are insults only when aimed at someone stay quiet elsewhere.
+TEST_F(DefaultRulesTest, AbuseWordsInOrdinaryUseDoNotScore) {
+  for (const char* ham : {
+           "The police said the suspect threatened to kill the guard.",
+           "My dog is an idiot sometimes, but we love him",
+           "Ты дурака не валяй, сдай отчёт до пятницы",
+           "Я тебе ноут в пятницу отдам",
+           "الكلب أوفى صديق للإنسان",
+           "يا أخي الكريم شكرا على التوضيح",
+           "الله يرحمك يا أبي",
+       }) {
+    EXPECT_EQ("0:", Score(ham)) << ham;
+  }
+}
+
 TEST_F(DefaultRulesTest, PassesOrdinaryComments) {
   for (const char* ham : {
            "Great article, thanks. The alphabet of the new policy is confusing though.",
