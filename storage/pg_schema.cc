@@ -361,6 +361,15 @@ CREATE TABLE bulk_actions (
 ALTER TABLE decisions ADD COLUMN bulk_id BIGINT REFERENCES bulk_actions (id);
 CREATE INDEX decisions_bulk ON decisions (bulk_id, id) WHERE bulk_id IS NOT NULL;
 )sql"},
+    {4, "review queue: indexes of one author's items (IP, e-mail)",
+     R"sql(
+-- The queue items of one author (schema.cc, migration 9): listings, counts
+-- and bulk actions filtered by IP or e-mail address.
+CREATE INDEX comments_queue_ip ON comments (author_ip, id)
+  WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_email ON comments (lower(author_email), id)
+  WHERE status = 'pending' OR spot_check = 1;
+)sql"},
 };
 
 }  // namespace

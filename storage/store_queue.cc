@@ -72,14 +72,31 @@ namespace {
 //
 // A filter of exactly one site (?17) reads that site's part of the queue
 // (the comments_queue_site* indexes), so that one site's page costs the same
-// while another site's backlog fills the queue.
-struct QueueSql {
-  std::string first[4];   // by QueueOrder
+// while another site's backlog fills the queue. A filter of one author IP
+// (?14) or e-mail address (?13) reads only that author's queue items
+// (comments_queue_ip, comments_queue_email), whatever else the queue holds;
+// the score orders then sort that author's items.
+enum class QueuePath { kAll, kSite, kIp, kEmail };
+constexpr size_t kQueuePaths = 4;
+
+struct QueueListings {
+  std::string first[4];  // by QueueOrder
   std::string cursor[4];
-  std::string site_first[4];   // one site
-  std::string site_cursor[4];
-  std::string counts;     // capped counts over a filtered queue (?16 = cap)
+  std::string counts;       // capped counts over a filtered queue (?16 = cap)
+  std::string count_exact;  // every match
 };
+
+struct QueueSql {
+  QueueListings path[kQueuePaths];  // by QueuePath
+};
+
+// The narrowest index a filter can read: an author beats a site.
+QueuePath PathFor(const QueueFilter& f) {
+  if (!f.author_ip.empty()) return QueuePath::kIp;
+  if (!f.author_email.empty()) return QueuePath::kEmail;
+  if (f.sites && f.sites->size() == 1) return QueuePath::kSite;
+  return QueuePath::kAll;
+}
 
 std::string Page(const char* index, const std::string& where, const char* order) {
   return std::string("SELECT c.id, c.score FROM comments c INDEXED BY ") + index +
@@ -98,13 +115,16 @@ std::string TiesThenBeyond(const char* index, const std::string& site, const cha
 
 // The eight listings over the indexes named `prefix` + "", "_score_desc",
 // "_score"; `site` is a term added to every WHERE ("" or the one-site term).
+// With `one_index`, every order reads `prefix` alone (an author's items).
 void BuildListings(const std::string& prefix, const std::string& site, std::string* first,
-                   std::string* cursor) {
+                   std::string* cursor, bool one_index = false) {
   const auto oldest = static_cast<size_t>(QueueOrder::kOldest);
   const auto newest = static_cast<size_t>(QueueOrder::kNewest);
   const auto desc = static_cast<size_t>(QueueOrder::kScoreDesc);
   const auto asc = static_cast<size_t>(QueueOrder::kScoreAsc);
-  const std::string by_id = prefix, by_desc = prefix + "_score_desc", by_asc = prefix + "_score";
+  const std::string by_id = prefix;
+  const std::string by_desc = one_index ? prefix : prefix + "_score_desc";
+  const std::string by_asc = one_index ? prefix : prefix + "_score";
   first[oldest] = Page(by_id.c_str(), site, "c.id");
   cursor[oldest] = Page(by_id.c_str(), site + " AND c.id > ?10", "c.id");
   first[newest] = Page(by_id.c_str(), site, "c.id DESC");
@@ -117,28 +137,55 @@ void BuildListings(const std::string& prefix, const std::string& site, std::stri
                                "score, id");
 }
 
+// The oldest ?16 matching comments of `index`, counted five ways in one pass.
+std::string Counts(const char* index, const std::string& term) {
+  return "WITH q AS MATERIALIZED (SELECT c.id, c.site, c.language, " MODERATED_LABEL_EXPR
+         " AS label, " MODERATED_REVIEW_EXPR " AS review FROM comments c INDEXED BY " +
+         std::string(index) + " WHERE" MODERATED_QUEUE_WHERE + term +
+         " ORDER BY c.id LIMIT ?16)"
+         " SELECT 'site', site, count(*) FROM q GROUP BY site"
+         " UNION ALL SELECT 'review', review, count(*) FROM q GROUP BY review"
+         " UNION ALL SELECT 'language', language, count(*) FROM q GROUP BY language"
+         " UNION ALL SELECT 'label', label, count(*) FROM q GROUP BY label"
+         " UNION ALL SELECT 'rule', rr.rule_id, count(DISTINCT q.id) FROM q JOIN reasons rr"
+         " ON rr.comment_id = q.id AND rr.shadow = 0 GROUP BY rr.rule_id";
+}
+
 QueueSql BuildQueueSql() {
+  struct Path {
+    QueuePath path;
+    const char* index;
+    const char* term;
+    bool one_index;
+  };
+  static constexpr Path kPaths[] = {
+      {QueuePath::kAll, "comments_queue", "", false},
+      {QueuePath::kSite, "comments_queue_site", " AND c.site = ?17", false},
+      {QueuePath::kIp, "comments_queue_ip", " AND c.author_ip = ?14", true},
+      {QueuePath::kEmail, "comments_queue_email", " AND lower(c.author_email) = lower(?13)", true},
+  };
   QueueSql q;
-  BuildListings("comments_queue", "", q.first, q.cursor);
-  BuildListings("comments_queue_site", " AND c.site = ?17", q.site_first, q.site_cursor);
-  // The oldest ?16 matching comments, counted five ways in one pass.
-  q.counts =
-      "WITH q AS MATERIALIZED (SELECT c.id, c.site, c.language, " MODERATED_LABEL_EXPR
-      " AS label, " MODERATED_REVIEW_EXPR " AS review FROM comments c INDEXED BY comments_queue"
-      " WHERE" MODERATED_QUEUE_WHERE " ORDER BY c.id LIMIT ?16)"
-      " SELECT 'site', site, count(*) FROM q GROUP BY site"
-      " UNION ALL SELECT 'review', review, count(*) FROM q GROUP BY review"
-      " UNION ALL SELECT 'language', language, count(*) FROM q GROUP BY language"
-      " UNION ALL SELECT 'label', label, count(*) FROM q GROUP BY label"
-      " UNION ALL SELECT 'rule', rr.rule_id, count(DISTINCT q.id) FROM q JOIN reasons rr"
-      " ON rr.comment_id = q.id AND rr.shadow = 0 GROUP BY rr.rule_id";
+  for (const Path& p : kPaths) {
+    QueueListings& l = q.path[static_cast<size_t>(p.path)];
+    BuildListings(p.index, p.term, l.first, l.cursor, p.one_index);
+    l.counts = Counts(p.index, p.term);
+    l.count_exact = std::string("SELECT count(*) FROM comments c INDEXED BY ") + p.index +
+                    " WHERE" MODERATED_QUEUE_WHERE + p.term;
+  }
   return q;
 }
 
-const QueueSql& Sql() {
+const QueueListings& ListingsFor(const QueueFilter& f) {
   static const QueueSql sql = BuildQueueSql();
-  return sql;
+  return sql.path[static_cast<size_t>(PathFor(f))];
 }
+
+// Binds ?17, the one site, on the statements of QueuePath::kSite.
+int BindPath(sqlite3_stmt* s, const QueueFilter& f) {
+  if (PathFor(f) != QueuePath::kSite) return SQLITE_OK;
+  return sqlite3_bind_text(s, 17, f.sites->front().c_str(), -1, SQLITE_STATIC);
+}
+
 
 // The kept counts (queue_counts) of the sites (?1) and review kind (?12).
 constexpr const char* kKeptCounts =
@@ -555,13 +602,29 @@ class ReviewWriter {
 }  // namespace
 
 std::vector<std::string> internal::QueueStatements() {
-  const QueueSql& q = Sql();
-  std::vector<std::string> out(std::begin(q.first), std::end(q.first));
-  out.insert(out.end(), std::begin(q.cursor), std::end(q.cursor));
-  out.insert(out.end(), std::begin(q.site_first), std::end(q.site_first));
-  out.insert(out.end(), std::begin(q.site_cursor), std::end(q.site_cursor));
-  out.push_back(q.counts);
+  // In this order: the listings of every queue and of one site (as before
+  // the per-author paths existed), the capped counts and the kept counts,
+  // then the listings of one IP and one e-mail address, the other paths'
+  // capped counts and every path's exact count.
+  QueueFilter all, site, ip, email;
+  site.sites = std::vector<std::string>{"s"};
+  ip.author_ip = "ip";
+  email.author_email = "e";
+  std::vector<std::string> out;
+  auto listings = [&](const QueueListings& l) {
+    out.insert(out.end(), std::begin(l.first), std::end(l.first));
+    out.insert(out.end(), std::begin(l.cursor), std::end(l.cursor));
+  };
+  listings(ListingsFor(all));
+  listings(ListingsFor(site));
+  out.push_back(ListingsFor(all).counts);
   out.push_back(kKeptCounts);
+  listings(ListingsFor(ip));
+  listings(ListingsFor(email));
+  for (const QueueFilter* f : {&site, &ip, &email}) out.push_back(ListingsFor(*f).counts);
+  for (const QueueFilter* f : {&all, &site, &ip, &email}) {
+    out.push_back(ListingsFor(*f).count_exact);
+  }
   return out;
 }
 
@@ -571,9 +634,8 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
   Impl& m = *impl_;
   out->clear();
   const auto index = static_cast<size_t>(order);
-  const bool one_site = filter.sites && filter.sites->size() == 1;
-  const std::string& sql = one_site ? (after ? Sql().site_cursor[index] : Sql().site_first[index])
-                                    : (after ? Sql().cursor[index] : Sql().first[index]);
+  const QueueListings& listings = ListingsFor(filter);
+  const std::string& sql = after ? listings.cursor[index] : listings.first[index];
   std::vector<int64_t> ids;
   {
     int rc = SQLITE_OK;
@@ -585,9 +647,7 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_double(s, 9, after->score);
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after->id);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
-    if (one_site && rc == SQLITE_OK) {
-      rc = sqlite3_bind_text(s, 17, filter.sites->front().c_str(), -1, SQLITE_STATIC);
-    }
+    if (rc == SQLITE_OK) rc = BindPath(s, filter);
     if (rc != SQLITE_OK) return m.Fail(rc);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
     if (rc != SQLITE_DONE) return m.Fail(rc);
@@ -613,10 +673,11 @@ std::error_code SqliteStore::CountQueue(const QueueFilter& filter, QueueCounts* 
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
   const bool narrowed = filter.NarrowsBeyondSites();
   int rc = SQLITE_OK;
-  sqlite3_stmt* s = m.Cached(narrowed ? Sql().counts.c_str() : kKeptCounts, &rc);
+  sqlite3_stmt* s = m.Cached(narrowed ? ListingsFor(filter).counts.c_str() : kKeptCounts, &rc);
   if (s == nullptr) return m.Fail(rc);
   ScopedReset reset(s);
   rc = BindFilter(s, filter, sites_json);
+  if (narrowed && rc == SQLITE_OK) rc = BindPath(s, filter);
   // One more than the cap tells whether more match.
   if (narrowed && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 16, kQueueCountCap + 1);
   if (rc != SQLITE_OK) return m.Fail(rc);
@@ -868,9 +929,6 @@ std::error_code SqliteStore::ListChanged(const std::string& site, int64_t since_
 
 namespace {
 
-constexpr const char* kCountQueueExact =
-    "SELECT count(*) FROM comments c INDEXED BY comments_queue WHERE" MODERATED_QUEUE_WHERE;
-
 #define MODERATED_BULK_COLUMNS                                                           \
   "id, actor, decision, note, filter_json, state, matched, decided, skipped, undone, "  \
   "error, undone_by, created_at_ms, updated_at_ms"
@@ -908,13 +966,15 @@ std::error_code SqliteStore::ListQueueIds(const QueueFilter& filter, int64_t aft
   Impl& m = *impl_;
   out->clear();
   const auto oldest = static_cast<size_t>(QueueOrder::kOldest);
-  const std::string& sql = after_id > 0 ? Sql().cursor[oldest] : Sql().first[oldest];
+  const QueueListings& listings = ListingsFor(filter);
+  const std::string& sql = after_id > 0 ? listings.cursor[oldest] : listings.first[oldest];
   int rc = SQLITE_OK;
   sqlite3_stmt* s = m.Cached(sql.c_str(), &rc);
   if (s == nullptr) return m.Fail(rc);
   ScopedReset reset(s);
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
   rc = BindFilter(s, filter, sites_json);
+  if (rc == SQLITE_OK) rc = BindPath(s, filter);
   if (after_id > 0 && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after_id);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
   if (rc != SQLITE_OK) return m.Fail(rc);
@@ -930,11 +990,12 @@ std::error_code SqliteStore::CountQueueExact(const QueueFilter& filter, int64_t*
   Impl& m = *impl_;
   *out = 0;
   int rc = SQLITE_OK;
-  sqlite3_stmt* s = m.Cached(kCountQueueExact, &rc);
+  sqlite3_stmt* s = m.Cached(ListingsFor(filter).count_exact.c_str(), &rc);
   if (s == nullptr) return m.Fail(rc);
   ScopedReset reset(s);
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
   rc = BindFilter(s, filter, sites_json);
+  if (rc == SQLITE_OK) rc = BindPath(s, filter);
   if (rc != SQLITE_OK) return m.Fail(rc);
   rc = sqlite3_step(s);
   if (rc != SQLITE_ROW) return m.Fail(rc);

@@ -66,7 +66,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 8);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 9);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -78,7 +78,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "8\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "9\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -86,6 +86,8 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|comments_author_email|comments\n"
             "index|comments_author_ip|comments\n"
             "index|comments_queue|comments\n"
+            "index|comments_queue_email|comments\n"
+            "index|comments_queue_ip|comments\n"
             "index|comments_queue_score|comments\n"
             "index|comments_queue_score_desc|comments\n"
             "index|comments_queue_site|comments\n"
@@ -158,8 +160,8 @@ TEST(SchemaTest, AuthorIndexesCoverReputationCounts) {
 // every comment ever received. Each listing walks one of the queue's own
 // partial indexes in its order (a page reads `limit` entries), a cursor page
 // seeks into it, and no statement scans comments (or reasons) or sorts the
-// queue: the only sort is the merge of a cursor page's two ranges, at most
-// twice `limit` rows.
+// queue: the only sorts are the merge of a cursor page's two ranges, at most
+// twice `limit` rows, and one author's items in score order.
 TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   TempDir dir;
   const std::string path = dir.File("db");
@@ -167,7 +169,7 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
   RawDb raw(path);
   const std::vector<std::string> sql = internal::QueueStatements();
-  ASSERT_EQ(sql.size(), 18u);
+  ASSERT_EQ(sql.size(), 41u);
   std::vector<std::string> plans;
   for (const std::string& s : sql) {
     const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + s);
@@ -220,6 +222,33 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   EXPECT_NE(plans[15].find("SEARCH c USING INDEX comments_queue_site_score (site=? AND score>?)"),
             std::string::npos)
       << plans[15];
+  // One author (IP, then e-mail): every listing, its capped counts and its
+  // exact count read only that author's queue items; the score orders sort
+  // those items (the author's, not the queue).
+  for (int i = 18; i < 26; ++i) {
+    EXPECT_NE(plans[i].find("SEARCH c USING INDEX comments_queue_ip (author_ip=?"),
+              std::string::npos)
+        << sql[i] << "\n" << plans[i];
+    EXPECT_NE(plans[i + 8].find("SEARCH c USING INDEX comments_queue_email (<expr>=?"),
+              std::string::npos)
+        << sql[i + 8] << "\n" << plans[i + 8];
+  }
+  EXPECT_NE(plans[22].find("comments_queue_ip (author_ip=? AND id>?)"), std::string::npos)
+      << plans[22];
+  EXPECT_NE(plans[31].find("comments_queue_email (<expr>=? AND id<?)"), std::string::npos)
+      << plans[31];
+  const char* const kPathIndex[] = {"comments_queue_site (site=?)",
+                                    "comments_queue_ip (author_ip=?)",
+                                    "comments_queue_email (<expr>=?)"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NE(plans[34 + i].find(std::string("SEARCH c USING INDEX ") + kPathIndex[i]),
+              std::string::npos)
+        << sql[34 + i] << "\n" << plans[34 + i];
+    EXPECT_NE(plans[38 + i].find(std::string("SEARCH c USING INDEX ") + kPathIndex[i]),
+              std::string::npos)
+        << sql[38 + i] << "\n" << plans[38 + i];
+  }
+  EXPECT_NE(plans[37].find("SCAN c USING INDEX comments_queue\n"), std::string::npos) << plans[37];
   // Kept counts read queue_counts alone (a few rows per site), not comments.
   EXPECT_NE(plans[17].find("queue_counts"), std::string::npos) << plans[17];
   EXPECT_EQ(plans[17].find("comments"), std::string::npos) << plans[17];
@@ -252,7 +281,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "8\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "9\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -295,7 +324,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 8");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 9");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -314,7 +343,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 8; open it "
+                       ": database schema version 1 is older than this build's 9; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

@@ -792,6 +792,80 @@ TEST_P(StoreQueueTest, FiltersByAuthorAndText) {
   EXPECT_EQ(counts.by_language, (std::map<std::string, int64_t>{{"ar", 1}}));
 }
 
+// One author's items (by IP, by e-mail) among others', in every order and
+// across pages, with ties of score: the listings, counts, exact count and
+// bulk ids that read only that author's part of the queue.
+TEST_P(StoreQueueTest, OneAuthorsItemsPageInEveryOrder) {
+  std::vector<Comment> comments;
+  for (int i = 0; i < 30; ++i) {
+    Comment c = Pending(i % 3 == 0 ? "b" : "a", "c" + std::to_string(i), (i * 7) % 4, "en", "{}",
+                        1000 + i);
+    if (i % 2 == 0) {
+      c.author_ip = "198.51.100.7";
+      c.author_email = "Wave@Example.com";
+    }
+    comments.push_back(c);
+  }
+  const std::vector<int64_t> ids = Insert(comments);
+  std::vector<int64_t> wave, wave_in_a;
+  for (int i = 0; i < 30; i += 2) {
+    wave.push_back(ids[i]);
+    if (i % 3 != 0) wave_in_a.push_back(ids[i]);
+  }
+  QueueFilter by_ip, by_email, by_ip_in_a;
+  by_ip.author_ip = "198.51.100.7";
+  by_email.author_email = "wave@example.com";
+  by_ip_in_a.author_ip = "198.51.100.7";
+  by_ip_in_a.sites = std::vector<std::string>{"a"};
+  for (const auto& [filter, expected] : {std::pair{by_ip, wave}, std::pair{by_email, wave},
+                                         std::pair{by_ip_in_a, wave_in_a}}) {
+    for (QueueOrder order : {QueueOrder::kOldest, QueueOrder::kNewest, QueueOrder::kScoreDesc,
+                             QueueOrder::kScoreAsc}) {
+      std::vector<Comment> seen;
+      std::optional<QueuePosition> after;
+      for (int page = 0; page < 20; ++page) {
+        std::vector<Comment> out;
+        ASSERT_EQ(store_->ListQueue(filter, order, after, 4, &out), std::error_code());
+        seen.insert(seen.end(), out.begin(), out.end());
+        if (out.size() < 4) break;
+        after = QueuePosition{out.back().score, out.back().id};
+      }
+      std::vector<int64_t> got;
+      for (size_t i = 0; i < seen.size(); ++i) {
+        got.push_back(seen[i].id);
+        if (i == 0) continue;
+        const Comment &p = seen[i - 1], &c = seen[i];
+        switch (order) {
+          case QueueOrder::kOldest: EXPECT_LT(p.id, c.id); break;
+          case QueueOrder::kNewest: EXPECT_GT(p.id, c.id); break;
+          case QueueOrder::kScoreDesc:
+            EXPECT_TRUE(p.score > c.score || (p.score == c.score && p.id < c.id));
+            break;
+          case QueueOrder::kScoreAsc:
+            EXPECT_TRUE(p.score < c.score || (p.score == c.score && p.id < c.id));
+            break;
+        }
+      }
+      std::sort(got.begin(), got.end());
+      EXPECT_EQ(got, expected) << static_cast<int>(order);
+    }
+    QueueCounts counts;
+    ASSERT_EQ(store_->CountQueue(filter, &counts), std::error_code());
+    EXPECT_EQ(counts.total, static_cast<int64_t>(expected.size()));
+    int64_t exact = 0;
+    ASSERT_EQ(store_->CountQueueExact(filter, &exact), std::error_code());
+    EXPECT_EQ(exact, static_cast<int64_t>(expected.size()));
+    std::vector<int64_t> bulk, page;
+    int64_t after_id = 0;
+    do {
+      ASSERT_EQ(store_->ListQueueIds(filter, after_id, 4, &page), std::error_code());
+      bulk.insert(bulk.end(), page.begin(), page.end());
+      if (!page.empty()) after_id = page.back();
+    } while (page.size() == 4);
+    EXPECT_EQ(bulk, expected);
+  }
+}
+
 // A bulk action: ids and an exact count of what a filter matches, decisions
 // tagged with the action, its record updated only from the state expected,
 // and an undo that leaves alone what was decided again since.
