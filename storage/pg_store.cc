@@ -1076,29 +1076,48 @@ class PgStore final : public Store {
 
   std::error_code GetBulkAction(int64_t id, BulkAction* out) override {
     return Read([&](pqxx::nontransaction& t) -> std::error_code {
-      pqxx::result r = t.exec_params(
-          "SELECT id, actor, decision, note, filter_json, state, matched, decided, skipped, "
-          "undone, error, undone_by, created_at_ms, updated_at_ms FROM bulk_actions "
-          "WHERE id = $1",
-          id);
+      pqxx::result r = t.exec_params("SELECT " + std::string(kBulkColumns) +
+                                         " FROM bulk_actions WHERE id = $1",
+                                     id);
       if (r.empty()) return Fail(Errc::not_found, "no bulk action " + std::to_string(id));
-      const pqxx::row& row = r[0];
-      out->id = row[0].as<int64_t>();
-      out->actor = Str(row[1]);
-      out->decision = Str(row[2]);
-      out->note = Str(row[3]);
-      out->filter_json = Str(row[4]);
-      out->state = Str(row[5]);
-      out->matched = row[6].as<int64_t>();
-      out->decided = row[7].as<int64_t>();
-      out->skipped = row[8].as<int64_t>();
-      out->undone = row[9].as<int64_t>();
-      out->error = Str(row[10]);
-      out->undone_by = Str(row[11]);
-      out->created_at_ms = row[12].as<int64_t>();
-      out->updated_at_ms = row[13].as<int64_t>();
+      ReadBulk(r[0], out);
       return {};
     });
+  }
+
+  std::error_code ListStalledBulkActions(int64_t updated_before_ms, int64_t limit,
+                                         std::vector<BulkAction>* out) override {
+    out->clear();
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      pqxx::result r = t.exec_params(
+          "SELECT " + std::string(kBulkColumns) +
+              " FROM bulk_actions WHERE state IN ('running', 'undoing') AND updated_at_ms < $1"
+              " ORDER BY id LIMIT $2",
+          updated_before_ms, limit);
+      for (const pqxx::row& row : r) ReadBulk(row, &out->emplace_back());
+      return {};
+    });
+  }
+
+  static constexpr const char* kBulkColumns =
+      "id, actor, decision, note, filter_json, state, matched, decided, skipped, undone, error, "
+      "undone_by, created_at_ms, updated_at_ms";
+
+  static void ReadBulk(const pqxx::row& row, BulkAction* out) {
+    out->id = row[0].as<int64_t>();
+    out->actor = Str(row[1]);
+    out->decision = Str(row[2]);
+    out->note = Str(row[3]);
+    out->filter_json = Str(row[4]);
+    out->state = Str(row[5]);
+    out->matched = row[6].as<int64_t>();
+    out->decided = row[7].as<int64_t>();
+    out->skipped = row[8].as<int64_t>();
+    out->undone = row[9].as<int64_t>();
+    out->error = Str(row[10]);
+    out->undone_by = Str(row[11]);
+    out->created_at_ms = row[12].as<int64_t>();
+    out->updated_at_ms = row[13].as<int64_t>();
   }
 
   std::error_code ListBulkDecisions(int64_t bulk_id, int64_t after_id, int64_t limit,

@@ -80,6 +80,8 @@ class SqliteStore final : public Store {
   std::error_code UpdateBulkAction(const BulkAction& action, const std::string& expected_state,
                                    const AuditEntry* audit, bool* updated) override;
   std::error_code GetBulkAction(int64_t id, BulkAction* out) override;
+  std::error_code ListStalledBulkActions(int64_t updated_before_ms, int64_t limit,
+                                         std::vector<BulkAction>* out) override;
   std::error_code ListBulkDecisions(int64_t bulk_id, int64_t after_id, int64_t limit,
                                     std::vector<Decision>* out) override;
   std::error_code UndoBulkDecisions(int64_t bulk_id, std::span<const DecideRequest> requests,

@@ -648,6 +648,11 @@ class Store {
                                            const std::string& expected_state,
                                            const AuditEntry* audit, bool* updated) = 0;
   virtual std::error_code GetBulkAction(int64_t id, BulkAction* out) = 0;
+  // The actions still "running" or "undoing" whose last write is older than
+  // `updated_before_ms` (a live run writes after every batch), by id, at
+  // most `limit`.
+  virtual std::error_code ListStalledBulkActions(int64_t updated_before_ms, int64_t limit,
+                                                 std::vector<BulkAction>* out) = 0;
   // The not-undone decisions of bulk action `bulk_id` with id > after_id,
   // by id, at most `limit`.
   virtual std::error_code ListBulkDecisions(int64_t bulk_id, int64_t after_id, int64_t limit,

@@ -942,11 +942,33 @@ constexpr const char* kUpdateBulk =
     "undone = ?5, error = ?6, undone_by = ?7, updated_at_ms = ?8 WHERE id = ?9 AND state = ?10";
 constexpr const char* kGetBulk =
     "SELECT " MODERATED_BULK_COLUMNS " FROM bulk_actions WHERE id = ?1";
+constexpr const char* kStalledBulk =
+    "SELECT " MODERATED_BULK_COLUMNS " FROM bulk_actions WHERE state IN ('running', 'undoing')"
+    " AND updated_at_ms < ?1 ORDER BY id LIMIT ?2";
 constexpr const char* kBulkDecisions =
     "SELECT id, comment_id, decision, previous_status, new_status, note, actor, "
     "created_at_ms, undone, spot_check FROM decisions INDEXED BY decisions_bulk "
     "WHERE bulk_id = ?1 AND id > ?2 AND undone = 0 ORDER BY bulk_id, id LIMIT ?3";
 #undef MODERATED_BULK_COLUMNS
+
+// A row of MODERATED_BULK_COLUMNS.
+void ReadBulk(sqlite3_stmt* s, BulkAction* out) {
+  Reader r(s);
+  r.Int(&out->id);
+  r.Text(&out->actor);
+  r.Text(&out->decision);
+  r.Text(&out->note);
+  r.Text(&out->filter_json);
+  r.Text(&out->state);
+  r.Int(&out->matched);
+  r.Int(&out->decided);
+  r.Int(&out->skipped);
+  r.Int(&out->undone);
+  r.Text(&out->error);
+  r.Text(&out->undone_by);
+  r.Int(&out->created_at_ms);
+  r.Int(&out->updated_at_ms);
+}
 
 Binder& BindProgress(Binder& b, const BulkAction& a) {
   return b.Text(a.state)
@@ -1058,21 +1080,26 @@ std::error_code SqliteStore::GetBulkAction(int64_t id, BulkAction* out) {
   rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return m.Fail(Errc::not_found, "no bulk action " + std::to_string(id));
   if (rc != SQLITE_ROW) return m.Fail(rc);
-  Reader r(s);
-  r.Int(&out->id);
-  r.Text(&out->actor);
-  r.Text(&out->decision);
-  r.Text(&out->note);
-  r.Text(&out->filter_json);
-  r.Text(&out->state);
-  r.Int(&out->matched);
-  r.Int(&out->decided);
-  r.Int(&out->skipped);
-  r.Int(&out->undone);
-  r.Text(&out->error);
-  r.Text(&out->undone_by);
-  r.Int(&out->created_at_ms);
-  r.Int(&out->updated_at_ms);
+  ReadBulk(s, out);
+  return {};
+}
+
+std::error_code SqliteStore::ListStalledBulkActions(int64_t updated_before_ms, int64_t limit,
+                                                   std::vector<BulkAction>* out) {
+  Impl& m = *impl_;
+  out->clear();
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = m.Cached(kStalledBulk, &rc);
+  if (s == nullptr) return m.Fail(rc);
+  ScopedReset reset(s);
+  Binder b(s);
+  b.Int(updated_before_ms).Int(limit);
+  if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ReadBulk(s, &out->emplace_back());
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return m.Fail(rc);
+  }
   return {};
 }
 

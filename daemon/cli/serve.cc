@@ -18,7 +18,9 @@
 
 #include "base/files.h"
 #include "base/flags.h"
+#include "base/time.h"
 #include "classifiers/classifier.h"
+#include "daemon/api/review/bulk.h"
 #include "daemon/api/routes.h"
 #include "daemon/cli/commands.h"
 #include "daemon/compat/spamc_server.h"
@@ -304,7 +306,7 @@ void SetUpWatchdog(Server& server, DecisionWriter& writer) {
   auto probe_done = std::make_shared<std::atomic<bool>>(true);
   auto was_ok = std::make_shared<std::atomic<bool>>(true);
   auto period = std::chrono::milliseconds(std::max<uint64_t>(1, usec / 2000));
-  server.set_heartbeat(period, [&writer, probe_done, was_ok] {
+  server.add_periodic(period, [&writer, probe_done, was_ok] {
     bool responding = probe_done->exchange(false);
     bool healthy = writer.healthy();
     if (responding && healthy) sd_notify(0, "WATCHDOG=1");
@@ -492,6 +494,11 @@ int Serve(const Config& config, Services& services, Server& server) {
   }
   // Retention purges on the writer thread: once now, then every interval.
   RetentionScheduler retention(config.retention, services.writer);
+  // Bulk actions whose run was cut off (a stop or crash mid-run) are closed
+  // as failed, here or on any daemon of a cluster (api/review/bulk.h).
+  server.add_periodic(api::kBulkSweepPeriod, [&writer = services.writer] {
+    writer.Post([](storage::Store& store) { api::FailStalledBulkActions(store, base::NowMs()); });
+  });
   // Rules, model and database are loaded, the listeners are up and SIGTERM
   // is handled (Start() installed the handlers): tell systemd.
   sd_notify(0, ("READY=1\nSTATUS=" + ServingStatus(*services.engines.Current())).c_str());

@@ -121,8 +121,11 @@ struct Server::Impl {
   std::unique_ptr<unix_socket::acceptor> unix_acceptor;
   std::string unix_path;
   std::function<void()> reload_hook;
-  std::chrono::milliseconds heartbeat_period{0};
-  std::function<void()> heartbeat;
+  struct Periodic {
+    std::chrono::milliseconds period;
+    std::function<void()> hook;
+  };
+  std::vector<Periodic> periodic;
 
   std::atomic<bool> draining{false};
   std::atomic<int64_t> lag_ms{0};  // the event loop's lag, last measured
@@ -161,7 +164,7 @@ struct Server::Impl {
   // Adopt a listening socket passed by systemd (socket activation).
   bool AdoptTcp(int fd, const std::string& name, std::string* error);
   bool AdoptUnix(int fd, const std::string& name, std::string* error);
-  net::awaitable<void> Heartbeat();
+  net::awaitable<void> Tick(const Periodic& p);
   net::awaitable<void> MeasureLag();
   void BeginDrain();
 };
@@ -476,11 +479,11 @@ net::awaitable<void> Server::Impl::Drain() {
   ioc.stop();
 }
 
-net::awaitable<void> Server::Impl::Heartbeat() {
+net::awaitable<void> Server::Impl::Tick(const Periodic& p) {
   net::steady_timer timer(ioc);
   for (;;) {
-    heartbeat();
-    timer.expires_after(heartbeat_period);
+    p.hook();
+    timer.expires_after(p.period);
     auto [ec] = co_await timer.async_wait(kTuple);
     if (ec) co_return;
   }
@@ -507,9 +510,8 @@ Server::~Server() = default;
 
 void Server::set_reload_hook(std::function<void()> hook) { impl_->reload_hook = std::move(hook); }
 
-void Server::set_heartbeat(std::chrono::milliseconds period, std::function<void()> hook) {
-  impl_->heartbeat_period = period;
-  impl_->heartbeat = std::move(hook);
+void Server::add_periodic(std::chrono::milliseconds period, std::function<void()> hook) {
+  impl_->periodic.push_back({period, std::move(hook)});
 }
 
 // Adopts a listening TCP socket passed by systemd (fd `fd`, named `name`).
@@ -602,8 +604,8 @@ void Server::Run() {
   Impl& s = *impl_;
   if (s.tcp_acceptor) net::co_spawn(s.ioc, s.Listen(*s.tcp_acceptor, false), net::detached);
   if (s.unix_acceptor) net::co_spawn(s.ioc, s.Listen(*s.unix_acceptor, true), net::detached);
-  if (s.heartbeat && s.heartbeat_period.count() > 0) {
-    net::co_spawn(s.ioc, s.Heartbeat(), net::detached);
+  for (const Impl::Periodic& p : s.periodic) {
+    if (p.hook && p.period.count() > 0) net::co_spawn(s.ioc, s.Tick(p), net::detached);
   }
   net::co_spawn(s.ioc, s.MeasureLag(), net::detached);
   std::function<void(boost::system::error_code, int)> on_signal =

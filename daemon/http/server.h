@@ -38,8 +38,9 @@ class Server {
 
   // Calls `hook` on an I/O thread when Run() starts and then every `period`
   // (a timer on the io_context, so it stops ticking when the I/O threads are
-  // stuck). Used for the systemd watchdog. Set before Run().
-  void set_heartbeat(std::chrono::milliseconds period, std::function<void()> hook);
+  // stuck). Used for the systemd watchdog and the bulk-action sweep. Add
+  // before Run(); each hook has its own timer.
+  void add_periodic(std::chrono::milliseconds period, std::function<void()> hook);
 
   // Binds the listeners, or adopts the sockets passed by systemd (an inherited
   // TCP socket replaces config.listen, an inherited Unix socket replaces

@@ -866,6 +866,37 @@ TEST_P(StoreQueueTest, OneAuthorsItemsPageInEveryOrder) {
   }
 }
 
+// Stalled bulk actions: running or undoing, with no write since a time.
+TEST_P(StoreQueueTest, ListsStalledBulkActions) {
+  auto add = [&](const std::string& state, int64_t updated_at_ms) {
+    BulkAction a;
+    a.actor = "token:2:bob";
+    a.decision = "spam";
+    a.state = state;
+    a.created_at_ms = 1000;
+    a.updated_at_ms = updated_at_ms;
+    EXPECT_EQ(store_->AddBulkAction(a, &a.id), std::error_code());
+    return a.id;
+  };
+  const int64_t old_running = add("running", 2000);
+  add("running", 9000);
+  add("done", 2000);
+  add("failed", 2000);
+  const int64_t old_undoing = add("undoing", 3000);
+  std::vector<BulkAction> stalled;
+  ASSERT_EQ(store_->ListStalledBulkActions(5000, 10, &stalled), std::error_code());
+  ASSERT_EQ(stalled.size(), 2u);
+  EXPECT_EQ(stalled[0].id, old_running);
+  EXPECT_EQ(stalled[0].state, "running");
+  EXPECT_EQ(stalled[0].updated_at_ms, 2000);
+  EXPECT_EQ(stalled[1].id, old_undoing);
+  EXPECT_EQ(stalled[1].state, "undoing");
+  ASSERT_EQ(store_->ListStalledBulkActions(5000, 1, &stalled), std::error_code());
+  ASSERT_EQ(stalled.size(), 1u);
+  ASSERT_EQ(store_->ListStalledBulkActions(1000, 10, &stalled), std::error_code());
+  EXPECT_TRUE(stalled.empty());
+}
+
 // A bulk action: ids and an exact count of what a filter matches, decisions
 // tagged with the action, its record updated only from the state expected,
 // and an undo that leaves alone what was decided again since.

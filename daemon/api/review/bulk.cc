@@ -11,6 +11,9 @@
 // decisions never wait behind a large action. An undo walks the action's
 // decisions the same way (UndoBulkDecisions).
 //
+// An action cut off by a stop or crash is marked failed by the sweep
+// (bulk.h) once it has written no progress for two minutes.
+//
 // Who may do what: a moderator or an admin starts an action; a moderator
 // scoped to sites only ever matches comments of its sites. Only the actor
 // who started an action, or an admin, may read or undo it.
@@ -21,6 +24,8 @@
 #include <memory>
 
 #include "base/time.h"
+#include "daemon/api/review/bulk.h"
+
 #include "daemon/api/handlers.h"
 #include "daemon/api/review/review.h"
 #include "daemon/core/async.h"
@@ -253,6 +258,22 @@ std::function<BulkStep(storage::Store&)> FinishTask(storage::BulkAction action, 
   };
 }
 
+// What a stalled action says when the sweep closes it.
+std::string StalledError(const storage::BulkAction& a) {
+  const bool undo = a.state == "undoing";
+  std::string e = std::string("interrupted: ") + (undo ? "the undo" : "the action") +
+                  " made no progress for " + std::to_string(kBulkStalledAfterMs / 1000) +
+                  " s (the daemon running it stopped); ";
+  if (undo) {
+    e += std::to_string(a.undone) + " of " + std::to_string(a.decided) +
+         " decisions undone; undo it again to finish";
+  } else {
+    e += std::to_string(a.decided) + " of " + std::to_string(a.matched) +
+         " decided; undo it, or start it again for the rest";
+  }
+  return e;
+}
+
 // The next batch: matching queue ids (an action) or the comments of the
 // action's not-undone decisions (an undo), after `*after`.
 bool ReadBatch(Services& s, const storage::QueueFilter* filter, int64_t bulk_id, int64_t* after,
@@ -392,6 +413,28 @@ Response StepProblem(const Call& call, const std::optional<BulkStep>& step) {
 }
 
 }  // namespace
+
+int FailStalledBulkActions(storage::Store& store, int64_t now_ms) {
+  std::vector<storage::BulkAction> stalled;
+  if (store.ListStalledBulkActions(now_ms - kBulkStalledAfterMs, 100, &stalled)) {
+    Log(LogLevel::kError, "queue_bulk_sweep_failed", {{"error", store.LastErrorMessage()}});
+    return 0;
+  }
+  int failed = 0;
+  for (storage::BulkAction& a : stalled) {
+    const std::string error = StalledError(a);
+    BulkStep step = FinishTask(a, a.state == "undoing", error)(store);
+    if (step.status == 503) {
+      Log(LogLevel::kError, "queue_bulk_sweep_failed", {{"error", step.detail}});
+      break;
+    }
+    if (step.status != 200) continue;  // it moved meanwhile: alive after all
+    ++failed;
+    Log(LogLevel::kWarn, "queue_bulk_interrupted",
+        {{"id", std::to_string(a.id)}, {"error", error}});
+  }
+  return failed;
+}
 
 awaitable<Response> StartBulk(Services& s, const Call& call) {
   const int64_t now = base::NowMs();

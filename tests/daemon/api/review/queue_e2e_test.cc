@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <regex>
 #include <set>
@@ -748,6 +749,58 @@ TEST_F(QueueE2ETest, BulkRejectDecidesEveryMatchInBatchesAndUndoRestoresThem) {
   r = Call(own, http::verb::post, target + "/undo");
   EXPECT_EQ(409u, r.status);
   EXPECT_EQ("bulk action " + sid + " is already undone", Str(r.Json().at("detail")));
+}
+
+// An action whose daemon stopped mid-run: the next daemon on the database
+// closes it as failed (the sweep runs at start, then every 30 s), with how
+// far it got, and it can be undone; it would otherwise stay "running" for
+// good, and a running action cannot be undone.
+TEST(QueueBulkSweepE2ETest, AnActionCutOffByAStopIsClosedAsFailedAndCanBeUndone) {
+  TempDir dir;
+  int64_t first = 0;
+  {
+    DaemonProcess before(MODERATED_BINARY, dir.path().string(), {"--rules", kQueueRules});
+    HttpResult r = before.Tcp().Post(
+        "/v1/comments", R"({"site": "cut.example", "id": "c-1", "content": ")" +
+                            std::string(kEnglish[0]) + R"("})");
+    ASSERT_EQ(201u, r.status) << r.body;
+    first = r.Json().at("id").as_int64();
+    before.Signal(SIGTERM);
+    ASSERT_EQ(0, before.Wait());
+  }
+  // What the stopped daemon left: its action, last written an hour ago.
+  const std::string db = dir.path().string() + "/moderated.db";
+  const int64_t hour_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count() -
+                           3'600'000;
+  Exec(db,
+       "INSERT INTO bulk_actions (actor, decision, note, filter_json, state, matched, decided, "
+       "created_at_ms, updated_at_ms) VALUES ('token:1:admin', 'reject', 'wave', "
+       "'{\"rule\": \"casino\"}', 'running', 1, 0, " +
+           std::to_string(hour_ago) + ", " + std::to_string(hour_ago) + ")");
+  std::string id = Query(db, "SELECT max(id) FROM bulk_actions");
+  id.pop_back();  // the row's "\n"
+
+  DaemonProcess after(MODERATED_BINARY, dir.path().string(), {"--rules", kQueueRules});
+  const std::string target = "/v1/queue/bulk/" + id;
+  json::value action = WaitWhile([&] { return after.Tcp().Get(target); }, "running");
+  EXPECT_EQ("failed", Str(action.at("state"))) << action;
+  EXPECT_EQ(
+      "interrupted: the action made no progress for 120 s (the daemon running it stopped); 0 of "
+      "1 decided; undo it, or start it again for the rest",
+      Str(action.at("error")));
+  EXPECT_TRUE(after.WaitForLog("event=queue_bulk_interrupted id=" + id));
+  EXPECT_EQ("token:1:admin|bulk:" + id + "|failed\n",
+            Query(db, "SELECT actor, target, json_extract(after_json, '$.state') FROM audit_log "
+                      "WHERE action = 'queue.bulk'"));
+  // Nothing was decided; the comment is still held, and the action undoes.
+  EXPECT_EQ("pending\n", Query(db, "SELECT status FROM comments WHERE id = " +
+                                       std::to_string(first)));
+  HttpResult r = after.Tcp().Post(target + "/undo", "");
+  ASSERT_EQ(202u, r.status) << r.body;
+  action = WaitWhile([&] { return after.Tcp().Get(target); }, "undoing");
+  EXPECT_EQ("undone", Str(action.at("state"))) << action;
 }
 
 TEST_F(QueueE2ETest, BulkRequestsAreValidated) {
