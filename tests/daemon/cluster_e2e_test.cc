@@ -247,7 +247,12 @@ TEST_F(ClusterE2ETest, ATrainingJobWaitsForNoOtherDaemonAndSaysWhy) {
     const std::string job = "/v1/admin/models/jobs/" + std::to_string(t.Json().at("job").as_int64());
     json::value v;
     for (int i = 0; i < 6000; ++i) {
-      v = Call(d, d.admin_token(), http::verb::get, job).Json();
+      HttpResult g = Call(d, d.admin_token(), http::verb::get, job);
+      if (g.status == 503) {  // shed under load (503 + Retry-After): poll again
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      v = g.Json();
       if (Str(v.at("status")) != "running") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

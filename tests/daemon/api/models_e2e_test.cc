@@ -57,7 +57,16 @@ void Label(HttpClient& c, const std::string& site, int n, uint32_t seed) {
 
 json::value WaitForJob(HttpClient& c, int64_t job) {
   for (int i = 0; i < 12000; ++i) {
-    json::value v = c.Get("/v1/admin/models/jobs/" + std::to_string(job)).Json();
+    HttpResult r = c.Get("/v1/admin/models/jobs/" + std::to_string(job));
+    // While a job trains, a loaded machine may shed a poll (503 +
+    // Retry-After, the documented overload answer): poll again.
+    if (r.status == 503) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    EXPECT_EQ(200u, r.status) << r.body;
+    if (r.status != 200) return nullptr;
+    json::value v = r.Json();
     if (Str(v.at("status")) != "running") return v;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
