@@ -178,9 +178,9 @@ TEST_F(ClusterE2ETest, VelocityCountsTheCommentsOfEveryDaemon) {
   }
   ASSERT_EQ("hold", action) << two_->Log();
   // One IP, alternately on each daemon: each daemon alone sees at most two.
-  EXPECT_EQ("accept", Str(post(*one_, "f-1", "198.51.100.77", "first hello").Json().at("action")));
-  EXPECT_EQ("accept", Str(post(*two_, "f-2", "198.51.100.77", "second hello").Json().at("action")));
-  const json::value third = post(*one_, "f-3", "198.51.100.77", "third hello").Json();
+  EXPECT_EQ("accept", Str(post(*one_, "f-1", "198.51.100.77", "Thanks for the article").Json().at("action")));
+  EXPECT_EQ("accept", Str(post(*two_, "f-2", "198.51.100.77", "I agree with the author").Json().at("action")));
+  const json::value third = post(*one_, "f-3", "198.51.100.77", "Good point about the budget").Json();
   EXPECT_EQ("hold", Str(third.at("action"))) << third;
   bool flood = false;
   for (const auto& reason : third.at("reasons").as_array()) {
