@@ -13,6 +13,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf16.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -52,9 +53,28 @@ bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAsciiAlpha(char c) { return c >= 'a' && c <= 'z'; }  // input is case-folded
 bool IsAsciiAlnum(char c) { return IsAsciiDigit(c) || IsAsciiAlpha(c); }
 
+// Russian personal and possessive pronouns, as Normalize() writes them (ё
+// folded to е). They are left out of the model's input: the only Russian
+// abuse data (forum comments) taught the model that "ты"/"тебе" mean abuse,
+// so ordinary chat addressed to someone («Я тебе ноут в пятницу отдам», «Ты
+// прав, я ошибся») was held. Measured on validation in docs/classifier.md.
+// Sorted by bytes, for binary_search.
+constexpr std::array<std::string_view, 42> kRussianPronouns = {
+    "вам", "вами", "вас", "ваш", "вы", "его", "ее", "ей", "ему", "им",
+    "их", "меня", "мне", "мной", "мое", "мои", "мой", "моя", "мы", "нам",
+    "нами", "нас", "наш", "ней", "ним", "ними", "он", "она", "они", "свое",
+    "свои", "свой", "своя", "твое", "твои", "твой", "твоя", "тебе", "тебя", "тобой",
+    "ты", "я"};
+
+bool IsRussianPronoun(std::string_view token) {
+  return std::binary_search(kRussianPronouns.begin(), kRussianPronouns.end(), token);
+}
+
 class TokenSink {
  public:
+  explicit TokenSink(bool keep_pronouns) : keep_pronouns_(keep_pronouns) {}
   void Add(std::string_view token) {
+    if (!keep_pronouns_ && IsRussianPronoun(token)) return;
     if (token == kExclToken && last_was_excl_) return;  // "!! !!" is one signal
     if (!out_.empty()) out_.push_back(' ');
     out_.append(token);
@@ -63,6 +83,7 @@ class TokenSink {
   std::string Take() { return std::move(out_); }
 
  private:
+  const bool keep_pronouns_;
   std::string out_;
   bool last_was_excl_ = false;
 };
@@ -310,7 +331,9 @@ void TokenizeChunk(std::string_view chunk, TokenSink& sink) {
 
 }  // namespace
 
-std::string TokenizeForModel(std::string_view normalized) {
+namespace {
+
+std::string Tokenize(std::string_view normalized, bool keep_pronouns) {
   std::vector<std::string_view> chunks;
   size_t i = 0;
   while (i < normalized.size()) {
@@ -320,7 +343,7 @@ std::string TokenizeForModel(std::string_view normalized) {
     if (i > start) chunks.push_back(normalized.substr(start, i - start));
   }
 
-  TokenSink sink;
+  TokenSink sink(keep_pronouns);
   for (size_t c = 0; c < chunks.size();) {
     if (IsPhoneish(chunks[c])) {
       // Longest run of phone-ish chunks first, then shorter ones.
@@ -346,5 +369,11 @@ std::string TokenizeForModel(std::string_view normalized) {
   }
   return sink.Take();
 }
+
+}  // namespace
+
+std::string TokenizeForModel(std::string_view normalized) { return Tokenize(normalized, false); }
+
+std::string TokenizeAllWords(std::string_view normalized) { return Tokenize(normalized, true); }
 
 }  // namespace moderated::classifiers

@@ -20,7 +20,8 @@
 //   other numbers of 5 or more digits                            → __num__
 //   a run of one or more "!"                                     → __excl__
 //
-// Pure punctuation is dropped; currency signs and other symbols (emoji) are
+// Russian personal and possessive pronouns ("ты", "тебе", "мой", ...) are
+// dropped: in the training data they stood for abuse (tokenizer.cc). Pure punctuation is dropped; currency signs and other symbols (emoji) are
 // kept as tokens of their own. Words are emitted unchanged (the input is
 // already lower-cased and folded by Normalize()). Tokens are separated by
 // exactly one ASCII space; there is no leading or trailing space, and the
@@ -36,12 +37,17 @@
 
 namespace moderated::classifiers {
 
-inline constexpr int kTokenizerVersion = 1;
+inline constexpr int kTokenizerVersion = 2;  // 2: Russian pronouns left out
 
 // `normalized` is the text member of Normalize()'s result (valid UTF-8).
 // Invalid UTF-8 is tolerated: ICU turns bad sequences into U+FFFD, which is
 // then dropped like punctuation.
 std::string TokenizeForModel(std::string_view normalized);
+
+// The same tokens with the pronouns kept: the key that deduplicates
+// and splits the training data sets (training/dataset.h), so the fixed test
+// splits do not move when the model's input leaves words out.
+std::string TokenizeAllWords(std::string_view normalized);
 
 }  // namespace moderated::classifiers
 

@@ -42,7 +42,7 @@ void SplitAndDeduplicate(std::vector<Example> examples, std::vector<Example>* ou
     const Example& e = examples[i];
     PresetCounts& counts = report->presets[e.source];
     counts.read++;
-    keys[i] = PrepareForModel(e.text);
+    keys[i] = SplitKey(e.text);
     if (keys[i].empty() && e.split != "test") {
       counts.empty++;
       continue;

@@ -17,8 +17,9 @@
 //      YouTube's last 30 % of each class of each video (file order, which is
 //      chronological) is test, the TubeSpam protocol. OSACT2020's train file
 //      and YouTube's first 70 % can never be test.
-//   2. The key of an example is its model input (PrepareForModel: normalised
-//      and tokenised, URLs and numbers as placeholders), so texts that differ
+//   2. The key of an example is its model input with every word kept
+//      (SplitKey: normalised and tokenised, URLs and numbers as
+//      placeholders, pronouns not dropped), so texts that differ
 //      only in case, look-alike letters, invisible characters, punctuation
 //      or the URL they carry are one text. Examples with an empty key are
 //      dropped.

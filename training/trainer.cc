@@ -74,6 +74,10 @@ std::string PrepareForModel(std::string_view raw_text) {
   return classifiers::TokenizeForModel(classifiers::Normalize(raw_text).text);
 }
 
+std::string SplitKey(std::string_view raw_text) {
+  return classifiers::TokenizeAllWords(classifiers::Normalize(raw_text).text);
+}
+
 std::string TrainingLine(const Example& example) {
   std::string line;
   for (const std::string& label : example.labels) {

@@ -78,6 +78,10 @@ struct TrainOptions {
 // The one place where training applies Normalize() + TokenizeForModel().
 std::string PrepareForModel(std::string_view raw_text);
 
+// The deduplication and split key of a training text: Normalize() +
+// TokenizeAllWords(), every word kept, so the splits stay fixed.
+std::string SplitKey(std::string_view raw_text);
+
 // The fastText training line for `example`: "__label__a __label__b tokens".
 std::string TrainingLine(const Example& example);
 

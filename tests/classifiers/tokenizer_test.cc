@@ -27,6 +27,23 @@ TEST(TokenizerTest, ArabicAndCyrillic) {
   EXPECT_EQ(TokenizeForModel("привет,мир! как дела?"), "привет мир __excl__ как дела");
 }
 
+TEST(TokenizerTest, RussianPronounsAreLeftOutOfTheModelInput) {
+  // Normalize() has already folded ё to е and lower-cased the text.
+  EXPECT_EQ(TokenizeForModel("я тебе ноут в пятницу отдам"), "ноут в пятницу отдам");
+  EXPECT_EQ(TokenizeForModel("ну ты даешь, молодец"), "ну даешь молодец");
+  EXPECT_EQ(TokenizeForModel("ваш мой свое нам"), "");
+  EXPECT_EQ(TokenizeForModel("ты тупой идиот"), "тупой идиот");
+  // Only whole tokens: words that merely start like one stay.
+  EXPECT_EQ(TokenizeForModel("тыква втора"), "тыква втора");
+  // Other scripts are untouched, including English "you" and Arabic "انت".
+  EXPECT_EQ(TokenizeForModel("you idiot انت غبي"), "you idiot انت غبي");
+}
+
+TEST(TokenizerTest, AllWordsKeepsThePronouns) {
+  EXPECT_EQ(TokenizeAllWords("я тебе ноут в пятницу отдам!"), "я тебе ноут в пятницу отдам __excl__");
+  EXPECT_EQ(TokenizeAllWords("visit http://bit.ly/abc"), TokenizeForModel("visit http://bit.ly/abc"));
+}
+
 TEST(TokenizerTest, Urls) {
   EXPECT_EQ(TokenizeForModel("visit http://bit.ly/abc now"), "visit __url__ now");
   EXPECT_EQ(TokenizeForModel("see https://example.com/a?b=c."), "see __url__");

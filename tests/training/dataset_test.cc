@@ -108,7 +108,7 @@ TEST(BuildDatasetTest, RealDataNoTextOnBothSides) {
   ASSERT_TRUE(BuildDataset({}, data_dir, &out, &report, &error)) << error;
   std::set<std::string> test_keys, train_keys;
   for (const Example& e : out) {
-    (e.split == "test" ? test_keys : train_keys).insert(PrepareForModel(e.text));
+    (e.split == "test" ? test_keys : train_keys).insert(SplitKey(e.text));
   }
   for (const std::string& k : train_keys) EXPECT_EQ(test_keys.count(k), 0u) << k;
   EXPECT_EQ(report.presets.size(), PresetNames().size());
