@@ -102,9 +102,164 @@ bool Engine::KnowsSite(std::string_view site) const {
   return rules_->HasSite(site);
 }
 
+namespace {
+
+// Every text field normalised once; rules and classifier share the result.
+struct NormalizedFields {
+  explicit NormalizedFields(const CommentInput& c)
+      : content(classifiers::Normalize(c.content)),
+        name(classifiers::Normalize(c.author_name)),
+        email(classifiers::Normalize(c.author_email)),
+        url(classifiers::Normalize(c.author_url)),
+        thread(classifiers::Normalize(c.thread)) {}
+
+  // The normalised and the raw text of a field a rule can match.
+  std::pair<const classifiers::NormalizedText*, std::string_view> Texts(
+      rules::Field field, const CommentInput& c) const {
+    switch (field) {
+      case rules::Field::kContent:
+      case rules::Field::kLinks: return {&content, c.content};
+      case rules::Field::kAuthorName: return {&name, c.author_name};
+      case rules::Field::kAuthorEmail: return {&email, c.author_email};
+      case rules::Field::kAuthorUrl: return {&url, c.author_url};
+      case rules::Field::kThread: return {&thread, c.thread};
+      default: return {nullptr, {}};
+    }
+  }
+
+  classifiers::NormalizedText content, name, email, url, thread;
+};
+
+// Step 3: what the rules see (fields, links, features, velocity). The view
+// points into `c`, `n` and `links`, which must outlive it.
+rules::CommentView BuildView(const CommentInput& c, const NormalizedFields& n,
+                             const std::vector<Link>& links, const std::string& language,
+                             Velocity* velocity, const EvaluateOptions& options) {
+  rules::CommentView view;
+  view.site = c.site;
+  view.language = language;
+  view.content = {n.content.text, c.content};
+  view.author_name = {n.name.text, c.author_name};
+  view.author_email = {n.email.text, c.author_email};
+  view.author_url = {n.url.text, c.author_url};
+  view.thread = {n.thread.text, c.thread};
+  view.author_ip = c.author_ip;
+  std::set<std::string_view> domains;
+  view.links.reserve(links.size());
+  for (const Link& l : links) {
+    view.links.push_back({l.url, l.host, l.domain, l.path, l.raw_begin, l.raw_end});
+    domains.insert(l.domain);
+  }
+  const classifiers::TextFeatures tf = classifiers::ComputeTextFeatures(c.content);
+  rules::Features& f = view.features;
+  f.length = tf.length;
+  f.link_count = static_cast<double>(links.size());
+  f.distinct_domains = static_cast<double>(domains.size());
+  f.uppercase_ratio = tf.uppercase_ratio;
+  f.max_repeat_run = tf.max_repeat_run;
+  f.invisible_count = n.content.invisible_count + n.name.invisible_count;
+  f.bidi_count = n.content.bidi_control_count + n.name.bidi_control_count;
+  f.mixed_script_words = n.content.mixed_script_words + n.name.mixed_script_words;
+  f.emoji_count = tf.emoji_count;
+  if (velocity != nullptr) {
+    Velocity::Counts vc =
+        velocity->Observe(c.site, c.author_ip, n.email.text, n.content.text,
+                          options.now_ms ? options.now_ms : base::NowMs(), options.record_velocity);
+    f.velocity_ip = vc.ip;
+    f.velocity_email = vc.email;
+    f.velocity_content = vc.content;
+  }
+  if (options.reputation != nullptr) {
+    f.author_approved = static_cast<double>(options.reputation->approved);
+    f.author_rejected = static_cast<double>(options.reputation->rejected);
+  }
+  return view;
+}
+
+// One rule hit as a reason, its spans mapped back to the bytes the user sent.
+VerdictReason ReasonFor(const rules::RuleInfo& info, const rules::Hit& hit,
+                        const CommentInput& c, const NormalizedFields& n,
+                        const rules::CommentView& view) {
+  VerdictReason r;
+  r.reason.rule_id = info.id;
+  r.reason.description = info.description;
+  r.reason.score = info.score;
+  r.reason.shadow = info.mode == rules::Mode::kShadow;
+  for (const rules::MatchSpan& s : hit.spans) {
+    auto [norm, raw] = n.Texts(s.field, c);
+    size_t b = s.begin, e = s.end;
+    if (s.field == rules::Field::kLinks && s.link >= 0 &&
+        static_cast<size_t>(s.link) < view.links.size()) {
+      b = view.links[s.link].raw_begin;
+      e = view.links[s.link].raw_end;
+    } else if (norm != nullptr && !s.raw) {
+      auto span = norm->ToInput(std::min(b, norm->text.size()), std::min(e, norm->text.size()));
+      b = span.begin;
+      e = span.end;
+    }
+    if (norm == nullptr || e > raw.size() || b > e) continue;
+    if (r.spans.empty()) {
+      r.reason.field = s.field == rules::Field::kLinks ? "content"
+                                                        : std::string(rules::FieldName(s.field));
+      r.reason.begin = static_cast<int64_t>(b);
+      r.reason.end = static_cast<int64_t>(e);
+      r.reason.excerpt = std::string(base::Utf8Prefix(raw.substr(b, e - b), kMaxExcerptBytes));
+    }
+    r.spans.emplace_back(b, e);
+  }
+  if (r.spans.empty() && !hit.spans.empty()) {
+    r.reason.field = std::string(rules::FieldName(hit.spans.front().field));
+  }
+  return r;
+}
+
+// What the reasons add up to before the thresholds.
+struct Tally {
+  double total = 0;
+  bool reject = false, accept = false, hold = false;
+  std::vector<VerdictReason> shadow;  // reported after the others, never counted
+};
+
+VerdictReason PolicyReason(std::string id, std::string description, const char* field) {
+  VerdictReason r;
+  r.reason.rule_id = std::move(id);
+  r.reason.description = std::move(description);
+  if (field != nullptr) r.reason.field = field;
+  return r;
+}
+
+// Step 7: an explicit reject wins, then an explicit accept (allow-list
+// rules), then holds and the score thresholds; and which label to blame.
+void Decide(const Tally& t, const rules::SitePolicy& policy, Verdict* v) {
+  v->score = t.total;
+  v->trace.forced = t.reject || t.accept || t.hold;
+  v->trace.forced_action = t.reject   ? rules::Action::kReject
+                           : t.accept ? rules::Action::kAccept
+                           : t.hold   ? rules::Action::kHold
+                                      : rules::Action::kAccept;
+  if (t.reject) {
+    v->action = rules::Action::kReject;
+  } else if (t.accept) {
+    v->action = rules::Action::kAccept;
+  } else if (t.total >= policy.reject_at) {
+    v->action = rules::Action::kReject;
+  } else if (t.hold || t.total >= policy.hold_at) {
+    v->action = rules::Action::kHold;
+  } else {
+    v->action = rules::Action::kAccept;
+  }
+  if (v->action == rules::Action::kAccept) return;
+  double spam_side = v->trace.classifier_points[0], abuse_side = v->trace.classifier_points[1];
+  for (const VerdictReason& r : v->reasons) {
+    if (r.reason.rule_id.rfind("classifier.", 0) == 0) continue;
+    (IsAbuseRule(r.reason.rule_id) ? abuse_side : spam_side) += r.reason.score;
+  }
+  v->trace.primary = abuse_side > spam_side ? "abuse" : "spam";
+}
+
+}  // namespace
+
 Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) const {
-  using classifiers::Normalize;
-  using classifiers::NormalizedText;
   // Backtests (precomputed labels) are not live traffic: not timed.
   metrics::ScopedTimer timer(metrics::Metrics().engine_duration.With(), !options.labels);
   Verdict v;
@@ -116,207 +271,97 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
   v.trace.reject_at = policy.reject_at;
   v.trace.sensitivity = policy.sensitivity;
 
-  // 1. Normalise every text field once; rules and classifier share the result.
-  const NormalizedText content = Normalize(c.content);
-  const NormalizedText name = Normalize(c.author_name);
-  const NormalizedText email = Normalize(c.author_email);
-  const NormalizedText url = Normalize(c.author_url);
-  const NormalizedText thread = Normalize(c.thread);
-
-  // 2. Language, on the text as sent.
+  // 1. Normalise; 2. language, on the text as sent; 3. links and features.
+  const NormalizedFields n(c);
   v.language = options.language
                    ? *options.language
                    : classifiers::DetectLanguage(c.content, c.lang_hint, policy.languages);
-
-  // 3. Links and features.
-  std::vector<Link> links = ExtractLinks(content, c.content);
-  classifiers::TextFeatures tf = classifiers::ComputeTextFeatures(c.content);
-  rules::CommentView view;
-  view.site = c.site;
-  view.language = v.language.code;
-  view.content = {content.text, c.content};
-  view.author_name = {name.text, c.author_name};
-  view.author_email = {email.text, c.author_email};
-  view.author_url = {url.text, c.author_url};
-  view.thread = {thread.text, c.thread};
-  view.author_ip = c.author_ip;
-  std::set<std::string_view> domains;
-  view.links.reserve(links.size());
-  for (const Link& l : links) {
-    view.links.push_back({l.url, l.host, l.domain, l.path, l.raw_begin, l.raw_end});
-    domains.insert(l.domain);
-  }
-  rules::Features& f = view.features;
-  f.length = tf.length;
-  f.link_count = static_cast<double>(links.size());
-  f.distinct_domains = static_cast<double>(domains.size());
-  f.uppercase_ratio = tf.uppercase_ratio;
-  f.max_repeat_run = tf.max_repeat_run;
-  f.invisible_count = content.invisible_count + name.invisible_count;
-  f.bidi_count = content.bidi_control_count + name.bidi_control_count;
-  f.mixed_script_words = content.mixed_script_words + name.mixed_script_words;
-  f.emoji_count = tf.emoji_count;
-  if (Velocity* vel = options.velocity ? options.velocity : velocity_.get()) {
-    Velocity::Counts vc = vel->Observe(c.site, c.author_ip, email.text, content.text,
-                                       options.now_ms ? options.now_ms : base::NowMs(),
-                                       options.record_velocity);
-    f.velocity_ip = vc.ip;
-    f.velocity_email = vc.email;
-    f.velocity_content = vc.content;
-  }
-  if (options.reputation != nullptr) {
-    f.author_approved = static_cast<double>(options.reputation->approved);
-    f.author_rejected = static_cast<double>(options.reputation->rejected);
-  }
+  const std::vector<Link> links = ExtractLinks(n.content, c.content);
+  const rules::CommentView view = BuildView(
+      c, n, links, v.language.code, options.velocity ? options.velocity : velocity_.get(), options);
 
   // 4. Rules.
-  rules::Matches matches = rules_->Match(view);
+  Tally t;
+  const rules::Matches matches = rules_->Match(view);
   v.complete = matches.complete;
-
-  auto field_texts = [&](rules::Field field) -> std::pair<const NormalizedText*, std::string_view> {
-    switch (field) {
-      case rules::Field::kContent:
-      case rules::Field::kLinks: return {&content, c.content};
-      case rules::Field::kAuthorName: return {&name, c.author_name};
-      case rules::Field::kAuthorEmail: return {&email, c.author_email};
-      case rules::Field::kAuthorUrl: return {&url, c.author_url};
-      case rules::Field::kThread: return {&thread, c.thread};
-      default: return {nullptr, {}};
-    }
-  };
-
-  double total = 0;
-  bool reject = false, accept = false, hold = false;
-  std::vector<VerdictReason> shadow;
   for (const rules::Hit& hit : matches.hits) {
     const rules::RuleInfo& info = rules_->rule(hit.rule);
-    VerdictReason r;
-    r.reason.rule_id = info.id;
-    r.reason.description = info.description;
-    r.reason.score = info.score;
-    r.reason.shadow = info.mode == rules::Mode::kShadow;
-    for (const rules::MatchSpan& s : hit.spans) {
-      auto [norm, raw] = field_texts(s.field);
-      size_t b = s.begin, e = s.end;
-      if (s.field == rules::Field::kLinks && s.link >= 0 &&
-          static_cast<size_t>(s.link) < view.links.size()) {
-        b = view.links[s.link].raw_begin;
-        e = view.links[s.link].raw_end;
-      } else if (norm != nullptr && !s.raw) {
-        auto span = norm->ToInput(std::min(b, norm->text.size()), std::min(e, norm->text.size()));
-        b = span.begin;
-        e = span.end;
-      }
-      if (norm == nullptr || e > raw.size() || b > e) continue;
-      if (r.spans.empty()) {
-        r.reason.field = s.field == rules::Field::kLinks ? "content"
-                                                          : std::string(rules::FieldName(s.field));
-        r.reason.begin = static_cast<int64_t>(b);
-        r.reason.end = static_cast<int64_t>(e);
-        r.reason.excerpt = std::string(base::Utf8Prefix(raw.substr(b, e - b), kMaxExcerptBytes));
-      }
-      r.spans.emplace_back(b, e);
-    }
-    if (r.spans.empty() && !hit.spans.empty()) {
-      r.reason.field = std::string(rules::FieldName(hit.spans.front().field));
-    }
+    VerdictReason r = ReasonFor(info, hit, c, n, view);
     if (r.reason.shadow) {
-      shadow.push_back(std::move(r));
+      t.shadow.push_back(std::move(r));
       continue;
     }
-    total += info.score;
+    t.total += info.score;
     v.trace.rule_points += info.score;
-    if (info.action == rules::Action::kReject) reject = true;
-    if (info.action == rules::Action::kAccept) accept = true;
-    if (info.action == rules::Action::kHold) hold = true;
+    t.reject = t.reject || info.action == rules::Action::kReject;
+    t.accept = t.accept || info.action == rules::Action::kAccept;
+    t.hold = t.hold || info.action == rules::Action::kHold;
     v.reasons.push_back(std::move(r));
   }
 
-  // 5. Models: calibrated for the language, the site's own model for its
-  // comments only, points at the site's sensitivity, scaled by the weights.
+  // 5. Models.
+  t.total += AddModelReasons(c, n.content.text, policy, options, &v);
+
+  // 6. Policy: languages the site allows, and rules that could not finish.
+  if (!policy.languages.empty() && v.language.reliable &&
+      std::find(policy.languages.begin(), policy.languages.end(), v.language.code) ==
+          policy.languages.end()) {
+    t.hold = true;
+    v.reasons.push_back(PolicyReason(
+        "policy.language", "language '" + v.language.code + "' is not allowed on this site",
+        "content"));
+  }
+  if (!v.complete) {
+    t.hold = true;
+    v.reasons.push_back(PolicyReason(
+        "engine.incomplete", "a rule could not be evaluated within its memory budget", nullptr));
+  }
+
+  Decide(t, policy, &v);
+  for (auto& r : t.shadow) v.reasons.push_back(std::move(r));
+  return v;
+}
+
+// Step 5: calibrated for the language, the site's own model for its comments
+// only, points at the site's sensitivity, scaled by the weights. Returns the
+// points added.
+double Engine::AddModelReasons(const CommentInput& c, const std::string& normalized,
+                               const rules::SitePolicy& policy, const EvaluateOptions& options,
+                               Verdict* v) const {
   const classifiers::Sensitivity level = LevelOf(policy.sensitivity);
   classifiers::Judgement judged;
   if (options.labels != nullptr) {
     const classifiers::Prediction stored{*options.labels};
-    judged = judge_->FromCalibrated({stored.Get("spam"), stored.Get("abuse")}, v.language.code,
+    judged = judge_->FromCalibrated({stored.Get("spam"), stored.Get("abuse")}, v->language.code,
                                     c.site, level);
   } else {
     judged = metrics::Timed(metrics::Metrics().classifier_duration.With(), [&] {
-      return judge_->Evaluate(content.text, v.language.code, c.site, level);
+      return judge_->Evaluate(normalized, v->language.code, c.site, level);
     });
   }
-  v.model_version = judged.version;
-  v.trace.site_model = judged.site_model;
-  v.labels = {{"abuse", judged.labels[1].q}, {"ham", judged.ham}, {"spam", judged.labels[0].q}};
+  v->model_version = judged.version;
+  v->trace.site_model = judged.site_model;
+  v->labels = {{"abuse", judged.labels[1].q}, {"ham", judged.ham}, {"spam", judged.labels[0].q}};
   const ClassifierConfig::Weights weights = weights_.For(c.site);  // classifier.sites
   const double scale[2] = {weights.spam_weight, weights.abuse_weight};
-  const classifiers::LanguageGroup group = classifiers::GroupOf(v.language.code);
+  const classifiers::LanguageGroup group = classifiers::GroupOf(v->language.code);
+  double total = 0;
   for (size_t l = 0; l < classifiers::kDecisionLabels.size(); ++l) {
     const double add = scale[l] * judged.labels[l].points;
-    v.trace.classifier_points[l] = add;
+    v->trace.classifier_points[l] = add;
     if (add < 0.005) continue;
     total += add;
     const std::string label(classifiers::kDecisionLabels[l]);
-    VerdictReason r;
-    r.reason.rule_id = "classifier." + label;
-    r.reason.description = "classifier: " + label + " probability " +
-                           FormatProbability(judged.labels[l].q) + " (" +
-                           std::string(classifiers::GroupName(group)) + ", " +
-                           policy.sensitivity + " sensitivity" +
-                           (judged.site_model ? ", with the site's own model" : "") + ")";
-    r.reason.field = "content";
+    VerdictReason r = PolicyReason(
+        "classifier." + label,
+        "classifier: " + label + " probability " + FormatProbability(judged.labels[l].q) + " (" +
+            std::string(classifiers::GroupName(group)) + ", " + policy.sensitivity +
+            " sensitivity" + (judged.site_model ? ", with the site's own model" : "") + ")",
+        "content");
     r.reason.score = add;
-    v.reasons.push_back(std::move(r));
+    v->reasons.push_back(std::move(r));
   }
-
-  // 6. Policy: languages the site allows.
-  if (!policy.languages.empty() && v.language.reliable &&
-      std::find(policy.languages.begin(), policy.languages.end(), v.language.code) ==
-          policy.languages.end()) {
-    hold = true;
-    VerdictReason r;
-    r.reason.rule_id = "policy.language";
-    r.reason.description = "language '" + v.language.code + "' is not allowed on this site";
-    r.reason.field = "content";
-    v.reasons.push_back(std::move(r));
-  }
-  if (!v.complete) {
-    hold = true;
-    VerdictReason r;
-    r.reason.rule_id = "engine.incomplete";
-    r.reason.description = "a rule could not be evaluated within its memory budget";
-    v.reasons.push_back(std::move(r));
-  }
-
-  // 7. Decision: an explicit reject wins, then an explicit accept (allow-list
-  // rules), then holds and the score thresholds.
-  v.score = total;
-  v.trace.forced = reject || accept || hold;
-  v.trace.forced_action = reject   ? rules::Action::kReject
-                          : accept ? rules::Action::kAccept
-                          : hold   ? rules::Action::kHold
-                                   : rules::Action::kAccept;
-  if (reject) {
-    v.action = rules::Action::kReject;
-  } else if (accept) {
-    v.action = rules::Action::kAccept;
-  } else if (total >= policy.reject_at) {
-    v.action = rules::Action::kReject;
-  } else if (hold || total >= policy.hold_at) {
-    v.action = rules::Action::kHold;
-  } else {
-    v.action = rules::Action::kAccept;
-  }
-  if (v.action != rules::Action::kAccept) {
-    double spam_side = v.trace.classifier_points[0], abuse_side = v.trace.classifier_points[1];
-    for (const VerdictReason& r : v.reasons) {
-      if (r.reason.rule_id.rfind("classifier.", 0) == 0) continue;
-      (IsAbuseRule(r.reason.rule_id) ? abuse_side : spam_side) += r.reason.score;
-    }
-    v.trace.primary = abuse_side > spam_side ? "abuse" : "spam";
-  }
-  for (auto& r : shadow) v.reasons.push_back(std::move(r));
-  return v;
+  return total;
 }
 
 }  // namespace moderated

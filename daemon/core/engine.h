@@ -164,6 +164,10 @@ class Engine {
   const classifiers::BaseModel& running_model() const { return judge_->base(); }
 
  private:
+  double AddModelReasons(const CommentInput& comment, const std::string& normalized,
+                         const rules::SitePolicy& policy, const EvaluateOptions& options,
+                         Verdict* v) const;
+
   std::shared_ptr<const rules::RuleSet> rules_;
   std::shared_ptr<const classifiers::Judge> judge_;
   ClassifierConfig weights_;
