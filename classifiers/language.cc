@@ -514,15 +514,16 @@ void AppendUtf8(UChar32 c, std::string* out) {
   out->append(buf, static_cast<size_t>(len));
 }
 
-// Steps 1-3. `text` is valid UTF-8 shorter than INT_MAX. With
-// `drop_addresses` false, URLs and the like are kept as text.
-void Prepare(std::string_view text, bool drop_addresses, Prepared* p) {
+// Step 1: the text as code points with their scripts, addresses, entities
+// and invisible characters dropped. `decisive` counts the letters that
+// decide a mixed word's script; `non_ascii_letters` says whether step 2 has
+// anything to do.
+std::vector<Unit> ReadUnits(std::string_view text, bool drop_addresses, Prepared* p,
+                            std::array<int, 6>* decisive, bool* non_ascii_letters) {
   // At most one unit per input byte; written by index (push_back's capacity
   // check costs a measurable share of the whole function).
   std::vector<Unit> units(text.size());
   size_t n = 0;
-  bool non_ascii_letters = false;  // without them, step 2 has nothing to do
-  std::array<int, 6> decisive{};
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t length = static_cast<int32_t>(text.size());
   int32_t i = 0;
@@ -557,10 +558,17 @@ void Prepare(std::string_view text, bool drop_addresses, Prepared* p) {
     }
     const Sc sc = ScriptOfLetter(c);
     units[n++] = {c, sc};
-    non_ascii_letters = non_ascii_letters || (c >= 0x80 && sc != Sc::kNotLetter);
-    if (IsDecisive(c, sc)) ++decisive[Index(sc)];
+    *non_ascii_letters = *non_ascii_letters || (c >= 0x80 && sc != Sc::kNotLetter);
+    if (IsDecisive(c, sc)) ++(*decisive)[Index(sc)];
   }
   units.resize(n);
+  return units;
+}
+
+// Step 2, word by word (a word: letters and combining marks): look-alikes
+// become the word's script; returns the words per script.
+std::array<int, 6> SkeletonWords(const std::array<int, 6>& decisive, bool non_ascii_letters,
+                                 std::vector<Unit>* units) {
   Sc text_decisive_script = Sc::kNotLetter;
   for (Sc sc : {Sc::kLatin, Sc::kCyrillic, Sc::kGreek, Sc::kArabic, Sc::kOther}) {
     if (decisive[Index(sc)] > 0 &&
@@ -569,31 +577,31 @@ void Prepare(std::string_view text, bool drop_addresses, Prepared* p) {
       text_decisive_script = sc;
     }
   }
-
-  // Step 2, word by word (a word: letters and combining marks).
   std::array<int, 6> words{};
-  for (size_t w = 0; w < units.size();) {
-    if (units[w].sc == Sc::kNotLetter) {
+  for (size_t w = 0; w < units->size();) {
+    if ((*units)[w].sc == Sc::kNotLetter) {
       ++w;
       continue;
     }
     size_t end = w + 1;
-    while (end < units.size() &&
-           (units[end].sc != Sc::kNotLetter ||
-            (U_GET_GC_MASK(units[end].cp) & U_GC_M_MASK) != 0)) {
+    while (end < units->size() &&
+           ((*units)[end].sc != Sc::kNotLetter ||
+            (U_GET_GC_MASK((*units)[end].cp) & U_GC_M_MASK) != 0)) {
       ++end;
     }
-    if (non_ascii_letters) Skeleton(&units, w, end, text_decisive_script);
-    CountWord(&units, w, end, &words);
+    if (non_ascii_letters) Skeleton(units, w, end, text_decisive_script);
+    CountWord(units, w, end, &words);
     w = end;
   }
+  return words;
+}
 
-  // Step 3: letters per script, and the text's script: the script with the
-  // most words, a word in another script counting twice a Latin word (Latin
-  // words inside Arabic or Russian sentences are mostly names, brands and
-  // technical terms; the reverse is rare); the most letters if there are no
-  // words.
-  std::array<int, USCRIPT_CODE_LIMIT> others{};
+// Step 3, part one: letters per script, and the letter evidence CLD2's
+// answer is checked against (non-Russian Cyrillic, ы/э, ъ before a vowel,
+// Persian or Arabic yeh and kaf). `others` counts the letters of each
+// script outside the four we know.
+std::array<int, 6> CountLetters(const std::vector<Unit>& units, Prepared* p,
+                                std::array<int, USCRIPT_CODE_LIMIT>* others) {
   std::array<int, 6> counts{};
   for (size_t k = 0; k < units.size(); ++k) {
     const Unit& u = units[k];
@@ -602,7 +610,7 @@ void Prepare(std::string_view text, bool drop_addresses, Prepared* p) {
     if (u.sc == Sc::kOther) {
       UErrorCode status = U_ZERO_ERROR;
       const UScriptCode code = uscript_getScript(u.cp, &status);
-      if (code >= 0 && code < USCRIPT_CODE_LIMIT) ++others[code];
+      if (code >= 0 && code < USCRIPT_CODE_LIMIT) ++(*others)[code];
     } else if (u.sc == Sc::kCyrillic) {
       if (!IsRussianLetter(u.cp)) ++p->non_russian_cyrillic;
       if (IsYeryOrE(u.cp)) ++p->yery_or_e;
@@ -615,34 +623,39 @@ void Prepare(std::string_view text, bool drop_addresses, Prepared* p) {
       if (IsArabicYehKaf(u.cp)) ++p->arabic_yeh_kaf;
     }
   }
+  return counts;
+}
+
+// Step 3, part two: the text's script is the script with the most words, a
+// word in another script counting twice a Latin word (Latin words inside
+// Arabic or Russian sentences are mostly names, brands and technical terms;
+// the reverse is rare); the most letters if there are no words.
+Sc ChooseScript(const std::array<int, 6>& words, const std::array<int, 6>& counts) {
+  Sc script = Sc::kNotLetter;
   int best = 0;
   for (Sc sc : {Sc::kArabic, Sc::kCyrillic, Sc::kGreek, Sc::kOther, Sc::kLatin}) {
     const int score = words[Index(sc)] * (sc == Sc::kLatin ? 1 : 2);
     if (score > best) {
       best = score;
-      p->script = sc;
+      script = sc;
     }
   }
-  if (best == 0) {
-    for (Sc sc : {Sc::kArabic, Sc::kCyrillic, Sc::kGreek, Sc::kOther, Sc::kLatin}) {
-      if (counts[Index(sc)] > best) {
-        best = counts[Index(sc)];
-        p->script = sc;
-      }
+  if (best > 0) return script;
+  for (Sc sc : {Sc::kArabic, Sc::kCyrillic, Sc::kGreek, Sc::kOther, Sc::kLatin}) {
+    if (counts[Index(sc)] > best) {
+      best = counts[Index(sc)];
+      script = sc;
     }
   }
-  if (p->script == Sc::kNotLetter) return;
-  p->letters = counts[Index(p->script)];
-  if (p->script == Sc::kOther) {
-    p->other_script = static_cast<UScriptCode>(
-        std::max_element(others.begin(), others.end()) - others.begin());
-  }
+  return script;
+}
 
-  // The text for CLD2: the words of the text's script, with the spaces,
-  // digits and punctuation between them (a word in another script becomes
-  // one space), so that CLD2's percentages are shares of that script's
-  // text. And the ASCII words and numbers for the Arabizi test.
-  p->for_cld2.reserve(text.size());
+// The text for CLD2: the words of the text's script, with the spaces,
+// digits and punctuation between them (a word in another script becomes
+// one space), so that CLD2's percentages are shares of that script's text.
+// And the ASCII words and numbers for the Arabizi test.
+void WriteCld2Text(const std::vector<Unit>& units, size_t size_hint, Prepared* p) {
+  p->for_cld2.reserve(size_hint);
   bool latin_word = false;
   for (size_t k = 0; k < units.size(); ++k) {
     const Unit& u = units[k];
@@ -658,6 +671,25 @@ void Prepare(std::string_view text, bool drop_addresses, Prepared* p) {
     }
     latin_word = ascii_alnum;
   }
+}
+
+// Steps 1-3. `text` is valid UTF-8 shorter than INT_MAX. With
+// `drop_addresses` false, URLs and the like are kept as text.
+void Prepare(std::string_view text, bool drop_addresses, Prepared* p) {
+  std::array<int, 6> decisive{};
+  bool non_ascii_letters = false;
+  std::vector<Unit> units = ReadUnits(text, drop_addresses, p, &decisive, &non_ascii_letters);
+  const std::array<int, 6> words = SkeletonWords(decisive, non_ascii_letters, &units);
+  std::array<int, USCRIPT_CODE_LIMIT> others{};
+  const std::array<int, 6> counts = CountLetters(units, p, &others);
+  p->script = ChooseScript(words, counts);
+  if (p->script == Sc::kNotLetter) return;
+  p->letters = counts[Index(p->script)];
+  if (p->script == Sc::kOther) {
+    p->other_script = static_cast<UScriptCode>(
+        std::max_element(others.begin(), others.end()) - others.begin());
+  }
+  WriteCld2Text(units, text.size(), p);
 }
 
 std::string ScriptName(const Prepared& p) {
