@@ -207,6 +207,14 @@ struct RuleSet::Impl {
   bool Lookup(const Leaf& leaf, const FieldRef& ref, std::string_view value) const;
   bool IsWordChar(std::string_view text, size_t pos) const;
   void FindWords(int leaf, int unit, std::string_view text, State* st) const;
+  // Match(), step by step: one unit of a field against the set, the token
+  // tables and the lookups; whether a rule applies to the site and
+  // language; a hit's spans.
+  void MatchUnit(const FieldMatcher& m, std::string_view text, int unit, State* st,
+                 bool* complete) const;
+  void MatchTokens(const FieldMatcher& m, std::string_view text, int unit, State* st) const;
+  static bool Applies(const RuleInfo& info, const std::string& site, const std::string& language);
+  Hit MakeHit(int rule, const CommentView& c, const State& st) const;
 };
 
 // Builds an Impl from a spec; collects errors that only RE2 can find.
@@ -769,97 +777,106 @@ std::unique_ptr<const RuleSet> RuleSet::Compile(std::string_view source, std::st
   return std::unique_ptr<const RuleSet>(new RuleSet(std::move(impl)));
 }
 
+void RuleSet::Impl::MatchUnit(const FieldMatcher& m, std::string_view text, int unit, State* st,
+                              bool* complete) const {
+  if (m.set) {
+    thread_local std::vector<int> set_hits;
+    set_hits.clear();
+    RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+    if (!m.set->Match(StringPiece(text.data(), text.size()), &set_hits, &info) &&
+        info.kind != RE2::Set::kNoError) {
+      *complete = false;  // the DFA ran out of memory: undecided
+    }
+    for (int i : set_hits) {
+      int leaf = m.set_leaves[i];
+      if (leaves[leaf].words) {  // a candidate: check word boundaries
+        FindWords(leaf, unit, text, st);
+        continue;
+      }
+      st->hit[leaf] = 1;
+      st->records.push_back({leaf, unit, 0, 0, text, true});
+    }
+  }
+  if (!m.tokens.empty() || !m.folded_tokens.empty()) MatchTokens(m, text, unit, st);
+  for (int leaf : m.lookup_leaves) {
+    if (Lookup(leaves[leaf], m.ref, text)) {
+      st->hit[leaf] = 1;
+      st->records.push_back({leaf, unit, 0, text.size(), text, false});
+    }
+  }
+}
+
+void RuleSet::Impl::MatchTokens(const FieldMatcher& m, std::string_view text, int unit,
+                                State* st) const {
+  std::string folded;
+  StringPiece in(text.data(), text.size()), tok;
+  while (RE2::FindAndConsume(&in, *tokenizer, &tok)) {
+    size_t b = static_cast<size_t>(tok.data() - text.data());
+    std::string_view t(tok.data(), tok.size());
+    auto add = [&](const std::vector<int>& found) {
+      for (int leaf : found) {
+        st->hit[leaf] = 1;
+        st->records.push_back({leaf, unit, b, b + t.size(), text, false});
+      }
+    };
+    if (!m.tokens.empty()) {
+      if (auto it = m.tokens.find(std::string(t)); it != m.tokens.end()) add(it->second);
+    }
+    if (!m.folded_tokens.empty()) {
+      folded = internal::FoldCase(t);
+      if (auto it = m.folded_tokens.find(folded); it != m.folded_tokens.end()) add(it->second);
+    }
+  }
+}
+
+bool RuleSet::Impl::Applies(const RuleInfo& info, const std::string& site,
+                            const std::string& language) {
+  if (!info.enabled) return false;
+  if (!info.sites.empty() &&
+      std::find(info.sites.begin(), info.sites.end(), site) == info.sites.end()) {
+    return false;
+  }
+  return info.languages.empty() ||
+         std::find(info.languages.begin(), info.languages.end(), language) !=
+             info.languages.end();
+}
+
+Hit RuleSet::Impl::MakeHit(int rule, const CommentView& c, const State& st) const {
+  Hit hit;
+  hit.rule = rule;
+  Collect(roots[rule], c, st, &hit.spans);
+  auto key = [](const MatchSpan& s) { return std::tie(s.field, s.raw, s.link, s.begin, s.end); };
+  std::sort(hit.spans.begin(), hit.spans.end(),
+            [&](const MatchSpan& a, const MatchSpan& b) { return key(a) < key(b); });
+  hit.spans.erase(std::unique(hit.spans.begin(), hit.spans.end(),
+                              [&](const MatchSpan& a, const MatchSpan& b) {
+                                return key(a) == key(b);
+                              }),
+                  hit.spans.end());
+  if (hit.spans.size() > kMaxSpansPerHit) hit.spans.resize(kMaxSpansPerHit);
+  return hit;
+}
+
 Matches RuleSet::Match(const CommentView& comment) const {
   const Impl& im = *impl_;
   Matches result;
   Impl::State st;
   st.hit.assign(im.leaves.size(), 0);
-  std::vector<int> set_hits;
-  std::string folded;
   for (const FieldMatcher& m : im.matchers) {
     std::vector<std::string_view> units = Impl::Units(comment, m.ref);
     for (size_t u = 0; u < units.size(); ++u) {
-      std::string_view text = units[u];
-      int unit = static_cast<int>(u);
-      if (m.set) {
-        set_hits.clear();
-        RE2::Set::ErrorInfo info{RE2::Set::kNoError};
-        if (!m.set->Match(StringPiece(text.data(), text.size()), &set_hits, &info) &&
-            info.kind != RE2::Set::kNoError) {
-          result.complete = false;  // the DFA ran out of memory: undecided
-        }
-        for (int i : set_hits) {
-          int leaf = m.set_leaves[i];
-          if (im.leaves[leaf].words) {  // a candidate: check word boundaries
-            im.FindWords(leaf, unit, text, &st);
-            continue;
-          }
-          st.hit[leaf] = 1;
-          st.records.push_back({leaf, unit, 0, 0, text, true});
-        }
-      }
-      if (!m.tokens.empty() || !m.folded_tokens.empty()) {
-        StringPiece in(text.data(), text.size()), tok;
-        while (RE2::FindAndConsume(&in, *im.tokenizer, &tok)) {
-          size_t b = static_cast<size_t>(tok.data() - text.data());
-          std::string_view t(tok.data(), tok.size());
-          auto add = [&](const std::vector<int>& leaves) {
-            for (int leaf : leaves) {
-              st.hit[leaf] = 1;
-              st.records.push_back({leaf, unit, b, b + t.size(), text, false});
-            }
-          };
-          if (!m.tokens.empty()) {
-            if (auto it = m.tokens.find(std::string(t)); it != m.tokens.end()) add(it->second);
-          }
-          if (!m.folded_tokens.empty()) {
-            folded = internal::FoldCase(t);
-            if (auto it = m.folded_tokens.find(folded); it != m.folded_tokens.end()) {
-              add(it->second);
-            }
-          }
-        }
-      }
-      for (int leaf : m.lookup_leaves) {
-        if (im.Lookup(im.leaves[leaf], m.ref, text)) {
-          st.hit[leaf] = 1;
-          st.records.push_back({leaf, unit, 0, text.size(), text, false});
-        }
-      }
+      im.MatchUnit(m, units[u], static_cast<int>(u), &st, &result.complete);
     }
   }
   std::stable_sort(st.records.begin(), st.records.end(),
                    [](const Impl::Record& a, const Impl::Record& b) { return a.leaf < b.leaf; });
 
-  std::string site = base::AsciiLower(comment.site);
-  std::string language = base::AsciiLower(comment.language);
+  const std::string site = base::AsciiLower(comment.site);
+  const std::string language = base::AsciiLower(comment.language);
   for (size_t i = 0; i < im.infos.size(); ++i) {
-    const RuleInfo& info = im.infos[i];
-    if (!info.enabled) continue;
-    if (!info.sites.empty() &&
-        std::find(info.sites.begin(), info.sites.end(), site) == info.sites.end()) {
-      continue;
-    }
-    if (!info.languages.empty() &&
-        std::find(info.languages.begin(), info.languages.end(), language) == info.languages.end()) {
-      continue;
-    }
+    if (!Impl::Applies(im.infos[i], site, language)) continue;
     if (!im.Eval(im.roots[i], comment, st)) continue;
-    Hit hit;
-    hit.rule = static_cast<int>(i);
-    im.Collect(im.roots[i], comment, st, &hit.spans);
-    std::sort(hit.spans.begin(), hit.spans.end(), [](const MatchSpan& a, const MatchSpan& b) {
-      return std::tie(a.field, a.raw, a.link, a.begin, a.end) <
-             std::tie(b.field, b.raw, b.link, b.begin, b.end);
-    });
-    hit.spans.erase(std::unique(hit.spans.begin(), hit.spans.end(),
-                                [](const MatchSpan& a, const MatchSpan& b) {
-                                  return std::tie(a.field, a.raw, a.link, a.begin, a.end) ==
-                                         std::tie(b.field, b.raw, b.link, b.begin, b.end);
-                                }),
-                    hit.spans.end());
-    if (hit.spans.size() > kMaxSpansPerHit) hit.spans.resize(kMaxSpansPerHit);
-    result.hits.push_back(std::move(hit));
+    result.hits.push_back(im.MakeHit(static_cast<int>(i), comment, st));
   }
   return result;
 }
