@@ -294,6 +294,96 @@ std::string FastTextModelVersion(std::string_view model_bytes) {
   return "ft-" + base::ShortFingerprint(model_bytes);
 }
 
+namespace {
+
+// The arguments of a model file that validation needs.
+struct ModelArgs {
+  int32_t dim = 0, word_ngrams = 0, loss = 0, model = 0, bucket = 0, minn = 0, maxn = 0;
+};
+
+// Each step returns "" when its part of the file is sound, else the problem.
+std::string CheckHeader(ByteReader& in, ModelArgs* args) {
+  int32_t magic, version;
+  if (!in.Read(&magic) || magic != kFastTextMagic) return "not a fastText model (bad magic number)";
+  if (!in.Read(&version)) return Truncated("header");
+  if (version != kFastTextVersion) {
+    return "unsupported fastText model version " + std::to_string(version) + " (expected " +
+           std::to_string(kFastTextVersion) + ")";
+  }
+  int32_t a[12];
+  double t;
+  for (int32_t& v : a) {
+    if (!in.Read(&v)) return Truncated("arguments");
+  }
+  if (!in.Read(&t)) return Truncated("arguments");
+  *args = {a[0], a[5], a[6], a[7], a[8], a[9], a[10]};
+  if (args->model != kModelSupervised) return "not a supervised fastText model";
+  if (args->dim <= 0 || args->dim > kMaxDim) {
+    return Corrupt("bad dimension " + std::to_string(args->dim));
+  }
+  if (args->loss < 1 || args->loss > 4) return Corrupt("bad loss");
+  if (args->bucket < 0 || args->word_ngrams < 1 || args->minn < 0 || args->maxn < 0 ||
+      args->maxn > 100 || (args->maxn > 0 && args->minn > args->maxn)) {
+    return Corrupt("bad arguments");
+  }
+  // fastText hashes n-grams modulo bucket: zero buckets with n-grams on
+  // would divide by zero at prediction time.
+  if (args->bucket == 0 && (args->word_ngrams > 1 || args->maxn > 0)) {
+    return Corrupt("zero buckets");
+  }
+  return "";
+}
+
+// The dictionary's entries and its pruning index.
+std::string CheckDictionary(ByteReader& in, const ModelArgs& args, int32_t* nwords,
+                            int32_t* nlabels, int64_t* pruneidx_size) {
+  int32_t size;
+  int64_t ntokens;
+  if (!in.Read(&size) || !in.Read(nwords) || !in.Read(nlabels) || !in.Read(&ntokens) ||
+      !in.Read(pruneidx_size)) {
+    return Truncated("dictionary");
+  }
+  if (size < 0 || *nwords < 0 || *nlabels <= 0 ||
+      static_cast<int64_t>(*nwords) + *nlabels != size) {
+    return Corrupt("bad dictionary counts");
+  }
+  // Each entry takes at least 10 bytes; refuse counts the file cannot hold
+  // before looping over them.
+  if (static_cast<uint64_t>(size) * 10 > in.remaining()) return Truncated("dictionary");
+  int32_t seen_words = 0, seen_labels = 0;
+  for (int32_t i = 0; i < size; ++i) {
+    std::string_view word;
+    int64_t count;
+    int8_t type;
+    if (!in.ReadCString(&word) || !in.Read(&count) || !in.Read(&type)) {
+      return Truncated("dictionary");
+    }
+    if (type == 0) {
+      if (seen_labels > 0) return Corrupt("dictionary order");  // words come first
+      ++seen_words;
+    } else if (type == 1) {
+      ++seen_labels;
+    } else {
+      return Corrupt("bad dictionary entry type");
+    }
+  }
+  if (seen_words != *nwords || seen_labels != *nlabels) return Corrupt("bad dictionary counts");
+  if (*pruneidx_size < -1 || *pruneidx_size > (int64_t{1} << 31)) {
+    return Corrupt("bad pruning index");
+  }
+  for (int64_t i = 0; i < *pruneidx_size; ++i) {
+    int32_t hash, row;
+    if (!in.Read(&hash) || !in.Read(&row)) return Truncated("dictionary");
+    if (hash < 0 || (args.bucket > 0 && hash >= args.bucket) || row < 0 ||
+        row >= *pruneidx_size) {
+      return Corrupt("bad pruning index");
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 bool ValidateFastTextModel(std::string_view bytes, FastTextModelInfo* info, std::string* problem) {
   auto fail = [&](std::string text) {
     *problem = std::move(text);
@@ -301,73 +391,12 @@ bool ValidateFastTextModel(std::string_view bytes, FastTextModelInfo* info, std:
   };
   if (bytes.empty()) return fail("empty file");
   ByteReader in(bytes);
-  int32_t magic, version;
-  if (!in.Read(&magic) || magic != kFastTextMagic)
-    return fail("not a fastText model (bad magic number)");
-  if (!in.Read(&version)) return fail(Truncated("header"));
-  if (version != kFastTextVersion) {
-    return fail("unsupported fastText model version " + std::to_string(version) + " (expected " +
-                std::to_string(kFastTextVersion) + ")");
-  }
-
-  // Args.
-  int32_t a[12];
-  double t;
-  for (int32_t& v : a) {
-    if (!in.Read(&v)) return fail(Truncated("arguments"));
-  }
-  if (!in.Read(&t)) return fail(Truncated("arguments"));
-  const int32_t dim = a[0], word_ngrams = a[5], loss = a[6], model = a[7], bucket = a[8];
-  const int32_t minn = a[9], maxn = a[10];
-  if (model != kModelSupervised) return fail("not a supervised fastText model");
-  if (dim <= 0 || dim > kMaxDim) return fail(Corrupt("bad dimension " + std::to_string(dim)));
-  if (loss < 1 || loss > 4) return fail(Corrupt("bad loss"));
-  if (bucket < 0 || word_ngrams < 1 || minn < 0 || maxn < 0 || maxn > 100 ||
-      (maxn > 0 && minn > maxn)) {
-    return fail(Corrupt("bad arguments"));
-  }
-  // fastText hashes n-grams modulo bucket: zero buckets with n-grams on
-  // would divide by zero at prediction time.
-  if (bucket == 0 && (word_ngrams > 1 || maxn > 0)) return fail(Corrupt("zero buckets"));
-
-  // Dictionary.
-  int32_t size, nwords, nlabels;
-  int64_t ntokens, pruneidx_size;
-  if (!in.Read(&size) || !in.Read(&nwords) || !in.Read(&nlabels) || !in.Read(&ntokens) ||
-      !in.Read(&pruneidx_size)) {
-    return fail(Truncated("dictionary"));
-  }
-  if (size < 0 || nwords < 0 || nlabels <= 0 || static_cast<int64_t>(nwords) + nlabels != size) {
-    return fail(Corrupt("bad dictionary counts"));
-  }
-  // Each entry takes at least 10 bytes; refuse counts the file cannot hold
-  // before looping over them.
-  if (static_cast<uint64_t>(size) * 10 > in.remaining()) return fail(Truncated("dictionary"));
-  int32_t seen_words = 0, seen_labels = 0;
-  for (int32_t i = 0; i < size; ++i) {
-    std::string_view word;
-    int64_t count;
-    int8_t type;
-    if (!in.ReadCString(&word) || !in.Read(&count) || !in.Read(&type))
-      return fail(Truncated("dictionary"));
-    if (type == 0) {
-      if (seen_labels > 0) return fail(Corrupt("dictionary order"));  // words come first
-      ++seen_words;
-    } else if (type == 1) {
-      ++seen_labels;
-    } else {
-      return fail(Corrupt("bad dictionary entry type"));
-    }
-  }
-  if (seen_words != nwords || seen_labels != nlabels) return fail(Corrupt("bad dictionary counts"));
-  if (pruneidx_size < -1 || pruneidx_size > (int64_t{1} << 31))
-    return fail(Corrupt("bad pruning index"));
-  for (int64_t i = 0; i < pruneidx_size; ++i) {
-    int32_t hash, row;
-    if (!in.Read(&hash) || !in.Read(&row)) return fail(Truncated("dictionary"));
-    if (hash < 0 || (bucket > 0 && hash >= bucket) || row < 0 || row >= pruneidx_size) {
-      return fail(Corrupt("bad pruning index"));
-    }
+  ModelArgs args;
+  if (std::string p = CheckHeader(in, &args); !p.empty()) return fail(std::move(p));
+  int32_t nwords = 0, nlabels = 0;
+  int64_t pruneidx_size = 0;
+  if (std::string p = CheckDictionary(in, args, &nwords, &nlabels, &pruneidx_size); !p.empty()) {
+    return fail(std::move(p));
   }
 
   // Matrices.
@@ -376,18 +405,19 @@ bool ValidateFastTextModel(std::string_view bytes, FastTextModelInfo* info, std:
   if (quant > 1) return fail(Corrupt("bad quantization flag"));
   if (quant == 0 && pruneidx_size >= 0)
     return fail(Corrupt("pruned dictionary without quantization"));
-  int64_t input_rows = static_cast<int64_t>(nwords) + (pruneidx_size >= 0 ? pruneidx_size : bucket);
-  std::string matrix_problem = CheckMatrix(in, quant == 1, input_rows, dim, "input matrix");
+  int64_t input_rows =
+      static_cast<int64_t>(nwords) + (pruneidx_size >= 0 ? pruneidx_size : args.bucket);
+  std::string matrix_problem = CheckMatrix(in, quant == 1, input_rows, args.dim, "input matrix");
   if (!matrix_problem.empty()) return fail(matrix_problem);
   if (!in.Read(&qout)) return fail(Truncated("output matrix"));
   if (qout > 1) return fail(Corrupt("bad quantization flag"));
-  matrix_problem = CheckMatrix(in, quant == 1 && qout == 1, nlabels, dim, "output matrix");
+  matrix_problem = CheckMatrix(in, quant == 1 && qout == 1, nlabels, args.dim, "output matrix");
   if (!matrix_problem.empty()) return fail(matrix_problem);
   if (in.remaining() != 0) {
     return fail(
         Corrupt(std::to_string(in.remaining()) + " unexpected bytes after the output matrix"));
   }
-  if (info != nullptr) *info = {dim, nwords, nlabels, quant == 1};
+  if (info != nullptr) *info = {args.dim, nwords, nlabels, quant == 1};
   return true;
 }
 
