@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/sqlite_query.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated {
@@ -21,6 +22,7 @@ namespace {
 namespace json = boost::json;
 using boost::beast::http::verb;
 using testing::DaemonProcess;
+using testing::QuerySqlite;
 using testing::HttpClient;
 using testing::HttpResult;
 using testing::RunCommand;
@@ -53,25 +55,6 @@ std::string Reasons(const json::value& verdict) {
   for (const auto& r : verdict.at("reasons").as_array()) {
     out += (out.empty() ? "" : " ") + Str(r.at("rule"));
   }
-  return out;
-}
-
-// One row of the daemon's database, read independently.
-std::string Query(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr));
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr)) << sql;
-  std::string out;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      out += (i ? "|" : "") + std::string(t ? reinterpret_cast<const char*>(t) : "NULL");
-    }
-    out += "\n";
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(conn);
   return out;
 }
 
@@ -184,12 +167,12 @@ TEST(AdminRulesE2ETest, PutValidateListGetRollbackAndAudit) {
       "rules.update|token:1:admin|rules|{\"version\":1\n"
       "rules.rollback|token:1:admin|rules|{\"version\":2\n"
       "rules.rollback|token:1:admin|rules|{\"version\":1\n",
-      Query(d.database(),
+      QuerySqlite(d.database(),
             "SELECT action, actor, target, substr(before_json, 1, instr(before_json, ',') - 1) "
             "FROM audit_log WHERE action LIKE 'rules.%' ORDER BY id"));
   EXPECT_EQ("{\"version\":2,\"engine\":\"" + Str(c.Get("/v1/admin/rules").Json().at("engine")) +
                 "\"}\n",
-            Query(d.database(), "SELECT after_json FROM audit_log WHERE action LIKE 'rules.%' "
+            QuerySqlite(d.database(), "SELECT after_json FROM audit_log WHERE action LIKE 'rules.%' "
                                 "ORDER BY id DESC LIMIT 1"));
 
   // Admin only.
@@ -284,8 +267,8 @@ TEST(AdminRulesE2ETest, SwappingRulesUnderLoadLosesNoRequest) {
   EXPECT_GT(created.load(), 0);
   EXPECT_GT(checked.load(), 0);
   EXPECT_EQ(std::to_string(created.load()) + "\n",
-            Query(d.database(), "SELECT count(*) FROM comments"));
-  EXPECT_EQ("20|20\n", Query(d.database(), "SELECT count(*), max(id) FROM rules_versions"));
+            QuerySqlite(d.database(), "SELECT count(*) FROM comments"));
+  EXPECT_EQ("20|20\n", QuerySqlite(d.database(), "SELECT count(*), max(id) FROM rules_versions"));
   EXPECT_EQ("swap19", Reasons(d.Tcp().Post("/v1/check", CommentBody("", "w19")).Json()));
 }
 

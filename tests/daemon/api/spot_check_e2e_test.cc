@@ -18,6 +18,7 @@
 
 #include "storage/store.h"
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/sqlite_query.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated {
@@ -26,6 +27,7 @@ namespace {
 namespace json = boost::json;
 namespace http = boost::beast::http;
 using testing::DaemonProcess;
+using testing::QuerySqlite;
 using testing::HttpClient;
 using testing::HttpResult;
 using testing::RunCommand;
@@ -35,29 +37,6 @@ const std::string kRules = std::string(MODERATED_TESTDATA_DIR) + "/daemon/spot_c
 constexpr const char* kSpamc = "/usr/bin/spamc";
 
 std::string Str(const json::value& v) { return std::string(v.as_string()); }
-
-// Rows of `sql` on the daemon's database, "a|b\n" per row.
-std::string Query(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_busy_timeout(conn, 5000);
-  sqlite3_stmt* stmt = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    out = std::string("error: ") + sqlite3_errmsg(conn);
-  }
-  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      if (i > 0) out += '|';
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      out += t ? reinterpret_cast<const char*>(t) : "NULL";
-    }
-    out += '\n';
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(conn);
-  return out;
-}
 
 // The errors of a 422 as "pointer: detail" lines.
 std::string Errors(const HttpResult& r) {
@@ -126,7 +105,7 @@ class SpotCheckE2ETest : public ::testing::Test {
 
   static int64_t IdOf(const std::string& site, const std::string& external_id) {
     const std::string row =
-        Query(daemon_->database(), "SELECT id FROM comments WHERE site = '" + site +
+        QuerySqlite(daemon_->database(), "SELECT id FROM comments WHERE site = '" + site +
                                        "' AND external_id = '" + external_id + "'");
     return row.empty() ? 0 : std::stoll(row);
   }
@@ -205,7 +184,7 @@ TEST_F(SpotCheckE2ETest, AcceptedCommentsOfASampledSiteAreReviewedAndBecomeLabel
   EXPECT_EQ(200u, retry.status) << retry.body;
 
   const std::string db = daemon_->database();
-  EXPECT_EQ(Query(db,
+  EXPECT_EQ(QuerySqlite(db,
                   "SELECT site, external_id, status, spot_check FROM comments WHERE site IN "
                   "('sampled.example', 'quiet.example') ORDER BY id"),
             "sampled.example|s-1|approved|1\n"
@@ -254,7 +233,7 @@ TEST_F(SpotCheckE2ETest, AcceptedCommentsOfASampledSiteAreReviewedAndBecomeLabel
             R"({"decision": "approve"})");
   ASSERT_EQ(200u, d.status) << d.body;
   EXPECT_EQ("approved", Str(d.Json().at("comment").at("status")));
-  EXPECT_EQ(Query(db,
+  EXPECT_EQ(QuerySqlite(db,
                   "SELECT external_id, status, spot_check FROM comments WHERE site = "
                   "'sampled.example' AND external_id IN ('s-1', 's-2') ORDER BY id"),
             "s-1|rejected|0\ns-2|approved|0\n");
@@ -308,7 +287,7 @@ TEST_F(SpotCheckE2ETest, AkismetAndSpamcStoreSpotChecksToo) {
   // The site labels this one as it sends it: nothing left to check.
   r = akismet("/1.1/submit-ham", "Thanks, this was useful", false);
   ASSERT_EQ(200u, r.status) << r.body;
-  EXPECT_EQ(Query(daemon_->database(),
+  EXPECT_EQ(QuerySqlite(daemon_->database(),
                   "SELECT content, status, spot_check FROM comments WHERE site = 'blog.example' "
                   "ORDER BY id"),
             "Lovely photos of the harbour|approved|1\n"
@@ -323,7 +302,7 @@ TEST_F(SpotCheckE2ETest, AkismetAndSpamcStoreSpotChecksToo) {
                                            "/ham.eml " + "2>/dev/null",
                                        &code));
   EXPECT_EQ(0, code);
-  EXPECT_EQ(Query(daemon_->database(),
+  EXPECT_EQ(QuerySqlite(daemon_->database(),
                   "SELECT status, spot_check FROM comments WHERE site = 'mail.example'"),
             "approved|1\n");
 }

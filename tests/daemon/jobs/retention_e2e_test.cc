@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/sqlite_query.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated {
@@ -81,15 +82,7 @@ std::string AgeSql(int64_t id, const std::string& status, int64_t days) {
 
 // Runs `sql` (several statements) in one transaction.
 void Exec(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  ASSERT_EQ(SQLITE_OK, sqlite3_open(db.c_str(), &conn));
-  sqlite3_busy_timeout(conn, 5000);
-  char* err = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_exec(conn, ("BEGIN IMMEDIATE;" + sql + "COMMIT;").c_str(), nullptr,
-                                    nullptr, &err))
-      << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(conn);
+  ASSERT_EQ("", testing::ExecSqlite(db, "BEGIN IMMEDIATE;" + sql + "COMMIT;"));
 }
 
 TEST(RetentionE2ETest, ForgetAuthorDeletesExactlyThatAuthorAndAudits) {

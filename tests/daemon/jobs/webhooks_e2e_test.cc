@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/sqlite_query.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/webhook_receiver.h"
 
@@ -33,6 +34,7 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 using net::ip::tcp;
 using testing::DaemonProcess;
+using testing::QuerySqlite;
 using testing::HttpResult;
 using testing::Received;
 using testing::Receiver;
@@ -67,29 +69,6 @@ std::string Sign(const std::string& secret, const std::string& timestamp, const 
   return out;
 }
 
-// Rows of `sql` on the daemon's database, "a|b\n" per row.
-std::string Query(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_busy_timeout(conn, 5000);
-  sqlite3_stmt* stmt = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    out = std::string("error: ") + sqlite3_errmsg(conn);
-  }
-  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      if (i > 0) out += '|';
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      out += t ? reinterpret_cast<const char*>(t) : "NULL";
-    }
-    out += '\n';
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(conn);
-  return out;
-}
-
 // Polls `done` every 20 ms for at most 20 s.
 bool WaitUntil(const std::function<bool()>& done) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -101,7 +80,7 @@ bool WaitUntil(const std::function<bool()>& done) {
 }
 
 int64_t QueryInt(const std::string& db, const std::string& sql) {
-  std::string v = Query(db, sql);
+  std::string v = QuerySqlite(db, sql);
   return v.empty() || v.rfind("error", 0) == 0 ? -1 : std::stoll(v);
 }
 
@@ -174,11 +153,11 @@ TEST(WebhooksE2ETest, DownAcrossARestartThenUpDeliversEachEventOnceSigned) {
 
   // The receiver is down: attempts pile up with the error recorded.
   ASSERT_TRUE(WaitUntil([&] { return QueryInt(db, "SELECT attempts FROM outbox") >= 2; }))
-      << Query(db, "SELECT * FROM outbox") << daemon->Log();
-  EXPECT_EQ("0\n", Query(db, "SELECT delivered_at_ms FROM outbox"));
+      << QuerySqlite(db, "SELECT * FROM outbox") << daemon->Log();
+  EXPECT_EQ("0\n", QuerySqlite(db, "SELECT delivered_at_ms FROM outbox"));
   EXPECT_NE(std::string::npos,
-            Query(db, "SELECT last_error FROM outbox").find("Connection refused"))
-      << Query(db, "SELECT last_error FROM outbox");
+            QuerySqlite(db, "SELECT last_error FROM outbox").find("Connection refused"))
+      << QuerySqlite(db, "SELECT last_error FROM outbox");
   EXPECT_TRUE(daemon->WaitForLog("event=webhook_failed"));
 
   // Restart the daemon; it keeps trying from the table.
@@ -211,7 +190,7 @@ TEST(WebhooksE2ETest, DownAcrossARestartThenUpDeliversEachEventOnceSigned) {
 
   std::vector<Received> got = receiver.requests();
   ASSERT_EQ(2u, got.size());
-  const std::string payloads = Query(db, "SELECT event_id, payload FROM outbox ORDER BY id");
+  const std::string payloads = QuerySqlite(db, "SELECT event_id, payload FROM outbox ORDER BY id");
   std::smatch m;
   ASSERT_TRUE(
       std::regex_match(payloads, m, std::regex("([0-9a-f]{32})\\|(.*)\n([0-9a-f]{32})\\|(.*)\n")))
@@ -237,7 +216,7 @@ TEST(WebhooksE2ETest, DownAcrossARestartThenUpDeliversEachEventOnceSigned) {
   json::value second = json::parse(got[1].body);
   EXPECT_EQ("rejected", Str(second.at("comment").at("status")));
   EXPECT_EQ("spam", Str(second.at("comment").at("decision")));
-  EXPECT_EQ("|0\n|0\n", Query(db, "SELECT last_error, delivered_at_ms = 0 FROM outbox"));
+  EXPECT_EQ("|0\n|0\n", QuerySqlite(db, "SELECT last_error, delivered_at_ms = 0 FROM outbox"));
 }
 
 TEST(WebhooksE2ETest, InternalTargetsAreRefusedUnlessAllowed) {
@@ -261,8 +240,8 @@ TEST(WebhooksE2ETest, InternalTargetsAreRefusedUnlessAllowed) {
   }
   ASSERT_TRUE(WaitUntil([&] {
     return QueryInt(db, "SELECT count(*) FROM outbox WHERE attempts >= 2") == 4;
-  })) << Query(db, "SELECT site, attempts, last_error FROM outbox") << daemon.Log();
-  const std::string errors = Query(db, "SELECT site, last_error FROM outbox ORDER BY site");
+  })) << QuerySqlite(db, "SELECT site, attempts, last_error FROM outbox") << daemon.Log();
+  const std::string errors = QuerySqlite(db, "SELECT site, last_error FROM outbox ORDER BY site");
   for (const std::string& line :
        {"a.example|refused: 127.0.0.1 resolves to 127.0.0.1, an internal address (allow it with "
         "webhooks.allow_networks)\n",
@@ -293,20 +272,20 @@ TEST(WebhooksE2ETest, ErrorsAreRetriedAndGivenUpAfterMaxAttempts) {
   SubmitAndDecide(daemon, "broken.example", "b-1", "abuse", "threats");
 
   ASSERT_TRUE(WaitUntil([&] {
-    return Query(db,
+    return QuerySqlite(db,
                  "SELECT site, attempts, delivered_at_ms > 0, next_attempt_at_ms = "
                  "9223372036854775807 FROM outbox ORDER BY id") ==
            "flaky.example|2|1|0\nbroken.example|3|0|1\n";
-  })) << Query(db, "SELECT * FROM outbox")
+  })) << QuerySqlite(db, "SELECT * FROM outbox")
       << daemon.Log();
-  EXPECT_EQ("|\nHTTP 500|\n", Query(db, "SELECT last_error, '' FROM outbox ORDER BY id"));
+  EXPECT_EQ("|\nHTTP 500|\n", QuerySqlite(db, "SELECT last_error, '' FROM outbox ORDER BY id"));
   EXPECT_TRUE(daemon.WaitForLog("event=webhook_gave_up"));
 
   std::vector<Received> got = receiver.requests();
   int flaky = 0, broken = 0;
   std::string flaky_event;
   for (const Received& r : got) {
-    std::string payload = Query(db, "SELECT payload FROM outbox WHERE event_id = '" +
+    std::string payload = QuerySqlite(db, "SELECT payload FROM outbox WHERE event_id = '" +
                                         r.headers.at("x-moderated-event-id") + "'");
     ASSERT_FALSE(payload.empty());
     payload.pop_back();  // '\n'

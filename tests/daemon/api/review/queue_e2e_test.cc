@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/sqlite_query.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated {
@@ -24,6 +25,8 @@ namespace {
 namespace json = boost::json;
 namespace http = boost::beast::http;
 using testing::DaemonProcess;
+using testing::ExecSqlite;
+using testing::QuerySqlite;
 using testing::HttpClient;
 using testing::HttpResult;
 using testing::TempDir;
@@ -31,39 +34,6 @@ using testing::TempDir;
 const std::string kQueueRules = std::string(MODERATED_TESTDATA_DIR) + "/daemon/queue_rules.yaml";
 
 std::string Str(const json::value& v) { return std::string(v.as_string()); }
-
-// Rows of `sql` on the daemon's database, "a|b\n" per row.
-std::string Query(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_busy_timeout(conn, 5000);
-  sqlite3_stmt* stmt = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    out = std::string("error: ") + sqlite3_errmsg(conn);
-  }
-  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      if (i > 0) out += '|';
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      out += t ? reinterpret_cast<const char*>(t) : "NULL";
-    }
-    out += '\n';
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(conn);
-  return out;
-}
-
-void Exec(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  ASSERT_EQ(SQLITE_OK, sqlite3_open(db.c_str(), &conn));
-  sqlite3_busy_timeout(conn, 5000);
-  char* err = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_exec(conn, sql.c_str(), nullptr, nullptr, &err)) << err;
-  sqlite3_free(err);
-  sqlite3_close(conn);
-}
 
 // The classifier label with the highest probability (ties: ham, spam), as
 // the queue's label filter defines it.
@@ -355,9 +325,9 @@ TEST_F(QueueE2ETest, DecisionWritesStatusLabelAuditAndOutboxAndUndoRestores) {
   const std::string site = "hook.example";
   const std::string db = daemon_->database();
   // The sites API is another module's: register the webhook directly.
-  Exec(db,
+  ASSERT_EQ("", ExecSqlite(db,
        "INSERT INTO sites (name, webhook_url, webhook_secret, created_at_ms, updated_at_ms) "
-       "VALUES ('hook.example', 'http://127.0.0.1:9/hook', 'secret', 1, 1)");
+       "VALUES ('hook.example', 'http://127.0.0.1:9/hook', 'secret', 1, 1)"));
   int64_t id = Submit(site, "ext-42", kArabic[0], "ali@example.com", "198.51.100.4");
   const std::string sid = std::to_string(id);
 
@@ -380,15 +350,15 @@ TEST_F(QueueE2ETest, DecisionWritesStatusLabelAuditAndOutboxAndUndoRestores) {
   EXPECT_EQ("rejected", Str(r.Json().at("status")));
 
   // The rows, read independently.
-  EXPECT_EQ(Query(db, "SELECT label, source, author, undone, decision_id FROM labels "
+  EXPECT_EQ(QuerySqlite(db, "SELECT label, source, author, undone, decision_id FROM labels "
                       "WHERE comment_id = " + sid),
             "spam|moderator|" + actor + "|0|" + std::to_string(decision_id) + "\n");
-  EXPECT_EQ(Query(db, "SELECT actor, action, before_json, after_json FROM audit_log "
+  EXPECT_EQ(QuerySqlite(db, "SELECT actor, action, before_json, after_json FROM audit_log "
                       "WHERE target = 'comment:" + sid + "'"),
             actor + "|comment.decide|{\"status\":\"pending\"}|{\"status\":\"rejected\","
                     "\"decision\":\"spam\",\"note\":\"تعليق مزعج\",\"decision_id\":" +
                 std::to_string(decision_id) + "}\n");
-  std::string outbox = Query(db, "SELECT event_id, site, url, payload FROM outbox ORDER BY id");
+  std::string outbox = QuerySqlite(db, "SELECT event_id, site, url, payload FROM outbox ORDER BY id");
   std::smatch m;
   ASSERT_TRUE(std::regex_match(outbox, m, std::regex("([0-9a-f]{32})\\|hook\\.example\\|"
                                                      "http://127\\.0\\.0\\.1:9/hook\\|(.*)\n")))
@@ -417,13 +387,13 @@ TEST_F(QueueE2ETest, DecisionWritesStatusLabelAuditAndOutboxAndUndoRestores) {
   r = Admin(http::verb::post, "/v1/comments/" + sid + "/undo");
   EXPECT_EQ(409u, r.status);
   EXPECT_EQ("nothing to undo", Str(r.Json().at("detail")));
-  EXPECT_EQ(Query(db, "SELECT label, undone FROM labels WHERE comment_id = " + sid +
+  EXPECT_EQ(QuerySqlite(db, "SELECT label, undone FROM labels WHERE comment_id = " + sid +
                           " ORDER BY id"),
             "spam|1\nundo|0\n");
-  EXPECT_EQ(Query(db, "SELECT action FROM audit_log WHERE target = 'comment:" + sid +
+  EXPECT_EQ(QuerySqlite(db, "SELECT action FROM audit_log WHERE target = 'comment:" + sid +
                           "' ORDER BY id"),
             "comment.decide\ncomment.undo\n");
-  EXPECT_EQ(Query(db, "SELECT json_extract(payload, '$.type') || ' ' || "
+  EXPECT_EQ(QuerySqlite(db, "SELECT json_extract(payload, '$.type') || ' ' || "
                       "json_extract(payload, '$.comment.status') FROM outbox ORDER BY id"),
             "comment.decided rejected\ncomment.undone pending\n");
 
@@ -478,10 +448,10 @@ TEST_F(QueueE2ETest, BulkApproveReportsEachIdInItsSlot) {
                                 {"detail", "this token may not act for site 'elsewhere.example'"}},
                                {{"id", c}, {"status", 200}, {"new_status", "approved"}},
                            }}})));
-  EXPECT_EQ(Query(daemon_->database(), "SELECT status FROM comments WHERE site = '" + site +
+  EXPECT_EQ(QuerySqlite(daemon_->database(), "SELECT status FROM comments WHERE site = '" + site +
                                            "' ORDER BY id"),
             "approved\napproved\napproved\n");
-  EXPECT_EQ(Query(daemon_->database(),
+  EXPECT_EQ(QuerySqlite(daemon_->database(),
                   "SELECT status FROM comments WHERE site = 'elsewhere.example'"),
             "pending\n");
   r = Call(mod, http::verb::post, "/v1/decisions", R"({"ids": [], "decision": "approve"})");
@@ -530,7 +500,7 @@ TEST_F(QueueE2ETest, PollingReturnsExactlyTheChangedComments) {
   EXPECT_EQ("pending", Str(before[0].at("status")));
   // Decide two once the clock has moved past the last submission.
   auto latest_change_ms = [&] {
-    return std::stoll(Query(daemon_->database(),
+    return std::stoll(QuerySqlite(daemon_->database(),
                             "SELECT max(updated_at_ms) FROM comments WHERE site = '" + site + "'"));
   };
   // Waits until the wall clock is past `ms`, so the next change gets a later time.
@@ -685,32 +655,32 @@ TEST_F(QueueE2ETest, BulkRejectDecidesEveryMatchInBatchesAndUndoRestoresThem) {
   // Every match rejected, the others untouched, counts follow.
   const std::string db = daemon_->database();
   const std::string sid = std::to_string(id);
-  EXPECT_EQ("600\n", Query(db, "SELECT count(*) FROM decisions WHERE bulk_id = " + sid +
+  EXPECT_EQ("600\n", QuerySqlite(db, "SELECT count(*) FROM decisions WHERE bulk_id = " + sid +
                                    " AND decision = 'reject' AND new_status = 'rejected'"));
-  EXPECT_EQ("rejected|600\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+  EXPECT_EQ("rejected|600\n", QuerySqlite(db, "SELECT status, count(*) FROM comments WHERE site = '" +
                                             site + "' AND content = '" + kEnglish[0] +
                                             "' GROUP BY status"));
-  EXPECT_EQ("pending|600\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+  EXPECT_EQ("pending|600\n", QuerySqlite(db, "SELECT status, count(*) FROM comments WHERE site = '" +
                                            site + "' AND content <> '" + kEnglish[0] +
                                            "' GROUP BY status"));
-  EXPECT_EQ("pending|5\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+  EXPECT_EQ("pending|5\n", QuerySqlite(db, "SELECT status, count(*) FROM comments WHERE site = '" +
                                          elsewhere + "' GROUP BY status"));
   r = Admin(http::verb::get, "/v1/queue?site=" + site);
   EXPECT_EQ(600, r.Json().at("counts").at("total").as_int64());
   EXPECT_EQ(0u, r.Json().at("counts").at("by_rule").as_object().count("casino"));
-  EXPECT_EQ("600\n", Query(db, "SELECT count(*) FROM outbox WHERE site = '" + site +
+  EXPECT_EQ("600\n", QuerySqlite(db, "SELECT count(*) FROM outbox WHERE site = '" + site +
                                    "' AND json_extract(payload, '$.type') = 'comment.decided'"));
-  EXPECT_EQ("600\n", Query(db, "SELECT count(*) FROM audit_log WHERE action = 'comment.decide' "
+  EXPECT_EQ("600\n", QuerySqlite(db, "SELECT count(*) FROM audit_log WHERE action = 'comment.decide' "
                                    "AND json_extract(after_json, '$.note') = 'wave'"));
   EXPECT_EQ(actor + "|bulk:" + sid + "|done|600|600|wave\n",
-            Query(db, "SELECT actor, target, json_extract(after_json, '$.state'), "
+            QuerySqlite(db, "SELECT actor, target, json_extract(after_json, '$.state'), "
                       "json_extract(after_json, '$.matched'), json_extract(after_json, "
                       "'$.decided'), json_extract(after_json, '$.note') FROM audit_log "
                       "WHERE action = 'queue.bulk'"));
 
   // Someone approves one of them since: the undo leaves it.
   const int64_t redecided =
-      std::stoll(Query(db, "SELECT min(comment_id) FROM decisions WHERE bulk_id = " + sid));
+      std::stoll(QuerySqlite(db, "SELECT min(comment_id) FROM decisions WHERE bulk_id = " + sid));
   ASSERT_EQ(200u, Admin(http::verb::post, "/v1/comments/" + std::to_string(redecided) + "/decision",
                         Decision("approve"))
                       .status);
@@ -726,24 +696,24 @@ TEST_F(QueueE2ETest, BulkRejectDecidesEveryMatchInBatchesAndUndoRestoresThem) {
   EXPECT_EQ("undone", Str(action.at("state"))) << action;
   EXPECT_EQ(599, action.at("undone").as_int64());
   EXPECT_EQ(actor, Str(action.at("undone_by")));
-  EXPECT_EQ("pending|599\n", Query(db, "SELECT status, count(*) FROM comments WHERE site = '" +
+  EXPECT_EQ("pending|599\n", QuerySqlite(db, "SELECT status, count(*) FROM comments WHERE site = '" +
                                            site + "' AND content = '" + kEnglish[0] +
                                            "' AND id <> " + std::to_string(redecided) +
                                            " GROUP BY status"));
-  EXPECT_EQ("approved\n", Query(db, "SELECT status FROM comments WHERE id = " +
+  EXPECT_EQ("approved\n", QuerySqlite(db, "SELECT status FROM comments WHERE id = " +
                                         std::to_string(redecided)));
   r = Admin(http::verb::get, "/v1/queue?site=" + site + "&rule=casino");
   EXPECT_EQ(599, r.Json().at("counts").at("total").as_int64());
-  EXPECT_EQ("599\n", Query(db, "SELECT count(*) FROM outbox WHERE site = '" + site +
+  EXPECT_EQ("599\n", QuerySqlite(db, "SELECT count(*) FROM outbox WHERE site = '" + site +
                                    "' AND json_extract(payload, '$.type') = 'comment.undone'"));
-  EXPECT_EQ("599|0\n", Query(db, "SELECT count(*), sum(undone) FROM labels WHERE label = 'undo' "
+  EXPECT_EQ("599|0\n", QuerySqlite(db, "SELECT count(*), sum(undone) FROM labels WHERE label = 'undo' "
                                  "AND comment_id IN (SELECT comment_id FROM decisions "
                                  "WHERE bulk_id = " + sid + ")"));
-  EXPECT_EQ("599\n", Query(db, "SELECT count(*) FROM labels WHERE label = 'rejected' AND "
+  EXPECT_EQ("599\n", QuerySqlite(db, "SELECT count(*) FROM labels WHERE label = 'rejected' AND "
                                "undone = 1 AND comment_id IN (SELECT comment_id FROM decisions "
                                "WHERE bulk_id = " + sid + ")"));
   EXPECT_EQ(actor + "|bulk:" + sid + "|undone|599\n",
-            Query(db, "SELECT actor, target, json_extract(after_json, '$.state'), "
+            QuerySqlite(db, "SELECT actor, target, json_extract(after_json, '$.state'), "
                       "json_extract(after_json, '$.undone') FROM audit_log "
                       "WHERE action = 'queue.bulk.undo'"));
   r = Call(own, http::verb::post, target + "/undo");
@@ -774,12 +744,12 @@ TEST(QueueBulkSweepE2ETest, AnActionCutOffByAStopIsClosedAsFailedAndCanBeUndone)
                                std::chrono::system_clock::now().time_since_epoch())
                                .count() -
                            3'600'000;
-  Exec(db,
+  ASSERT_EQ("", ExecSqlite(db,
        "INSERT INTO bulk_actions (actor, decision, note, filter_json, state, matched, decided, "
        "created_at_ms, updated_at_ms) VALUES ('token:1:admin', 'reject', 'wave', "
        "'{\"rule\": \"casino\"}', 'running', 1, 0, " +
-           std::to_string(hour_ago) + ", " + std::to_string(hour_ago) + ")");
-  std::string id = Query(db, "SELECT max(id) FROM bulk_actions");
+           std::to_string(hour_ago) + ", " + std::to_string(hour_ago) + ")"));
+  std::string id = QuerySqlite(db, "SELECT max(id) FROM bulk_actions");
   id.pop_back();  // the row's "\n"
 
   DaemonProcess after(MODERATED_BINARY, dir.path().string(), {"--rules", kQueueRules});
@@ -792,10 +762,10 @@ TEST(QueueBulkSweepE2ETest, AnActionCutOffByAStopIsClosedAsFailedAndCanBeUndone)
       Str(action.at("error")));
   EXPECT_TRUE(after.WaitForLog("event=queue_bulk_interrupted id=" + id));
   EXPECT_EQ("token:1:admin|bulk:" + id + "|failed\n",
-            Query(db, "SELECT actor, target, json_extract(after_json, '$.state') FROM audit_log "
+            QuerySqlite(db, "SELECT actor, target, json_extract(after_json, '$.state') FROM audit_log "
                       "WHERE action = 'queue.bulk'"));
   // Nothing was decided; the comment is still held, and the action undoes.
-  EXPECT_EQ("pending\n", Query(db, "SELECT status FROM comments WHERE id = " +
+  EXPECT_EQ("pending\n", QuerySqlite(db, "SELECT status FROM comments WHERE id = " +
                                        std::to_string(first)));
   HttpResult r = after.Tcp().Post(target + "/undo", "");
   ASSERT_EQ(202u, r.status) << r.body;
