@@ -11,8 +11,8 @@
 
 #include "base/time.h"
 #include "daemon/api/handlers.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/db/async.h"
 #include "daemon/jobs/retention.h"
 
 namespace moderated::api {

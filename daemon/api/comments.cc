@@ -19,7 +19,7 @@
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 #include "daemon/core/privacy.h"
-#include "daemon/core/spot_check.h"
+#include "daemon/engine/spot_check.h"
 #include "daemon/http/wire.h"
 
 namespace moderated {
@@ -97,7 +97,7 @@ bool LookUpReputation(storage::Store& reader, const PrivacyConfig& privacy,
   return true;
 }
 
-// Spot checks (daemon/core/spot_check.h): an accepted comment being stored
+// Spot checks (daemon/engine/spot_check.h): an accepted comment being stored
 // is sampled for review with its site's share (registry over rule file).
 bool SampleAccepted(const Engine& engine, const CommentInput& input, const Verdict& verdict) {
   if (verdict.action != rules::Action::kAccept) return false;
@@ -240,9 +240,8 @@ net::awaitable<std::vector<StoredVerdict>> EvaluateAndStore(
   // answered with the first verdict and neither evaluated (velocity would
   // count it twice) nor stored again. The writer still catches retries that
   // race with the first submission.
-  const bool wants_retries = store && std::any_of(inputs.begin(), inputs.end(), [](auto& c) {
-    return !c.external_id.empty();
-  });
+  const bool wants_retries = store && std::any_of(inputs.begin(), inputs.end(),
+                                                  [](auto& c) { return !c.external_id.empty(); });
   std::string reader_error;
   std::optional<ReaderPool::Lease> reader;
   if (wants_reputation || wants_retries) reader.emplace(s.readers.Acquire(&reader_error));
@@ -337,8 +336,8 @@ awaitable<Response> PostBatch(Services& s, const Call& call) {
     }
     for (size_t k = 0; k < stored.size(); ++k) {
       if (stored[k].ec) {
-        results[index[k]] = json::object{
-            {"error", json::parse(RefusedByStorage(call.request, stored[k]).body())}};
+        results[index[k]] =
+            json::object{{"error", json::parse(RefusedByStorage(call.request, stored[k]).body())}};
         continue;
       }
       json::object item = StoredVerdictJson(stored[k].verdict_json, stored[k].id);

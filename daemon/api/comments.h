@@ -15,8 +15,8 @@
 #include <system_error>
 #include <vector>
 
-#include "daemon/core/engine.h"
 #include "daemon/core/services.h"
+#include "daemon/engine/engine.h"
 #include "daemon/http/response.h"
 
 namespace moderated {
@@ -36,7 +36,7 @@ struct StoredVerdict {
 // it is not evaluated (so velocity does not count it again) nor stored, and
 // its result is `duplicate` with the first id and verdict_json. An accepted
 // comment being stored is sampled as a spot check with its site's share
-// (daemon/core/spot_check.h); dry runs never are.
+// (daemon/engine/spot_check.h); dry runs never are.
 // `customize` may adjust each record before it is stored (e.g. its status,
 // or clear its spot check); a record whose status is then not "approved" is
 // never a spot check.

@@ -21,11 +21,11 @@
 #include "base/time.h"
 #include "daemon/api/fields.h"
 #include "daemon/api/handlers.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
-#include "daemon/http/wire.h"
 #include "daemon/core/sources.h"
+#include "daemon/db/async.h"
+#include "daemon/http/wire.h"
 #include "daemon/jobs/model_jobs.h"
 #include "training/corpus.h"
 
@@ -66,8 +66,10 @@ json::object RunningJson(const Engine& engine) {
 
 json::object JobJson(const ModelJob& j) {
   const TrainRequest& r = j.request;
-  json::object request = {{"kind", std::string(KindName(r.kind))}, {"seed", r.seed},
-                          {"note", r.note}, {"activate", r.activate}};
+  json::object request = {{"kind", std::string(KindName(r.kind))},
+                          {"seed", r.seed},
+                          {"note", r.note},
+                          {"activate", r.activate}};
   if (r.kind == TrainRequest::Kind::kSite) {
     request["site"] = r.site;
     request["holdout_fraction"] = r.holdout_fraction;
@@ -105,8 +107,9 @@ awaitable<Response> ListModels(Services& s, const Call& call) {
   }
   json::array list;
   for (const auto& m : models) list.push_back(ModelJson(m, false));
-  co_return JsonResponse(req, http::status::ok,
-                         {{"models", std::move(list)}, {"running", RunningJson(*s.engines.Current())}});
+  co_return JsonResponse(
+      req, http::status::ok,
+      {{"models", std::move(list)}, {"running", RunningJson(*s.engines.Current())}});
 }
 
 awaitable<Response> GetModel(Services& s, const Call& call) {
@@ -140,8 +143,8 @@ struct Activation {
 struct Target {
   std::string site;
   int64_t id = 0;
-  std::shared_ptr<const classifiers::Judge> (*apply)(const classifiers::Judge&, const Target&) =
-      nullptr;
+  std::shared_ptr<const classifiers::Judge> (*apply)(const classifiers::Judge&,
+                                                     const Target&) = nullptr;
   classifiers::BaseModel base;  // site "": the model to run
   classifiers::SiteModel own;   // site set, id != 0
   std::string version;
@@ -176,21 +179,20 @@ awaitable<Response> Activate(Services& s, const Call& call, const Target& target
     Activation out;
     auto current = s.engines.Current();
     out.previous = RunningId(*current, target.site);
-    const json::value site =
-        target.site.empty() ? json::value(nullptr) : json::value(target.site);
+    const json::value site = target.site.empty() ? json::value(nullptr) : json::value(target.site);
     storage::AuditEntry audit;
     audit.at_ms = base::NowMs();
     audit.actor = actor;
     audit.action = action;
     audit.target = target.id ? "model:" + std::to_string(target.id)
                              : (target.site.empty() ? "model:none" : "site:" + target.site);
-    audit.before_json = ToJson(json::object{
-        {"model", out.previous ? json::value(out.previous) : json::value(nullptr)},
-        {"site", site}});
-    audit.after_json = ToJson(json::object{
-        {"model", target.id ? json::value(target.id) : json::value(nullptr)},
-        {"version", target.version},
-        {"site", site}});
+    audit.before_json = ToJson(
+        json::object{{"model", out.previous ? json::value(out.previous) : json::value(nullptr)},
+                     {"site", site}});
+    audit.after_json =
+        ToJson(json::object{{"model", target.id ? json::value(target.id) : json::value(nullptr)},
+                            {"version", target.version},
+                            {"site", site}});
     out.ec = target.id != 0 || target.site.empty() ? store.ActivateModel(target.id, &audit)
                                                    : store.DeactivateModels(target.site, &audit);
     if (out.ec) {
@@ -294,8 +296,9 @@ awaitable<Response> RollbackModel(Services& s, const Call& call) {
   if (active == 0) {
     co_return Problem(req, http::status::conflict,
                       site.empty() ? "no stored model is active; nothing to roll back"
-                                   : "site '" + site + "' has no model of its own; nothing to "
-                                                        "roll back");
+                                   : "site '" + site +
+                                         "' has no model of its own; nothing to "
+                                         "roll back");
   }
   std::string error;
   auto lease = s.readers.Acquire(&error);
@@ -403,10 +406,10 @@ std::optional<Response> CountLabels(Services& s, const Request& req, const std::
   };
   const int64_t min = training::kSiteMinPerClass;
   if (count("ham") < min || (count("spam") < min && count("abuse") < min)) {
-    out->refusal = "too few labels for a site model: " + std::to_string(count("ham")) +
-                   " ham, " + std::to_string(count("spam")) + " spam, " +
-                   std::to_string(count("abuse")) + " abuse; it needs at least " +
-                   std::to_string(min) + " ham and " + std::to_string(min) + " spam or abuse";
+    out->refusal = "too few labels for a site model: " + std::to_string(count("ham")) + " ham, " +
+                   std::to_string(count("spam")) + " spam, " + std::to_string(count("abuse")) +
+                   " abuse; it needs at least " + std::to_string(min) + " ham and " +
+                   std::to_string(min) + " spam or abuse";
   }
   return std::nullopt;
 }
@@ -449,14 +452,14 @@ awaitable<Response> TrainModel(Services& s, const Call& call) {
   if (!errors.empty()) co_return ValidationProblem(req, errors);
   int64_t id = 0, running = 0;
   if (!jobs->Start(tr, call.Actor(), &id, &running)) {
-    co_return Problem(req, http::status::conflict,
-                      running ? "a training job is already running (job " +
-                                    std::to_string(running) + ")"
-                              : std::string("the daemon is stopping"));
+    co_return Problem(
+        req, http::status::conflict,
+        running ? "a training job is already running (job " + std::to_string(running) + ")"
+                : std::string("the daemon is stopping"));
   }
-  Response res = JsonResponse(req, http::status::accepted,
-                              {{"job", id}, {"kind", std::string(KindName(tr.kind))},
-                               {"status", "running"}});
+  Response res =
+      JsonResponse(req, http::status::accepted,
+                   {{"job", id}, {"kind", std::string(KindName(tr.kind))}, {"status", "running"}});
   res.set(http::field::location, "/v1/admin/models/jobs/" + std::to_string(id));
   co_return res;
 }

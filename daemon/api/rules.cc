@@ -17,8 +17,8 @@
 #include "base/time.h"
 #include "daemon/api/fields.h"
 #include "daemon/api/handlers.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/db/async.h"
 #include "daemon/http/wire.h"
 #include "daemon/jobs/backtest.h"
 
@@ -69,13 +69,13 @@ Response RulesProblem(const Request& req, const std::vector<std::string>& errors
     item["detail"] = e;
     list.push_back(std::move(item));
   }
-  json::object o{{"type", "about:blank"},
-                 {"title", "Unprocessable Entity"},
-                 {"status", 422},
-                 {"detail", errors.size() == 1
-                                ? errors[0]
-                                : std::to_string(errors.size()) + " errors in the rules text"},
-                 {"errors", std::move(list)}};
+  json::object o{
+      {"type", "about:blank"},
+      {"title", "Unprocessable Entity"},
+      {"status", 422},
+      {"detail", errors.size() == 1 ? errors[0]
+                                    : std::to_string(errors.size()) + " errors in the rules text"},
+      {"errors", std::move(list)}};
   Response res = JsonResponse(req, http::status::unprocessable_entity, o);
   res.set(http::field::content_type, "application/problem+json");
   return res;
@@ -95,8 +95,7 @@ net::awaitable<Compiled> Compile(const Services& s, std::string text) {
     c.rules = CompileRules(text, kOrigin, dir, &c.errors, /*confine_list_files=*/true);
     return c;
   };
-  co_return co_await AsyncInBackground<Compiled>(s.background, std::move(job),
-                                                 net::use_awaitable);
+  co_return co_await AsyncInBackground<Compiled>(s.background, std::move(job), net::use_awaitable);
 }
 
 struct Activation {
@@ -160,7 +159,6 @@ std::function<Activation(storage::Store&)> ActivationTask(
   };
 }
 
-
 awaitable<Response> Activated(Services& s, const Call& call,
                               std::shared_ptr<const rules::RuleSet> rules, std::string text,
                               std::string comment, int64_t rollback_to) {
@@ -189,8 +187,8 @@ int64_t PreviousVersion(const std::vector<storage::RulesVersion>& versions,  // 
     return 0;
   }
   if (active + 1 == versions.end()) {
-    *conflict = "rules version " + std::to_string(active->id) +
-                " is the oldest; there is none before it";
+    *conflict =
+        "rules version " + std::to_string(active->id) + " is the oldest; there is none before it";
     return 0;
   }
   return (active + 1)->id;
@@ -228,10 +226,9 @@ awaitable<Response> GetRules(Services& s, const Call& call) {
     }
     version = VersionJson(v, false);
   }
-  co_return JsonResponse(call.request, http::status::ok,
-                         {{"text", r.text},
-                          {"version", std::move(version)},
-                          {"engine", engine->rules().version()}});
+  co_return JsonResponse(
+      call.request, http::status::ok,
+      {{"text", r.text}, {"version", std::move(version)}, {"engine", engine->rules().version()}});
 }
 
 awaitable<Response> PutRules(Services& s, const Call& call) {
@@ -321,15 +318,13 @@ awaitable<Response> BacktestRules(Services& s, const Call& call) {
   // No velocity tracker: the backtest replays velocity in its own. The site
   // registry applies as it does to live verdicts.
   auto proposal = std::make_shared<const Engine>(compiled.rules, current->judge_ptr(),
-                                                 current->weights(), nullptr,
-                                                 current->sites_ptr());
+                                                 current->weights(), nullptr, current->sites_ptr());
   if (s.backtests == nullptr || !s.backtests->TryAcquire()) {
     co_return Problem(call.request, http::status::conflict,
                       "a backtest is already running; retry later");
   }
-  std::shared_ptr<BacktestResult> result =
-      co_await AsyncBacktest(*s.backtests, s.config.database, std::move(proposal),
-                             std::move(options), net::use_awaitable);
+  std::shared_ptr<BacktestResult> result = co_await AsyncBacktest(
+      *s.backtests, s.config.database, std::move(proposal), std::move(options), net::use_awaitable);
   if (!result->ok) co_return Overloaded(call.request, "backtest failed: " + result->error);
   Log(LogLevel::kInfo, "rules_backtest",
       {{"compared", std::to_string(result->report.compared)},

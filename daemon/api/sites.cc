@@ -6,10 +6,10 @@
 //   DELETE /v1/admin/sites/{name}   remove it (the rule file's policy applies again)
 //
 // A change and its audit entry are one transaction on the writer thread,
-// which then reloads the table the engine reads (daemon/core/sites.h). Site
+// which then reloads the table the engine reads (daemon/engine/sites.h). Site
 // names are stored and compared in ASCII lower case, as comments' `site` is
 // (daemon/http/wire.cc).
-#include "daemon/core/sites.h"
+#include "daemon/engine/sites.h"
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -19,8 +19,8 @@
 #include "base/strings.h"
 #include "base/time.h"
 #include "daemon/api/handlers.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/db/async.h"
 #include "daemon/http/wire.h"
 
 namespace moderated::api {
@@ -342,7 +342,7 @@ awaitable<Response> PutSite(Services& s, const Call& call) {
   }
   site.name = base::AsciiLower(call.name);
   // Named, not inline in co_await: GCC 12 destroys such a temporary twice
-  // (daemon/core/async.h).
+  // (daemon/db/async.h).
   std::function<SiteWrite(storage::Store&)> task = PutTask(s, site, secret_given, call.Actor());
   std::optional<SiteWrite> result =
       co_await AsyncOnWriter<SiteWrite>(s.writer, std::move(task), net::use_awaitable);

@@ -9,8 +9,8 @@
 
 #include "base/time.h"
 #include "daemon/api/handlers.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/db/async.h"
 #include "daemon/http/wire.h"
 
 namespace moderated::api {
@@ -178,7 +178,7 @@ awaitable<Response> CreateToken(Services& s, const Call& call) {
   if (!ParseNewToken(call.body, &t, &errors)) co_return ValidationProblem(call.request, errors);
   const std::string actor = call.Actor();
   // Named, not inline in co_await: GCC 12 destroys such a temporary twice
-  // (daemon/core/async.h).
+  // (daemon/db/async.h).
   std::function<Created(storage::Store&)> task = CreateTask(std::move(t), actor);
   std::optional<Created> result =
       co_await AsyncOnWriter<Created>(s.writer, std::move(task), net::use_awaitable);

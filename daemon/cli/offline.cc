@@ -3,8 +3,8 @@
 
 #include <filesystem>
 
-#include "daemon/core/sites.h"
 #include "daemon/core/sources.h"
+#include "daemon/engine/sites.h"
 #include "storage/store.h"
 
 namespace moderated {
@@ -59,8 +59,8 @@ std::shared_ptr<const Engine> LoadOfflineEngine(const Config& config, bool use_d
   }
   auto sites = std::make_shared<Sites>();
   if (store && sites->Load(*store)) {
-    messages->push_back(config.database + ": cannot read the site registry: " +
-                        store->LastErrorMessage());
+    messages->push_back(config.database +
+                        ": cannot read the site registry: " + store->LastErrorMessage());
     return nullptr;
   }
   return std::make_shared<const Engine>(rules, judge, config.classifier, nullptr, sites, running);

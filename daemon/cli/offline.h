@@ -15,7 +15,7 @@
 
 #include "base/flags.h"
 #include "daemon/core/config.h"
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 
 namespace moderated {
 
@@ -33,8 +33,7 @@ struct OfflineFlags {
 
 // Loads the config file (if given), the environment and the flags into
 // *config. False with messages in *errors ("FILE:LINE:COL: ...").
-bool LoadOfflineConfig(const OfflineFlags& flags, Config* config,
-                       std::vector<std::string>* errors);
+bool LoadOfflineConfig(const OfflineFlags& flags, Config* config, std::vector<std::string>* errors);
 
 // Rules, models and (with `use_database` and a database file that exists)
 // the stored rules, models and site registry, as `serve` would run them.

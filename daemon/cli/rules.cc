@@ -9,10 +9,10 @@
 #include "base/strings.h"
 #include "daemon/cli/commands.h"
 #include "daemon/core/config.h"
-#include "daemon/core/engine.h"
+#include "daemon/core/sources.h"
+#include "daemon/engine/engine.h"
 #include "daemon/http/wire.h"
 #include "daemon/jobs/backtest.h"
-#include "daemon/core/sources.h"
 
 namespace moderated {
 namespace {

@@ -24,23 +24,23 @@
 #include "daemon/api/routes.h"
 #include "daemon/cli/commands.h"
 #include "daemon/compat/spamc_server.h"
-#include "daemon/core/cluster_watcher.h"
 #include "daemon/core/config.h"
-#include "daemon/core/decision_writer.h"
 #include "daemon/core/embedded.h"
-#include "daemon/core/engine.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 #include "daemon/core/privacy.h"
-#include "daemon/core/reader_pool.h"
 #include "daemon/core/services.h"
-#include "daemon/core/sites.h"
-#include "daemon/core/velocity.h"
+#include "daemon/core/sources.h"
+#include "daemon/db/cluster_watcher.h"
+#include "daemon/db/decision_writer.h"
+#include "daemon/db/reader_pool.h"
+#include "daemon/engine/engine.h"
+#include "daemon/engine/sites.h"
+#include "daemon/engine/velocity.h"
 #include "daemon/http/auth.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 #include "daemon/jobs/backtest.h"
-#include "daemon/core/sources.h"
 #include "daemon/jobs/model_jobs.h"
 #include "daemon/jobs/retention.h"
 #include "daemon/jobs/webhooks.h"
@@ -263,7 +263,7 @@ bool OpenStores(const Config& config, std::unique_ptr<storage::Store>* store,
   storage::StoreOptions options;
   options.synchronous_full = config.writer.synchronous_full;
   // checkpoint_pages > 0: the writer's connection never checkpoints inside a
-  // commit; DecisionWriter's own thread does it (daemon/core/decision_writer.h).
+  // commit; DecisionWriter's own thread does it (daemon/db/decision_writer.h).
   options.auto_checkpoint = config.writer.checkpoint_pages == 0;
   options.statement_timeout_ms = static_cast<int>(config.postgres.statement_timeout_ms);
   const auto mode = storage::Store::OpenMode::kReadWrite;
@@ -393,8 +393,7 @@ void ApplyClusterChange(const Config& config, EngineHolder& engines, ReaderPool&
     return;
   }
   storage::RulesVersion v;
-  if (!lease->ActiveRulesVersion(&v) &&
-      v.id != engines.Current()->running_rules().version_id) {
+  if (!lease->ActiveRulesVersion(&v) && v.id != engines.Current()->running_rules().version_id) {
     std::vector<std::string> errors;
     auto rules =
         CompileRules(v.text, "rules version " + std::to_string(v.id), config.data_dir, &errors);

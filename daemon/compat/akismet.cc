@@ -20,8 +20,8 @@
 #include "base/strings.h"
 #include "classifiers/charset.h"
 #include "daemon/api/comments.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/db/async.h"
 #include "daemon/http/wire.h"
 
 namespace moderated {
@@ -794,11 +794,11 @@ net::awaitable<ResubmitOutcome> StoreAndLabel(Services& s, CommentInput& input,
   ResubmitOutcome out;
   std::vector<CommentInput> inputs;
   inputs.push_back(std::move(input));
-  std::function<void(size_t, storage::Comment&)> customize =
-      [status](size_t, storage::Comment& record) {
-        record.status = status;
-        record.spot_check = false;
-      };
+  std::function<void(size_t, storage::Comment&)> customize = [status](size_t,
+                                                                      storage::Comment& record) {
+    record.status = status;
+    record.spot_check = false;
+  };
   std::vector<StoredVerdict> stored =
       co_await EvaluateAndStore(s, std::move(inputs), true, std::move(customize));
   const StoredVerdict& r = stored.front();

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/core/engine.h"
 #include "daemon/core/services.h"
+#include "daemon/engine/engine.h"
 #include "daemon/http/router.h"
 #include "storage/store.h"
 
@@ -63,9 +63,9 @@ double HoldAtFor(Services& services, const std::string& site);
 
 // The outcome of LabelResubmitted.
 struct ResubmitOutcome {
-  bool ok = false;           // false: storage trouble (`error` says what)
-  bool overloaded = false;   // the writer refused
-  bool found = false;        // an earlier comment matched; else one was stored now
+  bool ok = false;          // false: storage trouble (`error` says what)
+  bool overloaded = false;  // the writer refused
+  bool found = false;       // an earlier comment matched; else one was stored now
   int64_t comment_id = 0;
   std::string error;
 };

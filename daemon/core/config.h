@@ -18,16 +18,16 @@
 namespace moderated {
 
 struct Limits {
-  uint32_t max_header_bytes = 8 * 1024;           // request line + headers
-  uint64_t max_body_bytes = 64 * 1024;            // one comment request
+  uint32_t max_header_bytes = 8 * 1024;             // request line + headers
+  uint64_t max_body_bytes = 64 * 1024;              // one comment request
   uint64_t max_batch_body_bytes = 8 * 1024 * 1024;  // POST /v1/comments/batch
-  uint32_t max_batch_comments = 1000;             // comments in one batch
-  uint32_t max_meta_bytes = 4 * 1024;             // serialised `meta` object
-  uint32_t read_timeout_ms = 10'000;              // to receive a whole request once it started
-  uint32_t idle_timeout_ms = 60'000;              // keep-alive connection with no request
-  uint32_t max_connections = 1024;                // open TCP connections
-  uint32_t max_connections_per_client = 128;      // open TCP connections from one address
-  uint32_t max_unix_connections = 64;             // open Unix-socket connections (own budget)
+  uint32_t max_batch_comments = 1000;               // comments in one batch
+  uint32_t max_meta_bytes = 4 * 1024;               // serialised `meta` object
+  uint32_t read_timeout_ms = 10'000;                // to receive a whole request once it started
+  uint32_t idle_timeout_ms = 60'000;                // keep-alive connection with no request
+  uint32_t max_connections = 1024;                  // open TCP connections
+  uint32_t max_connections_per_client = 128;        // open TCP connections from one address
+  uint32_t max_unix_connections = 64;               // open Unix-socket connections (own budget)
   // Load shedding: while the I/O threads run this far behind (the event
   // loop's lag, measured every 20 ms), new requests get 503 + Retry-After at
   // once instead of waiting; /healthz, /readyz and /metrics are exempt.
@@ -36,9 +36,9 @@ struct Limits {
 };
 
 struct WriterConfig {
-  uint32_t max_queue = 20'000;  // comments waiting for the writer; beyond → 503
-  uint32_t max_batch = 512;     // comments per transaction (group commit)
-  uint32_t retry_limit = 5;     // retries of a busy database before giving up
+  uint32_t max_queue = 20'000;    // comments waiting for the writer; beyond → 503
+  uint32_t max_batch = 512;       // comments per transaction (group commit)
+  uint32_t retry_limit = 5;       // retries of a busy database before giving up
   bool synchronous_full = false;  // PRAGMA synchronous=FULL (survive power loss)
   // WAL pages (4 KiB each) at which a background thread copies the WAL into
   // the database file; at kCheckpointRestartFactor times as many the writer
@@ -111,7 +111,7 @@ struct WebhooksConfig {
 // True if `cidr` is an IPv4 or IPv6 network ("10.0.0.0/8") or address.
 bool IsNetwork(const std::string& cidr);
 
-// Velocity features for rules (daemon/core/velocity.h): how far back comments
+// Velocity features for rules (daemon/engine/velocity.h): how far back comments
 // from the same IP / e-mail / with the same content are counted.
 struct VelocityConfig {
   uint32_t window_seconds = 600;  // the counting window
@@ -136,9 +136,9 @@ struct MetricsConfig {
 // Purging decided comments (daemon/jobs/retention.h). A site's own
 // sites.retention_days (> 0) overrides `days`.
 struct RetentionConfig {
-  uint32_t days = 0;             // purge approved/rejected comments older than this; 0 = never
-  uint32_t interval_s = 3600;    // how often the daemon purges (also once at start)
-  uint32_t chunk_rows = 1000;    // comments deleted per writer transaction
+  uint32_t days = 0;           // purge approved/rejected comments older than this; 0 = never
+  uint32_t interval_s = 3600;  // how often the daemon purges (also once at start)
+  uint32_t chunk_rows = 1000;  // comments deleted per writer transaction
 };
 
 // What is stored about authors (daemon/core/privacy.h).
@@ -151,10 +151,10 @@ struct PrivacyConfig {
 
 // The moderators' review queue (daemon/api/review/queue.cc, docs/review.md).
 struct ReviewConfig {
-  uint32_t claim_minutes = 10;          // a claim's lease when the request names none (1..120)
-  uint32_t undo_window_seconds = 600;   // how long a decision may be undone by its actor
-  uint32_t max_bulk_ids = 500;          // ids in one POST /v1/decisions
-  uint32_t max_page = 200;              // largest `limit` of GET /v1/queue and polling
+  uint32_t claim_minutes = 10;         // a claim's lease when the request names none (1..120)
+  uint32_t undo_window_seconds = 600;  // how long a decision may be undone by its actor
+  uint32_t max_bulk_ids = 500;         // ids in one POST /v1/decisions
+  uint32_t max_page = 200;             // largest `limit` of GET /v1/queue and polling
 };
 
 // PostgreSQL (`database: postgresql://…`; docs/scaling.md). The password
@@ -168,8 +168,8 @@ struct PostgresConfig {
 
 struct Config {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one; "" disables TCP
-  std::string socket;                     // Unix socket; default <runtime or data dir>/moderated.sock
-  bool socket_set = false;                // true if `socket` was given (even empty = disabled)
+  std::string socket;       // Unix socket; default <runtime or data dir>/moderated.sock
+  bool socket_set = false;  // true if `socket` was given (even empty = disabled)
   std::string data_dir = "./var";
   std::string database;  // default <data_dir>/moderated.db
   std::string rules;     // rule file; empty = the ruleset embedded in the binary
@@ -180,7 +180,7 @@ struct Config {
   std::string model;     // fastText model; empty = the model embedded in the binary
   uint32_t threads = 0;  // I/O threads; 0 = number of cores
   std::string log_level = "info";
-  std::string web_dir;   // web console files; empty = the copy embedded in the binary
+  std::string web_dir;  // web console files; empty = the copy embedded in the binary
   uint32_t shutdown_timeout_ms = 10'000;  // SIGTERM: time for requests in flight to finish
   Limits limits;
   WriterConfig writer;

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 
 namespace moderated::metrics {
 
@@ -34,10 +34,14 @@ std::string EscapeLabelValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -45,9 +49,12 @@ std::string EscapeLabelValue(std::string_view value) {
 std::string EscapeHelp(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -71,9 +78,9 @@ std::string FormatValue(double v) {
 }
 
 const std::vector<double>& LatencyBuckets() {
-  static const std::vector<double> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                               0.005,  0.01,    0.025,  0.05,  0.1,
-                                               0.25,   0.5,     1,      2.5,   5,     10};
+  static const std::vector<double> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                               0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
+                                               1,      2.5,     5,      10};
   return kBuckets;
 }
 
@@ -208,25 +215,26 @@ DaemonMetrics::DaemonMetrics()
           "moderated_http_request_duration_seconds",
           "Time from a parsed request to its response, by route pattern.", LatencyBuckets(),
           std::vector<Label>{{"route", 0}})),
-      verdicts(registry.Add<CounterFamily>(
-          "moderated_verdicts_total", "Comments evaluated, by verdict action and site.",
-          std::vector<Label>{{"action", 0}, {"site", kMaxSites}})),
+      verdicts(registry.Add<CounterFamily>("moderated_verdicts_total",
+                                           "Comments evaluated, by verdict action and site.",
+                                           std::vector<Label>{{"action", 0}, {"site", kMaxSites}})),
       rule_hits(registry.Add<CounterFamily>(
           "moderated_rule_hits_total",
           "Reasons in verdicts, by rule id and mode (enforce or shadow).",
           std::vector<Label>{{"rule", kMaxRules}, {"mode", 0}})),
-      classifier_duration(registry.Add<HistogramFamily>(
-          "moderated_classifier_duration_seconds", "Time of one classifier prediction.",
-          LatencyBuckets())),
+      classifier_duration(registry.Add<HistogramFamily>("moderated_classifier_duration_seconds",
+                                                        "Time of one classifier prediction.",
+                                                        LatencyBuckets())),
       engine_duration(registry.Add<HistogramFamily>(
           "moderated_engine_duration_seconds",
           "Time of one whole evaluation (normalise, language, rules, classifier, policy).",
           LatencyBuckets())),
-      review_queue_depth(registry.Add<GaugeFamily>(
-          "moderated_review_queue_depth", "Pending comments, by site (refreshed at most every 5 s).",
-          std::vector<Label>{{"site", kMaxSites}})),
-      writer_queue_depth(registry.Add<GaugeFamily>(
-          "moderated_writer_queue_depth", "Comments waiting for the writer thread.")),
+      review_queue_depth(
+          registry.Add<GaugeFamily>("moderated_review_queue_depth",
+                                    "Pending comments, by site (refreshed at most every 5 s).",
+                                    std::vector<Label>{{"site", kMaxSites}})),
+      writer_queue_depth(registry.Add<GaugeFamily>("moderated_writer_queue_depth",
+                                                   "Comments waiting for the writer thread.")),
       writer_batch_size(registry.Add<HistogramFamily>(
           "moderated_writer_batch_size", "Comments per writer transaction.", BatchBuckets())),
       writer_commit_duration(registry.Add<HistogramFamily>(
@@ -234,8 +242,8 @@ DaemonMetrics::DaemonMetrics()
           "Time of one writer transaction, retries included.", LatencyBuckets())),
       writer_commits(registry.Add<CounterFamily>("moderated_writer_commits_total",
                                                  "Writer transactions committed.")),
-      writer_failures(registry.Add<CounterFamily>(
-          "moderated_writer_failures_total", "Writer transactions that failed.")),
+      writer_failures(registry.Add<CounterFamily>("moderated_writer_failures_total",
+                                                  "Writer transactions that failed.")),
       checkpoint_duration(registry.Add<HistogramFamily>(
           "moderated_checkpoint_duration_seconds",
           "Time of one WAL checkpoint, by mode (passive: background thread; restart: writer "
@@ -264,24 +272,24 @@ DaemonMetrics::DaemonMetrics()
       requests_shed(registry.Add<CounterFamily>(
           "moderated_requests_shed_total",
           "Requests answered 503 at once because the I/O threads ran behind.")),
-      event_loop_lag(registry.Add<GaugeFamily>(
-          "moderated_event_loop_lag_seconds",
-          "How late the I/O threads ran a 20 ms timer, last measured.")),
+      event_loop_lag(
+          registry.Add<GaugeFamily>("moderated_event_loop_lag_seconds",
+                                    "How late the I/O threads ran a 20 ms timer, last measured.")),
       build_info(registry.Add<GaugeFamily>(
           "moderated_build_info", "Always 1; labels name the version, rules and model.",
           std::vector<Label>{{"version", 0}, {"rules", 0}, {"model", 0}})),
-      retention_purged(registry.Add<CounterFamily>(
-          "moderated_retention_purged_total", "Comments deleted by the retention policy.")),
-      spamc_requests(registry.Add<CounterFamily>(
-          "moderated_spamc_requests_total", "spamc/spamd requests, by command.",
-          std::vector<Label>{{"command", 0}})),
+      retention_purged(registry.Add<CounterFamily>("moderated_retention_purged_total",
+                                                   "Comments deleted by the retention policy.")),
+      spamc_requests(registry.Add<CounterFamily>("moderated_spamc_requests_total",
+                                                 "spamc/spamd requests, by command.",
+                                                 std::vector<Label>{{"command", 0}})),
       spamc_verdicts(registry.Add<CounterFamily>(
           "moderated_spamc_verdicts_total",
           "Messages checked over spamc, by answer (spam, ham, or repeat: a message checked "
           "before, answered with its first verdict).",
           std::vector<Label>{{"result", 0}})),
-      webhook_deliveries(registry.Add<CounterFamily>(
-          "moderated_webhook_deliveries_total", "Webhook events delivered (answered 2xx).")),
+      webhook_deliveries(registry.Add<CounterFamily>("moderated_webhook_deliveries_total",
+                                                     "Webhook events delivered (answered 2xx).")),
       webhook_failures(registry.Add<CounterFamily>(
           "moderated_webhook_failures_total",
           "Failed webhook delivery attempts; final=\"true\" when it was the last attempt.",
@@ -301,8 +309,8 @@ DaemonMetrics::DaemonMetrics()
                                                        "Virtual memory size in bytes.")),
       process_open_fds(
           registry.Add<GaugeFamily>("process_open_fds", "Number of open file descriptors.")),
-      process_max_fds(registry.Add<GaugeFamily>("process_max_fds",
-                                                "Maximum number of open file descriptors.")),
+      process_max_fds(
+          registry.Add<GaugeFamily>("process_max_fds", "Maximum number of open file descriptors.")),
       process_start_time(registry.Add<GaugeFamily>(
           "process_start_time_seconds", "Start time of the process since the Unix epoch.")) {
   // Unlabelled series exist from the start, so they render as 0.
@@ -341,7 +349,8 @@ DaemonMetrics& Metrics() {
 }
 
 ScopedTimer::~ScopedTimer() {
-  if (enabled_) h_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  if (enabled_)
+    h_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
 }
 
 HttpObservation::~HttpObservation() {

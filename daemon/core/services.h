@@ -15,9 +15,9 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "daemon/core/config.h"
-#include "daemon/core/decision_writer.h"
-#include "daemon/core/engine.h"
-#include "daemon/core/reader_pool.h"
+#include "daemon/db/decision_writer.h"
+#include "daemon/db/reader_pool.h"
+#include "daemon/engine/engine.h"
 
 namespace moderated {
 

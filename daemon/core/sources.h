@@ -28,7 +28,7 @@
 
 #include "classifiers/judge.h"
 #include "daemon/core/config.h"
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 #include "rules/rule_set.h"
 #include "storage/store.h"
 

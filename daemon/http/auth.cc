@@ -9,8 +9,8 @@
 #include "base/hash.h"
 #include "base/random.h"
 #include "base/time.h"
-#include "daemon/core/decision_writer.h"
-#include "daemon/core/reader_pool.h"
+#include "daemon/db/decision_writer.h"
+#include "daemon/db/reader_pool.h"
 
 namespace moderated {
 namespace json = boost::json;

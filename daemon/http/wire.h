@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/core/config.h"
-#include "daemon/core/engine.h"
 #include "base/time.h"  // FormatTimeMs, used with these
+#include "daemon/core/config.h"
+#include "daemon/engine/engine.h"
 #include "storage/store.h"
 
 namespace moderated {

@@ -19,7 +19,7 @@
 #include "base/strings.h"
 #include "classifiers/normalizer.h"
 #include "daemon/core/embedded.h"
-#include "daemon/core/velocity.h"
+#include "daemon/engine/velocity.h"
 #include "daemon/http/wire.h"
 #include "storage/store.h"
 

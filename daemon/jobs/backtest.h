@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "daemon/core/config.h"
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 
 namespace moderated {
 
@@ -63,9 +63,9 @@ struct BacktestOptions {
 
 struct BacktestExample {
   int64_t id = 0;
-  std::string before;   // "accept" | "hold" | "reject"
+  std::string before;  // "accept" | "hold" | "reject"
   std::string after;
-  std::string excerpt;  // the start of the content (≤ 200 bytes)
+  std::string excerpt;             // the start of the content (≤ 200 bytes)
   std::vector<std::string> rules;  // the proposal's enforced reasons
 };
 
@@ -141,11 +141,11 @@ auto AsyncBacktest(BacktestSlot& slot, std::string database, std::shared_ptr<con
               BacktestOptions options) {
         auto executor = net::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        std::thread([&slot, h, executor, database = std::move(database),
-                     engine = std::move(engine), options = std::move(options)]() mutable {
+        std::thread([&slot, h, executor, database = std::move(database), engine = std::move(engine),
+                     options = std::move(options)]() mutable {
           auto r = std::make_shared<BacktestResult>();
           r->ok = RunBacktest(database, *engine, options, &r->report, &r->error);
-          net::post(executor, [h, r]() mutable { std::move(*h)(r); });
+          net::post(executor, [h, r]() mutable { std::move (*h)(r); });
           slot.Release();  // last: the slot may be destroyed right after
         }).detach();
       },

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 #include "training/base_model.h"
 #include "training/corpus.h"
 #include "training/scorecard.h"

@@ -2,18 +2,17 @@
 #include "daemon/jobs/model_jobs.h"
 
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <future>
 
 #include "base/time.h"
 #include "classifiers/fasttext_classifier.h"
-#include "daemon/core/decision_writer.h"
 #include "daemon/core/embedded.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
 #include "daemon/core/sources.h"
+#include "daemon/db/decision_writer.h"
 #include "daemon/jobs/evaluate.h"
 
 namespace moderated {
@@ -124,38 +123,44 @@ bool TrainBaseCandidate(const Engine& engine, const std::vector<training::Exampl
                       {"conflicting", counts.conflicting},
                       {"duplicate", counts.duplicate},
                       {"test_elsewhere", counts.test_elsewhere}};
-    for (auto [name, by_label] : {std::pair{"train", &counts.train},
-                                  std::pair{"validation", &counts.validation},
-                                  std::pair{"test", &counts.test}}) {
+    for (auto [name, by_label] :
+         {std::pair{"train", &counts.train}, std::pair{"validation", &counts.validation},
+          std::pair{"test", &counts.test}}) {
       json::object labels;
       for (const auto& [label, n] : *by_label) labels[label] = n;
       c[name] = std::move(labels);
     }
     data[preset] = std::move(c);
   }
-  out->report_json = json::serialize(json::object{
-      {"kind", "base-model"},
-      {"version", out->model.version},
-      {"data_dir", request.data_dir},
-      {"options",
-       {{"epochs", request.options.epochs}, {"lr", request.options.learning_rate},
-        {"dim", request.options.dim}, {"word_ngrams", request.options.word_ngrams},
-        {"minn", request.options.minn}, {"maxn", request.options.maxn},
-        {"bucket", request.options.bucket}, {"quantize", request.options.quantize},
-        {"cutoff", request.options.cutoff}, {"dsub", request.options.dsub},
-        {"seed", request.options.seed},
-        {"repeat", [&] {
-           json::object r;
-           for (const auto& [name, copies] : request.options.repeat) r[name] = copies;
-           return r;
-         }()}}},
-      {"data", std::move(data)},
-      {"examples_trained", out->trained.stats.examples},
-      {"train_seconds", std::round(out->trained.train_seconds * 10) / 10},
-      {"calibration", ParseOrNull(out->trained.calibration_json)},
-      {"current", ParseOrNull(training::ScorecardJson(out->current))},
-      {"candidate", ParseOrNull(training::ScorecardJson(out->candidate))},
-      {"gate", ParseOrNull(BaseGateJson(out->gate))}});
+  out->report_json = json::serialize(
+      json::object{{"kind", "base-model"},
+                   {"version", out->model.version},
+                   {"data_dir", request.data_dir},
+                   {"options",
+                    {{"epochs", request.options.epochs},
+                     {"lr", request.options.learning_rate},
+                     {"dim", request.options.dim},
+                     {"word_ngrams", request.options.word_ngrams},
+                     {"minn", request.options.minn},
+                     {"maxn", request.options.maxn},
+                     {"bucket", request.options.bucket},
+                     {"quantize", request.options.quantize},
+                     {"cutoff", request.options.cutoff},
+                     {"dsub", request.options.dsub},
+                     {"seed", request.options.seed},
+                     {"repeat",
+                      [&] {
+                        json::object r;
+                        for (const auto& [name, copies] : request.options.repeat) r[name] = copies;
+                        return r;
+                      }()}}},
+                   {"data", std::move(data)},
+                   {"examples_trained", out->trained.stats.examples},
+                   {"train_seconds", std::round(out->trained.train_seconds * 10) / 10},
+                   {"calibration", ParseOrNull(out->trained.calibration_json)},
+                   {"current", ParseOrNull(training::ScorecardJson(out->current))},
+                   {"candidate", ParseOrNull(training::ScorecardJson(out->candidate))},
+                   {"gate", ParseOrNull(BaseGateJson(out->gate))}});
   return true;
 }
 
@@ -185,9 +190,8 @@ bool ModelJobs::Start(TrainRequest request, const std::string& actor, int64_t* i
   jobs_[job.id] = job;
   running_ = job.id;
   *id = job.id;
-  thread_ = std::thread([this, jid = job.id, request = std::move(request), actor] {
-    Run(jid, request, actor);
-  });
+  thread_ = std::thread(
+      [this, jid = job.id, request = std::move(request), actor] { Run(jid, request, actor); });
   return true;
 }
 
@@ -236,11 +240,11 @@ struct ModelJobs::Stored {
   bool activated = false;
 };
 
-bool ModelJobs::Store(int64_t job, const std::string& actor, storage::ModelVersion model,
-                      bool activate, const std::string& gate_json,
-                      const std::function<std::shared_ptr<const cls::Judge>(
-                          const cls::Judge&, int64_t)>& next_judge,
-                      std::string* error) {
+bool ModelJobs::Store(
+    int64_t job, const std::string& actor, storage::ModelVersion model, bool activate,
+    const std::string& gate_json,
+    const std::function<std::shared_ptr<const cls::Judge>(const cls::Judge&, int64_t)>& next_judge,
+    std::string* error) {
   if (Stopping()) {
     *error = "the daemon is stopping";
     return false;
@@ -328,8 +332,8 @@ bool ModelJobs::RunSite(int64_t id, const TrainRequest& request, const std::stri
   };
   progress("reading labels", 0.05);
   std::string open_error;
-  auto store = storage::Store::Open(config_.database, storage::Store::OpenMode::kReadOnly,
-                                    &open_error);
+  auto store =
+      storage::Store::Open(config_.database, storage::Store::OpenMode::kReadOnly, &open_error);
   if (!store) {
     *error = open_error;
     return false;
@@ -420,8 +424,9 @@ void ModelJobs::Run(int64_t id, const TrainRequest& request, const std::string& 
     } else if (lock->TryLock(kTrainingLockKey, &acquired)) {
       error = "cannot take the training lock: " + lock->LastErrorMessage();
     } else if (!acquired) {
-      error = "another daemon of this cluster is training a model; retry when its job has "
-              "finished";
+      error =
+          "another daemon of this cluster is training a model; retry when its job has "
+          "finished";
     } else {
       ok = request.kind == TrainRequest::Kind::kBase ? RunBase(id, request, actor, &error)
                                                      : RunSite(id, request, actor, &error);

@@ -37,7 +37,7 @@
 
 #include "classifiers/judge.h"
 #include "daemon/core/config.h"
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 #include "storage/store.h"
 #include "training/base_model.h"
 #include "training/regression.h"
@@ -53,9 +53,9 @@ struct TrainRequest {
   std::vector<std::string> presets;  // kBase: `base` parsed; empty = all
   std::string data_dir;              // kBase: where the data sets are
   training::TrainOptions options = training::BaseModelRequest::DefaultBaseTrainOptions();
-  bool activate = true;              // activate if the gate passes
-  double holdout_fraction = 0.3;     // kSite: share of labels held out for the gate
-  uint32_t seed = 42;                // kSite (kBase: options.seed)
+  bool activate = true;           // activate if the gate passes
+  double holdout_fraction = 0.3;  // kSite: share of labels held out for the gate
+  uint32_t seed = 42;             // kSite (kBase: options.seed)
   std::string note;
 };
 
@@ -74,7 +74,7 @@ bool TrainSiteCandidate(const std::vector<training::SiteExample>& labels, const 
 
 struct BaseCandidate {
   training::BaseModelOutcome trained;
-  classifiers::BaseModel model;  // loaded; source "candidate"
+  classifiers::BaseModel model;            // loaded; source "candidate"
   training::Scorecard current, candidate;  // on the regression set
   training::RegressionGate gate;
   std::string report_json;

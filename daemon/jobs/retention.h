@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "daemon/core/config.h"
-#include "daemon/core/decision_writer.h"
+#include "daemon/db/decision_writer.h"
 #include "storage/store.h"
 
 namespace moderated {
@@ -55,8 +55,7 @@ storage::AuditEntry PurgeAudit(const std::string& actor, int64_t now_ms,
                                const std::vector<int64_t>& deleted);
 
 // The "author.forget" audit entry (the e-mail only as EmailHash()).
-storage::AuditEntry ForgetAudit(const std::string& actor, int64_t now_ms,
-                                const std::string& email);
+storage::AuditEntry ForgetAudit(const std::string& actor, int64_t now_ms, const std::string& email);
 
 class RetentionScheduler {
  public:

@@ -29,10 +29,10 @@
 #include "base/hash.h"
 #include "base/strings.h"
 #include "base/time.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
-#include "daemon/core/reader_pool.h"
+#include "daemon/db/async.h"
+#include "daemon/db/reader_pool.h"
 #include "daemon/http/response.h"
 
 namespace moderated {
@@ -114,22 +114,22 @@ bool IsInternalAddress(const net::ip::address& address) {
     if (std::equal(kNat64.begin(), kNat64.end(), b.begin())) {
       return IsInternalAddress(net::ip::address_v4({b[12], b[13], b[14], b[15]}));
     }
-    return v6.is_loopback() || v6.is_unspecified() || v6.is_link_local() ||
-           v6.is_site_local() || v6.is_multicast() || (b[0] & 0xfe) == 0xfc;  // fc00::/7
+    return v6.is_loopback() || v6.is_unspecified() || v6.is_link_local() || v6.is_site_local() ||
+           v6.is_multicast() || (b[0] & 0xfe) == 0xfc;  // fc00::/7
   }
   const uint32_t a = address.to_v4().to_uint();
   auto in = [a](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
-  return in(0x00000000, 8) ||    // 0.0.0.0/8 "this network"
-         in(0x0a000000, 8) ||    // 10.0.0.0/8
-         in(0x64400000, 10) ||   // 100.64.0.0/10 CGNAT
-         in(0x7f000000, 8) ||    // 127.0.0.0/8 loopback
-         in(0xa9fe0000, 16) ||   // 169.254.0.0/16 link-local, cloud metadata
-         in(0xac100000, 12) ||   // 172.16.0.0/12
-         in(0xc0000000, 24) ||   // 192.0.0.0/24 IETF protocol assignments
-         in(0xc0a80000, 16) ||   // 192.168.0.0/16
-         in(0xc6120000, 15) ||   // 198.18.0.0/15 benchmarking
-         in(0xe0000000, 4) ||    // 224.0.0.0/4 multicast
-         in(0xf0000000, 4);      // 240.0.0.0/4 reserved, broadcast
+  return in(0x00000000, 8) ||   // 0.0.0.0/8 "this network"
+         in(0x0a000000, 8) ||   // 10.0.0.0/8
+         in(0x64400000, 10) ||  // 100.64.0.0/10 CGNAT
+         in(0x7f000000, 8) ||   // 127.0.0.0/8 loopback
+         in(0xa9fe0000, 16) ||  // 169.254.0.0/16 link-local, cloud metadata
+         in(0xac100000, 12) ||  // 172.16.0.0/12
+         in(0xc0000000, 24) ||  // 192.0.0.0/24 IETF protocol assignments
+         in(0xc0a80000, 16) ||  // 192.168.0.0/16
+         in(0xc6120000, 15) ||  // 198.18.0.0/15 benchmarking
+         in(0xe0000000, 4) ||   // 224.0.0.0/4 multicast
+         in(0xf0000000, 4);     // 240.0.0.0/4 reserved, broadcast
 }
 
 bool InNetworks(const net::ip::address& address, const std::vector<std::string>& networks) {

@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "daemon/core/config.h"
-#include "daemon/core/decision_writer.h"
+#include "daemon/db/decision_writer.h"
 
 namespace moderated {
 

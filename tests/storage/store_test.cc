@@ -83,8 +83,8 @@ std::string Render(const std::vector<Label>& labels) {
   std::string s;
   for (const Label& l : labels) {
     s += std::to_string(l.id) + " comment=" + std::to_string(l.comment_id) + " " + l.label +
-         " source=" + l.source + " author=" + l.author +
-         " at=" + std::to_string(l.created_at_ms) + "\n";
+         " source=" + l.source + " author=" + l.author + " at=" + std::to_string(l.created_at_ms) +
+         "\n";
   }
   return s;
 }
@@ -382,7 +382,7 @@ TEST_P(StoreSqliteTest, OpenWithOptionsAndInMemory) {
 }
 
 // The daemon's writer opens its store with auto_checkpoint = false and
-// checkpoints from a second connection (daemon/core/decision_writer.h).
+// checkpoints from a second connection (daemon/db/decision_writer.h).
 TEST_P(StoreSqliteTest, CheckpointsFromASecondConnectionWhenAutoCheckpointIsOff) {
   StoreOptions manual;
   manual.auto_checkpoint = false;
@@ -416,8 +416,9 @@ TEST_P(StoreSqliteTest, CheckpointsFromASecondConnectionWhenAutoCheckpointIsOff)
   // reader does not need, and a restart cannot finish.
   sqlite3* reader = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   insert(20);
   ASSERT_EQ(checkpointer->Checkpoint(Store::CheckpointMode::kPassive, &r), std::error_code());
   EXPECT_EQ(r.wal_frames, writer->wal_frames());
@@ -571,8 +572,7 @@ TEST_P(StoreTest, RulesVersionsActivateRollbackAndList) {
   // Roll back to version 1.
   EXPECT_EQ(store->ActivateRulesVersion(1), std::error_code());
   ASSERT_EQ(store->ActiveRulesVersion(&active), std::error_code());
-  EXPECT_EQ(Render({active}),
-            "1 text=body ~ /casino/ author=alice comment=first at=100 active\n");
+  EXPECT_EQ(Render({active}), "1 text=body ~ /casino/ author=alice comment=first at=100 active\n");
   RulesVersion v2;
   ASSERT_EQ(store->GetRulesVersion(2, &v2), std::error_code());
   EXPECT_EQ(Render({v2}), "2 text=body ~ /poker/ author=bob comment=second at=200\n");

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "daemon/core/config.h"
-#include "daemon/core/decision_writer.h"
-#include "daemon/core/engine.h"
-#include "daemon/core/reader_pool.h"
 #include "daemon/core/services.h"
+#include "daemon/db/decision_writer.h"
+#include "daemon/db/reader_pool.h"
+#include "daemon/engine/engine.h"
 #include "daemon/http/auth.h"
 #include "daemon/http/router.h"
 #include "tests/testing/fake_classifier.h"
@@ -56,8 +56,8 @@ class InProcessDaemon {
     std::vector<std::string> errors;
     auto rules = CompileRules(rules_text, "test.yaml", ".", &errors);
     EXPECT_NE(nullptr, rules) << (errors.empty() ? "" : errors.front());
-    engines_.Swap(std::make_shared<const Engine>(rules, FakeJudge(std::make_shared<FakeClassifier>(0.0, 0.0)),
-                                                 config_.classifier));
+    engines_.Swap(std::make_shared<const Engine>(
+        rules, FakeJudge(std::make_shared<FakeClassifier>(0.0, 0.0)), config_.classifier));
     auth_ = std::make_unique<Auth>(*readers_, writer_.get());
     services_.emplace(Services{config_, engines_, *writer_, *readers_, *auth_});
   }

@@ -17,6 +17,8 @@
 // Who may do what: a moderator or an admin starts an action; a moderator
 // scoped to sites only ever matches comments of its sites. Only the actor
 // who started an action, or an admin, may read or undo it.
+#include "daemon/api/review/bulk.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,12 +26,10 @@
 #include <memory>
 
 #include "base/time.h"
-#include "daemon/api/review/bulk.h"
-
 #include "daemon/api/handlers.h"
 #include "daemon/api/review/review.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
+#include "daemon/db/async.h"
 
 namespace moderated::api {
 namespace json = boost::json;

@@ -12,9 +12,9 @@
 #include "base/time.h"
 #include "daemon/api/handlers.h"
 #include "daemon/api/review/review.h"
-#include "daemon/core/async.h"
 #include "daemon/core/log.h"
 #include "daemon/core/metrics.h"
+#include "daemon/db/async.h"
 
 namespace moderated::api {
 namespace json = boost::json;

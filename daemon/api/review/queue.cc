@@ -16,7 +16,7 @@
 #include "daemon/api/cursor.h"
 #include "daemon/api/handlers.h"
 #include "daemon/api/review/review.h"
-#include "daemon/core/async.h"
+#include "daemon/db/async.h"
 
 namespace moderated::api {
 namespace json = boost::json;
@@ -88,8 +88,7 @@ bool ParseQueueFilterParam(const std::string& key, const std::string& value, int
     if (!base::ParseInt64(value, &seconds) || seconds < 0 || seconds > kMaxAgeSeconds) {
       *error = "must be a number of seconds >= 0";
     }
-    (key == "min_age" ? f->received_at_most_ms : f->received_at_least_ms) =
-        now_ms - seconds * 1000;
+    (key == "min_age" ? f->received_at_most_ms : f->received_at_least_ms) = now_ms - seconds * 1000;
   } else if (key == "email" || key == "ip" || key == "q") {
     if (value.size() > kMaxSearchBytes) {
       *error = "must be at most " + std::to_string(kMaxSearchBytes) + " bytes";

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 #include "daemon/http/wire.h"
 #include "storage/store.h"
 #include "tests/testing/fake_classifier.h"
@@ -76,8 +76,8 @@ std::vector<std::string> Thirty() {
 }
 
 std::string Render(const BacktestReport& r) {
-  std::string s = "compared " + std::to_string(r.compared) + " changed " +
-                  std::to_string(r.changed) + " |";
+  std::string s =
+      "compared " + std::to_string(r.compared) + " changed " + std::to_string(r.changed) + " |";
   for (const auto& [k, n] : r.transitions) s += " " + k + "=" + std::to_string(n);
   s += " |";
   for (const auto& [k, h] : r.hits) {
@@ -141,13 +141,15 @@ TEST_F(BacktestTest, RangeAndLimit) {
   BacktestOptions o;
   o.from_id = 5;
   o.to_id = 14;  // ids 5..14 = comments 4..13: markers 5 9 13
-  EXPECT_EQ("compared 10 changed 3 | accept->hold=3 | casino:2->2 classifier.spam:1->1 "
-            "marker:0->3 | 6 10 14",
-            Render(Run(*proposal, o)));
+  EXPECT_EQ(
+      "compared 10 changed 3 | accept->hold=3 | casino:2->2 classifier.spam:1->1 "
+      "marker:0->3 | 6 10 14",
+      Render(Run(*proposal, o)));
   o.limit = 4;  // ids 5..8: marker 5, casino 6 (already held), spammy 7
-  EXPECT_EQ("compared 4 changed 1 | accept->hold=1 | casino:1->1 classifier.spam:1->1 "
-            "marker:0->1 | 6",
-            Render(Run(*proposal, o)));
+  EXPECT_EQ(
+      "compared 4 changed 1 | accept->hold=1 | casino:1->1 classifier.spam:1->1 "
+      "marker:0->1 | 6",
+      Render(Run(*proposal, o)));
   o.from_id = 100;
   o.to_id = 200;
   EXPECT_EQ("compared 0 changed 0 | | |", Render(Run(*proposal, o)));

@@ -1,14 +1,13 @@
-// tests/daemon/core/crash_e2e_test.cc
+// tests/daemon/db/crash_e2e_test.cc
 //
-// The writer's promise (daemon/core/decision_writer.h): a client is answered
+// The writer's promise (daemon/db/decision_writer.h): a client is answered
 // only after its comment is committed. So killing the daemon with SIGKILL at
 // any moment under load must lose no acknowledged comment and leave a sound
 // database. Several rounds on the same data directory, at random moments;
 // then the same with writer.synchronous_full (fsync at every commit, the
 // setting for surviving power loss).
-#include <sqlite3.h>
-
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <fstream>
@@ -75,9 +74,9 @@ void KillRoundsUnderLoad(const std::string& config_text) {
           HttpClient c = d.Tcp();
           while (!stop) {
             const std::string ext = "c" + std::to_string(next++);
-            HttpResult r = c.Post("/v1/comments",
-                                  R"({"site":"news.example","id":")" + ext +
-                                      R"(","content":"Комментарий تعليق comment )" + ext + "\"}");
+            HttpResult r = c.Post("/v1/comments", R"({"site":"news.example","id":")" + ext +
+                                                      R"(","content":"Комментарий تعليق comment )" +
+                                                      ext + "\"}");
             if (r.status == 201) {
               std::lock_guard lock(mu);
               acknowledged.insert(ext);
@@ -98,8 +97,8 @@ void KillRoundsUnderLoad(const std::string& config_text) {
     std::set<std::string> stored = StoredIds(db);
     int missing = 0;
     for (const auto& ext : acknowledged) missing += stored.count(ext) == 0;
-    EXPECT_EQ(0, missing) << "round " << round << ": " << missing << " of "
-                          << acknowledged.size() << " acknowledged comments lost";
+    EXPECT_EQ(0, missing) << "round " << round << ": " << missing << " of " << acknowledged.size()
+                          << " acknowledged comments lost";
     EXPECT_EQ("ok\n", QueryText(db, "PRAGMA integrity_check")) << "round " << round;
     std::filesystem::rename(dir.File("daemon.log"),
                             dir.File("daemon-" + std::to_string(round) + ".log"));

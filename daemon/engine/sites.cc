@@ -1,4 +1,4 @@
-#include "daemon/core/sites.h"
+#include "daemon/engine/sites.h"
 
 #include <boost/json.hpp>
 

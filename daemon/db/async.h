@@ -1,4 +1,4 @@
-// daemon/core/async.h
+// daemon/db/async.h
 //
 // Bridges from the daemon's other threads back into a coroutine: run a task
 // on the writer thread (AsyncOnWriter) or on a background pool
@@ -7,8 +7,8 @@
 //
 // Thread-safety: callable from any coroutine; the task runs on the other
 // thread and must own what it uses (copies, shared_ptrs).
-#ifndef MODERATED_DAEMON_CORE_ASYNC_H_
-#define MODERATED_DAEMON_CORE_ASYNC_H_
+#ifndef MODERATED_DAEMON_DB_ASYNC_H_
+#define MODERATED_DAEMON_DB_ASYNC_H_
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -18,7 +18,7 @@
 #include <memory>
 #include <optional>
 
-#include "daemon/core/decision_writer.h"
+#include "daemon/db/decision_writer.h"
 
 namespace moderated {
 
@@ -83,4 +83,4 @@ auto AsyncInBackground(boost::asio::thread_pool* pool, std::function<T()> fn,
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_ASYNC_H_
+#endif  // MODERATED_DAEMON_DB_ASYNC_H_

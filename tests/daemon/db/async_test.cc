@@ -1,8 +1,8 @@
-// tests/daemon/core/async_test.cc
+// tests/daemon/db/async_test.cc
 //
 // AsyncInBackground: the work runs on the background pool, not on the I/O
 // thread, and the coroutine resumes on its own executor with the result.
-#include "daemon/core/async.h"
+#include "daemon/db/async.h"
 
 #include <gtest/gtest.h>
 

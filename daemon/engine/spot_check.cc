@@ -1,4 +1,4 @@
-#include "daemon/core/spot_check.h"
+#include "daemon/engine/spot_check.h"
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-// daemon/core/links.h
+// daemon/engine/links.h
 //
 // ExtractLinks(): finds every link in a comment: URLs with a scheme
 // ("https://x.example/a"), "www." addresses, and bare host names whose last
@@ -7,8 +7,8 @@
 // List), not from hand-written parsing.
 //
 // Thread-safety: pure function; libpsl's built-in list is immutable.
-#ifndef MODERATED_DAEMON_CORE_LINKS_H_
-#define MODERATED_DAEMON_CORE_LINKS_H_
+#ifndef MODERATED_DAEMON_ENGINE_LINKS_H_
+#define MODERATED_DAEMON_ENGINE_LINKS_H_
 
 #include <cstddef>
 #include <string>
@@ -20,10 +20,10 @@
 namespace moderated {
 
 struct Link {
-  std::string url;     // as the user wrote it (raw text)
-  std::string host;    // lower-case
-  std::string domain;  // registrable domain, or the host if it has none (IP literal, unknown)
-  std::string path;    // "/a/b", may be empty
+  std::string url;       // as the user wrote it (raw text)
+  std::string host;      // lower-case
+  std::string domain;    // registrable domain, or the host if it has none (IP literal, unknown)
+  std::string path;      // "/a/b", may be empty
   size_t raw_begin = 0;  // span of `url` in the raw content
   size_t raw_end = 0;
 };
@@ -38,4 +38,4 @@ std::string RegistrableDomain(std::string_view host);
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_LINKS_H_
+#endif  // MODERATED_DAEMON_ENGINE_LINKS_H_

@@ -1,7 +1,7 @@
-// tests/daemon/core/sites_test.cc: the site registry's entries applied field
+// tests/daemon/engine/sites_test.cc: the site registry's entries applied field
 // by field over the rule file's policy, as Engine::PolicyFor does
-// (daemon/core/sites.h; docs/api.md, "Precedence").
-#include "daemon/core/sites.h"
+// (daemon/engine/sites.h; docs/api.md, "Precedence").
+#include "daemon/engine/sites.h"
 
 #include <gtest/gtest.h>
 

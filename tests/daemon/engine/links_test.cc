@@ -1,4 +1,4 @@
-#include "daemon/core/links.h"
+#include "daemon/engine/links.h"
 
 #include <gtest/gtest.h>
 
@@ -34,7 +34,9 @@ TEST(LinksTest, ArabicPunctuationAndFullwidthDots) {
   std::string raw = "زوروا example.com، الآن";
   EXPECT_EQ("[example.com|example.com|example.com||11,22]", Render(raw));
   // Fullwidth full stop U+FF0E folds to '.' in normalisation.
-  std::string fw = "casino\xEF\xBC\x8E" "com";
+  std::string fw =
+      "casino\xEF\xBC\x8E"
+      "com";
   EXPECT_EQ("[" + fw + "|casino.com|casino.com||0,12]", Render(fw));
 }
 

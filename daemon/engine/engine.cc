@@ -1,4 +1,4 @@
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 
 #include <malloc.h>
 
@@ -11,9 +11,9 @@
 #include "base/time.h"
 #include "classifiers/normalizer.h"
 #include "classifiers/text_features.h"
-#include "daemon/core/links.h"
 #include "daemon/core/metrics.h"
-#include "daemon/core/velocity.h"
+#include "daemon/engine/links.h"
+#include "daemon/engine/velocity.h"
 
 namespace moderated {
 namespace {
@@ -39,9 +39,12 @@ bool IsAbuseRule(std::string_view id) { return id.substr(0, 6) == "abuse."; }
 
 std::string_view StatusFor(rules::Action action) {
   switch (action) {
-    case rules::Action::kReject: return "rejected";
-    case rules::Action::kHold: return "pending";
-    default: return "approved";
+    case rules::Action::kReject:
+      return "rejected";
+    case rules::Action::kHold:
+      return "pending";
+    default:
+      return "approved";
   }
 }
 
@@ -118,12 +121,18 @@ struct NormalizedFields {
       rules::Field field, const CommentInput& c) const {
     switch (field) {
       case rules::Field::kContent:
-      case rules::Field::kLinks: return {&content, c.content};
-      case rules::Field::kAuthorName: return {&name, c.author_name};
-      case rules::Field::kAuthorEmail: return {&email, c.author_email};
-      case rules::Field::kAuthorUrl: return {&url, c.author_url};
-      case rules::Field::kThread: return {&thread, c.thread};
-      default: return {nullptr, {}};
+      case rules::Field::kLinks:
+        return {&content, c.content};
+      case rules::Field::kAuthorName:
+        return {&name, c.author_name};
+      case rules::Field::kAuthorEmail:
+        return {&email, c.author_email};
+      case rules::Field::kAuthorUrl:
+        return {&url, c.author_url};
+      case rules::Field::kThread:
+        return {&thread, c.thread};
+      default:
+        return {nullptr, {}};
     }
   }
 
@@ -177,9 +186,8 @@ rules::CommentView BuildView(const CommentInput& c, const NormalizedFields& n,
 }
 
 // One rule hit as a reason, its spans mapped back to the bytes the user sent.
-VerdictReason ReasonFor(const rules::RuleInfo& info, const rules::Hit& hit,
-                        const CommentInput& c, const NormalizedFields& n,
-                        const rules::CommentView& view) {
+VerdictReason ReasonFor(const rules::RuleInfo& info, const rules::Hit& hit, const CommentInput& c,
+                        const NormalizedFields& n, const rules::CommentView& view) {
   VerdictReason r;
   r.reason.rule_id = info.id;
   r.reason.description = info.description;
@@ -199,8 +207,8 @@ VerdictReason ReasonFor(const rules::RuleInfo& info, const rules::Hit& hit,
     }
     if (norm == nullptr || e > raw.size() || b > e) continue;
     if (r.spans.empty()) {
-      r.reason.field = s.field == rules::Field::kLinks ? "content"
-                                                        : std::string(rules::FieldName(s.field));
+      r.reason.field =
+          s.field == rules::Field::kLinks ? "content" : std::string(rules::FieldName(s.field));
       r.reason.begin = static_cast<int64_t>(b);
       r.reason.end = static_cast<int64_t>(e);
       r.reason.excerpt = std::string(base::Utf8Prefix(raw.substr(b, e - b), kMaxExcerptBytes));
@@ -307,9 +315,9 @@ Verdict Engine::Evaluate(const CommentInput& c, const EvaluateOptions& options) 
       std::find(policy.languages.begin(), policy.languages.end(), v.language.code) ==
           policy.languages.end()) {
     t.hold = true;
-    v.reasons.push_back(PolicyReason(
-        "policy.language", "language '" + v.language.code + "' is not allowed on this site",
-        "content"));
+    v.reasons.push_back(
+        PolicyReason("policy.language",
+                     "language '" + v.language.code + "' is not allowed on this site", "content"));
   }
   if (!v.complete) {
     t.hold = true;

@@ -1,4 +1,4 @@
-#include "daemon/core/decision_writer.h"
+#include "daemon/db/decision_writer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -87,8 +87,7 @@ std::error_code DecisionWriter::error() const {
 }
 
 bool DecisionWriter::RefusingLocked() const {
-  return stopping_ || sticky_ ||
-         (failing_ && std::chrono::steady_clock::now() < retry_at_);
+  return stopping_ || sticky_ || (failing_ && std::chrono::steady_clock::now() < retry_at_);
 }
 
 size_t DecisionWriter::queue_depth() const {
@@ -184,9 +183,9 @@ std::error_code DecisionWriter::Checkpoint(storage::Store& store,
   auto start = std::chrono::steady_clock::now();
   storage::CheckpointResult result;
   std::error_code ec = store.Checkpoint(mode, &result, max_wait_ms);
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-          .count();
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
   checkpoints_.fetch_add(1);
   metrics::ObserveCheckpoint(restart, micros, result.wal_frames, !ec);
   // A failed checkpoint loses nothing (the WAL still holds every commit);
@@ -291,8 +290,10 @@ void DecisionWriter::CommitBatch(std::vector<Item>* batch) {
           ++committed;
         } else {
           Log(LogLevel::kError, "writer_comment_failed",
-              {{"site", comments[i].site}, {"external_id", comments[i].external_id},
-               {"error", item_ec[i].message()}, {"detail", store_->LastErrorMessage()}});
+              {{"site", comments[i].site},
+               {"external_id", comments[i].external_id},
+               {"error", item_ec[i].message()},
+               {"detail", store_->LastErrorMessage()}});
           if (item_ec[i] != storage::Errc::constraint) ec = item_ec[i];
         }
       }
@@ -303,13 +304,14 @@ void DecisionWriter::CommitBatch(std::vector<Item>* batch) {
   } else {
     std::fill(item_ec.begin(), item_ec.end(), ec);
   }
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-          .count();
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
   NoteResult(ec, committed);
   metrics::ObserveCommit(n, micros, committed == n);
   Log(LogLevel::kDebug, "commit",
-      {{"comments", std::to_string(n)}, {"committed", std::to_string(committed)},
+      {{"comments", std::to_string(n)},
+       {"committed", std::to_string(committed)},
        {"micros", std::to_string(micros)}});
   static const storage::InsertOutcome kNone;
   for (size_t i = 0; i < n; ++i) {

@@ -1,4 +1,4 @@
-#include "daemon/core/links.h"
+#include "daemon/engine/links.h"
 
 #include <libpsl.h>
 

@@ -1,4 +1,4 @@
-#include "daemon/core/reader_pool.h"
+#include "daemon/db/reader_pool.h"
 
 namespace moderated {
 

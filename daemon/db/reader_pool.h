@@ -1,4 +1,4 @@
-// daemon/core/reader_pool.h
+// daemon/db/reader_pool.h
 //
 // ReaderPool: read-only Stores for request handlers and background jobs. A
 // Lease gives one Store to one thread until the Lease is destroyed, when the
@@ -7,8 +7,8 @@
 //
 // Thread-safety: Acquire() may be called from any thread; a Lease and its
 // Store belong to the thread that acquired it.
-#ifndef MODERATED_DAEMON_CORE_READER_POOL_H_
-#define MODERATED_DAEMON_CORE_READER_POOL_H_
+#ifndef MODERATED_DAEMON_DB_READER_POOL_H_
+#define MODERATED_DAEMON_DB_READER_POOL_H_
 
 #include <memory>
 #include <mutex>
@@ -57,4 +57,4 @@ class ReaderPool {
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_READER_POOL_H_
+#endif  // MODERATED_DAEMON_DB_READER_POOL_H_

@@ -1,4 +1,4 @@
-// daemon/core/spot_check.h
+// daemon/engine/spot_check.h
 //
 // Spot checks: a share of the comments a site's policy accepts is sampled
 // into the review queue (docs/review.md, "Spot checks"). The comment stays
@@ -11,10 +11,10 @@
 // Sites are sampled independently of one another (the site is in the key).
 //
 // Thread-safety: pure functions.
-#ifndef MODERATED_DAEMON_CORE_SPOT_CHECK_H_
-#define MODERATED_DAEMON_CORE_SPOT_CHECK_H_
+#ifndef MODERATED_DAEMON_ENGINE_SPOT_CHECK_H_
+#define MODERATED_DAEMON_ENGINE_SPOT_CHECK_H_
 
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 #include "rules/rule_set.h"
 
 namespace moderated {
@@ -30,4 +30,4 @@ bool SpotCheck(const rules::SitePolicy& policy, const CommentInput& comment);
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_SPOT_CHECK_H_
+#endif  // MODERATED_DAEMON_ENGINE_SPOT_CHECK_H_

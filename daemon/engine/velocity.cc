@@ -1,4 +1,4 @@
-#include "daemon/core/velocity.h"
+#include "daemon/engine/velocity.h"
 
 #include <algorithm>
 #include <functional>
@@ -93,8 +93,8 @@ double Velocity::ObserveOne(Kind& kind, uint64_t h, int64_t slot, bool record) {
 }
 
 Velocity::Counts Velocity::Observe(std::string_view site, std::string_view ip,
-                                   std::string_view email, std::string_view content,
-                                   int64_t now_ms, bool record) {
+                                   std::string_view email, std::string_view content, int64_t now_ms,
+                                   bool record) {
   const int64_t slot = std::max<int64_t>(now_ms, 0) / bucket_ms_;
   const uint64_t site_hash = Hash(site);
   const std::string_view keys[3] = {ip, email, content};

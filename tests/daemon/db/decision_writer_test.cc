@@ -1,4 +1,4 @@
-#include "daemon/core/decision_writer.h"
+#include "daemon/db/decision_writer.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -65,12 +65,10 @@ TEST(DecisionWriterTest, DuplicatesReportTheFirstComment) {
   TempDir dir;
   DecisionWriter writer(OpenStore(dir.File("db")), WriterConfig{});
   std::promise<storage::InsertOutcome> first, second;
-  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"), [&](std::error_code, const auto& o) {
-    first.set_value(o);
-  }));
-  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"), [&](std::error_code, const auto& o) {
-    second.set_value(o);
-  }));
+  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"),
+                            [&](std::error_code, const auto& o) { first.set_value(o); }));
+  ASSERT_TRUE(writer.Submit(MakeComment("s", "a"),
+                            [&](std::error_code, const auto& o) { second.set_value(o); }));
   auto a = first.get_future().get();
   auto b = second.get_future().get();
   EXPECT_FALSE(a.duplicate);
@@ -224,9 +222,8 @@ uintmax_t CommitOneByOne(DecisionWriter& writer, const std::string& db, int n,
     storage::Comment c = MakeComment("s", prefix + std::to_string(i));
     c.content = std::string(3000, 'x');
     std::promise<std::error_code> done;
-    EXPECT_TRUE(writer.Submit(std::move(c), [&](std::error_code ec, const auto&) {
-      done.set_value(ec);
-    }));
+    EXPECT_TRUE(
+        writer.Submit(std::move(c), [&](std::error_code ec, const auto&) { done.set_value(ec); }));
     EXPECT_FALSE(done.get_future().get());
     std::error_code ec;
     largest = std::max(largest, std::filesystem::file_size(db + "-wal", ec));
@@ -275,8 +272,8 @@ TEST(DecisionWriterTest, ALongReaderDoesNotStallCommits) {
   CommitOneByOne(writer, db, 1);
   sqlite3* reader = nullptr;
   ASSERT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr));
-  ASSERT_EQ(SQLITE_OK,
-            sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr, nullptr, nullptr));
+  ASSERT_EQ(SQLITE_OK, sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM comments;", nullptr,
+                                    nullptr, nullptr));
   CommitOneByOne(writer, db, 200, "held-");
   ASSERT_EQ(SQLITE_OK, sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr));
   sqlite3_close(reader);
@@ -288,8 +285,8 @@ TEST(DecisionWriterTest, ALongReaderDoesNotStallCommits) {
   sqlite3* probe = nullptr;
   ASSERT_EQ(SQLITE_OK, sqlite3_open(db.c_str(), &probe));
   sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(SQLITE_OK, sqlite3_prepare_v2(probe, "PRAGMA wal_checkpoint(PASSIVE)", -1, &stmt,
-                                          nullptr));
+  ASSERT_EQ(SQLITE_OK,
+            sqlite3_prepare_v2(probe, "PRAGMA wal_checkpoint(PASSIVE)", -1, &stmt, nullptr));
   ASSERT_EQ(SQLITE_ROW, sqlite3_step(stmt));
   const int wal_frames = sqlite3_column_int(stmt, 1);
   sqlite3_finalize(stmt);

@@ -1,4 +1,4 @@
-// daemon/core/decision_writer.h
+// daemon/db/decision_writer.h
 //
 // DecisionWriter: the single thread that owns the read-write Store. Requests
 // hand it comments with Submit(); it drains whatever is queued (up to
@@ -31,8 +31,8 @@
 // Thread-safety: Submit(), healthy(), queue_depth() may be called from any
 // thread. Completions run on the writer thread; they must be short (post the
 // result to the requester's executor).
-#ifndef MODERATED_DAEMON_CORE_DECISION_WRITER_H_
-#define MODERATED_DAEMON_CORE_DECISION_WRITER_H_
+#ifndef MODERATED_DAEMON_DB_DECISION_WRITER_H_
+#define MODERATED_DAEMON_DB_DECISION_WRITER_H_
 
 #include <atomic>
 #include <chrono>
@@ -111,7 +111,7 @@ class DecisionWriter {
   // Records how a batch went: sticky, failing (with backoff) or fine.
   void NoteResult(std::error_code ec, size_t committed);
   bool RefusingLocked() const;  // requires mu_
-  void AfterCommit();  // writer thread: start or run a checkpoint if due
+  void AfterCommit();           // writer thread: start or run a checkpoint if due
   void RunCheckpoints();
   // Runs and reports one checkpoint; returns its error.
   std::error_code Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode,
@@ -124,15 +124,15 @@ class DecisionWriter {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Item> queue_;    // guarded by mu_
-  std::deque<Task> tasks_;    // guarded by mu_
-  bool stopping_ = false;     // guarded by mu_
-  std::error_code sticky_;    // guarded by mu_
-  std::error_code failing_;   // guarded by mu_: last error that may pass
+  std::deque<Item> queue_;                          // guarded by mu_
+  std::deque<Task> tasks_;                          // guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
+  std::error_code sticky_;                          // guarded by mu_
+  std::error_code failing_;                         // guarded by mu_: last error that may pass
   std::chrono::steady_clock::time_point retry_at_;  // guarded by mu_
   std::chrono::milliseconds backoff_{0};            // guarded by mu_
-  uint64_t commits_ = 0;      // guarded by mu_
-  uint64_t committed_ = 0;    // guarded by mu_
+  uint64_t commits_ = 0;                            // guarded by mu_
+  uint64_t committed_ = 0;                          // guarded by mu_
   std::thread thread_;
 
   std::unique_ptr<storage::Store> checkpoint_store_;  // used only by checkpoint_thread_
@@ -141,7 +141,7 @@ class DecisionWriter {
   bool checkpoint_wanted_ = false;    // guarded by checkpoint_mu_
   bool checkpoint_stopping_ = false;  // guarded by checkpoint_mu_
   std::atomic<uint64_t> checkpoints_{0};
-  std::mutex checkpoint_run_mu_;  // held while a checkpoint (either kind) runs
+  std::mutex checkpoint_run_mu_;    // held while a checkpoint (either kind) runs
   int64_t last_wal_frames_ = 0;     // writer thread only
   int64_t next_checkpoint_at_ = 0;  // writer thread only: WAL frames
   int64_t next_restart_at_ = 0;     // writer thread only: after a failed restart
@@ -150,4 +150,4 @@ class DecisionWriter {
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_DECISION_WRITER_H_
+#endif  // MODERATED_DAEMON_DB_DECISION_WRITER_H_

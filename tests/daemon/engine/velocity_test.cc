@@ -1,4 +1,4 @@
-#include "daemon/core/velocity.h"
+#include "daemon/engine/velocity.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 #include "tests/testing/fake_classifier.h"
 
 namespace moderated {
@@ -35,11 +35,13 @@ TEST(VelocityTest, EachSiteCountsItsOwn) {
   Velocity v(kWindowMs, 1000);
   v.Observe("blog", "203.0.113.7", "a@x.example", "same text", kT0, true);
   v.Observe("blog", "203.0.113.7", "a@x.example", "same text", kT0 + 1, true);
-  Velocity::Counts other = v.Observe("shop", "203.0.113.7", "a@x.example", "same text", kT0 + 2, true);
+  Velocity::Counts other =
+      v.Observe("shop", "203.0.113.7", "a@x.example", "same text", kT0 + 2, true);
   EXPECT_EQ(1, other.ip);
   EXPECT_EQ(1, other.email);
   EXPECT_EQ(1, other.content);
-  Velocity::Counts blog = v.Observe("blog", "203.0.113.7", "a@x.example", "same text", kT0 + 3, false);
+  Velocity::Counts blog =
+      v.Observe("blog", "203.0.113.7", "a@x.example", "same text", kT0 + 3, false);
   EXPECT_EQ(3, blog.ip);
   EXPECT_EQ(3, blog.email);
   EXPECT_EQ(3, blog.content);
@@ -118,8 +120,7 @@ TEST(VelocityTest, EngineFillsTheFeaturesAndOnlyRecordsWhenAsked) {
   ASSERT_NE(nullptr, rules) << errors[0];
   auto velocity = std::make_shared<Velocity>(kWindowMs, 1000);
   Engine engine(rules, testing::FakeJudge(std::make_shared<testing::FakeClassifier>(0, 0)),
-                ClassifierConfig{},
-                velocity);
+                ClassifierConfig{}, velocity);
   CommentInput c;
   c.site = "s";
   c.author_ip = "198.51.100.9";

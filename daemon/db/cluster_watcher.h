@@ -1,4 +1,4 @@
-// daemon/core/cluster_watcher.h
+// daemon/db/cluster_watcher.h
 //
 // ClusterWatcher: with several daemons on one PostgreSQL database, a rule,
 // model, site, threshold or token change made through any daemon must reach
@@ -12,8 +12,8 @@
 //
 // Thread-safety: Start and Stop from one thread; `on_change` runs on the
 // watcher's thread.
-#ifndef MODERATED_DAEMON_CORE_CLUSTER_WATCHER_H_
-#define MODERATED_DAEMON_CORE_CLUSTER_WATCHER_H_
+#ifndef MODERATED_DAEMON_DB_CLUSTER_WATCHER_H_
+#define MODERATED_DAEMON_DB_CLUSTER_WATCHER_H_
 
 #include <atomic>
 #include <functional>
@@ -28,8 +28,7 @@ namespace moderated {
 class ClusterWatcher {
  public:
   ClusterWatcher(std::string database, std::function<void()> on_change, int recheck_ms = 1000)
-      : database_(std::move(database)), on_change_(std::move(on_change)),
-        recheck_ms_(recheck_ms) {}
+      : database_(std::move(database)), on_change_(std::move(on_change)), recheck_ms_(recheck_ms) {}
   ~ClusterWatcher() { Stop(); }
   ClusterWatcher(const ClusterWatcher&) = delete;
   ClusterWatcher& operator=(const ClusterWatcher&) = delete;
@@ -56,4 +55,4 @@ class ClusterWatcher {
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_CLUSTER_WATCHER_H_
+#endif  // MODERATED_DAEMON_DB_CLUSTER_WATCHER_H_

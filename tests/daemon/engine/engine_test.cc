@@ -1,4 +1,4 @@
-#include "daemon/core/engine.h"
+#include "daemon/engine/engine.h"
 
 #include <gtest/gtest.h>
 
@@ -84,8 +84,7 @@ class EngineTest : public ::testing::Test {
       return "{\"spam\":" + groups(v) + ",\"abuse\":" + groups(v) + "}";
     };
     const std::string normal = labels(R"({"hold":0.5,"reject":0.99})");
-    const std::string high =
-        labels("{\"hold\":" + std::to_string(high_hold) + ",\"reject\":0.99}");
+    const std::string high = labels("{\"hold\":" + std::to_string(high_hold) + ",\"reject\":0.99}");
     return R"({"format":2,"scale":{"hold_at":5,"reject_at":10},"platt":)" +
            labels(R"({"slope":1,"intercept":0})") + R"(,"levels":{"low":)" + normal +
            R"(,"normal":)" + normal + R"(,"high":)" + high + "}}";
@@ -108,9 +107,10 @@ TEST_F(EngineTest, RuleScoresAndClassifierContributionAddUp) {
 
 TEST_F(EngineTest, ExplicitActionsWinOverScores) {
   EXPECT_EQ("reject 0.000000 | always_reject content [6,15)", Render(Eval("hello REJECT-ME")));
-  EXPECT_EQ("accept 12.203876 | casino content [0,6) | trusted author.email [3,17) | "
-            "classifier.spam content",
-            Render(Eval("casino pills", "s", "bob@staff.example")));
+  EXPECT_EQ(
+      "accept 12.203876 | casino content [0,6) | trusted author.email [3,17) | "
+      "classifier.spam content",
+      Render(Eval("casino pills", "s", "bob@staff.example")));
 }
 
 TEST_F(EngineTest, TheSitesSensitivityAndWeightsScaleTheClassifiersPoints) {
@@ -174,11 +174,13 @@ TEST(EngineHolderTest, SnapshotsSurviveSwaps) {
   ASSERT_NE(nullptr, rules);
   EngineHolder holder;
   auto first = std::make_shared<const Engine>(
-      rules, testing::FakeJudge(std::make_shared<FakeClassifier>(0, 0, "ft-1")), ClassifierConfig{});
+      rules, testing::FakeJudge(std::make_shared<FakeClassifier>(0, 0, "ft-1")),
+      ClassifierConfig{});
   holder.Swap(first);
   auto taken = holder.Current();
   holder.Swap(std::make_shared<const Engine>(
-      rules, testing::FakeJudge(std::make_shared<FakeClassifier>(0, 0, "ft-2")), ClassifierConfig{}));
+      rules, testing::FakeJudge(std::make_shared<FakeClassifier>(0, 0, "ft-2")),
+      ClassifierConfig{}));
   EXPECT_EQ("ft-1", taken->running_model().version);
   EXPECT_EQ("ft-2", holder.Current()->running_model().version);
 }

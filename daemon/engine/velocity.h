@@ -1,4 +1,4 @@
-// daemon/core/velocity.h
+// daemon/engine/velocity.h
 //
 // Velocity: how many comments with the same author IP, the same author
 // e-mail, or the same normalised content were seen recently on the same site
@@ -18,8 +18,8 @@
 // Thread-safety: Observe() may be called from any number of threads at once.
 // Each kind is split into 16 stripes by key hash, each with its own mutex
 // held for one hash-map lookup.
-#ifndef MODERATED_DAEMON_CORE_VELOCITY_H_
-#define MODERATED_DAEMON_CORE_VELOCITY_H_
+#ifndef MODERATED_DAEMON_ENGINE_VELOCITY_H_
+#define MODERATED_DAEMON_ENGINE_VELOCITY_H_
 
 #include <array>
 #include <cstddef>
@@ -65,9 +65,9 @@ class Velocity {
   // adds one if `record` and returns the counts over [now_ms - window_ms,
   // now_ms] including this comment. False when the shared counts could not
   // be read: this daemon's own counts are used for that comment.
-  using SharedCounts = std::function<bool(const std::array<std::string, 3>& keys, int64_t now_ms,
-                                          int64_t window_ms, bool record,
-                                          std::array<int64_t, 3>* counts)>;
+  using SharedCounts =
+      std::function<bool(const std::array<std::string, 3>& keys, int64_t now_ms, int64_t window_ms,
+                         bool record, std::array<int64_t, 3>* counts)>;
   // Set once, before the first Observe. Local counts are still kept, as
   // the fallback.
   void SetShared(SharedCounts shared) { shared_ = std::move(shared); }
@@ -81,7 +81,7 @@ class Velocity {
   int64_t window_ms() const { return window_ms_; }
 
  private:
-  static constexpr int kSlots = 17;   // 16 buckets of window/16 + the current one
+  static constexpr int kSlots = 17;  // 16 buckets of window/16 + the current one
   static constexpr int kStripes = 16;
 
   struct Entry {
@@ -129,4 +129,4 @@ class ClusterVelocity {
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_VELOCITY_H_
+#endif  // MODERATED_DAEMON_ENGINE_VELOCITY_H_

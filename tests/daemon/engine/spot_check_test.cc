@@ -1,6 +1,6 @@
-// tests/daemon/core/spot_check_test.cc: which accepted comments are sampled
-// as spot checks (daemon/core/spot_check.h).
-#include "daemon/core/spot_check.h"
+// tests/daemon/engine/spot_check_test.cc: which accepted comments are sampled
+// as spot checks (daemon/engine/spot_check.h).
+#include "daemon/engine/spot_check.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// daemon/core/sites.h
+// daemon/engine/sites.h
 //
 // The site registry as the Engine sees it: per-site thresholds, allowed
 // languages, classifier sensitivity and spot-check share set through
@@ -12,8 +12,8 @@
 //
 // Thread-safety: SiteTable is immutable and shared freely. Sites::Current()
 // and Swap() may be called from any thread (a mutex guards one shared_ptr).
-#ifndef MODERATED_DAEMON_CORE_SITES_H_
-#define MODERATED_DAEMON_CORE_SITES_H_
+#ifndef MODERATED_DAEMON_ENGINE_SITES_H_
+#define MODERATED_DAEMON_ENGINE_SITES_H_
 
 #include <map>
 #include <memory>
@@ -84,4 +84,4 @@ class Sites {
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_SITES_H_
+#endif  // MODERATED_DAEMON_ENGINE_SITES_H_

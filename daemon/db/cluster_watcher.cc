@@ -1,5 +1,5 @@
-// daemon/core/cluster_watcher.cc
-#include "daemon/core/cluster_watcher.h"
+// daemon/db/cluster_watcher.cc
+#include "daemon/db/cluster_watcher.h"
 
 #include <chrono>
 

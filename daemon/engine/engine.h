@@ -1,4 +1,4 @@
-// daemon/core/engine.h
+// daemon/engine/engine.h
 //
 // Engine: one immutable snapshot of everything that decides a verdict — the
 // compiled rules, the models (classifiers::Judge: base model, calibration,
@@ -15,8 +15,8 @@
 // reload never changes the rules under a request in flight. The snapshot also
 // says where its rules and model came from (running_rules(),
 // running_model()), so what the admin API reports always matches what runs.
-#ifndef MODERATED_DAEMON_CORE_ENGINE_H_
-#define MODERATED_DAEMON_CORE_ENGINE_H_
+#ifndef MODERATED_DAEMON_ENGINE_ENGINE_H_
+#define MODERATED_DAEMON_ENGINE_ENGINE_H_
 
 #include <array>
 #include <functional>
@@ -29,7 +29,7 @@
 #include "classifiers/judge.h"
 #include "classifiers/language.h"
 #include "daemon/core/config.h"
-#include "daemon/core/sites.h"
+#include "daemon/engine/sites.h"
 #include "rules/rule_set.h"
 #include "storage/store.h"
 
@@ -100,16 +100,15 @@ struct RunningRules {
   std::string source;      // "embedded", a file path, or "database:ID"
 };
 
-
-class Velocity;  // daemon/core/velocity.h
+class Velocity;  // daemon/engine/velocity.h
 
 // How Evaluate() treats one comment beyond its content.
 struct EvaluateOptions {
   // Count this comment in the velocity tracker (comments being stored). When
   // false the velocity features still say what the counts would be with it.
   bool record_velocity = false;
-  int64_t now_ms = 0;             // the time velocity is counted at; 0 = now
-  Velocity* velocity = nullptr;   // a tracker instead of the engine's (backtests)
+  int64_t now_ms = 0;            // the time velocity is counted at; 0 = now
+  Velocity* velocity = nullptr;  // a tracker instead of the engine's (backtests)
   // Backtests: what was computed when the comment was stored (its language
   // and calibrated labels), instead of running language identification and
   // the models again. Null = compute.
@@ -217,4 +216,4 @@ std::shared_ptr<const rules::RuleSet> CompileRules(std::string_view text, std::s
 
 }  // namespace moderated
 
-#endif  // MODERATED_DAEMON_CORE_ENGINE_H_
+#endif  // MODERATED_DAEMON_ENGINE_ENGINE_H_
