@@ -79,7 +79,7 @@ struct Features {
   double bidi_count = 0;          // bidi control characters among them
   double mixed_script_words = 0;  // words mixing Latin with Cyrillic/Greek
   double emoji_count = 0;         // emoji code points
-  // Velocity (daemon/core/velocity.h): comments seen in the last velocity window,
+  // Velocity (daemon/engine/velocity.h): comments seen in the last velocity window,
   // this one included, with the same author IP / e-mail / normalised content.
   double velocity_ip = 0;
   double velocity_email = 0;
@@ -159,8 +159,8 @@ struct RuleInfo {
 
 // Per-site policy from the rule file; sites without an entry get the defaults.
 struct SitePolicy {
-  double hold_at = 5.0;               // total score >= hold_at → hold
-  double reject_at = 10.0;            // total score >= reject_at → reject
+  double hold_at = 5.0;                // total score >= hold_at → hold
+  double reject_at = 10.0;             // total score >= reject_at → reject
   std::vector<std::string> languages;  // allowed languages; empty = all
   // How eagerly the classifier's points hold comments: "low", "normal" or
   // "high", one of the calibrated levels of the model (docs/classifier.md).
