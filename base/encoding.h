@@ -1,13 +1,14 @@
 // base/encoding.h
 //
 // Bytes as text: hexadecimal, base64 (RFC 4648 §4) and base64url without
-// padding (§5). Base64 is OpenSSL's (EVP_EncodeBlock / EVP_DecodeBlock);
+// padding (§5), and a code point as UTF-8. Base64 is OpenSSL's (EVP_EncodeBlock / EVP_DecodeBlock);
 // OpenSSL appears only in encoding.cc.
 //
 // Thread-safety: pure functions.
 #ifndef MODERATED_BASE_ENCODING_H_
 #define MODERATED_BASE_ENCODING_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,14 @@ void AppendHexByte(unsigned char byte, std::string* out, bool upper = false);
 
 // Lower-case hex of every byte: "\x01\xab" → "01ab".
 std::string HexEncode(std::string_view bytes);
+
+// The value of hex digits ("2019" → 0x2019, either case); false for an
+// empty string, a character that is not a hex digit, or more than 8 digits.
+bool ParseHex(std::string_view digits, uint32_t* value);
+
+// Appends `code_point` (at most U+10FFFF; callers pass scalar values) as
+// UTF-8, one to four bytes.
+void AppendUtf8(uint32_t code_point, std::string* out);
 
 // Standard base64 with '=' padding.
 std::string Base64Encode(std::string_view bytes);

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/encoding.h"
 #include "classifiers/normalizer.h"
 
 namespace moderated::classifiers {
@@ -503,17 +504,6 @@ void CountWord(std::vector<Unit>* units, size_t begin, size_t end, std::array<in
   }
 }
 
-void AppendUtf8(UChar32 c, std::string* out) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-    return;
-  }
-  char buf[4];
-  int32_t len = 0;
-  U8_APPEND_UNSAFE(buf, len, c);
-  out->append(buf, static_cast<size_t>(len));
-}
-
 // Step 1: the text as code points with their scripts, addresses, entities
 // and invisible characters dropped. `decisive` counts the letters that
 // decide a mixed word's script; `non_ascii_letters` says whether step 2 has
@@ -660,7 +650,7 @@ void WriteCld2Text(const std::vector<Unit>& units, size_t size_hint, Prepared* p
   for (size_t k = 0; k < units.size(); ++k) {
     const Unit& u = units[k];
     if (u.word == Sc::kNotLetter || u.word == p->script) {
-      AppendUtf8(u.cp, &p->for_cld2);
+      base::AppendUtf8(static_cast<uint32_t>(u.cp), &p->for_cld2);
     } else if (k == 0 || units[k - 1].word != u.word) {
       p->for_cld2.push_back(' ');
     }

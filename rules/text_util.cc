@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "base/encoding.h"
 #include "base/strings.h"
 
 namespace moderated::rules::internal {
@@ -29,24 +30,6 @@ int32_t DecodeOne(std::string_view s, size_t* i) {
   }
   *i += len;
   return cp;
-}
-
-void AppendUtf8(int32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 int32_t FoldCodePoint(int32_t cp) {
@@ -90,7 +73,7 @@ std::string FoldCase(std::string_view utf8) {
     if (cp < 0) {
       out.append(utf8.substr(start, i - start));
     } else {
-      AppendUtf8(FoldCodePoint(cp), &out);
+      base::AppendUtf8(static_cast<uint32_t>(FoldCodePoint(cp)), &out);
     }
   }
   return out;
@@ -112,7 +95,8 @@ std::string HostOfUrl(std::string_view url) {
   if (at != std::string_view::npos) rest.remove_prefix(at + 1);
   if (!rest.empty() && rest.front() == '[') {
     size_t close = rest.find(']');
-    return base::AsciiLower(rest.substr(1, close == std::string_view::npos ? rest.npos : close - 1));
+    return base::AsciiLower(
+        rest.substr(1, close == std::string_view::npos ? rest.npos : close - 1));
   }
   rest = rest.substr(0, rest.find(':'));
   while (!rest.empty() && rest.back() == '.') rest.remove_suffix(1);

@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/encoding.h"
 #include "base/files.h"
 #include "base/strings.h"
 #include "classifiers/normalizer.h"
@@ -568,85 +569,69 @@ bool ReadTHsab(const std::string& dir, std::vector<Example>* out, std::string* e
 // "\"You fuck your dad.\"", "\\xa0", "\\xc2\\xa0", "\\u2019", "\\\\n".
 // Escaped bytes that form UTF-8 are decoded as UTF-8, others as Latin-1;
 // \n, \t and \r become spaces; doubled backslashes are read as one.
+namespace {
+
+// Escaped bytes: a valid UTF-8 sequence is copied, any other byte is read as
+// Latin-1. Clears `bytes`.
+void FlushEscapedBytes(std::string* bytes, std::string* out) {
+  for (size_t i = 0; i < bytes->size();) {
+    const auto b = static_cast<unsigned char>((*bytes)[i]);
+    size_t n = b >= 0xF0 && b < 0xF5 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 1;
+    if (n > 1 && i + n <= bytes->size() &&
+        classifiers::IsValidUtf8(std::string_view(*bytes).substr(i, n))) {
+      out->append(*bytes, i, n);
+      i += n;
+    } else {
+      base::AppendUtf8(b, out);
+      ++i;
+    }
+  }
+  bytes->clear();
+}
+
+}  // namespace
+
 std::string DecodePythonEscapes(std::string_view s) {
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   std::string out;
   std::string bytes;  // pending \xNN bytes
-  auto append_code_point = [&out](uint32_t u) {
-    if (u < 0x80) {
-      out.push_back(static_cast<char>(u));
-    } else if (u < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (u >> 6)));
-      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xE0 | (u >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-    }
-  };
-  auto flush_bytes = [&] {
-    // Greedy: a valid UTF-8 sequence at i is copied, any other byte is Latin-1.
-    for (size_t i = 0; i < bytes.size();) {
-      const auto b = static_cast<unsigned char>(bytes[i]);
-      size_t n = b >= 0xF0 && b < 0xF5 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 1;
-      if (n > 1 && i + n <= bytes.size() && classifiers::IsValidUtf8(std::string_view(bytes).substr(i, n))) {
-        out.append(bytes, i, n);
-        i += n;
-      } else {
-        append_code_point(b);
-        ++i;
-      }
-    }
-    bytes.clear();
-  };
-  auto hex = [](std::string_view h, uint32_t* v) {
-    *v = 0;
-    for (char c : h) {
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-      if (d < 0) return false;
-      *v = *v * 16 + static_cast<uint32_t>(d);
-    }
-    return true;
-  };
   for (size_t i = 0; i < s.size();) {
-    if (s[i] != '\\' || i + 1 >= s.size()) {
-      flush_bytes();
+    if (s[i] != '\\') {
+      FlushEscapedBytes(&bytes, &out);
       out.push_back(s[i++]);
       continue;
     }
     size_t j = i + 1;
     while (j < s.size() && s[j] == '\\') ++j;  // "\\\\n" is an escaped escape
     if (j >= s.size()) {
-      flush_bytes();
+      FlushEscapedBytes(&bytes, &out);
       out.append(s.substr(i));
       break;
     }
     const char kind = s[j];
     uint32_t v = 0;
-    if (kind == 'n' || kind == 't' || kind == 'r') {
-      flush_bytes();
-      out.push_back(' ');
-      i = j + 1;
-    } else if (kind == 'x' && j + 3 <= s.size() && hex(s.substr(j + 1, 2), &v)) {
+    if (kind == 'x' && j + 3 <= s.size() && base::ParseHex(s.substr(j + 1, 2), &v)) {
       bytes.push_back(static_cast<char>(v));
       i = j + 3;
-    } else if (kind == 'u' && j + 5 <= s.size() && hex(s.substr(j + 1, 4), &v) &&
+      continue;
+    }
+    FlushEscapedBytes(&bytes, &out);
+    if (kind == 'n' || kind == 't' || kind == 'r') {
+      out.push_back(' ');
+      i = j + 1;
+    } else if (kind == 'u' && j + 5 <= s.size() && base::ParseHex(s.substr(j + 1, 4), &v) &&
                (v < 0xD800 || v > 0xDFFF)) {
-      flush_bytes();
-      append_code_point(v);
+      base::AppendUtf8(v, &out);
       i = j + 5;
     } else if (kind == '\'' || kind == '"') {
-      flush_bytes();
       out.push_back(kind);
       i = j + 1;
     } else {
-      flush_bytes();
       out.push_back('\\');
       i = j;
     }
   }
-  flush_bytes();
+  FlushEscapedBytes(&bytes, &out);
   return out;
 }
 

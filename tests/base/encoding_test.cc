@@ -15,6 +15,26 @@ TEST(EncodingTest, Hex) {
 }
 
 // RFC 4648 §10 test vectors.
+TEST(EncodingTest, ParseHex) {
+  uint32_t v = 0;
+  EXPECT_TRUE(ParseHex("2019", &v));
+  EXPECT_EQ(0x2019u, v);
+  EXPECT_TRUE(ParseHex("aB", &v));
+  EXPECT_EQ(0xABu, v);
+  EXPECT_TRUE(ParseHex("FFFFFFFF", &v));
+  EXPECT_EQ(0xFFFFFFFFu, v);
+  EXPECT_FALSE(ParseHex("", &v));
+  EXPECT_FALSE(ParseHex("12g4", &v));
+  EXPECT_FALSE(ParseHex("100000000", &v));  // more than 32 bits
+  EXPECT_EQ(0xFFFFFFFFu, v);                // untouched on failure
+}
+
+TEST(EncodingTest, AppendUtf8WritesOneToFourBytes) {
+  std::string out;
+  for (uint32_t cp : {0x41u, 0x436u, 0x628u, 0x2019u, 0x1F600u}) AppendUtf8(cp, &out);
+  EXPECT_EQ("A\u0436\u0628\u2019\U0001F600", out);
+}
+
 TEST(EncodingTest, Base64MatchesTheRfcVectors) {
   const std::pair<const char*, const char*> kVectors[] = {
       {"", ""},
