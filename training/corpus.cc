@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <iterator>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -351,12 +351,11 @@ bool ReadRussianToxic(const std::string& dir, std::vector<Example>* out, std::st
       *error = path + ": record " + std::to_string(r + 1) + ": toxic must be 1.0 or 0.0";
       return false;
     }
-    out->push_back(MakeExample(std::string(base::TrimAscii(row[col[0]])), toxic == "1.0" ? "abuse" : "ham",
-                               "ru", "russian-toxic", ""));
+    out->push_back(MakeExample(std::string(base::TrimAscii(row[col[0]])),
+                               toxic == "1.0" ? "abuse" : "ham", "ru", "russian-toxic", ""));
   }
   return true;
 }
-
 
 // ---- the Russian Telegram spam lists -------------------------------------------
 
@@ -476,7 +475,9 @@ bool ReadDavidson(const std::string& dir, std::vector<Example>* out, std::string
     }
     out->push_back(MakeExample(StripRetweetMarkers(StripHtml(row[col[1]])),
                                cls == "2" ? "ham" : "abuse", "en", "davidson",
-                               cls == "0" ? "hate" : cls == "1" ? "offensive" : "neither"));
+                               cls == "0"   ? "hate"
+                               : cls == "1" ? "offensive"
+                                            : "neither"));
   }
   return true;
 }
@@ -508,8 +509,8 @@ bool ReadEthos(const std::string& dir, std::vector<Example>* out, std::string* e
       return false;
     }
     if (hate > 0 && hate < 0.5) continue;
-    out->push_back(MakeExample(std::string(base::TrimAscii(row[col[0]])), hate >= 0.5 ? "abuse" : "ham",
-                               "en", "ethos", ""));
+    out->push_back(MakeExample(std::string(base::TrimAscii(row[col[0]])),
+                               hate >= 0.5 ? "abuse" : "ham", "en", "ethos", ""));
   }
   return true;
 }
@@ -518,8 +519,8 @@ bool ReadEthos(const std::string& dir, std::vector<Example>* out, std::string* e
 
 // The two re-hosted sheets (Alakrot, Moroccan Darija) share a layout:
 // `text` and `offensive` (1/0) columns among null taxonomy columns.
-bool ReadOffensiveSheet(const std::string& path, std::string_view source,
-                        std::vector<Example>* out, std::string* error) {
+bool ReadOffensiveSheet(const std::string& path, std::string_view source, std::vector<Example>* out,
+                        std::string* error) {
   std::vector<std::vector<std::string>> rows;
   if (!ReadRecords(path, '\t', false, &rows, error)) return false;
   if (rows.empty()) {
@@ -557,8 +558,9 @@ bool ReadTHsab(const std::string& dir, std::vector<Example>* out, std::string* e
       *error = path + ":" + std::to_string(r + 1) + ": expected 'text<TAB>normal|abusive|hate'";
       return false;
     }
-    out->push_back(MakeExample(std::string(base::TrimAscii(row[0])), label == "normal" ? "ham" : "abuse", "ar",
-                               "t-hsab", std::string(label)));
+    out->push_back(MakeExample(std::string(base::TrimAscii(row[0])),
+                               label == "normal" ? "ham" : "abuse", "ar", "t-hsab",
+                               std::string(label)));
   }
   return true;
 }
@@ -874,9 +876,8 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
 
 const std::vector<std::string>& PresetNames() {
   static const std::vector<std::string> kNames = {
-      "youtube",  "sms",       "arabic-spam", "mpold",    "osact2020", "russian-toxic",
-      "antispambot", "radio-t", "impermium",  "davidson", "ethos",     "alakrot",
-      "t-hsab",   "darija"};
+      "youtube", "sms",       "arabic-spam", "mpold", "osact2020", "russian-toxic", "antispambot",
+      "radio-t", "impermium", "davidson",    "ethos", "alakrot",   "t-hsab",        "darija"};
   return kNames;
 }
 
@@ -918,73 +919,59 @@ bool ReadPreset(std::string_view name, const std::string& data_dir, std::vector<
   return false;
 }
 
+namespace {
+
+// The code point of an HTML entity's name ("amp", "#39", "#x2019"), or -1.
+long EntityCodePoint(std::string_view entity) {
+  if (entity == "amp") return '&';
+  if (entity == "lt") return '<';
+  if (entity == "gt") return '>';
+  if (entity == "quot") return '"';
+  if (entity == "apos") return '\'';
+  if (entity == "nbsp") return ' ';
+  if (entity.size() < 2 || entity[0] != '#') return -1;
+  const std::string digits(entity.substr(1));
+  char* end = nullptr;
+  const bool hex = digits[0] == 'x' || digits[0] == 'X';
+  const long cp =
+      hex ? std::strtol(digits.c_str() + 1, &end, 16) : std::strtol(digits.c_str(), &end, 10);
+  if (end == nullptr || *end != '\0' || cp <= 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) {
+    return -1;
+  }
+  return cp;
+}
+
+// The length of the tag starting at html[i] ('<'), or 0 if it does not look
+// like one ("<br", "</a", "<a "). *breaks is true for <br> and <p>, </p>.
+size_t TagLength(std::string_view html, size_t i, bool* breaks) {
+  const size_t close = html.find('>', i);
+  if (close == std::string_view::npos || i + 1 >= html.size()) return 0;
+  const char next = html[i + 1];
+  if (!((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || next == '/')) return 0;
+  const std::string name = base::AsciiLower(html.substr(i + 1, std::min<size_t>(3, close - i - 1)));
+  *breaks = name.rfind("br", 0) == 0 || name.rfind("p", 0) == 0 || name.rfind("/p", 0) == 0;
+  return close + 1 - i;
+}
+
+}  // namespace
+
 std::string StripHtml(std::string_view html) {
   std::string out;
   out.reserve(html.size());
   for (size_t i = 0; i < html.size();) {
-    char c = html[i];
-    if (c == '<') {
-      size_t close = html.find('>', i);
-      // Only treat it as a tag if it looks like one: "<br", "</a", "<a ".
-      bool tag = close != std::string_view::npos && i + 1 < html.size() &&
-                 ((html[i + 1] >= 'a' && html[i + 1] <= 'z') ||
-                  (html[i + 1] >= 'A' && html[i + 1] <= 'Z') || html[i + 1] == '/');
-      if (tag) {
-        std::string name = base::AsciiLower(html.substr(i + 1, std::min<size_t>(3, close - i - 1)));
-        if (name.rfind("br", 0) == 0 || name.rfind("p", 0) == 0 || name.rfind("/p", 0) == 0)
-          out.push_back(' ');
-        i = close + 1;
-        continue;
-      }
+    const char c = html[i];
+    bool breaks = false;
+    if (const size_t tag = c == '<' ? TagLength(html, i, &breaks) : 0; tag > 0) {
+      if (breaks) out.push_back(' ');
+      i += tag;
+      continue;
     }
-    if (c == '&') {
-      size_t semi = html.find(';', i);
-      if (semi != std::string_view::npos && semi - i <= 10) {
-        std::string_view entity = html.substr(i + 1, semi - i - 1);
-        long cp = -1;
-        if (entity == "amp")
-          cp = '&';
-        else if (entity == "lt")
-          cp = '<';
-        else if (entity == "gt")
-          cp = '>';
-        else if (entity == "quot")
-          cp = '"';
-        else if (entity == "apos")
-          cp = '\'';
-        else if (entity == "nbsp")
-          cp = ' ';
-        else if (entity.size() > 1 && entity[0] == '#') {
-          std::string digits(entity.substr(1));
-          char* end = nullptr;
-          if (digits[0] == 'x' || digits[0] == 'X')
-            cp = std::strtol(digits.c_str() + 1, &end, 16);
-          else
-            cp = std::strtol(digits.c_str(), &end, 10);
-          if (end == nullptr || *end != '\0' || cp <= 0 || cp > 0x10FFFF ||
-              (cp >= 0xD800 && cp < 0xE000))
-            cp = -1;
-        }
-        if (cp >= 0) {
-          uint32_t u = static_cast<uint32_t>(cp);
-          if (u < 0x80) {
-            out.push_back(static_cast<char>(u));
-          } else if (u < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (u >> 6)));
-            out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-          } else if (u < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (u >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-          } else {
-            out.push_back(static_cast<char>(0xF0 | (u >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((u >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-          }
-          i = semi + 1;
-          continue;
-        }
+    if (const size_t semi = c == '&' ? html.find(';', i) : std::string_view::npos;
+        semi != std::string_view::npos && semi - i <= 10) {
+      if (const long cp = EntityCodePoint(html.substr(i + 1, semi - i - 1)); cp >= 0) {
+        base::AppendUtf8(static_cast<uint32_t>(cp), &out);
+        i = semi + 1;
+        continue;
       }
     }
     out.push_back(c);
