@@ -93,6 +93,25 @@ struct Flags {
   training::TrainOptions train = training::BaseModelRequest::DefaultBaseTrainOptions();
 };
 
+// --repeat DATASET=N, each checked; given at all, they replace the defaults.
+bool ApplyRepeats(const std::vector<std::string>& repeats, training::TrainOptions* t) {
+  for (const std::string& r : repeats) {
+    const size_t eq = r.find('=');
+    int64_t copies = 0;
+    const std::string name = r.substr(0, eq);
+    const auto& known = training::PresetNames();
+    if (eq == std::string::npos || std::find(known.begin(), known.end(), name) == known.end() ||
+        !base::ParseInt64(r.substr(eq + 1), &copies) || copies < 1 || copies > 100) {
+      std::cerr << "moderated train: --repeat: '" << r
+                << "' is not DATASET=N (a data set name, N from 1 to 100)\n";
+      return false;
+    }
+    if (&r == &repeats.front()) t->repeat.clear();
+    t->repeat[name] = static_cast<int>(copies);
+  }
+  return true;
+}
+
 int ParseFlags(int argc, char** argv, Flags* f) {
   base::FlagParser flags("moderated train");
   f->offline.Declare(flags);
@@ -121,20 +140,7 @@ int ParseFlags(int argc, char** argv, Flags* f) {
       .Int("--dsub", 1, 100, &t.dsub)
       .Values("--repeat", &f->repeat);
   if (int rc = flags.ParseForCommand(argc, argv, 1, kUsage); rc >= 0) return rc;
-  for (const std::string& r : f->repeat) {
-    const size_t eq = r.find('=');
-    int64_t copies = 0;
-    const std::string name = r.substr(0, eq);
-    const auto& known = training::PresetNames();
-    if (eq == std::string::npos || std::find(known.begin(), known.end(), name) == known.end() ||
-        !base::ParseInt64(r.substr(eq + 1), &copies) || copies < 1 || copies > 100) {
-      std::cerr << "moderated train: --repeat: '" << r
-                << "' is not DATASET=N (a data set name, N from 1 to 100)\n";
-      return 2;
-    }
-    if (&r == &f->repeat.front()) t.repeat.clear();  // given: replaces the defaults
-    t.repeat[name] = static_cast<int>(copies);
-  }
+  if (!ApplyRepeats(f->repeat, &t)) return 2;
   if (f->no_quantize) t.quantize = false;
   const auto& names = training::PresetNames();
   for (const std::string& p : f->presets) {
