@@ -172,39 +172,18 @@ std::error_code SqliteStore::PutSite(const Site& site, const AuditEntry& audit, 
   {
     ScopedReset reset(put);
     Binder b(put);
-    b.Text(site.name);
-    // Binder has no NULL; bind the optional thresholds by hand, in order.
-    if (site.hold_at)
-      sqlite3_bind_double(put, 2, *site.hold_at);
-    else
-      sqlite3_bind_null(put, 2);
-    if (site.reject_at)
-      sqlite3_bind_double(put, 3, *site.reject_at);
-    else
-      sqlite3_bind_null(put, 3);
+    b.Text(site.name)
+        .Double(site.hold_at)
+        .Double(site.reject_at)
+        .Text(site.languages_json)
+        .Text(site.webhook_url)
+        .Text(site.webhook_secret)
+        .Int(site.retention_days)
+        .Int(site.created_at_ms)
+        .Int(site.updated_at_ms)
+        .Text(site.sensitivity)
+        .Double(site.spot_check);
     rc = b.rc();
-    if (rc == SQLITE_OK)
-      rc = sqlite3_bind_text64(put, 4, site.languages_json.data(), site.languages_json.size(),
-                               SQLITE_STATIC, SQLITE_UTF8);
-    if (rc == SQLITE_OK)
-      rc = sqlite3_bind_text64(put, 5, site.webhook_url.data(), site.webhook_url.size(),
-                               SQLITE_STATIC, SQLITE_UTF8);
-    if (rc == SQLITE_OK)
-      rc = sqlite3_bind_text64(put, 6, site.webhook_secret.data(), site.webhook_secret.size(),
-                               SQLITE_STATIC, SQLITE_UTF8);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(put, 7, site.retention_days);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(put, 8, site.created_at_ms);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(put, 9, site.updated_at_ms);
-    if (rc == SQLITE_OK) {
-      rc = site.sensitivity
-               ? sqlite3_bind_text64(put, 10, site.sensitivity->data(), site.sensitivity->size(),
-                                     SQLITE_STATIC, SQLITE_UTF8)
-               : sqlite3_bind_null(put, 10);
-    }
-    if (rc == SQLITE_OK) {
-      rc = site.spot_check ? sqlite3_bind_double(put, 11, *site.spot_check)
-                           : sqlite3_bind_null(put, 11);
-    }
     if (rc != SQLITE_OK) return m.Fail(rc);
     rc = sqlite3_step(put);
     if (rc != SQLITE_DONE) return m.Fail(rc);

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <map>
 #include <span>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,13 @@ class Binder {
   }
   Binder& Int(int64_t value) { return Check(sqlite3_bind_int64(stmt_, ++index_, value)); }
   Binder& Double(double value) { return Check(sqlite3_bind_double(stmt_, ++index_, value)); }
+  // An optional value: NULL when absent.
+  Binder& Double(const std::optional<double>& value) {
+    return value ? Double(*value) : Check(sqlite3_bind_null(stmt_, ++index_));
+  }
+  Binder& Text(const std::optional<std::string>& value) {
+    return value ? Text(*value) : Check(sqlite3_bind_null(stmt_, ++index_));
+  }
   int rc() const { return rc_; }
 
  private:
