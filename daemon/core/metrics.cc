@@ -424,65 +424,71 @@ void SetBuildInfo(std::string_view rules, std::string_view model) {
   f.With({BuildVersion(), rules, model}).Set(1);
 }
 
+namespace {
+
+// The fields of /proc/self/stat from field 3 on (after the command name,
+// which may contain spaces); fields[0] is field 3.
+std::vector<std::string> ProcSelfStat() {
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::vector<std::string> fields;
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos || close + 2 > text.size()) return fields;
+  std::istringstream in(text.substr(close + 2));
+  for (std::string field; in >> field;) fields.push_back(field);
+  return fields;
+}
+
+// Field `n` (1-based, as proc(5) numbers them) as a number; 0 if missing.
+double StatField(const std::vector<std::string>& fields, size_t n) {
+  return n >= 3 && n - 3 < fields.size() ? std::atof(fields[n - 3].c_str()) : 0.0;
+}
+
+double ClockTicks() { return static_cast<double>(sysconf(_SC_CLK_TCK)); }
+
+// When the process started, in seconds since the epoch: field 22 (clock
+// ticks after boot) plus the boot time from /proc/stat.
+double ProcessStartTime() {
+  std::ifstream procstat("/proc/stat");
+  double btime = 0;
+  for (std::string line; std::getline(procstat, line);) {
+    if (line.rfind("btime ", 0) == 0) btime = std::atof(line.c_str() + 6);
+  }
+  return btime + StatField(ProcSelfStat(), 22) / ClockTicks();
+}
+
+int OpenFds() {
+  DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) return -1;
+  int n = 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') ++n;
+  }
+  closedir(d);
+  return n - 1;  // minus the one opendir holds
+}
+
+}  // namespace
+
 void UpdateProcessMetrics(DaemonMetrics& m) {
   const long page = sysconf(_SC_PAGESIZE);
-  {
-    std::ifstream statm("/proc/self/statm");
-    uint64_t size = 0, resident = 0;
-    if (statm >> size >> resident) {
-      m.process_virtual_memory.With().Set(static_cast<double>(size * page));
-      m.process_resident_memory.With().Set(static_cast<double>(resident * page));
-    }
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  if (statm >> size >> resident) {
+    m.process_virtual_memory.With().Set(static_cast<double>(size * page));
+    m.process_resident_memory.With().Set(static_cast<double>(resident * page));
   }
-  {
-    // Fields 14 and 15 of /proc/self/stat: user and system time in clock ticks.
-    std::ifstream stat("/proc/self/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    size_t close = text.rfind(')');  // the command name may contain spaces
-    if (close != std::string::npos && close + 2 <= text.size()) {
-      std::istringstream fields(text.substr(close + 2));
-      std::string field;
-      double ticks = 0;
-      for (int i = 3; i <= 15 && (fields >> field); ++i) {
-        if (i == 14 || i == 15) ticks += std::atof(field.c_str());
-      }
-      m.process_cpu_seconds.With().Set(ticks / static_cast<double>(sysconf(_SC_CLK_TCK)));
-    }
+  // Fields 14 and 15: user and system time in clock ticks.
+  const std::vector<std::string> stat = ProcSelfStat();
+  if (stat.size() >= 13) {
+    m.process_cpu_seconds.With().Set((StatField(stat, 14) + StatField(stat, 15)) / ClockTicks());
   }
-  {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-      m.process_max_fds.With().Set(static_cast<double>(limit.rlim_cur));
-    }
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    m.process_max_fds.With().Set(static_cast<double>(limit.rlim_cur));
   }
-  if (DIR* d = opendir("/proc/self/fd")) {
-    int n = 0;
-    while (dirent* e = readdir(d)) {
-      if (e->d_name[0] != '.') ++n;
-    }
-    closedir(d);
-    m.process_open_fds.With().Set(n - 1);  // minus the one opendir holds
-  }
-  static const double start_time = [] {
-    // Field 22 of /proc/self/stat: start time in clock ticks after boot.
-    std::ifstream stat("/proc/self/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    size_t close = text.rfind(')');  // the command name may contain spaces
-    if (close == std::string::npos) return 0.0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 22 && (fields >> field); ++i) {
-      if (i == 22) ticks = std::atof(field.c_str());
-    }
-    std::ifstream procstat("/proc/stat");
-    std::string line;
-    double btime = 0;
-    while (std::getline(procstat, line)) {
-      if (line.rfind("btime ", 0) == 0) btime = std::atof(line.c_str() + 6);
-    }
-    return btime + ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }();
+  if (const int fds = OpenFds(); fds >= 0) m.process_open_fds.With().Set(fds);
+  static const double start_time = ProcessStartTime();
   m.process_start_time.With().Set(start_time);
 }
 
