@@ -101,6 +101,14 @@ for pid in "${lg[@]}"; do wait "$pid" || rc=1; done
 for i in $(seq 1 "$n"); do
   echo "--- daemon $i"
   cat "$WORK/lg$i.out"
+  # The writer's side of the run (warm-up included): how many transactions,
+  # how many comments each, how long each took to commit. Commit time far
+  # below the request latency means the writer is not what clients wait for.
+  curl -s "http://127.0.0.1:${ports[$((i - 1))]}/metrics" | awk -v d="$i" '
+    /^moderated_writer_batch_size_sum/ {bs = $2}
+    /^moderated_writer_batch_size_count/ {bc = $2}
+    /^moderated_writer_commit_duration_seconds_sum/ {cs = $2}
+    END {if (bc > 0) printf "writer daemon=%s transactions=%d comments_per_transaction=%.1f commit_ms=%.1f\n", d, bc, bs / bc, 1000 * cs / bc}'
 done
 
 for pid in "${PIDS[@]}"; do kill -TERM "$pid"; wait "$pid" || true; done

@@ -18,12 +18,15 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "storage/pg_array.h"
 #include "storage/pg_schema.h"
 
 namespace moderated::storage::internal {
@@ -328,6 +331,48 @@ constexpr const char* kPgCompactQueueCounts =
     "sum(n) FROM moved GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 "
     "ON CONFLICT (site, review, dim, key) DO UPDATE SET n = queue_counts.n + excluded.n";
 
+#define PG_INSERTED_COLUMNS                                                              \
+  "site, external_id, thread, parent, author_name, author_email, author_url, author_ip, " \
+  "author_user_agent, content, created_at, lang_hint, meta_json, received_at_ms, status, " \
+  "action, score, labels_json, language, language_reliable, rules_version, model_version, " \
+  "verdict_json, updated_at_ms, spot_check"
+
+// What kPgInsertComments says became of a comment.
+constexpr int kInserted = 0;      // stored now, with the id given
+constexpr int kStoredBefore = 1;  // (site, external_id) was committed before: its id and verdict
+constexpr int kLostRace = 2;      // another transaction inserted it during this statement
+
+// A batch of comments, one array per column ($1..$25, in the order of
+// PG_INSERTED_COLUMNS), with the first occurrence of each (site, external_id)
+// only. Returns one row (ord, id, verdict_json, fate) per comment, ord
+// counting from 1. Ids are taken only by comments that were not stored
+// before (so a resubmission uses up no id), in batch order; a lost race
+// uses up one. ON CONFLICT covers a concurrent insert by another daemon: it
+// waits for that transaction and then does nothing.
+constexpr const char* kPgInsertComments =
+    "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+    "$12::text[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::float8[], "
+    "$18::text[], $19::text[], $20::integer[], $21::text[], $22::text[], $23::text[], "
+    "$24::bigint[], $25::integer[]) WITH ORDINALITY AS u(" PG_INSERTED_COLUMNS ", ord)), "
+    "existing AS (SELECT i.ord, c.id, c.verdict_json FROM input i JOIN comments c "
+    "ON c.site = i.site AND c.external_id = i.external_id AND c.external_id <> ''), "
+    "fresh AS (SELECT nextval('comments_id_seq') AS id, i.* FROM input i "
+    "WHERE i.ord NOT IN (SELECT ord FROM existing) ORDER BY i.ord), "
+    "ins AS (INSERT INTO comments (id, " PG_INSERTED_COLUMNS ") SELECT id, " PG_INSERTED_COLUMNS
+    " FROM fresh ORDER BY site, external_id "
+    "ON CONFLICT (site, external_id) WHERE external_id <> '' DO NOTHING RETURNING id) "
+    "SELECT ord, id, verdict_json, 1 FROM existing UNION ALL "
+    "SELECT f.ord, f.id, '', CASE WHEN f.id IN (SELECT id FROM ins) THEN 0 ELSE 2 END "
+    "FROM fresh f";
+
+// Every reason of a batch: one array per column.
+constexpr const char* kPgInsertReasons =
+    "INSERT INTO reasons (comment_id, ordinal, rule_id, description, field, score, span_begin, "
+    "span_end, excerpt, shadow) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], "
+    "$4::text[], $5::text[], $6::float8[], $7::bigint[], $8::bigint[], $9::text[], "
+    "$10::integer[])";
+
 std::string LabelFor(const std::string& decision) {
   if (decision == "approve") return "ham";
   if (decision == "reject") return "rejected";
@@ -381,42 +426,32 @@ class PgStore final : public Store {
     }
   }
 
+  // The whole batch in one transaction of at most four round trips, whatever
+  // its size: one statement inserts every comment (ON CONFLICT DO NOTHING)
+  // and says what became of each, one inserts all their reasons, and only a
+  // comment that lost a race to another daemon's concurrent insert is read
+  // back on its own. A bad row fails its statement and so the whole batch
+  // (Errc::constraint), as on SQLite; the writer then commits the comments
+  // one per transaction so that only the bad one fails
+  // (daemon/core/decision_writer.cc).
   std::error_code InsertBatch(std::span<const Comment> comments,
                               std::vector<InsertOutcome>* outcomes) override {
     if (outcomes != nullptr) outcomes->clear();
     if (auto ec = CheckWritable()) return ec;
     if (comments.empty()) return {};
+    const std::vector<size_t> first = FirstOfEachExternalId(comments);
     std::vector<InsertOutcome> result;
-    result.reserve(comments.size());
     auto ec = Write([&](pqxx::work& w) -> std::error_code {
-      for (const Comment& c : comments) {
-        InsertOutcome& out = result.emplace_back();
-        pqxx::result r = w.exec_prepared(
-            "insert_comment", c.site, c.external_id, c.thread, c.parent, c.author_name,
-            c.author_email, c.author_url, c.author_ip, c.author_user_agent, c.content,
-            c.created_at, c.lang_hint, c.meta_json, c.received_at_ms, c.status, c.action,
-            c.score, c.labels_json, c.language, c.language_reliable ? 1 : 0, c.rules_version,
-            c.model_version, c.verdict_json, c.updated_at_ms, c.spot_check ? 1 : 0);
-        if (r.empty()) {
-          // (site, external_id) exists: committed by this or another daemon,
-          // or earlier in this batch. The first verdict wins.
-          out.duplicate = true;
-          pqxx::result f = w.exec_prepared("find_external", c.site, c.external_id);
-          if (f.empty()) {
-            return Fail(Errc::internal, "insert of (" + c.site + ", " + c.external_id +
-                                            ") was skipped but no such row exists");
-          }
-          out.id = f[0][0].as<int64_t>();
-          out.verdict_json = Str(f[0][1]);
-          continue;
-        }
-        out.id = r[0][0].as<int64_t>();
-        for (size_t i = 0; i < c.reasons.size(); ++i) {
-          const Reason& reason = c.reasons[i];
-          w.exec_prepared("insert_reason", out.id, static_cast<int64_t>(i), reason.rule_id,
-                          reason.description, reason.field, reason.score, reason.begin,
-                          reason.end, reason.excerpt, reason.shadow ? 1 : 0);
-        }
+      result.assign(comments.size(), InsertOutcome{});
+      if (auto ec = InsertComments(w, comments, first, &result)) return ec;
+      InsertReasons(w, comments, first, result);
+      // A later copy within the batch gets the first one's verdict.
+      for (size_t i = 0; i < comments.size(); ++i) {
+        if (first[i] == i) continue;
+        const InsertOutcome& of_first = result[first[i]];
+        result[i] = of_first;
+        result[i].duplicate = true;
+        if (!of_first.duplicate) result[i].verdict_json = comments[first[i]].verdict_json;
       }
       return {};
     });
@@ -1802,26 +1837,11 @@ class PgStore final : public Store {
 
   void Prepare() {
     if (prepared_) return;
-    conn_->prepare(
-        "insert_comment",
-        "INSERT INTO comments (site, external_id, thread, parent, author_name, author_email, "
-        "author_url, author_ip, author_user_agent, content, created_at, lang_hint, meta_json, "
-        "received_at_ms, status, action, score, labels_json, language, language_reliable, "
-        "rules_version, model_version, verdict_json, updated_at_ms, spot_check) SELECT $1, $2, "
-        "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::bigint, $15, $16, $17::float8, "
-        "$18, $19, $20::integer, $21, $22, $23, $24::bigint, $25::integer "
-        // Checked first so that a duplicate does not take a value of the id
-        // sequence; ON CONFLICT covers a concurrent insert by another daemon.
-        "WHERE NOT EXISTS (SELECT 1 FROM comments WHERE site = $1 AND external_id = $2 "
-        "AND external_id <> '') "
-        "ON CONFLICT (site, external_id) WHERE external_id <> '' DO NOTHING RETURNING id");
+    conn_->prepare("insert_comments", kPgInsertComments);
     conn_->prepare("find_external",
                    "SELECT id, verdict_json FROM comments WHERE site = $1 AND external_id = $2 "
                    "AND external_id <> ''");
-    conn_->prepare(
-        "insert_reason",
-        "INSERT INTO reasons (comment_id, ordinal, rule_id, description, field, score, "
-        "span_begin, span_end, excerpt, shadow) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+    conn_->prepare("insert_reasons", kPgInsertReasons);
     // Read for every item of a queue page: planned once per connection.
     conn_->prepare("read_claim",
                    "SELECT comment_id, actor, expires_at_ms FROM claims WHERE comment_id = $1 "
@@ -1897,6 +1917,115 @@ class PgStore final : public Store {
       return {};
     });
     last_error_ = kept_error;
+  }
+
+  // For each comment, the index of the first comment of the batch with the
+  // same (site, external_id): itself unless it repeats an earlier one. An
+  // empty external_id never repeats.
+  static std::vector<size_t> FirstOfEachExternalId(std::span<const Comment> comments) {
+    std::vector<size_t> first(comments.size());
+    std::unordered_map<std::string, size_t> seen;
+    for (size_t i = 0; i < comments.size(); ++i) {
+      first[i] = i;
+      const Comment& c = comments[i];
+      if (c.external_id.empty()) continue;
+      // No PostgreSQL text holds a NUL: the key is unambiguous.
+      first[i] = seen.try_emplace(c.site + '\0' + c.external_id, i).first->second;
+    }
+    return first;
+  }
+
+  // Inserts the first of each (site, external_id) with one statement
+  // (kPgInsertComments) and fills in their outcomes.
+  std::error_code InsertComments(pqxx::work& w, std::span<const Comment> comments,
+                                 const std::vector<size_t>& first,
+                                 std::vector<InsertOutcome>* result) {
+    std::vector<size_t> sent;  // ord - 1 -> index into comments
+    std::array<PgArray, 25> col;
+    for (size_t i = 0; i < comments.size(); ++i) {
+      if (first[i] != i) continue;
+      sent.push_back(i);
+      const Comment& c = comments[i];
+      int k = 0;
+      for (const std::string* text :
+           {&c.site, &c.external_id, &c.thread, &c.parent, &c.author_name, &c.author_email,
+            &c.author_url, &c.author_ip, &c.author_user_agent, &c.content, &c.created_at,
+            &c.lang_hint, &c.meta_json}) {
+        col[k++].Text(*text);
+      }
+      col[k++].Int(c.received_at_ms);
+      col[k++].Text(c.status);
+      col[k++].Text(c.action);
+      col[k++].Float(c.score);
+      col[k++].Text(c.labels_json);
+      col[k++].Text(c.language);
+      col[k++].Int(c.language_reliable ? 1 : 0);
+      col[k++].Text(c.rules_version);
+      col[k++].Text(c.model_version);
+      col[k++].Text(c.verdict_json);
+      col[k++].Int(c.updated_at_ms);
+      col[k++].Int(c.spot_check ? 1 : 0);
+    }
+    std::array<std::string, 25> p;
+    for (size_t k = 0; k < p.size(); ++k) p[k] = col[k].Done();
+    pqxx::result r = w.exec_prepared(
+        "insert_comments", p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22],
+        p[23], p[24]);
+    if (r.size() != sent.size()) {
+      return Fail(Errc::internal, "inserting " + std::to_string(sent.size()) +
+                                      " comments returned " + std::to_string(r.size()) + " rows");
+    }
+    for (const auto& row : r) {
+      const size_t i = sent.at(row[0].as<size_t>() - 1);
+      InsertOutcome& out = (*result)[i];
+      out.id = row[1].as<int64_t>();
+      const int fate = row[3].as<int>();
+      if (fate == kInserted) continue;
+      out.duplicate = true;
+      if (fate == kStoredBefore) {
+        out.verdict_json = Str(row[2]);
+        continue;
+      }
+      // kLostRace: another daemon inserted it meanwhile and has committed
+      // (ON CONFLICT waited for it); this statement sees its row.
+      const Comment& c = comments[i];
+      pqxx::result f = w.exec_prepared("find_external", c.site, c.external_id);
+      if (f.empty()) {
+        return Fail(Errc::internal, "insert of (" + c.site + ", " + c.external_id +
+                                        ") was skipped but no such row exists");
+      }
+      out.id = f[0][0].as<int64_t>();
+      out.verdict_json = Str(f[0][1]);
+    }
+    return {};
+  }
+
+  // The reasons of every comment this batch inserted, in one statement.
+  void InsertReasons(pqxx::work& w, std::span<const Comment> comments,
+                     const std::vector<size_t>& first, const std::vector<InsertOutcome>& result) {
+    std::array<PgArray, 10> col;
+    for (size_t i = 0; i < comments.size(); ++i) {
+      if (first[i] != i || result[i].duplicate) continue;
+      const std::vector<Reason>& reasons = comments[i].reasons;
+      for (size_t n = 0; n < reasons.size(); ++n) {
+        const Reason& reason = reasons[n];
+        col[0].Int(result[i].id);
+        col[1].Int(static_cast<int64_t>(n));
+        col[2].Text(reason.rule_id);
+        col[3].Text(reason.description);
+        col[4].Text(reason.field);
+        col[5].Float(reason.score);
+        col[6].Int(reason.begin);
+        col[7].Int(reason.end);
+        col[8].Text(reason.excerpt);
+        col[9].Int(reason.shadow ? 1 : 0);
+      }
+    }
+    if (col[0].size() == 0) return;
+    w.exec_prepared("insert_reasons", col[0].Done(), col[1].Done(), col[2].Done(), col[3].Done(),
+                    col[4].Done(), col[5].Done(), col[6].Done(), col[7].Done(), col[8].Done(),
+                    col[9].Done());
   }
 
   std::error_code ReadInt(const char* sql, int64_t* out) {

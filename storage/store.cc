@@ -306,6 +306,26 @@ std::error_code SqliteStore::InsertBatch(std::span<const Comment> comments,
   if (auto ec = txn.Begin()) return ec;
   for (const Comment& c : comments) {
     InsertOutcome& out = result.emplace_back();
+    // Looked up before inserting: with AUTOINCREMENT an INSERT that ON
+    // CONFLICT does nothing still uses up an id, and ids are gapless here.
+    // A copy may be stored already or earlier in this batch (same
+    // transaction); the first verdict wins.
+    if (!c.external_id.empty()) {
+      sqlite3_stmt* s = m.stmt(kFindByExternalId);
+      ScopedReset reset(s);
+      Binder b(s);
+      b.Text(c.site).Text(c.external_id);
+      if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
+      const int rc = sqlite3_step(s);
+      if (rc == SQLITE_ROW) {
+        out.duplicate = true;
+        Reader r(s);
+        r.Int(&out.id);
+        r.Text(&out.verdict_json);
+        continue;
+      }
+      if (rc != SQLITE_DONE) return m.Fail(rc);
+    }
     {
       sqlite3_stmt* s = m.stmt(kInsertComment);
       ScopedReset reset(s);
@@ -338,27 +358,13 @@ std::error_code SqliteStore::InsertBatch(std::span<const Comment> comments,
       if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
       const int rc = sqlite3_step(s);
       if (rc != SQLITE_DONE) return m.Fail(rc);
-      // DO NOTHING leaves changes() at 0: (site, external_id) exists, in the
-      // database or earlier in this batch (same transaction).
-      out.duplicate = sqlite3_changes64(db) == 0;
-      if (!out.duplicate) out.id = sqlite3_last_insert_rowid(db);
-    }
-    if (out.duplicate) {
-      sqlite3_stmt* s = m.stmt(kFindByExternalId);
-      ScopedReset reset(s);
-      Binder b(s);
-      b.Text(c.site).Text(c.external_id);
-      if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
-      const int rc = sqlite3_step(s);
-      if (rc == SQLITE_DONE) {
+      // The lookup above found no copy, and this connection is the only
+      // writer (the transaction holds the write lock).
+      if (sqlite3_changes64(db) == 0) {
         return m.Fail(Errc::internal, "insert of (" + c.site + ", " + c.external_id +
                                           ") was skipped but no such row exists");
       }
-      if (rc != SQLITE_ROW) return m.Fail(rc);
-      Reader r(s);
-      r.Int(&out.id);
-      r.Text(&out.verdict_json);
-      continue;
+      out.id = sqlite3_last_insert_rowid(db);
     }
     sqlite3_stmt* s = m.stmt(kInsertReason);
     for (size_t i = 0; i < c.reasons.size(); ++i) {

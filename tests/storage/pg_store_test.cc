@@ -7,7 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
+#include <cstdio>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/errors.h"
@@ -144,6 +148,128 @@ TEST(PgStoreTest, IdempotencyHoldsAcrossConnections) {
   EXPECT_TRUE(o2[0].duplicate);
   EXPECT_EQ(o2[0].id, o1[0].id);
   EXPECT_EQ(o2[0].verdict_json, "{\"v\":\"x\"}");
+}
+
+// Polls `raw` until `sql` answers `want` (a bounded wait for another
+// session to reach a state, not a timing assertion).
+bool AwaitAnswer(RawDb& raw, const std::string& sql, const std::string& want) {
+  for (int i = 0; i < 3000; ++i) {
+    if (raw.Query(sql) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// The race itself, made deterministic: another daemon's transaction has
+// inserted (s, r) but not committed when this writer's batch arrives. The
+// batch waits for it (ON CONFLICT) and, once it commits, returns that
+// first verdict, storing the rest of the batch.
+TEST(PgStoreTest, AWriterThatLosesTheRaceGetsTheWinnersVerdict) {
+  const std::string url = Fresh();
+  std::string error;
+  auto store = Store::Open(testing::WithParam(url, "application_name=race_writer"),
+                           Store::OpenMode::kReadWrite, &error);
+  ASSERT_NE(store, nullptr) << error;
+  RawDb raw(url);
+  // The winner: a psql session kept open, its transaction left uncommitted.
+  const std::string winner_url = testing::WithParam(url, "application_name=race_winner");
+  FILE* winner = popen(("psql -X -q -v ON_ERROR_STOP=1 '" + winner_url + "' >/dev/null").c_str(),
+                       "w");
+  ASSERT_NE(winner, nullptr);
+  std::fputs("BEGIN;\nINSERT INTO comments (site, external_id, received_at_ms, status, action, "
+             "verdict_json) VALUES ('s', 'r', 1, 'approved', 'accept', '{\"v\":\"winner\"}');\n",
+             winner);
+  std::fflush(winner);
+  const std::string state_of =
+      "SELECT state || '/' || coalesce(wait_event_type, '') FROM pg_stat_activity "
+      "WHERE application_name = ";
+  ASSERT_TRUE(AwaitAnswer(raw, state_of + "'race_winner'", "idle in transaction/Client\n"));
+
+  std::vector<Comment> batch = {MakeComment("before"), MakeComment("r"), MakeComment("after")};
+  batch[1].verdict_json = "{\"v\":\"loser\"}";
+  std::vector<InsertOutcome> outcomes;
+  std::error_code ec;
+  std::thread loser([&] { ec = store->InsertBatch(batch, &outcomes); });
+  const bool waited = AwaitAnswer(raw, state_of + "'race_writer'", "active/Lock\n");
+  std::fputs("COMMIT;\n", winner);
+  EXPECT_EQ(pclose(winner), 0);
+  loser.join();
+  EXPECT_TRUE(waited) << "the writer never waited for the winner's transaction";
+  ASSERT_EQ(ec, std::error_code()) << store->LastErrorMessage();
+  const std::string winner_id = raw.Query("SELECT id FROM comments WHERE external_id = 'r'");
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_FALSE(outcomes[0].duplicate);
+  EXPECT_TRUE(outcomes[1].duplicate);
+  EXPECT_EQ(std::to_string(outcomes[1].id) + "\n", winner_id);
+  EXPECT_EQ(outcomes[1].verdict_json, "{\"v\":\"winner\"}");
+  EXPECT_FALSE(outcomes[2].duplicate);
+  EXPECT_EQ(raw.Query("SELECT external_id, verdict_json FROM comments ORDER BY external_id"),
+            "after|{\"v\":\"after\"}\nbefore|{\"v\":\"before\"}\nr|{\"v\":\"winner\"}\n");
+}
+
+// Two daemons' writers storing the same comments at the same time, in
+// opposite orders and in batches that overlap: each (site, id) is stored
+// once, both writers get its one id and first verdict back, exactly one of
+// them saw it as new, and neither fails (rows are locked in key order, so
+// two batches cannot deadlock).
+TEST(PgStoreTest, ConcurrentWritersOfTheSameIdsAgreeOnTheFirstVerdict) {
+  const std::string url = Fresh();
+  constexpr int kComments = 1200;
+  constexpr int kBatch = 100;
+  std::string error;
+  std::array<std::unique_ptr<Store>, 2> stores;
+  std::array<std::vector<InsertOutcome>, 2> got;  // by comment number
+  std::array<std::string, 2> failures;
+  for (auto& store : stores) {
+    store = Store::Open(url, Store::OpenMode::kReadWrite, &error);
+    ASSERT_NE(store, nullptr) << error;
+  }
+  auto run = [&](int w) {
+    got[w].resize(kComments);
+    for (int begin = 0; begin < kComments; begin += kBatch) {
+      std::vector<Comment> batch;
+      std::vector<int> numbers;
+      for (int k = begin; k < begin + kBatch; ++k) {
+        const int n = w == 0 ? k : kComments - 1 - k;  // the second goes backwards
+        Comment c = MakeComment("c" + std::to_string(n));
+        c.verdict_json = "{\"writer\":" + std::to_string(w) + "}";
+        c.reasons = {{"r", "", "content", 1, -1, -1, "", false}};
+        batch.push_back(c);
+        numbers.push_back(n);
+      }
+      std::vector<InsertOutcome> outcomes;
+      if (auto ec = stores[w]->InsertBatch(batch, &outcomes)) {
+        failures[w] += ec.message() + ": " + stores[w]->LastErrorMessage() + "\n";
+        continue;
+      }
+      for (size_t i = 0; i < numbers.size(); ++i) got[w][numbers[i]] = outcomes[i];
+    }
+  };
+  std::thread second(run, 1);
+  run(0);
+  second.join();
+  EXPECT_EQ(failures[0], "");
+  EXPECT_EQ(failures[1], "");
+
+  RawDb raw(url);
+  EXPECT_EQ(raw.Query("SELECT count(*), count(DISTINCT external_id) FROM comments"),
+            std::to_string(kComments) + "|" + std::to_string(kComments) + "\n");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM reasons"), std::to_string(kComments) + "\n");
+  // Each comment's stored verdict is that of the writer that saw it new.
+  std::string answered;
+  const std::string rows =
+      raw.Query("SELECT id, verdict_json FROM comments ORDER BY substr(external_id, 2)::int");
+  for (int n = 0; n < kComments; ++n) {
+    const InsertOutcome& a = got[0][n];
+    const InsertOutcome& b = got[1][n];
+    const int first = a.duplicate ? 1 : 0;
+    EXPECT_NE(a.duplicate, b.duplicate) << n;
+    EXPECT_EQ(a.id, b.id) << n;
+    const InsertOutcome& dup = a.duplicate ? a : b;
+    EXPECT_EQ(dup.verdict_json, "{\"writer\":" + std::to_string(first) + "}") << n;
+    answered += std::to_string(a.id) + "|{\"writer\":" + std::to_string(first) + "}\n";
+  }
+  EXPECT_EQ(rows, answered);
 }
 
 TEST(PgStoreTest, ClaimsAreExclusiveAcrossConnections) {

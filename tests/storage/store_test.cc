@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -243,6 +244,74 @@ TEST_P(StoreTest, DuplicateWithinOneBatch) {
   Comment got;
   ASSERT_EQ(store->Get(1, &got), std::error_code());
   EXPECT_EQ(got.reasons.size(), 0u);  // the duplicate's reasons were not stored
+}
+
+// The daemon's writer hands over hundreds of comments at once: every one is
+// stored with its reasons (in order, a rule repeated within a comment too),
+// ids follow the batch's order, and the review queue's kept counts see each
+// queued comment and each of its enforced rules once.
+TEST_P(StoreTest, ABatchOfManyCommentsIsCommittedWhole) {
+  constexpr int kComments = 600;
+  std::vector<Comment> batch;
+  std::string want;
+  for (int i = 0; i < kComments; ++i) {
+    // Every third has no external id; quotes, braces, commas and
+    // backslashes must arrive as sent.
+    Comment c = MakeComment("s" + std::to_string(i % 2),
+                            i % 3 == 0 ? "" : "id,{" + std::to_string(i) + "}\"\\");
+    c.content = "text \"" + std::to_string(i) + "\" {a,b} \\N NULL";
+    c.score = i / 7.0;
+    if (i % 4 == 0) {
+      c.status = "pending";
+      c.action = "hold";
+      c.language = "en";
+      c.reasons = {{"casino", "", "content", 1.5, 0, 4, "text", false},
+                   {"links", "", "content", 0.5, -1, -1, "", true},
+                   {"casino", "again", "content", 1.5, 5, 9, "\"x\"", false}};
+    }
+    batch.push_back(c);
+    want += std::to_string(i + 1) + " new \n";
+  }
+  auto store = OpenRw();
+  EXPECT_EQ(Render(Insert(*store, batch)), want);
+  EXPECT_EQ(CountOf(*store), kComments);
+  for (int id : {1, 2, 5, 301, 600}) {
+    Comment got;
+    ASSERT_EQ(store->Get(id, &got), std::error_code());
+    Comment expected = batch[id - 1];
+    expected.id = id;
+    EXPECT_EQ(Render(got), Render(expected)) << id;
+  }
+  QueueCounts counts;
+  ASSERT_EQ(store->CountQueue(QueueFilter{}, &counts), std::error_code());
+  EXPECT_EQ(counts.total, kComments / 4);
+  EXPECT_EQ(counts.by_site, (std::map<std::string, int64_t>{{"s0", kComments / 4}}));
+  EXPECT_EQ(counts.by_rule, (std::map<std::string, int64_t>{{"casino", kComments / 4}}));
+}
+
+// Copies of one (site, external_id) within a batch, of a new comment and of
+// a stored one, all get the first one's id and verdict; only the first is
+// stored, and no copy uses up an id (the next comment's id follows on).
+TEST_P(StoreTest, DuplicatesWithinOneBatchGetTheFirstVerdictAndUseUpNoId) {
+  auto store = OpenRw();
+  Insert(*store, {MakeComment("s", "stored")});
+  Comment b2 = MakeComment("s", "b");
+  b2.verdict_json = "{\"verdict\":\"b, second\"}";
+  Comment b3 = b2;
+  b3.verdict_json = "{\"verdict\":\"b, third\"}";
+  Comment stored2 = MakeComment("s", "stored");
+  stored2.verdict_json = "{\"verdict\":\"stored, second\"}";
+  EXPECT_EQ(Render(Insert(*store, {MakeComment("s", "b"), b2, stored2, MakeComment("s", ""),
+                                   MakeComment("s", "stored"), b3, MakeComment("t", "b")})),
+            "2 new \n"
+            "2 dup {\"verdict\":\"b\"}\n"
+            "1 dup {\"verdict\":\"stored\"}\n"
+            "3 new \n"
+            "1 dup {\"verdict\":\"stored\"}\n"
+            "2 dup {\"verdict\":\"b\"}\n"
+            "4 new \n");
+  EXPECT_EQ(CountOf(*store), 4);
+  EXPECT_EQ(Render(Insert(*store, {MakeComment("s", "c")})), "5 new \n");
 }
 
 TEST_P(StoreTest, EmptyExternalIdAndOtherSitesAreNeverDuplicates) {

@@ -210,12 +210,13 @@ TEST(RetentionE2ETest, DaemonPurgesOnItsScheduleHonouringPerSiteRetention) {
 
   // Bounded wait for the next scheduled run (every second; generous, since a
   // loaded CI machine may delay it by seconds).
-  std::string left;
+  // The ids are read once the count is reached: read before the count, they
+  // could predate a purge that ran between the two reads.
   for (int i = 0; i < 3000; ++i) {
-    left = Sql(db, "SELECT id FROM comments ORDER BY id");
     if (Sql(db, "SELECT count(*) FROM comments") == "3") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const std::string left = Sql(db, "SELECT id FROM comments ORDER BY id");
   EXPECT_EQ(std::to_string(kept[0]) + " " + std::to_string(kept[1]) + " " +
                 std::to_string(kept[2]),
             left);
