@@ -1937,14 +1937,16 @@ class PgStore final : public Store {
 
   // Inserts the first of each (site, external_id) with one statement
   // (kPgInsertComments) and fills in their outcomes.
-  std::error_code InsertComments(pqxx::work& w, std::span<const Comment> comments,
-                                 const std::vector<size_t>& first,
-                                 std::vector<InsertOutcome>* result) {
-    std::vector<size_t> sent;  // ord - 1 -> index into comments
+  // The array parameters of kPgInsertComments, one element per comment
+  // sent (the first copy of each (site, id)); *sent maps ord - 1 to the
+  // comment's index.
+  static std::array<std::string, 25> CommentColumns(std::span<const Comment> comments,
+                                                    const std::vector<size_t>& first,
+                                                    std::vector<size_t>* sent) {
     std::array<PgArray, 25> col;
     for (size_t i = 0; i < comments.size(); ++i) {
       if (first[i] != i) continue;
-      sent.push_back(i);
+      sent->push_back(i);
       const Comment& c = comments[i];
       int k = 0;
       for (const std::string* text :
@@ -1968,6 +1970,14 @@ class PgStore final : public Store {
     }
     std::array<std::string, 25> p;
     for (size_t k = 0; k < p.size(); ++k) p[k] = col[k].Done();
+    return p;
+  }
+
+  std::error_code InsertComments(pqxx::work& w, std::span<const Comment> comments,
+                                 const std::vector<size_t>& first,
+                                 std::vector<InsertOutcome>* result) {
+    std::vector<size_t> sent;
+    const std::array<std::string, 25> p = CommentColumns(comments, first, &sent);
     pqxx::result r = w.exec_prepared(
         "insert_comments", p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
         p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22],
@@ -2000,6 +2010,7 @@ class PgStore final : public Store {
     }
     return {};
   }
+
 
   // The reasons of every comment this batch inserted, in one statement.
   void InsertReasons(pqxx::work& w, std::span<const Comment> comments,
