@@ -1,13 +1,13 @@
 // fuzz/fuzz_akismet_form.cc: an Akismet request body
 // (application/x-www-form-urlencoded, any blog_charset) → the form decoder
-// of daemon/compat/akismet.cc. Must hold: no crash; decoded text is UTF-8.
+// of daemon/compat/akismet_form.h. Must hold: no crash; decoded text is UTF-8.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "classifiers/normalizer.h"
-#include "daemon/compat/akismet.h"
+#include "daemon/compat/akismet_form.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,7 @@
 // fuzz/fuzz_http_request.cc: bytes off a socket → Beast's request parser with
 // the daemon's limits → the route's JSON body checks (daemon/http/router.cc).
 // Must hold: no crash, no sanitizer report, whatever arrives.
+#include <algorithm>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <cstddef>
@@ -13,9 +14,12 @@
 namespace http = boost::beast::http;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // The daemon's default limits, as daemon/http/server.cc sets them (the
+  // batch limit for the body; a route may lower it after the header).
+  const moderated::Limits limits;
   http::request_parser<http::string_body> parser;
-  parser.header_limit(8192);
-  parser.body_limit(64 * 1024);
+  parser.header_limit(limits.max_header_bytes);
+  parser.body_limit(std::max(limits.max_body_bytes, limits.max_batch_body_bytes));
   parser.eager(true);
   boost::beast::error_code ec;
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

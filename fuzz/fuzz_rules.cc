@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   moderated::rules::CommentView comment;
-  const std::string_view text = "Казино онлайн بث مباشر http://spam.example free";
-  comment.content = {text, text};
+  const std::string_view sample = "Казино онлайн بث مباشر http://spam.example free";
+  comment.content = {sample, sample};
   comment.language = "ru";
   comment.author_ip = "198.51.100.7";
   (void)rules->Match(comment);

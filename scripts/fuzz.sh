@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of fuzz/ with clang (ASan + UBSan, coverage on
-# every library) and runs each for a while. docs/security.md, "Fuzzing".
+# the libraries they reach) and runs each for a while. docs/security.md,
+# "Fuzzing".
 #
-#   scripts/fuzz.sh                    every target, 60 s each (CI's short mode)
+#   scripts/fuzz.sh                    every target, 60 s each
+#   scripts/fuzz.sh --seconds 25       CI's short mode (scripts/test.sh, CI=true)
 #   scripts/fuzz.sh --seconds 3600     the long mode: an hour each
 #   scripts/fuzz.sh --seconds 600 fuzz_rules fuzz_spamc
 #
@@ -16,7 +18,7 @@ TARGETS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_EACH="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done

@@ -18,8 +18,8 @@
 #include "base/encoding.h"
 #include "base/random.h"
 #include "base/strings.h"
-#include "classifiers/charset.h"
 #include "daemon/api/comments.h"
+#include "daemon/compat/akismet_form.h"
 #include "daemon/core/log.h"
 #include "daemon/db/async.h"
 #include "daemon/http/wire.h"
@@ -36,7 +36,6 @@ constexpr size_t kMaxNameBytes = 1024;
 constexpr size_t kMaxEmailBytes = 320;
 constexpr size_t kMaxUrlBytes = 4096;
 constexpr size_t kMaxUserAgentBytes = 2048;
-constexpr size_t kMaxFields = 1000;  // form fields in one request
 
 // At most `max` bytes of `s`, not splitting a UTF-8 sequence.
 std::string Utf8Prefix(std::string_view s, size_t max) {
@@ -83,95 +82,6 @@ Response Unavailable(const Request& req, std::string_view help) {
   return res;
 }
 
-// ---- The form ------------------------------------------------------------------
-
-// Browsers and HTTP libraries escape everything a query may not hold, but
-// hand-written clients send "comment_context[]=" or raw UTF-8 as is. Escape
-// those bytes (and a '%' that starts no escape) so the strict RFC 3986 parser
-// takes them; valid input is unchanged.
-std::string EscapeStrayBytes(std::string_view body) {
-  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
-  std::string out;
-  out.reserve(body.size());
-  for (size_t i = 0; i < body.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(body[i]);
-    const bool allowed =
-        std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) !=
-                               std::string_view::npos;
-    if (allowed ||
-        (c == '%' && i + 2 < body.size() && is_hex(body[i + 1]) && is_hex(body[i + 2]))) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      base::AppendHexByte(c, &out, /*upper=*/true);
-    }
-  }
-  return out;
-}
-
-// The decoded fields in order (a name may repeat). False + *error if the body
-// is not a form.
-bool ParseForm(std::string_view raw_body, std::vector<std::pair<std::string, std::string>>* out,
-               std::string* error) {
-  if (raw_body.empty()) return true;
-  const std::string escaped = EscapeStrayBytes(raw_body);
-  const std::string_view body = escaped;
-  auto parsed = boost::urls::parse_query(body);
-  if (!parsed) {
-    *error = "the body is not application/x-www-form-urlencoded (" + parsed.error().message() + ")";
-    return false;
-  }
-  // Valid (checked above), so this constructor does not throw.
-  boost::urls::params_view params(body, boost::urls::encoding_opts(/*space_as_plus=*/true));
-  for (auto param : params) {
-    if (out->size() >= kMaxFields) {
-      *error = "more than " + std::to_string(kMaxFields) + " form fields";
-      return false;
-    }
-    out->emplace_back(std::string(param.key), param.has_value ? std::string(param.value) : "");
-  }
-  return true;
-}
-
-class Form {
- public:
-  explicit Form(std::vector<std::pair<std::string, std::string>> fields)
-      : fields_(std::move(fields)) {}
-  // The last value of `name` ("" if absent).
-  std::string Get(std::string_view name) const {
-    for (auto it = fields_.rbegin(); it != fields_.rend(); ++it) {
-      if (it->first == name) return it->second;
-    }
-    return "";
-  }
-  bool Has(std::string_view name) const {
-    for (const auto& f : fields_) {
-      if (f.first == name) return true;
-    }
-    return false;
-  }
-  std::vector<std::pair<std::string, std::string>>& fields() { return fields_; }
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> fields_;
-};
-
-// Converts every name and value from `blog_charset` to UTF-8.
-bool ConvertForm(Form* form, std::string* error) {
-  const std::string charset = form->Get("blog_charset");
-  for (auto& [name, value] : form->fields()) {
-    std::string n, v;
-    if (!classifiers::ConvertToUtf8(name, charset, &n, error) ||
-        !classifiers::ConvertToUtf8(value, charset, &v, error)) {
-      return false;
-    }
-    name = std::move(n);
-    value = std::move(v);
-  }
-  return true;
-}
-
 bool Truthy(std::string_view v) { return v == "1" || v == "true" || v == "TRUE" || v == "yes"; }
 
 // ---- Keys ------------------------------------------------------------------------
@@ -179,7 +89,7 @@ bool Truthy(std::string_view v) { return v == "1" || v == "true" || v == "TRUE" 
 // The key of a request: form `api_key`, else `key`, else the first label of
 // the Host header when it is shaped like a key (so "rest.akismet.com" is a
 // host, not the key "rest").
-std::string KeyOf(const Request& req, const Form& form) {
+std::string KeyOf(const Request& req, const AkismetForm& form) {
   if (std::string k = form.Get("api_key"); !k.empty()) return k;
   if (std::string k = form.Get("key"); !k.empty()) return k;
   std::string_view host = req[http::field::host];
@@ -243,7 +153,7 @@ std::string SitesList(const Principal& p) {
 // has checked the method).
 struct Prepared {
   std::optional<Response> reply;  // set: answer this and stop
-  Form form{{}};
+  AkismetForm form{{}};
   Principal principal;
   std::string site;
 };
@@ -260,12 +170,12 @@ Prepared Prepare(Services& s, const Request& req, bool need_blog) {
   Prepared out;
   std::vector<std::pair<std::string, std::string>> fields;
   std::string error;
-  if (!ParseForm(FormText(req), &fields, &error)) {
+  if (!ParseAkismetFields(FormText(req), &fields, &error)) {
     out.reply = Invalid(req, "Malformed request: " + error + ".");
     return out;
   }
-  out.form = Form(std::move(fields));
-  if (!ConvertForm(&out.form, &error)) {
+  out.form = AkismetForm(std::move(fields));
+  if (!ConvertAkismetForm(&out.form, &error)) {
     out.reply = Invalid(req, "Unsupported blog_charset: " + error + ".");
     return out;
   }
@@ -353,7 +263,7 @@ std::string LangHint(std::string_view v) {
 // most `max_bytes` serialised. Fields named "x[...]" are gathered into an
 // array "x" (PHP's comment_context[] and the like). When too large, the
 // largest fields are dropped first and named in "dropped".
-std::string BuildMeta(const Form& form, const std::string& guid, const std::string& source,
+std::string BuildMeta(const AkismetForm& form, const std::string& guid, const std::string& source,
                       std::map<std::string, std::string> extra, size_t max_bytes) {
   json::object fields;
   for (const auto& [name, value] : form.fields()) {
@@ -393,7 +303,7 @@ std::string BuildMeta(const Form& form, const std::string& guid, const std::stri
   return ToJson(minimal);
 }
 
-CommentInput ToComment(const Form& form, const std::string& site, const Limits& limits,
+CommentInput ToComment(const AkismetForm& form, const std::string& site, const Limits& limits,
                        const std::string& guid) {
   CommentInput c;
   std::map<std::string, std::string> extra;
@@ -423,7 +333,7 @@ CommentInput ToComment(const Form& form, const std::string& site, const Limits& 
 
 // Akismet's documented spam triggers: the author "viagra-test-123" (or
 // "akismet-guaranteed-spam") or the e-mail akismet-guaranteed-spam@example.com.
-bool IsGuaranteedSpam(const Form& form) {
+bool IsGuaranteedSpam(const AkismetForm& form) {
   const std::string author = form.Get("comment_author");
   return author == "viagra-test-123" || author == "akismet-guaranteed-spam" ||
          base::AsciiLower(form.Get("comment_author_email")) ==
@@ -431,7 +341,7 @@ bool IsGuaranteedSpam(const Form& form) {
 }
 
 // The honeypot field a form names is filled in: a bot filled every field.
-bool HoneypotFilled(const Form& form) {
+bool HoneypotFilled(const AkismetForm& form) {
   std::string name = form.Get("honeypot_field_name");
   return !name.empty() && !form.Get(name).empty();
 }
@@ -853,16 +763,6 @@ net::awaitable<ResubmitOutcome> LabelResubmitted(Services& s, CommentInput input
   }
   // Not seen before: store it now with the corrected status, then label it.
   co_return co_await StoreAndLabel(s, input, l, status);
-}
-
-bool ParseAkismetForm(std::string_view body, std::vector<std::pair<std::string, std::string>>* out,
-                      std::string* error) {
-  std::vector<std::pair<std::string, std::string>> fields;
-  if (!ParseForm(body, &fields, error)) return false;
-  Form form(std::move(fields));
-  if (!ConvertForm(&form, error)) return false;
-  *out = std::move(form.fields());
-  return true;
 }
 
 }  // namespace moderated

@@ -24,13 +24,6 @@ namespace moderated {
 // the tokens table (role "site", its sites) under SHA-256("akismet:" + key),
 // so it is NOT accepted as a Bearer token, and a Bearer token hash never
 // matches an Akismet key.
-// Decodes an Akismet request body (application/x-www-form-urlencoded; names
-// and values converted to UTF-8 from its `blog_charset`). False and *error
-// if it is not such a form. (The request handlers' own decoder; public for
-// the fuzzer.)
-bool ParseAkismetForm(std::string_view body, std::vector<std::pair<std::string, std::string>>* out,
-                      std::string* error);
-
 std::string GenerateAkismetKey();
 std::string HashAkismetKey(std::string_view key);
 bool IsAkismetKeyFormat(std::string_view key);

@@ -128,7 +128,6 @@ ContentType ParseContentType(const std::string* value) {
   if (!type.empty()) ct.type = type;
   while (semi != std::string_view::npos) {
     v.remove_prefix(semi + 1);
-    std::string_view param;
     // A quoted value may contain ';'.
     auto eq = v.find('=');
     if (eq == std::string_view::npos) break;
@@ -396,7 +395,8 @@ ParseStatus ParseHead(std::string_view buffer, size_t max_head, Request* out, si
   };
   if (!NextLine(&rest, &line, true)) return more();
   if (!ParseRequestLine(line, out)) {
-    *error = std::string(line.substr(0, 200));
+    // spamd echoes the bad line; an empty one would be a reply with no reason.
+    *error = line.empty() ? "(empty request line)" : std::string(line.substr(0, 200));
     return ParseStatus::kError;
   }
   // PING and SKIP need nothing more (clients before 1.5 send no blank line).

@@ -338,8 +338,11 @@ constexpr std::pair<const char*, SectionReader> kSections[] = {
 void ReadRoot(const YAML::Node& root, const std::string& o, Config* config,
               std::vector<std::string>* errors) {
   std::map<std::string, std::function<void(const YAML::Node&)>> sections;
-  for (const auto& [name, read] : kSections) {
-    sections[name] = [read, &o, config, errors](const YAML::Node& n) {
+  // A plain variable, not a structured binding: clang 14 cannot capture
+  // those in a lambda (C++20 allows it; the fuzz build uses clang).
+  for (const auto& section : kSections) {
+    const SectionReader read = section.second;
+    sections[section.first] = [read, &o, config, errors](const YAML::Node& n) {
       read(n, o, config, errors);
     };
   }

@@ -37,17 +37,6 @@ bool IsAbuseRule(std::string_view id) { return id.substr(0, 6) == "abuse."; }
 
 }  // namespace
 
-std::string_view StatusFor(rules::Action action) {
-  switch (action) {
-    case rules::Action::kReject:
-      return "rejected";
-    case rules::Action::kHold:
-      return "pending";
-    default:
-      return "approved";
-  }
-}
-
 std::shared_ptr<const rules::RuleSet> CompileRules(std::string_view text, std::string_view origin,
                                                    const std::string& base_dir,
                                                    std::vector<std::string>* errors,

@@ -90,9 +90,6 @@ struct Verdict {
   DecisionTrace trace;
 };
 
-// "approved" | "pending" | "rejected" for accept | hold | reject.
-std::string_view StatusFor(rules::Action action);
-
 // Where the running rules came from (GET /v1/admin/rules).
 struct RunningRules {
   std::string text;        // the source text of the running ruleset

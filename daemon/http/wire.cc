@@ -172,6 +172,14 @@ void ParseMeta(const json::object& o, const Limits& limits, Validator& check, Co
 
 }  // namespace
 
+std::string_view StatusFor(rules::Action action) {
+  switch (action) {
+    case rules::Action::kReject: return "rejected";
+    case rules::Action::kHold: return "pending";
+    default: return "approved";
+  }
+}
+
 bool ParseComment(const json::value& value, const std::string& pointer, const Limits& limits,
                   CommentInput* out, std::vector<FieldError>* errors) {
   size_t before = errors->size();

@@ -26,6 +26,10 @@ struct FieldError {
   std::string detail;
 };
 
+// "approved" | "pending" | "rejected" for accept | hold | reject: the
+// status of a stored comment and of a verdict.
+std::string_view StatusFor(rules::Action action);
+
 // Validates `value` as a comment object. `pointer` is the object's own
 // pointer ("" for a whole body, "/comments/3" inside a batch). Returns false
 // and appends to *errors if any field is invalid.

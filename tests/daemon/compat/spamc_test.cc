@@ -77,6 +77,18 @@ TEST(SpamcParseTest, Errors) {
   EXPECT_EQ("(Message-class header contains invalid class)", error);
 }
 
+// Found by fuzz/fuzz_spamc.cc: a blank first line was an error with an empty
+// reason ("SPAMD/1.0 76 Bad header line: \r\n").
+TEST(SpamcParseTest, EmptyRequestLineIsNamed) {
+  Request req;
+  size_t head = 0;
+  std::string error;
+  EXPECT_EQ(ParseStatus::kError, Parse("\r\nCHECK SPAMC/1.5\r\n\r\n", &req, &head, &error));
+  EXPECT_EQ("(empty request line)", error);
+  EXPECT_EQ(ParseStatus::kError, Parse("\n", &req, &head, &error));
+  EXPECT_EQ("(empty request line)", error);
+}
+
 Result SpamResult() {
   Result r;
   r.is_spam = true;
