@@ -500,6 +500,97 @@ struct SiteRow {
   storage::Store::SiteActivity a;
 };
 
+// What a key-sites request asks for.
+struct KeySitesQuery {
+  std::string month;  // "YYYY-MM"
+  int64_t from_ms = 0, to_ms = 0;
+  std::string format = "json", order = "total", filter;
+  int64_t limit = 500, offset = 0;
+};
+
+// Reads and checks the form; "" or the error message Akismet would give.
+std::string ParseKeySitesQuery(const AkismetForm& form, KeySitesQuery* q) {
+  if (!MonthRange(form.Get("month"), &q->month, &q->from_ms, &q->to_ms)) {
+    return "Invalid \"month\" value: expected YYYY-MM.";
+  }
+  if (!form.Get("format").empty()) q->format = form.Get("format");
+  if (q->format != "json" && q->format != "csv") {
+    return "Invalid \"format\" value: expected json or csv.";
+  }
+  if (!form.Get("order").empty()) q->order = form.Get("order");
+  static constexpr std::string_view kOrders[] = {"total", "spam", "ham", "missed_spam",
+                                                 "false_positives"};
+  if (std::find(std::begin(kOrders), std::end(kOrders), q->order) == std::end(kOrders)) {
+    return "Invalid \"order\" value: expected total, spam, ham, missed_spam or "
+           "false_positives.";
+  }
+  if (!form.Get("limit").empty() &&
+      (!base::ParseInt64(form.Get("limit"), &q->limit) || q->limit < 1 || q->limit > 5000)) {
+    return "Invalid \"limit\" value: expected 1 to 5000.";
+  }
+  if (!form.Get("offset").empty() &&
+      (!base::ParseInt64(form.Get("offset"), &q->offset) || q->offset < 0)) {
+    return "Invalid \"offset\" value: expected 0 or more.";
+  }
+  q->filter = base::AsciiLower(form.Get("filter"));
+  return "";
+}
+
+// Descending by the asked count, then by name.
+void SortSiteRows(const std::string& order, std::vector<SiteRow>* rows) {
+  auto key = [&order](const SiteRow& r) {
+    if (order == "spam") return r.a.rejected;
+    if (order == "ham") return r.a.approved;
+    if (order == "missed_spam") return r.a.reported_spam;
+    if (order == "false_positives") return r.a.reported_ham;
+    return r.a.received;
+  };
+  std::stable_sort(rows->begin(), rows->end(), [&](const SiteRow& a, const SiteRow& b) {
+    return key(a) != key(b) ? key(a) > key(b) : a.site < b.site;
+  });
+}
+
+// The page [offset, offset + limit) of `rows` in Akismet's CSV.
+std::string KeySitesCsv(const std::vector<SiteRow>& rows, const KeySitesQuery& q,
+                        const std::string& key) {
+  const int64_t total = static_cast<int64_t>(rows.size());
+  std::string csv = "Active sites for " + key + " during " + q.month +
+                    " (limit:" + std::to_string(q.limit) + ", offset: " + std::to_string(q.offset) +
+                    ", total: " + std::to_string(total) + ")\n" +
+                    "Site,Total API Calls,Spam,Ham,Missed Spam,False Positives,Is Revoked\n";
+  const size_t last = static_cast<size_t>(std::min(q.offset + q.limit, total));
+  for (size_t i = static_cast<size_t>(std::min(q.offset, total)); i < last; ++i) {
+    const SiteRow& r = rows[i];
+    csv += r.site + "," + std::to_string(r.a.received) + "," + std::to_string(r.a.rejected) + "," +
+           std::to_string(r.a.approved) + "," + std::to_string(r.a.reported_spam) + "," +
+           std::to_string(r.a.reported_ham) + ",false\n";
+  }
+  return csv;
+}
+
+// The same page as Akismet's JSON (counts as strings, as Akismet sends them).
+json::object KeySitesJson(const std::vector<SiteRow>& rows, const KeySitesQuery& q) {
+  const int64_t total = static_cast<int64_t>(rows.size());
+  json::array items;
+  const size_t last = static_cast<size_t>(std::min(q.offset + q.limit, total));
+  for (size_t i = static_cast<size_t>(std::min(q.offset, total)); i < last; ++i) {
+    const SiteRow& r = rows[i];
+    items.push_back(json::object{{"site", r.site},
+                                 {"api_calls", std::to_string(r.a.received)},
+                                 {"spam", std::to_string(r.a.rejected)},
+                                 {"ham", std::to_string(r.a.approved)},
+                                 {"missed_spam", std::to_string(r.a.reported_spam)},
+                                 {"false_positives", std::to_string(r.a.reported_ham)},
+                                 {"is_revoked", false}});
+  }
+  json::object body;
+  body[q.month] = std::move(items);
+  body["limit"] = q.limit;
+  body["offset"] = q.offset;
+  body["total"] = total;
+  return body;
+}
+
 }  // namespace
 
 // key-sites: the key's sites with their activity in a month, as JSON or CSV
@@ -511,31 +602,9 @@ net::awaitable<Response> AkismetKeySites(Services& s, const Call& call) {
   const Request& req = call.request;
   Prepared p = Prepare(s, req, /*need_blog=*/false);
   if (p.reply) co_return std::move(*p.reply);
-  std::string month;
-  int64_t from_ms = 0, to_ms = 0;
-  if (!MonthRange(p.form.Get("month"), &month, &from_ms, &to_ms)) {
-    co_return Invalid(req, "Invalid \"month\" value: expected YYYY-MM.");
-  }
-  const std::string format = p.form.Get("format").empty() ? "json" : p.form.Get("format");
-  if (format != "json" && format != "csv") {
-    co_return Invalid(req, "Invalid \"format\" value: expected json or csv.");
-  }
-  const std::string order = p.form.Get("order").empty() ? "total" : p.form.Get("order");
-  static constexpr std::string_view kOrders[] = {"total", "spam", "ham", "missed_spam",
-                                                 "false_positives"};
-  if (std::find(std::begin(kOrders), std::end(kOrders), order) == std::end(kOrders)) {
-    co_return Invalid(req,
-                      "Invalid \"order\" value: expected total, spam, ham, missed_spam or "
-                      "false_positives.");
-  }
-  int64_t limit = 500, offset = 0;
-  if (!p.form.Get("limit").empty() &&
-      (!base::ParseInt64(p.form.Get("limit"), &limit) || limit < 1 || limit > 5000)) {
-    co_return Invalid(req, "Invalid \"limit\" value: expected 1 to 5000.");
-  }
-  if (!p.form.Get("offset").empty() &&
-      (!base::ParseInt64(p.form.Get("offset"), &offset) || offset < 0)) {
-    co_return Invalid(req, "Invalid \"offset\" value: expected 0 or more.");
+  KeySitesQuery q;
+  if (std::string problem = ParseKeySitesQuery(p.form, &q); !problem.empty()) {
+    co_return Invalid(req, problem);
   }
   std::string error;
   auto lease = s.readers.Acquire(&error);
@@ -548,60 +617,21 @@ net::awaitable<Response> AkismetKeySites(Services& s, const Call& call) {
     }
     for (const auto& site : registered) sites.push_back(site.name);
   }
-  const std::string filter = base::AsciiLower(p.form.Get("filter"));
   std::vector<SiteRow> rows;
   for (const std::string& site : sites) {
-    if (!filter.empty() && site.find(filter) == std::string::npos) continue;
+    if (!q.filter.empty() && site.find(q.filter) == std::string::npos) continue;
     SiteRow row{site, {}};
-    if (lease->CountSiteActivity(site, from_ms, to_ms, &row.a)) {
+    if (lease->CountSiteActivity(site, q.from_ms, q.to_ms, &row.a)) {
       co_return Unavailable(req, "Database error: " + lease->LastErrorMessage() + ".");
     }
     rows.push_back(std::move(row));
   }
-  auto key = [&order](const SiteRow& r) {
-    if (order == "spam") return r.a.rejected;
-    if (order == "ham") return r.a.approved;
-    if (order == "missed_spam") return r.a.reported_spam;
-    if (order == "false_positives") return r.a.reported_ham;
-    return r.a.received;
-  };
-  std::stable_sort(rows.begin(), rows.end(), [&](const SiteRow& a, const SiteRow& b) {
-    return key(a) != key(b) ? key(a) > key(b) : a.site < b.site;
-  });
-  const int64_t total = static_cast<int64_t>(rows.size());
-  const size_t first = static_cast<size_t>(std::min(offset, total));
-  const size_t last = static_cast<size_t>(std::min(offset + limit, total));
-  if (format == "csv") {
-    std::string csv = "Active sites for " + KeyOf(req, p.form) + " during " + month +
-                      " (limit:" + std::to_string(limit) + ", offset: " + std::to_string(offset) +
-                      ", total: " + std::to_string(total) + ")\n" +
-                      "Site,Total API Calls,Spam,Ham,Missed Spam,False Positives,Is Revoked\n";
-    for (size_t i = first; i < last; ++i) {
-      const SiteRow& r = rows[i];
-      csv += r.site + "," + std::to_string(r.a.received) + "," + std::to_string(r.a.rejected) +
-             "," + std::to_string(r.a.approved) + "," + std::to_string(r.a.reported_spam) + "," +
-             std::to_string(r.a.reported_ham) + ",false\n";
-    }
-    co_return TextResponse(req, http::status::ok, "text/csv; charset=utf-8", std::move(csv));
+  SortSiteRows(q.order, &rows);
+  if (q.format == "csv") {
+    co_return TextResponse(req, http::status::ok, "text/csv; charset=utf-8",
+                           KeySitesCsv(rows, q, KeyOf(req, p.form)));
   }
-  json::array items;
-  for (size_t i = first; i < last; ++i) {
-    const SiteRow& r = rows[i];
-    // Akismet sends the counts as strings.
-    items.push_back(json::object{{"site", r.site},
-                                 {"api_calls", std::to_string(r.a.received)},
-                                 {"spam", std::to_string(r.a.rejected)},
-                                 {"ham", std::to_string(r.a.approved)},
-                                 {"missed_spam", std::to_string(r.a.reported_spam)},
-                                 {"false_positives", std::to_string(r.a.reported_ham)},
-                                 {"is_revoked", false}});
-  }
-  json::object body;
-  body[month] = std::move(items);
-  body["limit"] = limit;
-  body["offset"] = offset;
-  body["total"] = total;
-  co_return JsonResponse(req, http::status::ok, std::move(body));
+  co_return JsonResponse(req, http::status::ok, KeySitesJson(rows, q));
 }
 
 namespace {
