@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/json_text.h"
 #include "storage/pg_array.h"
 #include "storage/pg_schema.h"
 
@@ -63,33 +64,6 @@ std::string Unhex(const char* hex, size_t n) {
   out.reserve(n / 2);
   for (size_t i = 0; i + 1 < n; i += 2) out += static_cast<char>(v(hex[i]) * 16 + v(hex[i + 1]));
   return out;
-}
-
-// A JSON string literal.
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += static_cast<char>(ch);
-    } else if (ch < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out += buf;
-    } else {
-      out += static_cast<char>(ch);
-    }
-  }
-  return out + "\"";
-}
-
-std::string JsonArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += JsonString(values[i]);
-  }
-  return out + "]";
 }
 
 // Optional parameters: nullptr binds NULL.

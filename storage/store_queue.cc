@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "storage/store.h"
+#include "storage/json_text.h"
 #include "storage/sqlite_store.h"
 #include "storage/store_impl.h"
 
@@ -270,30 +271,6 @@ constexpr const char* kChanged =
     "WHERE site = ?1 AND updated_at_ms >= ?2 "
     "AND (?3 IS NULL OR updated_at_ms > ?3 OR (updated_at_ms = ?3 AND id > ?4)) "
     "ORDER BY updated_at_ms, id LIMIT ?5";
-
-// A JSON array of strings, for json_each(). Site names are validated by the
-// API, but escape quotes, backslashes and control characters anyway.
-std::string JsonArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (unsigned char ch : values[i]) {
-      if (ch == '"' || ch == '\\') {
-        out += '\\';
-        out += static_cast<char>(ch);
-      } else if (ch < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-        out += buf;
-      } else {
-        out += static_cast<char>(ch);
-      }
-    }
-    out += '"';
-  }
-  return out + "]";
-}
 
 // Binds the filter to ?1..?8 and ?12..?15; `sites_json` must outlive the
 // statement's use.
