@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <vector>
 
 namespace moderated::testing {
 
@@ -34,6 +35,27 @@ inline std::string QuerySqlite(const std::string& db, const std::string& sql) {
       out += t ? reinterpret_cast<const char*>(t) : "NULL";
     }
     out += '\n';
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(conn);
+  return out;
+}
+
+// The first row of `sql`, a string per column (NULL as ""); empty when there
+// is no row or the statement cannot be prepared.
+inline std::vector<std::string> FirstRowSqlite(const std::string& db, const std::string& sql) {
+  sqlite3* conn = nullptr;
+  std::vector<std::string> out;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(conn, 5000);
+    sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr);
+  }
+  if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const unsigned char* t = sqlite3_column_text(stmt, i);
+      out.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+    }
   }
   sqlite3_finalize(stmt);
   sqlite3_close(conn);

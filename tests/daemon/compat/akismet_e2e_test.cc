@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/sqlite_query.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated {
@@ -19,6 +20,7 @@ namespace {
 namespace json = boost::json;
 namespace http = boost::beast::http;
 using testing::DaemonProcess;
+using testing::FirstRowSqlite;
 using testing::HttpClient;
 using testing::HttpResult;
 using testing::RunCommand;
@@ -27,26 +29,8 @@ using testing::TempDir;
 const std::string kRules = std::string(MODERATED_SOURCE_DIR) + "/tests/akismet/rules.yaml";
 constexpr const char* kForm = "application/x-www-form-urlencoded";
 
-// One row of `sql` (first column of each selected value as text).
-std::vector<std::string> Row(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr));
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr)) << sql;
-  std::vector<std::string> out;
-  if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      out.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
-    }
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(conn);
-  return out;
-}
-
 int64_t Count(const std::string& db, const std::string& where) {
-  auto r = Row(db, "SELECT count(*) FROM comments WHERE " + where);
+  auto r = FirstRowSqlite(db, "SELECT count(*) FROM comments WHERE " + where);
   return r.empty() ? -1 : std::stoll(r[0]);
 }
 
@@ -160,7 +144,7 @@ TEST_F(AkismetE2ETest, WordPressShapedHamIsStoredWithItsFields) {
       << guid;
   EXPECT_EQ(r.raw.find("X-akismet-pro-tip"), r.raw.end());
 
-  auto row = Row(daemon_->database(),
+  auto row = FirstRowSqlite(daemon_->database(),
                  "SELECT site, thread, author_name, author_email, author_ip, author_user_agent, "
                  "created_at, lang_hint, status, meta_json FROM comments WHERE content LIKE "
                  "'%WP-HAM-1'");
@@ -296,7 +280,7 @@ TEST_F(AkismetE2ETest, LegacyCharsetIsConverted) {
                                                     {"comment_author", "\xC8\xE2\xE0\xED"},
                                                     {"comment_content", cp1251}}));
   EXPECT_EQ("false", r.body);  // casino alone (4) is below the hold threshold
-  auto row = Row(daemon_->database(),
+  auto row = FirstRowSqlite(daemon_->database(),
                  "SELECT content, author_name FROM comments WHERE content LIKE '%WP-1251'");
   ASSERT_EQ(2u, row.size());
   EXPECT_EQ("Привет казино WP-1251", row[0]);
@@ -315,7 +299,7 @@ TEST_F(AkismetE2ETest, OversizedMetaDropsTheLargestFields) {
   fields.push_back({"HTTP_COOKIE", std::string(6000, 'c')});
   HttpResult r = Post("/1.1/comment-check", FormOf(fields));
   EXPECT_EQ("false", r.body);
-  auto row = Row(daemon_->database(), "SELECT meta_json FROM comments WHERE content LIKE '%WP-META-1'");
+  auto row = FirstRowSqlite(daemon_->database(), "SELECT meta_json FROM comments WHERE content LIKE '%WP-META-1'");
   ASSERT_EQ(1u, row.size());
   EXPECT_LE(row[0].size(), 4096u);
   json::value meta = json::parse(row[0]);
@@ -376,13 +360,13 @@ TEST_F(AkismetE2ETest, SubmitSpamAndHamLabelAndCorrect) {
   auto fields = WordPressFields("Innocent looking text WP-SUB-1");
   ASSERT_EQ("false", Post("/1.1/comment-check", FormOf(fields)).body);
   const std::string id =
-      Row(db, "SELECT id FROM comments WHERE content LIKE '%WP-SUB-1'").at(0);
+      FirstRowSqlite(db, "SELECT id FROM comments WHERE content LIKE '%WP-SUB-1'").at(0);
   HttpResult r = Post("/1.1/submit-spam", FormOf(fields));
   EXPECT_EQ(200u, r.status);
   EXPECT_EQ("Thanks for making the web a better place.", r.body);
   EXPECT_EQ(1, Count(db, "content LIKE '%WP-SUB-1'"));  // corrected, not stored again
-  EXPECT_EQ("rejected", Row(db, "SELECT status FROM comments WHERE id = " + id).at(0));
-  auto label = Row(db, "SELECT label, source, author FROM labels WHERE comment_id = " + id +
+  EXPECT_EQ("rejected", FirstRowSqlite(db, "SELECT status FROM comments WHERE id = " + id).at(0));
+  auto label = FirstRowSqlite(db, "SELECT label, source, author FROM labels WHERE comment_id = " + id +
                            " ORDER BY id DESC LIMIT 1");
   ASSERT_EQ(3u, label.size());
   EXPECT_EQ("spam", label[0]);
@@ -391,7 +375,7 @@ TEST_F(AkismetE2ETest, SubmitSpamAndHamLabelAndCorrect) {
 
   r = Post("/1.1/submit-ham", FormOf(fields));
   EXPECT_EQ("Thanks for making the web a better place.", r.body);
-  EXPECT_EQ("approved", Row(db, "SELECT status FROM comments WHERE id = " + id).at(0));
+  EXPECT_EQ("approved", FirstRowSqlite(db, "SELECT status FROM comments WHERE id = " + id).at(0));
 
   // Never checked before: stored now, with the label.
   r = Post("/1.1/submit-ham", FormOf({{"api_key", key_},
@@ -400,7 +384,7 @@ TEST_F(AkismetE2ETest, SubmitSpamAndHamLabelAndCorrect) {
                                       {"comment_author_email", "new@example.com"},
                                       {"comment_content", "casino WP-SUB-2"}}));
   EXPECT_EQ("Thanks for making the web a better place.", r.body);
-  auto row = Row(db,
+  auto row = FirstRowSqlite(db,
                  "SELECT c.status, l.label FROM comments c JOIN labels l ON l.comment_id = c.id "
                  "WHERE c.content LIKE '%WP-SUB-2'");
   ASSERT_EQ(2u, row.size());
@@ -489,7 +473,7 @@ TEST_F(AkismetE2ETest, PythonClientUsageLimitAndKeySites) {
   EXPECT_EQ("none", u.at("limit").as_string());
   EXPECT_EQ("0.00", u.at("percentage").as_string());
   EXPECT_FALSE(u.at("throttled").as_bool());
-  const int64_t received = std::stoll(Row(db, "SELECT count(*) FROM comments WHERE site IN "
+  const int64_t received = std::stoll(FirstRowSqlite(db, "SELECT count(*) FROM comments WHERE site IN "
                                               "('blog.example', 'arabic.example')").at(0));
   EXPECT_EQ(received, u.at("usage").as_int64());
 
@@ -510,7 +494,7 @@ TEST_F(AkismetE2ETest, PythonClientUsageLimitAndKeySites) {
   ASSERT_EQ(2u, rows.size());
   const json::object& blog = rows[0].as_object();  // the busier site first
   EXPECT_EQ("blog.example", blog.at("site").as_string());
-  EXPECT_EQ(Row(db, "SELECT count(*) FROM comments WHERE site = 'blog.example'").at(0),
+  EXPECT_EQ(FirstRowSqlite(db, "SELECT count(*) FROM comments WHERE site = 'blog.example'").at(0),
             blog.at("api_calls").as_string());
   EXPECT_GE(std::stoll(std::string(blog.at("missed_spam").as_string())), 1);
   EXPECT_FALSE(blog.at("is_revoked").as_bool());

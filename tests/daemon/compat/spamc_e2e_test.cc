@@ -9,34 +9,19 @@
 #include <regex>
 
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/sqlite_query.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated {
 namespace {
 
 using testing::DaemonProcess;
+using testing::FirstRowSqlite;
 using testing::RunCommand;
 using testing::TempDir;
 
 const std::string kRules = std::string(MODERATED_SOURCE_DIR) + "/tests/akismet/rules.yaml";
 constexpr const char* kSpamc = "/usr/bin/spamc";
-
-std::vector<std::string> Row(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr));
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(SQLITE_OK, sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr)) << sql;
-  std::vector<std::string> out;
-  if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      out.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
-    }
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(conn);
-  return out;
-}
 
 // 4 (casino) + 3 (free spins) + 6 (spam domain) = 13: rejected, spam.
 const char* kSpamMail =
@@ -132,7 +117,7 @@ TEST_F(SpamcE2ETest, CheckSpamAndHamOverTcpAndUnix) {
 TEST_F(SpamcE2ETest, MessagesAreStoredAsComments) {
   int code = -1;
   Spamc("-x -c " + Tcp(), "ham.eml", &code);
-  auto row = Row(daemon_->database(),
+  auto row = FirstRowSqlite(daemon_->database(),
                  "SELECT site, author_name, author_email, content, status, meta_json FROM comments "
                  "WHERE author_email = 'ahmad@example.org' ORDER BY id DESC LIMIT 1");
   ASSERT_EQ(6u, row.size());
@@ -143,7 +128,7 @@ TEST_F(SpamcE2ETest, MessagesAreStoredAsComments) {
   EXPECT_NE(std::string::npos, row[5].find("\"source\":\"spamc\"")) << row[5];
 
   Spamc("-x -c " + Tcp(), "ru.eml", &code);
-  row = Row(daemon_->database(),
+  row = FirstRowSqlite(daemon_->database(),
             "SELECT content, status FROM comments WHERE author_email = 'ivan@example.ru' "
             "ORDER BY id DESC LIMIT 1");
   ASSERT_EQ(2u, row.size());
@@ -199,13 +184,13 @@ TEST_F(SpamcE2ETest, TellLearnsLabels) {
   // and corrects its status.
   Spamc("-x -c " + Tcp(), "ham.eml", &code);
   const std::string id =
-      Row(db, "SELECT id FROM comments WHERE author_email = 'ahmad@example.org' ORDER BY id DESC "
+      FirstRowSqlite(db, "SELECT id FROM comments WHERE author_email = 'ahmad@example.org' ORDER BY id DESC "
               "LIMIT 1")
           .at(0);
   EXPECT_EQ("Message successfully un/learned\n", Spamc("-L spam " + Tcp(), "ham.eml", &code));
   EXPECT_EQ(0, code);
-  EXPECT_EQ("rejected", Row(db, "SELECT status FROM comments WHERE id = " + id).at(0));
-  auto label = Row(db, "SELECT label, source FROM labels WHERE comment_id = " + id +
+  EXPECT_EQ("rejected", FirstRowSqlite(db, "SELECT status FROM comments WHERE id = " + id).at(0));
+  auto label = FirstRowSqlite(db, "SELECT label, source FROM labels WHERE comment_id = " + id +
                            " ORDER BY id DESC LIMIT 1");
   ASSERT_EQ(2u, label.size());
   EXPECT_EQ("spam", label[0]);
@@ -213,7 +198,7 @@ TEST_F(SpamcE2ETest, TellLearnsLabels) {
 
   EXPECT_EQ("Message successfully un/learned\n", Spamc("-L ham " + Unix(), "ham.eml", &code));
   EXPECT_EQ(0, code);
-  EXPECT_EQ("approved", Row(db, "SELECT status FROM comments WHERE id = " + id).at(0));
+  EXPECT_EQ("approved", FirstRowSqlite(db, "SELECT status FROM comments WHERE id = " + id).at(0));
 }
 
 // Checking the same message twice (a retry, a second MTA hop) answers the
@@ -256,7 +241,7 @@ class SpamcRetryE2ETest : public ::testing::Test {
                       code);
   }
   int64_t Stored() {
-    return std::stoll(Row(daemon_->database(), "SELECT count(*) FROM comments").at(0));
+    return std::stoll(FirstRowSqlite(daemon_->database(), "SELECT count(*) FROM comments").at(0));
   }
 
   TempDir dir_;
@@ -274,7 +259,7 @@ TEST_F(SpamcRetryE2ETest, TheSameMessageIdIsCheckedOnce) {
   EXPECT_EQ("0.0/5.0\n", Check("a-relayed.eml", &code));
   EXPECT_EQ(0, code);
   EXPECT_EQ(1, Stored());
-  const std::string key = Row(daemon_->database(), "SELECT external_id FROM comments").at(0);
+  const std::string key = FirstRowSqlite(daemon_->database(), "SELECT external_id FROM comments").at(0);
   EXPECT_TRUE(std::regex_match(key, std::regex("message-id:a@example\\.org:[0-9a-f]{16}"))) << key;
   // Another message with the same text is a second comment: velocity counts it.
   EXPECT_EQ("6.0/5.0\n", Check("b.eml", &code));
@@ -303,7 +288,7 @@ TEST_F(SpamcRetryE2ETest, WithoutMessageIdTheContentIsTheKey) {
   EXPECT_EQ("0.0/5.0\n", Check("no-id.eml", &code));
   EXPECT_EQ(0, code);
   EXPECT_EQ(1, Stored());
-  const std::string key = Row(daemon_->database(), "SELECT external_id FROM comments").at(0);
+  const std::string key = FirstRowSqlite(daemon_->database(), "SELECT external_id FROM comments").at(0);
   EXPECT_TRUE(std::regex_match(key, std::regex("sha256:[0-9a-f]{64}"))) << key;
 }
 
