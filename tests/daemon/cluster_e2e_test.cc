@@ -109,6 +109,11 @@ class ClusterE2ETest : public ::testing::Test {
     std::string error;
     url_ = testing::FreshPgUrl(&error);
     ASSERT_NE(url_, "") << error;
+    // A name of this test's own for its daemons' sessions (the URL's
+    // application_name wins), so that cutting them leaves other tests'
+    // daemons on the same server alone.
+    app_name_ = url_.substr(url_.rfind("%3D") + 3);
+    url_ = testing::WithParam(url_, "application_name=" + app_name_);
     one_ = std::make_unique<DaemonProcess>(MODERATED_BINARY, dir1_.path().string(),
                                            std::vector<std::string>{"--database", url_,
                                                                     "--rules", kRules});
@@ -179,7 +184,7 @@ class ClusterE2ETest : public ::testing::Test {
   }
 
   TempDir dir1_, dir2_;
-  std::string url_;
+  std::string url_, app_name_;
   std::unique_ptr<DaemonProcess> one_, two_;
 };
 
@@ -385,10 +390,10 @@ TEST_F(ClusterE2ETest, AModelActivatedOrRolledBackOnOneIsServedByTheOther) {
 TEST_F(ClusterE2ETest, ALostNotificationStillReachesTheOtherThroughTheRecheck) {
   const std::string text = "casino free spins tonight";
   ASSERT_EQ("hold", Str(Check(*two_, "quiet.example", text).at("action")));
-  // Every daemon connection (application_name moderated) is dropped, the
-  // watchers' LISTEN sessions among them.
+  // Every connection of this test's daemons is dropped, the watchers' LISTEN
+  // sessions among them (not psql's own, which has the same name).
   Psql(url_, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-             "application_name = 'moderated'");
+             "application_name = '" + app_name_ + "' AND pid <> pg_backend_pid()");
   Psql(url_, "INSERT INTO sites (name, hold_at, reject_at, created_at_ms, updated_at_ms) "
              "VALUES ('quiet.example', 2, 6, 1, 1); "
              "INSERT INTO moderated_changes (what, n) VALUES ('sites', 1) "
