@@ -25,19 +25,29 @@ void ClusterWatcher::Stop() {
 
 void ClusterWatcher::Run() {
   bool was_failing = false;
+  // After a failure the next round compares the stamps before it waits: a
+  // change whose notification went with the dropped connection is seen as
+  // soon as the store has reconnected, not a wait later.
+  bool compare_first = false;
   while (!stop_) {
     bool notified = false;
     // Waits at most recheck_ms: also how long Stop() may wait.
-    std::error_code ec = store_->WaitForChange(recheck_ms_, &notified);
+    std::error_code ec;
+    if (!compare_first) ec = store_->WaitForChange(recheck_ms_, &notified);
+    compare_first = false;
     std::string stamp;
     if (!ec) ec = store_->ChangeStamp(&stamp);
     if (ec) {
-      // The server is restarting or unreachable: the store reconnects by
-      // itself on a later call. Log once per outage.
+      // The server is restarting or unreachable, or dropped the connection:
+      // the store reconnects by itself on the next call. The first failure
+      // of an outage is retried at once (a dropped connection alone needs
+      // no wait); later ones every recheck_ms. Log once per outage.
+      compare_first = true;
       if (!was_failing) {
         Log(LogLevel::kWarn, "cluster_watch_failed", {{"error", store_->LastErrorMessage()}});
+        was_failing = true;
+        continue;
       }
-      was_failing = true;
       for (int waited = 0; waited < recheck_ms_ && !stop_; waited += 100) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }

@@ -7,8 +7,8 @@
 // most one second, then compares the store's ChangeStamp with the last one it
 // saw; when it differs it calls `on_change` (which reloads the engine, the
 // site registry and the token cache). The periodic comparison means a lost
-// notification (a dropped connection, a restarted server) delays a change by
-// at most a second, never forever.
+// notification delays a change by at most a second, never forever; when the
+// watcher's connection dropped, it compares as soon as it has reconnected.
 //
 // Thread-safety: Start and Stop from one thread; `on_change` runs on the
 // watcher's thread.

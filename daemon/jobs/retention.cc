@@ -149,10 +149,15 @@ void RetentionScheduler::StartPurge() {
   writer_.Post([run, default_days](storage::Store& store) {
     // Several daemons on one PostgreSQL: one purges at a time (an advisory
     // lock on the writer's connection, released when the run ends); the
-    // others skip this round. Always acquired on SQLite.
+    // others skip this round and say so. Always acquired on SQLite.
     bool acquired = false;
-    if (store.TryLock(kRetentionLockKey, &acquired) || !acquired) {
-      Log(LogLevel::kDebug, "retention_skipped", {{"reason", "another daemon is purging"}});
+    if (auto ec = store.TryLock(kRetentionLockKey, &acquired)) {
+      Log(LogLevel::kError, "retention_failed",
+          {{"error", ec.message()}, {"detail", store.LastErrorMessage()}});
+      return;
+    }
+    if (!acquired) {
+      Log(LogLevel::kInfo, "retention_skipped", {{"reason", "another daemon is purging"}});
       return;
     }
     std::map<std::string, int64_t> site_days;
