@@ -666,15 +666,9 @@ class Parser {
     return ok;
   }
 
-  bool ParseText(const YAML::Node& n, Condition* c) {
-    c->type = Condition::Type::kText;
-    Keys allowed = {"field", "raw", "case_sensitive"};
-    allowed.insert(allowed.end(), kMatcherKeys.begin(), kMatcherKeys.end());
-    CheckKeys(n, allowed);
-    bool ok = true;
-    std::string name;
-    const YAML::Node field = n["field"];
-    if (!GetString(field, "field", &name)) return false;
+  // `field:` of a text condition, already read as `name`: the field and,
+  // for links.*, the part.
+  bool ParseTextField(const YAML::Node& field, const std::string& name, Condition* c) {
     auto it = std::find(kFieldNames.begin(), kFieldNames.end(), name);
     if (it == kFieldNames.end()) {
       if (name == "links") {
@@ -683,19 +677,86 @@ class Parser {
       } else {
         Error(field, "unknown field '" + name + "'" + DidYouMean(name, kFieldNames));
       }
-      ok = false;
-    } else {
-      static const std::pair<Field, LinkPart> kMap[] = {
-          {Field::kContent, LinkPart::kNone},     {Field::kAuthorName, LinkPart::kNone},
-          {Field::kAuthorEmail, LinkPart::kNone}, {Field::kAuthorUrl, LinkPart::kNone},
-          {Field::kAuthorIp, LinkPart::kNone},    {Field::kThread, LinkPart::kNone},
-          {Field::kLinks, LinkPart::kUrl},        {Field::kLinks, LinkPart::kHost},
-          {Field::kLinks, LinkPart::kDomain},     {Field::kLinks, LinkPart::kPath},
-          {Field::kLanguage, LinkPart::kNone},    {Field::kSite, LinkPart::kNone},
-      };
-      c->field.field = kMap[it - kFieldNames.begin()].first;
-      c->field.part = kMap[it - kFieldNames.begin()].second;
+      return false;
     }
+    static const std::pair<Field, LinkPart> kMap[] = {
+        {Field::kContent, LinkPart::kNone},     {Field::kAuthorName, LinkPart::kNone},
+        {Field::kAuthorEmail, LinkPart::kNone}, {Field::kAuthorUrl, LinkPart::kNone},
+        {Field::kAuthorIp, LinkPart::kNone},    {Field::kThread, LinkPart::kNone},
+        {Field::kLinks, LinkPart::kUrl},        {Field::kLinks, LinkPart::kHost},
+        {Field::kLinks, LinkPart::kDomain},     {Field::kLinks, LinkPart::kPath},
+        {Field::kLanguage, LinkPart::kNone},    {Field::kSite, LinkPart::kNone},
+    };
+    c->field.field = kMap[it - kFieldNames.begin()].first;
+    c->field.part = kMap[it - kFieldNames.begin()].second;
+    return true;
+  }
+
+  // The one matcher key of a text condition ("words", "regex", ...), or ""
+  // after reporting none or several.
+  std::string MatcherKey(const YAML::Node& n, const std::string& name) {
+    Keys matchers;
+    for (std::string_view k : kMatcherKeys) {
+      if (n[std::string(k)].IsDefined()) matchers.push_back(k);
+    }
+    if (matchers.size() == 1) return std::string(matchers[0]);
+    if (matchers.empty()) {
+      Error(n, "condition on field '" + name + "' needs one of " + JoinOr(kMatcherKeys));
+    } else {
+      Error(n, "condition has both '" + std::string(matchers[0]) + "' and '" +
+                   std::string(matchers[1]) + "'; combine them with any/all");
+    }
+    return "";
+  }
+
+  static MatchKind KindOf(const std::string& m, Field field) {
+    if (m == "regex") return MatchKind::kRegex;
+    if (m == "words" || m == "phrases" || m == "list") return MatchKind::kWords;
+    if (m == "contains") return MatchKind::kContains;
+    if (m == "starts") return MatchKind::kStarts;
+    if (m == "ends") return MatchKind::kEnds;
+    if (m == "equals") return MatchKind::kEquals;
+    if (m == "in_list") return field == Field::kAuthorIp ? MatchKind::kCidr : MatchKind::kInList;
+    if (m == "domain_in" || m == "domain_in_list") return MatchKind::kDomainIn;
+    return MatchKind::kCidr;
+  }
+
+  // Domain and CIDR matchers apply to some fields only; CIDRs must parse.
+  bool CheckMatcherFits(const YAML::Node& v, const std::string& m, Condition* c) {
+    const Field f = c->field.field;
+    if (c->kind == MatchKind::kDomainIn && !(f == Field::kAuthorEmail || f == Field::kAuthorUrl ||
+                                             f == Field::kLinks || f == Field::kSite)) {
+      Error(v, "'" + m + "' applies only to author.email, author.url, links.* and site");
+      return false;
+    }
+    if (c->kind != MatchKind::kCidr) return true;
+    if (!(f == Field::kAuthorIp || (f == Field::kLinks && c->field.part == LinkPart::kHost))) {
+      Error(v, "'cidr' applies only to author.ip and links.host");
+      return false;
+    }
+    if (c->list >= 0) {
+      CheckCidrList(c->list);
+      return true;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < c->values.size(); ++i) {
+      if (!ParseCidr(c->values[i])) {
+        Error(c->value_pos[i], "invalid CIDR '" + c->values[i] + "'");
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  bool ParseText(const YAML::Node& n, Condition* c) {
+    c->type = Condition::Type::kText;
+    Keys allowed = {"field", "raw", "case_sensitive"};
+    allowed.insert(allowed.end(), kMatcherKeys.begin(), kMatcherKeys.end());
+    CheckKeys(n, allowed);
+    std::string name;
+    const YAML::Node field = n["field"];
+    if (!GetString(field, "field", &name)) return false;
+    bool ok = ParseTextField(field, name, c);
     if (const YAML::Node r = n["raw"]; r.IsDefined()) {
       ok = GetBool(r, "raw", &c->field.raw) && ok;
       if (ok && c->field.raw && !IsTextField(c->field.field)) {
@@ -706,20 +767,8 @@ class Parser {
     if (const YAML::Node cs = n["case_sensitive"]; cs.IsDefined()) {
       ok = GetBool(cs, "case_sensitive", &c->case_sensitive) && ok;
     }
-    Keys matchers;
-    for (std::string_view k : kMatcherKeys) {
-      if (n[std::string(k)].IsDefined()) matchers.push_back(k);
-    }
-    if (matchers.size() != 1) {
-      if (matchers.empty()) {
-        Error(n, "condition on field '" + name + "' needs one of " + JoinOr(kMatcherKeys));
-      } else {
-        Error(n, "condition has both '" + std::string(matchers[0]) + "' and '" +
-                     std::string(matchers[1]) + "'; combine them with any/all");
-      }
-      return false;
-    }
-    std::string m(matchers[0]);
+    const std::string m = MatcherKey(n, name);
+    if (m.empty()) return false;
     const YAML::Node v = n[m];
     if (m == "list" || m == "in_list" || m == "domain_in_list") {
       c->list = FindList(v);
@@ -727,49 +776,8 @@ class Parser {
     } else {
       ok = GetStrings(v, m, &c->values, &c->value_pos) && ok;
     }
-    if (m == "regex") {
-      c->kind = MatchKind::kRegex;
-    } else if (m == "words" || m == "phrases" || m == "list") {
-      c->kind = MatchKind::kWords;
-    } else if (m == "contains") {
-      c->kind = MatchKind::kContains;
-    } else if (m == "starts") {
-      c->kind = MatchKind::kStarts;
-    } else if (m == "ends") {
-      c->kind = MatchKind::kEnds;
-    } else if (m == "equals") {
-      c->kind = MatchKind::kEquals;
-    } else if (m == "in_list") {
-      c->kind = c->field.field == Field::kAuthorIp ? MatchKind::kCidr : MatchKind::kInList;
-    } else if (m == "domain_in" || m == "domain_in_list") {
-      c->kind = MatchKind::kDomainIn;
-    } else {
-      c->kind = MatchKind::kCidr;
-    }
-    if (!ok) return false;
-    Field f = c->field.field;
-    if (c->kind == MatchKind::kDomainIn && !(f == Field::kAuthorEmail || f == Field::kAuthorUrl ||
-                                             f == Field::kLinks || f == Field::kSite)) {
-      Error(v, "'" + m + "' applies only to author.email, author.url, links.* and site");
-      return false;
-    }
-    if (c->kind == MatchKind::kCidr) {
-      if (!(f == Field::kAuthorIp || (f == Field::kLinks && c->field.part == LinkPart::kHost))) {
-        Error(v, "'cidr' applies only to author.ip and links.host");
-        return false;
-      }
-      if (c->list >= 0) {
-        CheckCidrList(c->list);
-      } else {
-        for (size_t i = 0; i < c->values.size(); ++i) {
-          if (!ParseCidr(c->values[i])) {
-            Error(c->value_pos[i], "invalid CIDR '" + c->values[i] + "'");
-            ok = false;
-          }
-        }
-      }
-    }
-    return ok;
+    c->kind = KindOf(m, c->field.field);
+    return ok && CheckMatcherFits(v, m, c);
   }
 
   std::string origin_;
