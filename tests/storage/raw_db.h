@@ -15,6 +15,8 @@
 #include <regex>
 #include <string>
 
+#include "tests/testing/sqlite_query.h"
+
 namespace moderated::storage {
 
 class RawDb {
@@ -38,15 +40,7 @@ class RawDb {
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
       return std::string("error: ") + sqlite3_errmsg(db_);
     }
-    std::string out;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(s); ++i) {
-        if (i > 0) out += '|';
-        const unsigned char* t = sqlite3_column_text(s, i);
-        out += t ? reinterpret_cast<const char*>(t) : "NULL";
-      }
-      out += '\n';
-    }
+    std::string out = testing::SqliteRowsText(s);
     sqlite3_finalize(s);
     return out;
   }

@@ -13,6 +13,20 @@
 
 namespace moderated::testing {
 
+// Steps `stmt` to the end: "a|b\n" per row, NULL as "NULL".
+inline std::string SqliteRowsText(sqlite3_stmt* stmt) {
+  std::string out;
+  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      if (i > 0) out += '|';
+      const unsigned char* t = sqlite3_column_text(stmt, i);
+      out += t ? reinterpret_cast<const char*>(t) : "NULL";
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 // The rows of `sql`, "a|b\n" per row (NULL as "NULL"), or "error: MESSAGE"
 // when the statement cannot be prepared.
 inline std::string QuerySqlite(const std::string& db, const std::string& sql) {
@@ -28,14 +42,7 @@ inline std::string QuerySqlite(const std::string& db, const std::string& sql) {
   if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
     out = std::string("error: ") + sqlite3_errmsg(conn);
   }
-  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      if (i > 0) out += '|';
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      out += t ? reinterpret_cast<const char*>(t) : "NULL";
-    }
-    out += '\n';
-  }
+  out += SqliteRowsText(stmt);
   sqlite3_finalize(stmt);
   sqlite3_close(conn);
   return out;
