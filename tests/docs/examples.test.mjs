@@ -17,7 +17,8 @@
 // after the command, e.g. under `curl -si`), else 2xx — so an example that
 // lacks its Authorization header (401), names a route that is gone (404) or
 // sends a body the API refuses (4xx) fails here. When the block shows a JSON
-// answer on the next lines, its "status" and "action" must match too.
+// answer on the next lines, its "status" and "action" must match too, and
+// the rules of its reasons ("rule": ...) must be the answer's, in order.
 //
 // Run: MODERATED_BINARY=build/daemon/moderated node --test tests/docs/examples.test.mjs
 // (ctest does this as docs_examples).
@@ -201,7 +202,12 @@ test('every request example answers what its docs show', () => {
       failures.push(`${ex.file}:${ex.line}: HTTP ${status} (expected ${ex.status ?? '2xx'}): ${body.slice(0, 300)}`);
       continue;
     }
-    // Key fields the docs show for this answer.
+    // Key fields the docs show for this answer: the rules of its reasons, in order ...
+    const rules = (text) => [...text.matchAll(/"rule": ?"([^"]+)"/g)].map((m) => m[1]);
+    if (rules(ex.shown).length > 0 && rules(ex.shown).join() !== rules(body).join()) {
+      failures.push(`${ex.file}:${ex.line}: the reasons' rules are [${rules(body)}], the docs show [${rules(ex.shown)}]`);
+    }
+    // ... and its status and action.
     for (const key of ['status', 'action']) {
       const want = ex.shown.match(new RegExp(`"${key}": ?"([a-z]+)"`));
       const got = body.match(new RegExp(`"${key}": ?"([a-z]+)"`));
