@@ -13,6 +13,11 @@
 // sets NAME for the rest of that document, so the docs' own token commands
 // are what its later examples use. `moderated` is on PATH.
 //
+// The spamc examples run Debian's spamc (scripts/setup.sh installs it)
+// against the daemon's spamc listener, on a spam message.eml and a
+// missed.eml the test writes: the exit code must be what the example's
+// comment says ("exits 1 for spam", else 0), and its output too.
+//
 // Each example must answer what its block shows (an `HTTP/1.1 NNN` line
 // after the command, e.g. under `curl -si`), else 2xx — so an example that
 // lacks its Authorization header (401), names a route that is gone (404) or
@@ -23,7 +28,7 @@
 // Run: MODERATED_BINARY=build/daemon/moderated node --test tests/docs/examples.test.mjs
 // (ctest does this as docs_examples).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +55,13 @@ export function extractExamples(file, text) {
     const assign = line.match(/^(?:\$ )?([A-Z_]+)=\$\((.*)$/);
     if (assign) {
       out.push({ file, line: i + 1, kind: 'assign', name: assign[1], command: line.replace(/^\$ /, '') });
+      continue;
+    }
+    // A spamc request (docs/spamc.md, README): its exit code and output are
+    // in its comment ("exits 1 for spam", "prints 13.0/5.0", "SPAMD/1.5 0").
+    const spamc = line.match(/^(?:\$ )?(spamc [^#]*?)\s*(?:#\s*(.*))?$/);
+    if (spamc) {
+      out.push({ file, line: i + 1, kind: 'spamc', command: spamc[1], shown: spamc[2] ?? '' });
       continue;
     }
     // A request: a curl command, or a pipeline whose next stage is one.
@@ -95,6 +107,7 @@ function allExamples() {
 let dir;
 let daemon;
 let port;
+let spamcPort;
 const env = {};
 
 function startDaemon() {
@@ -102,13 +115,15 @@ function startDaemon() {
     const log = fs.openSync(path.join(dir, 'daemon.log'), 'w');
     // README: the database ./var/moderated.db and the socket ./var/moderated.sock.
     daemon = spawn(path.join(dir, 'build', 'daemon', 'moderated'), ['serve', '--listen', '127.0.0.1:0',
-      '--threads', '2', '--config', 'moderated.yaml'], { cwd: dir, stdio: ['ignore', log, log] });
+      '--threads', '2', '--config', 'moderated.yaml', '--spamc-listen', '127.0.0.1:0',
+      '--spamc-socket', path.join(dir, 'var', 'spamd.sock')], { cwd: dir, stdio: ['ignore', log, log] });
     daemon.on('exit', (code) => reject(new Error(`daemon exited (${code}) during start-up`)));
     const deadline = Date.now() + 60_000;
     const poll = () => {
       const text = fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8');
       const m = text.match(/event=listening transport=tcp addr=127\.0\.0\.1:(\d+)/);
-      if (m) return resolve(Number(m[1]));
+      const s = text.match(/event=listening transport=spamc-tcp addr=127\.0\.0\.1:(\d+)/);
+      if (m && s) return resolve([Number(m[1]), Number(s[1])]);
       if (Date.now() > deadline) return reject(new Error('daemon did not listen:\n' + text));
       setTimeout(poll, 20);
     };
@@ -132,6 +147,12 @@ before(async () => {
   fs.symlinkSync(binary, path.join(dir, 'bin', 'moderated'));
   env.PATH = `${path.join(dir, 'bin')}:${process.env.PATH}`;
   fs.copyFileSync(path.join(root, 'rules', 'default.yaml'), path.join(dir, 'my-rules.yaml'));  // docs/rules.md
+  // The mail the spamc examples pipe in: spam, and a message the filter let through.
+  fs.writeFileSync(path.join(dir, 'message.eml'), 'From: "Win Big" <promo@spam-casino.example>\n' +
+    'Subject: Free spins tonight\nMessage-ID: <wave-1@spam-casino.example>\n\n' +
+    'Best online casino: free spins and a welcome bonus for everyone at https://bit.ly/3xYz\n');
+  fs.writeFileSync(path.join(dir, 'missed.eml'), 'From: reader@example.org\n' +
+    'Subject: Re: the bridge\nMessage-ID: <missed-1@example.org>\n\nA message that got through.\n');
   // examples/README.md registers a webhook on loopback, which it says needs this.
   fs.writeFileSync(path.join(dir, 'moderated.yaml'), 'webhooks: {allow_networks: [127.0.0.0/8]}\n');
   // The tokens the docs use, made as README "Try it" makes them.
@@ -139,7 +160,7 @@ before(async () => {
   env.SITE_TOKEN = token('--role', 'site', '--site', 'news.example', '--site', 'ru.news.example',
     '--site', 'ar.news.example');
   env.AKISMET_KEY = token('--role', 'site', '--site', 'blog.example', '--akismet');
-  port = await startDaemon();
+  [port, spamcPort] = await startDaemon();
   assert.ok(fs.existsSync(path.join(dir, 'var', 'moderated.sock')));
 });
 
@@ -157,6 +178,7 @@ test('the docs have request examples', () => {
   // README "Try it" makes its tokens with its own commands.
   assert.deepEqual(examples.filter((e) => e.file === 'README.md' && e.kind === 'assign').map((e) => e.name),
     ['ADMIN_TOKEN', 'SITE_TOKEN', 'AKISMET_KEY']);
+  assert.equal(examples.filter((e) => e.kind === 'spamc').length, 5);  // README 1, docs/spamc.md 4
   // docs/rules.md's PUT is a pipeline from jq into curl.
   assert.ok(examples.some((e) => e.file === 'docs/rules.md' && e.command.startsWith('jq ')));
 });
@@ -178,6 +200,22 @@ test('every request example answers what its docs show', () => {
         if (fileEnv[ex.name] === '') failures.push(`${ex.file}:${ex.line}: ${ex.name} is empty`);
       } catch (e) {
         failures.push(`${ex.file}:${ex.line}: command failed: ${e.stderr || e.message}`);
+      }
+      continue;
+    }
+    if (ex.kind === 'spamc') {
+      const command = ex.command.replace(/-p 783\b/, `-p ${spamcPort}`)
+        .replaceAll('/run/moderated/spamd.sock', path.join(dir, 'var', 'spamd.sock'));
+      const run = spawnSync('bash', ['-c', command], { env: { ...process.env, ...fileEnv }, cwd: dir, timeout: 30_000 });
+      const stdout = run.stdout.toString().trim();
+      const wantCode = /exits 1/.test(ex.shown) ? 1 : 0;
+      const printed = ex.shown.match(/(?:prints )?(\d+\.\d\/\d+\.\d|SPAMD\/\S+ \d+)/)?.[1];
+      // A score depends on the message: its form is checked, a SPAMD line exactly.
+      const want = printed?.startsWith('SPAMD') ? printed : printed ? /^\d+\.\d\/5\.0$/ : null;
+      if (run.status !== wantCode) {
+        failures.push(`${ex.file}:${ex.line}: spamc exited ${run.status} (expected ${wantCode}): ${stdout} ${run.stderr}`);
+      } else if (want && !(typeof want === 'string' ? stdout === want : want.test(stdout))) {
+        failures.push(`${ex.file}:${ex.line}: spamc printed '${stdout}', the docs show '${printed}'`);
       }
       continue;
     }
