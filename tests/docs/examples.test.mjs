@@ -256,3 +256,15 @@ test('every request example answers what its docs show', () => {
   }
   assert.deepEqual(failures, []);
 });
+
+// README's `moderated serve` block is the options part of `moderated serve
+// --help`, word for word (the man page is made from the same text).
+test("README's serve options are the binary's", () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const block = readme.match(/### `moderated serve`\n\n```\n([\s\S]*?)```/);
+  assert.ok(block, 'README has no `moderated serve` block');
+  const help = spawnSync(binary, ['serve', '--help']);
+  const text = help.stdout.toString() || help.stderr.toString();
+  const options = text.slice(text.indexOf('Options ('), text.indexOf('  --help ') + '  --help             this text\n'.length);
+  assert.equal(block[1], options);
+});
