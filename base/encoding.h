@@ -28,6 +28,12 @@ bool ParseHex(std::string_view digits, uint32_t* value);
 // UTF-8, one to four bytes.
 void AppendUtf8(uint32_t code_point, std::string* out);
 
+// Decodes the well-formed UTF-8 sequence at s[*i] (RFC 3629: no overlong
+// forms, no surrogates, at most U+10FFFF), advances *i past it and returns
+// the code point; for anything else advances one byte and returns -1.
+// *i must be < s.size().
+int32_t DecodeUtf8(std::string_view s, size_t* i);
+
 // Standard base64 with '=' padding.
 std::string Base64Encode(std::string_view bytes);
 

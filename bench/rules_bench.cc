@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/generated_rules.h"
 #include "rules/rule_set.h"
 
 namespace {
@@ -18,37 +19,7 @@ using moderated::rules::CompileOptions;
 using moderated::rules::RuleSet;
 
 std::string MakeRules(int n) {
-  std::string src = "version: 1\nrules:\n";
-  for (int i = 0; i < n; ++i) {
-    std::string id = "r" + std::to_string(i);
-    std::string w = "spamword" + std::to_string(i);
-    std::string match;
-    switch (i % 10) {
-      case 0:
-      case 1:
-      case 2:
-      case 3:
-        match = "{field: content, words: [" + w + ", \"" + w + " now\", казино" +
-                std::to_string(i) + "]}";
-        break;
-      case 4:
-      case 5:
-        match = "{field: content, phrases: [\"earn " + std::to_string(i) + " from home\"]}";
-        break;
-      case 6:
-      case 7:
-        match = "{field: content, regex: 'free\\s+spins?\\s+" + std::to_string(i) + "'}";
-        break;
-      case 8:
-        match = "{field: author.email, contains: \"@spam" + std::to_string(i) + ".\"}";
-        break;
-      default:
-        match = "{feature: link_count, \">=\": " + std::to_string(3 + i % 7) + "}";
-        break;
-    }
-    src += "  - {id: " + id + ", score: 1, match: " + match + "}\n";
-  }
-  return src;
+  return "version: 1\nrules:\n" + moderated::bench::GeneratedRules(n, "r");
 }
 
 const std::string& Comment() {

@@ -20,11 +20,14 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <atomic>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/encoding.h"
 #include "base/hash.h"
 #include "base/strings.h"
 #include "rules/cidr.h"
@@ -57,6 +60,30 @@ constexpr size_t kMaxSpansPerHit = 32;
 // points on either side of each candidate with one shared RE2.
 constexpr std::string_view kTokenPattern = "([\\pL\\pM\\pN_]+)";
 constexpr std::string_view kWordCharPattern = "[\\pL\\pM\\pN_]";
+
+// Whether code point `cp` (-1: a malformed byte) matches kWordCharPattern
+// (`word_char`, compiled from it). Each code point is asked of RE2 once per
+// process and remembered (a byte per code point, 1.1 MB, filled as text
+// shows them): the tokeniser and the word-boundary checks classify every
+// character of every comment. Relaxed atomics: racing threads store the
+// same answer.
+bool IsWordCodePoint(int32_t cp, const RE2& word_char) {
+  if (cp < 0) return false;
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
+           cp == '_';
+  }
+  static std::vector<std::atomic<uint8_t>> known(0x110000);
+  std::atomic<uint8_t>& slot = known[static_cast<size_t>(cp)];
+  uint8_t v = slot.load(std::memory_order_relaxed);
+  if (v == 0) {
+    std::string utf8;
+    base::AppendUtf8(static_cast<uint32_t>(cp), &utf8);
+    v = RE2::FullMatch(utf8, word_char) ? 1 : 2;
+    slot.store(v, std::memory_order_relaxed);
+  }
+  return v == 1;
+}
 
 // Features, in declaration order. Adding a feature: a member in
 // rule_set.h, a row here.
@@ -181,6 +208,12 @@ struct RuleSet::Impl {
   std::unique_ptr<RE2> word_char;
   std::string version;
   std::vector<char> features_used;  // by FeatureNames() index, enabled rules only
+  // Which rules Match() evaluates: a rule that can only hold when one of
+  // its text conditions matched is listed under each of those leaves (so a
+  // comment costs the rules it could satisfy, not all of them); the others
+  // (features, negations) are evaluated for every comment.
+  std::vector<std::vector<int>> rules_by_leaf;
+  std::vector<int> unconditional_rules;
 
   // Per-Match scratch: which leaves matched and where.
   struct Record {
@@ -240,9 +273,58 @@ class RuleSet::Impl::Compiler {
       impl_->infos.push_back(std::move(rule.info));
     }
     CompileSets();
+    IndexRulesByLeaf();
   }
 
  private:
+  // Leaves one of which must have matched for `node` to hold, into *out;
+  // false if it can hold without any (a feature, a negation).
+  static bool RequiredLeaves(const Node& node, std::vector<int>* out) {
+    switch (node.type) {
+      case Condition::Type::kText:
+        out->push_back(node.leaf);
+        return true;
+      case Condition::Type::kAny: {
+        for (const Node& child : node.children) {
+          if (!RequiredLeaves(child, out)) return false;
+        }
+        return !node.children.empty();
+      }
+      case Condition::Type::kAll: {
+        // Any one child's requirement is the whole condition's; take the
+        // narrowest.
+        std::vector<int> best, candidate;
+        bool found = false;
+        for (const Node& child : node.children) {
+          candidate.clear();
+          if (RequiredLeaves(child, &candidate) && (!found || candidate.size() < best.size())) {
+            best.swap(candidate);
+            found = true;
+          }
+        }
+        out->insert(out->end(), best.begin(), best.end());
+        return found;
+      }
+      default:
+        return false;
+    }
+  }
+
+  void IndexRulesByLeaf() {
+    impl_->rules_by_leaf.assign(impl_->leaves.size(), {});
+    std::vector<int> leaves;
+    for (size_t i = 0; i < impl_->roots.size(); ++i) {
+      leaves.clear();
+      if (!RequiredLeaves(impl_->roots[i], &leaves)) {
+        impl_->unconditional_rules.push_back(static_cast<int>(i));
+        continue;
+      }
+      std::sort(leaves.begin(), leaves.end());
+      leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+      for (int leaf : leaves) impl_->rules_by_leaf[leaf].push_back(static_cast<int>(i));
+    }
+  }
+
   void Error(SourcePos pos, std::string_view msg) {
     errors_->push_back(internal::FormatError(origin_, pos, msg));
   }
@@ -589,9 +671,8 @@ bool RuleSet::Impl::Lookup(const Leaf& leaf, const FieldRef& ref, std::string_vi
 // True if the code point starting at byte `pos` is a letter, mark, digit or
 // '_'. `pos` must be < text.size().
 bool RuleSet::Impl::IsWordChar(std::string_view text, size_t pos) const {
-  size_t end = pos + 1;
-  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
-  return RE2::FullMatch(StringPiece(text.data() + pos, end - pos), *word_char);
+  size_t next = pos;
+  return IsWordCodePoint(base::DecodeUtf8(text, &next), *word_char);
 }
 
 // Finds the whole-word matches of a phrase leaf in `text` (up to the span
@@ -809,10 +890,25 @@ void RuleSet::Impl::MatchUnit(const FieldMatcher& m, std::string_view text, int 
 void RuleSet::Impl::MatchTokens(const FieldMatcher& m, std::string_view text, int unit,
                                 State* st) const {
   std::string folded;
-  StringPiece in(text.data(), text.size()), tok;
-  while (RE2::FindAndConsume(&in, *tokenizer, &tok)) {
-    size_t b = static_cast<size_t>(tok.data() - text.data());
-    std::string_view t(tok.data(), tok.size());
+  // The runs of kTokenPattern, without a regex search per token (each takes
+  // RE2's locks): code points classified once (IsWordCodePoint).
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t b = i;
+    while (b < text.size()) {
+      size_t next = b;
+      if (IsWordCodePoint(base::DecodeUtf8(text, &next), *word_char)) break;
+      b = next;
+    }
+    if (b == text.size()) break;
+    size_t e = b;
+    while (e < text.size()) {
+      size_t next = e;
+      if (!IsWordCodePoint(base::DecodeUtf8(text, &next), *word_char)) break;
+      e = next;
+    }
+    i = e;
+    std::string_view t = text.substr(b, e - b);
     auto add = [&](const std::vector<int>& found) {
       for (int leaf : found) {
         st->hit[leaf] = 1;
@@ -871,12 +967,26 @@ Matches RuleSet::Match(const CommentView& comment) const {
   std::stable_sort(st.records.begin(), st.records.end(),
                    [](const Impl::Record& a, const Impl::Record& b) { return a.leaf < b.leaf; });
 
+  // The rules that could hold (see rules_by_leaf), in rule order.
+  std::vector<int> triggered;
+  for (size_t leaf = 0; leaf < st.hit.size(); ++leaf) {
+    if (st.hit[leaf] == 0) continue;
+    const std::vector<int>& rules = im.rules_by_leaf[leaf];
+    triggered.insert(triggered.end(), rules.begin(), rules.end());
+  }
+  std::sort(triggered.begin(), triggered.end());
+  std::vector<int> candidates;
+  candidates.reserve(im.unconditional_rules.size() + triggered.size());
+  std::merge(im.unconditional_rules.begin(), im.unconditional_rules.end(), triggered.begin(),
+             triggered.end(), std::back_inserter(candidates));
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+
   const std::string site = base::AsciiLower(comment.site);
   const std::string language = base::AsciiLower(comment.language);
-  for (size_t i = 0; i < im.infos.size(); ++i) {
+  for (int i : candidates) {
     if (!Impl::Applies(im.infos[i], site, language)) continue;
     if (!im.Eval(im.roots[i], comment, st)) continue;
-    result.hits.push_back(im.MakeHit(static_cast<int>(i), comment, st));
+    result.hits.push_back(im.MakeHit(i, comment, st));
   }
   return result;
 }

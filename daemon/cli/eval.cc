@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +16,8 @@
 #include "base/flags.h"
 #include "base/progress.h"
 #include "base/strings.h"
+#include "classifiers/fasttext_classifier.h"
+#include "classifiers/judge.h"
 #include "daemon/cli/commands.h"
 #include "daemon/cli/offline.h"
 #include "daemon/jobs/evaluate.h"
@@ -21,6 +25,7 @@
 #include "training/corpus.h"
 #include "training/dataset.h"
 #include "training/scorecard.h"
+#include "training/site_model.h"
 
 namespace moderated {
 namespace {
@@ -55,6 +60,11 @@ Judging:
                            instead of the site's
   --hint                   give each row's language to the pipeline as the
                            client's lang hint (default: detect it)
+  --site-per-group         with --preset: judge each group (a YouTube video,
+                           …) as its own site, with a site model trained on
+                           that group's train and validation examples (its
+                           labels, as a site's moderators would give them),
+                           activated if it passes the site gate
   --config FILE  --rules FILE  --model FILE  --database FILE
                            as for `moderated serve`
 
@@ -71,7 +81,7 @@ struct Flags {
   std::string data, format, text_col = "text", label_col = "label", lang_col = "lang";
   std::string source_col, label_map, data_dir = "../shared/data", split = "test";
   std::vector<std::string> presets;
-  bool regression = false, hint = false;
+  bool regression = false, hint = false, site_per_group = false;
   std::string site = "eval";
   std::string sensitivity;
   std::string json;
@@ -94,6 +104,7 @@ int ParseFlags(int argc, char** argv, Flags* f) {
       .Value("--site", &f->site)
       .Value("--sensitivity", &f->sensitivity)
       .Switch("--hint", &f->hint)
+      .Switch("--site-per-group", &f->site_per_group)
       .Value("--json", &f->json);
   if (int rc = flags.ParseForCommand(argc, argv, 1, kUsage); rc >= 0) return rc;
   const int sources = !f->data.empty() + !f->presets.empty() + f->regression;
@@ -105,6 +116,10 @@ int ParseFlags(int argc, char** argv, Flags* f) {
   if (!f->sensitivity.empty() && f->sensitivity != "low" && f->sensitivity != "normal" &&
       f->sensitivity != "high") {
     std::cerr << "moderated eval: --sensitivity must be low, normal or high\n";
+    return 2;
+  }
+  if (f->site_per_group && (f->presets.empty() || f->split != "test")) {
+    std::cerr << "moderated eval: --site-per-group needs --preset and the test split\n";
     return 2;
   }
   if (f->split != "test" && f->split != "validation") {
@@ -177,16 +192,71 @@ bool ReadDataFile(const Flags& f, std::vector<training::Example>* out, std::stri
   return true;
 }
 
-bool ReadExamples(const Flags& f, std::vector<training::Example>* out, std::string* error) {
+// The examples to judge; with --preset, the groups' labelled (train and
+// validation) examples go to *labelled when it is not null.
+bool ReadExamples(const Flags& f, std::vector<training::Example>* out,
+                  std::vector<training::Example>* labelled, std::string* error) {
   if (!f.data.empty()) return ReadDataFile(f, out, error);
   if (f.regression) return EmbeddedRegressionExamples(out, error);
   std::vector<training::Example> all;
   training::DatasetReport report;
   if (!training::BuildDataset(f.presets, f.data_dir, &all, &report, error)) return false;
   for (training::Example& e : all) {
-    if (e.split == f.split) out->push_back(std::move(e));
+    if (e.split == f.split) {
+      out->push_back(std::move(e));
+    } else if (labelled != nullptr && !e.group.empty() && e.labels.size() == 1) {
+      labelled->push_back(std::move(e));
+    }
   }
   return true;
+}
+
+// --site-per-group: each group of `examples` becomes a site named after it,
+// with its own model trained on `labelled`'s examples of that group (the
+// daemon's site training: TrainSiteModel, activated only if it passes the
+// gate). Returns the engine that judges with those site models.
+std::shared_ptr<const Engine> WithGroupSiteModels(
+    std::shared_ptr<const Engine> engine, const std::vector<training::Example>& examples,
+    const std::vector<training::Example>& labelled, const std::string& sensitivity,
+    std::string* error) {
+  std::map<std::string, std::vector<training::SiteExample>> by_group;
+  for (const training::Example& e : examples) by_group[e.group];
+  int64_t id = 0;
+  for (const training::Example& e : labelled) {
+    auto it = by_group.find(e.group);
+    if (it != by_group.end()) it->second.push_back({++id, e.text, e.labels[0], e.language});
+  }
+  const classifiers::Judge& judge = engine->judge();
+  classifiers::Sensitivity level = classifiers::Sensitivity::kNormal;
+  classifiers::ParseSensitivity(sensitivity, &level);
+  const training::BaseModel base{judge.base().classifier.get(), judge.base().calibration.get(),
+                                 level};
+  std::shared_ptr<const classifiers::Judge> next = engine->judge_ptr();
+  for (const auto& [group, labels] : by_group) {
+    training::SiteModelOutcome outcome;
+    if (!training::TrainSiteModel(labels, base, {}, training::SiteModelOptions{}, &outcome,
+                                  error)) {
+      *error = "site model for group " + group + ": " + *error;
+      return nullptr;
+    }
+    std::cerr << "group " << group << ": " << labels.size() << " labels, "
+              << (!outcome.refusal.empty() ? "no site model: " + outcome.refusal
+                  : outcome.gate.passed    ? "site model " + outcome.version + " active"
+                                           : "site model refused by the gate: " +
+                                                 outcome.gate.reason)
+              << "\n";
+    if (!outcome.refusal.empty() || !outcome.gate.passed) continue;
+    classifiers::SiteModel model;
+    model.classifier = classifiers::LoadFastTextClassifierFromMemory(
+        outcome.model_bytes, "site model " + group, error);
+    if (!model.classifier) return nullptr;
+    model.combiner =
+        classifiers::SiteCombiner::Parse(outcome.combiner_json, "combiner " + group, error);
+    if (!model.combiner) return nullptr;
+    model.version = outcome.version;
+    next = next->WithSiteModel(group, std::move(model));
+  }
+  return engine->WithJudge(std::move(next));
 }
 
 }  // namespace
@@ -203,22 +273,35 @@ int RunEvalCommand(int argc, char** argv) {
   auto engine = LoadOfflineEngine(config, f.offline.database_given, &messages);
   for (const auto& m : messages) std::cerr << m << "\n";
   if (!engine) return 1;
-  std::vector<training::Example> examples;
+  std::vector<training::Example> examples, labelled;
   std::string error;
-  if (!ReadExamples(f, &examples, &error)) {
+  if (!ReadExamples(f, &examples, f.site_per_group ? &labelled : nullptr, &error)) {
     std::cerr << error << "\n";
     return 1;
   }
   rules::SitePolicy policy = engine->PolicyFor(f.site);
   if (!f.sensitivity.empty()) policy.sensitivity = f.sensitivity;
-  base::Progress progress(stderr);
-  const auto items = JudgeExamples(
-      *engine, examples, f.site, f.hint,
-      [&](size_t done, size_t n) {
-        progress.Bar("judging", static_cast<int64_t>(done), static_cast<int64_t>(n));
-      },
-      &policy);
-  progress.EndBar();
+  std::vector<training::PipelineItem> items;
+  if (f.site_per_group) {
+    engine = WithGroupSiteModels(engine, examples, labelled, policy.sensitivity, &error);
+    if (!engine) {
+      std::cerr << "moderated eval: " << error << "\n";
+      return 1;
+    }
+    for (const training::Example& e : examples) {
+      items.push_back(JudgeExample(*engine, e, e.group.empty() ? f.site : e.group, f.hint,
+                                   &policy));
+    }
+  } else {
+    base::Progress progress(stderr);
+    items = JudgeExamples(
+        *engine, examples, f.site, f.hint,
+        [&](size_t done, size_t n) {
+          progress.Bar("judging", static_cast<int64_t>(done), static_cast<int64_t>(n));
+        },
+        &policy);
+    progress.EndBar();
+  }
   const training::Scorecard card = training::Score(items);
   const std::string json = training::ScorecardJson(card);
   if (f.json == "-") {
@@ -227,7 +310,8 @@ int RunEvalCommand(int argc, char** argv) {
   }
   std::cout << "model " << engine->running_model().version << " ("
             << engine->running_model().source << "), rules " << engine->rules().version()
-            << ", site " << f.site << ", sensitivity " << policy.sensitivity << ", "
+            << ", site " << (f.site_per_group ? std::string("per group") : f.site)
+            << ", sensitivity " << policy.sensitivity << ", "
             << examples.size() << " comments\n\n"
             << training::ScorecardTable(card);
   if (!f.json.empty()) {

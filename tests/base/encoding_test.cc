@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+#include <utility>
+#include <vector>
+
 namespace moderated::base {
 namespace {
 
@@ -27,6 +31,28 @@ TEST(EncodingTest, ParseHex) {
   EXPECT_FALSE(ParseHex("12g4", &v));
   EXPECT_FALSE(ParseHex("100000000", &v));  // more than 32 bits
   EXPECT_EQ(0xFFFFFFFFu, v);                // untouched on failure
+}
+
+TEST(EncodingTest, DecodeUtf8ReadsWellFormedSequencesOnly) {
+  auto decode = [](std::string_view s) {
+    std::vector<std::pair<int32_t, size_t>> out;  // code point, position after
+    size_t i = 0;
+    while (i < s.size()) {
+      int32_t cp = DecodeUtf8(s, &i);
+      out.emplace_back(cp, i);
+    }
+    return out;
+  };
+  using V = std::vector<std::pair<int32_t, size_t>>;
+  EXPECT_EQ((V{{0x41, 1}, {0x436, 3}, {0x628, 5}, {0x2019, 8}, {0x1F600, 12}}),
+            decode("A\xD0\xB6\xD8\xA8\xE2\x80\x99\xF0\x9F\x98\x80"));
+  // Overlong "/", a surrogate, above U+10FFFF, a lone continuation byte and
+  // a truncated sequence: -1, one byte at a time.
+  EXPECT_EQ((V{{-1, 1}, {-1, 2}}), decode("\xC0\xAF"));
+  EXPECT_EQ((V{{-1, 1}, {-1, 2}, {-1, 3}}), decode("\xED\xA0\x80"));
+  EXPECT_EQ((V{{-1, 1}, {-1, 2}, {-1, 3}, {-1, 4}}), decode("\xF4\x90\x80\x80"));
+  EXPECT_EQ((V{{-1, 1}, {0x61, 2}}), decode("\x80" "a"));
+  EXPECT_EQ((V{{-1, 1}, {-1, 2}}), decode("\xE2\x80"));
 }
 
 TEST(EncodingTest, AppendUtf8WritesOneToFourBytes) {

@@ -128,6 +128,56 @@ TEST(EvalCommandTest, SensitivityRegressionSetAndUsageErrors) {
             out);
 }
 
+// --site-per-group: a video whose spam the base model has never seen (a
+// made-up product name in otherwise friendly words) is judged with a site
+// model trained on that video's first 70 %, as its moderators would have
+// labelled it; the other videos have too few labels for one.
+TEST(EvalCommandTest, SitePerGroupTrainsEachGroupsOwnModel) {
+  TempDir dir;
+  const std::filesystem::path yt = dir.path() / "youtube-spam-collection";
+  std::filesystem::create_directories(yt);
+  const char* const kAdjectives[] = {"red",   "quiet", "brave", "sunny", "old",
+                                     "green", "happy", "small", "late",  "warm"};
+  const char* const kNouns[] = {"river", "garden", "morning", "bridge", "window",
+                                "street", "forest", "evening", "harbour", "meadow"};
+  {
+    std::ofstream psy(yt / "Youtube01-Psy.csv");
+    psy << "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\n";
+    for (const char* a : kAdjectives) {
+      for (const char* n : kNouns) {
+        psy << "s,a,d,\"zorblax glimmerfax " << a << " " << n << " qwindle\",1\n"
+            << "h,a,d,\"this song reminds me of the " << a << " " << n << "\",0\n";
+      }
+    }
+  }
+  for (const char* video : {"Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv",
+                            "Youtube04-Eminem.csv", "Youtube05-Shakira.csv"}) {
+    std::ofstream(yt / video) << "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\n"
+                              << "s,a,d,check out my channel and subscribe,1\n"
+                              << "h,a,d,great video,0\n";
+  }
+  const std::string base = kBinary + " eval --preset youtube --data-dir " + dir.path().string();
+  int code = -1;
+  std::string out = RunCommand(base + " --json " + dir.File("alone.json") + " 2>&1", &code);
+  ASSERT_EQ(0, code) << out;
+  out = RunCommand(base + " --site-per-group --json " + dir.File("site.json") + " 2>&1", &code);
+  ASSERT_EQ(0, code) << out;
+  EXPECT_NE(std::string::npos, out.find("group Psy: 140 labels, site model site-")) << out;
+  EXPECT_NE(std::string::npos, out.find("group KatyPerry: 0 labels, no site model: ")) << out;
+  const json::value alone = json::parse(RunCommand("cat " + dir.File("alone.json")));
+  const json::value site = json::parse(RunCommand("cat " + dir.File("site.json")));
+  const json::value& psy_alone = alone.at("by_source").at("youtube").at("groups").at("Psy");
+  const json::value& psy_site = site.at("by_source").at("youtube").at("groups").at("Psy");
+  EXPECT_EQ(30, psy_site.at("positives").as_int64());
+  EXPECT_LT(psy_alone.at("tp").as_int64(), 15) << psy_alone;
+  EXPECT_EQ(30, psy_site.at("tp").as_int64()) << psy_site;
+  EXPECT_EQ(0, psy_site.at("ham_flagged").as_int64()) << psy_site;
+
+  EXPECT_EQ("moderated eval: --site-per-group needs --preset and the test split\n",
+            RunCommand(kBinary + " eval --regression --site-per-group 2>&1", &code));
+  EXPECT_EQ(2, code);
+}
+
 TEST(TrainCommandTest, ExportsTheDatasetAsBuiltAndRefusesUsageErrors) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() / "sms-spam-collection");
