@@ -31,9 +31,11 @@ command -v python3 >/dev/null || PACKAGES+=(python3)
 # Debian's spamc client for the spamc/spamd listener's tests (tests/daemon/spamc_e2e_test.cc).
 PACKAGES+=(spamc)
 # promtool (Debian's prometheus package) checks the /metrics exposition
-# (tests/daemon/api/metrics_promtool_test.sh); lintian checks the .deb
-# (tests/packaging/deb_test.sh).
+# (tests/daemon/api/metrics_e2e_test.cc, tests/daemon/jobs/webhooks_e2e_test.cc);
+# lintian checks the .deb (tests/packaging/deb_test.sh).
 PACKAGES+=(prometheus lintian)
+# jq: docs/rules.md's rules PUT pipes jq into curl, and tests/docs runs it.
+PACKAGES+=(jq)
 # The WordPress plugin (integrations/wordpress): msgfmt/xgettext and zip build
 # its zip; its end-to-end test (tests/wordpress) runs Debian's WordPress on
 # PHP's built-in server with a private MariaDB. The packages' own services

@@ -259,6 +259,11 @@ std::string LangHint(std::string_view v) {
   return std::string(v);
 }
 
+// The serialised length of the member `"name":value` of an object.
+size_t MemberBytes(const std::string& name, const json::value& value) {
+  return ToJson(json::value(json::string(name))).size() + 1 + ToJson(value).size();
+}
+
 // meta: {"source": "akismet", "guid": ..., "fields": {unmapped fields}}, at
 // most `max_bytes` serialised. Fields named "x[...]" are gathered into an
 // array "x" (PHP's comment_context[] and the like). When too large, the
@@ -282,21 +287,31 @@ std::string BuildMeta(const AkismetForm& form, const std::string& guid, const st
   std::string text = ToJson(meta);
   if (text.size() <= max_bytes) return text;
   // Drop the largest until it fits (bounded: at most every field once).
+  // "dropped" and "dropped_reason" are added before `f` is taken: adding a
+  // key to `meta` may move its members, and `f` must stay valid. The size
+  // is kept by arithmetic (each member's exact serialised length and its
+  // comma) and checked by serialising only when it says it fits, so a
+  // form of 1,000 small fields costs a few serialisations, not 1,000.
   std::vector<std::pair<size_t, std::string>> sizes;
   for (const auto& kv : fields) {
     sizes.emplace_back(ToJson(kv.value()).size() + kv.key().size(), std::string(kv.key()));
   }
   std::sort(sizes.begin(), sizes.end(), std::greater<>());
-  json::array dropped;
-  json::object& f = meta["fields"].as_object();
+  meta["dropped"] = json::array();
+  meta["dropped_reason"] =
+      "meta larger than limits.max_meta_bytes (" + std::to_string(max_bytes) + ")";
+  json::object& f = meta.at("fields").as_object();
+  json::array& dropped = meta.at("dropped").as_array();
+  size_t estimate = ToJson(meta).size();
   for (const auto& [size, name] : sizes) {
+    estimate -= std::min(estimate, MemberBytes(name, f.at(name)) + (f.size() > 1 ? 1 : 0));
     f.erase(name);
     dropped.push_back(json::string(Utf8Prefix(name, 64)));
-    meta["dropped"] = dropped;
-    meta["dropped_reason"] =
-        "meta larger than limits.max_meta_bytes (" + std::to_string(max_bytes) + ")";
+    estimate += ToJson(dropped.back()).size() + (dropped.size() > 1 ? 1 : 0);
+    if (estimate > max_bytes) continue;
     text = ToJson(meta);
     if (text.size() <= max_bytes) return text;
+    estimate = text.size();
   }
   // Even the names do not fit: say only how many were dropped.
   json::object minimal{{"source", source}, {"guid", guid}, {"dropped_count", sizes.size()}};

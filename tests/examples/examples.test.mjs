@@ -141,7 +141,9 @@ async function runExample(site, externalId, command, args) {
 
 describe('site examples', () => {
   test('Python (examples/python/site.py)', async () => {
-    await runExample('py.example', 'py-1', 'python3', [path.join(root, 'examples', 'python', 'site.py')]);
+    // -I -S: isolated, without the site module, so no installed package can
+    // be imported: the example needs the standard library alone.
+    await runExample('py.example', 'py-1', 'python3', ['-I', '-S', path.join(root, 'examples', 'python', 'site.py')]);
   });
   test('Node (examples/node/site.mjs)', async () => {
     await runExample('node.example', 'node-1', process.execPath, [path.join(root, 'examples', 'node', 'site.mjs')]);

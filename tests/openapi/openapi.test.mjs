@@ -2,9 +2,12 @@
 // - the document is valid OpenAPI 3.1 (npm @seriousme/openapi-schema-validator,
 //   pinned by package-lock.json);
 // - the daemon serves the same document at GET /openapi.json;
-// - real responses of a running daemon — comments, check, batch, polling,
-//   the queue, tokens, sites and errors — carry a status the document lists
-//   for that operation and match its schema (Ajv, JSON Schema 2020-12).
+// - real responses of a running daemon carry a status the document lists
+//   for that operation and match its schema (Ajv, JSON Schema 2020-12),
+//   and every operation of the document has had at least one real
+//   response checked so (the last test fails naming any that has not);
+// - a JSON body the daemon accepted (2xx) matches the operation's
+//   requestBody schema.
 // (That every route is documented and nothing else is:
 // tests/daemon/api/routes_test.cc, OpenApiTest.)
 //
@@ -74,16 +77,26 @@ after(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+// The operations ("get /v1/queue") whose real responses were checked.
+const checked = new Set();
+
 // Calls the daemon and checks the answer against the operation `method
-// pattern` of the document: its status is listed, and a JSON body matches
-// the schema listed for that status and content type. Returns the body.
-async function call(method, pattern, target, { as, body } = {}) {
-  const headers = {};
+// pattern` of the document: its status is listed, and a body matches the
+// schema listed for that status and content type. Returns {status, body}.
+// `body` is sent as JSON; `form` as application/x-www-form-urlencoded.
+// `partial`: the body is meant to be partly invalid (a batch with a bad item).
+async function call(method, pattern, target, { as, body, form, headers: extra, partial } = {}) {
+  const headers = { ...extra };
   if (as) headers.Authorization = `Bearer ${tokens[as]}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(base + target, {
-    method: method.toUpperCase(), headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  } else if (form !== undefined) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    payload = new URLSearchParams(form).toString();
+  }
+  const res = await fetch(base + target, { method: method.toUpperCase(), headers, body: payload });
   const text = await res.text();
   const operation = spec.paths[pattern]?.[method];
   assert.ok(operation, `${method} ${pattern} is not in docs/openapi.yaml`);
@@ -97,10 +110,22 @@ async function call(method, pattern, target, { as, body } = {}) {
     at = response.$ref;
     response = spec.components.responses[response.$ref.split('/').pop()];
   }
-  const type = (res.headers.get('content-type') ?? '').split(';')[0];
-  if (res.status === 204) return null;
+  checked.add(`${method} ${pattern}`);
+  // A body the daemon accepted is one the document's requestBody accepts.
+  const requestSchema = operation.requestBody?.content?.['application/json']?.schema;
+  if (body !== undefined && res.status < 300 && requestSchema && !partial) {
+    const ptr = `#/paths/${escape(pattern)}/${method}/requestBody/content/application~1json/schema`;
+    const validateRequest = ajv.compile({ $ref: `openapi${ptr}` });
+    assert.ok(validateRequest(body), `${method} ${target}: the document refuses the accepted body ` +
+      `${JSON.stringify(body).slice(0, 200)}: ${ajv.errorsText(validateRequest.errors)}`);
+  }
+  if (res.status === 204 || method === 'head') return { status: res.status, body: null };
+  // The content type as sent, or without its parameters.
+  const sent = res.headers.get('content-type') ?? '';
+  const type = response.content?.[sent] ? sent : sent.split(';')[0];
   const media = response.content?.[type];
-  assert.ok(media, `${method} ${target}: ${res.status} ${type} is not documented`);
+  if (!response.content && text === '') return { status: res.status, body: null };
+  assert.ok(media, `${method} ${target}: ${res.status} ${sent} is not documented`);
   const value = type.endsWith('json') ? JSON.parse(text) : text;
   const validate = ajv.compile({ $ref: `openapi${at}/content/${escape(type)}/schema` });
   assert.ok(validate(value), `${method} ${target} → ${res.status}: ${ajv.errorsText(validate.errors)}\n${text}`);
@@ -135,7 +160,7 @@ describe('real responses match the schemas', () => {
     assert.equal(again.status, 200);
     await call('post', '/v1/check', '/v1/check', { as: 'site', body: { site: 'news.example', content: 'hello' } });
     const batch = await call('post', '/v1/comments/batch', '/v1/comments/batch', {
-      as: 'site', body: { comments: [{ site: 'news.example', content: 'fine' }, { site: 'news.example' }] },
+      as: 'site', body: { comments: [{ site: 'news.example', content: 'fine' }, { site: 'news.example' }] }, partial: true,
     });
     assert.ok(batch.body.results[1].error);
     await call('get', '/v1/comments/{id}', `/v1/comments/${first.body.id}`, { as: 'site' });
@@ -184,4 +209,142 @@ describe('real responses match the schemas', () => {
     assert.ok(invalid.body.errors.length >= 2);
     await call('get', '/v1/comments', '/v1/comments', { as: 'site' }); // 400: site is required
   });
+});
+
+describe('every other operation answers what the document says', () => {
+  const held = async (id) => (await call('post', '/v1/comments', '/v1/comments', {
+    as: 'site', body: { site: 'news.example', id, content: `held for review ${id}`, author: { email: 'oa@example.org' } },
+  })).body.id;
+
+  test('operations', async () => {
+    assert.equal((await call('get', '/healthz', '/healthz')).status, 200);
+    assert.equal((await call('get', '/readyz', '/readyz')).status, 200);
+    assert.equal((await call('get', '/openapi.json', '/openapi.json')).status, 200);
+    const metrics = await call('get', '/metrics', '/metrics');
+    assert.match(metrics.body, /^# HELP /);
+  });
+
+  test('claims, decisions, undo, history, reputation', async () => {
+    await call('put', '/v1/admin/sites/{name}', '/v1/admin/sites/news.example', {
+      as: 'admin', body: { hold_at: -1, reject_at: 1000 },
+    });
+    const id = await held('oa-review-1');
+    const claim = await call('post', '/v1/queue/{id}/claim', `/v1/queue/${id}/claim`, { as: 'admin', body: { minutes: 5 } });
+    assert.equal(claim.status, 200);
+    assert.equal((await call('delete', '/v1/queue/{id}/claim', `/v1/queue/${id}/claim`, { as: 'admin' })).status, 204);
+    const decided = await call('post', '/v1/comments/{id}/decision', `/v1/comments/${id}/decision`, {
+      as: 'admin', body: { decision: 'approve', note: 'fine' },
+    });
+    assert.equal(decided.body.comment.status, 'approved');
+    assert.equal((await call('get', '/v1/comments/{id}/history', `/v1/comments/${id}/history`, { as: 'admin' })).status, 200);
+    const undone = await call('post', '/v1/comments/{id}/undo', `/v1/comments/${id}/undo`, { as: 'admin' });
+    assert.equal(undone.status, 200);
+    const many = await call('post', '/v1/decisions', '/v1/decisions', {
+      as: 'admin', body: { ids: [id, 999999], decision: 'spam' },
+    });
+    assert.deepEqual(many.body.results.map((r) => r.status), [200, 404]);
+    const rep = await call('get', '/v1/reputation', '/v1/reputation?email=oa@example.org', { as: 'admin' });
+    assert.equal(rep.status, 200);
+  });
+
+  test('tokens, sites, audit, erasure', async () => {
+    const made = await call('post', '/v1/admin/tokens', '/v1/admin/tokens', {
+      as: 'admin', body: { name: 'oa-moderator', role: 'moderator' },
+    });
+    assert.equal(made.status, 201);
+    assert.equal((await call('delete', '/v1/admin/tokens/{id}', `/v1/admin/tokens/${made.body.id}`, { as: 'admin' })).status, 204);
+    assert.equal((await call('get', '/v1/admin/sites/{name}', '/v1/admin/sites/news.example', { as: 'admin' })).status, 200);
+    await call('get', '/v1/admin/sites/{name}/model', '/v1/admin/sites/news.example/model', { as: 'admin' });
+    await call('put', '/v1/admin/sites/{name}', '/v1/admin/sites/gone.example', { as: 'admin', body: {} });
+    assert.equal((await call('delete', '/v1/admin/sites/{name}', '/v1/admin/sites/gone.example', { as: 'admin' })).status, 204);
+    assert.equal((await call('get', '/v1/admin/audit', '/v1/admin/audit', { as: 'admin' })).status, 200);
+    const erased = await call('delete', '/v1/admin/authors', '/v1/admin/authors?email=nobody@example.org', { as: 'admin' });
+    assert.equal(erased.status, 200);
+  });
+
+  test('rules', async () => {
+    const current = await call('get', '/v1/admin/rules', '/v1/admin/rules', { as: 'admin' });
+    const text = current.body.text;  // the same rules again: nothing else in this file changes
+    const put = await call('put', '/v1/admin/rules', '/v1/admin/rules', { as: 'admin', body: { text, comment: 'first' } });
+    assert.equal(put.status, 200);
+    await call('put', '/v1/admin/rules', '/v1/admin/rules', { as: 'admin', body: { text, comment: 'second' } });
+    const versions = await call('get', '/v1/admin/rules/versions', '/v1/admin/rules/versions', { as: 'admin' });
+    assert.ok(versions.body.versions.length >= 2);
+    const one = await call('get', '/v1/admin/rules/versions/{id}', `/v1/admin/rules/versions/${put.body.version.id}`, { as: 'admin' });
+    assert.equal(one.body.text, text);
+    const back = await call('post', '/v1/admin/rules/rollback', '/v1/admin/rules/rollback', { as: 'admin', body: {} });
+    assert.equal(back.status, 200);
+    const bad = await call('put', '/v1/admin/rules', '/v1/admin/rules', { as: 'admin', body: { text: 'rules: [' } });
+    assert.equal(bad.status, 422);
+    const backtest = await call('post', '/v1/admin/rules/backtest', '/v1/admin/rules/backtest', { as: 'admin', body: { text } });
+    assert.equal(backtest.status, 200);
+  });
+
+  test('models', async () => {
+    const list = await call('get', '/v1/admin/models', '/v1/admin/models', { as: 'admin' });
+    assert.equal(list.status, 200);
+    // Too few labels: 422. Then 50 ham and 50 spam labels, and a job.
+    const few = await call('post', '/v1/admin/models/train', '/v1/admin/models/train', {
+      as: 'admin', body: { site: 'learn.example' },
+    });
+    assert.equal(few.status, 422);
+    const comments = [];
+    for (let i = 0; i < 100; i++) {
+      comments.push({ site: 'learn.example', id: `l-${i}`,
+        content: i % 2 ? `casino free spins bonus ${i} https://spam-casino.example/${i}` : `Thanks for the article number ${i}` });
+    }
+    const batch = await call('post', '/v1/comments/batch', '/v1/comments/batch', { as: 'admin', body: { comments } });
+    const ids = batch.body.results.map((r) => r.id);
+    for (const [decision, parity] of [['approve', 0], ['spam', 1]]) {
+      const decided = await call('post', '/v1/decisions', '/v1/decisions', {
+        as: 'admin', body: { ids: ids.filter((_, i) => i % 2 === parity), decision },
+      });
+      assert.ok(decided.body.results.every((r) => r.status === 200), JSON.stringify(decided.body));
+    }
+    const train = await call('post', '/v1/admin/models/train', '/v1/admin/models/train', {
+      as: 'admin', body: { site: 'learn.example' },
+    });
+    assert.equal(train.status, 202);
+    let job = train.body;
+    do {
+      job = (await call('get', '/v1/admin/models/jobs/{id}', `/v1/admin/models/jobs/${train.body.id}`, { as: 'admin' })).body;
+      assert.equal(job.id, train.body.id);
+    } while (job.state === 'queued' || job.state === 'running');
+    assert.equal((await call('get', '/v1/admin/models/jobs', '/v1/admin/models/jobs', { as: 'admin' })).status, 200);
+    const models = (await call('get', '/v1/admin/models', '/v1/admin/models', { as: 'admin' })).body;
+    const model = JSON.stringify(models).match(/"id":"([^"]+)"/)?.[1] ?? 'no-such-model';
+    await call('get', '/v1/admin/models/{id}', `/v1/admin/models/${model}`, { as: 'admin' });
+    await call('post', '/v1/admin/models/{id}/activate', '/v1/admin/models/no-such-model/activate', { as: 'admin' }); // 404
+    await call('post', '/v1/admin/models/rollback', '/v1/admin/models/rollback', { as: 'admin', body: { site: 'learn.example' } });
+  });
+
+  test('the Akismet API, GET and POST', async () => {
+    const key = execFileSync(binary, ['token', 'create', '--data-dir', dir, '--role', 'site', '--site', 'news.example',
+      '--akismet'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const fields = {
+      api_key: key, key, blog: 'https://news.example', user_ip: '203.0.113.7', comment_content: 'hello from openapi',
+    };
+    for (const endpoint of ['/1.1/verify-key', '/1.1/comment-check', '/1.1/submit-spam', '/1.1/submit-ham',
+      '/1.2/key-sites', '/1.2/usage-limit']) {
+      const post = await call('post', endpoint, endpoint, { form: fields });
+      const get = await call('get', endpoint, `${endpoint}?${new URLSearchParams(fields)}`);
+      assert.equal(post.status, 200);
+      assert.equal(get.status, 200);
+    }
+  });
+
+  test('the console', async () => {
+    assert.equal((await call('get', '/', '/')).status, 200);
+    assert.equal((await call('head', '/', '/')).status, 200);
+    for (const file of ['app.js', 'console.css', 'i18n/en.js', 'no-such-file']) {
+      await call('get', '/console/{path}', `/console/${file}`);
+    }
+    assert.equal((await call('head', '/console/{path}', '/console/app.js')).status, 200);
+  });
+});
+
+test('every operation of the document had a real response checked', () => {
+  const all = Object.entries(spec.paths).flatMap(([p, item]) =>
+    Object.keys(item).filter((m) => ['get', 'put', 'post', 'delete', 'head', 'patch'].includes(m)).map((m) => `${m} ${p}`));
+  assert.deepEqual(all.filter((op) => !checked.has(op)), []);
 });

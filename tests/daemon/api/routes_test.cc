@@ -169,6 +169,43 @@ TEST(OpenApiTest, EveryRouteIsDocumentedAndNothingElse) {
   EXPECT_EQ(routed.size(), documented.size());
 }
 
+// Each operation's x-roles are the roles its route admits; a public route
+// is documented without a bearer token (security: [] or the Akismet key).
+TEST(OpenApiTest, EveryOperationNamesTheRolesOfItsRoute) {
+  boost::json::value doc = boost::json::parse(api::OpenApiJson());
+  Config config;
+  for (const Route& r : ApiRoutes(config)) {
+    std::string pattern(r.pattern), method(http::to_string(r.method));
+    if (auto at = pattern.find("{path...}"); at != std::string::npos) {
+      pattern.replace(at, 9, "{path}");
+    }
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    SCOPED_TRACE(method + " " + pattern);
+    const boost::json::value* item = doc.at("paths").as_object().if_contains(pattern);
+    ASSERT_NE(nullptr, item);
+    const boost::json::value* found = item->as_object().if_contains(method);
+    ASSERT_NE(nullptr, found);
+    const boost::json::object* op = &found->as_object();
+    std::string want, got;
+    if (r.access == Access::kPublic) {
+      ASSERT_TRUE(op->contains("security"));
+      for (const auto& scheme : op->at("security").as_array()) {
+        EXPECT_FALSE(scheme.as_object().contains("bearerToken"));
+      }
+      EXPECT_FALSE(op->contains("x-roles"));
+      continue;
+    }
+    for (Role role : {Role::kSite, Role::kModerator, Role::kAdmin}) {
+      if (r.roles.Has(role)) want += std::string(RoleName(role)) + " ";
+    }
+    ASSERT_TRUE(op->contains("x-roles"));
+    for (const auto& role : op->at("x-roles").as_array()) {
+      got += std::string(role.as_string()) + " ";
+    }
+    EXPECT_EQ(want, got);
+  }
+}
+
 }  // namespace openapi_test
 }  // namespace
 }  // namespace moderated

@@ -437,5 +437,28 @@ TEST(AdminRulesE2ETest, TheEleventhCommentFromOneIpInTheWindowGetsTheVelocityRea
   EXPECT_FALSE(has_flood(c.Post("/v1/comments", CommentBody("v-12", texts[0], "203.0.113.51"))));
 }
 
+// Velocity counts per site: a text posted again and again on one site, from
+// one address, counts nothing on another site (docs/rules.md).
+TEST(AdminRulesE2ETest, VelocityCountsEachSiteOnItsOwn) {
+  TempDir dir;
+  DaemonProcess d(MODERATED_BINARY, dir.path().string());
+  HttpClient c = d.Tcp();
+  const std::string text = "The same words about the new bridge, posted again and again";
+  auto post = [&](const std::string& site, const std::string& id) {
+    json::object o{{"site", site}, {"id", id}, {"content", text}, {"author", {{"ip", "203.0.113.60"}}}};
+    HttpResult r = c.Post("/v1/comments", json::serialize(o));
+    EXPECT_EQ(201u, r.status) << r.body;
+    return Reasons(r.Json());
+  };
+  for (int i = 1; i <= 11; ++i) post("news.example", "s-" + std::to_string(i));
+  // The 12th on news.example is a flood of both kinds ...
+  const std::string same_site = post("news.example", "s-12");
+  EXPECT_NE(std::string::npos, same_site.find("velocity.ip_flood")) << same_site;
+  EXPECT_NE(std::string::npos, same_site.find("velocity.same_text")) << same_site;
+  // ... the first on shop.example is neither.
+  const std::string other_site = post("shop.example", "s-1");
+  EXPECT_EQ(std::string::npos, other_site.find("velocity.")) << other_site;
+}
+
 }  // namespace
 }  // namespace moderated

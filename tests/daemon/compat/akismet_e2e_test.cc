@@ -435,6 +435,45 @@ TEST_F(AkismetE2ETest, ViagraTest123IsAlwaysSpam) {
   EXPECT_EQ(0, Count(daemon_->database(), "content LIKE '%WP-VIAGRA-1'"));
 }
 
+// docs/akismet.md, "Field limits": longer values are cut at a UTF-8
+// character boundary and stored, never refused; a form of more than 1000
+// fields is invalid.
+TEST_F(AkismetE2ETest, LongFieldsAreCutAtTheirLimits) {
+  std::string name = "a";
+  for (int i = 0; i < 600; ++i) name += "\xd1\x8f";  // "я": 1 + 1200 bytes
+  const std::string url = "https://blog.example/" + std::string(5000, 'p');
+  HttpResult r = Post("/1.1/comment-check",
+                      FormOf({{"api_key", key_},
+                              {"blog", "https://blog.example"},
+                              {"user_ip", "198.51.100.6"},
+                              {"comment_author", name},
+                              {"comment_author_email", std::string(400, 'x') + "@example.com"},
+                              {"comment_author_url", url},
+                              {"permalink", url},
+                              {"user_agent", std::string(3000, 'u')},
+                              {"comment_content", "Long fields WP-LIMITS-1"}}));
+  EXPECT_EQ("false", r.body);
+  auto row = FirstRowSqlite(daemon_->database(),
+                            "SELECT length(CAST(author_name AS BLOB)), "
+                            "length(CAST(author_email AS BLOB)), length(CAST(author_url AS BLOB)), "
+                            "length(CAST(thread AS BLOB)), length(CAST(author_user_agent AS BLOB)), "
+                            "substr(author_name, -1) FROM comments WHERE content = 'Long fields WP-LIMITS-1'");
+  // 1024 would split the 512th "я": the name stops one byte short.
+  EXPECT_EQ((std::vector<std::string>{"1023", "320", "4096", "4096", "2048", "\xd1\x8f"}), row);
+
+  std::vector<std::pair<std::string, std::string>> many = {
+      {"api_key", key_}, {"blog", "https://blog.example"}, {"user_ip", "198.51.100.6"},
+      {"comment_content", "Too many fields WP-LIMITS-2"}};
+  while (many.size() < 1001) many.push_back({"f" + std::to_string(many.size()), "v"});
+  r = Post("/1.1/comment-check", FormOf(many));
+  EXPECT_EQ(200u, r.status);
+  EXPECT_EQ("invalid", r.body);
+  EXPECT_EQ("Malformed request: more than 1000 form fields.", r.raw["X-akismet-debug-help"]);
+  EXPECT_EQ(0, Count(daemon_->database(), "content LIKE '%WP-LIMITS-2'"));
+  many.pop_back();  // exactly 1000: accepted
+  EXPECT_EQ("false", Post("/1.1/comment-check", FormOf(many)).body);
+}
+
 // Every endpoint takes GET with the form in the query, as Akismet does.
 TEST_F(AkismetE2ETest, EveryEndpointTakesGet) {
   HttpClient c = HttpClient::Tcp(daemon_->port());

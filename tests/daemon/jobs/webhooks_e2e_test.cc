@@ -300,6 +300,28 @@ TEST(WebhooksE2ETest, ErrorsAreRetriedAndGivenUpAfterMaxAttempts) {
   }
   EXPECT_EQ(2, flaky);   // the same event again after the 500
   EXPECT_EQ(3, broken);  // max_attempts, then no more
+
+  // /metrics counts the decisions, the delivery, each failed attempt (the
+  // last one of broken.example as final) and what is left in the outbox;
+  // Debian's promtool finds nothing wrong with these families filled in.
+  const std::string metrics = daemon.Unix().Get("/metrics").body;
+  for (const char* sample : {
+           "moderated_decisions_total{decision=\"reject\",site=\"flaky.example\"} 1\n",
+           "moderated_decisions_total{decision=\"abuse\",site=\"broken.example\"} 1\n",
+           "moderated_webhook_deliveries_total 1\n",
+           "moderated_webhook_failures_total{final=\"false\"} 3\n",
+           "moderated_webhook_failures_total{final=\"true\"} 1\n",
+           "moderated_webhook_outbox_depth{state=\"pending\"} 0\n",
+           "moderated_webhook_outbox_depth{state=\"gave_up\"} 1\n",
+       }) {
+    EXPECT_NE(std::string::npos, metrics.find(sample)) << sample << metrics;
+  }
+  std::ofstream(dir.File("metrics.txt")) << metrics;
+  int code = -1;
+  EXPECT_EQ("", testing::RunCommand("/usr/bin/promtool check metrics < " + dir.File("metrics.txt") +
+                                        " 2>&1",
+                                    &code));
+  EXPECT_EQ(0, code);
 }
 
 }  // namespace
