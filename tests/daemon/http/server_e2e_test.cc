@@ -2,14 +2,23 @@
 //
 // What one request, one client or one signal must not do to everyone else
 // (docs/security.md): the real daemon on loopback and a Unix socket.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <thread>
 #include <optional>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "tests/testing/daemon_process.h"
@@ -169,6 +178,81 @@ TEST(ServerE2ETest, OverloadIsShedAt503InsteadOfQueueingForSeconds) {
   HttpClient c = d.Unix();
   EXPECT_EQ(200u, c.Get("/healthz").status);
   EXPECT_GE(Sample(c.Get("/metrics").body, "moderated_requests_shed_total"), 1);
+}
+
+// A slow client: connected from `source` (a loopback address), it sends a
+// request line and part of its headers, then nothing. The descriptor is
+// closed by the destructor.
+class SlowClient {
+ public:
+  SlowClient(const std::string& source, int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    if (fd_ < 0) throw std::runtime_error("socket: " + std::string(strerror(errno)));
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+        connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+      throw std::runtime_error("connect from " + source + ": " + strerror(errno));
+    }
+    const std::string part = "POST /v1/comments HTTP/1.1\r\nHost: news.example\r\nContent-Ty";
+    if (send(fd_, part.data(), part.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(part.size())) {
+      throw std::runtime_error("send: " + std::string(strerror(errno)));
+    }
+  }
+  SlowClient(SlowClient&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  ~SlowClient() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+// 1,100 slow clients against the default limits (1,024 TCP connections, 128
+// per address), from nine loopback addresses so that no address reaches its
+// own limit: the Unix socket and /healthz still answer, memory stays small,
+// and the read timeout closes every slow connection.
+TEST(ServerE2ETest, ElevenHundredSlowClientsLeaveHealthAndTheUnixSocketAnswering) {
+  // Both ends of every connection are in this machine: 2,200 descriptors
+  // and the daemon's own (the child inherits the raised limit).
+  rlimit files{};
+  ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &files));
+  ASSERT_GE(files.rlim_max, 4096u) << "the hard open-files limit is below what 1,100 "
+                                      "connections need at both ends; raise it (ulimit -Hn)";
+  files.rlim_cur = std::max<rlim_t>(files.rlim_cur, 4096);
+  ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &files));
+  TempDir dir;
+  // Long enough to hold them all while the checks run; then they must go.
+  std::ofstream(dir.File("c.yaml")) << "limits:\n  read_timeout_ms: 15000\n";
+  DaemonProcess d(MODERATED_BINARY, dir.path().string(), {"--config", dir.File("c.yaml")});
+  std::vector<SlowClient> slow;
+  for (int i = 0; i < 1100; ++i) {
+    slow.emplace_back("127.0.0." + std::to_string(2 + i % 9), d.port());
+  }
+  HttpClient admin = d.Unix();
+  std::string metrics;
+  while (Sample(metrics = admin.Get("/metrics").body, "moderated_connections") < 1101) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(200u, admin.Get("/healthz").status);
+  // Past 1,024, each newcomer marks the oldest connection to close after its
+  // request (none is idle); the slow ones are all still in their request.
+  EXPECT_EQ(1100 - 1024, Sample(metrics, "moderated_connections_shed_total")) << metrics;
+  EXPECT_EQ(0, Sample(metrics, "moderated_connections_refused_total"));
+  const double rss = Sample(metrics, "process_resident_memory_bytes");
+  RecordProperty("rss_mb_with_1100_slow_clients", std::to_string(rss / 1e6));
+  EXPECT_LT(rss, 512e6) << "1,100 slow clients should cost kilobytes each";
+  // A health check over TCP is admitted and answered as well.
+  EXPECT_EQ(200u, d.Tcp().Get("/healthz").status);
+  // The read timeout closes the slow connections: only the Unix one is left.
+  while (Sample(admin.Get("/metrics").body, "moderated_connections") > 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(200u, admin.Get("/healthz").status);
 }
 
 TEST(ServerE2ETest, SigtermAnswersEveryRequestThatHasArrived) {
