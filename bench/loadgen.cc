@@ -8,10 +8,17 @@
 // only when the previous answer has arrived. Open loop (--rate R): request k
 // of connection i is due at start + (k + i/C)·C/R, whatever the answers do;
 // its latency counts from that due time, so time spent waiting for a busy
-// connection is part of it (no coordinated omission). Bodies come from ~30 built-in comment templates
-// (English, Arabic, Russian; ham and spam; links, e-mails, homoglyphs) with
-// randomised numbers and a unique `id`, so that every /v1/comments request
+// connection is part of it (no coordinated omission). Bodies come from ~30
+// built-in comment templates (English, Arabic, Russian; ham and spam; links,
+// e-mails, homoglyphs) with randomised numbers, or from --texts FILE (one
+// text per line), and a unique `id`, so that every /v1/comments request
 // stores a new row.
+//
+// --protocol sends the same comments to a peer filter instead, for
+// bench/peers.sh: `rspamd` POSTs each as a small mail to Rspamd's /checkv2
+// over keep-alive HTTP; `spamc` sends it as a spamc CHECK to SpamAssassin's
+// spamd (or moderated's spamc listener), one connection per message as the
+// protocol has it.
 //
 // --moderators M adds M closed-loop "moderators", each on its own connection
 // with --moderator-token: GET /v1/queue?limit=L, then POST
@@ -46,6 +53,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -88,6 +96,8 @@ struct Options {
   int moderators = 0;           // moderator loops (GET /v1/queue → POST decision)
   std::string moderator_token;  // their Authorization: Bearer token
   int queue_limit = 20;         // their page size
+  std::string texts_path;       // one comment text per line (default: the templates)
+  std::string protocol = "moderated";  // or "rspamd" (HTTP /checkv2), "spamc"
 };
 
 void Usage(std::ostream& out) {
@@ -108,6 +118,9 @@ void Usage(std::ostream& out) {
          "  --moderators M      also run M moderators: GET /v1/queue then POST a decision\n"
          "  --moderator-token T their moderator or admin token (needed with --moderators)\n"
          "  --queue-limit L     the moderators' page size (default 20)\n"
+         "  --texts FILE        comment texts, one per line (default: built-in templates)\n"
+         "  --protocol P        moderated (default), rspamd (POST /checkv2, a mail per\n"
+         "                      comment) or spamc (CHECK, one connection per comment)\n"
          "  --json              print one JSON object instead of text\n";
 }
 
@@ -177,6 +190,10 @@ bool ParseOptions(int argc, char** argv, Options* o, std::string* error) {
       ok = ParseInt(v, &o->moderators) && o->moderators >= 0 && o->moderators <= 1000;
     else if (arg == "--moderator-token")
       ok = !(o->moderator_token = v).empty();
+    else if (arg == "--texts")
+      ok = !(o->texts_path = v).empty();
+    else if (arg == "--protocol")
+      ok = (o->protocol = v) == "moderated" || v == "rspamd" || v == "spamc";
     else if (arg == "--queue-limit")
       ok = ParseInt(v, &o->queue_limit) && o->queue_limit >= 1 && o->queue_limit <= 200;
     else {
@@ -200,6 +217,14 @@ bool ParseOptions(int argc, char** argv, Options* o, std::string* error) {
   if ((o->moderators > 0 || o->rate > 0) && o->requests > 0) {
     *error = "--rate and --moderators run for --duration, not --requests";
     return false;
+  }
+  if (o->protocol != "moderated") {
+    if (o->batch > 0 || o->moderators > 0) {
+      *error = "--batch and --moderators are for --protocol moderated";
+      return false;
+    }
+    o->endpoint = o->protocol == "rspamd" ? "/checkv2" : "CHECK";
+    return true;
   }
   if (o->batch > 0) o->endpoint = "/v1/comments/batch";
   if (o->endpoint != "/v1/comments" && o->endpoint != "/v1/check" &&
@@ -315,13 +340,15 @@ constexpr const char* kDomains[] = {"example.com", "mail.ru",     "gmail.com",
 // Builds comment JSON objects. One per connection; not thread-safe.
 class BodyMaker {
  public:
-  BodyMaker(uint64_t seed, std::string site, std::string id_prefix)
-      : rng_(seed), site_(std::move(site)), id_prefix_(std::move(id_prefix)) {}
+  BodyMaker(uint64_t seed, std::string site, std::string id_prefix,
+            const std::vector<std::string>& texts)
+      : rng_(seed), site_(std::move(site)), id_prefix_(std::move(id_prefix)), texts_(texts) {}
 
   json::object Comment(uint64_t id) {
     const Template& t = kTemplates[Pick(kTemplateCount)];
     std::string text;
     std::string_view src = t.text;
+    if (!texts_.empty()) src = texts_[Pick(texts_.size())];
     for (size_t pos = 0;;) {
       size_t at = src.find("{n}", pos);
       text.append(src.substr(pos, at - pos));
@@ -347,7 +374,7 @@ class BodyMaker {
     c["thread"] = "https://blog.example/posts/" + std::to_string(Pick(500));
     c["content"] = std::move(text);
     c["author"] = std::move(author);
-    if (*t.lang) c["lang"] = t.lang;
+    if (*t.lang && texts_.empty()) c["lang"] = t.lang;
     return c;
   }
 
@@ -357,7 +384,27 @@ class BodyMaker {
   std::mt19937_64 rng_;
   const std::string site_;
   const std::string id_prefix_;
+  const std::vector<std::string>& texts_;
 };
+
+// A comment as the small mail a peer filter reads: its author in From, its
+// thread in a header, its text as a UTF-8 text/plain body.
+std::string MailOf(const json::object& c) {
+  const json::object& author = c.at("author").as_object();
+  std::string mail = "From: ";
+  mail += author.at("name").as_string();
+  if (const json::value* email = author.if_contains("email")) {
+    mail += " <" + std::string(email->as_string()) + ">";
+  }
+  mail += "\r\nTo: comments@blog.example\r\nSubject: comment on ";
+  mail += c.at("thread").as_string();
+  mail += "\r\nMessage-ID: <" + std::string(c.at("id").as_string()) + "@loadgen>";
+  mail += "\r\nX-Originating-IP: " + std::string(author.at("ip").as_string());
+  mail += "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
+  mail += c.at("content").as_string();
+  mail += "\r\n";
+  return mail;
+}
 
 // ---------------------------------------------------------------------------
 // Measurement
@@ -399,6 +446,7 @@ struct Run {
   std::atomic<uint64_t> next_id{0};
   std::atomic<uint64_t> requests_left{0};  // with --requests: measured slots left
   std::atomic<bool> stop{false};
+  std::vector<std::string> texts;  // --texts, immutable once the run starts
 };
 
 enum class Phase { kWarmup, kMeasured, kDone };
@@ -493,6 +541,37 @@ net::awaitable<std::string> RoundTrip(std::optional<Socket>& socket, const Endpo
   co_return "";
 }
 
+// One spamc CHECK of `mail` on a new connection (spamd answers once and
+// closes): the status line's code as an HTTP-like status in *status (200 for
+// EX_OK, 500 otherwise) and the answer in *answer. Returns "" or what failed.
+template <typename Socket, typename Endpoint>
+net::awaitable<std::string> SpamcRoundTrip(std::optional<Socket>& socket, const Endpoint& endpoint,
+                                           Slot& slot, const std::string& mail, unsigned* status,
+                                           std::string* answer) {
+  socket.emplace(co_await net::this_coro::executor);
+  auto [cec] = co_await socket->async_connect(endpoint, net::as_tuple(net::use_awaitable));
+  if (cec) co_return "connect: " + cec.message();
+  slot.inflight_since_ns.store(NowNs(), std::memory_order_relaxed);
+  const std::string request = "CHECK SPAMC/1.5\r\nContent-length: " +
+                              std::to_string(mail.size()) + "\r\nUser: loadgen\r\n\r\n" + mail;
+  auto [wec, wn] = co_await net::async_write(*socket, net::buffer(request),
+                                             net::as_tuple(net::use_awaitable));
+  answer->clear();
+  boost::system::error_code rec;
+  if (!wec) {
+    std::tie(rec, std::ignore) = co_await net::async_read(
+        *socket, net::dynamic_buffer(*answer), net::as_tuple(net::use_awaitable));
+    if (rec == net::error::eof) rec = {};
+  }
+  slot.inflight_since_ns.store(0, std::memory_order_relaxed);
+  boost::system::error_code ignored;
+  socket->close(ignored);
+  if (wec || rec) co_return wec ? "write: " + wec.message() : "read: " + rec.message();
+  if (!answer->starts_with("SPAMD/1.")) co_return "not a spamd answer: " + answer->substr(0, 80);
+  *status = answer->find(" 0 EX_OK") != std::string::npos ? 200 : 500;
+  co_return "";
+}
+
 // Closes the slot's socket on the watchdog's request; must not outlive it.
 template <typename Socket>
 struct CloseHook {
@@ -515,11 +594,12 @@ net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_
                                 Stats& stats) {
   auto executor = co_await net::this_coro::executor;
   const Options& o = run.options;
-  BodyMaker maker(seed, o.site, run.id_prefix);
+  BodyMaker maker(seed, o.site, run.id_prefix, run.texts);
   beast::flat_buffer buffer;
   http::request<http::string_body> req{http::verb::post, o.endpoint, 11};
   req.set(http::field::host, run.host_header);
-  req.set(http::field::content_type, "application/json");
+  req.set(http::field::content_type,
+          o.protocol == "rspamd" ? "message/rfc822" : "application/json");
   req.set(http::field::user_agent, "moderated-loadgen");
   if (!o.token.empty()) req.set(http::field::authorization, "Bearer " + o.token);
   req.keep_alive(true);
@@ -545,7 +625,11 @@ net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_
     }
     Phase phase = NextPhase(run);
     if (phase == Phase::kDone) break;
-    if (o.batch > 0) {
+    std::string mail;
+    if (o.protocol != "moderated") {
+      mail = MailOf(maker.Comment(run.next_id++));
+      if (o.protocol == "rspamd") req.body() = mail;
+    } else if (o.batch > 0) {
       json::array items;
       for (int i = 0; i < o.batch; ++i) items.push_back(maker.Comment(run.next_id++));
       req.body() = json::serialize(json::object{{"comments", std::move(items)}});
@@ -562,7 +646,14 @@ net::awaitable<void> Connection(Run& run, Slot& slot, Endpoint endpoint, uint64_
       start = due;  // the wait for this connection is part of the latency
       due += period;
     }
-    std::string failure = co_await RoundTrip(socket, endpoint, slot, buffer, req, res);
+    std::string failure;
+    if (o.protocol == "spamc") {
+      unsigned spamc_status = 0;
+      failure = co_await SpamcRoundTrip(socket, endpoint, slot, mail, &spamc_status, &res.body());
+      res.result(spamc_status);
+    } else {
+      failure = co_await RoundTrip(socket, endpoint, slot, buffer, req, res);
+    }
     auto elapsed = Clock::now() - start;
     if (!failure.empty()) {
       ++stats.transport_errors;
@@ -776,6 +867,16 @@ int main(int argc, char** argv) {
                                      .count()) +
                   "-";
   run.requests_left = options.requests;
+  if (!options.texts_path.empty()) {
+    std::ifstream in(options.texts_path);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) run.texts.push_back(std::move(line));
+    }
+    if (run.texts.empty()) {
+      std::cerr << "loadgen: --texts: no text in " << options.texts_path << "\n";
+      return 2;
+    }
+  }
 
   net::io_context ioc(options.threads);
   std::vector<std::unique_ptr<Slot>> slots;
