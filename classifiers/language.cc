@@ -727,9 +727,12 @@ struct Cld2Answer {
 
 Cld2Answer Cld2(std::string_view text) {
   CLD2::CLDHints hints = {nullptr, nullptr, CLD2::UNKNOWN_ENCODING, CLD2::UNKNOWN_LANGUAGE};
-  CLD2::Language language3[3];
-  int percent3[3];
-  double normalized_score3[3];
+  // CLD2 leaves these unwritten when it stops early (e.g. at bytes that
+  // are not UTF-8), so they start as "nothing found".
+  CLD2::Language language3[3] = {CLD2::UNKNOWN_LANGUAGE, CLD2::UNKNOWN_LANGUAGE,
+                                 CLD2::UNKNOWN_LANGUAGE};
+  int percent3[3] = {0, 0, 0};
+  double normalized_score3[3] = {0, 0, 0};
   int text_bytes = 0;
   bool reliable = false;
   int valid_prefix_bytes = 0;

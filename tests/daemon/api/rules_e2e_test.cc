@@ -287,6 +287,15 @@ int64_t RssMiB(pid_t pid) {
 // at the big set's peak and grew with every further load-and-revert cycle.
 // The replaced rule set's memory must go back to the system each time.
 TEST(AdminRulesE2ETest, AHundredThousandRulesGiveTheirMemoryBackWhenReplaced) {
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  // scripts/sanitizers.sh: ASan holds freed memory in its quarantine and
+  // never returns it, so the daemon's RSS after a revert says nothing about
+  // glibc's allocator, which is what this test is about. LeakSanitizer covers
+  // leaks in that build.
+  GTEST_SKIP() << "RSS is not meaningful under AddressSanitizer";
+#endif
+#endif
   TempDir dir;
   DaemonProcess d(MODERATED_BINARY, dir.path().string());
   HttpClient admin = d.Unix();
