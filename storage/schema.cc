@@ -412,6 +412,45 @@ CREATE INDEX comments_queue_ip ON comments (author_ip, id)
 CREATE INDEX comments_queue_email ON comments (lower(author_email), id)
   WHERE status = 'pending' OR spot_check = 1;
 )sql"},
+    {10, "text search (FTS5, trigram); queue by language; search by author and thread",
+     R"sql(
+-- Every comment's content in a full-text index of trigrams (docs/storage.md,
+-- "Text search"): a text filter (the queue's `q`, GET /v1/comments/search)
+-- is a substring match of 3 or more characters, case folded, found through
+-- the index instead of by reading every row. External content: the text
+-- stays in comments only; the triggers keep the index in the transaction
+-- that writes the comment, whichever statement writes it.
+CREATE VIRTUAL TABLE comments_fts USING fts5(
+  content, content = 'comments', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER comments_fts_update AFTER UPDATE OF content ON comments BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+-- What is stored already.
+INSERT INTO comments_fts (comments_fts) VALUES ('rebuild');
+
+-- The queue items of one language, in each queue order (like the per-site
+-- indexes): a language filter reads only that language's part of the queue.
+CREATE INDEX comments_queue_language ON comments (language, id)
+  WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_language_score ON comments (language, score, id)
+  WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_language_score_desc ON comments (language, score DESC, id)
+  WHERE status = 'pending' OR spot_check = 1;
+
+-- Search over every comment, newest first (store_search.cc): one author's
+-- or one thread's comments in id order, so a page seeks to its cursor.
+CREATE INDEX comments_search_email ON comments (lower(author_email), id)
+  WHERE author_email <> '';
+CREATE INDEX comments_search_ip ON comments (author_ip, id) WHERE author_ip <> '';
+CREATE INDEX comments_search_thread ON comments (thread, id) WHERE thread <> '';
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

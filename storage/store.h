@@ -247,8 +247,10 @@ struct QueueFilter {
   std::optional<int64_t> received_at_least_ms;  // received_at_ms >= this (max_age)
   std::string author_email;  // equal, ignoring case; "" = any
   std::string author_ip;     // equal; "" = any
-  // A substring of the content; "" = any. Case is ignored for ASCII letters
-  // on SQLite and for every letter on PostgreSQL (its lower()).
+  // A substring of the content, of at least kMinSearchTextChars characters
+  // (a shorter one matches nothing); case is ignored (every alphabet's
+  // letters); "" = any. Found through a text index on both backends
+  // (SQLite FTS5 trigram, PostgreSQL pg_trgm), see docs/storage.md.
   std::string text;
 
   // Whether anything beyond sites and review narrows the queue (then counts
@@ -258,6 +260,24 @@ struct QueueFilter {
            received_at_most_ms || received_at_least_ms || !author_email.empty() ||
            !author_ip.empty() || !text.empty();
   }
+};
+
+// The shortest text filter (QueueFilter::text, SearchFilter::text), in
+// Unicode characters: both text indexes are of trigrams.
+constexpr int64_t kMinSearchTextChars = 3;
+
+// Which comments SearchComments lists: every stored comment, whatever its
+// status. Unset fields do not filter.
+struct SearchFilter {
+  // Only comments of these sites (an empty list matches nothing); nullopt =
+  // every site.
+  std::optional<std::vector<std::string>> sites;
+  std::string status;        // "approved" | "pending" | "rejected"; "" = any
+  std::string text;          // as QueueFilter::text
+  std::string author_email;  // equal, ignoring case; "" = any
+  std::string author_ip;     // equal; "" = any
+  std::string thread;        // equal; "" = any
+  std::string language;      // detected language code; "" = any
 };
 
 // Queue order. Oldest/newest follow our ids (arrival order); the score
@@ -593,6 +613,14 @@ class Store {
                             const std::optional<QueuePosition>& after, int64_t limit,
                             std::vector<Comment>* out) = 0;
   virtual std::error_code CountQueue(const QueueFilter& filter, QueueCounts* out) = 0;
+
+  // --- Search over every comment (store_search.cc, pg_store.cc) ---
+  // Comments matching `filter` with id < before_id (0 = from the newest),
+  // newest first, at most `limit`, with their reasons. The most selective
+  // filter given drives the read (text, e-mail, IP, thread, status, in this
+  // order) through its index; the others are checked on the rows it gives.
+  virtual std::error_code SearchComments(const SearchFilter& filter, int64_t before_id,
+                                         int64_t limit, std::vector<Comment>* out) = 0;
 
   // The unexpired claim on a comment (nullopt if none).
   virtual std::error_code GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) = 0;

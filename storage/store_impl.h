@@ -113,6 +113,23 @@ class Reader {
 // The review queue's listing and count statements (store_queue.cc), for the
 // test that checks their query plans use indexes, never a table scan.
 std::vector<std::string> QueueStatements();
+// The same for the search over every comment (store_search.cc).
+std::vector<std::string> SearchStatements();
+
+// `text` as one FTS5 phrase ("…" with quotes doubled) for MATCH on
+// comments_fts: with its trigram tokenizer a phrase matches the comments
+// whose content holds `text` as a substring, case folded; a text of fewer
+// than 3 characters matches nothing. "" stays "" (no filter).
+inline std::string FtsPhrase(const std::string& text) {
+  if (text.empty()) return "";
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
 
 }  // namespace internal
 
