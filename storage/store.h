@@ -295,8 +295,12 @@ struct QueuePosition {
 //
 // Without filters beyond sites and review the counts are exact whatever the
 // backlog (kept by the writer). With them, the counts cover the oldest
-// kQueueCountCap matching comments: `exact` is false when more match.
-constexpr int64_t kQueueCountCap = 10'000;
+// kQueueCountCap matching comments: `exact` is false when more match. The
+// cap bounds what every filtered listing reads beside its page (each
+// counted comment is a row and its reasons): 1,000 keeps that within a
+// few milliseconds (docs/benchmarks.md); the exact number, when an action
+// needs it, is CountQueueExact's.
+constexpr int64_t kQueueCountCap = 1'000;
 struct QueueCounts {
   int64_t total = 0;
   bool exact = true;
