@@ -451,6 +451,43 @@ CREATE INDEX comments_search_email ON comments (lower(author_email), id)
 CREATE INDEX comments_search_ip ON comments (author_ip, id) WHERE author_ip <> '';
 CREATE INDEX comments_search_thread ON comments (thread, id) WHERE thread <> '';
 )sql"},
+    {11, "text index kept in chunks behind the writes (indexed_through)",
+     R"sql(
+-- The text index is no longer written by each comment's own transaction:
+-- a commit of a few comments flushed a small FTS5 segment of all their
+-- trigrams, which cost more than the rest of the insert (docs/storage.md,
+-- "Text search"). The writer thread adds the comments above
+-- indexed_through in chunks of thousands (Store::IndexText), when it has
+-- nothing else to do or the tail grows too long; searches read the index
+-- up to indexed_through and scan the rows above it (store_search.cc).
+CREATE TABLE text_index_state (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed_through INTEGER NOT NULL  -- every comment with id <= this is in comments_fts
+);
+-- Migration 10 indexed every stored comment, and its trigger every later one.
+INSERT INTO text_index_state (id, indexed_through)
+  VALUES (1, (SELECT coalesce(max(id), 0) FROM comments));
+-- Rows at or below the mark stay in step with the index, whichever statement
+-- writes them (retention, erasure, an edit); rows above it are read by the
+-- indexer as they are then. AUTOINCREMENT never hands out an id at or below
+-- the mark; a row written with one is indexed at once all the same.
+DROP TRIGGER comments_fts_insert;
+DROP TRIGGER comments_fts_delete;
+DROP TRIGGER comments_fts_update;
+CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments
+  WHEN new.id <= (SELECT indexed_through FROM text_index_state) BEGIN
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments
+  WHEN old.id <= (SELECT indexed_through FROM text_index_state) BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER comments_fts_update AFTER UPDATE OF content ON comments
+  WHEN old.id <= (SELECT indexed_through FROM text_index_state) BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

@@ -626,6 +626,17 @@ class Store {
   virtual std::error_code SearchComments(const SearchFilter& filter, int64_t before_id,
                                          int64_t limit, std::vector<Comment>* out) = 0;
 
+  // --- Text index upkeep (store_search.cc; docs/storage.md, "Text search") ---
+  // SQLite writes a comment into its text index after the comment's own
+  // transaction, in chunks: this adds the next (oldest) `max_rows` comments
+  // not yet indexed in one transaction and sets *indexed to how many it
+  // added and *remaining to how many are still left (0 = caught up). Until
+  // then a text filter scans those rows instead, so results never depend on
+  // it; only their cost does. Call it from the writer (read-write store
+  // only). PostgreSQL's index is kept by each write: *indexed = *remaining
+  // = 0 at once.
+  virtual std::error_code IndexText(int64_t max_rows, int64_t* indexed, int64_t* remaining) = 0;
+
   // The unexpired claim on a comment (nullopt if none).
   virtual std::error_code GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) = 0;
   // Claims comment `comment_id` for `actor` until `expires_at_ms` (a claim by

@@ -131,6 +131,13 @@ inline std::string FtsPhrase(const std::string& text) {
   return out;
 }
 
+// Registers moderated_contains(content, text) on `db` (text_match.cc): 1
+// when `content` holds `text` as the text index would find it (a substring
+// of 3 or more characters, case folded), for the rows the index does not
+// hold yet. Every connection that runs the search statements needs it.
+// Returns SQLite's result code.
+int RegisterTextFunctions(sqlite3* db);
+
 }  // namespace internal
 
 struct SqliteStore::Impl {

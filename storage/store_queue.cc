@@ -8,8 +8,9 @@
 // ..."): unbound parameters are NULL, so one cached statement per order
 // serves every combination of filters. Each listing walks a partial index
 // that holds only the queue (comments_queue*, in the listing's order) or,
-// for a text filter, the full-text index comments_fts in id order
-// (tests/storage/schema_test.cc checks the plans).
+// for a text filter, the full-text index comments_fts in id order and the
+// comments above its mark, not indexed yet (tests/storage/schema_test.cc
+// checks the plans).
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -46,8 +47,9 @@ namespace {
 #define MODERATED_REVIEW_EXPR \
   "(CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END)"
 
-// Parameters ?1..?8, ?12 and ?13..?15 are the QueueFilter fields (NULL = no
-// filter; ?15 is the text as an FTS5 phrase, FtsPhrase()). The first term
+// Parameters ?1..?8, ?12, ?13..?15 and ?18 are the QueueFilter fields (NULL
+// = no filter; ?15 is the text as an FTS5 phrase, FtsPhrase(), ?18 the text
+// as given). The first term
 // is, word for word, the WHERE of the partial indexes comments_queue*
 // (schema.cc, migration 7), which the statements name: each order walks its
 // index and stops after `limit` matches. The text term is added per path
@@ -67,10 +69,18 @@ namespace {
   " AND (?13 IS NULL OR lower(c.author_email) = lower(?13))"                           \
   " AND (?14 IS NULL OR c.author_ip = ?14)"
 
+// Comments above the full-text index's mark are not in it yet (the writer
+// adds them in chunks, Store::IndexText): a text filter checks them with
+// moderated_contains() on ?18, the text as given.
+#define MODERATED_TAIL_TERM                                \
+  " c.id > (SELECT indexed_through FROM text_index_state)" \
+  " AND moderated_contains(c.content, ?18)"
+
 // The text filter where another index drives (one author's items): the
-// matching ids, read once from the full-text index.
+// matching ids, read once from the full-text index, or a match in the tail.
 constexpr const char* kTextTerm =
-    " AND (?15 IS NULL OR c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?15))";
+    " AND (?15 IS NULL OR c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?15)"
+    " OR (" MODERATED_TAIL_TERM "))";
 
 // The listing statements: for each order, the first page and a cursor page
 // (?9 = the cursor's score, ?10 = its id, ?11 = limit). A cursor page seeks
@@ -139,10 +149,32 @@ std::string OnPath(const char* index, std::string sql) {
   return sql;
 }
 
+// On the text path a statement is a compound of two arms: the comments the
+// full-text index holds (FTS5 gives them in rowid order and takes a
+// cursor's rowid bound) and the tail above its mark, scanned by rowid (NOT
+// INDEXED: the tail is short, a queue index would read more). `columns`
+// name c.* with an AS name each, which a compound's ORDER BY names.
+std::string TextArms(const std::string& columns, const std::string& where) {
+  return "SELECT " + OnPath(kTextIndex, columns) + " FROM " + kTextFrom +
+         " WHERE" MODERATED_QUEUE_WHERE + TextTerm(kTextIndex) + OnPath(kTextIndex, where) +
+         " UNION ALL SELECT " + columns +
+         " FROM comments c NOT INDEXED WHERE" MODERATED_QUEUE_WHERE " AND" MODERATED_TAIL_TERM +
+         where;
+}
+
+// `order` ("c.score DESC, c.id") by result names ("score DESC, id").
+std::string ByName(std::string order) {
+  for (size_t at = 0; (at = order.find("c.", at)) != std::string::npos;) order.erase(at, 2);
+  return order;
+}
+
 std::string Page(const char* index, const std::string& where, const char* order) {
+  if (IsText(index)) {
+    return TextArms("c.id AS id, c.score AS score", where) + " ORDER BY " + ByName(order) +
+           " LIMIT ?11";
+  }
   return "SELECT c.id, c.score FROM " + From(index) + " WHERE" MODERATED_QUEUE_WHERE +
-         TextTerm(index) + OnPath(index, where) + " ORDER BY " + OnPath(index, order) +
-         " LIMIT ?11";
+         TextTerm(index) + where + " ORDER BY " + order + " LIMIT ?11";
 }
 
 // Two index ranges, merged: ties of the cursor's score after its id, then the
@@ -181,10 +213,15 @@ void BuildListings(const std::string& prefix, const std::string& site, std::stri
 
 // The oldest ?16 matching comments of `index`, counted five ways in one pass.
 std::string Counts(const char* index, const std::string& term) {
-  return "WITH q AS MATERIALIZED (SELECT c.id, c.site, c.language, " MODERATED_LABEL_EXPR
-         " AS label, " MODERATED_REVIEW_EXPR " AS review FROM " +
-         From(index) + " WHERE" MODERATED_QUEUE_WHERE + TextTerm(index) + term +
-         " ORDER BY " + OnPath(index, "c.id") + " LIMIT ?16)"
+  const std::string columns =
+      "c.id AS id, c.site AS site, c.language AS language, " MODERATED_LABEL_EXPR
+      " AS label, " MODERATED_REVIEW_EXPR " AS review";
+  const std::string oldest = IsText(index) ? TextArms(columns, term) + " ORDER BY id LIMIT ?16"
+                                           : "SELECT " + columns + " FROM " + From(index) +
+                                                 " WHERE" MODERATED_QUEUE_WHERE + TextTerm(index) +
+                                                 term + " ORDER BY c.id LIMIT ?16";
+  return "WITH q AS MATERIALIZED (" + oldest +
+         ")"
          " SELECT 'site', site, count(*) FROM q GROUP BY site"
          " UNION ALL SELECT 'review', review, count(*) FROM q GROUP BY review"
          " UNION ALL SELECT 'language', language, count(*) FROM q GROUP BY language"
@@ -214,8 +251,10 @@ QueueSql BuildQueueSql() {
     QueueListings& l = q.path[static_cast<size_t>(p.path)];
     BuildListings(p.index, p.term, l.first, l.cursor, p.one_index);
     l.counts = Counts(p.index, p.term);
-    l.count_exact = "SELECT count(*) FROM " + From(p.index) +
-                    " WHERE" MODERATED_QUEUE_WHERE + TextTerm(p.index) + p.term;
+    l.count_exact = IsText(p.index)
+                        ? "SELECT sum(n) FROM (" + TextArms("count(*) AS n", p.term) + ")"
+                        : "SELECT count(*) FROM " + From(p.index) + " WHERE" MODERATED_QUEUE_WHERE +
+                              TextTerm(p.index) + p.term;
   }
   return q;
 }
@@ -316,7 +355,7 @@ constexpr const char* kChanged =
     "AND (?3 IS NULL OR updated_at_ms > ?3 OR (updated_at_ms = ?3 AND id > ?4)) "
     "ORDER BY updated_at_ms, id LIMIT ?5";
 
-// Binds the filter to ?1..?8 and ?12..?15; `sites_json` and `text` (the
+// Binds the filter to ?1..?8, ?12..?15 and ?18; `sites_json` and `text` (the
 // text as FtsPhrase() gives it) must outlive the statement's use.
 int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_json,
                const std::string& text) {
@@ -338,6 +377,7 @@ int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_j
   }
   if (!f.author_ip.empty()) keep(sqlite3_bind_text(s, 14, f.author_ip.c_str(), -1, SQLITE_STATIC));
   if (!f.text.empty()) keep(sqlite3_bind_text(s, 15, text.c_str(), -1, SQLITE_STATIC));
+  if (!f.text.empty()) keep(sqlite3_bind_text(s, 18, f.text.c_str(), -1, SQLITE_STATIC));
   return rc;
 }
 

@@ -7,13 +7,20 @@
 // One statement per access path, each with optional parameters ("?2 IS NULL
 // OR ..."), chosen by the most selective filter given: the text walks the
 // full-text index comments_fts (schema.cc, migration 10) in descending
-// rowid order; an author or thread walks its (key, id) index; a status walks
+// rowid order, after the comments not indexed yet (above
+// text_index_state.indexed_through, migration 11), which it scans; an
+// author or thread walks its (key, id) index; a status walks
 // comments_status; otherwise the table in id order. Every path reads in id
 // order and seeks to the cursor, so a page reads about `limit` matching
 // entries (tests/storage/schema_test.cc checks the plans).
+//
+// Also the upkeep of that index (IndexText): the writer adds the comments
+// above the mark in chunks, each chunk one FTS5 segment.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <string>
 
@@ -30,7 +37,7 @@ using internal::ScopedReset;
 namespace {
 
 // ?1..?6: the SearchFilter (NULL = no filter); ?7: ids below this; ?8: the
-// limit; ?9: the text as an FTS5 phrase.
+// limit; ?9: the text as an FTS5 phrase, ?10 as given.
 #define MODERATED_SEARCH_WHERE                                         \
   " (?1 IS NULL OR c.site IN (SELECT value FROM json_each(?1)))"      \
   " AND (?2 IS NULL OR c.status = ?2)"                                 \
@@ -59,12 +66,20 @@ std::string PathSql(const char* from, const char* terms, const char* order) {
 }
 
 const std::string& SqlFor(SearchPath path) {
+  // The text: what the index holds, in rowid order, and the tail above its
+  // mark, scanned by rowid and checked by moderated_contains() (NOT INDEXED:
+  // the tail is short, any index would read more), merged newest first.
+  static const std::string kText =
+      "SELECT f.rowid AS id FROM comments_fts f CROSS JOIN comments c ON c.id = f.rowid"
+      " WHERE f.comments_fts MATCH ?9 AND f.rowid < ?7 AND" MODERATED_SEARCH_WHERE
+      " UNION ALL SELECT c.id FROM comments c NOT INDEXED"
+      " WHERE c.id > (SELECT indexed_through FROM text_index_state) AND c.id < ?7"
+      " AND moderated_contains(c.content, ?10) AND" MODERATED_SEARCH_WHERE
+      " ORDER BY id DESC LIMIT ?8";
   static const std::string kSql[kSearchPaths] = {
-      PathSql("comments_fts f CROSS JOIN comments c ON c.id = f.rowid",
-              " f.comments_fts MATCH ?9 AND f.rowid < ?7", "f.rowid"),
+      kText,
       PathSql("comments c INDEXED BY comments_search_email",
-              " lower(c.author_email) = lower(?4) AND c.author_email <> '' AND c.id < ?7",
-              "c.id"),
+              " lower(c.author_email) = lower(?4) AND c.author_email <> '' AND c.id < ?7", "c.id"),
       PathSql("comments c INDEXED BY comments_search_ip",
               " c.author_ip = ?5 AND c.author_ip <> '' AND c.id < ?7", "c.id"),
       PathSql("comments c INDEXED BY comments_search_thread",
@@ -111,6 +126,7 @@ std::error_code SqliteStore::SearchComments(const SearchFilter& filter, int64_t 
         s, 7, before_id > 0 ? before_id : std::numeric_limits<int64_t>::max()));
     keep(sqlite3_bind_int64(s, 8, limit));
     text_param(9, text);
+    text_param(10, filter.text);
     if (rc != SQLITE_OK) return m.Fail(rc);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
     if (rc != SQLITE_DONE) return m.Fail(rc);
@@ -127,6 +143,65 @@ std::error_code SqliteStore::SearchComments(const SearchFilter& filter, int64_t 
     }
     out->push_back(std::move(c));
   }
+  return {};
+}
+
+namespace {
+
+// IndexText's statements: the mark, the last id and the rows of the next
+// chunk (?1 = the mark, ?2 = at most this many rows), the chunk into the
+// index (rows ?1 < id <= ?2: FTS5 gathers their trigrams in memory and
+// writes each term once per chunk, not once per comment), the new mark,
+// and what is left above it.
+constexpr const char* kIndexedThrough = "SELECT indexed_through FROM text_index_state";
+constexpr const char* kChunkEnd =
+    "SELECT max(id), count(*) FROM (SELECT id FROM comments WHERE id > ?1 ORDER BY id LIMIT ?2)";
+constexpr const char* kIndexChunk =
+    "INSERT INTO comments_fts (rowid, content) SELECT id, content FROM comments"
+    " WHERE id > ?1 AND id <= ?2";
+constexpr const char* kSetIndexedThrough = "UPDATE text_index_state SET indexed_through = ?1";
+constexpr const char* kUnindexed = "SELECT count(*) FROM comments WHERE id > ?1";
+
+}  // namespace
+
+std::error_code SqliteStore::IndexText(int64_t max_rows, int64_t* indexed, int64_t* remaining) {
+  Impl& m = *impl_;
+  *indexed = 0;
+  *remaining = 0;
+  if (auto ec = m.CheckWritable()) return ec;
+  // Runs `sql` with int64 parameters; *out and *out2 = its first two
+  // columns (NULL = 0), if it returns a row.
+  auto run = [&m](const char* sql, std::initializer_list<int64_t> params, int64_t* out = nullptr,
+                  int64_t* out2 = nullptr) -> std::error_code {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* s = m.Cached(sql, &rc);
+    if (s == nullptr) return m.Fail(rc);
+    ScopedReset reset(s);
+    int i = 0;
+    for (int64_t p : params) {
+      if ((rc = sqlite3_bind_int64(s, ++i, p)) != SQLITE_OK) return m.Fail(rc);
+    }
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && out != nullptr) *out = sqlite3_column_int64(s, 0);
+    if (rc == SQLITE_ROW && out2 != nullptr) *out2 = sqlite3_column_int64(s, 1);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? std::error_code() : m.Fail(rc);
+  };
+  Impl::Transaction txn(&m);
+  if (auto ec = txn.Begin()) return ec;
+  int64_t mark = 0;
+  int64_t chunk_end = 0;
+  int64_t added = 0;
+  if (auto ec = run(kIndexedThrough, {}, &mark)) return ec;
+  const int64_t rows = std::max<int64_t>(max_rows, 1);
+  if (auto ec = run(kChunkEnd, {mark, rows}, &chunk_end, &added)) return ec;
+  if (added == 0) return txn.Commit();  // caught up: nothing written
+  if (auto ec = run(kIndexChunk, {mark, chunk_end})) return ec;
+  if (auto ec = run(kSetIndexedThrough, {chunk_end})) return ec;
+  int64_t left = 0;
+  if (auto ec = run(kUnindexed, {chunk_end}, &left)) return ec;
+  if (auto ec = txn.Commit()) return ec;
+  *indexed = added;
+  *remaining = left;
   return {};
 }
 

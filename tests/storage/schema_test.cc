@@ -25,6 +25,8 @@ class RawDb {
  public:
   explicit RawDb(const std::string& path) {
     EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    // The search statements call it, as on the Store's own connections.
+    EXPECT_EQ(internal::RegisterTextFunctions(db_), SQLITE_OK);
   }
   ~RawDb() { sqlite3_close(db_); }
   sqlite3* get() { return db_; }
@@ -66,7 +68,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 10);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 11);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -78,7 +80,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "10\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "11\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -129,6 +131,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|reasons|reasons\n"
             "table|rules_versions|rules_versions\n"
             "table|sites|sites\n"
+            "table|text_index_state|text_index_state\n"
             "table|tokens|tokens\n"
             "trigger|comments_fts_delete|comments\n"
             "trigger|comments_fts_insert|comments\n"
@@ -191,9 +194,11 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
     std::istringstream lines(plan);
     for (std::string line; std::getline(lines, line);) {
       if (line.find("SCAN c ") != std::string::npos || line.find("SEARCH c ") != std::string::npos) {
-        // The comments a text matches are read by rowid (the text path).
-        const bool by_rowid = line.find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)") !=
-                              std::string::npos;
+        // The comments a text matches are read by rowid (the text path),
+        // and those not indexed yet as a range of rowids above the mark.
+        const bool by_rowid =
+            line.find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)") != std::string::npos ||
+            line.find("SEARCH c USING INTEGER PRIMARY KEY (rowid>?") != std::string::npos;
         EXPECT_TRUE(by_rowid || line.find("USING INDEX comments_queue") != std::string::npos)
             << s << "\n" << plan;
       }
@@ -285,12 +290,20 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
       << plans[47];
   // A text (51..60): the full-text index drives every statement, in rowid
   // order for oldest and newest (no sort) and from the cursor's rowid on;
-  // each match is one lookup of its comment by rowid.
+  // each match is one lookup of its comment by rowid. Beside it, the
+  // comments above the index's mark are a range of rowids; the listings
+  // merge the two sides in order.
   for (int i = 51; i < 61; ++i) {
     EXPECT_NE(plans[i].find("SCAN f VIRTUAL TABLE INDEX"), std::string::npos)
         << sql[i] << "\n" << plans[i];
     EXPECT_NE(plans[i].find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
         << sql[i] << "\n" << plans[i];
+    EXPECT_NE(plans[i].find("SEARCH c USING INTEGER PRIMARY KEY (rowid>?"), std::string::npos)
+        << sql[i] << "\n"
+        << plans[i];
+  }
+  for (int i : {51, 52, 55, 56}) {
+    EXPECT_NE(plans[i].find("MERGE (UNION ALL)"), std::string::npos) << sql[i] << "\n" << plans[i];
   }
   for (int i : {51, 52, 55, 56}) {
     EXPECT_EQ(plans[i].find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plans[i];
@@ -328,10 +341,15 @@ TEST(SchemaTest, SearchStatementsReadNewestFirstThroughTheirIndex) {
     EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plan;
     EXPECT_EQ(plan.find("SCAN c "), std::string::npos) << sql[i] << "\n" << plan;
   }
-  // The text path reads each match's comment by rowid.
-  EXPECT_NE(raw.Query("EXPLAIN QUERY PLAN " + sql[0]).find(
-                "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"),
-            std::string::npos);
+  // The text path reads each match's comment by rowid, and merges the
+  // comments above the index's mark, a range of rowids, newest first.
+  const std::string text_plan = raw.Query("EXPLAIN QUERY PLAN " + sql[0]);
+  EXPECT_NE(text_plan.find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+      << text_plan;
+  EXPECT_NE(text_plan.find("SEARCH c USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"),
+            std::string::npos)
+      << text_plan;
+  EXPECT_NE(text_plan.find("MERGE (UNION ALL)"), std::string::npos) << text_plan;
 }
 
 TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
@@ -361,7 +379,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "10\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "11\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -404,7 +422,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 10");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 11");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -423,7 +441,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 10; open it "
+                       ": database schema version 1 is older than this build's 11; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");
