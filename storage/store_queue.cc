@@ -49,11 +49,10 @@ namespace {
 
 // Parameters ?1..?8, ?12, ?13..?15 and ?18 are the QueueFilter fields (NULL
 // = no filter; ?15 is the text as an FTS5 phrase, FtsPhrase(), ?18 the text
-// as given). The first term
-// is, word for word, the WHERE of the partial indexes comments_queue*
-// (schema.cc, migration 7), which the statements name: each order walks its
-// index and stops after `limit` matches. The text term is added per path
-// (kTextTerm, or the MATCH of the text path).
+// as given). The first term is, word for word, the WHERE of the partial
+// indexes comments_queue* (schema.cc, migration 7), which the statements
+// name: each order walks its index and stops after `limit` matches. The
+// text term is added per path (kTextTerm, or the two arms of TextArms).
 #define MODERATED_QUEUE_WHERE                                                          \
   " (c.status = 'pending' OR c.spot_check = 1)"                                        \
   " AND (?12 IS NULL OR " MODERATED_REVIEW_EXPR " = ?12)"                              \
