@@ -29,6 +29,10 @@ bool ParseDouble(std::string_view s, double* out);
 // no character is split.
 std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
 
+// How many characters `s` holds as UTF-8: its bytes that are not
+// continuation bytes.
+size_t Utf8Length(std::string_view s);
+
 // `s` without leading and trailing ASCII white space (space, tab, CR, LF).
 std::string_view TrimAscii(std::string_view s);
 

@@ -5,6 +5,8 @@
 #   1. listings: the first page (limit=50) of each sort, limit=1, filtered first
 #      pages (site, rule, language, label, q, email, ip, score) and cursor pages
 #      from random points of the queue, REPEAT requests per kind;
+#   1b. search over every comment (GET /v1/comments/search): the first page
+#      of each of SEARCHES and pages from random cursors, REPEAT requests each;
 #   2. a cursor walk: the oldest-first queue followed page by page through
 #      next_cursor (every page up to WALK_PAGES; page 1, 1,000 and the last
 #      ten are also printed on their own);
@@ -28,6 +30,9 @@
 #   WALK_PAGES      at most this many pages in the cursor walk (default 0 = all)
 #   FILTERS         the filtered listings, space-separated query parameters
 #                   (default: site, rule, language, label, min_score, q, email, ip)
+#   SEARCHES        the searches, space-separated query strings (default: none,
+#                   q=casino, Arabic and Russian text, status=rejected,
+#                   status=approved&q=casino, email, ip, thread, language=ru)
 #   LOAD=0          skip phase 3
 #   RATE            submitted comments per second in phase 3 (default 5000)
 #   CONNECTIONS     loadgen connections for them (default 64)
@@ -178,6 +183,23 @@ done
 for filter in ${FILTERS:-site=ar.news.example rule=spam.gambling language=ru label=spam \
   min_score=5 q=casino q=nothing-matches-this email=reader42%40mail.example ip=10.0.1.2}; do
   repeat "/v1/queue?limit=50&$filter" | get_all | report "filter $filter"
+done
+
+# --- 1b. search over every comment ------------------------------------------
+echo "== search: $REPEAT requests per kind; $(uptime)"
+# كازينو and заработок (text of bench/fill_db's spam), URL-encoded.
+ar_casino=%D9%83%D8%A7%D8%B2%D9%8A%D9%86%D9%88
+ru_money=%D0%B7%D0%B0%D1%80%D0%B0%D0%B1%D0%BE%D1%82%D0%BE%D0%BA
+for search in ${SEARCHES:-"" q=casino q=$ar_casino q=$ru_money status=rejected \
+  status=approved\&q=casino q=nothing-matches-this email=reader42%40mail.example ip=10.0.1.2 \
+  thread=article-1000 language=ru}; do
+  repeat "/v1/comments/search?limit=50${search:+&$search}" | get_all | report "search ${search:-(all)}"
+done
+sql "SELECT id FROM comments ORDER BY random() LIMIT $REPEAT" >"$WORK/search_points"
+for search in "" q=casino; do
+  while read -r id; do
+    echo "/v1/comments/search?limit=50${search:+&$search}&cursor=$(b64url "search::$id")"
+  done <"$WORK/search_points" | get_all | report "search cursor ${search:-(all)}"
 done
 
 # --- 2. cursor walk -----------------------------------------------------------

@@ -370,6 +370,32 @@ CREATE INDEX comments_queue_ip ON comments (author_ip, id)
 CREATE INDEX comments_queue_email ON comments (lower(author_email), id)
   WHERE status = 'pending' OR spot_check = 1;
 )sql"},
+    {5, "text search (pg_trgm); queue by language; search by author and thread",
+     R"sql(
+-- The text filter (the queue's `q`, GET /v1/comments/search) is a case
+-- insensitive substring of 3 or more characters, as on SQLite's FTS5
+-- trigram index (schema.cc, migration 10): content ILIKE '%text%' through a
+-- GIN index of trigrams. pg_trgm ships with PostgreSQL (contrib) and is a
+-- trusted extension: a database owner may create it. It lives in one
+-- schema of the database (public, unless it was installed elsewhere before),
+-- which need not be on the search_path: the operator class is named with it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+DO $$
+BEGIN
+  EXECUTE format('CREATE INDEX comments_content_trgm ON comments USING gin (content %I.gin_trgm_ops)',
+                 (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                  WHERE e.extname = 'pg_trgm'));
+END $$;
+-- The queue items of one language.
+CREATE INDEX comments_queue_language ON comments (language, id)
+  WHERE status = 'pending' OR spot_check = 1;
+-- Search over every comment, newest first: one author's or thread's
+-- comments in id order.
+CREATE INDEX comments_search_email ON comments (lower(author_email), id)
+  WHERE author_email <> '';
+CREATE INDEX comments_search_ip ON comments (author_ip, id) WHERE author_ip <> '';
+CREATE INDEX comments_search_thread ON comments (thread, id) WHERE thread <> '';
+)sql"},
 };
 
 }  // namespace

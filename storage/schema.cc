@@ -412,6 +412,82 @@ CREATE INDEX comments_queue_ip ON comments (author_ip, id)
 CREATE INDEX comments_queue_email ON comments (lower(author_email), id)
   WHERE status = 'pending' OR spot_check = 1;
 )sql"},
+    {10, "text search (FTS5, trigram); queue by language; search by author and thread",
+     R"sql(
+-- Every comment's content in a full-text index of trigrams (docs/storage.md,
+-- "Text search"): a text filter (the queue's `q`, GET /v1/comments/search)
+-- is a substring match of 3 or more characters, case folded, found through
+-- the index instead of by reading every row. External content: the text
+-- stays in comments only; the triggers keep the index in the transaction
+-- that writes the comment, whichever statement writes it.
+CREATE VIRTUAL TABLE comments_fts USING fts5(
+  content, content = 'comments', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER comments_fts_update AFTER UPDATE OF content ON comments BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+-- What is stored already.
+INSERT INTO comments_fts (comments_fts) VALUES ('rebuild');
+
+-- The queue items of one language, in each queue order (like the per-site
+-- indexes): a language filter reads only that language's part of the queue.
+CREATE INDEX comments_queue_language ON comments (language, id)
+  WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_language_score ON comments (language, score, id)
+  WHERE status = 'pending' OR spot_check = 1;
+CREATE INDEX comments_queue_language_score_desc ON comments (language, score DESC, id)
+  WHERE status = 'pending' OR spot_check = 1;
+
+-- Search over every comment, newest first (store_search.cc): one author's
+-- or one thread's comments in id order, so a page seeks to its cursor.
+CREATE INDEX comments_search_email ON comments (lower(author_email), id)
+  WHERE author_email <> '';
+CREATE INDEX comments_search_ip ON comments (author_ip, id) WHERE author_ip <> '';
+CREATE INDEX comments_search_thread ON comments (thread, id) WHERE thread <> '';
+)sql"},
+    {11, "text index kept in chunks behind the writes (indexed_through)",
+     R"sql(
+-- The text index is no longer written by each comment's own transaction:
+-- a commit of a few comments flushed a small FTS5 segment of all their
+-- trigrams, which cost more than the rest of the insert (docs/storage.md,
+-- "Text search"). The writer thread adds the comments above
+-- indexed_through in chunks of thousands (Store::IndexText), when it has
+-- nothing else to do or the tail grows too long; searches read the index
+-- up to indexed_through and scan the rows above it (store_search.cc).
+CREATE TABLE text_index_state (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed_through INTEGER NOT NULL  -- every comment with id <= this is in comments_fts
+);
+-- Migration 10 indexed every stored comment, and its trigger every later one.
+INSERT INTO text_index_state (id, indexed_through)
+  VALUES (1, (SELECT coalesce(max(id), 0) FROM comments));
+-- Rows at or below the mark stay in step with the index, whichever statement
+-- writes them (retention, erasure, an edit); rows above it are read by the
+-- indexer as they are then. AUTOINCREMENT never hands out an id at or below
+-- the mark; a row written with one is indexed at once all the same.
+DROP TRIGGER comments_fts_insert;
+DROP TRIGGER comments_fts_delete;
+DROP TRIGGER comments_fts_update;
+CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments
+  WHEN new.id <= (SELECT indexed_through FROM text_index_state) BEGIN
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments
+  WHEN old.id <= (SELECT indexed_through FROM text_index_state) BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER comments_fts_update AFTER UPDATE OF content ON comments
+  WHEN old.id <= (SELECT indexed_through FROM text_index_state) BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
+END;
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

@@ -190,6 +190,7 @@ std::unique_ptr<Store> SqliteStore::Open(const std::string& path, OpenMode mode,
   sqlite3* d = db.get();
   sqlite3_extended_result_codes(d, 1);
   sqlite3_busy_timeout(d, options.busy_timeout_ms);
+  if (internal::RegisterTextFunctions(d) != SQLITE_OK) return fail(sqlite3_errmsg(d));
 
   auto exec = [&](const std::string& sql) {
     return sqlite3_exec(d, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;

@@ -247,8 +247,10 @@ struct QueueFilter {
   std::optional<int64_t> received_at_least_ms;  // received_at_ms >= this (max_age)
   std::string author_email;  // equal, ignoring case; "" = any
   std::string author_ip;     // equal; "" = any
-  // A substring of the content; "" = any. Case is ignored for ASCII letters
-  // on SQLite and for every letter on PostgreSQL (its lower()).
+  // A substring of the content, of at least kMinSearchTextChars characters
+  // (a shorter one matches nothing); case is ignored (every alphabet's
+  // letters); "" = any. Found through a text index on both backends
+  // (SQLite FTS5 trigram, PostgreSQL pg_trgm), see docs/storage.md.
   std::string text;
 
   // Whether anything beyond sites and review narrows the queue (then counts
@@ -258,6 +260,24 @@ struct QueueFilter {
            received_at_most_ms || received_at_least_ms || !author_email.empty() ||
            !author_ip.empty() || !text.empty();
   }
+};
+
+// The shortest text filter (QueueFilter::text, SearchFilter::text), in
+// Unicode characters: both text indexes are of trigrams.
+constexpr int64_t kMinSearchTextChars = 3;
+
+// Which comments SearchComments lists: every stored comment, whatever its
+// status. Unset fields do not filter.
+struct SearchFilter {
+  // Only comments of these sites (an empty list matches nothing); nullopt =
+  // every site.
+  std::optional<std::vector<std::string>> sites;
+  std::string status;        // "approved" | "pending" | "rejected"; "" = any
+  std::string text;          // as QueueFilter::text
+  std::string author_email;  // equal, ignoring case; "" = any
+  std::string author_ip;     // equal; "" = any
+  std::string thread;        // equal; "" = any
+  std::string language;      // detected language code; "" = any
 };
 
 // Queue order. Oldest/newest follow our ids (arrival order); the score
@@ -275,8 +295,12 @@ struct QueuePosition {
 //
 // Without filters beyond sites and review the counts are exact whatever the
 // backlog (kept by the writer). With them, the counts cover the oldest
-// kQueueCountCap matching comments: `exact` is false when more match.
-constexpr int64_t kQueueCountCap = 10'000;
+// kQueueCountCap matching comments: `exact` is false when more match. The
+// cap bounds what every filtered listing reads beside its page (each
+// counted comment is a row and its reasons): 1,000 keeps that within a
+// few milliseconds (docs/benchmarks.md); the exact number, when an action
+// needs it, is CountQueueExact's.
+constexpr int64_t kQueueCountCap = 1'000;
 struct QueueCounts {
   int64_t total = 0;
   bool exact = true;
@@ -593,6 +617,25 @@ class Store {
                             const std::optional<QueuePosition>& after, int64_t limit,
                             std::vector<Comment>* out) = 0;
   virtual std::error_code CountQueue(const QueueFilter& filter, QueueCounts* out) = 0;
+
+  // --- Search over every comment (store_search.cc, pg_store.cc) ---
+  // Comments matching `filter` with id < before_id (0 = from the newest),
+  // newest first, at most `limit`, with their reasons. The most selective
+  // filter given drives the read (text, e-mail, IP, thread, status, in this
+  // order) through its index; the others are checked on the rows it gives.
+  virtual std::error_code SearchComments(const SearchFilter& filter, int64_t before_id,
+                                         int64_t limit, std::vector<Comment>* out) = 0;
+
+  // --- Text index upkeep (store_search.cc; docs/storage.md, "Text search") ---
+  // SQLite writes a comment into its text index after the comment's own
+  // transaction, in chunks: this adds the next (oldest) `max_rows` comments
+  // not yet indexed in one transaction and sets *indexed to how many it
+  // added and *remaining to how many are still left (0 = caught up). Until
+  // then a text filter scans those rows instead, so results never depend on
+  // it; only their cost does. Call it from the writer (read-write store
+  // only). PostgreSQL's index is kept by each write: *indexed = *remaining
+  // = 0 at once.
+  virtual std::error_code IndexText(int64_t max_rows, int64_t* indexed, int64_t* remaining) = 0;
 
   // The unexpired claim on a comment (nullopt if none).
   virtual std::error_code GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) = 0;

@@ -113,6 +113,30 @@ class Reader {
 // The review queue's listing and count statements (store_queue.cc), for the
 // test that checks their query plans use indexes, never a table scan.
 std::vector<std::string> QueueStatements();
+// The same for the search over every comment (store_search.cc).
+std::vector<std::string> SearchStatements();
+
+// `text` as one FTS5 phrase ("…" with quotes doubled) for MATCH on
+// comments_fts: with its trigram tokenizer a phrase matches the comments
+// whose content holds `text` as a substring, case folded; a text of fewer
+// than 3 characters matches nothing. "" stays "" (no filter).
+inline std::string FtsPhrase(const std::string& text) {
+  if (text.empty()) return "";
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+// Registers moderated_contains(content, text) on `db` (text_match.cc): 1
+// when `content` holds `text` as the text index would find it (a substring
+// of 3 or more characters, case folded), for the rows the index does not
+// hold yet. Every connection that runs the search statements needs it.
+// Returns SQLite's result code.
+int RegisterTextFunctions(sqlite3* db);
 
 }  // namespace internal
 

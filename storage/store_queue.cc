@@ -6,10 +6,11 @@
 //
 // The queue filters are fixed SQL with optional parameters ("?2 IS NULL OR
 // ..."): unbound parameters are NULL, so one cached statement per order
-// serves every combination of filters. The queue is small next to the whole
-// table: SQLite reads it as a MULTI-INDEX OR of comments_status (pending)
-// and the partial index comments_spot_check (spot checks), then sorts the
-// union (tests/storage/schema_test.cc checks the plans).
+// serves every combination of filters. Each listing walks a partial index
+// that holds only the queue (comments_queue*, in the listing's order) or,
+// for a text filter, the full-text index comments_fts in id order and the
+// comments above its mark, not indexed yet (tests/storage/schema_test.cc
+// checks the plans).
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -25,6 +26,7 @@
 namespace moderated::storage {
 
 using internal::Binder;
+using internal::FtsPhrase;
 using internal::Reader;
 using internal::ScopedReset;
 
@@ -45,10 +47,12 @@ namespace {
 #define MODERATED_REVIEW_EXPR \
   "(CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END)"
 
-// Parameters ?1..?8, ?12 and ?13..?15 are the QueueFilter fields (NULL = no
-// filter). The first term is, word for word, the WHERE of the partial
+// Parameters ?1..?8, ?12, ?13..?15 and ?18 are the QueueFilter fields (NULL
+// = no filter; ?15 is the text as an FTS5 phrase, FtsPhrase(), ?18 the text
+// as given). The first term is, word for word, the WHERE of the partial
 // indexes comments_queue* (schema.cc, migration 7), which the statements
-// name: each order walks its index and stops after `limit` matches.
+// name: each order walks its index and stops after `limit` matches. The
+// text term is added per path (kTextTerm, or the two arms of TextArms).
 #define MODERATED_QUEUE_WHERE                                                          \
   " (c.status = 'pending' OR c.spot_check = 1)"                                        \
   " AND (?12 IS NULL OR " MODERATED_REVIEW_EXPR " = ?12)"                              \
@@ -62,8 +66,20 @@ namespace {
   " AND (?7 IS NULL OR c.received_at_ms <= ?7)"                                        \
   " AND (?8 IS NULL OR c.received_at_ms >= ?8)"                                        \
   " AND (?13 IS NULL OR lower(c.author_email) = lower(?13))"                           \
-  " AND (?14 IS NULL OR c.author_ip = ?14)"                                            \
-  " AND (?15 IS NULL OR instr(lower(c.content), lower(?15)) > 0)"
+  " AND (?14 IS NULL OR c.author_ip = ?14)"
+
+// Comments above the full-text index's mark are not in it yet (the writer
+// adds them in chunks, Store::IndexText): a text filter checks them with
+// moderated_contains() on ?18, the text as given.
+#define MODERATED_TAIL_TERM                                \
+  " c.id > (SELECT indexed_through FROM text_index_state)" \
+  " AND moderated_contains(c.content, ?18)"
+
+// The text filter where another index drives (one author's items): the
+// matching ids, read once from the full-text index, or a match in the tail.
+constexpr const char* kTextTerm =
+    " AND (?15 IS NULL OR c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?15)"
+    " OR (" MODERATED_TAIL_TERM "))";
 
 // The listing statements: for each order, the first page and a cursor page
 // (?9 = the cursor's score, ?10 = its id, ?11 = limit). A cursor page seeks
@@ -76,9 +92,12 @@ namespace {
 // while another site's backlog fills the queue. A filter of one author IP
 // (?14) or e-mail address (?13) reads only that author's queue items
 // (comments_queue_ip, comments_queue_email), whatever else the queue holds;
-// the score orders then sort that author's items.
-enum class QueuePath { kAll, kSite, kIp, kEmail };
-constexpr size_t kQueuePaths = 4;
+// the score orders then sort that author's items. A filter of one language
+// (?2) reads that language's part (comments_queue_language*). A text filter
+// (?15) walks the comments whose content matches in the full-text index, in
+// id order, and keeps the queued ones; its score orders sort the matches.
+enum class QueuePath { kAll, kSite, kIp, kEmail, kLanguage, kText };
+constexpr size_t kQueuePaths = 6;
 
 struct QueueListings {
   std::string first[4];  // by QueueOrder
@@ -91,17 +110,70 @@ struct QueueSql {
   QueueListings path[kQueuePaths];  // by QueuePath
 };
 
-// The narrowest index a filter can read: an author beats a site.
+// The narrowest index a filter can read: an author beats a text, a text a
+// language, a language a site.
 QueuePath PathFor(const QueueFilter& f) {
   if (!f.author_ip.empty()) return QueuePath::kIp;
   if (!f.author_email.empty()) return QueuePath::kEmail;
+  if (!f.text.empty()) return QueuePath::kText;
+  if (!f.language.empty()) return QueuePath::kLanguage;
   if (f.sites && f.sites->size() == 1) return QueuePath::kSite;
   return QueuePath::kAll;
 }
 
+// The text path reads the full-text index first, in rowid (= id) order, and
+// each matching comment by its rowid; FTS5 takes the cursor's rowid bound.
+constexpr const char* kTextIndex = "comments_fts";
+constexpr const char* kTextFrom = "comments_fts f CROSS JOIN comments c ON c.id = f.rowid";
+
+bool IsText(const char* index) { return std::string_view(index) == kTextIndex; }
+
+std::string From(const char* index) {
+  return IsText(index) ? kTextFrom : std::string("comments c INDEXED BY ") + index;
+}
+
+// The path's own text term: the MATCH where the full-text index drives,
+// kTextTerm elsewhere.
+std::string TextTerm(const char* index) {
+  return IsText(index) ? " AND f.comments_fts MATCH ?15" : kTextTerm;
+}
+
+// `where` and `order` name c.id; on the text path f.rowid stands for it, so
+// that FTS5 gives the order and takes the cursor's bound.
+std::string OnPath(const char* index, std::string sql) {
+  if (!IsText(index)) return sql;
+  for (size_t at = 0; (at = sql.find("c.id", at)) != std::string::npos; at += 7) {
+    sql.replace(at, 4, "f.rowid");
+  }
+  return sql;
+}
+
+// On the text path a statement is a compound of two arms: the comments the
+// full-text index holds (FTS5 gives them in rowid order and takes a
+// cursor's rowid bound) and the tail above its mark, scanned by rowid (NOT
+// INDEXED: the tail is short, a queue index would read more). `columns`
+// name c.* with an AS name each, which a compound's ORDER BY names.
+std::string TextArms(const std::string& columns, const std::string& where) {
+  return "SELECT " + OnPath(kTextIndex, columns) + " FROM " + kTextFrom +
+         " WHERE" MODERATED_QUEUE_WHERE + TextTerm(kTextIndex) + OnPath(kTextIndex, where) +
+         " UNION ALL SELECT " + columns +
+         " FROM comments c NOT INDEXED WHERE" MODERATED_QUEUE_WHERE " AND" MODERATED_TAIL_TERM +
+         where;
+}
+
+// `order` ("c.score DESC, c.id") by result names ("score DESC, id").
+std::string ByName(std::string order) {
+  for (size_t at = 0; (at = order.find("c.", at)) != std::string::npos;) order.erase(at, 2);
+  return order;
+}
+
 std::string Page(const char* index, const std::string& where, const char* order) {
-  return std::string("SELECT c.id, c.score FROM comments c INDEXED BY ") + index +
-         " WHERE" MODERATED_QUEUE_WHERE + where + " ORDER BY " + order + " LIMIT ?11";
+  if (IsText(index)) {
+    return TextArms("c.id AS id, c.score AS score", where) + " ORDER BY " + ByName(order) +
+           " LIMIT ?11";
+  }
+  return "SELECT c.id, c.score FROM " + From(index) + " WHERE" MODERATED_QUEUE_WHERE +
+         TextTerm(index) + where + " ORDER BY " + order + " LIMIT ?11";
 }
 
 // Two index ranges, merged: ties of the cursor's score after its id, then the
@@ -140,10 +212,15 @@ void BuildListings(const std::string& prefix, const std::string& site, std::stri
 
 // The oldest ?16 matching comments of `index`, counted five ways in one pass.
 std::string Counts(const char* index, const std::string& term) {
-  return "WITH q AS MATERIALIZED (SELECT c.id, c.site, c.language, " MODERATED_LABEL_EXPR
-         " AS label, " MODERATED_REVIEW_EXPR " AS review FROM comments c INDEXED BY " +
-         std::string(index) + " WHERE" MODERATED_QUEUE_WHERE + term +
-         " ORDER BY c.id LIMIT ?16)"
+  const std::string columns =
+      "c.id AS id, c.site AS site, c.language AS language, " MODERATED_LABEL_EXPR
+      " AS label, " MODERATED_REVIEW_EXPR " AS review";
+  const std::string oldest = IsText(index) ? TextArms(columns, term) + " ORDER BY id LIMIT ?16"
+                                           : "SELECT " + columns + " FROM " + From(index) +
+                                                 " WHERE" MODERATED_QUEUE_WHERE + TextTerm(index) +
+                                                 term + " ORDER BY c.id LIMIT ?16";
+  return "WITH q AS MATERIALIZED (" + oldest +
+         ")"
          " SELECT 'site', site, count(*) FROM q GROUP BY site"
          " UNION ALL SELECT 'review', review, count(*) FROM q GROUP BY review"
          " UNION ALL SELECT 'language', language, count(*) FROM q GROUP BY language"
@@ -164,14 +241,19 @@ QueueSql BuildQueueSql() {
       {QueuePath::kSite, "comments_queue_site", " AND c.site = ?17", false},
       {QueuePath::kIp, "comments_queue_ip", " AND c.author_ip = ?14", true},
       {QueuePath::kEmail, "comments_queue_email", " AND lower(c.author_email) = lower(?13)", true},
+      {QueuePath::kLanguage, "comments_queue_language", " AND c.language = ?2", false},
+      // The comments the text matches, in id order: every order reads them.
+      {QueuePath::kText, kTextIndex, "", true},
   };
   QueueSql q;
   for (const Path& p : kPaths) {
     QueueListings& l = q.path[static_cast<size_t>(p.path)];
     BuildListings(p.index, p.term, l.first, l.cursor, p.one_index);
     l.counts = Counts(p.index, p.term);
-    l.count_exact = std::string("SELECT count(*) FROM comments c INDEXED BY ") + p.index +
-                    " WHERE" MODERATED_QUEUE_WHERE + p.term;
+    l.count_exact = IsText(p.index)
+                        ? "SELECT sum(n) FROM (" + TextArms("count(*) AS n", p.term) + ")"
+                        : "SELECT count(*) FROM " + From(p.index) + " WHERE" MODERATED_QUEUE_WHERE +
+                              TextTerm(p.index) + p.term;
   }
   return q;
 }
@@ -272,9 +354,10 @@ constexpr const char* kChanged =
     "AND (?3 IS NULL OR updated_at_ms > ?3 OR (updated_at_ms = ?3 AND id > ?4)) "
     "ORDER BY updated_at_ms, id LIMIT ?5";
 
-// Binds the filter to ?1..?8 and ?12..?15; `sites_json` must outlive the
-// statement's use.
-int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_json) {
+// Binds the filter to ?1..?8, ?12..?15 and ?18; `sites_json` and `text` (the
+// text as FtsPhrase() gives it) must outlive the statement's use.
+int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_json,
+               const std::string& text) {
   int rc = SQLITE_OK;
   auto keep = [&rc](int r) {
     if (rc == SQLITE_OK) rc = r;
@@ -292,7 +375,8 @@ int BindFilter(sqlite3_stmt* s, const QueueFilter& f, const std::string& sites_j
     keep(sqlite3_bind_text(s, 13, f.author_email.c_str(), -1, SQLITE_STATIC));
   }
   if (!f.author_ip.empty()) keep(sqlite3_bind_text(s, 14, f.author_ip.c_str(), -1, SQLITE_STATIC));
-  if (!f.text.empty()) keep(sqlite3_bind_text(s, 15, f.text.c_str(), -1, SQLITE_STATIC));
+  if (!f.text.empty()) keep(sqlite3_bind_text(s, 15, text.c_str(), -1, SQLITE_STATIC));
+  if (!f.text.empty()) keep(sqlite3_bind_text(s, 18, f.text.c_str(), -1, SQLITE_STATIC));
   return rc;
 }
 
@@ -602,6 +686,16 @@ std::vector<std::string> internal::QueueStatements() {
   for (const QueueFilter* f : {&all, &site, &ip, &email}) {
     out.push_back(ListingsFor(*f).count_exact);
   }
+  // Then one language's and one text's listings, capped count and exact
+  // count (41..50, 51..60).
+  QueueFilter language, text;
+  language.language = "ru";
+  text.text = "casino";
+  for (const QueueFilter* f : {&language, &text}) {
+    listings(ListingsFor(*f));
+    out.push_back(ListingsFor(*f).counts);
+    out.push_back(ListingsFor(*f).count_exact);
+  }
   return out;
 }
 
@@ -620,7 +714,8 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
     if (s == nullptr) return m.Fail(rc);
     ScopedReset reset(s);
     const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
-    rc = BindFilter(s, filter, sites_json);
+    const std::string text = FtsPhrase(filter.text);
+    rc = BindFilter(s, filter, sites_json, text);
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_double(s, 9, after->score);
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after->id);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
@@ -653,7 +748,8 @@ std::error_code SqliteStore::CountQueue(const QueueFilter& filter, QueueCounts* 
   sqlite3_stmt* s = m.Cached(narrowed ? ListingsFor(filter).counts.c_str() : kKeptCounts, &rc);
   if (s == nullptr) return m.Fail(rc);
   ScopedReset reset(s);
-  rc = BindFilter(s, filter, sites_json);
+  const std::string text = FtsPhrase(filter.text);
+  rc = BindFilter(s, filter, sites_json, text);
   if (narrowed && rc == SQLITE_OK) rc = BindPath(s, filter);
   // One more than the cap tells whether more match.
   if (narrowed && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 16, kQueueCountCap + 1);
@@ -972,7 +1068,8 @@ std::error_code SqliteStore::ListQueueIds(const QueueFilter& filter, int64_t aft
   if (s == nullptr) return m.Fail(rc);
   ScopedReset reset(s);
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
-  rc = BindFilter(s, filter, sites_json);
+  const std::string text = FtsPhrase(filter.text);
+  rc = BindFilter(s, filter, sites_json, text);
   if (rc == SQLITE_OK) rc = BindPath(s, filter);
   if (after_id > 0 && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after_id);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
@@ -993,7 +1090,8 @@ std::error_code SqliteStore::CountQueueExact(const QueueFilter& filter, int64_t*
   if (s == nullptr) return m.Fail(rc);
   ScopedReset reset(s);
   const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
-  rc = BindFilter(s, filter, sites_json);
+  const std::string text = FtsPhrase(filter.text);
+  rc = BindFilter(s, filter, sites_json, text);
   if (rc == SQLITE_OK) rc = BindPath(s, filter);
   if (rc != SQLITE_OK) return m.Fail(rc);
   rc = sqlite3_step(s);

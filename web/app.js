@@ -4,10 +4,11 @@ import * as api from './api.js';
 import {toast} from './dom.js';
 import {t, applyDocument, language, setLanguage} from './i18n.js';
 import {QueueView} from './queue.js';
+import {SearchView} from './search.js';
 import {RulesView} from './rules.js';
 import {ModelsView, TokensView, SitesView, AuditView} from './admin.js';
 
-const VIEWS = {queue: QueueView, rules: RulesView, models: ModelsView, tokens: TokensView, sites: SitesView, audit: AuditView};
+const VIEWS = {queue: QueueView, search: SearchView, rules: RulesView, models: ModelsView, tokens: TokensView, sites: SitesView, audit: AuditView};
 const ADMIN_VIEWS = new Set(['rules', 'models', 'tokens', 'sites', 'audit']);
 
 const $ = (id) => document.getElementById(id);

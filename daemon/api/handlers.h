@@ -49,6 +49,9 @@ awaitable<Response> DecideMany(Services& s, const Call& call);
 awaitable<Response> Undo(Services& s, const Call& call);
 awaitable<Response> History(Services& s, const Call& call);
 
+// search.cc: GET /v1/comments/search
+awaitable<Response> SearchComments(Services& s, const Call& call);
+
 // reputation.cc: GET /v1/reputation
 awaitable<Response> GetReputation(Services& s, const Call& call);
 

@@ -60,6 +60,9 @@ std::vector<Route> ApiRoutes(const Config& config) {
        L::kComment, api::Undo, "no comment with id '{}'"},
       {verb::get, "/v1/comments/{id}/history", A::kToken, reviewers, S::kComment, B::kNone,
        L::kComment, api::History, "no comment with id '{}'"},
+      // Search over every comment, whatever its status (docs/api.md, "Search").
+      {verb::get, "/v1/comments/search", A::kToken, reviewers, S::kQuery, B::kNone, L::kComment,
+       api::SearchComments},
       {verb::get, "/v1/reputation", A::kToken, reviewers, S::kPrincipal, B::kNone, L::kComment,
        api::GetReputation},
 

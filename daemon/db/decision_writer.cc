@@ -107,15 +107,31 @@ uint64_t DecisionWriter::committed_comments() const {
 
 uint64_t DecisionWriter::checkpoints() const { return checkpoints_.load(); }
 
+uint64_t DecisionWriter::text_indexed() const { return text_indexed_.load(); }
+
 void DecisionWriter::Run() {
   std::vector<Item> batch;
   std::deque<Task> tasks;
   for (;;) {
+    bool idle = false;
+    bool quiet = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty() || !tasks_.empty(); });
+      // A full chunk of comments left out of the text index is work for an
+      // idle pass; a partial one waits for a quiet moment (nothing for
+      // kTextIndexQuietMs), so that a light load does not index a few
+      // comments at a time, which is what the chunks are there to avoid.
+      auto ready = [this] {
+        return stopping_ || !queue_.empty() || !tasks_.empty() || unindexed_ < 0 ||
+               unindexed_ >= kTextIndexChunkRows;
+      };
+      if (unindexed_ != 0 && !ready()) {
+        quiet = !cv_.wait_for(lock, std::chrono::milliseconds(kTextIndexQuietMs), ready);
+      }
+      if (!quiet) cv_.wait(lock, ready);
       // Stop only once everything queued before Stop() is committed.
       if (stopping_ && queue_.empty() && tasks_.empty()) return;
+      idle = queue_.empty() && tasks_.empty();
       size_t n = std::min<size_t>(queue_.size(), std::max<uint32_t>(config_.max_batch, 1));
       batch.clear();
       for (size_t i = 0; i < n; ++i) {
@@ -127,8 +143,38 @@ void DecisionWriter::Run() {
     for (Task& task : tasks) task(*store_);
     tasks.clear();
     if (!batch.empty()) CommitBatch(&batch);
+    // Not asked yet (-1): the first pass asks, indexing a chunk.
+    if (unindexed_ < 0 || quiet ||
+        (unindexed_ >= kTextIndexChunkRows && (idle || unindexed_ > kMaxUnindexedRows))) {
+      IndexText();
+    }
     AfterCommit();
   }
+}
+
+void DecisionWriter::IndexText() {
+  auto start = std::chrono::steady_clock::now();
+  int64_t indexed = 0;
+  int64_t remaining = 0;
+  std::error_code ec = store_->IndexText(kTextIndexChunkRows, &indexed, &remaining);
+  if (ec) {
+    // Busy, disk full, ...: the index is behind, not wrong (searches scan
+    // the rest). Try again after the next commit rather than in a loop.
+    Log(storage::IsRetryable(ec) ? LogLevel::kDebug : LogLevel::kWarn, "text_index_failed",
+        {{"error", ec.message()}, {"detail", store_->LastErrorMessage()}});
+    unindexed_ = 0;
+    return;
+  }
+  unindexed_ = remaining;
+  text_indexed_.fetch_add(static_cast<uint64_t>(indexed));
+  if (indexed == 0) return;
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  Log(LogLevel::kDebug, "text_indexed",
+      {{"comments", std::to_string(indexed)},
+       {"remaining", std::to_string(remaining)},
+       {"micros", std::to_string(micros)}});
 }
 
 void DecisionWriter::AfterCommit() {
@@ -308,6 +354,7 @@ void DecisionWriter::CommitBatch(std::vector<Item>* batch) {
                     std::chrono::steady_clock::now() - start)
                     .count();
   NoteResult(ec, committed);
+  if (unindexed_ >= 0) unindexed_ += static_cast<int64_t>(committed);
   metrics::ObserveCommit(n, micros, committed == n);
   Log(LogLevel::kDebug, "commit",
       {{"comments", std::to_string(n)},

@@ -28,6 +28,15 @@
 // thread itself runs a RESTART checkpoint between two batches: it copies the
 // little that is left and the WAL starts over, bounding its size.
 //
+// The text index (SQLite): a comment's own transaction leaves it out of the
+// full-text index; the writer thread adds the comments not yet indexed in
+// chunks of kTextIndexChunkRows (Store::IndexText): a full chunk in a pass
+// where no comment or task waits, one after each batch while more than
+// kMaxUnindexedRows are left (so the tail a search scans stays short under
+// a load that never lets the queue run empty), and what is left once
+// nothing has come for kTextIndexQuietMs. A failed chunk is tried again
+// after the next commit.
+//
 // Thread-safety: Submit(), healthy(), queue_depth() may be called from any
 // thread. Completions run on the writer thread; they must be short (post the
 // result to the requester's executor).
@@ -97,6 +106,18 @@ class DecisionWriter {
   uint64_t commits() const;
   uint64_t committed_comments() const;
   uint64_t checkpoints() const;  // background and restart checkpoints run
+  uint64_t text_indexed() const;  // comments added to the text index
+
+  // Comments per IndexText transaction: each is one FTS5 segment of the
+  // chunk's trigrams, so a chunk costs far less per comment than a small
+  // commit did (docs/storage.md, "Text search"), and holds the comments
+  // behind it for tens of milliseconds.
+  static constexpr int64_t kTextIndexChunkRows = 2'000;
+  // Beyond this many comments not yet indexed, a chunk runs even while
+  // comments wait: it bounds the rows a text search scans.
+  static constexpr int64_t kMaxUnindexedRows = 10'000;
+  // A partial chunk is indexed after this long without a comment or task.
+  static constexpr int kTextIndexQuietMs = 200;
 
  private:
   struct Item {
@@ -112,6 +133,7 @@ class DecisionWriter {
   void NoteResult(std::error_code ec, size_t committed);
   bool RefusingLocked() const;  // requires mu_
   void AfterCommit();           // writer thread: start or run a checkpoint if due
+  void IndexText();             // writer thread: one chunk of the text index
   void RunCheckpoints();
   // Runs and reports one checkpoint; returns its error.
   std::error_code Checkpoint(storage::Store& store, storage::Store::CheckpointMode mode,
@@ -134,6 +156,10 @@ class DecisionWriter {
   uint64_t commits_ = 0;                            // guarded by mu_
   uint64_t committed_ = 0;                          // guarded by mu_
   std::thread thread_;
+  // Writer thread only (also in its own wait predicate): comments not yet in
+  // the text index as far as the writer knows; -1 = not asked yet.
+  int64_t unindexed_ = -1;
+  std::atomic<uint64_t> text_indexed_{0};
 
   std::unique_ptr<storage::Store> checkpoint_store_;  // used only by checkpoint_thread_
   std::mutex checkpoint_mu_;

@@ -25,6 +25,8 @@ class RawDb {
  public:
   explicit RawDb(const std::string& path) {
     EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    // The search statements call it, as on the Store's own connections.
+    EXPECT_EQ(internal::RegisterTextFunctions(db_), SQLITE_OK);
   }
   ~RawDb() { sqlite3_close(db_); }
   sqlite3* get() { return db_; }
@@ -66,7 +68,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 9);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 11);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -78,7 +80,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "9\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "11\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -88,11 +90,17 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|comments_queue|comments\n"
             "index|comments_queue_email|comments\n"
             "index|comments_queue_ip|comments\n"
+            "index|comments_queue_language|comments\n"
+            "index|comments_queue_language_score|comments\n"
+            "index|comments_queue_language_score_desc|comments\n"
             "index|comments_queue_score|comments\n"
             "index|comments_queue_score_desc|comments\n"
             "index|comments_queue_site|comments\n"
             "index|comments_queue_site_score|comments\n"
             "index|comments_queue_site_score_desc|comments\n"
+            "index|comments_search_email|comments\n"
+            "index|comments_search_ip|comments\n"
+            "index|comments_search_thread|comments\n"
             "index|comments_site_external_id|comments\n"
             "index|comments_site_received|comments\n"
             "index|comments_site_updated|comments\n"
@@ -110,6 +118,11 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|bulk_actions|bulk_actions\n"
             "table|claims|claims\n"
             "table|comments|comments\n"
+            "table|comments_fts|comments_fts\n"
+            "table|comments_fts_config|comments_fts_config\n"
+            "table|comments_fts_data|comments_fts_data\n"
+            "table|comments_fts_docsize|comments_fts_docsize\n"
+            "table|comments_fts_idx|comments_fts_idx\n"
             "table|decisions|decisions\n"
             "table|labels|labels\n"
             "table|models|models\n"
@@ -118,7 +131,11 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|reasons|reasons\n"
             "table|rules_versions|rules_versions\n"
             "table|sites|sites\n"
+            "table|text_index_state|text_index_state\n"
             "table|tokens|tokens\n"
+            "trigger|comments_fts_delete|comments\n"
+            "trigger|comments_fts_insert|comments\n"
+            "trigger|comments_fts_update|comments\n"
             "trigger|comments_queue_delete|comments\n"
             "trigger|comments_queue_insert|comments\n"
             "trigger|comments_queue_update|comments\n"
@@ -169,15 +186,21 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
   RawDb raw(path);
   const std::vector<std::string> sql = internal::QueueStatements();
-  ASSERT_EQ(sql.size(), 41u);
+  ASSERT_EQ(sql.size(), 61u);
   std::vector<std::string> plans;
   for (const std::string& s : sql) {
     const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + s);
     plans.push_back(plan);
     std::istringstream lines(plan);
     for (std::string line; std::getline(lines, line);) {
-      if (line.find("SCAN c") != std::string::npos || line.find("SEARCH c") != std::string::npos) {
-        EXPECT_NE(line.find("USING INDEX comments_queue"), std::string::npos) << s << "\n" << plan;
+      if (line.find("SCAN c ") != std::string::npos || line.find("SEARCH c ") != std::string::npos) {
+        // The comments a text matches are read by rowid (the text path),
+        // and those not indexed yet as a range of rowids above the mark.
+        const bool by_rowid =
+            line.find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)") != std::string::npos ||
+            line.find("SEARCH c USING INTEGER PRIMARY KEY (rowid>?") != std::string::npos;
+        EXPECT_TRUE(by_rowid || line.find("USING INDEX comments_queue") != std::string::npos)
+            << s << "\n" << plan;
       }
       EXPECT_EQ(line.find("SCAN rr"), std::string::npos) << s << "\n" << plan;
     }
@@ -249,9 +272,84 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
         << sql[38 + i] << "\n" << plans[38 + i];
   }
   EXPECT_NE(plans[37].find("SCAN c USING INDEX comments_queue\n"), std::string::npos) << plans[37];
+  // One language (41..50): its part of the queue, in each order, seeking to
+  // the cursor; its counts and exact count read only its entries.
+  for (int i = 41; i < 51; ++i) {
+    EXPECT_NE(plans[i].find("SEARCH c USING INDEX comments_queue_language"), std::string::npos)
+        << sql[i] << "\n" << plans[i];
+  }
+  for (int i : {41, 42, 43, 44}) {
+    EXPECT_EQ(plans[i].find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plans[i];
+  }
+  EXPECT_NE(plans[45].find("comments_queue_language (language=? AND id>?)"), std::string::npos)
+      << plans[45];
+  EXPECT_NE(plans[46].find("comments_queue_language (language=? AND id<?)"), std::string::npos)
+      << plans[46];
+  EXPECT_NE(plans[47].find("comments_queue_language_score_desc (language=? AND score=? AND id>?)"),
+            std::string::npos)
+      << plans[47];
+  // A text (51..60): the full-text index drives every statement, in rowid
+  // order for oldest and newest (no sort) and from the cursor's rowid on;
+  // each match is one lookup of its comment by rowid. Beside it, the
+  // comments above the index's mark are a range of rowids; the listings
+  // merge the two sides in order.
+  for (int i = 51; i < 61; ++i) {
+    EXPECT_NE(plans[i].find("SCAN f VIRTUAL TABLE INDEX"), std::string::npos)
+        << sql[i] << "\n" << plans[i];
+    EXPECT_NE(plans[i].find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+        << sql[i] << "\n" << plans[i];
+    EXPECT_NE(plans[i].find("SEARCH c USING INTEGER PRIMARY KEY (rowid>?"), std::string::npos)
+        << sql[i] << "\n"
+        << plans[i];
+  }
+  for (int i : {51, 52, 55, 56}) {
+    EXPECT_NE(plans[i].find("MERGE (UNION ALL)"), std::string::npos) << sql[i] << "\n" << plans[i];
+  }
+  for (int i : {51, 52, 55, 56}) {
+    EXPECT_EQ(plans[i].find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plans[i];
+  }
+  // FTS5 takes the cursor: MATCH with rowid > (oldest) or < (newest).
+  EXPECT_NE(plans[55].find("SCAN f VIRTUAL TABLE INDEX 64:M1>"), std::string::npos) << plans[55];
+  EXPECT_NE(plans[56].find("SCAN f VIRTUAL TABLE INDEX 192:M1<"), std::string::npos) << plans[56];
   // Kept counts read queue_counts alone (a few rows per site), not comments.
   EXPECT_NE(plans[17].find("queue_counts"), std::string::npos) << plans[17];
   EXPECT_EQ(plans[17].find("comments"), std::string::npos) << plans[17];
+}
+
+// Search over every comment (store_search.cc), one statement per path:
+// text, e-mail, IP, thread, status, none. Each reads its index newest first
+// from the cursor on (no sort, no scan of the table).
+TEST(SchemaTest, SearchStatementsReadNewestFirstThroughTheirIndex) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  std::string error;
+  ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
+  RawDb raw(path);
+  const std::vector<std::string> sql = internal::SearchStatements();
+  ASSERT_EQ(sql.size(), 6u);
+  const char* const kDriver[] = {
+      "SCAN f VIRTUAL TABLE INDEX 192:M1<",  // MATCH, rowid < cursor, rowid descending
+      "SEARCH c USING INDEX comments_search_email (<expr>=? AND id<?)",
+      "SEARCH c USING INDEX comments_search_ip (author_ip=? AND id<?)",
+      "SEARCH c USING INDEX comments_search_thread (thread=? AND id<?)",
+      "SEARCH c USING INDEX comments_status (status=? AND rowid<?)",
+      "SEARCH c USING INTEGER PRIMARY KEY (rowid<?)",
+  };
+  for (size_t i = 0; i < sql.size(); ++i) {
+    const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + sql[i]);
+    EXPECT_NE(plan.find(kDriver[i]), std::string::npos) << sql[i] << "\n" << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN c "), std::string::npos) << sql[i] << "\n" << plan;
+  }
+  // The text path reads each match's comment by rowid, and merges the
+  // comments above the index's mark, a range of rowids, newest first.
+  const std::string text_plan = raw.Query("EXPLAIN QUERY PLAN " + sql[0]);
+  EXPECT_NE(text_plan.find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+      << text_plan;
+  EXPECT_NE(text_plan.find("SEARCH c USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"),
+            std::string::npos)
+      << text_plan;
+  EXPECT_NE(text_plan.find("MERGE (UNION ALL)"), std::string::npos) << text_plan;
 }
 
 TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
@@ -281,7 +379,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "9\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "11\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -324,7 +422,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 9");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 11");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -343,7 +441,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 9; open it "
+                       ": database schema version 1 is older than this build's 11; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

@@ -755,6 +755,51 @@ test('keyboard: every control of the top bar and the filters is reachable with T
   await openView('queue', 'en');
 });
 
+test('search: find an auto-accepted comment by Russian text and status, reject it; approve a rejected one', async () => {
+  // blog.example accepts everything: this spam was published on its own.
+  const r = await call('POST', '/v1/comments', {body: {site: 'blog.example', id: 'c-blogspam',
+    author: {name: 'Бот', email: 'bot@example.ru', ip: '192.0.2.77'},
+    content: 'Заработок без вложений: пишите в телеграм @easy_money'}});
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  ids.blogspam = r.json.id;
+  await expectStatus('blogspam', 'approved');
+  for (const lang of LANGS) {
+    await openView('search', lang);
+    assert.equal(await page.locator('#view h1').textContent(), {en: 'Search all comments', ar: 'البحث في كل التعليقات',
+      ru: 'Поиск по всем комментариям'}[lang]);
+    await expectAccessible(`search ${lang}`);
+  }
+  await openView('search', 'ru');
+  // Too short a text is refused before asking the server.
+  await page.fill('#search-q', 'за');
+  await page.click('#search-submit');
+  assert.equal(await page.locator('#search-error').textContent(), 'Введите не меньше 3 символов текста (или ничего).');
+  await page.fill('#search-q', 'ЗАРАБОТОК');
+  await page.selectOption('#search-status', 'approved');
+  await page.click('#search-submit');
+  const found = page.locator(`#search-list .card[data-id="${ids.blogspam}"]`);
+  await found.waitFor();
+  assert.equal(await page.locator('#search-list .card').count(), 1);
+  assert.equal(await found.locator('.content').textContent(), 'Заработок без вложений: пишите в телеграм @easy_money');
+  assert.equal(await found.locator('[data-status]').textContent(), 'одобрен');
+  await shot('29-search-ru');
+  await found.locator('button[data-decision="spam"]').click();
+  await page.waitForSelector(`#search-list .card[data-id="${ids.blogspam}"] [data-status="rejected"]`);
+  await expectStatus('blogspam', 'rejected');
+  // Every rejected comment, newest first: the one just rejected comes first; approve it back.
+  await page.fill('#search-q', '');
+  await page.selectOption('#search-status', 'rejected');
+  await page.click('#search-submit');
+  await page.waitForSelector(`#search-list .card[data-id="${ids.blogspam}"]`);
+  assert.equal(await page.locator('#search-list .card').first().getAttribute('data-id'), String(ids.blogspam));
+  await found.locator('button[data-decision="approve"]').click();
+  await page.waitForSelector(`#search-list .card[data-id="${ids.blogspam}"] [data-status="approved"]`);
+  await expectStatus('blogspam', 'approved');
+  await page.setViewportSize({width: 390, height: 844});
+  await expectFits('search ru 390px');
+  await page.setViewportSize({width: 1280, height: 900});
+});
+
 test('sign out forgets the token', async () => {
   await page.click('#signout');
   await page.waitForSelector('#signin:not([hidden])');

@@ -27,7 +27,6 @@ namespace {
 constexpr int64_t kDefaultQueueLimit = 50;
 constexpr int64_t kMaxClaimMinutes = 120;
 constexpr int64_t kMaxAgeSeconds = 100LL * 365 * 86400;
-constexpr size_t kMaxSearchBytes = 256;
 
 std::string FormatScore(double score) {
   char buf[40];
@@ -90,9 +89,7 @@ bool ParseQueueFilterParam(const std::string& key, const std::string& value, int
     }
     (key == "min_age" ? f->received_at_most_ms : f->received_at_least_ms) = now_ms - seconds * 1000;
   } else if (key == "email" || key == "ip" || key == "q") {
-    if (value.size() > kMaxSearchBytes) {
-      *error = "must be at most " + std::to_string(kMaxSearchBytes) + " bytes";
-    }
+    if (!value.empty()) *error = CheckSearchParam(key, value);
     (key == "email" ? f->author_email : key == "ip" ? f->author_ip : f->text) = value;
   } else {
     return false;

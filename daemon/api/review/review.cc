@@ -1,6 +1,7 @@
 #include "daemon/api/review/review.h"
 
 #include "base/random.h"
+#include "base/strings.h"
 #include "base/time.h"
 
 namespace moderated::api {
@@ -46,6 +47,18 @@ storage::DecideRequest MakeRequest(int64_t id, const std::string& decision, cons
   r.event_id = base::RandomHex128();  // the webhook event's id
   r.event_time = base::FormatTimeMs(now);
   return r;
+}
+
+std::string CheckSearchParam(const std::string& key, const std::string& value) {
+  constexpr size_t kMaxSearchBytes = 256;
+  if (value.size() > kMaxSearchBytes) {
+    return "must be at most " + std::to_string(kMaxSearchBytes) + " bytes";
+  }
+  // The text indexes hold trigrams: a shorter text could only be a scan.
+  if (key == "q" && base::Utf8Length(value) < storage::kMinSearchTextChars) {
+    return "must be at least " + std::to_string(storage::kMinSearchTextChars) + " characters";
+  }
+  return "";
 }
 
 std::string NoComment(int64_t id) { return "no comment with id " + std::to_string(id); }

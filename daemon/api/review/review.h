@@ -73,6 +73,11 @@ storage::DecideRequest MakeRequest(int64_t id, const std::string& decision, cons
 bool ParseQueueFilterParam(const std::string& key, const std::string& value, int64_t now_ms,
                            storage::QueueFilter* f, std::string* error);
 
+// What is wrong with `value` as the search parameter `key` of the queue or
+// the search ("q", "email", "ip", "thread": at most 256 bytes; "q" also at
+// least storage::kMinSearchTextChars characters), or "" if nothing is.
+std::string CheckSearchParam(const std::string& key, const std::string& value);
+
 std::string NoComment(int64_t id);
 std::string ClaimedDetail(int64_t id, const storage::Claim& claim);
 
