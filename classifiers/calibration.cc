@@ -6,25 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "classifiers/json_file.h"
+
 namespace moderated::classifiers {
-namespace {
-
-bool Number(const boost::json::value* v, double* out) {
-  if (v == nullptr) return false;
-  if (v->is_double()) {
-    *out = v->get_double();
-  } else if (v->is_int64()) {
-    *out = static_cast<double>(v->get_int64());
-  } else if (v->is_uint64()) {
-    *out = static_cast<double>(v->get_uint64());
-  } else {
-    return false;
-  }
-  return std::isfinite(*out);
-}
-
-}  // namespace
-
 LanguageGroup GroupOf(std::string_view code) {
   if (code == "ar") return LanguageGroup::kArabic;
   if (code == "ru") return LanguageGroup::kRussian;
@@ -71,92 +55,111 @@ bool ParseSensitivity(std::string_view name, Sensitivity* out) {
   return false;
 }
 
-std::shared_ptr<const Calibration> Calibration::Parse(std::string_view json,
-                                                      std::string_view origin,
-                                                      std::string* error) {
-  auto fail = [&](const std::string& where, const std::string& message) {
-    *error = std::string(origin) + ": " + where + (where.empty() ? "" : ": ") + message;
-    return nullptr;
-  };
-  boost::system::error_code ec;
-  boost::json::value root = boost::json::parse(json, ec);
-  if (ec) return fail("", "not JSON (" + ec.message() + ")");
-  if (!root.is_object()) return fail("", "expected a JSON object");
-  const boost::json::object& o = root.get_object();
-  double format = 0;
-  if (!Number(o.if_contains("format"), &format) || format != 2) {
-    return fail("format", "expected 2");
+namespace {
+
+using PlattTable = LabelCalibration[kDecisionLabels.size()][kLanguageGroups];
+using LevelTables = Thresholds[kSensitivities][kDecisionLabels.size()][kLanguageGroups];
+
+// Where Calibration::Parse's messages go: "ORIGIN: path.to.field: message".
+struct ParseErrors {
+  std::string_view origin;
+  std::string* error;
+
+  bool Fail(const std::string& where, const std::string& message) const {
+    *error = JsonFileError(origin, where, message);
+    return false;
   }
-  std::shared_ptr<Calibration> c(new Calibration());
-  c->text_ = std::string(json);
+};
+
+bool ParseScale(const boost::json::object& o, double* hold_at, double* reject_at,
+                const ParseErrors& e) {
   const boost::json::value* scale = o.if_contains("scale");
-  if (scale == nullptr || !scale->is_object()) return fail("scale", "missing object");
-  if (!Number(scale->get_object().if_contains("hold_at"), &c->hold_at_) ||
-      !Number(scale->get_object().if_contains("reject_at"), &c->reject_at_) ||
-      !(c->hold_at_ > 0 && c->hold_at_ < c->reject_at_)) {
-    return fail("scale", "needs numbers 0 < hold_at < reject_at");
+  if (scale == nullptr || !scale->is_object()) return e.Fail("scale", "missing object");
+  if (!JsonNumber(scale->get_object().if_contains("hold_at"), hold_at) ||
+      !JsonNumber(scale->get_object().if_contains("reject_at"), reject_at) ||
+      !(*hold_at > 0 && *hold_at < *reject_at)) {
+    return e.Fail("scale", "needs numbers 0 < hold_at < reject_at");
   }
-  // Walks path.label.group objects, calling `read` on each.
-  auto each = [&](const boost::json::value* top, const std::string& path, auto&& read) -> bool {
-    if (top == nullptr || !top->is_object()) {
-      fail(path, "missing object");
-      return false;
+  return true;
+}
+
+// Walks path.label.group objects, calling `read` on each.
+template <typename Read>
+bool EachLabelGroup(const boost::json::value* top, const std::string& path, const ParseErrors& e,
+                    Read&& read) {
+  if (top == nullptr || !top->is_object()) return e.Fail(path, "missing object");
+  for (size_t li = 0; li < kDecisionLabels.size(); ++li) {
+    const std::string label(kDecisionLabels[li]);
+    const boost::json::value* groups = top->get_object().if_contains(label);
+    if (groups == nullptr || !groups->is_object()) {
+      return e.Fail(path + "." + label, "missing object");
     }
-    for (size_t li = 0; li < kDecisionLabels.size(); ++li) {
-      const std::string label(kDecisionLabels[li]);
-      const boost::json::value* groups = top->get_object().if_contains(label);
-      if (groups == nullptr || !groups->is_object()) {
-        fail(path + "." + label, "missing object");
-        return false;
-      }
-      for (int g = 0; g < kLanguageGroups; ++g) {
-        const std::string where = path + "." + label + "." +
-                                  std::string(GroupName(static_cast<LanguageGroup>(g)));
-        const boost::json::value* v =
-            groups->get_object().if_contains(GroupName(static_cast<LanguageGroup>(g)));
-        if (v == nullptr || !v->is_object()) {
-          fail(where, "missing object");
-          return false;
-        }
-        if (!read(v->get_object(), where, li, g)) return false;
-      }
+    for (int g = 0; g < kLanguageGroups; ++g) {
+      const std::string where =
+          path + "." + label + "." + std::string(GroupName(static_cast<LanguageGroup>(g)));
+      const boost::json::value* v =
+          groups->get_object().if_contains(GroupName(static_cast<LanguageGroup>(g)));
+      if (v == nullptr || !v->is_object()) return e.Fail(where, "missing object");
+      if (!read(v->get_object(), where, li, g)) return false;
     }
-    return true;
-  };
-  const bool platt_ok = each(
-      o.if_contains("platt"), "platt",
+  }
+  return true;
+}
+
+bool ParsePlatt(const boost::json::object& o, PlattTable& platt, const ParseErrors& e) {
+  return EachLabelGroup(
+      o.if_contains("platt"), "platt", e,
       [&](const boost::json::object& lo, const std::string& where, size_t li, int g) {
-        LabelCalibration& lc = c->platt_[li][g];
-        if (!Number(lo.if_contains("slope"), &lc.slope) || !(lc.slope > 0)) {
-          fail(where + ".slope", "must be a number > 0");
-          return false;
+        LabelCalibration& lc = platt[li][g];
+        if (!JsonNumber(lo.if_contains("slope"), &lc.slope) || !(lc.slope > 0)) {
+          return e.Fail(where + ".slope", "must be a number > 0");
         }
-        if (!Number(lo.if_contains("intercept"), &lc.intercept)) {
-          fail(where + ".intercept", "must be a number");
-          return false;
+        if (!JsonNumber(lo.if_contains("intercept"), &lc.intercept)) {
+          return e.Fail(where + ".intercept", "must be a number");
         }
         return true;
       });
-  if (!platt_ok) return nullptr;
-  const boost::json::value* levels = o.if_contains("levels");
-  if (levels == nullptr || !levels->is_object()) return fail("levels", "missing object");
+}
+
+bool ParseLevels(const boost::json::object& o, LevelTables& levels, const ParseErrors& e) {
+  const boost::json::value* levels_json = o.if_contains("levels");
+  if (levels_json == nullptr || !levels_json->is_object()) {
+    return e.Fail("levels", "missing object");
+  }
   for (int level = 0; level < kSensitivities; ++level) {
     const std::string name(SensitivityName(static_cast<Sensitivity>(level)));
-    const bool ok = each(
-        levels->get_object().if_contains(name), "levels." + name,
+    const bool ok = EachLabelGroup(
+        levels_json->get_object().if_contains(name), "levels." + name, e,
         [&](const boost::json::object& lo, const std::string& where, size_t li, int g) {
-          Thresholds& t = c->levels_[level][li][g];
-          if (!Number(lo.if_contains("hold"), &t.hold) || !(t.hold > 0 && t.hold < 1)) {
-            fail(where + ".hold", "must be a number in (0, 1)");
-            return false;
+          Thresholds& t = levels[level][li][g];
+          if (!JsonNumber(lo.if_contains("hold"), &t.hold) || !(t.hold > 0 && t.hold < 1)) {
+            return e.Fail(where + ".hold", "must be a number in (0, 1)");
           }
-          if (!Number(lo.if_contains("reject"), &t.reject) || !(t.reject > t.hold && t.reject < 1)) {
-            fail(where + ".reject", "must be a number in (hold, 1)");
-            return false;
+          if (!JsonNumber(lo.if_contains("reject"), &t.reject) ||
+              !(t.reject > t.hold && t.reject < 1)) {
+            return e.Fail(where + ".reject", "must be a number in (hold, 1)");
           }
           return true;
         });
-    if (!ok) return nullptr;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const Calibration> Calibration::Parse(std::string_view json,
+                                                      std::string_view origin,
+                                                      std::string* error) {
+  boost::json::value root;
+  if (!ParseFormat2Object(json, origin, &root, error)) return nullptr;
+  const boost::json::object& o = root.get_object();
+  const ParseErrors e{origin, error};
+  std::shared_ptr<Calibration> c(new Calibration());
+  c->text_ = std::string(json);
+  if (!ParseScale(o, &c->hold_at_, &c->reject_at_, e) || !ParsePlatt(o, c->platt_, e) ||
+      !ParseLevels(o, c->levels_, e)) {
+    return nullptr;
   }
   return c;
 }

@@ -886,6 +886,91 @@ const char* LanguageSourceName(LanguageSource source) {
   return "none";
 }
 
+namespace {
+
+// What DetectLanguage decides from, for text in a script that has a default
+// language.
+struct Evidence {
+  const Prepared& p;
+  const char* default_code;
+  std::vector<std::string> site;  // the site's languages, as codes
+  std::string hinted;             // a usable hint, else empty
+  Cld2Answer cld2;
+  bool confident = false;
+
+  bool Allowed(std::string_view code) const {
+    return site.empty() || std::find(site.begin(), site.end(), code) != site.end();
+  }
+};
+
+Evidence Gather(const Prepared& p, const char* default_code, std::string_view hint,
+                const std::vector<std::string>& site_languages) {
+  Evidence e{p, default_code};
+  e.site.reserve(site_languages.size());
+  for (const std::string& s : site_languages) {
+    std::string code = ParseTag(s);
+    if (!code.empty()) e.site.push_back(std::move(code));
+  }
+  e.hinted = ParseTag(hint);
+  if (!e.hinted.empty() &&
+      (!WrittenIn(e.hinted, p.script) || !AlphabetAllows(e.hinted, p) || !e.Allowed(e.hinted))) {
+    e.hinted.clear();  // unusable
+  }
+  // In Arabic and Cyrillic script CLD2 can change the answer only if the
+  // letters show another language, or a hint names another language (which
+  // a confident CLD2 overrules). Otherwise the answer is the default
+  // whatever CLD2 says, and CLD2 (most of the cost) is not run.
+  const bool cld2_matters = p.script == Sc::kLatin || OtherLanguageVisible(p) ||
+                            (!e.hinted.empty() && e.hinted != default_code);
+  e.cld2 = cld2_matters ? Cld2(p.for_cld2) : Cld2Answer();
+  e.confident = Confident(e.cld2, p);
+  if (e.confident && e.cld2.code != e.hinted) e.hinted.clear();  // the text says otherwise
+  return e;
+}
+
+Language Decided(Language result, std::string code, bool reliable, LanguageSource source) {
+  result.code = std::move(code);
+  result.reliable = reliable;
+  result.source = source;
+  return result;
+}
+
+Language DecideLatin(const Evidence& e, const Language& result) {
+  if (e.confident) return Decided(result, e.cld2.code, true, LanguageSource::kCld2);
+  if (!e.p.kept_addresses && e.Allowed("ar") && LooksArabizi(e.p.latin_words)) {
+    return Decided(result, "ar", false, LanguageSource::kArabizi);
+  }
+  if (!e.hinted.empty()) return Decided(result, e.hinted, false, LanguageSource::kHint);
+  if (!e.site.empty()) {
+    if (WrittenIn(e.cld2.code, Sc::kLatin) && e.Allowed(e.cld2.code)) {
+      return Decided(result, e.cld2.code, false, LanguageSource::kSite);
+    }
+    for (const std::string& code : e.site) {
+      if (WrittenIn(code, Sc::kLatin)) return Decided(result, code, false, LanguageSource::kSite);
+    }
+  }
+  return Decided(result, e.default_code, false, LanguageSource::kScript);
+}
+
+// Arabic and Cyrillic script.
+Language DecideArabicOrCyrillic(const Evidence& e, const Language& result) {
+  const bool many_letters = e.p.letters >= kReliableLetters;
+  if (e.confident && e.Allowed(e.cld2.code)) {
+    return Decided(result, e.cld2.code, true, LanguageSource::kCld2);
+  }
+  if (!e.hinted.empty()) return Decided(result, e.hinted, many_letters, LanguageSource::kHint);
+  if (!e.Allowed(e.default_code)) {
+    for (const std::string& code : e.site) {
+      if (WrittenIn(code, e.p.script) && AlphabetAllows(code, e.p)) {
+        return Decided(result, code, many_letters, LanguageSource::kSite);
+      }
+    }
+  }
+  return Decided(result, e.default_code, many_letters, LanguageSource::kScript);
+}
+
+}  // namespace
+
 Language DetectLanguage(std::string_view utf8, std::string_view hint,
                         const std::vector<std::string>& site_languages) {
   if (utf8.size() > static_cast<size_t>(INT_MAX / 4) || !IsValidUtf8(utf8)) {
@@ -912,66 +997,8 @@ Language DetectLanguage(std::string_view utf8, std::string_view hint,
     }
     return result;
   }
-
-  std::vector<std::string> site;
-  site.reserve(site_languages.size());
-  for (const std::string& s : site_languages) {
-    std::string code = ParseTag(s);
-    if (!code.empty()) site.push_back(std::move(code));
-  }
-  const auto allowed = [&site](std::string_view code) {
-    return site.empty() || std::find(site.begin(), site.end(), code) != site.end();
-  };
-  std::string hinted = ParseTag(hint);
-  if (!hinted.empty() &&
-      (!WrittenIn(hinted, p.script) || !AlphabetAllows(hinted, p) || !allowed(hinted))) {
-    hinted.clear();  // unusable
-  }
-  // In Arabic and Cyrillic script CLD2 can change the answer only if the
-  // letters show another language, or a hint names another language (which
-  // a confident CLD2 overrules). Otherwise the answer is the default
-  // whatever CLD2 says, and CLD2 (most of the cost) is not run.
-  const bool cld2_matters = p.script == Sc::kLatin || OtherLanguageVisible(p) ||
-                            (!hinted.empty() && hinted != default_code);
-  const Cld2Answer cld2 = cld2_matters ? Cld2(p.for_cld2) : Cld2Answer();
-  const bool confident = Confident(cld2, p);
-  if (confident && cld2.code != hinted) hinted.clear();  // the text says otherwise
-  const bool many_letters = p.letters >= kReliableLetters;
-  const auto decide = [&result](std::string code, bool reliable, LanguageSource source) {
-    result.code = std::move(code);
-    result.reliable = reliable;
-    result.source = source;
-    return result;
-  };
-
-  if (p.script == Sc::kLatin) {
-    if (confident) return decide(cld2.code, true, LanguageSource::kCld2);
-    if (!p.kept_addresses && allowed("ar") && LooksArabizi(p.latin_words)) {
-      return decide("ar", false, LanguageSource::kArabizi);
-    }
-    if (!hinted.empty()) return decide(hinted, false, LanguageSource::kHint);
-    if (!site.empty()) {
-      if (WrittenIn(cld2.code, Sc::kLatin) && allowed(cld2.code)) {
-        return decide(cld2.code, false, LanguageSource::kSite);
-      }
-      for (const std::string& code : site) {
-        if (WrittenIn(code, Sc::kLatin)) return decide(code, false, LanguageSource::kSite);
-      }
-    }
-    return decide(default_code, false, LanguageSource::kScript);
-  }
-
-  // Arabic and Cyrillic script.
-  if (confident && allowed(cld2.code)) return decide(cld2.code, true, LanguageSource::kCld2);
-  if (!hinted.empty()) return decide(hinted, many_letters, LanguageSource::kHint);
-  if (!allowed(default_code)) {
-    for (const std::string& code : site) {
-      if (WrittenIn(code, p.script) && AlphabetAllows(code, p)) {
-        return decide(code, many_letters, LanguageSource::kSite);
-      }
-    }
-  }
-  return decide(default_code, many_letters, LanguageSource::kScript);
+  const Evidence e = Gather(p, default_code, hint, site_languages);
+  return p.script == Sc::kLatin ? DecideLatin(e, result) : DecideArabicOrCyrillic(e, result);
 }
 
 }  // namespace moderated::classifiers

@@ -3,21 +3,15 @@
 
 #include <boost/json.hpp>
 
-#include <cmath>
+#include "classifiers/json_file.h"
 
 namespace moderated::classifiers {
 namespace {
 
+// A combiner file's numbers are JsonNumber's without uint64 (integers above
+// INT64_MAX), which it has never taken.
 bool Number(const boost::json::value* v, double* out) {
-  if (v == nullptr) return false;
-  if (v->is_double()) {
-    *out = v->get_double();
-  } else if (v->is_int64()) {
-    *out = static_cast<double>(v->get_int64());
-  } else {
-    return false;
-  }
-  return std::isfinite(*out);
+  return v != nullptr && !v->is_uint64() && JsonNumber(v, out);
 }
 
 std::string Serialize(const std::array<LabelCombiner, kDecisionLabels.size()>& labels) {
@@ -53,17 +47,11 @@ std::shared_ptr<const SiteCombiner> SiteCombiner::Parse(std::string_view json,
                                                         std::string_view origin,
                                                         std::string* error) {
   auto fail = [&](const std::string& where, const std::string& message) {
-    *error = std::string(origin) + ": " + where + (where.empty() ? "" : ": ") + message;
+    *error = JsonFileError(origin, where, message);
     return nullptr;
   };
-  boost::system::error_code ec;
-  boost::json::value root = boost::json::parse(json, ec);
-  if (ec) return fail("", "not JSON (" + ec.message() + ")");
-  if (!root.is_object()) return fail("", "expected a JSON object");
-  double format = 0;
-  if (!Number(root.get_object().if_contains("format"), &format) || format != 2) {
-    return fail("format", "expected 2");
-  }
+  boost::json::value root;
+  if (!ParseFormat2Object(json, origin, &root, error)) return nullptr;
   const boost::json::value* labels = root.get_object().if_contains("labels");
   if (labels == nullptr || !labels->is_object()) return fail("labels", "missing object");
   std::array<LabelCombiner, kDecisionLabels.size()> parsed{};

@@ -158,6 +158,22 @@ bool IsTextField(Field f) {
          f == Field::kAuthorUrl || f == Field::kThread;
 }
 
+// One line of a list file as an entry: without a BOM (on the first line),
+// a comment ('#' at the start of the line or after white space) and the
+// white space around it. Empty: no entry.
+std::string_view ListEntry(std::string_view v, bool first_line) {
+  if (first_line && v.substr(0, 3) == "\xEF\xBB\xBF") v.remove_prefix(3);  // BOM
+  size_t hash = v.find('#');
+  // '#' starts a comment at the start of a line or after white space.
+  while (hash != std::string_view::npos && hash > 0 && v[hash - 1] != ' ' && v[hash - 1] != '\t') {
+    hash = v.find('#', hash + 1);
+  }
+  v = v.substr(0, hash);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+  return v;
+}
+
 class Parser {
  public:
   Parser(std::string_view origin, const ListFilePolicy& lists, std::vector<std::string>* errors)
@@ -165,25 +181,7 @@ class Parser {
 
   RuleFileSpec Run(std::string_view source) {
     YAML::Node root;
-    try {
-      root = YAML::Load(std::string(source));
-    } catch (const YAML::ParserException& e) {
-      SourcePos at{e.mark.line + 1, e.mark.column + 1};
-      std::string msg = "YAML syntax error: " + e.msg;
-      if (e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
-        if (auto bracket = UnclosedFlow(source, OffsetOf(source, e.mark.line, e.mark.column))) {
-          const char bracket_char =
-              source[OffsetOf(source, bracket->line - 1, bracket->column - 1)];
-          msg += " (the '" + std::string(1, bracket_char) + "' here is never closed)";
-          at = *bracket;
-        }
-      }
-      Error(at, msg);
-      return std::move(spec_);
-    } catch (const YAML::Exception& e) {
-      Error(SourcePos{}, std::string("YAML error: ") + e.what());
-      return std::move(spec_);
-    }
+    if (!Load(source, &root)) return std::move(spec_);
     if (!root.IsMap()) {
       Error(SourcePos{}, "expected a mapping with 'version' and 'rules' at the top level");
       return std::move(spec_);
@@ -201,25 +199,7 @@ class Parser {
         ParsePolicy(d, &spec_.defaults);
       }
     }
-    if (const YAML::Node s = root["sites"]; s.IsDefined() && ExpectMap(s, "sites")) {
-      for (const auto& kv : s) {
-        std::string name = base::AsciiLower(kv.first.Scalar());
-        SitePolicy policy = spec_.defaults;
-        if (kv.second.IsMap()) {
-          CheckKeys(kv.second, kSiteKeys);
-          ParsePolicy(kv.second, &policy);
-          if (const YAML::Node l = kv.second["languages"]; l.IsDefined()) {
-            std::vector<SourcePos> unused;
-            if (GetStrings(l, "languages", &policy.languages, &unused)) {
-              for (std::string& lang : policy.languages) lang = base::AsciiLower(lang);
-            }
-          }
-        } else if (!kv.second.IsNull()) {
-          Error(kv.second, "site '" + name + "' must be a mapping");
-        }
-        spec_.sites.emplace_back(std::move(name), std::move(policy));
-      }
-    }
+    if (const YAML::Node s = root["sites"]; s.IsDefined() && ExpectMap(s, "sites")) ParseSites(s);
     if (const YAML::Node l = root["lists"]; l.IsDefined() && ExpectMap(l, "lists")) {
       for (const auto& kv : l) ParseList(kv.first, kv.second);
     }
@@ -235,6 +215,50 @@ class Parser {
   }
 
  private:
+  // The YAML document into *root; false after reporting a syntax error.
+  bool Load(std::string_view source, YAML::Node* root) {
+    try {
+      *root = YAML::Load(std::string(source));
+    } catch (const YAML::ParserException& e) {
+      SourcePos at{e.mark.line + 1, e.mark.column + 1};
+      std::string msg = "YAML syntax error: " + e.msg;
+      if (e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
+        if (auto bracket = UnclosedFlow(source, OffsetOf(source, e.mark.line, e.mark.column))) {
+          const char bracket_char =
+              source[OffsetOf(source, bracket->line - 1, bracket->column - 1)];
+          msg += " (the '" + std::string(1, bracket_char) + "' here is never closed)";
+          at = *bracket;
+        }
+      }
+      Error(at, msg);
+      return false;
+    } catch (const YAML::Exception& e) {
+      Error(SourcePos{}, std::string("YAML error: ") + e.what());
+      return false;
+    }
+    return true;
+  }
+
+  void ParseSites(const YAML::Node& s) {
+    for (const auto& kv : s) {
+      std::string name = base::AsciiLower(kv.first.Scalar());
+      SitePolicy policy = spec_.defaults;
+      if (kv.second.IsMap()) {
+        CheckKeys(kv.second, kSiteKeys);
+        ParsePolicy(kv.second, &policy);
+        if (const YAML::Node l = kv.second["languages"]; l.IsDefined()) {
+          std::vector<SourcePos> unused;
+          if (GetStrings(l, "languages", &policy.languages, &unused)) {
+            for (std::string& lang : policy.languages) lang = base::AsciiLower(lang);
+          }
+        }
+      } else if (!kv.second.IsNull()) {
+        Error(kv.second, "site '" + name + "' must be a mapping");
+      }
+      spec_.sites.emplace_back(std::move(name), std::move(policy));
+    }
+  }
+
   SourcePos Pos(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
     if (m.is_null()) return SourcePos{};
@@ -416,24 +440,8 @@ class Parser {
     namespace fs = std::filesystem;
     fs::path path(file);
     if (path.is_relative() && !lists_.base_dir.empty()) path = fs::path(lists_.base_dir) / path;
+    if (lists_.confined && !InsideListDir(at, file, path)) return;
     std::error_code ec;
-    if (lists_.confined) {
-      if (lists_.base_dir.empty()) {
-        Error(at, "list file '" + file +
-                      "' refused: rules sent over the API may read list files only from the "
-                      "directory set by rules_list_dir, and none is set");
-        return;
-      }
-      // Both resolved (symbolic links, "..") before comparing.
-      const fs::path base = fs::weakly_canonical(lists_.base_dir, ec);
-      const fs::path real = ec ? fs::path() : fs::weakly_canonical(path, ec);
-      auto [b, r] = std::mismatch(base.begin(), base.end(), real.begin(), real.end());
-      if (ec || b != base.end() || r == real.end()) {
-        Error(at, "list file '" + file + "' refused: it is outside rules_list_dir '" +
-                      lists_.base_dir + "'");
-        return;
-      }
-    }
     const fs::file_status status = fs::status(path, ec);
     if (ec || !fs::exists(status)) {
       Error(at, "cannot read list file '" + path.string() + "': " +
@@ -467,21 +475,35 @@ class Parser {
                       std::to_string(lists_.max_bytes) + " bytes");
         return;
       }
-      std::string_view v(line);
-      if (number == 1 && v.substr(0, 3) == "\xEF\xBB\xBF") v.remove_prefix(3);  // BOM
-      size_t hash = v.find('#');
-      // '#' starts a comment at the start of a line or after white space.
-      while (hash != std::string_view::npos && hash > 0 && v[hash - 1] != ' ' &&
-             v[hash - 1] != '\t') {
-        hash = v.find('#', hash + 1);
-      }
-      v = v.substr(0, hash);
-      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
-      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+      const std::string_view v = ListEntry(line, number == 1);
       if (v.empty()) continue;
       list->entries.emplace_back(v);
       list->entry_pos.push_back(SourcePos{number, 1});
     }
+  }
+
+  // Confined list files (rules sent over the API) must resolve to a file
+  // inside rules_list_dir; false after reporting one that does not.
+  bool InsideListDir(const YAML::Node& at, const std::string& file,
+                     const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    if (lists_.base_dir.empty()) {
+      Error(at, "list file '" + file +
+                    "' refused: rules sent over the API may read list files only from the "
+                    "directory set by rules_list_dir, and none is set");
+      return false;
+    }
+    // Both resolved (symbolic links, "..") before comparing.
+    std::error_code ec;
+    const fs::path base = fs::weakly_canonical(lists_.base_dir, ec);
+    const fs::path real = ec ? fs::path() : fs::weakly_canonical(path, ec);
+    auto [b, r] = std::mismatch(base.begin(), base.end(), real.begin(), real.end());
+    if (ec || b != base.end() || r == real.end()) {
+      Error(at, "list file '" + file + "' refused: it is outside rules_list_dir '" +
+                    lists_.base_dir + "'");
+      return false;
+    }
+    return true;
   }
 
   // The list called `name`, or -1 after reporting it.
@@ -517,17 +539,7 @@ class Parser {
     RuleSpec rule;
     rule.pos = Pos(n);
     rule.info.line = rule.pos.line;
-    const YAML::Node id = n["id"];
-    if (!id.IsDefined()) {
-      Error(n, "rule has no 'id'");
-    } else if (GetString(id, "id", &rule.info.id)) {
-      if (!IsValidRuleId(rule.info.id)) {
-        Error(id, "invalid rule id '" + rule.info.id + "' (use a-z, 0-9, '_', '.', '-')");
-      } else if (auto [it, inserted] = rule_lines_.emplace(rule.info.id, Pos(id)); !inserted) {
-        Error(id, "duplicate rule id '" + rule.info.id + "' (first defined at line " +
-                      std::to_string(it->second.line) + ")");
-      }
-    }
+    ParseRuleId(n, &rule.info);
     std::string name = rule.info.id.empty() ? "rule" : "rule '" + rule.info.id + "'";
     if (const YAML::Node d = n["description"]; d.IsDefined()) {
       GetString(d, "description", &rule.info.description);
@@ -535,33 +547,9 @@ class Parser {
     const YAML::Node score = n["score"];
     const YAML::Node action = n["action"];
     if (score.IsDefined()) GetNumber(score, "score", &rule.info.score);
-    if (action.IsDefined()) {
-      std::string a;
-      if (GetString(action, "action", &a)) {
-        if (a == "accept") {
-          rule.info.action = Action::kAccept;
-        } else if (a == "hold") {
-          rule.info.action = Action::kHold;
-        } else if (a == "reject") {
-          rule.info.action = Action::kReject;
-        } else {
-          Error(action, "invalid action '" + a + "' (expected accept, hold or reject)");
-        }
-      }
-    }
+    if (action.IsDefined()) ParseAction(action, &rule.info.action);
     if (!score.IsDefined() && !action.IsDefined()) Error(n, name + " needs a score or an action");
-    if (const YAML::Node m = n["mode"]; m.IsDefined()) {
-      std::string mode;
-      if (GetString(m, "mode", &mode)) {
-        if (mode == "enforce") {
-          rule.info.mode = Mode::kEnforce;
-        } else if (mode == "shadow") {
-          rule.info.mode = Mode::kShadow;
-        } else {
-          Error(m, "invalid mode '" + mode + "' (expected enforce or shadow)");
-        }
-      }
-    }
+    if (const YAML::Node m = n["mode"]; m.IsDefined()) ParseMode(m, &rule.info.mode);
     if (const YAML::Node e = n["enabled"]; e.IsDefined()) GetBool(e, "enabled", &rule.info.enabled);
     std::vector<SourcePos> unused;
     if (const YAML::Node s = n["sites"]; s.IsDefined()) {
@@ -579,6 +567,47 @@ class Parser {
       ParseCondition(match, &rule.match);
     }
     spec_.rules.push_back(std::move(rule));
+  }
+
+  // The rule's id, checked for its form and for duplicates.
+  void ParseRuleId(const YAML::Node& n, RuleInfo* info) {
+    const YAML::Node id = n["id"];
+    if (!id.IsDefined()) {
+      Error(n, "rule has no 'id'");
+    } else if (GetString(id, "id", &info->id)) {
+      if (!IsValidRuleId(info->id)) {
+        Error(id, "invalid rule id '" + info->id + "' (use a-z, 0-9, '_', '.', '-')");
+      } else if (auto [it, inserted] = rule_lines_.emplace(info->id, Pos(id)); !inserted) {
+        Error(id, "duplicate rule id '" + info->id + "' (first defined at line " +
+                      std::to_string(it->second.line) + ")");
+      }
+    }
+  }
+
+  void ParseAction(const YAML::Node& action, Action* out) {
+    std::string a;
+    if (!GetString(action, "action", &a)) return;
+    if (a == "accept") {
+      *out = Action::kAccept;
+    } else if (a == "hold") {
+      *out = Action::kHold;
+    } else if (a == "reject") {
+      *out = Action::kReject;
+    } else {
+      Error(action, "invalid action '" + a + "' (expected accept, hold or reject)");
+    }
+  }
+
+  void ParseMode(const YAML::Node& m, Mode* out) {
+    std::string mode;
+    if (!GetString(m, "mode", &mode)) return;
+    if (mode == "enforce") {
+      *out = Mode::kEnforce;
+    } else if (mode == "shadow") {
+      *out = Mode::kShadow;
+    } else {
+      Error(m, "invalid mode '" + mode + "' (expected enforce or shadow)");
+    }
   }
 
   bool ParseCondition(const YAML::Node& n, Condition* c) {

@@ -154,6 +154,24 @@ std::string JoinAlternatives(const std::vector<std::string>& parts) {
   return out;
 }
 
+// A phrase, or a word with non-word characters ("t.me", "c++"), as a
+// pattern: the literal quoted, any run of white space separating words.
+std::string PhrasePattern(std::string_view sv) {
+  std::string quoted;
+  size_t start = 0;
+  while (start < sv.size()) {
+    size_t sp = sv.find_first_of(" \t\n\r", start);
+    std::string_view piece = sv.substr(start, sp == sv.npos ? sv.npos : sp - start);
+    if (!piece.empty()) {
+      if (!quoted.empty()) quoted += "\\s+";
+      quoted += RE2::QuoteMeta(StringPiece(piece.data(), piece.size()));
+    }
+    if (sp == sv.npos) break;
+    start = sp + 1;
+  }
+  return quoted;
+}
+
 using StringSet = std::unordered_set<std::string>;
 
 // A compiled text condition.
@@ -389,58 +407,12 @@ class RuleSet::Impl::Compiler {
     FieldMatcher& m = impl_->matchers[leaf.matcher];
     std::string pattern;  // for the set and the span RE2, if any
     switch (c.kind) {
-      case MatchKind::kRegex: {
-        std::vector<std::string> parts;
-        for (size_t i = 0; i < c.values.size(); ++i) {
-          RE2 re(c.values[i], RegexOptions(leaf.fold, false));
-          if (!re.ok()) {
-            Error(c.value_pos[i], "invalid regex '" + c.values[i] + "': " + re.error());
-          }
-          parts.push_back(c.values.size() == 1 ? c.values[i] : "(?:" + c.values[i] + ")");
-        }
-        pattern = JoinAlternatives(parts);
+      case MatchKind::kRegex:
+        pattern = RegexPattern(c, leaf.fold);
         break;
-      }
-      case MatchKind::kWords: {
-        std::vector<std::string> phrases;
-        for (std::string& w : Literals(c, leaf.fold)) {
-          std::vector<std::string> tokens;
-          StringPiece in(w), tok;
-          while (RE2::FindAndConsume(&in, *impl_->tokenizer, &tok)) tokens.emplace_back(tok);
-          if (tokens.empty()) continue;  // nothing wordlike: cannot match as a word
-          if (tokens.size() == 1 && tokens[0].size() == w.size()) {
-            auto& index = leaf.fold ? m.folded_tokens : m.tokens;
-            std::vector<int>& ids = index[w];
-            if (ids.empty() || ids.back() != id) ids.push_back(id);
-            continue;
-          }
-          // A phrase, or a word with non-word characters ("t.me", "c++"):
-          // quote the literal, let any run of white space separate words.
-          std::string quoted;
-          size_t start = 0;
-          std::string_view sv(w);
-          while (start < sv.size()) {
-            size_t sp = sv.find_first_of(" \t\n\r", start);
-            std::string_view piece = sv.substr(start, sp == sv.npos ? sv.npos : sp - start);
-            if (!piece.empty()) {
-              if (!quoted.empty()) quoted += "\\s+";
-              quoted += RE2::QuoteMeta(StringPiece(piece.data(), piece.size()));
-            }
-            if (sp == sv.npos) break;
-            start = sp + 1;
-          }
-          phrases.push_back(std::move(quoted));
-        }
-        if (!phrases.empty()) {
-          // Longest first: at one position RE2 prefers earlier alternatives.
-          std::stable_sort(
-              phrases.begin(), phrases.end(),
-              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-          pattern = "(?:" + JoinAlternatives(phrases) + ")";
-          leaf.words = true;
-        }
+      case MatchKind::kWords:
+        pattern = WordsPattern(c, id, &leaf, &m);
         break;
-      }
       case MatchKind::kContains:
       case MatchKind::kStarts:
       case MatchKind::kEnds:
@@ -465,18 +437,61 @@ class RuleSet::Impl::Compiler {
         m.lookup_leaves.push_back(id);
         break;
     }
-    if (!pattern.empty()) {
-      bool capture = leaf.group > 0;
-      leaf.re = std::make_unique<RE2>(pattern, RegexOptions(leaf.fold, capture));
-      if (leaf.re->ok()) {
-        m.pending.push_back({(leaf.fold ? "(?i)" : "") + pattern, id});
-      } else if (c.kind != MatchKind::kRegex) {
-        // Generated patterns are valid; this is a budget problem.
-        Error(c.pos, "condition on field '" + FieldRefName(c.field) +
-                         "' is too large for RE2: " + leaf.re->error());
-      }
-    }
+    if (!pattern.empty()) AddPattern(c, id, pattern, &leaf, &m);
     return id;
+  }
+
+  // A regex condition's values as one alternation; an invalid one is an error.
+  std::string RegexPattern(const Condition& c, bool fold) {
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < c.values.size(); ++i) {
+      RE2 re(c.values[i], RegexOptions(fold, false));
+      if (!re.ok()) {
+        Error(c.value_pos[i], "invalid regex '" + c.values[i] + "': " + re.error());
+      }
+      parts.push_back(c.values.size() == 1 ? c.values[i] : "(?:" + c.values[i] + ")");
+    }
+    return JoinAlternatives(parts);
+  }
+
+  // Single words go to the matcher's token index; phrases become the pattern
+  // (empty when there are none).
+  std::string WordsPattern(const Condition& c, int id, Leaf* leaf, FieldMatcher* m) {
+    std::vector<std::string> phrases;
+    for (std::string& w : Literals(c, leaf->fold)) {
+      std::vector<std::string> tokens;
+      StringPiece in(w), tok;
+      while (RE2::FindAndConsume(&in, *impl_->tokenizer, &tok)) tokens.emplace_back(tok);
+      if (tokens.empty()) continue;  // nothing wordlike: cannot match as a word
+      if (tokens.size() == 1 && tokens[0].size() == w.size()) {
+        auto& index = leaf->fold ? m->folded_tokens : m->tokens;
+        std::vector<int>& ids = index[w];
+        if (ids.empty() || ids.back() != id) ids.push_back(id);
+        continue;
+      }
+      phrases.push_back(PhrasePattern(w));
+    }
+    if (phrases.empty()) return "";
+    // Longest first: at one position RE2 prefers earlier alternatives.
+    std::stable_sort(
+        phrases.begin(), phrases.end(),
+        [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    leaf->words = true;
+    return "(?:" + JoinAlternatives(phrases) + ")";
+  }
+
+  // The leaf's span RE2 and its entry in the matcher's set.
+  void AddPattern(const Condition& c, int id, const std::string& pattern, Leaf* leaf,
+                  FieldMatcher* m) {
+    bool capture = leaf->group > 0;
+    leaf->re = std::make_unique<RE2>(pattern, RegexOptions(leaf->fold, capture));
+    if (leaf->re->ok()) {
+      m->pending.push_back({(leaf->fold ? "(?i)" : "") + pattern, id});
+    } else if (c.kind != MatchKind::kRegex) {
+      // Generated patterns are valid; this is a budget problem.
+      Error(c.pos, "condition on field '" + FieldRefName(c.field) +
+                       "' is too large for RE2: " + leaf->re->error());
+    }
   }
 
   // Hash sets are shared by every condition that uses the same list the same way.

@@ -25,6 +25,33 @@ bool ReadAll(const std::string& path, std::string* out) {
   return true;
 }
 
+// Trains on `train` into a temporary file and reads the model back into
+// out->model_bytes, with out->stats and out->train_seconds.
+bool TrainAndReadBack(const std::vector<Example>& train, const TrainOptions& options,
+                      BaseModelOutcome* out, std::string* error) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::error_code ec;
+  std::string path = (options.temp_dir.empty() ? std::filesystem::temp_directory_path(ec).string()
+                                               : options.temp_dir) +
+                     "/moderated-base-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) {
+    *error = path + ": cannot create temporary file";
+    return false;
+  }
+  ::close(fd);
+  const bool trained = TrainFastTextModel(train, options, path, &out->stats, error);
+  const bool read = trained && ReadAll(path, &out->model_bytes);
+  std::filesystem::remove(path, ec);
+  if (!trained) return false;
+  if (!read) {
+    *error = path + ": cannot read the trained model back";
+    return false;
+  }
+  out->train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return true;
+}
+
 }  // namespace
 
 TrainOptions BaseModelRequest::DefaultBaseTrainOptions() {
@@ -98,28 +125,7 @@ bool TrainBaseModel(const BaseModelRequest& request, const JudgeFn& judge,
   }
 
   report("training", 0.1);
-  const auto t0 = std::chrono::steady_clock::now();
-  std::error_code ec;
-  std::string path = (request.options.temp_dir.empty()
-                          ? std::filesystem::temp_directory_path(ec).string()
-                          : request.options.temp_dir) +
-                     "/moderated-base-XXXXXX";
-  const int fd = ::mkstemp(path.data());
-  if (fd < 0) {
-    *error = path + ": cannot create temporary file";
-    return false;
-  }
-  ::close(fd);
-  const bool trained = TrainFastTextModel(train, request.options, path, &out->stats, error);
-  const bool read = trained && ReadAll(path, &out->model_bytes);
-  std::filesystem::remove(path, ec);
-  if (!trained) return false;
-  if (!read) {
-    *error = path + ": cannot read the trained model back";
-    return false;
-  }
-  out->train_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!TrainAndReadBack(train, request.options, out, error)) return false;
 
   report("calibrating", 0.8);
   auto model = cls::LoadFastTextClassifierFromMemory(out->model_bytes, "candidate", error);

@@ -654,76 +654,93 @@ std::string StripRetweetMarkers(std::string_view text) {
   return std::string(base::TrimAscii(out));
 }
 
+namespace {
+
+// ParseDelimited's place in the data: the position and the line it is on.
+struct DelimitedCursor {
+  std::string_view data;
+  char delimiter;
+  size_t pos = 0;
+  int line = 1;
+
+  // Reads the quoted field at pos into *fields, with what ends it: a
+  // delimiter or the end of the record (then *record_done is set).
+  bool QuotedField(int record_line, std::vector<std::string>* fields, bool* record_done,
+                   std::string* error) {
+    ++pos;  // the opening quote
+    std::string field;
+    while (true) {
+      if (pos >= data.size()) {
+        *error = "line " + std::to_string(record_line) + ": unterminated quoted field";
+        return false;
+      }
+      char c = data[pos++];
+      if (c == '"') {
+        if (pos < data.size() && data[pos] == '"') {
+          field.push_back('"');
+          ++pos;
+          continue;
+        }
+        break;
+      }
+      if (c == '\n') ++line;
+      field.push_back(c);
+    }
+    // After the closing quote: delimiter, record end, or an error.
+    if (pos < data.size() && data[pos] == '\r') ++pos;
+    if (pos >= data.size() || data[pos] == '\n') {
+      if (pos < data.size()) {
+        ++pos;
+        ++line;
+      }
+      *record_done = true;
+    } else if (data[pos] == delimiter) {
+      ++pos;
+    } else {
+      *error = "line " + std::to_string(line) + ": unexpected character after a quoted field";
+      return false;
+    }
+    fields->push_back(std::move(field));
+    return true;
+  }
+
+  // Reads the unquoted field at pos, up to the delimiter or the end of the
+  // line (then *record_done is set), into *fields.
+  void UnquotedField(std::vector<std::string>* fields, bool* record_done, bool* any_content) {
+    size_t end = pos;
+    while (end < data.size() && data[end] != delimiter && data[end] != '\n') ++end;
+    std::string_view raw = data.substr(pos, end - pos);
+    if (end >= data.size() || data[end] == '\n') {
+      if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+      if (!raw.empty()) *any_content = true;
+      pos = end < data.size() ? end + 1 : end;
+      ++line;
+      *record_done = true;
+    } else {
+      *any_content = true;
+      pos = end + 1;
+    }
+    fields->emplace_back(raw);
+  }
+};
+
+}  // namespace
+
 bool ParseDelimited(std::string_view data, char delimiter, bool quoting,
                     std::vector<std::vector<std::string>>* records, std::string* error) {
   if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
-  size_t pos = 0;
-  int line = 1;
-  while (pos < data.size()) {
-    int record_line = line;
+  DelimitedCursor cursor{data, delimiter};
+  while (cursor.pos < data.size()) {
+    const int record_line = cursor.line;
     std::vector<std::string> fields;
-    std::string field;
     bool record_done = false;
     bool any_content = false;
     while (!record_done) {
-      if (quoting && pos < data.size() && data[pos] == '"') {
-        // Quoted field.
-        ++pos;
+      if (quoting && cursor.pos < data.size() && data[cursor.pos] == '"') {
         any_content = true;
-        while (true) {
-          if (pos >= data.size()) {
-            *error = "line " + std::to_string(record_line) + ": unterminated quoted field";
-            return false;
-          }
-          char c = data[pos++];
-          if (c == '"') {
-            if (pos < data.size() && data[pos] == '"') {
-              field.push_back('"');
-              ++pos;
-              continue;
-            }
-            break;
-          }
-          if (c == '\n') ++line;
-          field.push_back(c);
-        }
-        // After the closing quote: delimiter, record end, or an error.
-        if (pos < data.size() && data[pos] == '\r') ++pos;
-        if (pos >= data.size() || data[pos] == '\n') {
-          if (pos < data.size()) {
-            ++pos;
-            ++line;
-          }
-          fields.push_back(std::move(field));
-          record_done = true;
-        } else if (data[pos] == delimiter) {
-          ++pos;
-          fields.push_back(std::move(field));
-          field.clear();
-        } else {
-          *error = "line " + std::to_string(line) + ": unexpected character after a quoted field";
-          return false;
-        }
-        continue;
-      }
-      // Unquoted field: up to the delimiter or the end of the line.
-      size_t end = pos;
-      while (end < data.size() && data[end] != delimiter && data[end] != '\n') ++end;
-      std::string_view raw = data.substr(pos, end - pos);
-      if (end >= data.size() || data[end] == '\n') {
-        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-        field.append(raw);
-        if (!raw.empty()) any_content = true;
-        fields.push_back(std::move(field));
-        pos = end < data.size() ? end + 1 : end;
-        ++line;
-        record_done = true;
+        if (!cursor.QuotedField(record_line, &fields, &record_done, error)) return false;
       } else {
-        field.append(raw);
-        any_content = true;
-        fields.push_back(std::move(field));
-        field.clear();
-        pos = end + 1;
+        cursor.UnquotedField(&fields, &record_done, &any_content);
       }
     }
     if (!any_content && fields.size() == 1) continue;  // blank line
@@ -744,13 +761,20 @@ bool ParseCorpusFormat(std::string_view name, CorpusFormat* format) {
   return true;
 }
 
-bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMapping& mapping,
-                    std::vector<Example>* out, int* skipped, std::string* error) {
+namespace {
+
+// The rows of a corpus file become examples here: accepted, skipped (counted)
+// or rejected with *error set.
+struct CorpusRows {
+  const ColumnMapping& mapping;
+  std::vector<Example>* out;
+  std::string* error;
   int skipped_rows = 0;
+
   // Accepts or rejects one row given its raw fields.
-  auto add = [&](const std::string& where, const std::string& text,
-                 const std::vector<std::string>& raw_labels, const std::string& language,
-                 const std::string& group) -> bool {
+  bool Add(const std::string& where, const std::string& text,
+           const std::vector<std::string>& raw_labels, const std::string& language,
+           const std::string& group) {
     if (base::TrimAscii(text).empty()) {
       ++skipped_rows;
       return true;
@@ -775,80 +799,78 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
     e.group = group;
     out->push_back(std::move(e));
     return true;
-  };
-
-  std::string data;
-  if (!base::ReadFile(path, &data, error)) return false;
-
-  if (format == CorpusFormat::kJsonl) {
-    size_t pos = 0;
-    int line = 0;
-    while (pos < data.size()) {
-      size_t nl = data.find('\n', pos);
-      if (nl == std::string::npos) nl = data.size();
-      std::string_view text_line = base::TrimAscii(std::string_view(data).substr(pos, nl - pos));
-      pos = nl + 1;
-      ++line;
-      if (text_line.empty()) continue;
-      std::string where = path + ":" + std::to_string(line);
-      boost::json::object object;
-      std::string json_error;
-      if (!ParseJsonLine(text_line, &object, &json_error)) {
-        *error = where + ": " + json_error;
-        return false;
-      }
-      // A field as strings (FieldStrings); absent or unusable: false.
-      auto field = [&](const std::string& name, std::vector<std::string>* values) {
-        const boost::json::value* v = name.empty() ? nullptr : object.if_contains(name);
-        return v != nullptr && FieldStrings(*v, values);
-      };
-      std::vector<std::string> text;
-      if (!field(mapping.text_column, &text) || text.size() != 1 ||
-          !object.at(mapping.text_column).is_string()) {
-        *error = where + ": missing string field '" + mapping.text_column + "'";
-        return false;
-      }
-      std::vector<std::string> label_values;
-      if (!field(mapping.label_column, &label_values)) {
-        *error = where + ": missing field '" + mapping.label_column + "'";
-        return false;
-      }
-      std::vector<std::string> raw_labels;
-      for (const std::string& v : label_values) {
-        for (std::string& l : SplitLabels(v)) raw_labels.push_back(std::move(l));
-      }
-      std::string language, group;
-      std::vector<std::string> values;
-      if (field(mapping.language_column, &values) && values.size() == 1) language = values[0];
-      if (field(mapping.group_column, &values) && values.size() == 1) group = values[0];
-      if (!add(where, text[0], raw_labels, language, group)) return false;
-    }
-    if (skipped != nullptr) *skipped = skipped_rows;
-    return true;
   }
+};
 
+// One non-empty line of a JSON Lines corpus; `where` is "path:line".
+bool ReadJsonlRow(std::string_view text_line, const std::string& where, CorpusRows* rows) {
+  const ColumnMapping& mapping = rows->mapping;
+  boost::json::object object;
+  std::string json_error;
+  if (!ParseJsonLine(text_line, &object, &json_error)) {
+    *rows->error = where + ": " + json_error;
+    return false;
+  }
+  // A field as strings (FieldStrings); absent or unusable: false.
+  auto field = [&](const std::string& name, std::vector<std::string>* values) {
+    const boost::json::value* v = name.empty() ? nullptr : object.if_contains(name);
+    return v != nullptr && FieldStrings(*v, values);
+  };
+  std::vector<std::string> text;
+  if (!field(mapping.text_column, &text) || text.size() != 1 ||
+      !object.at(mapping.text_column).is_string()) {
+    *rows->error = where + ": missing string field '" + mapping.text_column + "'";
+    return false;
+  }
+  std::vector<std::string> label_values;
+  if (!field(mapping.label_column, &label_values)) {
+    *rows->error = where + ": missing field '" + mapping.label_column + "'";
+    return false;
+  }
+  std::vector<std::string> raw_labels;
+  for (const std::string& v : label_values) {
+    for (std::string& l : SplitLabels(v)) raw_labels.push_back(std::move(l));
+  }
+  std::string language, group;
+  std::vector<std::string> values;
+  if (field(mapping.language_column, &values) && values.size() == 1) language = values[0];
+  if (field(mapping.group_column, &values) && values.size() == 1) group = values[0];
+  return rows->Add(where, text[0], raw_labels, language, group);
+}
+
+// Resolves a column given by header name or (no header) by index; an empty
+// name is no column (*index -1), an error when `required`.
+bool ResolveColumn(const std::string& path, const std::vector<std::vector<std::string>>& rows,
+                   const ColumnMapping& mapping, const std::string& name, bool required, int* index,
+                   std::string* error) {
+  *index = -1;
+  if (name.empty()) return !required;
+  if (mapping.has_header) {
+    if (!rows.empty()) *index = ColumnIndex(rows[0], name);
+  } else {
+    char* end = nullptr;
+    long v = std::strtol(name.c_str(), &end, 10);
+    if (end != nullptr && *end == '\0' && v >= 0 && v < 10000) *index = static_cast<int>(v);
+  }
+  if (*index < 0) {
+    *error = path + ":1: no column '" + name + "'";
+    return false;
+  }
+  return true;
+}
+
+bool ReadDelimitedRows(const std::string& path, const std::string& data, CorpusFormat format,
+                       CorpusRows* sink) {
+  const ColumnMapping& mapping = sink->mapping;
+  std::string* error = sink->error;
   std::vector<std::vector<std::string>> rows;
   std::string parse_error;
   if (!ParseDelimited(data, format == CorpusFormat::kCsv ? ',' : '\t', true, &rows, &parse_error)) {
     *error = path + ":" + parse_error.substr(std::string("line ").size());
     return false;
   }
-  // Resolves a column given by header name or (no header) by index.
-  auto resolve = [&](const std::string& name, bool required, int* index) -> bool {
-    *index = -1;
-    if (name.empty()) return !required;
-    if (mapping.has_header) {
-      if (!rows.empty()) *index = ColumnIndex(rows[0], name);
-    } else {
-      char* end = nullptr;
-      long v = std::strtol(name.c_str(), &end, 10);
-      if (end != nullptr && *end == '\0' && v >= 0 && v < 10000) *index = static_cast<int>(v);
-    }
-    if (*index < 0) {
-      *error = path + ":1: no column '" + name + "'";
-      return false;
-    }
-    return true;
+  auto resolve = [&](const std::string& name, bool required, int* index) {
+    return ResolveColumn(path, rows, mapping, name, required, index, error);
   };
   int text_col, label_col, lang_col, group_col;
   if (!resolve(mapping.text_column, true, &text_col) ||
@@ -868,9 +890,36 @@ bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMa
         lang_col >= 0 && static_cast<size_t>(lang_col) < row.size() ? row[lang_col] : "";
     std::string group =
         group_col >= 0 && static_cast<size_t>(group_col) < row.size() ? row[group_col] : "";
-    if (!add(where, row[text_col], SplitLabels(row[label_col]), language, group)) return false;
+    if (!sink->Add(where, row[text_col], SplitLabels(row[label_col]), language, group)) {
+      return false;
+    }
   }
-  if (skipped != nullptr) *skipped = skipped_rows;
+  return true;
+}
+
+}  // namespace
+
+bool ReadCorpusFile(const std::string& path, CorpusFormat format, const ColumnMapping& mapping,
+                    std::vector<Example>* out, int* skipped, std::string* error) {
+  std::string data;
+  if (!base::ReadFile(path, &data, error)) return false;
+  CorpusRows rows{mapping, out, error};
+  if (format == CorpusFormat::kJsonl) {
+    size_t pos = 0;
+    int line = 0;
+    while (pos < data.size()) {
+      size_t nl = data.find('\n', pos);
+      if (nl == std::string::npos) nl = data.size();
+      std::string_view text_line = base::TrimAscii(std::string_view(data).substr(pos, nl - pos));
+      pos = nl + 1;
+      ++line;
+      if (text_line.empty()) continue;
+      if (!ReadJsonlRow(text_line, path + ":" + std::to_string(line), &rows)) return false;
+    }
+  } else if (!ReadDelimitedRows(path, data, format, &rows)) {
+    return false;
+  }
+  if (skipped != nullptr) *skipped = rows.skipped_rows;
   return true;
 }
 

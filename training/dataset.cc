@@ -32,22 +32,22 @@ struct KeyInfo {
   std::string split;
 };
 
-}  // namespace
-
-void SplitAndDeduplicate(std::vector<Example> examples, std::vector<Example>* out,
-                         DatasetReport* report) {
-  std::vector<std::string> keys(examples.size());
-  std::unordered_map<std::string, KeyInfo> info;
+// The split key of every example into *keys, and what each key's examples
+// say: their labels agree or conflict, a split is pinned. Counts what is read
+// and what has no key.
+void IndexKeys(const std::vector<Example>& examples, DatasetReport* report,
+               std::vector<std::string>* keys, std::unordered_map<std::string, KeyInfo>* info) {
+  keys->resize(examples.size());
   for (size_t i = 0; i < examples.size(); ++i) {
     const Example& e = examples[i];
     PresetCounts& counts = report->presets[e.source];
     counts.read++;
-    keys[i] = SplitKey(e.text);
-    if (keys[i].empty() && e.split != "test") {
+    (*keys)[i] = SplitKey(e.text);
+    if ((*keys)[i].empty() && e.split != "test") {
       counts.empty++;
       continue;
     }
-    auto [it, inserted] = info.try_emplace(keys[i]);
+    auto [it, inserted] = info->try_emplace((*keys)[i]);
     KeyInfo& k = it->second;
     const std::string labels = LabelSet(e);
     if (inserted) {
@@ -58,7 +58,11 @@ void SplitAndDeduplicate(std::vector<Example> examples, std::vector<Example>* ou
     if (e.split == "test") k.pinned_test = true;
     if (e.split == "train") k.pinned_train = true;
   }
-  for (auto& [key, k] : info) {
+}
+
+// Each key's split: pinned test, else by the key's hash.
+void AssignSplits(std::unordered_map<std::string, KeyInfo>* info) {
+  for (auto& [key, k] : *info) {
     if (k.pinned_test) {
       k.split = "test";
     } else if (!k.pinned_train && Unit(key, 1) < kTestFraction) {
@@ -67,6 +71,16 @@ void SplitAndDeduplicate(std::vector<Example> examples, std::vector<Example>* ou
       k.split = Unit(key, 2) < kValidationFraction ? "validation" : "train";
     }
   }
+}
+
+}  // namespace
+
+void SplitAndDeduplicate(std::vector<Example> examples, std::vector<Example>* out,
+                         DatasetReport* report) {
+  std::vector<std::string> keys;
+  std::unordered_map<std::string, KeyInfo> info;
+  IndexKeys(examples, report, &keys, &info);
+  AssignSplits(&info);
   std::set<std::string> kept_global;                       // train and validation keys
   std::set<std::pair<std::string, std::string>> kept_test;  // (source, key)
   for (size_t i = 0; i < examples.size(); ++i) {

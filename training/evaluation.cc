@@ -139,10 +139,12 @@ bool SelectThreshold(const std::vector<double>& scores, const std::vector<bool>&
   return found;
 }
 
-EvaluationReport Evaluate(const std::vector<EvalItem>& items, std::vector<std::string> labels,
-                          const std::map<std::string, double>& thresholds) {
-  EvaluationReport report;
-  report.examples = static_cast<int64_t>(items.size());
+namespace {
+
+// The labels to report: the given ones, or all seen in gold and scores;
+// sorted, each once.
+std::vector<std::string> ReportLabels(const std::vector<EvalItem>& items,
+                                      std::vector<std::string> labels) {
   if (labels.empty()) {
     std::set<std::string> seen;
     for (const EvalItem& item : items) {
@@ -153,36 +155,34 @@ EvaluationReport Evaluate(const std::vector<EvalItem>& items, std::vector<std::s
   }
   std::sort(labels.begin(), labels.end());
   labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-  report.labels = labels;
+  return labels;
+}
 
-  double f1_sum = 0;
-  int supported = 0;
-  for (const std::string& label : labels) {
-    std::vector<double> scores;
-    std::vector<bool> positive;
-    LabelColumn(items, label, &scores, &positive);
-    LabelMetrics m;
-    m.label = label;
-    auto it = thresholds.find(label);
-    m.threshold = it == thresholds.end() ? 0.5 : it->second;
-    m.counts = CountAtThreshold(scores, positive, m.threshold);
-    m.support = m.counts.tp + m.counts.fn;
-    m.precision = m.counts.Precision();
-    m.recall = m.counts.Recall();
-    m.f1 = m.counts.F1();
-    m.mcc = m.counts.Mcc();
-    m.roc_auc = RocAuc(scores, positive);
-    if (m.support > 0) {
-      f1_sum += m.f1;
-      ++supported;
-    }
-    report.per_label.push_back(m);
-  }
-  report.macro_f1 = supported == 0 ? 0 : f1_sum / supported;
+LabelMetrics MetricsOf(const std::vector<EvalItem>& items, const std::string& label,
+                       const std::map<std::string, double>& thresholds) {
+  std::vector<double> scores;
+  std::vector<bool> positive;
+  LabelColumn(items, label, &scores, &positive);
+  LabelMetrics m;
+  m.label = label;
+  auto it = thresholds.find(label);
+  m.threshold = it == thresholds.end() ? 0.5 : it->second;
+  m.counts = CountAtThreshold(scores, positive, m.threshold);
+  m.support = m.counts.tp + m.counts.fn;
+  m.precision = m.counts.Precision();
+  m.recall = m.counts.Recall();
+  m.f1 = m.counts.F1();
+  m.mcc = m.counts.Mcc();
+  m.roc_auc = RocAuc(scores, positive);
+  return m;
+}
 
-  // Single-label view.
+// Single-label view: each item's top-scored label against its first gold
+// label, into report->confusion, accuracy and mcc.
+void SingleLabelView(const std::vector<EvalItem>& items, EvaluationReport* report) {
+  const std::vector<std::string>& labels = report->labels;
   size_t n = labels.size();
-  report.confusion.assign(n, std::vector<int64_t>(n, 0));
+  report->confusion.assign(n, std::vector<int64_t>(n, 0));
   int64_t correct = 0, counted = 0;
   for (const EvalItem& item : items) {
     if (item.gold.empty()) continue;
@@ -198,11 +198,11 @@ EvaluationReport Evaluate(const std::vector<EvalItem>& items, std::vector<std::s
       }
     }
     size_t gi = static_cast<size_t>(g - labels.begin());
-    ++report.confusion[gi][best];
+    ++report->confusion[gi][best];
     ++counted;
     if (gi == best) ++correct;
   }
-  report.accuracy = Ratio(correct, counted);
+  report->accuracy = Ratio(correct, counted);
 
   // Gorodkin's R_K: (c*s - sum p_k t_k) / sqrt((s^2 - sum p_k^2)(s^2 - sum t_k^2)).
   double c = static_cast<double>(correct), s = static_cast<double>(counted);
@@ -210,14 +210,36 @@ EvaluationReport Evaluate(const std::vector<EvalItem>& items, std::vector<std::s
   for (size_t k = 0; k < n; ++k) {
     double t = 0, p = 0;
     for (size_t j = 0; j < n; ++j) {
-      t += report.confusion[k][j];
-      p += report.confusion[j][k];
+      t += report->confusion[k][j];
+      p += report->confusion[j][k];
     }
     sum_pt += p * t;
     sum_pp += p * p;
     sum_tt += t * t;
   }
-  report.mcc = Ratio(c * s - sum_pt, std::sqrt((s * s - sum_pp) * (s * s - sum_tt)));
+  report->mcc = Ratio(c * s - sum_pt, std::sqrt((s * s - sum_pp) * (s * s - sum_tt)));
+}
+
+}  // namespace
+
+EvaluationReport Evaluate(const std::vector<EvalItem>& items, std::vector<std::string> labels,
+                          const std::map<std::string, double>& thresholds) {
+  EvaluationReport report;
+  report.examples = static_cast<int64_t>(items.size());
+  report.labels = ReportLabels(items, std::move(labels));
+
+  double f1_sum = 0;
+  int supported = 0;
+  for (const std::string& label : report.labels) {
+    LabelMetrics m = MetricsOf(items, label, thresholds);
+    if (m.support > 0) {
+      f1_sum += m.f1;
+      ++supported;
+    }
+    report.per_label.push_back(m);
+  }
+  report.macro_f1 = supported == 0 ? 0 : f1_sum / supported;
+  SingleLabelView(items, &report);
   return report;
 }
 

@@ -173,28 +173,38 @@ std::array<double, 2> JudgeText(const std::string& text, const std::string& lang
   return q;
 }
 
-bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& base,
-                    const CurrentSiteModel& current, const SiteModelOptions& options,
-                    SiteModelOutcome* out, std::string* error) {
-  // 1. Which labels qualify.
+namespace {
+
+// 1. Which labels qualify: counts them into out->counts and sets *qualified
+// (indexes into kDecisionLabels). Returns false with out->refusal set when
+// the site has too few.
+bool QualifyLabels(const std::vector<SiteExample>& examples, const SiteModelOptions& options,
+                   SiteModelOutcome* out, std::vector<size_t>* qualified) {
   for (const SiteExample& e : examples) out->counts[e.label]++;
   auto count = [&](const char* label) {
     auto it = out->counts.find(label);
     return it == out->counts.end() ? int64_t{0} : it->second;
   };
-  std::vector<size_t> qualified;  // indexes into kDecisionLabels
   for (size_t l = 0; l < kLabels; ++l) {
     if (count(std::string(cls::kDecisionLabels[l]).c_str()) >= options.min_per_class) {
-      qualified.push_back(l);
+      qualified->push_back(l);
     }
   }
-  if (count("ham") < options.min_per_class || qualified.empty()) {
+  if (count("ham") < options.min_per_class || qualified->empty()) {
     out->refusal = "too few labels for a site model: " + std::to_string(count("ham")) + " ham, " +
                    std::to_string(count("spam")) + " spam, " + std::to_string(count("abuse")) +
                    " abuse; it needs at least " + std::to_string(options.min_per_class) +
                    " ham and " + std::to_string(options.min_per_class) + " spam or abuse";
-    return true;
+    return false;
   }
+  return true;
+}
+
+// 2. Held out and the training part (of the qualifying labels only).
+// Returns false with out->refusal set when too few are held out.
+bool SplitHoldout(const std::vector<SiteExample>& examples, const std::vector<size_t>& qualified,
+                  const SiteModelOptions& options, std::vector<SiteExample>* train,
+                  std::vector<SiteExample>* holdout, SiteModelOutcome* out) {
   auto qualifies = [&](const std::string& label) {
     if (label == "ham") return true;
     for (size_t l : qualified) {
@@ -202,24 +212,25 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
     }
     return false;
   };
-
-  // 2. Held out and the training part.
-  std::vector<SiteExample> train, holdout;
   for (const SiteExample& e : examples) {
     if (HeldOut(e.comment_id, options)) {
-      holdout.push_back(e);
+      holdout->push_back(e);
     } else if (qualifies(e.label)) {
-      train.push_back(e);
+      train->push_back(e);
     }
   }
-  if (static_cast<int64_t>(holdout.size()) < kSiteMinHoldout) {
-    out->refusal = "too few held-out labels to compare models (" + std::to_string(holdout.size()) +
+  if (static_cast<int64_t>(holdout->size()) < kSiteMinHoldout) {
+    out->refusal = "too few held-out labels to compare models (" + std::to_string(holdout->size()) +
                    " < " + std::to_string(kSiteMinHoldout) + ")";
-    return true;
+    return false;
   }
+  return true;
+}
 
-  // 3. Out-of-fold site probabilities for the combiner.
-  std::vector<std::array<double, kLabels>> oof(train.size());
+// 3. Out-of-fold site probabilities for the combiner.
+bool OutOfFold(const std::vector<SiteExample>& train, const SiteModelOptions& options,
+               std::vector<std::array<double, kLabels>>* oof, std::string* error) {
+  oof->assign(train.size(), {});
   for (int fold = 0; fold < options.folds; ++fold) {
     std::vector<Example> fit;
     std::vector<size_t> scored;
@@ -233,10 +244,34 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
     if (scored.empty()) continue;
     auto model = TrainInMemory(fit, options.fasttext, nullptr, error);
     if (!model) return false;
-    for (size_t i : scored) oof[i] = SiteProbabilities(*model, train[i].text);
+    for (size_t i : scored) (*oof)[i] = SiteProbabilities(*model, train[i].text);
   }
+  return true;
+}
 
-  // 4. The combiner, per qualifying label.
+// The site's own thresholds: at each level, the lowest hold at which the
+// site's ham (out of fold, `ham_q` sorted high to low) is held no more than
+// that level allows.
+void SiteLevels(const std::vector<double>& ham_q, cls::LabelCombiner* combiner) {
+  const CalibrationTargets targets;
+  for (int level = 0; level < cls::kSensitivities; ++level) {
+    const size_t allowed =
+        static_cast<size_t>(targets.ham_held[level] * static_cast<double>(ham_q.size()));
+    const double edge = allowed < ham_q.size() ? ham_q[allowed] : 0.0;
+    double lh = std::clamp(cls::Logit(edge) + kSiteHoldMargin, cls::Logit(0.05), cls::Logit(0.995));
+    double lr =
+        std::max(cls::Logit(ham_q.empty() ? 0.0 : ham_q.front()) + kSiteHoldMargin, lh + 1.0);
+    lr = std::min(lr, cls::Logit(0.9999));
+    lh = std::min(lh, lr - 0.1);
+    combiner->levels[level] = {cls::Sigmoid(lh), cls::Sigmoid(lr)};
+  }
+}
+
+// 4. The combiner, per qualifying label: a logistic fit of the label on the
+// base's calibrated probability and the site's out-of-fold one.
+std::array<cls::LabelCombiner, kLabels> FitCombiners(
+    const std::vector<SiteExample>& train, const std::vector<std::array<double, kLabels>>& oof,
+    const BaseModel& base, const std::vector<size_t>& qualified) {
   std::array<cls::LabelCombiner, kLabels> combiners{};
   const CurrentSiteModel base_only;
   std::vector<std::array<double, kLabels>> base_q(train.size());
@@ -252,45 +287,24 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
     }
     const std::vector<double> w = FitLogistic(x, y, 1.0);
     combiners[l] = {true, w[0], w[1], w[2], {}};
-    // The site's own thresholds: at each level, the lowest hold at which the
-    // site's ham (out of fold) is held no more than that level allows.
     std::vector<double> ham_q;
     for (size_t i = 0; i < train.size(); ++i) {
       if (train[i].label != "ham") continue;
       ham_q.push_back(cls::Sigmoid(w[0] * x[i][0] + w[1] * x[i][1] + w[2]));
     }
     std::sort(ham_q.begin(), ham_q.end(), std::greater<double>());
-    const CalibrationTargets targets;
-    for (int level = 0; level < cls::kSensitivities; ++level) {
-      const size_t allowed =
-          static_cast<size_t>(targets.ham_held[level] * static_cast<double>(ham_q.size()));
-      const double edge = allowed < ham_q.size() ? ham_q[allowed] : 0.0;
-      double lh = std::clamp(cls::Logit(edge) + kSiteHoldMargin, cls::Logit(0.05),
-                             cls::Logit(0.995));
-      double lr = std::max(cls::Logit(ham_q.empty() ? 0.0 : ham_q.front()) + kSiteHoldMargin,
-                           lh + 1.0);
-      lr = std::min(lr, cls::Logit(0.9999));
-      lh = std::min(lh, lr - 0.1);
-      combiners[l].levels[level] = {cls::Sigmoid(lh), cls::Sigmoid(lr)};
-    }
+    SiteLevels(ham_q, &combiners[l]);
   }
-  auto combiner = cls::SiteCombiner::Make(combiners);
-  out->combiner_json = combiner->text();
+  return combiners;
+}
 
-  // 5. The site model on the whole training part, and the gate.
-  std::vector<Example> all;
-  for (const SiteExample& e : train) all.push_back(ToExample(e));
-  auto model = TrainInMemory(all, options.fasttext, &out->model_bytes, error);
-  if (!model) return false;
-  out->version = "site-" + cls::FastTextModelVersion(out->model_bytes + out->combiner_json).substr(3);
-
-  const CurrentSiteModel candidate{model.get(), combiner.get()};
-  std::vector<std::array<double, kLabels>> cand_q, cur_q;
-  for (const SiteExample& e : holdout) {
-    cand_q.push_back(JudgeText(e.text, e.language, base, candidate));
-    cur_q.push_back(JudgeText(e.text, e.language, base, current));
-  }
-  SiteGate& g = out->gate;
+// The gate: macro-F1 of the candidate and the current model on the labels
+// present in the held-out part.
+void Gate(const std::vector<SiteExample>& holdout,
+          const std::vector<std::array<double, kLabels>>& cand_q,
+          const std::vector<std::array<double, kLabels>>& cur_q, const BaseModel& base,
+          const CurrentSiteModel& candidate, const CurrentSiteModel& current, SiteGate* gate) {
+  SiteGate& g = *gate;
   g.holdout = static_cast<int64_t>(holdout.size());
   std::vector<size_t> present;
   for (size_t l = 0; l < kLabels; ++l) {
@@ -305,33 +319,64 @@ bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& b
   g.candidate = MacroF1(holdout, cand_q, base, candidate, present);
   g.current = MacroF1(holdout, cur_q, base, current, present);
   g.passed = !present.empty() && g.candidate >= g.current - g.tolerance;
-  g.reason = "candidate macro-F1 " + Fixed3(g.candidate) +
-             (g.passed ? " >= " : " < ") + "current " + Fixed3(g.current) + " - " +
-             Fixed3(g.tolerance) + " on " + std::to_string(g.holdout) + " held-out labels";
+  g.reason = "candidate macro-F1 " + Fixed3(g.candidate) + (g.passed ? " >= " : " < ") +
+             "current " + Fixed3(g.current) + " - " + Fixed3(g.tolerance) + " on " +
+             std::to_string(g.holdout) + " held-out labels";
   if (present.empty()) g.reason = "no spam or abuse among the held-out labels";
+}
 
-  boost::json::object counts;
-  for (const auto& [k, v] : out->counts) counts[k] = v;
+boost::json::object CountsJson(const std::map<std::string, int64_t>& counts) {
+  boost::json::object out;
+  for (const auto& [k, v] : counts) out[k] = v;
+  return out;
+}
+
+boost::json::object GateJson(const SiteGate& g) {
   boost::json::array labels_json;
   for (const std::string& l : g.labels) labels_json.emplace_back(l);
-  boost::json::object report = {
-      {"kind", "site-model"},
-      {"version", out->version},
-      {"labels", counts},
-      {"train", static_cast<int64_t>(train.size())},
-      {"holdout", g.holdout},
-      {"combiner", boost::json::parse(out->combiner_json)},
-      {"candidate", EvaluationJson(holdout, cand_q, base, candidate)},
-      {"current", EvaluationJson(holdout, cur_q, base, current)},
-      {"gate",
-       {{"passed", g.passed},
-        {"metric", "macro_f1"},
-        {"candidate", g.candidate},
-        {"current", g.current},
-        {"tolerance", g.tolerance},
-        {"holdout_examples", g.holdout},
-        {"labels", labels_json},
-        {"reason", g.reason}}}};
+  return {{"passed", g.passed},    {"metric", "macro_f1"},     {"candidate", g.candidate},
+          {"current", g.current},  {"tolerance", g.tolerance}, {"holdout_examples", g.holdout},
+          {"labels", labels_json}, {"reason", g.reason}};
+}
+
+}  // namespace
+
+bool TrainSiteModel(const std::vector<SiteExample>& examples, const BaseModel& base,
+                    const CurrentSiteModel& current, const SiteModelOptions& options,
+                    SiteModelOutcome* out, std::string* error) {
+  std::vector<size_t> qualified;
+  if (!QualifyLabels(examples, options, out, &qualified)) return true;
+  std::vector<SiteExample> train, holdout;
+  if (!SplitHoldout(examples, qualified, options, &train, &holdout, out)) return true;
+  std::vector<std::array<double, kLabels>> oof;
+  if (!OutOfFold(train, options, &oof, error)) return false;
+  auto combiner = cls::SiteCombiner::Make(FitCombiners(train, oof, base, qualified));
+  out->combiner_json = combiner->text();
+
+  // 5. The site model on the whole training part, and the gate.
+  std::vector<Example> all;
+  for (const SiteExample& e : train) all.push_back(ToExample(e));
+  auto model = TrainInMemory(all, options.fasttext, &out->model_bytes, error);
+  if (!model) return false;
+  out->version =
+      "site-" + cls::FastTextModelVersion(out->model_bytes + out->combiner_json).substr(3);
+
+  const CurrentSiteModel candidate{model.get(), combiner.get()};
+  std::vector<std::array<double, kLabels>> cand_q, cur_q;
+  for (const SiteExample& e : holdout) {
+    cand_q.push_back(JudgeText(e.text, e.language, base, candidate));
+    cur_q.push_back(JudgeText(e.text, e.language, base, current));
+  }
+  Gate(holdout, cand_q, cur_q, base, candidate, current, &out->gate);
+  boost::json::object report = {{"kind", "site-model"},
+                                {"version", out->version},
+                                {"labels", CountsJson(out->counts)},
+                                {"train", static_cast<int64_t>(train.size())},
+                                {"holdout", out->gate.holdout},
+                                {"combiner", boost::json::parse(out->combiner_json)},
+                                {"candidate", EvaluationJson(holdout, cand_q, base, candidate)},
+                                {"current", EvaluationJson(holdout, cur_q, base, current)},
+                                {"gate", GateJson(out->gate)}};
   out->report_json = boost::json::serialize(report);
   return true;
 }

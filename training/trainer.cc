@@ -89,14 +89,17 @@ std::string TrainingLine(const Example& example) {
   return line;
 }
 
-bool TrainFastTextModel(const std::vector<Example>& examples, const TrainOptions& options,
-                        const std::string& output_path, TrainStats* stats, std::string* error) {
+namespace {
+
+// The training text, one line per example and copy (TrainOptions::repeat);
+// examples without tokens are left out.
+bool TrainingLines(const std::vector<Example>& examples, const TrainOptions& options,
+                   std::vector<std::string>* lines, std::string* error) {
   if (examples.empty()) {
     *error = "no training examples";
     return false;
   }
-  std::vector<std::string> lines;
-  lines.reserve(examples.size());
+  lines->reserve(examples.size());
   for (size_t i = 0; i < examples.size(); ++i) {
     const Example& e = examples[i];
     if (e.labels.empty()) {
@@ -110,76 +113,105 @@ bool TrainFastTextModel(const std::vector<Example>& examples, const TrainOptions
     line += tokens;
     const auto repeat = options.repeat.find(e.source);
     for (int copy = 1; repeat != options.repeat.end() && copy < repeat->second; ++copy) {
-      lines.push_back(line);
+      lines->push_back(line);
     }
-    lines.push_back(std::move(line));
+    lines->push_back(std::move(line));
   }
-  if (lines.empty()) {
+  if (lines->empty()) {
     *error = "no training example has any token";
     return false;
   }
-  // Fisher-Yates with our own generator: same permutation on every platform.
-  uint64_t state = SplitMix64(options.seed);
-  for (size_t i = lines.size() - 1; i > 0; --i) {
+  return true;
+}
+
+// Fisher-Yates with our own generator: same permutation on every platform.
+void Shuffle(uint32_t seed, std::vector<std::string>* lines) {
+  uint64_t state = SplitMix64(seed);
+  for (size_t i = lines->size() - 1; i > 0; --i) {
     state = SplitMix64(state);
     size_t j = static_cast<size_t>(state % (i + 1));
-    std::swap(lines[i], lines[j]);
+    std::swap((*lines)[i], (*lines)[j]);
   }
+}
 
-  TempFile input;
-  if (!input.Create(options.temp_dir, error)) return false;
-  {
-    std::ofstream out(input.path(), std::ios::binary | std::ios::trunc);
-    for (const std::string& line : lines) out << line << '\n';
-    out.flush();
-    if (!out) {
-      *error = input.path() + ": cannot write training text";
+bool WriteLines(const std::string& path, const std::vector<std::string>& lines,
+                std::string* error) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  for (const std::string& line : lines) out << line << '\n';
+  out.flush();
+  if (!out) {
+    *error = path + ": cannot write training text";
+    return false;
+  }
+  return true;
+}
+
+fasttext::Args FastTextArgs(const TrainOptions& options, const std::string& input_path,
+                            const std::string& output_path) {
+  fasttext::Args args;
+  args.input = input_path;
+  args.output = output_path;
+  args.model = fasttext::model_name::sup;
+  args.loss = options.softmax ? fasttext::loss_name::softmax : fasttext::loss_name::ova;
+  args.epoch = options.epochs;
+  args.lr = options.learning_rate;
+  args.dim = options.dim;
+  args.wordNgrams = options.word_ngrams;
+  args.minn = options.minn;
+  args.maxn = options.maxn;
+  args.bucket = options.bucket;
+  args.minCount = options.min_count;
+  args.minCountLabel = 0;
+  args.thread = 1;  // determinism: fastText's parallel updates race
+  args.seed = static_cast<int>(options.seed);
+  args.verbose = options.verbose;
+  return args;
+}
+
+// Trains (and quantizes) the model and saves it; may throw, as fastText does.
+bool TrainAndSave(const fasttext::Args& args, const TrainOptions& options,
+                  const std::string& output_path, int64_t lines, TrainStats* stats,
+                  std::string* error) {
+  fasttext::FastText model;
+  model.train(args);
+  if (options.quantize) {
+    fasttext::Args qargs = args;
+    qargs.qout = false;
+    qargs.cutoff = options.cutoff;
+    qargs.retrain = options.retrain && options.cutoff > 0;
+    qargs.qnorm = options.qnorm;
+    qargs.dsub = static_cast<size_t>(options.dsub);
+    model.quantize(qargs);
+  }
+  model.saveModel(output_path);
+  if (stats != nullptr) {
+    stats->examples = lines;
+    stats->words = model.getDictionary()->nwords();
+    stats->labels = model.getDictionary()->nlabels();
+    std::error_code ec;
+    stats->model_bytes = std::filesystem::file_size(output_path, ec);
+    if (ec) {
+      *error = output_path + ": model not written: " + ec.message();
       return false;
     }
   }
+  return true;
+}
 
+}  // namespace
+
+bool TrainFastTextModel(const std::vector<Example>& examples, const TrainOptions& options,
+                        const std::string& output_path, TrainStats* stats, std::string* error) {
+  std::vector<std::string> lines;
+  if (!TrainingLines(examples, options, &lines, error)) return false;
+  Shuffle(options.seed, &lines);
+  TempFile input;
+  if (!input.Create(options.temp_dir, error)) return false;
+  if (!WriteLines(input.path(), lines, error)) return false;
   try {
-    fasttext::Args args;
-    args.input = input.path();
-    args.output = output_path;
-    args.model = fasttext::model_name::sup;
-    args.loss = options.softmax ? fasttext::loss_name::softmax : fasttext::loss_name::ova;
-    args.epoch = options.epochs;
-    args.lr = options.learning_rate;
-    args.dim = options.dim;
-    args.wordNgrams = options.word_ngrams;
-    args.minn = options.minn;
-    args.maxn = options.maxn;
-    args.bucket = options.bucket;
-    args.minCount = options.min_count;
-    args.minCountLabel = 0;
-    args.thread = 1;  // determinism: fastText's parallel updates race
-    args.seed = static_cast<int>(options.seed);
-    args.verbose = options.verbose;
-
-    fasttext::FastText model;
-    model.train(args);
-    if (options.quantize) {
-      fasttext::Args qargs = args;
-      qargs.qout = false;
-      qargs.cutoff = options.cutoff;
-      qargs.retrain = options.retrain && options.cutoff > 0;
-      qargs.qnorm = options.qnorm;
-      qargs.dsub = static_cast<size_t>(options.dsub);
-      model.quantize(qargs);
-    }
-    model.saveModel(output_path);
-    if (stats != nullptr) {
-      stats->examples = static_cast<int64_t>(lines.size());
-      stats->words = model.getDictionary()->nwords();
-      stats->labels = model.getDictionary()->nlabels();
-      std::error_code ec;
-      stats->model_bytes = std::filesystem::file_size(output_path, ec);
-      if (ec) {
-        *error = output_path + ": model not written: " + ec.message();
-        return false;
-      }
-    }
+    const fasttext::Args args = FastTextArgs(options, input.path(), output_path);
+    return TrainAndSave(args, options, output_path, static_cast<int64_t>(lines.size()), stats,
+                        error);
   } catch (const std::exception& e) {
     std::string what = e.what();
     for (char& c : what) {
@@ -191,7 +223,6 @@ bool TrainFastTextModel(const std::vector<Example>& examples, const TrainOptions
     *error = "fastText training failed";
     return false;
   }
-  return true;
 }
 
 }  // namespace moderated::training

@@ -259,6 +259,32 @@ std::shared_ptr<const Engine> WithGroupSiteModels(
   return engine->WithJudge(std::move(next));
 }
 
+// Prints the scorecard: as JSON to stdout (--json -), or as a table and,
+// with --json FILE, as JSON to that file. Returns the exit code.
+int PrintScorecard(const Flags& f, const Engine& engine, const rules::SitePolicy& policy,
+                   size_t comments, const training::Scorecard& card) {
+  const std::string json = training::ScorecardJson(card);
+  if (f.json == "-") {
+    std::cout << json << "\n";
+    return 0;
+  }
+  std::cout << "model " << engine.running_model().version << " ("
+            << engine.running_model().source << "), rules " << engine.rules().version()
+            << ", site " << (f.site_per_group ? std::string("per group") : f.site)
+            << ", sensitivity " << policy.sensitivity << ", "
+            << comments << " comments\n\n"
+            << training::ScorecardTable(card);
+  if (!f.json.empty()) {
+    std::ofstream out(f.json, std::ios::trunc);
+    out << json << "\n";
+    if (!out) {
+      std::cerr << f.json << ": cannot write\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunEvalCommand(int argc, char** argv) {
@@ -302,27 +328,7 @@ int RunEvalCommand(int argc, char** argv) {
         &policy);
     progress.EndBar();
   }
-  const training::Scorecard card = training::Score(items);
-  const std::string json = training::ScorecardJson(card);
-  if (f.json == "-") {
-    std::cout << json << "\n";
-    return 0;
-  }
-  std::cout << "model " << engine->running_model().version << " ("
-            << engine->running_model().source << "), rules " << engine->rules().version()
-            << ", site " << (f.site_per_group ? std::string("per group") : f.site)
-            << ", sensitivity " << policy.sensitivity << ", "
-            << examples.size() << " comments\n\n"
-            << training::ScorecardTable(card);
-  if (!f.json.empty()) {
-    std::ofstream out(f.json, std::ios::trunc);
-    out << json << "\n";
-    if (!out) {
-      std::cerr << f.json << ": cannot write\n";
-      return 1;
-    }
-  }
-  return 0;
+  return PrintScorecard(f, *engine, policy, examples.size(), training::Score(items));
 }
 
 }  // namespace moderated

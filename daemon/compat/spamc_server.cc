@@ -102,6 +102,53 @@ Verdict StoredVerdictOf(const std::string& verdict_json) {
   return v;
 }
 
+// What the head alone settles: a PING is answered, a SKIP closes, and a
+// compressed or too long message is refused. True when the session ends
+// here, with *answer the reply (empty: close without one).
+bool AnswerFromHead(const spamc::Request& req, uint64_t max_message, std::string* answer) {
+  if (req.command == spamc::Command::kPing) {
+    *answer = spamc::FormatPong();
+  } else if (req.command == spamc::Command::kSkip) {
+    answer->clear();
+  } else if (req.compressed) {
+    *answer = spamc::FormatError(spamc::kExUnavailable, "Compress: zlib is not supported");
+  } else if (req.content_length && *req.content_length > max_message) {
+    *answer = spamc::FormatError(spamc::kExUnavailable, "Content-Length exceeds limit");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Cuts the message to its Content-length; false with *answer set when it is
+// shorter than that.
+bool FitContentLength(const spamc::Request& req, std::string* message, std::string* answer) {
+  if (req.content_length && message->size() > *req.content_length) {
+    message->resize(*req.content_length);
+  }
+  if (req.content_length && message->size() != *req.content_length) {
+    *answer = spamc::FormatError(
+        spamc::kExProtocol, "(Content-Length mismatch: Expected " +
+                                std::to_string(*req.content_length) + " bytes, got " +
+                                std::to_string(message->size()) + " bytes)");
+    return false;
+  }
+  return true;
+}
+
+// The reply's figures for a verdict read against the site's hold threshold.
+spamc::Result CheckResult(const Verdict& verdict, double threshold) {
+  spamc::Result result;
+  result.threshold = threshold;
+  result.score = verdict.score;
+  result.is_spam = IsSpamVerdict(verdict, result.threshold);
+  for (const VerdictReason& vr : verdict.reasons) {
+    if (vr.reason.shadow) continue;
+    result.symbols.push_back({vr.reason.rule_id, vr.reason.score, vr.reason.description});
+  }
+  return result;
+}
+
 }  // namespace
 
 struct SpamcServer::Impl {
@@ -192,17 +239,9 @@ net::awaitable<void> SpamcServer::Impl::Session(
     buffer.append(chunk, n);
   }
   metrics::ObserveSpamcRequest(CommandName(req.command));
-  if (req.command == spamc::Command::kPing) {
-    co_await reply(spamc::FormatPong());
-    co_return;
-  }
-  if (req.command == spamc::Command::kSkip) co_return;
-  if (req.compressed) {
-    co_await reply(spamc::FormatError(spamc::kExUnavailable, "Compress: zlib is not supported"));
-    co_return;
-  }
-  if (req.content_length && *req.content_length > max_message) {
-    co_await reply(spamc::FormatError(spamc::kExUnavailable, "Content-Length exceeds limit"));
+  std::string early;
+  if (AnswerFromHead(req, max_message, &early)) {
+    if (!early.empty()) co_await reply(std::move(early));
     co_return;
   }
 
@@ -220,14 +259,8 @@ net::awaitable<void> SpamcServer::Impl::Session(
     if (ec) co_return;  // timeout or reset: nobody to answer
     message.append(chunk, n);
   }
-  if (req.content_length && message.size() > *req.content_length) {
-    message.resize(*req.content_length);
-  }
-  if (req.content_length && message.size() != *req.content_length) {
-    std::string mismatch = spamc::FormatError(
-        spamc::kExProtocol, "(Content-Length mismatch: Expected " +
-                                std::to_string(*req.content_length) + " bytes, got " +
-                                std::to_string(message.size()) + " bytes)");
+  std::string mismatch;
+  if (!FitContentLength(req, &message, &mismatch)) {
     co_await reply(std::move(mismatch));
     co_return;
   }
@@ -287,14 +320,7 @@ net::awaitable<std::string> SpamcServer::Impl::Handle(const spamc::Request& req,
   // The same message checked again is answered with its first verdict.
   const Verdict verdict = r.duplicate ? StoredVerdictOf(r.verdict_json) : r.verdict;
   metrics::ObserveSpamcVerdict(IsSpamVerdict(verdict, HoldAtFor(services, site)), r.duplicate);
-  spamc::Result result;
-  result.threshold = HoldAtFor(services, site);
-  result.score = verdict.score;
-  result.is_spam = IsSpamVerdict(verdict, result.threshold);
-  for (const VerdictReason& vr : verdict.reasons) {
-    if (vr.reason.shadow) continue;
-    result.symbols.push_back({vr.reason.rule_id, vr.reason.score, vr.reason.description});
-  }
+  const spamc::Result result = CheckResult(verdict, HoldAtFor(services, site));
   Log(LogLevel::kDebug, "spamc_checked",
       {{"command", CommandName(req.command)},
        {"comment", std::to_string(r.id)},

@@ -130,35 +130,7 @@ class Worker {
   }
 
   void Compare(const storage::Comment& c, Partial* out) {
-    input_.site = c.site;
-    input_.external_id = c.external_id;
-    input_.thread = c.thread;
-    input_.parent = c.parent;
-    input_.author_name = c.author_name;
-    input_.author_email = c.author_email;
-    input_.author_url = c.author_url;
-    input_.author_ip = c.author_ip;
-    input_.author_user_agent = c.author_user_agent;
-    input_.content = c.content;
-    input_.created_at = c.created_at;
-    input_.lang_hint = c.lang_hint;
-    language_.code = c.language;
-    language_.reliable = c.language_reliable;
-
-    // The stored classifier probabilities: {"abuse":0.01,"ham":0.97,"spam":0.02}.
-    labels_.clear();
-    {
-      json::monotonic_resource mr(buffer_, sizeof buffer_);
-      boost::system::error_code jec;
-      json::value v = json::parse(c.labels_json, jec, &mr);
-      if (!jec && v.is_object()) {
-        for (const auto& kv : v.get_object()) {
-          if (kv.value().is_number()) {
-            labels_.push_back({std::string(kv.key()), kv.value().to_number<double>()});
-          }
-        }
-      }
-    }
+    LoadComment(c);
     EvaluateOptions eo;
     eo.record_velocity = true;
     eo.now_ms = c.received_at_ms;
@@ -168,21 +140,7 @@ class Worker {
     Verdict v = proposal_.Evaluate(input_, eo);
 
     ++out->compared;
-    // Before: the rules in the stored verdict's reasons.
-    {
-      json::monotonic_resource mr(buffer_, sizeof buffer_);
-      boost::system::error_code jec;
-      json::value stored = json::parse(c.verdict_json, jec, &mr);
-      if (!jec && stored.is_object()) {
-        if (const json::value* reasons = stored.get_object().if_contains("reasons");
-            reasons != nullptr && reasons->is_array()) {
-          for (const auto& r : reasons->get_array()) {
-            const json::value* rule = r.is_object() ? r.get_object().if_contains("rule") : nullptr;
-            if (rule != nullptr && rule->is_string()) ++HitsFor(*out, rule->get_string()).before;
-          }
-        }
-      }
-    }
+    CountStoredHits(c.verdict_json, out);
     for (const VerdictReason& r : v.reasons) ++HitsFor(*out, r.reason.rule_id).after;
 
     std::string_view after = rules::ActionName(v.action);
@@ -200,6 +158,54 @@ class Worker {
         if (!r.reason.shadow) e.rules.push_back(r.reason.rule_id);
       }
       out->examples.push_back(std::move(e));
+    }
+  }
+
+  // The stored comment as the engine's input, with its stored language and
+  // classifier probabilities.
+  void LoadComment(const storage::Comment& c) {
+    input_.site = c.site;
+    input_.external_id = c.external_id;
+    input_.thread = c.thread;
+    input_.parent = c.parent;
+    input_.author_name = c.author_name;
+    input_.author_email = c.author_email;
+    input_.author_url = c.author_url;
+    input_.author_ip = c.author_ip;
+    input_.author_user_agent = c.author_user_agent;
+    input_.content = c.content;
+    input_.created_at = c.created_at;
+    input_.lang_hint = c.lang_hint;
+    language_.code = c.language;
+    language_.reliable = c.language_reliable;
+
+    // The stored classifier probabilities: {"abuse":0.01,"ham":0.97,"spam":0.02}.
+    labels_.clear();
+    json::monotonic_resource mr(buffer_, sizeof buffer_);
+    boost::system::error_code jec;
+    json::value v = json::parse(c.labels_json, jec, &mr);
+    if (!jec && v.is_object()) {
+      for (const auto& kv : v.get_object()) {
+        if (kv.value().is_number()) {
+          labels_.push_back({std::string(kv.key()), kv.value().to_number<double>()});
+        }
+      }
+    }
+  }
+
+  // Before: the rules in the stored verdict's reasons.
+  void CountStoredHits(const std::string& verdict_json, Partial* out) {
+    json::monotonic_resource mr(buffer_, sizeof buffer_);
+    boost::system::error_code jec;
+    json::value stored = json::parse(verdict_json, jec, &mr);
+    if (!jec && stored.is_object()) {
+      if (const json::value* reasons = stored.get_object().if_contains("reasons");
+          reasons != nullptr && reasons->is_array()) {
+        for (const auto& r : reasons->get_array()) {
+          const json::value* rule = r.is_object() ? r.get_object().if_contains("rule") : nullptr;
+          if (rule != nullptr && rule->is_string()) ++HitsFor(*out, rule->get_string()).before;
+        }
+      }
     }
   }
 

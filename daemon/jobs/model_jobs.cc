@@ -47,6 +47,75 @@ std::string BaseGateJson(const training::RegressionGate& g) {
   return json::serialize(v);
 }
 
+// The report's "data": per data set, what was read, dropped and kept.
+json::object DatasetJson(const training::DatasetReport& dataset) {
+  json::object data;
+  for (const auto& [preset, counts] : dataset.presets) {
+    json::object c = {{"read", counts.read},
+                      {"empty", counts.empty},
+                      {"conflicting", counts.conflicting},
+                      {"duplicate", counts.duplicate},
+                      {"test_elsewhere", counts.test_elsewhere}};
+    for (auto [name, by_label] :
+         {std::pair{"train", &counts.train}, std::pair{"validation", &counts.validation},
+          std::pair{"test", &counts.test}}) {
+      json::object labels;
+      for (const auto& [label, n] : *by_label) labels[label] = n;
+      c[name] = std::move(labels);
+    }
+    data[preset] = std::move(c);
+  }
+  return data;
+}
+
+// The report's "options": the fastText options the base model trained with.
+json::object TrainOptionsJson(const training::TrainOptions& options) {
+  json::object repeat;
+  for (const auto& [name, copies] : options.repeat) repeat[name] = copies;
+  return {{"epochs", options.epochs}, {"lr", options.learning_rate},
+          {"dim", options.dim},       {"word_ngrams", options.word_ngrams},
+          {"minn", options.minn},     {"maxn", options.maxn},
+          {"bucket", options.bucket}, {"quantize", options.quantize},
+          {"cutoff", options.cutoff}, {"dsub", options.dsub},
+          {"seed", options.seed},     {"repeat", std::move(repeat)}};
+}
+
+// The audit entry of a stored model ("model.train").
+storage::AuditEntry TrainAudit(int64_t now, const std::string& actor, int64_t model_id,
+                               const storage::ModelVersion& model, const json::value& site,
+                               int64_t job, bool activate, const std::string& gate_json) {
+  storage::AuditEntry train;
+  train.at_ms = now;
+  train.actor = actor;
+  train.action = "model.train";
+  train.target = "model:" + std::to_string(model_id);
+  train.before_json = "null";
+  train.after_json = json::serialize(json::object{{"model", model_id},
+                                                  {"version", model.version},
+                                                  {"site", site},
+                                                  {"job", job},
+                                                  {"activated", activate},
+                                                  {"gate", ParseOrNull(gate_json)}});
+  return train;
+}
+
+// The audit entry of activating it ("model.activate"), from the model it
+// replaces (`before_id`, 0 for none stored).
+storage::AuditEntry ActivateAudit(int64_t now, const std::string& actor, int64_t model_id,
+                                  const storage::ModelVersion& model, const json::value& site,
+                                  int64_t before_id) {
+  storage::AuditEntry act;
+  act.at_ms = now;
+  act.actor = actor;
+  act.action = "model.activate";
+  act.target = "model:" + std::to_string(model_id);
+  act.before_json = json::serialize(json::object{
+      {"model", before_id ? json::value(before_id) : json::value(nullptr)}, {"site", site}});
+  act.after_json = json::serialize(
+      json::object{{"model", model_id}, {"version", model.version}, {"site", site}});
+  return act;
+}
+
 }  // namespace
 
 std::string_view KindName(TrainRequest::Kind kind) {
@@ -116,45 +185,12 @@ bool TrainBaseCandidate(const Engine& engine, const std::vector<training::Exampl
   out->current = ScoreRegressionSet(engine, regression_set);
   out->candidate = ScoreRegressionSet(*candidate, regression_set);
   out->gate = training::CompareOnRegressionSet(out->current, out->candidate);
-  json::object data;
-  for (const auto& [preset, counts] : out->trained.dataset.presets) {
-    json::object c = {{"read", counts.read},
-                      {"empty", counts.empty},
-                      {"conflicting", counts.conflicting},
-                      {"duplicate", counts.duplicate},
-                      {"test_elsewhere", counts.test_elsewhere}};
-    for (auto [name, by_label] :
-         {std::pair{"train", &counts.train}, std::pair{"validation", &counts.validation},
-          std::pair{"test", &counts.test}}) {
-      json::object labels;
-      for (const auto& [label, n] : *by_label) labels[label] = n;
-      c[name] = std::move(labels);
-    }
-    data[preset] = std::move(c);
-  }
   out->report_json = json::serialize(
       json::object{{"kind", "base-model"},
                    {"version", out->model.version},
                    {"data_dir", request.data_dir},
-                   {"options",
-                    {{"epochs", request.options.epochs},
-                     {"lr", request.options.learning_rate},
-                     {"dim", request.options.dim},
-                     {"word_ngrams", request.options.word_ngrams},
-                     {"minn", request.options.minn},
-                     {"maxn", request.options.maxn},
-                     {"bucket", request.options.bucket},
-                     {"quantize", request.options.quantize},
-                     {"cutoff", request.options.cutoff},
-                     {"dsub", request.options.dsub},
-                     {"seed", request.options.seed},
-                     {"repeat",
-                      [&] {
-                        json::object r;
-                        for (const auto& [name, copies] : request.options.repeat) r[name] = copies;
-                        return r;
-                      }()}}},
-                   {"data", std::move(data)},
+                   {"options", TrainOptionsJson(request.options)},
+                   {"data", DatasetJson(out->trained.dataset)},
                    {"examples_trained", out->trained.stats.examples},
                    {"train_seconds", std::round(out->trained.train_seconds * 10) / 10},
                    {"calibration", ParseOrNull(out->trained.calibration_json)},
@@ -263,18 +299,8 @@ bool ModelJobs::Store(
     };
     if ((st.ec = store.AddModel(model, &st.model_id))) return fail();
     const json::value site = model.site.empty() ? json::value(nullptr) : json::value(model.site);
-    storage::AuditEntry train;
-    train.at_ms = now;
-    train.actor = actor;
-    train.action = "model.train";
-    train.target = "model:" + std::to_string(st.model_id);
-    train.before_json = "null";
-    train.after_json = json::serialize(json::object{{"model", st.model_id},
-                                                    {"version", model.version},
-                                                    {"site", site},
-                                                    {"job", job},
-                                                    {"activated", activate},
-                                                    {"gate", ParseOrNull(gate_json)}});
+    const storage::AuditEntry train =
+        TrainAudit(now, actor, st.model_id, model, site, job, activate, gate_json);
     if ((st.ec = store.AppendAudit(train))) return fail();
     if (activate) {
       auto current = engines.Current();
@@ -284,15 +310,7 @@ bool ModelJobs::Store(
                                     : (current->judge().site_model(model.site)
                                            ? current->judge().site_model(model.site)->model_id
                                            : 0);
-      storage::AuditEntry act;
-      act.at_ms = now;
-      act.actor = actor;
-      act.action = "model.activate";
-      act.target = "model:" + std::to_string(st.model_id);
-      act.before_json = json::serialize(json::object{
-          {"model", before_id ? json::value(before_id) : json::value(nullptr)}, {"site", site}});
-      act.after_json = json::serialize(
-          json::object{{"model", st.model_id}, {"version", model.version}, {"site", site}});
+      storage::AuditEntry act = ActivateAudit(now, actor, st.model_id, model, site, before_id);
       if ((st.ec = store.ActivateModel(st.model_id, &act))) return fail();
       engines.Update([&](const Engine& e) { return e.WithJudge(next); });
       metrics::SetBuildInfo(engines.Current()->rules().version(), next->base().version);

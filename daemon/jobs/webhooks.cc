@@ -192,6 +192,66 @@ http::request<http::string_body> SignedRequest(const storage::OutboxEvent& e,
   return req;
 }
 
+// Egress policy, on the resolved addresses (so "2130706433", "0x7f.1" and
+// names pointing inside are caught too): only those allowed are tried. None
+// allowed: empty, with *error naming the first refused address.
+std::vector<tcp::endpoint> AllowedEndpoints(const tcp::resolver::results_type& endpoints,
+                                            const std::string& host,
+                                            const std::vector<std::string>& allow_networks,
+                                            std::string* error) {
+  std::vector<tcp::endpoint> allowed;
+  std::string refused;
+  for (const auto& entry : endpoints) {
+    const net::ip::address address = entry.endpoint().address();
+    if (IsInternalAddress(address) && !InNetworks(address, allow_networks)) {
+      if (refused.empty()) refused = address.to_string();
+    } else {
+      allowed.push_back(entry.endpoint());
+    }
+  }
+  if (allowed.empty()) {
+    *error = "refused: " + host + " resolves to " + refused +
+             ", an internal address (allow it with webhooks.allow_networks)";
+  }
+  return allowed;
+}
+
+// The connection's stream (TLS over TCP for https) and its TCP layer.
+beast::tcp_stream* OpenStream(Connection* conn, bool https, net::io_context& ioc,
+                              ssl::context& tls_context) {
+  if (https) {
+    conn->tls.emplace(ioc.get_executor(), tls_context);
+    return &beast::get_lowest_layer(*conn->tls);
+  }
+  conn->plain.emplace(ioc.get_executor());
+  return &*conn->plain;
+}
+
+// One line in the log for an attempt that was recorded.
+void LogAttempt(const storage::OutboxEvent& e, unsigned status, bool delivered, bool gave_up,
+                int64_t attempts, int64_t now, int64_t next, const std::string& error) {
+  if (delivered) {
+    Log(LogLevel::kInfo, "webhook_delivered",
+        {{"event_id", e.event_id},
+         {"site", e.site},
+         {"status", std::to_string(status)},
+         {"attempt", std::to_string(attempts)}});
+  } else if (gave_up) {
+    Log(LogLevel::kError, "webhook_gave_up",
+        {{"event_id", e.event_id},
+         {"site", e.site},
+         {"attempts", std::to_string(attempts)},
+         {"error", error}});
+  } else {
+    Log(LogLevel::kWarn, "webhook_failed",
+        {{"event_id", e.event_id},
+         {"site", e.site},
+         {"attempt", std::to_string(attempts)},
+         {"retry_in_ms", std::to_string(next - now)},
+         {"error", error}});
+  }
+}
+
 }  // namespace
 
 struct WebhookWorker::Impl {
@@ -357,26 +417,7 @@ net::awaitable<void> WebhookWorker::Impl::Handle(storage::OutboxEvent e,
     Log(LogLevel::kError, "webhook_record_failed",
         {{"event_id", e.event_id}, {"error", recorded ? *recorded : "writer stopped"}});
   }
-  if (delivered) {
-    Log(LogLevel::kInfo, "webhook_delivered",
-        {{"event_id", e.event_id},
-         {"site", e.site},
-         {"status", std::to_string(a.status)},
-         {"attempt", std::to_string(attempts)}});
-  } else if (gave_up) {
-    Log(LogLevel::kError, "webhook_gave_up",
-        {{"event_id", e.event_id},
-         {"site", e.site},
-         {"attempts", std::to_string(attempts)},
-         {"error", error}});
-  } else {
-    Log(LogLevel::kWarn, "webhook_failed",
-        {{"event_id", e.event_id},
-         {"site", e.site},
-         {"attempt", std::to_string(attempts)},
-         {"retry_in_ms", std::to_string(next - now)},
-         {"error", error}});
-  }
+  LogAttempt(e, a.status, delivered, gave_up, attempts, now, next, error);
 }
 
 template <typename Stream>
@@ -434,32 +475,11 @@ net::awaitable<Attempt> WebhookWorker::Impl::Send(const storage::OutboxEvent& e,
               (ec == net::error::operation_aborted ? std::string("timed out") : ec.message());
     co_return a;
   }
-  // Egress policy, on the resolved addresses (so "2130706433", "0x7f.1" and
-  // names pointing inside are caught too): only those allowed are tried.
-  std::vector<tcp::endpoint> allowed;
-  std::string refused;
-  for (const auto& entry : endpoints) {
-    const net::ip::address address = entry.endpoint().address();
-    if (IsInternalAddress(address) && !InNetworks(address, config.allow_networks)) {
-      if (refused.empty()) refused = address.to_string();
-    } else {
-      allowed.push_back(entry.endpoint());
-    }
-  }
-  if (allowed.empty()) {
-    a.error = "refused: " + d.host + " resolves to " + refused +
-              ", an internal address (allow it with webhooks.allow_networks)";
-    co_return a;
-  }
+  const std::vector<tcp::endpoint> allowed =
+      AllowedEndpoints(endpoints, d.host, config.allow_networks, &a.error);
+  if (allowed.empty()) co_return a;
   http::request<http::string_body> req = SignedRequest(e, secret, d);
-  beast::tcp_stream* lowest = nullptr;
-  if (d.https) {
-    conn->tls.emplace(ioc.get_executor(), tls_context);
-    lowest = &beast::get_lowest_layer(*conn->tls);
-  } else {
-    conn->plain.emplace(ioc.get_executor());
-    lowest = &*conn->plain;
-  }
+  beast::tcp_stream* lowest = OpenStream(conn.get(), d.https, ioc, tls_context);
   lowest->expires_at(connect_deadline);
   co_await lowest->async_connect(allowed, net::redirect_error(net::use_awaitable, ec));
   if (stopping) {
