@@ -39,9 +39,8 @@ struct Params {
   std::string rest;
 };
 
-Fit FitPattern(std::string_view pattern, const std::vector<std::string_view>& path,
-               Params* params) {
-  const std::vector<std::string_view> want = Segments(pattern);
+Fit FitPattern(const std::vector<std::string_view>& want,
+               const std::vector<std::string_view>& path, Params* params) {
   Fit fit = Fit::kFull;
   size_t i = 0;
   for (; i < want.size(); ++i) {
@@ -159,15 +158,19 @@ struct Router::Match {
 };
 
 Router::Router(Services& services, std::vector<Route> routes)
-    : services_(services), routes_(std::move(routes)) {}
+    : services_(services), routes_(std::move(routes)) {
+  patterns_.reserve(routes_.size());
+  for (const Route& r : routes_) patterns_.push_back(Segments(r.pattern));
+}
 
 Router::Match Router::Find(http::verb method, std::string_view path) const {
   const std::vector<std::string_view> segments = Segments(path);
   Match full, loose;
   loose.loose = true;
-  for (const Route& r : routes_) {
+  for (size_t k = 0; k < routes_.size(); ++k) {
+    const Route& r = routes_[k];
     Params params;
-    const Fit fit = FitPattern(r.pattern, segments, &params);
+    const Fit fit = FitPattern(patterns_[k], segments, &params);
     if (fit == Fit::kNone) continue;
     Match& m = fit == Fit::kFull ? full : loose;
     m.on_path.push_back(&r);

@@ -164,6 +164,9 @@ class Router {
 
   Services& services_;
   const std::vector<Route> routes_;
+  // Each route's pattern split at '/', once: Find() runs twice per request
+  // (body limit, then routing) over every route.
+  std::vector<std::vector<std::string_view>> patterns_;
 };
 
 // The path of a request target, without the query.

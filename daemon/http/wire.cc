@@ -1,5 +1,6 @@
 #include "daemon/http/wire.h"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <cmath>
@@ -107,7 +108,14 @@ void ParseContent(const json::object& o, const Limits& limits, Validator& check,
     check.Error("/content", "is required");
   } else if (check.String(content, "/content", limits.max_body_bytes, &out->content)) {
     // Blank after normalisation: white space and invisible characters only.
-    if (classifiers::Normalize(out->content).text.empty()) {
+    // Normalisation keeps every ASCII letter and digit (folded, perhaps
+    // composed with a mark), so content holding one is not blank and needs
+    // no normalising here; the engine normalises it anyway.
+    const bool has_ascii_alnum =
+        std::any_of(out->content.begin(), out->content.end(), [](char ch) {
+          return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        });
+    if (!has_ascii_alnum && classifiers::Normalize(out->content).text.empty()) {
       check.Error("/content", "must not be empty");
     }
   }
@@ -355,8 +363,12 @@ namespace {
 
 void AppendString(std::string_view s, std::string* out) {
   out->push_back('"');
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
+  size_t plain = 0;  // start of the run of bytes that need no escaping
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -379,15 +391,12 @@ void AppendString(std::string_view s, std::string* out) {
       case '\f':
         out->append("\\f");
         break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          base::AppendHexByte(c, out);
-        } else {
-          out->push_back(ch);  // UTF-8 passes through (validated on input)
-        }
+      default:  // the other control characters
+        out->append("\\u00");
+        base::AppendHexByte(c, out);
     }
   }
+  out->append(s.data() + plain, s.size() - plain);  // UTF-8 passes through (validated on input)
   out->push_back('"');
 }
 
