@@ -173,6 +173,10 @@ describe('real responses match the schemas', () => {
     });
     await call('post', '/v1/comments', '/v1/comments', { as: 'site', body: { site: 'news.example', content: 'held for sure' } });
     const page = await call('get', '/v1/queue', '/v1/queue?limit=5', { as: 'admin' });
+    const found = await call('get', '/v1/comments/search', '/v1/comments/search?q=held&limit=1', { as: 'admin' });
+    assert.equal(found.status, 200);
+    assert.equal(found.body.items.length, 1);
+    await call('get', '/v1/comments/search', '/v1/comments/search?q=he', { as: 'admin' }); // 400
     assert.ok(page.body.items.length >= 1);
     // A bulk action: dry run, start, progress until done, undo, and its errors.
     const filter = { q: 'held for sure' };
