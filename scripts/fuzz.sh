@@ -30,6 +30,9 @@ source "$ROOT/scripts/setup.sh"   # packages (clang-14, libclang-rt-14-dev among
 # libFuzzer on every library (one build serves both).
 BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-asan}"
 export CCACHE_BASEDIR="$ROOT"
+# These builds carry debug info, whose working directory ccache would hash:
+# leave it out so that another checkout (CI's clean clone) reuses the cache.
+export CCACHE_NOHASHDIR=true
 if [ ! -f "$BUILD/build.ninja" ]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
