@@ -14,7 +14,7 @@ PACKAGES=(
   libyaml-cpp-dev libsystemd-dev libpsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 curl ca-certificates ccache
-  postgresql libpqxx-dev  # the PostgreSQL backend (storage/pg_store.cc) and its private test server
+  postgresql libpqxx-dev  # the PostgreSQL backend (storage/postgres/store.cc) and its private test server
   dpkg-dev systemd  # .deb (dpkg-shlibdeps), systemd-analyze/-socket-activate in tests
 )
 # The web console's browser test (tests/web): Debian's chromium with a font

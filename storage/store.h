@@ -2,8 +2,8 @@
 //
 // Store: the durable record of comments and their verdicts. An abstract
 // interface with two backends chosen by the database URL (Store::Open):
-// SQLite (storage/sqlite_store.h, the embedded default) and PostgreSQL
-// (storage/pg_store.h, libpqxx; several daemons share one database). Neither
+// SQLite (storage/sqlite/store.h, the embedded default) and PostgreSQL
+// (storage/postgres/store.h, libpqxx; several daemons share one database). Neither
 // library's headers are reachable from this file.
 //
 // Thread-safety: a Store is NOT thread-safe. Each Store owns one database
@@ -174,7 +174,7 @@ struct AuditEntry {
   std::string after_json = "null";
 };
 
-// --- Sites, audit queries and the webhook outbox (records; store_admin.cc) ---
+// --- Sites, audit queries and the webhook outbox (records; sqlite/admin.cc) ---
 
 // One entry of the site registry. Thresholds absent (nullopt) fall back to
 // the rule file's. The secret is stored as given (it signs webhooks, so it
@@ -225,7 +225,7 @@ struct OutboxEvent {
   int64_t created_at_ms = 0;
 };
 
-// --- Review queue (records; store_queue.cc) ---
+// --- Review queue (records; sqlite/queue.cc) ---
 
 // Which comments a queue listing or count covers: pending comments and spot
 // checks (Comment::spot_check; a comment that is both counts as pending).
@@ -389,7 +389,7 @@ struct DecideResult {
 };
 
 // One bulk action on the review queue (POST /v1/queue/bulk; table
-// bulk_actions; store_queue.cc, pg_store.cc): a decision applied to every queue item a
+// bulk_actions; sqlite/queue.cc, postgres/store.cc): a decision applied to every queue item a
 // filter matched, in batches, and possibly undone later, also in batches.
 struct BulkAction {
   int64_t id = 0;  // ours; assigned by AddBulkAction
@@ -409,7 +409,7 @@ struct BulkAction {
   int64_t updated_at_ms = 0;
 };
 
-// --- Models (records; store_models.cc) ---
+// --- Models (records; sqlite/models.cc) ---
 
 // A trained classifier model version (table models). At most one is active
 // per site; site "" is the base model every site shares.
@@ -438,7 +438,7 @@ struct LabelledComment {
   std::string language;  // detected language code ("" if none)
 };
 
-// --- Retention and privacy (records; store_retention.cc) ---
+// --- Retention and privacy (records; sqlite/retention.cc) ---
 
 // Which decided comments a retention purge covers: status approved or
 // rejected (never pending), and both received and last updated before
@@ -551,7 +551,7 @@ class Store {
   virtual std::error_code AddLabel(const Label& label, int64_t* id) = 0;
   virtual std::error_code ListLabels(int64_t comment_id, std::vector<Label>* out) = 0;
 
-  // API tokens (store_tokens.cc). FindTokenByHash returns revoked tokens
+  // API tokens (sqlite/tokens.cc). FindTokenByHash returns revoked tokens
   // too (the caller checks revoked_at_ms); Errc::not_found if none.
   virtual std::error_code AddToken(const Token& token, int64_t* id) = 0;
   virtual std::error_code FindTokenByHash(const std::string& hash, Token* out) = 0;
@@ -561,7 +561,7 @@ class Store {
   virtual std::error_code RevokeToken(int64_t id, int64_t at_ms) = 0;
   virtual std::error_code TouchToken(int64_t id, int64_t at_ms) = 0;
 
-  // Audit log (store_tokens.cc). Appends one entry.
+  // Audit log (sqlite/tokens.cc). Appends one entry.
   virtual std::error_code AppendAudit(const AuditEntry& entry, int64_t* id = nullptr) = 0;
 
   // Rules versions. AddRulesVersion stores `text` as a new version and makes it
@@ -574,7 +574,7 @@ class Store {
   // The active version; Errc::not_found if none was ever stored.
   virtual std::error_code ActiveRulesVersion(RulesVersion* out) = 0;
 
-  // --- Sites, audit queries and the webhook outbox (store_admin.cc) ---
+  // --- Sites, audit queries and the webhook outbox (sqlite/admin.cc) ---
   // Site registry. ListSites: every site, by name. GetSite: Errc::not_found
   // if there is none. PutSite creates or replaces `site` (keeping the stored
   // created_at_ms of an existing one) and appends `audit`, in ONE
@@ -608,7 +608,7 @@ class Store {
   virtual std::error_code CountUndelivered(int64_t gave_up_at_ms, int64_t* pending,
                                            int64_t* gave_up) = 0;
 
-  // --- Review queue (store_queue.cc) ---
+  // --- Review queue (sqlite/queue.cc) ---
   // Pending comments and spot checks matching `filter` in `order`, starting
   // after `after` (nullopt: from the start), at most `limit`, with their
   // reasons. Both kinds are read through indexes (comments_status,
@@ -618,7 +618,7 @@ class Store {
                             std::vector<Comment>* out) = 0;
   virtual std::error_code CountQueue(const QueueFilter& filter, QueueCounts* out) = 0;
 
-  // --- Search over every comment (store_search.cc, pg_store.cc) ---
+  // --- Search over every comment (sqlite/search.cc, postgres/store.cc) ---
   // Comments matching `filter` with id < before_id (0 = from the newest),
   // newest first, at most `limit`, with their reasons. The most selective
   // filter given drives the read (text, e-mail, IP, thread, status, in this
@@ -626,7 +626,7 @@ class Store {
   virtual std::error_code SearchComments(const SearchFilter& filter, int64_t before_id,
                                          int64_t limit, std::vector<Comment>* out) = 0;
 
-  // --- Text index upkeep (store_search.cc; docs/storage.md, "Text search") ---
+  // --- Text index upkeep (sqlite/search.cc; docs/storage.md, "Text search") ---
   // SQLite writes a comment into its text index after the comment's own
   // transaction, in chunks: this adds the next (oldest) `max_rows` comments
   // not yet indexed in one transaction and sets *indexed to how many it
@@ -673,7 +673,7 @@ class Store {
   // kNothingToUndo / kUndoWindowPassed write nothing.
   virtual std::error_code Undo(const DecideRequest& request, int64_t window_ms, DecideResult* result) = 0;
 
-  // --- Bulk actions on the queue (store_queue.cc, pg_store.cc) ---
+  // --- Bulk actions on the queue (sqlite/queue.cc, postgres/store.cc) ---
   // The ids of the queue items matching `filter`, oldest first, after id
   // `after_id` (0 = from the start), at most `limit`: the ListQueue oldest
   // order without reading the comments. CountQueueExact: how many items
@@ -732,7 +732,7 @@ class Store {
                               const std::optional<std::pair<int64_t, int64_t>>& after,
                               int64_t limit, std::vector<Comment>* out) = 0;
 
-  // --- Akismet and spamc adapters (store_akismet.cc) ---
+  // --- Akismet and spamc adapters (sqlite/akismet.cc) ---
   // The newest comment of `site` received at or after `since_ms` whose
   // content equals `content` exactly and, if `author_email` is not empty,
   // whose author_email equals it (else, if `author_ip` is not empty, whose
@@ -761,7 +761,7 @@ class Store {
   // Number of comments of `site` received at or after `since_ms`.
   virtual std::error_code CountReceivedSince(const std::string& site, int64_t since_ms, int64_t* out) = 0;
 
-  // --- Retention and privacy (store_retention.cc) ---
+  // --- Retention and privacy (sqlite/retention.cc) ---
   // Purging a comment deletes its reasons, labels (training data included),
   // decisions and claims with it (ON DELETE CASCADE); the audit log is kept.
   //
@@ -786,7 +786,7 @@ class Store {
   // Pending comments per site (for the review-queue gauge).
   virtual std::error_code CountPendingBySite(std::map<std::string, int64_t>* out) = 0;
 
-  // --- Models (store_models.cc) ---
+  // --- Models (sqlite/models.cc) ---
   // AddModel stores `model` (id, active and size_bytes ignored) INACTIVE and
   // sets *id; Errc::constraint if report_json is not valid JSON or bytes is
   // empty. ActivateModel makes model `id` the only active one of its site in
@@ -815,7 +815,7 @@ class Store {
   virtual std::error_code ScanLabelledComments(int64_t since_id,
                                        const std::function<bool(const LabelledComment&)>& fn) = 0;
 
-  // --- Several daemons on one database (store_cluster.cc, pg_store.cc) ---
+  // --- Several daemons on one database (sqlite/cluster.cc, postgres/store.cc) ---
   // On SQLite (one daemon per file) these are trivial: the lock is always
   // acquired, the stamp is constant, WaitForChange only waits.
   //

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/pg_store.h"
-#include "storage/sqlite_store.h"
+#include "storage/postgres/store.h"
+#include "storage/sqlite/store.h"
 #include "storage/store.h"
 
 namespace moderated::storage {

@@ -1,5 +1,5 @@
 // tests/storage/store_admin_test.cc: the site registry, audit queries and the
-// webhook outbox (storage/store_admin.cc), on a real database file.
+// webhook outbox (storage/sqlite/admin.cc), on a real database file.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/schema.h"
+#include "storage/sqlite/schema.h"
 #include "storage/store.h"
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/temp_dir.h"

@@ -1,8 +1,8 @@
-// tests/storage/schema_test.cc
+// tests/storage/sqlite/schema_test.cc
 //
 // Migrations, schema versions and connection settings, checked on the file
 // with plain SQLite next to the Store.
-#include "storage/schema.h"
+#include "storage/sqlite/schema.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "storage/store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/impl.h"
 #include "tests/testing/temp_dir.h"
 
 namespace moderated::storage {
@@ -316,7 +316,7 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   EXPECT_EQ(plans[17].find("comments"), std::string::npos) << plans[17];
 }
 
-// Search over every comment (store_search.cc), one statement per path:
+// Search over every comment (sqlite/search.cc), one statement per path:
 // text, e-mail, IP, thread, status, none. Each reads its index newest first
 // from the cursor on (no sort, no scan of the table).
 TEST(SchemaTest, SearchStatementsReadNewestFirstThroughTheirIndex) {

@@ -1,4 +1,4 @@
-// storage/pg_store.cc
+// storage/postgres/store.cc
 //
 // Store on PostgreSQL through libpqxx. One connection per Store. Every call
 // runs in Call(), which (re)connects when the connection is gone and turns
@@ -13,7 +13,7 @@
 //    reading its claim, so two daemons cannot both claim or decide it;
 //  - writes of rules, models, sites and tokens NOTIFY moderated_changes in
 //    their transaction (delivered at COMMIT) for other daemons to reload.
-#include "storage/pg_store.h"
+#include "storage/postgres/store.h"
 
 #include <pqxx/pqxx>
 
@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "storage/json_text.h"
-#include "storage/pg_array.h"
-#include "storage/pg_schema.h"
+#include "storage/postgres/array.h"
+#include "storage/postgres/schema.h"
 
 namespace moderated::storage::internal {
 namespace {
@@ -235,7 +235,7 @@ void ReadModel(const pqxx::row& r, ModelVersion* m, bool with_bytes) {
 
 // The text filter `param` (QueueFilter::text, SearchFilter::text): a case
 // insensitive substring of 3 or more characters, through the pg_trgm index
-// comments_content_trgm (pg_schema.cc, 5). LIKE's wildcards and escape in
+// comments_content_trgm (postgres/schema.cc, 5). LIKE's wildcards and escape in
 // the text are escaped, so it is matched literally; a bound parameter is a
 // constant when the statement is planned, so the index serves it.
 #define PG_TEXT_MATCH(param)                                                              \
@@ -243,7 +243,7 @@ void ReadModel(const pqxx::row& r, ModelVersion* m, bool with_bytes) {
   ", '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 
 // $1..$8 and $12..$15: the QueueFilter (NULL = no filter). The first term
-// is the WHERE of the partial indexes comments_queue* (pg_schema.cc, 2).
+// is the WHERE of the partial indexes comments_queue* (postgres/schema.cc, 2).
 #define PG_QUEUE_WHERE                                                                    \
   " (c.status = 'pending' OR c.spot_check = 1)"                                          \
   " AND ($12::text IS NULL OR " PG_REVIEW_EXPR " = $12::text)"                            \
@@ -288,7 +288,7 @@ const char* QueueSql(QueueOrder order, bool cursor) {
 // Search over every comment, newest first (Store::SearchComments): $1..$6
 // the SearchFilter, $7 ids below this, $8 the limit, $9 the text. The
 // "<> ''" terms let the planner use the partial (key, id) indexes of one
-// author or thread (pg_schema.cc, 5).
+// author or thread (postgres/schema.cc, 5).
 constexpr const char* kPgSearch =
     "SELECT c.id FROM comments c WHERE"
     " ($1::text IS NULL OR c.site IN (SELECT json_array_elements_text($1::json)))"

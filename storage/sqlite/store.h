@@ -1,10 +1,10 @@
-// storage/sqlite_store.h  (internal to storage/)
+// storage/sqlite/store.h  (internal to storage/)
 //
 // SqliteStore: the Store interface on one SQLite connection (the embedded
 // default backend). Its methods are split by area across store.cc,
-// store_queue.cc, store_admin.cc, store_models.cc, store_tokens.cc,
-// store_akismet.cc and store_retention.cc; state lives in Impl
-// (store_impl.h). Store::Open() chooses it for "sqlite:///path" and plain
+// sqlite/queue.cc, sqlite/admin.cc, sqlite/models.cc, sqlite/tokens.cc,
+// sqlite/akismet.cc and sqlite/retention.cc; state lives in Impl
+// (sqlite/impl.h). Store::Open() chooses it for "sqlite:///path" and plain
 // paths.
 #ifndef MODERATED_STORAGE_SQLITE_STORE_H_
 #define MODERATED_STORAGE_SQLITE_STORE_H_
@@ -40,7 +40,7 @@ class SqliteStore final : public Store {
   std::error_code RevokeToken(int64_t id, int64_t at_ms) override;
   std::error_code TouchToken(int64_t id, int64_t at_ms) override;
 
-  // Audit log (store_tokens.cc). Appends one entry.
+  // Audit log (sqlite/tokens.cc). Appends one entry.
   std::error_code AppendAudit(const AuditEntry& entry, int64_t* id = nullptr) override;
   std::error_code AddRulesVersion(const RulesVersion& version, int64_t* id) override;
   std::error_code ActivateRulesVersion(int64_t id) override;

@@ -1,12 +1,12 @@
-// storage/store_models.cc
+// storage/sqlite/models.cc
 //
 // Store: classifier model versions (table models) and the labelled comments
 // the learning loop trains on (tables comments and labels).
 #include <sqlite3.h>
 
 #include "storage/store.h"
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 

@@ -1,4 +1,4 @@
-// storage/store_cluster.cc
+// storage/sqlite/cluster.cc
 //
 // SqliteStore: the cluster calls (one daemon owns a SQLite file, so they are
 // trivial) and reading tables for `moderated migrate-db`.
@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 

@@ -1,4 +1,4 @@
-// storage/text_match.cc
+// storage/sqlite/text_match.cc
 //
 // moderated_contains(content, text), the SQL function that checks a text
 // filter on the comments the full-text index does not hold yet (above
@@ -19,7 +19,7 @@
 
 #include "base/strings.h"
 #include "storage/store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage::internal {
 namespace {

@@ -1,11 +1,11 @@
-// storage/pg_schema.cc
+// storage/postgres/schema.cc
 //
 // The PostgreSQL schema as an append-only list of migration steps, like
 // schema.cc for SQLite but versioned on its own (a PostgreSQL database
 // starts at the SQLite schema's final shape). The version lives in the table
 // moderated_schema; each step runs in one transaction holding an advisory
 // lock, so daemons starting together migrate once.
-#include "storage/pg_schema.h"
+#include "storage/postgres/schema.h"
 
 namespace moderated::storage::internal {
 namespace {

@@ -1,4 +1,4 @@
-// tests/storage/pg_store_test.cc
+// tests/storage/postgres/store_test.cc
 //
 // What only the PostgreSQL backend has: its own schema versions (refusing a
 // newer one), connecting by URL, and reconnecting by itself after the server
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "storage/errors.h"
-#include "storage/pg_schema.h"
-#include "storage/pg_store.h"
+#include "storage/postgres/schema.h"
+#include "storage/postgres/store.h"
 #include "storage/store.h"
 #include "tests/storage/raw_db.h"
 #include "tests/testing/test_database.h"

@@ -1,4 +1,4 @@
-// storage/sqlite_handle.h  (internal to storage/; not included by daemon/)
+// storage/sqlite/handle.h  (internal to storage/; not included by daemon/)
 //
 // RAII owners for the two SQLite objects we hold, plus a guard that resets a
 // prepared statement when a scope ends so it can be reused.

@@ -1,5 +1,5 @@
-// tests/storage/pg_array_test.cc
-#include "storage/pg_array.h"
+// tests/storage/postgres/array_test.cc
+#include "storage/postgres/array.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// storage/store_admin.cc
+// storage/sqlite/admin.cc
 //
 // Store: the site registry, audit-log queries and the webhook outbox.
 #include <sqlite3.h>
@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "storage/store.h"
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 

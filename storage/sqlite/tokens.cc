@@ -1,11 +1,11 @@
-// storage/store_tokens.cc
+// storage/sqlite/tokens.cc
 //
 // Store: API tokens and the audit log.
 #include <sqlite3.h>
 
 #include "storage/store.h"
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 

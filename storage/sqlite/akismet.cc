@@ -1,12 +1,12 @@
-// storage/store_akismet.cc
+// storage/sqlite/akismet.cc
 //
 // Store: look-ups for the protocol adapters (Akismet, spamc), which identify
 // a comment by sending it again rather than by our id.
 #include <sqlite3.h>
 
 #include "storage/store.h"
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 

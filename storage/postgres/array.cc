@@ -1,5 +1,5 @@
-// storage/pg_array.cc
-#include "storage/pg_array.h"
+// storage/postgres/array.cc
+#include "storage/postgres/array.h"
 
 #include <charconv>
 #include <cmath>

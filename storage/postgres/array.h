@@ -1,4 +1,4 @@
-// storage/pg_array.h  (internal to storage/)
+// storage/postgres/array.h  (internal to storage/)
 //
 // PgArray builds the text of a PostgreSQL array literal ("{...}") one
 // element at a time, so that a whole batch binds as one parameter per
@@ -11,8 +11,8 @@
 // form for doubles; inf and nan as PostgreSQL spells them). A text element
 // must not contain a NUL byte (no PostgreSQL text can). Not thread-safe;
 // one builder per column per call.
-#ifndef MODERATED_STORAGE_PG_ARRAY_H_
-#define MODERATED_STORAGE_PG_ARRAY_H_
+#ifndef MODERATED_STORAGE_POSTGRES_ARRAY_H_
+#define MODERATED_STORAGE_POSTGRES_ARRAY_H_
 
 #include <cstdint>
 #include <string>
@@ -38,4 +38,4 @@ class PgArray {
 
 }  // namespace moderated::storage::internal
 
-#endif  // MODERATED_STORAGE_PG_ARRAY_H_
+#endif  // MODERATED_STORAGE_POSTGRES_ARRAY_H_

@@ -1,4 +1,4 @@
-// storage/store.cc
+// storage/sqlite/store.cc
 //
 // Store on SQLite. One connection per Store; every statement is prepared once
 // at Open() into an enum-indexed table and reused (reset + clear_bindings
@@ -15,10 +15,10 @@
 #include <string>
 #include <utility>
 
-#include "storage/schema.h"
-#include "storage/sqlite_handle.h"
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/schema.h"
+#include "storage/sqlite/handle.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 using namespace internal;

@@ -1,10 +1,10 @@
-// storage/pg_schema.h  (internal to storage/)
+// storage/postgres/schema.h  (internal to storage/)
 //
 // The PostgreSQL schema: an ordered, append-only list of migration steps.
 // Step N takes a database from moderated_schema.version N-1 to N; the
-// runner is in pg_store.cc (it needs the connection).
-#ifndef MODERATED_STORAGE_PG_SCHEMA_H_
-#define MODERATED_STORAGE_PG_SCHEMA_H_
+// runner is in postgres/store.cc (it needs the connection).
+#ifndef MODERATED_STORAGE_POSTGRES_SCHEMA_H_
+#define MODERATED_STORAGE_POSTGRES_SCHEMA_H_
 
 #include <span>
 
@@ -20,4 +20,4 @@ std::span<const PgMigration> PgMigrations();
 
 }  // namespace moderated::storage::internal
 
-#endif  // MODERATED_STORAGE_PG_SCHEMA_H_
+#endif  // MODERATED_STORAGE_POSTGRES_SCHEMA_H_

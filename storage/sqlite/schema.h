@@ -1,10 +1,10 @@
-// storage/schema.h  (internal to storage/)
+// storage/sqlite/schema.h  (internal to storage/)
 //
 // The database schema as an ordered, append-only list of migration steps.
 // Step N takes a database from PRAGMA user_version N-1 to N. A released step
 // is never edited: a schema change is a new step at the end of the list.
-#ifndef MODERATED_STORAGE_SCHEMA_H_
-#define MODERATED_STORAGE_SCHEMA_H_
+#ifndef MODERATED_STORAGE_SQLITE_SCHEMA_H_
+#define MODERATED_STORAGE_SQLITE_SCHEMA_H_
 
 #include <span>
 #include <string>
@@ -38,4 +38,4 @@ std::error_code Migrate(sqlite3* db, int target_version, std::string* error);
 
 }  // namespace moderated::storage::internal
 
-#endif  // MODERATED_STORAGE_SCHEMA_H_
+#endif  // MODERATED_STORAGE_SQLITE_SCHEMA_H_

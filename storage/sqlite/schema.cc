@@ -1,15 +1,15 @@
-// storage/schema.cc
+// storage/sqlite/schema.cc
 //
 // DDL and migrations, keyed by PRAGMA user_version. See docs/storage.md for
 // the design notes behind each table.
-#include "storage/schema.h"
+#include "storage/sqlite/schema.h"
 
 #include <sqlite3.h>
 
 #include <string>
 
 #include "storage/errors.h"
-#include "storage/sqlite_handle.h"
+#include "storage/sqlite/handle.h"
 
 namespace moderated::storage::internal {
 namespace {
@@ -405,7 +405,7 @@ CREATE INDEX decisions_bulk ON decisions (bulk_id, id) WHERE bulk_id IS NOT NULL
     {9, "review queue: indexes of one author's items (IP, e-mail)",
      R"sql(
 -- The queue items of one author, for the listings, counts and bulk actions
--- filtered by IP or e-mail address (store_queue.cc): a spam wave's sender is
+-- filtered by IP or e-mail address (sqlite/queue.cc): a spam wave's sender is
 -- found without walking the rest of the queue. Same WHERE as comments_queue.
 CREATE INDEX comments_queue_ip ON comments (author_ip, id)
   WHERE status = 'pending' OR spot_check = 1;
@@ -444,7 +444,7 @@ CREATE INDEX comments_queue_language_score ON comments (language, score, id)
 CREATE INDEX comments_queue_language_score_desc ON comments (language, score DESC, id)
   WHERE status = 'pending' OR spot_check = 1;
 
--- Search over every comment, newest first (store_search.cc): one author's
+-- Search over every comment, newest first (sqlite/search.cc): one author's
 -- or one thread's comments in id order, so a page seeks to its cursor.
 CREATE INDEX comments_search_email ON comments (lower(author_email), id)
   WHERE author_email <> '';
@@ -459,7 +459,7 @@ CREATE INDEX comments_search_thread ON comments (thread, id) WHERE thread <> '';
 -- "Text search"). The writer thread adds the comments above
 -- indexed_through in chunks of thousands (Store::IndexText), when it has
 -- nothing else to do or the tail grows too long; searches read the index
--- up to indexed_through and scan the rows above it (store_search.cc).
+-- up to indexed_through and scan the rows above it (sqlite/search.cc).
 CREATE TABLE text_index_state (
   id              INTEGER PRIMARY KEY CHECK (id = 1),
   indexed_through INTEGER NOT NULL  -- every comment with id <= this is in comments_fts

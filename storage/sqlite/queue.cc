@@ -1,4 +1,4 @@
-// storage/store_queue.cc
+// storage/sqlite/queue.cc
 //
 // Store: the review queue — listings and counts of pending comments and spot
 // checks, claims, decisions and undo (each one transaction), history, author
@@ -9,7 +9,7 @@
 // serves every combination of filters. Each listing walks a partial index
 // that holds only the queue (comments_queue*, in the listing's order) or,
 // for a text filter, the full-text index comments_fts in id order and the
-// comments above its mark, not indexed yet (tests/storage/schema_test.cc
+// comments above its mark, not indexed yet (tests/storage/sqlite/schema_test.cc
 // checks the plans).
 #include <sqlite3.h>
 
@@ -20,8 +20,8 @@
 
 #include "storage/store.h"
 #include "storage/json_text.h"
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 

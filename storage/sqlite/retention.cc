@@ -1,4 +1,4 @@
-// storage/store_retention.cc
+// storage/sqlite/retention.cc
 //
 // Store: retention purges, erasure of one author's data (ForgetAuthor), and
 // the pending-per-site count behind the review-queue gauge.
@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "storage/store.h"
-#include "storage/sqlite_store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/store.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 

@@ -1,13 +1,13 @@
-// storage/store_impl.h  (internal to storage/)
+// storage/sqlite/impl.h  (internal to storage/)
 //
 // SqliteStore::Impl and the small helpers every storage/*.cc file shares. Store's
 // methods are split by area (store.cc: comments and rules versions;
-// store_tokens.cc: API tokens; ...), all on the one connection in Impl.
+// sqlite/tokens.cc: API tokens; ...), all on the one connection in Impl.
 // Statements of store.cc are prepared at Open() into an enum-indexed table;
 // other files use Impl::Cached(), which prepares a statement on first use and
 // keeps it for the connection's lifetime.
-#ifndef MODERATED_STORAGE_STORE_IMPL_H_
-#define MODERATED_STORAGE_STORE_IMPL_H_
+#ifndef MODERATED_STORAGE_SQLITE_IMPL_H_
+#define MODERATED_STORAGE_SQLITE_IMPL_H_
 
 #include <sqlite3.h>
 
@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "storage/sqlite_handle.h"
-#include "storage/sqlite_store.h"
+#include "storage/sqlite/handle.h"
+#include "storage/sqlite/store.h"
 
 namespace moderated::storage {
 namespace internal {
@@ -110,10 +110,10 @@ class Reader {
   int index_ = 0;
 };
 
-// The review queue's listing and count statements (store_queue.cc), for the
+// The review queue's listing and count statements (sqlite/queue.cc), for the
 // test that checks their query plans use indexes, never a table scan.
 std::vector<std::string> QueueStatements();
-// The same for the search over every comment (store_search.cc).
+// The same for the search over every comment (sqlite/search.cc).
 std::vector<std::string> SearchStatements();
 
 // `text` as one FTS5 phrase ("…" with quotes doubled) for MATCH on
@@ -232,4 +232,4 @@ class SqliteStore::Impl::Transaction {
 
 }  // namespace moderated::storage
 
-#endif  // MODERATED_STORAGE_STORE_IMPL_H_
+#endif  // MODERATED_STORAGE_SQLITE_IMPL_H_

@@ -1,4 +1,4 @@
-// storage/store_search.cc
+// storage/sqlite/search.cc
 //
 // Store: search over every stored comment (GET /v1/comments/search), newest
 // first, whatever its status — how moderators find and rescue what the
@@ -12,7 +12,7 @@
 // author or thread walks its (key, id) index; a status walks
 // comments_status; otherwise the table in id order. Every path reads in id
 // order and seeks to the cursor, so a page reads about `limit` matching
-// entries (tests/storage/schema_test.cc checks the plans).
+// entries (tests/storage/sqlite/schema_test.cc checks the plans).
 //
 // Also the upkeep of that index (IndexText): the writer adds the comments
 // above the mark in chunks, each chunk one FTS5 segment.
@@ -25,9 +25,9 @@
 #include <string>
 
 #include "storage/json_text.h"
-#include "storage/sqlite_store.h"
+#include "storage/sqlite/store.h"
 #include "storage/store.h"
-#include "storage/store_impl.h"
+#include "storage/sqlite/impl.h"
 
 namespace moderated::storage {
 
