@@ -140,6 +140,11 @@ TEST_F(DefaultRulesTest, CatchesThreatsAndInsultsAimedAtSomeone) {
   EXPECT_EQ("4:abuse.profanity", Score("شرموطه"));
   EXPECT_EQ("4:abuse.profanity", Score("какая мразь это написала"));
   EXPECT_EQ("3:abuse.curse", Score("الله يلعنك"));
+  EXPECT_EQ("4:abuse.insult", Score("انت واحد حمار وما بتفهم شي"));  // a filler word
+  EXPECT_EQ("4:abuse.insult", Score("إنتي مجرد حشرة"));
+  EXPECT_EQ("3:abuse.curse", Score("الله يقطعك ويقطع اللي جابك"));  // Levantine
+  EXPECT_EQ("3:abuse.curse", Score("ربنا ياخدك"));                  // Egyptian
+  EXPECT_EQ("3:abuse.curse", Score("الله لا يوفقك"));
   EXPECT_EQ("8:abuse.insult,abuse.profanity", Score("يا ابن الكلب"));
   EXPECT_TRUE(Held("Go kill yourself"));
   EXPECT_FALSE(Held("ты дурак"));  // the classifier decides with it
@@ -155,6 +160,9 @@ TEST_F(DefaultRulesTest, AbuseWordsInOrdinaryUseDoNotScore) {
            "الكلب أوفى صديق للإنسان",
            "يا أخي الكريم شكرا على التوضيح",
            "الله يرحمك يا أبي",
+           "الله يوفقك ويهديك يا أخي",
+           "يا انا اخده يا ربنا ياخده",  // an idiom, not a curse
+           "انت واحد محترم والله",
        }) {
     EXPECT_EQ("0:", Score(ham)) << ham;
   }
