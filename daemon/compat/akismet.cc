@@ -355,7 +355,7 @@ bool MonthRange(std::string_view month, std::string* name, int64_t* from_ms, int
   }
   tm.tm_mday = 1;
   tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  char text[8];
+  char text[24];  // "YYYY-MM"; room for what GCC cannot rule out (-Wformat-truncation)
   std::snprintf(text, sizeof text, "%04d-%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1);
   *name = text;
   *from_ms = static_cast<int64_t>(timegm(&tm)) * 1000;
