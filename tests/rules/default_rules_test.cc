@@ -145,6 +145,10 @@ TEST_F(DefaultRulesTest, CatchesThreatsAndInsultsAimedAtSomeone) {
   EXPECT_EQ("3:abuse.curse", Score("الله يقطعك ويقطع اللي جابك"));  // Levantine
   EXPECT_EQ("3:abuse.curse", Score("ربنا ياخدك"));                  // Egyptian
   EXPECT_EQ("3:abuse.curse", Score("الله لا يوفقك"));
+  EXPECT_EQ("4:abuse.profanity", Score("روح يالقحبة"));  // the article written on
+  EXPECT_EQ("4:abuse.profanity", Score("بنت الكلب"));
+  EXPECT_EQ("3:abuse.curse", Score("تفووووو عليك"));
+  EXPECT_EQ("3:abuse.curse", Score("ينعل بوك"));  // Maghrebi
   EXPECT_EQ("8:abuse.insult,abuse.profanity", Score("يا ابن الكلب"));
   EXPECT_TRUE(Held("Go kill yourself"));
   EXPECT_FALSE(Held("ты дурак"));  // the classifier decides with it
@@ -163,6 +167,7 @@ TEST_F(DefaultRulesTest, AbuseWordsInOrdinaryUseDoNotScore) {
            "الله يوفقك ويهديك يا أخي",
            "يا انا اخده يا ربنا ياخده",  // an idiom, not a curse
            "انت واحد محترم والله",
+           "اشتريت نعل جديد والزبون كان راضي عن الزبدة",
        }) {
     EXPECT_EQ("0:", Score(ham)) << ham;
   }
