@@ -149,6 +149,9 @@ TEST_F(DefaultRulesTest, CatchesThreatsAndInsultsAimedAtSomeone) {
   EXPECT_EQ("4:abuse.profanity", Score("بنت الكلب"));
   EXPECT_EQ("3:abuse.curse", Score("تفووووو عليك"));
   EXPECT_EQ("3:abuse.curse", Score("ينعل بوك"));  // Maghrebi
+  EXPECT_EQ("4:abuse.slur", Score("Опять хохлы виноваты"));
+  EXPECT_EQ("4:abuse.slur", Score("пиндосы всё решили за нас"));
+  EXPECT_EQ("4:abuse.profanity", Score("вот сука, опять сломалось"));
   EXPECT_EQ("8:abuse.insult,abuse.profanity", Score("يا ابن الكلب"));
   EXPECT_TRUE(Held("Go kill yourself"));
   EXPECT_FALSE(Held("ты дурак"));  // the classifier decides with it
@@ -168,6 +171,7 @@ TEST_F(DefaultRulesTest, AbuseWordsInOrdinaryUseDoNotScore) {
            "يا انا اخده يا ربنا ياخده",  // an idiom, not a curse
            "انت واحد محترم والله",
            "اشتريت نعل جديد والزبون كان راضي عن الزبدة",
+           "Добавьте укроп и жидкий мёд, ватные диски уберите",
        }) {
     EXPECT_EQ("0:", Score(ham)) << ham;
   }
