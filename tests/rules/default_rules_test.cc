@@ -152,6 +152,7 @@ TEST_F(DefaultRulesTest, CatchesThreatsAndInsultsAimedAtSomeone) {
   EXPECT_EQ("4:abuse.slur", Score("Опять хохлы виноваты"));
   EXPECT_EQ("4:abuse.slur", Score("пиндосы всё решили за нас"));
   EXPECT_EQ("4:abuse.profanity", Score("вот сука, опять сломалось"));
+  EXPECT_EQ("4:abuse.profanity", Score("that bitch lied again"));
   EXPECT_EQ("8:abuse.insult,abuse.profanity", Score("يا ابن الكلب"));
   EXPECT_TRUE(Held("Go kill yourself"));
   EXPECT_FALSE(Held("ты дурак"));  // the classifier decides with it
@@ -172,6 +173,7 @@ TEST_F(DefaultRulesTest, AbuseWordsInOrdinaryUseDoNotScore) {
            "انت واحد محترم والله",
            "اشتريت نعل جديد والزبون كان راضي عن الزبدة",
            "Добавьте укроп и жидкий мёд, ватные диски уберите",
+           "Scunthorpe United won; the whoreson in King Lear is Edmund",
        }) {
     EXPECT_EQ("0:", Score(ham)) << ham;
   }
