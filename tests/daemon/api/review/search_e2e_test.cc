@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -130,6 +131,52 @@ TEST_F(SearchE2ETest, FindsEveryStatusByTextAuthorThreadAndLanguage) {
   EXPECT_EQ("", Found("?q=nothing-like-this"));
 }
 
+// The filters an archive needs beside the queue's: an enforced rule, a
+// moderator's label, a score range and a date range, alone and combined.
+TEST_F(SearchE2ETest, FiltersByRuleLabelScoreAndDate) {
+  EXPECT_EQ("ar-casino ru-casino en-casino", Found("?rule=casino"));
+  EXPECT_EQ("ru-casino en-casino", Found("?rule=casino&site=news.example"));
+  EXPECT_EQ("en-ok", Found("?rule=hold_me"));
+  EXPECT_EQ("", Found("?rule=no_such_rule"));
+  // Scores: a bound between the rejected comments' lowest score and the
+  // others' highest.
+  HttpResult r = Get("/v1/comments/search");
+  ASSERT_EQ(200u, r.status) << r.body;
+  double lowest_rejected = 1e9;
+  double highest_other = -1e9;
+  for (const auto& item : r.Json().at("items").as_array()) {
+    const double score = item.at("score").to_number<double>();
+    double& bound = Str(item.at("status")) == "rejected" ? lowest_rejected : highest_other;
+    bound = Str(item.at("status")) == "rejected" ? std::min(bound, score) : std::max(bound, score);
+  }
+  ASSERT_LT(highest_other, lowest_rejected);
+  const std::string score = std::to_string((highest_other + lowest_rejected) / 2);
+  EXPECT_EQ("ar-casino ru-casino en-casino", Found("?min_score=" + score));
+  EXPECT_EQ("ru-ok ar-ok en-ok", Found("?max_score=" + score));
+  EXPECT_EQ("ar-ok", Found("?max_score=" + score + "&site=ar.example"));
+  // Dates: since inclusive, until exclusive, RFC 3339 or Unix milliseconds.
+  EXPECT_EQ("ru-ok ar-ok ar-casino ru-casino en-casino en-ok", Found("?since=2020-01-01T00:00:00Z"));
+  EXPECT_EQ("", Found("?since=2999-01-01T00:00:00Z"));
+  EXPECT_EQ("", Found("?until=1000"));
+  EXPECT_EQ("ar-casino ru-casino en-casino",
+            Found("?until=2999-01-01T00:00:00Z&since=0&status=rejected"));
+  // A moderator's label: what they said is found again, and goes with undo.
+  r = Get("/v1/comments/search?q=" + Url("Казино"));
+  ASSERT_EQ(200u, r.status) << r.body;
+  const std::string id = std::to_string(r.Json().at("items").at(0).at("id").as_int64());
+  HttpClient c = HttpClient::Tcp(daemon_->port());
+  c.WithToken(moderator_);
+  r = c.Send(http::verb::post, "/v1/comments/" + id + "/decision", R"({"decision": "spam"})");
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ("ru-casino", Found("?label=spam"));
+  EXPECT_EQ("ru-casino", Found("?label=spam&rule=casino&thread=" +
+                               Url("https://news.example/sport")));
+  EXPECT_EQ("", Found("?label=ham"));
+  r = c.Send(http::verb::post, "/v1/comments/" + id + "/undo");
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ("", Found("?label=spam"));
+}
+
 TEST_F(SearchE2ETest, PagesWithACursorNewestFirst) {
   HttpResult r = Get("/v1/comments/search?limit=4");
   ASSERT_EQ(200u, r.status) << r.body;
@@ -157,6 +204,13 @@ TEST_F(SearchE2ETest, BadParametersAreProblemsNamingTheField) {
       {"?cursor=bm9wZQ", "query parameter 'cursor' is not a cursor from a previous page of this "
                          "search"},
       {"?sort=newest", "query parameter 'sort' is unknown"},
+      {"?label=rejected", "query parameter 'label' must be spam, abuse or ham"},
+      {"?min_score=high", "query parameter 'min_score' must be a number"},
+      {"?max_score=", "query parameter 'max_score' must be a number"},
+      {"?since=yesterday",
+       "query parameter 'since' must be an RFC 3339 date-time or Unix milliseconds"},
+      {"?until=2026-13-01T00:00:00Z",
+       "query parameter 'until' must be an RFC 3339 date-time or Unix milliseconds"},
   };
   for (const Case& c : kCases) {
     HttpResult r = Get("/v1/comments/search" + c.query);
