@@ -85,10 +85,11 @@ bool ParseView(const json::value& body, storage::SavedView* view,
       const std::string pointer = "/filter/" + std::string(key);
       if (!value.is_string()) {
         errors->push_back({pointer, "must be a string"});
-      } else if (std::string error = CheckFilterParam(view->kind, key, std::string(value.as_string()));
-                 !error.empty()) {
-        errors->push_back({pointer, error});
+        continue;
       }
+      const std::string error =
+          CheckFilterParam(view->kind, std::string(key), std::string(value.as_string()));
+      if (!error.empty()) errors->push_back({pointer, error});
     }
     view->filter_json = json::serialize(*filter);
   }
