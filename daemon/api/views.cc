@@ -55,8 +55,7 @@ std::string CheckFilterParam(const std::string& kind, const std::string& key,
 }
 
 // The body of POST /v1/views into *view, or errors naming its fields.
-bool ParseView(const json::value& body, storage::SavedView* view,
-               std::vector<FieldError>* errors) {
+bool ParseView(const json::value& body, storage::SavedView* view, std::vector<FieldError>* errors) {
   const json::object* o = body.if_object();
   if (o == nullptr) {
     errors->push_back({"", "must be a JSON object"});

@@ -16,8 +16,7 @@ using internal::ScopedReset;
 
 namespace {
 
-#define MODERATED_VIEW_COLUMNS \
-  "id, token_id, kind, name, filter_json, created_at_ms, updated_at_ms"
+#define MODERATED_VIEW_COLUMNS "id, token_id, kind, name, filter_json, created_at_ms, updated_at_ms"
 // A new view, or the new filter of the one of that name (kExistingView tells
 // which, in the same transaction); RETURNING gives the row as stored.
 constexpr const char* kPutView =
@@ -27,9 +26,9 @@ constexpr const char* kPutView =
     " RETURNING " MODERATED_VIEW_COLUMNS;
 constexpr const char* kExistingView =
     "SELECT 1 FROM saved_views WHERE token_id = ?1 AND kind = ?2 AND name = ?3";
-constexpr const char* kListViews =
-    "SELECT " MODERATED_VIEW_COLUMNS " FROM saved_views WHERE token_id = ?1"
-    " AND (?2 IS NULL OR kind = ?2) ORDER BY kind, name";
+constexpr const char* kListViews = "SELECT " MODERATED_VIEW_COLUMNS
+                                   " FROM saved_views WHERE token_id = ?1"
+                                   " AND (?2 IS NULL OR kind = ?2) ORDER BY kind, name";
 constexpr const char* kDeleteView = "DELETE FROM saved_views WHERE token_id = ?1 AND id = ?2";
 #undef MODERATED_VIEW_COLUMNS
 
@@ -46,8 +45,7 @@ void ReadView(sqlite3_stmt* s, SavedView* v) {
 
 }  // namespace
 
-std::error_code SqliteStore::PutSavedView(const SavedView& view, SavedView* stored,
-                                          bool* created) {
+std::error_code SqliteStore::PutSavedView(const SavedView& view, SavedView* stored, bool* created) {
   Impl& m = *impl_;
   if (auto ec = m.CheckWritable()) return ec;
   Impl::Transaction txn(&m);
@@ -70,8 +68,11 @@ std::error_code SqliteStore::PutSavedView(const SavedView& view, SavedView* stor
     if (s == nullptr) return m.Fail(rc);
     ScopedReset reset(s);
     Binder b(s);
-    b.Int(view.token_id).Text(view.kind).Text(view.name).Text(view.filter_json).Int(
-        view.updated_at_ms);
+    b.Int(view.token_id)
+        .Text(view.kind)
+        .Text(view.name)
+        .Text(view.filter_json)
+        .Int(view.updated_at_ms);
     if (b.rc() != SQLITE_OK) return m.Fail(b.rc());
     rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) return m.Fail(rc);

@@ -80,8 +80,8 @@ TEST_P(StoreViewsTest, EachTokenKeepsItsOwnViewsReplacedByName) {
   EXPECT_TRUE(created);
 
   // The same name again replaces the filter, keeping id and creation time.
-  SavedView again = Put(alice, "queue", "Spam", R"({"label":"spam","min_score":"5"})", 20,
-                        &created);
+  SavedView again =
+      Put(alice, "queue", "Spam", R"({"label":"spam","min_score":"5"})", 20, &created);
   EXPECT_FALSE(created);
   EXPECT_EQ(again.id, spam.id);
   EXPECT_EQ(again.created_at_ms, 10);
