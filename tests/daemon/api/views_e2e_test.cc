@@ -46,7 +46,8 @@ class ViewsE2ETest : public ::testing::Test {
     EXPECT_EQ(200u, r.status) << r.body;
     if (r.status != 200) return "HTTP " + std::to_string(r.status);
     std::string s;
-    for (const auto& v : r.Json().at("items").as_array()) {
+    const json::value page = r.Json();
+    for (const auto& v : page.at("items").as_array()) {
       s += (s.empty() ? "" : " ") + Str(v.at("kind")) + "/" + Str(v.at("name"));
     }
     return s;
