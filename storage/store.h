@@ -278,6 +278,31 @@ struct SearchFilter {
   std::string author_ip;     // equal; "" = any
   std::string thread;        // equal; "" = any
   std::string language;      // detected language code; "" = any
+  // "spam" | "abuse" | "ham": the comment's effective human label, its
+  // latest not-undone one of the three (a moderator's decision, a site's
+  // report, an import; ScanLabelledComments reads the same); "" = any.
+  // Unlike QueueFilter::label (the classifier's), so that what moderators
+  // and sites said can be found again.
+  std::string label;
+  std::string rule;                  // an enforced (not shadow) reason's rule id; "" = any
+  std::optional<double> min_score;   // score >= min_score
+  std::optional<double> max_score;   // score <= max_score
+  std::optional<int64_t> received_since_ms;  // received_at_ms >= this
+  std::optional<int64_t> received_until_ms;  // received_at_ms < this
+};
+
+// A named filter set a moderator saved for the queue or the search page:
+// theirs alone (keyed by the token they signed in with), applied by the
+// console. The filter is the page's query parameters as a JSON object of
+// strings, checked by the API before it is stored.
+struct SavedView {
+  int64_t id = 0;        // ours; assigned by PutSavedView
+  int64_t token_id = 0;  // whose: Token::id
+  std::string kind;      // "queue" | "search"
+  std::string name;      // unique per token and kind
+  std::string filter_json = "{}";
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
 };
 
 // Queue order. Oldest/newest follow our ids (arrival order); the score
@@ -621,10 +646,26 @@ class Store {
   // --- Search over every comment (sqlite/search.cc, postgres/store.cc) ---
   // Comments matching `filter` with id < before_id (0 = from the newest),
   // newest first, at most `limit`, with their reasons. The most selective
-  // filter given drives the read (text, e-mail, IP, thread, status, in this
-  // order) through its index; the others are checked on the rows it gives.
+  // filter given drives the read (text, e-mail, IP, thread, rule, label,
+  // status, date, score, in this order) through its index; the others are
+  // checked on the rows it gives. The date and score paths read their range
+  // of the index and sort it by id; the others read in id order.
   virtual std::error_code SearchComments(const SearchFilter& filter, int64_t before_id,
                                          int64_t limit, std::vector<Comment>* out) = 0;
+
+  // --- Saved views (sqlite/views.cc, postgres/store.cc) ---
+  // PutSavedView stores `view` (id and created_at_ms ignored) under its
+  // (token_id, kind, name): a new view, or the filter and updated_at_ms of
+  // the one already there (*created tells which; may be null); *stored is
+  // the row as stored now. Errc::constraint for an unknown token_id or kind.
+  // ListSavedViews: the views of `token_id`, of `kind` ("" = both), by kind
+  // and name. DeleteSavedView: Errc::not_found unless view `id` is
+  // `token_id`'s. Revoking a token keeps its views; deleting it drops them.
+  virtual std::error_code PutSavedView(const SavedView& view, SavedView* stored,
+                                       bool* created) = 0;
+  virtual std::error_code ListSavedViews(int64_t token_id, const std::string& kind,
+                                         std::vector<SavedView>* out) = 0;
+  virtual std::error_code DeleteSavedView(int64_t token_id, int64_t id) = 0;
 
   // --- Text index upkeep (sqlite/search.cc; docs/storage.md, "Text search") ---
   // SQLite writes a comment into its text index after the comment's own

@@ -10,6 +10,7 @@ import {appendHighlighted, spansForField} from './highlight.js';
 import {t, formatNumber, formatPercent, formatPoints, formatClock, formatList} from './i18n.js';
 import {banAuthor} from './ban.js';
 import {FilterBulk} from './queue_bulk.js';
+import {SavedViews} from './views.js';
 
 const PAGE_SIZE = 50;
 const CLAIM_MINUTES = 10;
@@ -78,6 +79,7 @@ export class QueueView {
           ),
           this.authorBox, this.bulkBar, this.list, this.empty, this.more)));
     this.updateBulk();
+    this.views.load();
     this.pollTimer = setInterval(() => this.poll(), POLL_MS);
     return this.load(true);
   }
@@ -126,6 +128,7 @@ export class QueueView {
           for (const el of form.elements) if (el.name in this.filters) el.value = this.filters[el.name];
           this.load(true);
         }, {class: 'ghost'})),
+      (this.views = new SavedViews('queue', {current: () => this.savedFilters(), apply: (f) => this.applyFilters(f)})).el,
       (this.filterBulk = new FilterBulk({onChange: () => this.load(true)})).el,
       this.countsBox = h('div', {class: 'counts', id: 'counts', aria: {label: t('counts.title')}}));
     form.addEventListener('submit', (e) => {
@@ -134,12 +137,25 @@ export class QueueView {
       this.load(true);
     });
     form.addEventListener('change', (e) => {
-      if (e.target.tagName === 'SELECT') {
+      if (e.target.tagName === 'SELECT' && e.target.name) {  // a filter, not the saved views
         this.readFilters();
         this.load(true);
       }
     });
     return form;
+  }
+
+  // The filters a saved view keeps: those set, without the sort.
+  savedFilters() {
+    this.readFilters();
+    return Object.fromEntries(Object.entries(this.filters).filter(([k, v]) => k !== 'sort' && v !== ''));
+  }
+
+  applyFilters(f) {
+    const sort = this.filters.sort;
+    Object.assign(this.filters, EMPTY_FILTERS, {sort}, f);
+    for (const el of this.filterForm.elements) if (el.name in this.filters) el.value = this.filters[el.name];
+    this.load(true);
   }
 
   readFilters() {

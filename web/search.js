@@ -1,14 +1,31 @@
 // The search view (#/search): every stored comment, whatever its status,
 // through GET /v1/comments/search — how a moderator finds a comment the
 // daemon accepted or rejected on its own and decides it again (rescue).
+// Filters: text, status, author, a moderator's label, a rule, a score
+// range and the days received; the filters can be saved as a named view.
 // Comment text is always shown as text (h() sets textContent).
 import * as api from './api.js';
 import {h, replace, button, field, timeAgo, toast} from './dom.js';
 import {t} from './i18n.js';
 import {explain} from './queue.js';
+import {SavedViews} from './views.js';
 
 const STATUSES = ['', 'approved', 'pending', 'rejected'];
+const LABELS = ['', 'spam', 'abuse', 'ham'];
 const PAGE = 50;
+const DAY_MS = 24 * 3600 * 1000;
+
+// A date input's day ("2026-12-03") as the Unix milliseconds of its local
+// midnight, and back; '' for none.
+function dayToMs(day) {
+  return day ? String(new Date(`${day}T00:00:00`).getTime()) : '';
+}
+function msToDay(ms) {
+  if (!ms) return '';
+  const d = new Date(Number(ms));
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
 
 export class SearchView {
   constructor(root) {
@@ -24,7 +41,20 @@ export class SearchView {
       STATUSES.map((s) => h('option', {value: s}, s ? t(`status.${s}`) : t('search.any_status'))));
     this.email = h('input', {id: 'search-email', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '256'});
     this.ip = h('input', {id: 'search-ip', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '256'});
+    this.label = h('select', {id: 'search-label'},
+      LABELS.map((l) => h('option', {value: l}, l ? t(`label.${l}`) : t('search.any_label'))));
+    this.rule = h('input', {id: 'search-rule', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '256',
+      placeholder: t('search.rule_placeholder')});
+    const score = (id) => h('input', {id, type: 'number', step: '0.1', inputmode: 'decimal'});
+    this.minScore = score('search-min-score');
+    this.maxScore = score('search-max-score');
+    this.since = h('input', {id: 'search-since', type: 'date'});
+    this.until = h('input', {id: 'search-until', type: 'date'});
     this.error = h('p', {class: 'error', role: 'alert', id: 'search-error'});
+    this.views = new SavedViews('search', {current: () => this.filters(), apply: (f) => {
+      this.setFilters(f);
+      this.search();
+    }});
     const form = h('form', {class: 'filters', id: 'search-form', role: 'search', on: {submit: (e) => {
       e.preventDefault();
       this.search();
@@ -33,12 +63,44 @@ export class SearchView {
     field(t('search.status'), this.status).wrap,
     field(t('search.email'), this.email).wrap,
     field(t('search.ip'), this.ip).wrap,
+    field(t('search.label'), this.label).wrap,
+    field(t('search.rule'), this.rule).wrap,
+    h('div', {class: 'row2'}, field(t('search.min_score'), this.minScore).wrap,
+      field(t('search.max_score'), this.maxScore).wrap),
+    h('div', {class: 'row2'}, field(t('search.since'), this.since).wrap, field(t('search.until'), this.until).wrap),
     h('button', {type: 'submit', class: 'primary', id: 'search-submit'}, t('search.submit')));
     this.summary = h('p', {class: 'summary', aria: {live: 'polite'}});
     this.list = h('ol', {class: 'queue-list', id: 'search-list', aria: {label: t('search.results')}});
     this.more = button(t('search.more'), () => this.search(true), {class: 'ghost', id: 'search-more', hidden: true});
-    replace(this.root, h('h1', {}, t('search.title')), form, this.error, this.summary, this.list, this.more);
+    replace(this.root, h('h1', {}, t('search.title')), form, this.views.el, this.error, this.summary, this.list,
+      this.more);
+    this.views.load();
     this.q.focus();
+  }
+
+  // The form's filters as query parameters (strings; empty ones left out):
+  // what the search sends and a saved view keeps. The last day received is
+  // inclusive: `until` is the midnight after it.
+  filters() {
+    const until = this.until.value ? String(Number(dayToMs(this.until.value)) + DAY_MS) : '';
+    const all = {q: this.q.value.trim(), status: this.status.value, email: this.email.value.trim(),
+      ip: this.ip.value.trim(), label: this.label.value, rule: this.rule.value.trim(),
+      min_score: this.minScore.value.trim(), max_score: this.maxScore.value.trim(),
+      since: dayToMs(this.since.value), until};
+    return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''));
+  }
+
+  setFilters(f) {
+    this.q.value = f.q || '';
+    this.status.value = f.status || '';
+    this.email.value = f.email || '';
+    this.ip.value = f.ip || '';
+    this.label.value = f.label || '';
+    this.rule.value = f.rule || '';
+    this.minScore.value = f.min_score || '';
+    this.maxScore.value = f.max_score || '';
+    this.since.value = msToDay(f.since);
+    this.until.value = f.until ? msToDay(Number(f.until) - 1) : '';
   }
 
   // The query string of the form; null (and the reason shown) if it cannot be sent.
@@ -48,8 +110,17 @@ export class SearchView {
       this.error.textContent = t('search.q_short');
       return null;
     }
+    const f = this.filters();
+    if (f.min_score && f.max_score && Number(f.min_score) > Number(f.max_score)) {
+      this.error.textContent = t('search.score_order');
+      return null;
+    }
+    if (f.since && f.until && Number(f.since) >= Number(f.until)) {
+      this.error.textContent = t('search.date_order');
+      return null;
+    }
     this.error.textContent = '';
-    return api.query({q, status: this.status.value, email: this.email.value.trim(), ip: this.ip.value.trim(), limit: PAGE});
+    return api.query({...f, limit: PAGE});
   }
 
   async search(more = false) {

@@ -52,6 +52,10 @@ awaitable<Response> History(Services& s, const Call& call);
 // search.cc: GET /v1/comments/search
 awaitable<Response> SearchComments(Services& s, const Call& call);
 
+awaitable<Response> ListViews(Services& s, const Call& call);
+awaitable<Response> PutView(Services& s, const Call& call);
+awaitable<Response> DeleteView(Services& s, const Call& call);
+
 // reputation.cc: GET /v1/reputation
 awaitable<Response> GetReputation(Services& s, const Call& call);
 

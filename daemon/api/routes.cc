@@ -65,6 +65,14 @@ std::vector<Route> ApiRoutes(const Config& config) {
        api::SearchComments},
       {verb::get, "/v1/reputation", A::kToken, reviewers, S::kPrincipal, B::kNone, L::kComment,
        api::GetReputation},
+      // Saved views of the queue and the search: each token's own
+      // (docs/api.md, "Saved views").
+      {verb::get, "/v1/views", A::kToken, reviewers, S::kNone, B::kNone, L::kComment,
+       api::ListViews},
+      {verb::post, "/v1/views", A::kToken, reviewers, S::kNone, B::kJson, L::kComment,
+       api::PutView},
+      {verb::delete_, "/v1/views/{id}", A::kToken, reviewers, S::kNone, B::kNone, L::kComment,
+       api::DeleteView, "no saved view '{}'"},
 
       // Admin (docs/api.md, "Admin API").
       {verb::get, "/v1/admin/tokens", A::kToken, admin, S::kNone, B::kNone, L::kComment,

@@ -396,6 +396,30 @@ CREATE INDEX comments_search_email ON comments (lower(author_email), id)
 CREATE INDEX comments_search_ip ON comments (author_ip, id) WHERE author_ip <> '';
 CREATE INDEX comments_search_thread ON comments (thread, id) WHERE thread <> '';
 )sql"},
+    {6, "search by rule, label, date and score",
+     R"sql(
+-- Search over every comment filtered by one rule's enforced reasons, one
+-- effective label, or a range of received time or score (schema.cc,
+-- migration 12): the planner reads the narrowest of these.
+CREATE INDEX reasons_search_rule ON reasons (rule_id, comment_id) WHERE shadow = 0;
+CREATE INDEX labels_search ON labels (label, comment_id) WHERE undone = 0;
+CREATE INDEX comments_search_received ON comments (received_at_ms, id);
+CREATE INDEX comments_search_score ON comments (score, id);
+)sql"},
+    {7, "saved views of the queue and the search, per token",
+     R"sql(
+-- A moderator's named filter sets (schema.cc, migration 13).
+CREATE TABLE saved_views (
+  id            BIGSERIAL PRIMARY KEY,
+  token_id      BIGINT  NOT NULL REFERENCES tokens (id) ON DELETE CASCADE,
+  kind          TEXT    NOT NULL CHECK (kind IN ('queue', 'search')),
+  name          TEXT    NOT NULL CHECK (name <> ''),
+  filter_json   TEXT    NOT NULL DEFAULT '{}' CHECK (filter_json::json IS NOT NULL),
+  created_at_ms BIGINT  NOT NULL,
+  updated_at_ms BIGINT  NOT NULL,
+  UNIQUE (token_id, kind, name)
+);
+)sql"},
 };
 
 }  // namespace

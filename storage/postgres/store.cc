@@ -30,6 +30,7 @@
 #include "storage/json_text.h"
 #include "storage/postgres/array.h"
 #include "storage/postgres/schema.h"
+#include "storage/sql_terms.h"
 
 namespace moderated::storage::internal {
 namespace {
@@ -252,8 +253,7 @@ void ReadModel(const pqxx::row& r, ModelVersion* m, bool with_bytes) {
   " AND ($3::text IS NULL OR " PG_LABEL_EXPR " = $3::text)"                               \
   " AND ($4::float8 IS NULL OR c.score >= $4::float8)"                                    \
   " AND ($5::float8 IS NULL OR c.score <= $5::float8)"                                    \
-  " AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = c.id"   \
-  " AND r.rule_id = $6::text AND r.shadow = 0))"                                          \
+  " AND ($6::text IS NULL OR " MODERATED_HAS_RULE("$6::text") ")"                          \
   " AND ($7::bigint IS NULL OR c.received_at_ms <= $7::bigint)"                           \
   " AND ($8::bigint IS NULL OR c.received_at_ms >= $8::bigint)"                           \
   " AND ($13::text IS NULL OR lower(c.author_email) = lower($13::text))"                  \
@@ -286,9 +286,10 @@ const char* QueueSql(QueueOrder order, bool cursor) {
 }
 
 // Search over every comment, newest first (Store::SearchComments): $1..$6
-// the SearchFilter, $7 ids below this, $8 the limit, $9 the text. The
-// "<> ''" terms let the planner use the partial (key, id) indexes of one
-// author or thread (postgres/schema.cc, 5).
+// and $10..$15 the SearchFilter, $7 ids below this, $8 the limit, $9 the
+// text. The "<> ''" terms let the planner use the partial (key, id) indexes
+// of one author or thread (postgres/schema.cc, 5); a rule, a label, a date
+// or a score range has its own index (postgres/schema.cc, 6).
 constexpr const char* kPgSearch =
     "SELECT c.id FROM comments c WHERE"
     " ($1::text IS NULL OR c.site IN (SELECT json_array_elements_text($1::json)))"
@@ -299,6 +300,12 @@ constexpr const char* kPgSearch =
     " AND ($5::text IS NULL OR (c.author_ip = $5::text AND c.author_ip <> ''))"
     " AND ($6::text IS NULL OR (c.thread = $6::text AND c.thread <> ''))"
     " AND ($9::text IS NULL OR " PG_TEXT_MATCH("$9::text") ")"
+    " AND ($10::text IS NULL OR " MODERATED_LABEL_IS("$10::text") ")"
+    " AND ($11::text IS NULL OR " MODERATED_HAS_RULE("$11::text") ")"
+    " AND ($12::float8 IS NULL OR c.score >= $12::float8)"
+    " AND ($13::float8 IS NULL OR c.score <= $13::float8)"
+    " AND ($14::bigint IS NULL OR c.received_at_ms >= $14::bigint)"
+    " AND ($15::bigint IS NULL OR c.received_at_ms < $15::bigint)"
     " AND c.id < $7::bigint ORDER BY c.id DESC LIMIT $8";
 
 // Counts over a narrowed queue: the oldest $16 matching comments, counted
@@ -935,6 +942,61 @@ class PgStore final : public Store {
     return {};
   }
 
+  // --- saved views (schema.cc, 7) ---
+  static void ReadView(const pqxx::row& r, SavedView* v) {
+    v->id = r[0].as<int64_t>();
+    v->token_id = r[1].as<int64_t>();
+    v->kind = Str(r[2]);
+    v->name = Str(r[3]);
+    v->filter_json = Str(r[4]);
+    v->created_at_ms = r[5].as<int64_t>();
+    v->updated_at_ms = r[6].as<int64_t>();
+  }
+
+  std::error_code PutSavedView(const SavedView& view, SavedView* stored, bool* created) override {
+    if (auto ec = CheckWritable()) return ec;
+    return Write([&](pqxx::work& w) -> std::error_code {
+      // xmax = 0: the row was inserted by this statement, not updated.
+      pqxx::result r = w.exec_params(
+          "INSERT INTO saved_views (token_id, kind, name, filter_json, created_at_ms,"
+          " updated_at_ms) VALUES ($1, $2, $3, $4, $5, $5)"
+          " ON CONFLICT (token_id, kind, name) DO UPDATE SET"
+          " filter_json = excluded.filter_json, updated_at_ms = excluded.updated_at_ms"
+          " RETURNING id, token_id, kind, name, filter_json, created_at_ms, updated_at_ms,"
+          " xmax = 0",
+          view.token_id, view.kind, view.name, view.filter_json, view.updated_at_ms);
+      ReadView(r[0], stored);
+      if (created != nullptr) *created = r[0][7].as<bool>();
+      return {};
+    });
+  }
+
+  std::error_code ListSavedViews(int64_t token_id, const std::string& kind,
+                                 std::vector<SavedView>* out) override {
+    out->clear();
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      pqxx::result r = t.exec_params(
+          "SELECT id, token_id, kind, name, filter_json, created_at_ms, updated_at_ms"
+          " FROM saved_views WHERE token_id = $1 AND ($2::text IS NULL OR kind = $2::text)"
+          " ORDER BY kind, name",
+          token_id, OrNull(kind, !kind.empty()));
+      for (const auto& row : r) ReadView(row, &out->emplace_back());
+      return {};
+    });
+  }
+
+  std::error_code DeleteSavedView(int64_t token_id, int64_t id) override {
+    if (auto ec = CheckWritable()) return ec;
+    return Write([&](pqxx::work& w) -> std::error_code {
+      pqxx::result r =
+          w.exec_params("DELETE FROM saved_views WHERE token_id = $1 AND id = $2", token_id, id);
+      if (r.affected_rows() == 0) {
+        return Fail(Errc::not_found, "no saved view " + std::to_string(id));
+      }
+      return {};
+    });
+  }
+
   std::error_code SearchComments(const SearchFilter& filter, int64_t before_id, int64_t limit,
                                  std::vector<Comment>* out) override {
     out->clear();
@@ -942,11 +1004,19 @@ class PgStore final : public Store {
     auto ec = Read([&](pqxx::nontransaction& t) -> std::error_code {
       const std::string sites = filter.sites ? JsonArray(*filter.sites) : "";
       auto opt = [](const std::string& v) { return OrNull(v, !v.empty()); };
+      // The optional numbers as text (as FilterParams does for the queue).
+      auto text_of = [](const auto& v) { return v ? pqxx::to_string(*v) : std::string(); };
+      const std::string min = text_of(filter.min_score), max = text_of(filter.max_score);
+      const std::string since = text_of(filter.received_since_ms);
+      const std::string until = text_of(filter.received_until_ms);
       pqxx::result r = t.exec_params(
           kPgSearch, OrNull(sites, filter.sites.has_value()), opt(filter.status),
           opt(filter.language), opt(filter.author_email), opt(filter.author_ip),
           opt(filter.thread), before_id > 0 ? before_id : std::numeric_limits<int64_t>::max(),
-          limit, opt(filter.text));
+          limit, opt(filter.text), opt(filter.label), opt(filter.rule),
+          OrNull(min, filter.min_score.has_value()), OrNull(max, filter.max_score.has_value()),
+          OrNull(since, filter.received_since_ms.has_value()),
+          OrNull(until, filter.received_until_ms.has_value()));
       for (const auto& row : r) ids.push_back(row[0].as<int64_t>());
       return {};
     });
@@ -1601,10 +1671,8 @@ class PgStore final : public Store {
         page = t.exec_params(
             "SELECT c.id, c.content, l.label, c.site, c.language "
             "FROM labels l JOIN comments c ON c.id = l.comment_id "
-            "WHERE l.comment_id > $1 AND l.id = (SELECT max(l2.id) FROM labels l2 "
-            "  WHERE l2.comment_id = l.comment_id AND l2.undone = 0 "
-            "  AND l2.label IN ('ham', 'spam', 'abuse')) "
-            "ORDER BY l.comment_id LIMIT 1000",
+            "WHERE l.comment_id > $1 AND " MODERATED_EFFECTIVE_LABEL("l")
+            " ORDER BY l.comment_id LIMIT 1000",
             next);
         return {};
       });

@@ -7,6 +7,7 @@
 #include "storage/store.h"
 #include "storage/sqlite/store.h"
 #include "storage/sqlite/impl.h"
+#include "storage/sql_terms.h"
 
 namespace moderated::storage {
 
@@ -38,10 +39,7 @@ constexpr const char* kActiveSiteModels =
 constexpr const char* kScanLabelled =
     "SELECT c.id, c.content, l.label, c.site, c.language "
     "FROM labels l JOIN comments c ON c.id = l.comment_id "
-    "WHERE l.comment_id > ?1 AND l.id = (SELECT max(l2.id) FROM labels l2 "
-    "  WHERE l2.comment_id = l.comment_id AND l2.undone = 0 "
-    "  AND l2.label IN ('ham', 'spam', 'abuse')) "
-    "ORDER BY l.comment_id";
+    "WHERE l.comment_id > ?1 AND " MODERATED_EFFECTIVE_LABEL("l") " ORDER BY l.comment_id";
 
 void ReadModel(sqlite3_stmt* s, ModelVersion* m, bool with_bytes) {
   Reader r(s);

@@ -22,6 +22,7 @@
 #include "storage/json_text.h"
 #include "storage/sqlite/store.h"
 #include "storage/sqlite/impl.h"
+#include "storage/sql_terms.h"
 
 namespace moderated::storage {
 
@@ -61,8 +62,7 @@ namespace {
   " AND (?3 IS NULL OR " MODERATED_LABEL_EXPR " = ?3)"                                 \
   " AND (?4 IS NULL OR c.score >= ?4)"                                                 \
   " AND (?5 IS NULL OR c.score <= ?5)"                                                 \
-  " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = c.id"      \
-  " AND r.rule_id = ?6 AND r.shadow = 0))"                                             \
+  " AND (?6 IS NULL OR " MODERATED_HAS_RULE("?6") ")"                                   \
   " AND (?7 IS NULL OR c.received_at_ms <= ?7)"                                        \
   " AND (?8 IS NULL OR c.received_at_ms >= ?8)"                                        \
   " AND (?13 IS NULL OR lower(c.author_email) = lower(?13))"                           \

@@ -488,6 +488,35 @@ CREATE TRIGGER comments_fts_update AFTER UPDATE OF content ON comments
   INSERT INTO comments_fts (rowid, content) VALUES (new.id, new.content);
 END;
 )sql"},
+    {12, "search by rule, label, date and score",
+     R"sql(
+-- Search over every comment (sqlite/search.cc) driven by one of these
+-- filters: one rule's enforced reasons and one label's live rows in comment
+-- id order (a page seeks to its cursor), and the received time and score of
+-- every comment (a range of them, sorted by id). The "<> ''" terms (always
+-- true) keep the first two to the statements that state them: without,
+-- the queue's counts by rule would walk every enforced reason.
+CREATE INDEX reasons_search_rule ON reasons (rule_id, comment_id)
+  WHERE shadow = 0 AND rule_id <> '';
+CREATE INDEX labels_search ON labels (label, comment_id) WHERE undone = 0 AND label <> '';
+CREATE INDEX comments_search_received ON comments (received_at_ms);
+CREATE INDEX comments_search_score ON comments (score);
+)sql"},
+    {13, "saved views of the queue and the search, per token",
+     R"sql(
+-- A moderator's named filter sets (sqlite/views.cc): theirs alone, keyed by
+-- the token they sign in with; deleting the token drops them.
+CREATE TABLE saved_views (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_id      INTEGER NOT NULL REFERENCES tokens (id) ON DELETE CASCADE,
+  kind          TEXT    NOT NULL CHECK (kind IN ('queue', 'search')),
+  name          TEXT    NOT NULL CHECK (name <> ''),
+  filter_json   TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(filter_json)),
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  UNIQUE (token_id, kind, name)
+);
+)sql"},
 };
 
 std::error_code Exec(sqlite3* db, const char* sql) {

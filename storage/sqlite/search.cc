@@ -9,10 +9,14 @@
 // full-text index comments_fts (schema.cc, migration 10) in descending
 // rowid order, after the comments not indexed yet (above
 // text_index_state.indexed_through, migration 11), which it scans; an
-// author or thread walks its (key, id) index; a status walks
-// comments_status; otherwise the table in id order. Every path reads in id
-// order and seeks to the cursor, so a page reads about `limit` matching
-// entries (tests/storage/sqlite/schema_test.cc checks the plans).
+// author or thread walks its (key, id) index; a rule walks its enforced
+// reasons (reasons_search_rule), a label the effective labels
+// (labels_search), both in comment id order; a status walks
+// comments_status; otherwise the table in id order. These read in id order
+// and seek to the cursor, so a page reads about `limit` matching entries. A
+// date or score range reads its range of comments_search_received or
+// comments_search_score and sorts it by id: bounded by the range, never the
+// table (tests/storage/sqlite/schema_test.cc checks the plans).
 //
 // Also the upkeep of that index (IndexText): the writer adds the comments
 // above the mark in chunks, each chunk one FTS5 segment.
@@ -28,6 +32,7 @@
 #include "storage/sqlite/store.h"
 #include "storage/store.h"
 #include "storage/sqlite/impl.h"
+#include "storage/sql_terms.h"
 
 namespace moderated::storage {
 
@@ -36,24 +41,44 @@ using internal::ScopedReset;
 
 namespace {
 
-// ?1..?6: the SearchFilter (NULL = no filter); ?7: ids below this; ?8: the
-// limit; ?9: the text as an FTS5 phrase, ?10 as given.
+// ?1..?6 and ?11..?16: the SearchFilter (NULL = no filter); ?7: ids below
+// this; ?8: the limit; ?9: the text as an FTS5 phrase, ?10 as given.
 #define MODERATED_SEARCH_WHERE                                         \
   " (?1 IS NULL OR c.site IN (SELECT value FROM json_each(?1)))"      \
   " AND (?2 IS NULL OR c.status = ?2)"                                 \
   " AND (?3 IS NULL OR c.language = ?3)"                               \
   " AND (?4 IS NULL OR lower(c.author_email) = lower(?4))"             \
   " AND (?5 IS NULL OR c.author_ip = ?5)"                              \
-  " AND (?6 IS NULL OR c.thread = ?6)"
+  " AND (?6 IS NULL OR c.thread = ?6)"                                 \
+  " AND (?11 IS NULL OR " MODERATED_LABEL_IS("?11") ")"                \
+  " AND (?12 IS NULL OR " MODERATED_HAS_RULE("?12") ")"                \
+  " AND (?13 IS NULL OR c.score >= ?13)"                               \
+  " AND (?14 IS NULL OR c.score <= ?14)"                               \
+  " AND (?15 IS NULL OR c.received_at_ms >= ?15)"                      \
+  " AND (?16 IS NULL OR c.received_at_ms < ?16)"
 
-enum class SearchPath { kText, kEmail, kIp, kThread, kStatus, kAll };
-constexpr size_t kSearchPaths = 6;
+// The ranges of the date and score paths: an open end is the whole axis.
+#define MODERATED_DATE_RANGE \
+  " c.received_at_ms >= coalesce(?15, -9223372036854775807)" \
+  " AND c.received_at_ms < coalesce(?16, 9223372036854775807)"
+#define MODERATED_SCORE_RANGE " c.score >= coalesce(?13, -9e999) AND c.score <= coalesce(?14, 9e999)"
 
+enum class SearchPath {
+  kText, kEmail, kIp, kThread, kStatus, kAll, kRule, kLabel, kDate, kScore
+};
+constexpr size_t kSearchPaths = 10;
+
+// The narrowest index a filter can read (a status has three values: it
+// drives only when nothing else does).
 SearchPath PathFor(const SearchFilter& f) {
   if (!f.text.empty()) return SearchPath::kText;
   if (!f.author_email.empty()) return SearchPath::kEmail;
   if (!f.author_ip.empty()) return SearchPath::kIp;
   if (!f.thread.empty()) return SearchPath::kThread;
+  if (!f.rule.empty()) return SearchPath::kRule;
+  if (!f.label.empty()) return SearchPath::kLabel;
+  if (f.received_since_ms || f.received_until_ms) return SearchPath::kDate;
+  if (f.min_score || f.max_score) return SearchPath::kScore;
   if (!f.status.empty()) return SearchPath::kStatus;
   return SearchPath::kAll;
 }
@@ -86,6 +111,23 @@ const std::string& SqlFor(SearchPath path) {
               " c.thread = ?6 AND c.thread <> '' AND c.id < ?7", "c.id"),
       PathSql("comments c INDEXED BY comments_status", " c.status = ?2 AND c.id < ?7", "c.id"),
       PathSql("comments c", " c.id < ?7", "c.id"),
+      // One rule's enforced reasons, in comment id order (a comment may
+      // have several reasons of one rule: DISTINCT, on the index's order).
+      "SELECT DISTINCT r.comment_id AS id FROM reasons r INDEXED BY reasons_search_rule"
+      " CROSS JOIN comments c ON c.id = r.comment_id"
+      " WHERE r.rule_id = ?12 AND r.shadow = 0 AND r.rule_id <> '' AND r.comment_id < ?7 AND" MODERATED_SEARCH_WHERE
+      " ORDER BY r.comment_id DESC LIMIT ?8",
+      // One label's live rows in comment id order; the ?11 term keeps the
+      // comments whose effective label it is, DISTINCT those with two such
+      // rows. (With that check repeated here, SQLite 3.40 sorts the result.)
+      "SELECT DISTINCT l.comment_id AS id FROM labels l INDEXED BY labels_search"
+      " CROSS JOIN comments c ON c.id = l.comment_id"
+      " WHERE l.label = ?11 AND l.undone = 0 AND l.label <> '' AND l.comment_id < ?7"
+      " AND" MODERATED_SEARCH_WHERE " ORDER BY l.comment_id DESC LIMIT ?8",
+      PathSql("comments c INDEXED BY comments_search_received",
+              MODERATED_DATE_RANGE " AND c.id < ?7", "c.id"),
+      PathSql("comments c INDEXED BY comments_search_score",
+              MODERATED_SCORE_RANGE " AND c.id < ?7", "c.id"),
   };
   return kSql[static_cast<size_t>(path)];
 }
@@ -127,6 +169,12 @@ std::error_code SqliteStore::SearchComments(const SearchFilter& filter, int64_t 
     keep(sqlite3_bind_int64(s, 8, limit));
     text_param(9, text);
     text_param(10, filter.text);
+    text_param(11, filter.label);
+    text_param(12, filter.rule);
+    if (filter.min_score) keep(sqlite3_bind_double(s, 13, *filter.min_score));
+    if (filter.max_score) keep(sqlite3_bind_double(s, 14, *filter.max_score));
+    if (filter.received_since_ms) keep(sqlite3_bind_int64(s, 15, *filter.received_since_ms));
+    if (filter.received_until_ms) keep(sqlite3_bind_int64(s, 16, *filter.received_until_ms));
     if (rc != SQLITE_OK) return m.Fail(rc);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
     if (rc != SQLITE_DONE) return m.Fail(rc);

@@ -67,6 +67,10 @@ class SqliteStore final : public Store {
   std::error_code SearchComments(const SearchFilter& filter, int64_t before_id, int64_t limit,
                                  std::vector<Comment>* out) override;
   std::error_code IndexText(int64_t max_rows, int64_t* indexed, int64_t* remaining) override;
+  std::error_code PutSavedView(const SavedView& view, SavedView* stored, bool* created) override;
+  std::error_code ListSavedViews(int64_t token_id, const std::string& kind,
+                                 std::vector<SavedView>* out) override;
+  std::error_code DeleteSavedView(int64_t token_id, int64_t id) override;
   std::error_code GetClaim(int64_t comment_id, int64_t now_ms, std::optional<Claim>* out) override;
   std::error_code ClaimComment(int64_t comment_id, const std::string& actor, int64_t now_ms,
                                int64_t expires_at_ms, ReviewOutcome* outcome, Claim* claim) override;

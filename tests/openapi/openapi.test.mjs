@@ -177,6 +177,24 @@ describe('real responses match the schemas', () => {
     assert.equal(found.status, 200);
     assert.equal(found.body.items.length, 1);
     await call('get', '/v1/comments/search', '/v1/comments/search?q=he', { as: 'admin' }); // 400
+    const filtered = await call('get', '/v1/comments/search',
+      '/v1/comments/search?label=spam&rule=casino&min_score=0&max_score=100&since=0&until=2999-01-01T00:00:00Z',
+      { as: 'admin' });
+    assert.equal(filtered.status, 200);
+    await call('get', '/v1/comments/search', '/v1/comments/search?min_score=x', { as: 'admin' }); // 400
+    // Saved views: create, replace, list, delete, and their errors.
+    const view = { kind: 'search', name: 'Held', filter: { q: 'held', status: 'pending' } };
+    const saved = await call('post', '/v1/views', '/v1/views', { as: 'admin', body: view });
+    assert.equal(saved.status, 201);
+    const replaced = await call('post', '/v1/views', '/v1/views', { as: 'admin', body: { ...view, filter: {} } });
+    assert.equal(replaced.status, 200);
+    await call('post', '/v1/views', '/v1/views', { as: 'admin', body: { ...view, kind: 'audit' } }); // 422
+    const views = await call('get', '/v1/views', '/v1/views?kind=search', { as: 'admin' });
+    assert.equal(views.body.items.length, 1);
+    await call('get', '/v1/views', '/v1/views?kind=x', { as: 'admin' }); // 400
+    const gone = await call('delete', '/v1/views/{id}', `/v1/views/${saved.body.id}`, { as: 'admin' });
+    assert.equal(gone.status, 204);
+    await call('delete', '/v1/views/{id}', `/v1/views/${saved.body.id}`, { as: 'admin' }); // 404
     assert.ok(page.body.items.length >= 1);
     // A bulk action: dry run, start, progress until done, undo, and its errors.
     const filter = { q: 'held for sure' };

@@ -12,7 +12,8 @@
 // 390 px (light and dark): every view with axe-core (zero WCAG 2.1 AA
 // violations), RTL mirroring, the decision line, the live "N new" queue,
 // compact density, author actions (reject all, ban), the audit diff, token
-// last use and YAML errors at their line. A PNG of each step goes to
+// last use, YAML errors at their line, and the search's filters with saved
+// views of the search and the queue. A PNG of each step goes to
 // SCREENSHOT_DIR.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
@@ -797,6 +798,117 @@ test('search: find an auto-accepted comment by Russian text and status, reject i
   await expectStatus('blogspam', 'approved');
   await page.setViewportSize({width: 390, height: 844});
   await expectFits('search ru 390px');
+  await page.setViewportSize({width: 1280, height: 900});
+});
+
+// What the saved views control says in each language (web/i18n/*.js).
+const VIEWS_TEXT = {
+  en: {none: 'choose a saved view', save: 'Save view', scoreOrder: 'The min score must not be above the max score.'},
+  ar: {none: 'اختر طريقة عرض محفوظة', save: 'احفظ طريقة العرض', scoreOrder: 'يجب ألا تزيد أدنى درجة على أعلى درجة.'},
+  ru: {none: 'выберите сохранённый вид', save: 'Сохранить вид',
+    scoreOrder: 'Минимальный балл не может быть больше максимального.'},
+};
+
+// The names of the saved views offered by a page's Views list.
+async function viewOptions(kind) {
+  return page.locator(`#${kind}-views-select option`).evaluateAll((os) => os.filter((o) => o.value).map((o) => o.textContent));
+}
+
+async function saveView(kind, name) {
+  await page.fill(`#${kind}-views-name`, name);
+  await page.click(`#${kind}-views-save`);
+  await page.waitForFunction(([k, n]) => [...document.querySelectorAll(`#${k}-views-select option`)]
+    .some((o) => o.textContent === n), [kind, name]);
+}
+
+async function deleteView(kind, name) {
+  await page.selectOption(`#${kind}-views-select`, {label: name});
+  await page.click(`#${kind}-views-delete`);
+  await page.waitForFunction(([k, n]) => ![...document.querySelectorAll(`#${k}-views-select option`)]
+    .some((o) => o.textContent === n), [kind, name]);
+}
+
+test('search filters (label, rule, score, days) and saved views of the search and the queue, in en, ar and ru at 1366 and 390 px', async () => {
+  // Two held comments with a word of their own: one casino ad a moderator
+  // then calls spam (a label, a rule, a higher score), one plain.
+  await submit('vfcasino', {author: {name: 'Vera', email: 'vera@example.org', ip: '192.0.2.90'},
+    content: 'Zebrafish casino night, free bets for everyone'});
+  await submit('vfplain', {author: {name: 'Vlad', email: 'vlad@example.org', ip: '192.0.2.91'},
+    content: 'Zebrafish are studied at the city university'});
+  const spam = await call('POST', `/v1/comments/${ids.vfcasino}/decision`, {body: {decision: 'spam'}});
+  assert.equal(spam.status, 200, JSON.stringify(spam.json));
+  const pad = (n) => String(n).padStart(2, '0');
+  const now = new Date();
+  const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  for (const lang of LANGS) {
+    for (const [width, height] of WIDTHS) {
+      await page.setViewportSize({width, height});
+      const tag = `${lang} ${width}px`;
+      // ---- search: the new filters, then saved as a view and applied again
+      await openView('search', lang);
+      assert.equal(await page.locator('#search-views-select option').first().textContent(), VIEWS_TEXT[lang].none, tag);
+      assert.equal(await page.locator('#search-views-save').textContent(), VIEWS_TEXT[lang].save, tag);
+      assert.equal(await page.locator('#search-views').evaluate((el) => getComputedStyle(el).direction),
+        EXPECTED[lang].dir, tag);
+      await page.fill('#search-q', 'zebrafish');
+      await page.fill('#search-min-score', '5');
+      await page.fill('#search-max-score', '1');
+      await page.click('#search-submit');
+      assert.equal(await page.locator('#search-error').textContent(), VIEWS_TEXT[lang].scoreOrder, tag);
+      await page.fill('#search-max-score', '');
+      await page.fill('#search-min-score', '1');
+      await page.selectOption('#search-label', 'spam');
+      await page.fill('#search-rule', 'casino');
+      await page.fill('#search-since', today);
+      await page.fill('#search-until', today);
+      await page.click('#search-submit');
+      await page.locator(`#search-list .card[data-id="${ids.vfcasino}"]`).waitFor();
+      assert.equal(await page.locator('#search-list .card').count(), 1, tag);
+      const name = `Zebrafish ${lang} ${width}`;
+      await saveView('search', name);
+      // Cleared, then the view brings the filters and the result back.
+      await page.selectOption('#search-label', 'ham');
+      await page.fill('#search-rule', '');
+      await page.click('#search-submit');
+      await page.waitForSelector('#search-list .card', {state: 'detached'});
+      await page.selectOption('#search-views-select', {label: name});
+      await page.locator(`#search-list .card[data-id="${ids.vfcasino}"]`).waitFor();
+      assert.equal(await page.locator('#search-list .card').count(), 1, tag);
+      assert.equal(await page.inputValue('#search-label'), 'spam', tag);
+      assert.equal(await page.inputValue('#search-rule'), 'casino', tag);
+      assert.equal(await page.inputValue('#search-since'), today, tag);
+      assert.equal(await page.inputValue('#search-until'), today, tag);
+      const stored = await call('GET', '/v1/views?kind=search');
+      const view = stored.json.items.find((v) => v.name === name);
+      assert.deepEqual(Object.keys(view.filter).sort(), ['label', 'min_score', 'q', 'rule', 'since', 'until'], tag);
+      await expectFits(`search views ${tag}`);
+      await shot(`30-search-views-${lang}-${width}`);
+      await expectAccessible(`search views ${tag}`);
+      await deleteView('search', name);
+      // ---- queue: a saved filter set applied from the list
+      await openView('queue', lang);
+      if (!(await page.locator('#filters').evaluate((d) => d.open))) await page.click('#filters > summary');
+      await page.fill('#filter-q', 'zebrafish');
+      await page.press('#filter-q', 'Enter');
+      await page.waitForSelector(`.card[data-id="${ids.vfplain}"]`);
+      await saveView('queue', `Zebrafish queue ${lang}`);
+      await page.fill('#filter-q', 'nothing-matches-this');
+      await page.press('#filter-q', 'Enter');
+      await page.waitForSelector('#queue-list .card', {state: 'detached'});
+      await page.selectOption('#queue-views-select', {label: `Zebrafish queue ${lang}`});
+      await page.waitForFunction((id) => {
+        const cards = document.querySelectorAll('#queue-list .card');
+        return cards.length === 1 && cards[0].dataset.id === String(id);
+      }, ids.vfplain);
+      assert.equal(await page.inputValue('#filter-q'), 'zebrafish', tag);
+      assert.deepEqual(await viewOptions('queue'), [`Zebrafish queue ${lang}`], tag);
+      await expectFits(`queue views ${tag}`);
+      await shot(`31-queue-views-${lang}-${width}`);
+      await expectAccessible(`queue views ${tag}`);
+      await deleteView('queue', `Zebrafish queue ${lang}`);
+    }
+  }
+  assert.deepEqual((await call('GET', '/v1/views')).json.items, []);
   await page.setViewportSize({width: 1280, height: 900});
 });
 

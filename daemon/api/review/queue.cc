@@ -71,17 +71,8 @@ bool ParseQueueFilterParam(const std::string& key, const std::string& value, int
     f->review = value;
   } else if (key == "language") {
     f->language = value;
-  } else if (key == "label") {
-    if (value != "spam" && value != "abuse" && value != "ham" && !value.empty()) {
-      *error = "must be spam, abuse or ham";
-    }
-    f->label = value;
-  } else if (key == "min_score" || key == "max_score") {
-    double v = 0;
-    if (!base::ParseDouble(value, &v)) *error = "must be a number";
-    (key == "min_score" ? f->min_score : f->max_score) = v;
-  } else if (key == "rule") {
-    f->rule = value;
+  } else if (ParseLabelScoreRuleParam(key, value, &f->label, &f->min_score, &f->max_score,
+                                      &f->rule, error)) {
   } else if (key == "min_age" || key == "max_age") {
     int64_t seconds = 0;
     if (!base::ParseInt64(value, &seconds) || seconds < 0 || seconds > kMaxAgeSeconds) {

@@ -61,6 +61,56 @@ std::string CheckSearchParam(const std::string& key, const std::string& value) {
   return "";
 }
 
+bool ParseLabelScoreRuleParam(const std::string& key, const std::string& value,
+                              std::string* label, std::optional<double>* min_score,
+                              std::optional<double>* max_score, std::string* rule,
+                              std::string* error) {
+  if (key == "label") {
+    if (value != "spam" && value != "abuse" && value != "ham" && !value.empty()) {
+      *error = "must be spam, abuse or ham";
+    }
+    *label = value;
+  } else if (key == "min_score" || key == "max_score") {
+    double v = 0;
+    if (!base::ParseDouble(value, &v)) *error = "must be a number";
+    *(key == "min_score" ? min_score : max_score) = v;
+  } else if (key == "rule") {
+    *rule = value;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool ParseSearchFilterParam(const std::string& key, const std::string& value,
+                            storage::SearchFilter* f, std::string* error) {
+  error->clear();
+  if (key == "q" || key == "email" || key == "ip" || key == "thread") {
+    if (!value.empty()) *error = CheckSearchParam(key, value);
+    (key == "q" ? f->text : key == "email" ? f->author_email : key == "ip" ? f->author_ip
+                                                                           : f->thread) = value;
+  } else if (key == "status") {
+    if (!value.empty() && value != "approved" && value != "pending" && value != "rejected") {
+      *error = "must be approved, pending or rejected";
+    }
+    f->status = value;
+  } else if (key == "language") {
+    f->language = value;
+  } else if (key == "site") {
+    if (!value.empty()) f->sites = std::vector<std::string>{value};
+  } else if (key == "since" || key == "until") {
+    int64_t ms = 0;
+    if (!base::ParseTimeParam(value, &ms)) {
+      *error = "must be an RFC 3339 date-time or Unix milliseconds";
+    }
+    (key == "since" ? f->received_since_ms : f->received_until_ms) = ms;
+  } else {
+    return ParseLabelScoreRuleParam(key, value, &f->label, &f->min_score, &f->max_score,
+                                    &f->rule, error);
+  }
+  return true;
+}
+
 std::string NoComment(int64_t id) { return "no comment with id " + std::to_string(id); }
 
 std::string ClaimedDetail(int64_t id, const storage::Claim& claim) {

@@ -73,6 +73,20 @@ storage::DecideRequest MakeRequest(int64_t id, const std::string& decision, cons
 bool ParseQueueFilterParam(const std::string& key, const std::string& value, int64_t now_ms,
                            storage::QueueFilter* f, std::string* error);
 
+// The filter parameters the queue and the search share: label ("spam",
+// "abuse", "ham" or ""), min_score, max_score (numbers) and rule, into the
+// given fields. False if `key` is none of them; else *error as above.
+bool ParseLabelScoreRuleParam(const std::string& key, const std::string& value,
+                              std::string* label, std::optional<double>* min_score,
+                              std::optional<double>* max_score, std::string* rule,
+                              std::string* error);
+
+// One filter parameter of the search (GET /v1/comments/search's site,
+// status, q, email, ip, thread, language, label, rule, min_score,
+// max_score, since, until) into *f, as ParseQueueFilterParam does.
+bool ParseSearchFilterParam(const std::string& key, const std::string& value,
+                            storage::SearchFilter* f, std::string* error);
+
 // What is wrong with `value` as the search parameter `key` of the queue or
 // the search ("q", "email", "ip", "thread": at most 256 bytes; "q" also at
 // least storage::kMinSearchTextChars characters), or "" if nothing is.

@@ -1,5 +1,6 @@
 // Search over every stored comment (docs/api.md, "Search"):
-//   GET /v1/comments/search?q=&status=&email=&ip=&thread=&language=&site=&limit=&cursor=
+//   GET /v1/comments/search?q=&status=&email=&ip=&thread=&language=&label=&rule=
+//       &min_score=&max_score=&since=&until=&site=&limit=&cursor=
 // Newest first, whatever the status: how a moderator finds what the daemon
 // accepted or rejected on its own, to open and decide it (the decision
 // endpoint takes a comment in any status). Reads use a ReaderPool lease.
@@ -32,24 +33,9 @@ struct SearchQuery {
 std::optional<Response> ParseSearchParam(const Call& call, const std::string& key,
                                          const std::string& value, uint32_t max_page,
                                          SearchQuery* q) {
-  storage::SearchFilter& f = q->filter;
-  if (key == "q" || key == "email" || key == "ip" || key == "thread") {
-    if (!value.empty()) {
-      if (std::string error = CheckSearchParam(key, value); !error.empty()) {
-        return BadQuery(call.request, key, error);
-      }
-    }
-    (key == "q" ? f.text : key == "email" ? f.author_email : key == "ip" ? f.author_ip
-                                                                         : f.thread) = value;
-  } else if (key == "status") {
-    if (!value.empty() && value != "approved" && value != "pending" && value != "rejected") {
-      return BadQuery(call.request, key, "must be approved, pending or rejected");
-    }
-    f.status = value;
-  } else if (key == "language") {
-    f.language = value;
-  } else if (key == "site") {
-    if (!value.empty()) f.sites = std::vector<std::string>{value};
+  std::string error;
+  if (ParseSearchFilterParam(key, value, &q->filter, &error)) {
+    if (!error.empty()) return BadQuery(call.request, key, error);
   } else if (key == "limit") {
     if (!base::ParseInt64(value, &q->limit) || q->limit < 1 || q->limit > max_page) {
       return BadQuery(call.request, key, "must be an integer from 1 to " + std::to_string(max_page));

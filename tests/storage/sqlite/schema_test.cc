@@ -68,7 +68,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 11);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 13);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -80,7 +80,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "11\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "13\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -100,6 +100,8 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|comments_queue_site_score_desc|comments\n"
             "index|comments_search_email|comments\n"
             "index|comments_search_ip|comments\n"
+            "index|comments_search_received|comments\n"
+            "index|comments_search_score|comments\n"
             "index|comments_search_thread|comments\n"
             "index|comments_site_external_id|comments\n"
             "index|comments_site_received|comments\n"
@@ -111,8 +113,10 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "index|decisions_comment_actor|decisions\n"
             "index|labels_comment|labels\n"
             "index|labels_decision|labels\n"
+            "index|labels_search|labels\n"
             "index|models_one_active|models\n"
             "index|outbox_due|outbox\n"
+            "index|reasons_search_rule|reasons\n"
             "index|rules_versions_one_active|rules_versions\n"
             "table|audit_log|audit_log\n"
             "table|bulk_actions|bulk_actions\n"
@@ -130,6 +134,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|queue_counts|queue_counts\n"
             "table|reasons|reasons\n"
             "table|rules_versions|rules_versions\n"
+            "table|saved_views|saved_views\n"
             "table|sites|sites\n"
             "table|text_index_state|text_index_state\n"
             "table|tokens|tokens\n"
@@ -317,8 +322,9 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
 }
 
 // Search over every comment (sqlite/search.cc), one statement per path:
-// text, e-mail, IP, thread, status, none. Each reads its index newest first
-// from the cursor on (no sort, no scan of the table).
+// text, e-mail, IP, thread, status, none, rule, label. Each reads its index
+// newest first from the cursor on (no sort, no scan of the table); the date
+// and score paths read their range of an index and sort it (no scan).
 TEST(SchemaTest, SearchStatementsReadNewestFirstThroughTheirIndex) {
   TempDir dir;
   const std::string path = dir.File("db");
@@ -326,7 +332,7 @@ TEST(SchemaTest, SearchStatementsReadNewestFirstThroughTheirIndex) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
   RawDb raw(path);
   const std::vector<std::string> sql = internal::SearchStatements();
-  ASSERT_EQ(sql.size(), 6u);
+  ASSERT_EQ(sql.size(), 10u);
   const char* const kDriver[] = {
       "SCAN f VIRTUAL TABLE INDEX 192:M1<",  // MATCH, rowid < cursor, rowid descending
       "SEARCH c USING INDEX comments_search_email (<expr>=? AND id<?)",
@@ -334,12 +340,24 @@ TEST(SchemaTest, SearchStatementsReadNewestFirstThroughTheirIndex) {
       "SEARCH c USING INDEX comments_search_thread (thread=? AND id<?)",
       "SEARCH c USING INDEX comments_status (status=? AND rowid<?)",
       "SEARCH c USING INTEGER PRIMARY KEY (rowid<?)",
+      "SEARCH r USING INDEX reasons_search_rule (rule_id=? AND comment_id<?)",
+      "SEARCH l USING INDEX labels_search (label=? AND comment_id<?)",
+      "SEARCH c USING INDEX comments_search_received (received_at_ms>? AND received_at_ms<?)",
+      "SEARCH c USING INDEX comments_search_score (score>? AND score<?)",
   };
   for (size_t i = 0; i < sql.size(); ++i) {
     const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + sql[i]);
     EXPECT_NE(plan.find(kDriver[i]), std::string::npos) << sql[i] << "\n" << plan;
-    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plan;
     EXPECT_EQ(plan.find("SCAN c "), std::string::npos) << sql[i] << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN r "), std::string::npos) << sql[i] << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN l "), std::string::npos) << sql[i] << "\n" << plan;
+    // The rule and label paths read each comment by its id.
+    if (i == 6 || i == 7) {
+      EXPECT_NE(plan.find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+          << plan;
+    }
+    // Only the ranges of the date and score paths are sorted.
+    if (i < 8) EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plan;
   }
   // The text path reads each match's comment by rowid, and merges the
   // comments above the index's mark, a range of rowids, newest first.
@@ -379,7 +397,7 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "11\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "13\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -422,7 +440,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 11");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 13");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -441,7 +459,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 11; open it "
+                       ": database schema version 1 is older than this build's 13; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");

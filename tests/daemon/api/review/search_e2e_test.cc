@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 #include <cctype>
+#include <iterator>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -130,6 +132,56 @@ TEST_F(SearchE2ETest, FindsEveryStatusByTextAuthorThreadAndLanguage) {
   EXPECT_EQ("", Found("?q=nothing-like-this"));
 }
 
+// The filters an archive needs beside the queue's: an enforced rule, a
+// moderator's label, a score range and a date range, alone and combined.
+TEST_F(SearchE2ETest, FiltersByRuleLabelScoreAndDate) {
+  EXPECT_EQ("ar-casino ru-casino en-casino", Found("?rule=casino"));
+  EXPECT_EQ("ru-casino en-casino", Found("?rule=casino&site=news.example"));
+  EXPECT_EQ("en-ok", Found("?rule=hold_me"));
+  EXPECT_EQ("", Found("?rule=no_such_rule"));
+  // Scores: split the comments between their two highest scores; each side
+  // is what the listing's scores say it is.
+  HttpResult r = Get("/v1/comments/search");
+  ASSERT_EQ(200u, r.status) << r.body;
+  const json::value all = r.Json();
+  std::set<double> scores;
+  for (const auto& item : all.at("items").as_array()) {
+    scores.insert(item.at("verdict").at("score").to_number<double>());
+  }
+  ASSERT_GE(scores.size(), 2u);
+  const double top = *scores.rbegin();
+  const double split = (top + *std::next(scores.rbegin())) / 2;
+  std::string above, below;
+  for (const auto& item : all.at("items").as_array()) {
+    std::string& side = item.at("verdict").at("score").to_number<double>() > split ? above : below;
+    side += (side.empty() ? "" : " ") + Str(item.at("external_id"));
+  }
+  EXPECT_EQ(above, Found("?min_score=" + std::to_string(split)));
+  EXPECT_EQ(below, Found("?max_score=" + std::to_string(split)));
+  EXPECT_EQ("", Found("?min_score=" + std::to_string(top + 1)));
+  // Dates: since inclusive, until exclusive, RFC 3339 or Unix milliseconds.
+  EXPECT_EQ("ru-ok ar-ok ar-casino ru-casino en-casino en-ok", Found("?since=2020-01-01T00:00:00Z"));
+  EXPECT_EQ("", Found("?since=2999-01-01T00:00:00Z"));
+  EXPECT_EQ("", Found("?until=1000"));
+  EXPECT_EQ("ar-casino ru-casino en-casino",
+            Found("?until=2999-01-01T00:00:00Z&since=0&status=rejected"));
+  // A moderator's label: what they said is found again, and goes with undo.
+  r = Get("/v1/comments/search?q=" + Url("Казино"));
+  ASSERT_EQ(200u, r.status) << r.body;
+  const std::string id = std::to_string(r.Json().at("items").at(0).at("id").as_int64());
+  HttpClient c = HttpClient::Tcp(daemon_->port());
+  c.WithToken(moderator_);
+  r = c.Send(http::verb::post, "/v1/comments/" + id + "/decision", R"({"decision": "spam"})");
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ("ru-casino", Found("?label=spam"));
+  EXPECT_EQ("ru-casino", Found("?label=spam&rule=casino&thread=" +
+                               Url("https://news.example/sport")));
+  EXPECT_EQ("", Found("?label=ham"));
+  r = c.Send(http::verb::post, "/v1/comments/" + id + "/undo");
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ("", Found("?label=spam"));
+}
+
 TEST_F(SearchE2ETest, PagesWithACursorNewestFirst) {
   HttpResult r = Get("/v1/comments/search?limit=4");
   ASSERT_EQ(200u, r.status) << r.body;
@@ -157,6 +209,13 @@ TEST_F(SearchE2ETest, BadParametersAreProblemsNamingTheField) {
       {"?cursor=bm9wZQ", "query parameter 'cursor' is not a cursor from a previous page of this "
                          "search"},
       {"?sort=newest", "query parameter 'sort' is unknown"},
+      {"?label=rejected", "query parameter 'label' must be spam, abuse or ham"},
+      {"?min_score=high", "query parameter 'min_score' must be a number"},
+      {"?max_score=", "query parameter 'max_score' must be a number"},
+      {"?since=yesterday",
+       "query parameter 'since' must be an RFC 3339 date-time or Unix milliseconds"},
+      {"?until=2026-13-01T00:00:00Z",
+       "query parameter 'until' must be an RFC 3339 date-time or Unix milliseconds"},
   };
   for (const Case& c : kCases) {
     HttpResult r = Get("/v1/comments/search" + c.query);
