@@ -724,19 +724,8 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
     if (rc != SQLITE_DONE) return m.Fail(rc);
   }
-  // Then each comment with its reasons (a point lookup each; pages are small).
-  out->reserve(ids.size());
-  for (int64_t id : ids) {
-    Comment c;
-    std::error_code ec = Get(id, &c);
-    if (ec == Errc::not_found) continue;  // deleted between the two reads
-    if (ec) {
-      out->clear();
-      return ec;
-    }
-    out->push_back(std::move(c));
-  }
-  return {};
+  // Then each comment with its reasons (pages are small).
+  return GetEach(ids, out);
 }
 
 std::error_code SqliteStore::CountQueue(const QueueFilter& filter, QueueCounts* out) {

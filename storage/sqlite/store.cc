@@ -392,6 +392,21 @@ std::error_code SqliteStore::InsertBatch(std::span<const Comment> comments,
   return {};
 }
 
+std::error_code SqliteStore::GetEach(const std::vector<int64_t>& ids, std::vector<Comment>* out) {
+  out->reserve(out->size() + ids.size());
+  for (int64_t id : ids) {
+    Comment c;
+    std::error_code ec = Get(id, &c);
+    if (ec == Errc::not_found) continue;  // deleted between the two reads
+    if (ec) {
+      out->clear();
+      return ec;
+    }
+    out->push_back(std::move(c));
+  }
+  return {};
+}
+
 std::error_code SqliteStore::Get(int64_t id, Comment* out) {
   Impl& m = *impl_;
   {

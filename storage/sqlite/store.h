@@ -143,6 +143,10 @@ class SqliteStore final : public Store {
 
  private:
   explicit SqliteStore(std::unique_ptr<Impl> impl);
+  // Appends each of `ids` with its reasons (a point lookup each), skipping
+  // ids deleted since they were read; on error, `out` is left empty. The
+  // second step of every listing that first reads a page of ids.
+  std::error_code GetEach(const std::vector<int64_t>& ids, std::vector<Comment>* out);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -357,7 +357,9 @@ TEST(SchemaTest, SearchStatementsReadNewestFirstThroughTheirIndex) {
           << plan;
     }
     // Only the ranges of the date and score paths are sorted.
-    if (i < 8) EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plan;
+    if (i < 8) {
+      EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plan;
+    }
   }
   // The text path reads each match's comment by rowid, and merges the
   // comments above the index's mark, a range of rowids, newest first.
