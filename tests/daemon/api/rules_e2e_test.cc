@@ -295,6 +295,11 @@ TEST(AdminRulesE2ETest, AHundredThousandRulesGiveTheirMemoryBackWhenReplaced) {
   // leaks in that build.
   GTEST_SKIP() << "RSS is not meaningful under AddressSanitizer";
 #endif
+#if __has_feature(thread_sanitizer)
+  // The same for ThreadSanitizer: its allocator and shadow memory keep what
+  // the daemon frees (2,023 MiB after the revert against a 2,138 MiB peak).
+  GTEST_SKIP() << "RSS is not meaningful under ThreadSanitizer";
+#endif
 #endif
   TempDir dir;
   DaemonProcess d(MODERATED_BINARY, dir.path().string());
