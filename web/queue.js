@@ -337,8 +337,8 @@ export class QueueView {
 
     const rep = c.reputation;
     const repLine = rep ? h('div', {class: 'reputation'}, h('span', {class: 'k'}, t('card.reputation')),
-      author.email ? this.repPart('card.rep_email', rep.email) : null,
-      author.ip ? this.repPart('card.rep_ip', rep.ip) : null) : null;
+      author.email ? this.repPart('card.rep_email', rep.email, rep.capped_at) : null,
+      author.ip ? this.repPart('card.rep_ip', rep.ip, rep.capped_at) : null) : null;
 
     const thread = c.thread ? h('div', {class: 'thread'}, h('span', {class: 'k'}, t('card.thread')),
       externalLink(c.thread, c.thread)) : null;
@@ -388,9 +388,11 @@ export class QueueView {
     return el;
   }
 
-  repPart(key, r) {
+  // Queue items count up to `cap`: a count that reached it reads "100+".
+  repPart(key, r, cap) {
     if (!r) return null;
-    return h('span', {class: 'rep'}, t(key, {approved: r.approved ?? 0, rejected: r.rejected ?? 0, pending: r.pending ?? 0}));
+    const n = (v) => (cap && (v ?? 0) >= cap ? `${formatNumber(cap)}+` : (v ?? 0));
+    return h('span', {class: 'rep'}, t(key, {approved: n(r.approved), rejected: n(r.rejected), pending: n(r.pending)}));
   }
 
   renderClaim(item) {
@@ -640,7 +642,10 @@ export class QueueView {
     const found = [];
     let cursor = null;
     let truncated = false;
+    let rep = {};
     try {
+      // Exact counts: a queue item's stop at its capped_at.
+      rep = await api.get(`/v1/reputation${api.query({email: author.email, ip: author.ip})}`);
       for (let page = 0; page < AUTHOR_PAGES; page++) {
         const params = {limit: 200, sort: 'oldest'};
         if (cursor) params.cursor = cursor;
@@ -654,7 +659,6 @@ export class QueueView {
       replace(box, heading, h('p', {class: 'error', role: 'alert'}, t('author.failed', {detail: e.detail})));
       return;
     }
-    const rep = c.reputation || {};
     const pending = found.filter((d) => d.review !== 'spot_check');
     const result = h('p', {class: 'author-result', role: 'status'});
     const rejectAll = confirmButton(t('author.reject_all', {n: pending.length}), t('author.reject_all_confirm', {n: pending.length}), async () => {

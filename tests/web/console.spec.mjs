@@ -621,6 +621,9 @@ test('author actions: their comments, reject all pending, ban the e-mail (an aud
   assert.deepEqual(await page.locator('#author-comments li').evaluateAll((els) => els.map((e) => Number(e.dataset.id))),
     [ids.spammer0, ids.spammer1, ids.spammer2]);
   assert.equal(await page.locator('#author-reject-all').textContent(), 'Отклонить все 3 ожидающих комментария');
+  // The panel's counts are GET /v1/reputation's (exact; a queue card's stop at capped_at).
+  assert.equal(await page.locator('#author-panel dl.kv .rep').first().textContent(),
+    'e-mail: одобрено 0 · отклонено 0 · ожидает 3');
   await shot('24-author-ru');
   await page.click('#author-reject-all');
   await page.click('#author-reject-all');

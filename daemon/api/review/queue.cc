@@ -27,6 +27,12 @@ namespace {
 constexpr int64_t kDefaultQueueLimit = 50;
 constexpr int64_t kMaxClaimMinutes = 120;
 constexpr int64_t kMaxAgeSeconds = 100LL * 365 * 86400;
+// Each reputation count on a queue item stops here ("100 or more"): a page
+// then reads at most this many index entries per author, status and key,
+// however long an author's history (exact counts: GET /v1/reputation).
+// Uncapped, a page of 50 at 10,000,000 stored comments with ~2,000 per
+// author read 100,000 index entries: 15 ms of the page's 20.
+constexpr int64_t kQueueReputationCap = 100;
 
 std::string FormatScore(double score) {
   char buf[40];
@@ -151,7 +157,8 @@ json::object CountsJson(const storage::QueueCounts& counts) {
 }
 
 // The page's items with their claim and their authors' reputation (read
-// once per distinct author); false if a read fails.
+// once per distinct author, each count capped at kQueueReputationCap); false
+// if a read fails.
 bool QueueItems(storage::Store& reader, const std::vector<storage::Comment>& comments,
                 const Principal& who, int64_t now, json::array* items) {
   std::map<std::string, json::object> by_email, by_ip;
@@ -169,11 +176,16 @@ bool QueueItems(storage::Store& reader, const std::vector<storage::Comment>& com
               : json::value(nullptr);
     if (!by_email.count(c.author_email) || !by_ip.count(c.author_ip)) {
       storage::Reputation email, ip;
-      if (reader.GetReputation(c.author_email, c.author_ip, scope, &email, &ip)) return false;
+      if (reader.GetReputation(c.author_email, c.author_ip, scope, &email, &ip,
+                               kQueueReputationCap)) {
+        return false;
+      }
       by_email[c.author_email] = ReputationJson(email);
       by_ip[c.author_ip] = ReputationJson(ip);
     }
-    item["reputation"] = {{"email", by_email[c.author_email]}, {"ip", by_ip[c.author_ip]}};
+    item["reputation"] = {{"email", by_email[c.author_email]},
+                          {"ip", by_ip[c.author_ip]},
+                          {"capped_at", kQueueReputationCap}};
     items->push_back(std::move(item));
   }
   return true;

@@ -479,9 +479,31 @@ TEST_F(QueueE2ETest, ReputationCountsTheAuthorsComments) {
   ASSERT_EQ(1u, r.Json().at("items").as_array().size());
   EXPECT_EQ(r.Json().at("items").as_array()[0].at("reputation"),
             json::parse(R"({"email": {"approved": 1, "rejected": 1, "pending": 1},
-                            "ip": {"approved": 0, "rejected": 0, "pending": 1}})"));
+                            "ip": {"approved": 0, "rejected": 0, "pending": 1},
+                            "capped_at": 100})"));
   r = Admin(http::verb::get, "/v1/reputation");
   EXPECT_EQ(400u, r.status);
+}
+
+// A queue page reads each author's counts only up to capped_at (100), so a
+// page costs the same however long the authors' histories are; the
+// reputation endpoint still counts them all.
+TEST_F(QueueE2ETest, QueueReputationStopsAtItsCapAndTheEndpointCountsAll) {
+  const std::string site = "cap.example";
+  const std::string email = "prolific@example.com", ip = "198.51.100.90";
+  for (int i = 0; i < 102; ++i) {
+    Submit(site, "cap-" + std::to_string(i), kEnglish[i % 3], email, ip);
+  }
+  HttpResult r = Admin(http::verb::get, "/v1/queue?limit=1&site=" + site);
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ(r.Json().at("items").as_array()[0].at("reputation"),
+            json::parse(R"({"email": {"approved": 0, "rejected": 0, "pending": 100},
+                            "ip": {"approved": 0, "rejected": 0, "pending": 100},
+                            "capped_at": 100})"));
+  r = Admin(http::verb::get, "/v1/reputation?email=prolific%40example.com&ip=" + ip);
+  ASSERT_EQ(200u, r.status) << r.body;
+  EXPECT_EQ(r.Json(), json::parse(R"({"email": {"approved": 0, "rejected": 0, "pending": 102},
+                                      "ip": {"approved": 0, "rejected": 0, "pending": 102}})"));
 }
 
 TEST_F(QueueE2ETest, PollingReturnsExactlyTheChangedComments) {
