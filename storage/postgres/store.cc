@@ -21,6 +21,7 @@
 #include <array>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -1371,6 +1372,53 @@ class PgStore final : public Store {
     });
   }
 
+  // Three prepared statements a page (claims, then e-mail and IP counts for
+  // the page's distinct keys) instead of three round trips an item.
+  std::error_code GetQueueExtras(std::span<const Comment> comments, int64_t now_ms,
+                                 const std::optional<std::vector<std::string>>& sites,
+                                 int64_t cap, std::vector<QueueExtras>* out) override {
+    out->assign(comments.size(), QueueExtras{});
+    if (comments.empty()) return {};
+    const std::string sites_json = sites ? JsonArray(*sites) : "";
+    return Read([&](pqxx::nontransaction& t) -> std::error_code {
+      internal::PgArray ids;
+      std::map<int64_t, size_t> index;
+      for (size_t i = 0; i < comments.size(); ++i) {
+        ids.Int(comments[i].id);
+        index[comments[i].id] = i;
+      }
+      for (const auto& row : t.exec_prepared("queue_claims", ids.Done(), now_ms)) {
+        (*out)[index[row[0].as<int64_t>()]].claim =
+            Claim{row[0].as<int64_t>(), Str(row[1]), row[2].as<int64_t>()};
+      }
+      const std::pair<const char*, Reputation QueueExtras::*> columns[] = {
+          {"author_email", &QueueExtras::email}, {"author_ip", &QueueExtras::ip}};
+      for (const auto& [column, field] : columns) {
+        std::map<std::string, Reputation> counts;
+        internal::PgArray keys;
+        for (const Comment& c : comments) {
+          const std::string& key = column == columns[0].first ? c.author_email : c.author_ip;
+          if (!key.empty() && counts.try_emplace(key).second) keys.Text(key);
+        }
+        if (keys.size() > 0) {
+          pqxx::result r =
+              t.exec_prepared(std::string("queue_reputation_") + column, keys.Done(),
+                              OrNull(sites_json, sites.has_value()), cap);
+          for (const auto& row : r) {
+            counts[Str(row[0])] = Reputation{row[1].as<int64_t>(), row[2].as<int64_t>(),
+                                             row[3].as<int64_t>()};
+          }
+        }
+        for (size_t i = 0; i < comments.size(); ++i) {
+          const std::string& key =
+              column == columns[0].first ? comments[i].author_email : comments[i].author_ip;
+          if (!key.empty()) (*out)[i].*field = counts[key];
+        }
+      }
+      return {};
+    });
+  }
+
   std::error_code ListChanged(const std::string& site, int64_t since_ms,
                               const std::optional<std::pair<int64_t, int64_t>>& after,
                               int64_t limit, std::vector<Comment>* out) override {
@@ -1965,7 +2013,20 @@ class PgStore final : public Store {
       };
       conn_->prepare("reputation_" + col, "SELECT " + count("approved") + ", " +
                                               count("rejected") + ", " + count("pending"));
+      // The same for every key of a page at once ($1 a text array), capped.
+      auto page_count = [&](const char* status) {
+        return "(SELECT count(*) FROM (SELECT 1 FROM comments WHERE " + col + " = k.key AND " +
+               "status = '" + status +
+               "' AND ($2::text IS NULL OR site IN (SELECT json_array_elements_text($2::json)))"
+               " LIMIT $3::bigint) x)";
+      };
+      conn_->prepare("queue_reputation_" + col,
+                     "SELECT k.key, " + page_count("approved") + ", " + page_count("rejected") +
+                         ", " + page_count("pending") + " FROM unnest($1::text[]) AS k(key)");
     }
+    conn_->prepare("queue_claims",
+                   "SELECT comment_id, actor, expires_at_ms FROM claims "
+                   "WHERE comment_id = ANY($1::bigint[]) AND expires_at_ms > $2");
     prepared_ = true;
   }
 

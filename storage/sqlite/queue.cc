@@ -14,9 +14,11 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include "storage/store.h"
 #include "storage/json_text.h"
@@ -921,6 +923,29 @@ std::error_code SqliteStore::History(int64_t comment_id, std::vector<Decision>* 
     r.Int(&l.decision_id);
   }
   if (rc != SQLITE_DONE) return m.Fail(rc);
+  return {};
+}
+
+// In process, a statement per item costs little: one GetClaim per comment
+// and one GetReputation per distinct (e-mail, IP) pair.
+std::error_code SqliteStore::GetQueueExtras(std::span<const Comment> comments, int64_t now_ms,
+                                            const std::optional<std::vector<std::string>>& sites,
+                                            int64_t cap, std::vector<QueueExtras>* out) {
+  out->clear();
+  std::map<std::pair<std::string, std::string>, std::pair<Reputation, Reputation>> authors;
+  for (const Comment& c : comments) {
+    QueueExtras& x = out->emplace_back();
+    if (auto ec = GetClaim(c.id, now_ms, &x.claim)) return ec;
+    auto [it, added] = authors.try_emplace({c.author_email, c.author_ip});
+    if (added) {
+      if (auto ec = GetReputation(c.author_email, c.author_ip, sites, &it->second.first,
+                                  &it->second.second, cap)) {
+        return ec;
+      }
+    }
+    x.email = it->second.first;
+    x.ip = it->second.second;
+  }
   return {};
 }
 

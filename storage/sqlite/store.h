@@ -95,6 +95,9 @@ class SqliteStore final : public Store {
                                     std::vector<DecideResult>* results) override;
   std::error_code History(int64_t comment_id, std::vector<Decision>* decisions,
                           std::vector<ReviewLabel>* labels) override;
+  std::error_code GetQueueExtras(std::span<const Comment> comments, int64_t now_ms,
+                                 const std::optional<std::vector<std::string>>& sites,
+                                 int64_t cap, std::vector<QueueExtras>* out) override;
   std::error_code GetReputation(const std::string& email, const std::string& ip,
                                 const std::optional<std::vector<std::string>>& sites,
                                 Reputation* by_email, Reputation* by_ip, int64_t cap = 0) override;

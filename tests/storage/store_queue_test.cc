@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "storage/store.h"
@@ -540,6 +541,67 @@ TEST_P(StoreQueueTest, ReputationCountsByEmailAndIp) {
   EXPECT_EQ(email.approved, 0);
   EXPECT_EQ(email.pending, 1);
   EXPECT_EQ(ip.pending, 1);
+}
+
+// A queue page's claims and reputations read at once are what GetClaim and
+// GetReputation give one comment at a time (PostgreSQL reads them with
+// three statements a page).
+TEST_P(StoreQueueTest, QueueExtrasAreWhatClaimAndReputationGiveOneByOne) {
+  std::vector<Comment> cs = {
+      Pending("a", "1", 1, "en", "{}", 1), Pending("a", "2", 1, "en", "{}", 1),
+      Pending("b", "3", 1, "en", "{}", 1), Pending("a", "4", 1, "en", "{}", 1),
+      Pending("a", "5", 1, "en", "{}", 1)};
+  cs[3].author_email = "other@example.com";
+  cs[4].author_email = "";
+  cs[4].author_ip = "";
+  auto ids = Insert(cs);
+  for (size_t i = 0; i < cs.size(); ++i) cs[i].id = ids[i];
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[0], "approve", "m", 10), &result), std::error_code());
+  ReviewOutcome outcome;
+  Claim claim;
+  ASSERT_EQ(store_->ClaimComment(ids[1], "alice", 100, 700, &outcome, &claim), std::error_code());
+  ASSERT_EQ(store_->ClaimComment(ids[2], "bob", 100, 300, &outcome, &claim), std::error_code());
+  for (const auto& sites : {std::optional<std::vector<std::string>>(),
+                            std::optional<std::vector<std::string>>({"a"})}) {
+    std::vector<QueueExtras> extras;
+    ASSERT_EQ(store_->GetQueueExtras(cs, 400, sites, 2, &extras), std::error_code());
+    ASSERT_EQ(extras.size(), cs.size());
+    for (size_t i = 0; i < cs.size(); ++i) {
+      SCOPED_TRACE(i);
+      std::optional<Claim> held;
+      ASSERT_EQ(store_->GetClaim(ids[i], 400, &held), std::error_code());
+      ASSERT_EQ(extras[i].claim.has_value(), held.has_value());
+      if (held) {
+        EXPECT_EQ(extras[i].claim->comment_id, held->comment_id);
+        EXPECT_EQ(extras[i].claim->actor, held->actor);
+        EXPECT_EQ(extras[i].claim->expires_at_ms, held->expires_at_ms);
+      }
+      Reputation email, ip;
+      ASSERT_EQ(store_->GetReputation(cs[i].author_email, cs[i].author_ip, sites, &email, &ip, 2),
+                std::error_code());
+      EXPECT_EQ(std::tie(extras[i].email.approved, extras[i].email.rejected,
+                         extras[i].email.pending),
+                std::tie(email.approved, email.rejected, email.pending));
+      EXPECT_EQ(std::tie(extras[i].ip.approved, extras[i].ip.rejected, extras[i].ip.pending),
+                std::tie(ip.approved, ip.rejected, ip.pending));
+    }
+    // Only the unexpired claim (alice's) is there; bob's ended at 300.
+    EXPECT_TRUE(extras[1].claim.has_value());
+    EXPECT_FALSE(extras[2].claim.has_value());
+  }
+  // The counts themselves: a@example.com has 1 approved and, capped at 2,
+  // 2 pending over all sites; its IP 2 (capped) pending.
+  std::vector<QueueExtras> extras;
+  ASSERT_EQ(store_->GetQueueExtras(cs, 400, std::nullopt, 2, &extras), std::error_code());
+  EXPECT_EQ(extras[0].email.approved, 1);
+  EXPECT_EQ(extras[0].email.pending, 2);
+  EXPECT_EQ(extras[0].ip.pending, 2);
+  EXPECT_EQ(extras[3].email.pending, 1);
+  EXPECT_EQ(extras[4].email.pending, 0);  // no e-mail, no IP: nothing counted
+  EXPECT_EQ(extras[4].ip.pending, 0);
+  ASSERT_EQ(store_->GetQueueExtras({}, 400, std::nullopt, 2, &extras), std::error_code());
+  EXPECT_TRUE(extras.empty());
 }
 
 TEST_P(StoreQueueTest, ListChangedPagesByUpdateTime) {

@@ -156,35 +156,27 @@ json::object CountsJson(const storage::QueueCounts& counts) {
           {"by_rule", to_json(counts.by_rule)}};
 }
 
-// The page's items with their claim and their authors' reputation (read
-// once per distinct author, each count capped at kQueueReputationCap); false
-// if a read fails.
+// The page's items with their claim and their authors' reputation (each
+// count capped at kQueueReputationCap); false if a read fails.
 bool QueueItems(storage::Store& reader, const std::vector<storage::Comment>& comments,
                 const Principal& who, int64_t now, json::array* items) {
-  std::map<std::string, json::object> by_email, by_ip;
-  const auto scope = ScopeOf(who);
-  for (const storage::Comment& c : comments) {
+  std::vector<storage::QueueExtras> extras;
+  if (reader.GetQueueExtras(comments, now, ScopeOf(who), kQueueReputationCap, &extras)) {
+    return false;
+  }
+  for (size_t i = 0; i < comments.size(); ++i) {
+    const storage::Comment& c = comments[i];
+    const storage::QueueExtras& x = extras[i];
     json::object item = CommentJson(c);
     // Why it is here: held for review, or accepted (already published) and
     // sampled as a spot check.
     item["review"] = c.status == "pending" ? "pending" : "spot_check";
-    std::optional<storage::Claim> claim;
-    if (reader.GetClaim(c.id, now, &claim)) return false;
-    item["claim"] =
-        claim ? json::value(json::object{{"actor", claim->actor},
-                                         {"expires_at", base::FormatTimeMs(claim->expires_at_ms)}})
-              : json::value(nullptr);
-    if (!by_email.count(c.author_email) || !by_ip.count(c.author_ip)) {
-      storage::Reputation email, ip;
-      if (reader.GetReputation(c.author_email, c.author_ip, scope, &email, &ip,
-                               kQueueReputationCap)) {
-        return false;
-      }
-      by_email[c.author_email] = ReputationJson(email);
-      by_ip[c.author_ip] = ReputationJson(ip);
-    }
-    item["reputation"] = {{"email", by_email[c.author_email]},
-                          {"ip", by_ip[c.author_ip]},
+    item["claim"] = x.claim ? json::value(json::object{
+                                  {"actor", x.claim->actor},
+                                  {"expires_at", base::FormatTimeMs(x.claim->expires_at_ms)}})
+                            : json::value(nullptr);
+    item["reputation"] = {{"email", ReputationJson(x.email)},
+                          {"ip", ReputationJson(x.ip)},
                           {"capped_at", kQueueReputationCap}};
     items->push_back(std::move(item));
   }
