@@ -95,7 +95,13 @@ class InProcessDaemon {
     if (!body.empty()) req.set(http::field::content_type, content_type);
     req.body() = std::move(body);
     req.prepare_payload();
-    boost::asio::io_context ioc;
+    // One io_context per calling thread, for the whole run: the writer
+    // thread posts the answer to it and may still be inside Asio's
+    // signalling of its condition variable when run() has already returned
+    // here, so a context made per call could be destroyed under it (found by
+    // ThreadSanitizer in CommentsTest).
+    thread_local boost::asio::io_context ioc;
+    ioc.restart();
     std::future<Response> result = boost::asio::co_spawn(
         ioc, router.Handle(std::move(req), Peer{local, local ? "127.0.0.1" : "192.0.2.1"}),
         boost::asio::use_future);
