@@ -116,6 +116,11 @@ struct Server::Impl {
   const Config& config;
   Router& router;
   net::io_context ioc;
+  // The acceptors are used from here only: their accept loops run on this
+  // strand and BeginDrain closes them on it. An Asio socket is not safe for
+  // concurrent use, and ThreadSanitizer caught close() racing a new
+  // async_accept on another I/O thread at shutdown.
+  net::strand<net::io_context::executor_type> acceptors{net::make_strand(ioc)};
   net::signal_set signals;
   std::unique_ptr<tcp::acceptor> tcp_acceptor;
   std::unique_ptr<unix_socket::acceptor> unix_acceptor;
@@ -594,7 +599,7 @@ bool Server::Start(std::string* error) {
 
 void Server::Shutdown() {
   Impl* s = impl_.get();
-  net::post(s->ioc, [s] {
+  net::post(s->acceptors, [s] {
     s->BeginDrain();
     net::co_spawn(s->ioc, s->Drain(), net::detached);
   });
@@ -602,8 +607,12 @@ void Server::Shutdown() {
 
 void Server::Run() {
   Impl& s = *impl_;
-  if (s.tcp_acceptor) net::co_spawn(s.ioc, s.Listen(*s.tcp_acceptor, false), net::detached);
-  if (s.unix_acceptor) net::co_spawn(s.ioc, s.Listen(*s.unix_acceptor, true), net::detached);
+  if (s.tcp_acceptor) {
+    net::co_spawn(s.acceptors, s.Listen(*s.tcp_acceptor, false), net::detached);
+  }
+  if (s.unix_acceptor) {
+    net::co_spawn(s.acceptors, s.Listen(*s.unix_acceptor, true), net::detached);
+  }
   for (const Impl::Periodic& p : s.periodic) {
     if (p.hook && p.period.count() > 0) net::co_spawn(s.ioc, s.Tick(p), net::detached);
   }
