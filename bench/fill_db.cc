@@ -11,8 +11,11 @@
 // Comments mix English, Arabic and Russian ham with ~10 % spam templates,
 // 120-400 bytes each, 100,000 distinct IPs, received one per 50 ms. Each row
 // carries classifier probabilities, a language and a verdict_json with the
-// reasons of the spam templates, like rows the daemon writes; each batch is
-// then added to the text index. Deterministic (fixed seed).
+// reasons of the spam templates, like rows the daemon writes, and the same
+// reasons as rows: every spam comment has spam.gambling and classifier.spam,
+// one in 1,000 of them spam.rare too, and link.any one ham comment in five
+// but one spam comment in 50 (common in the history, rare in the queue); each
+// batch is then added to the text index. Deterministic (fixed seed).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
   const int64_t t0 = 1'767'225'600'000;  // 2026-01-01
   std::vector<Comment> batch;
   const size_t kBatch = 10'000;
+  long long spam_count = 0;
   for (long long i = 0; i < n; ++i) {
     // ~10 % spam: templates 9..11; ham otherwise. With PENDING, comment i is
     // spam when floor((i+1)·P/N) steps past floor(i·P/N): exactly P of them,
@@ -125,6 +129,18 @@ int main(int argc, char** argv) {
     c.rules_version = "r-bench";
     c.model_version = "ft-bench";
     std::string reasons = "[]";
+    auto reason = [&c](const char* rule, const char* description, double score) {
+      c.reasons.push_back({rule, description, "content", score, -1, -1, "", false});
+    };
+    if (spam) {
+      reason("spam.gambling", "Gambling spam", 3);
+      reason("classifier.spam", "classifier: spam probability 0.970", 6.58);
+      ++spam_count;
+      if (spam_count % 1000 == 7) reason("spam.rare", "A rare rule", 1);
+      if (spam_count % 50 == 0) reason("link.any", "A link", 0.5);
+    } else if (i % 5 == 0) {
+      reason("link.any", "A link", 0.5);
+    }
     if (spam) {
       reasons = "[{\"rule\":\"spam.gambling\",\"description\":\"Gambling spam\",\"score\":3,"
                 "\"field\":\"content\",\"shadow\":false},{\"rule\":\"classifier.spam\","

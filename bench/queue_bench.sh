@@ -24,7 +24,7 @@
 #   BUILD_DIR       build directory with bench targets (default ./build; built with
 #                   MODERATED_BUILD_BENCH=ON, which scripts/setup.sh enables)
 #   DB_DIR          where the filled SQLite file is kept for later runs, as
-#                   filled-N-P.db (default /tmp/moderated-queue-bench); each run
+#                   filled-N-P-r.db (default /tmp/moderated-queue-bench); each run
 #                   works on a copy, since tokens and phase 3 change the data
 #   REPEAT          requests per listing kind (default 200)
 #   WALK_PAGES      at most this many pages in the cursor walk (default 0 = all)
@@ -101,7 +101,8 @@ if [[ $backend == postgres ]]; then
   sql "VACUUM ANALYZE" >/dev/null
 else
   mkdir -p "$DB_DIR"
-  pristine=$DB_DIR/filled-$N-$P.db
+  # "-r": bench/fill_db writes reasons rows (files without them predate it).
+  pristine=$DB_DIR/filled-$N-$P-r.db
   if [[ ! -e $pristine.done ]]; then
     rm -f "$pristine" "$pristine-wal" "$pristine-shm"
     echo "== filling $pristine with $N comments, $P pending"
@@ -180,7 +181,9 @@ for sort in oldest newest score_desc score_asc; do
     echo "/v1/queue?limit=50&sort=$sort&cursor=$(b64url "$sort:$score:$id")"
   done <"$WORK/points" | get_all | report "cursor page $sort"
 done
-for filter in ${FILTERS:-site=ar.news.example rule=spam.gambling language=ru label=spam \
+for filter in ${FILTERS:-site=ar.news.example rule=spam.gambling rule=spam.rare \
+  rule=spam.gambling\&sort=score_desc rule=spam.rare\&sort=score_desc rule=link.any \
+  rule=no.such.rule language=ru label=spam \
   min_score=5 q=casino q=nothing-matches-this email=reader42%40mail.example ip=10.0.1.2}; do
   repeat "/v1/queue?limit=50&$filter" | get_all | report "filter $filter"
 done

@@ -13,6 +13,7 @@
 // checks the plans).
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -98,8 +99,12 @@ constexpr const char* kTextTerm =
 // (?2) reads that language's part (comments_queue_language*). A text filter
 // (?15) walks the comments whose content matches in the full-text index, in
 // id order, and keeps the queued ones; its score orders sort the matches.
-enum class QueuePath { kAll, kSite, kIp, kEmail, kLanguage, kText };
-constexpr size_t kQueuePaths = 6;
+// A rule filter (?6) reads that rule's queue items (queue_rules, kept by
+// triggers) in id order; its score orders sort them, so a score order takes
+// this path only while that costs less than walking the score index
+// (UseRulePath).
+enum class QueuePath { kAll, kSite, kIp, kEmail, kLanguage, kText, kRule };
+constexpr size_t kQueuePaths = 7;
 
 struct QueueListings {
   std::string first[4];  // by QueueOrder
@@ -113,11 +118,13 @@ struct QueueSql {
 };
 
 // The narrowest index a filter can read: an author beats a text, a text a
-// language, a language a site.
-QueuePath PathFor(const QueueFilter& f) {
+// rule, a rule a language, a language a site. `by_rule` false leaves the
+// rule to the WHERE term (UseRulePath).
+QueuePath PathFor(const QueueFilter& f, bool by_rule = true) {
   if (!f.author_ip.empty()) return QueuePath::kIp;
   if (!f.author_email.empty()) return QueuePath::kEmail;
   if (!f.text.empty()) return QueuePath::kText;
+  if (by_rule && !f.rule.empty()) return QueuePath::kRule;
   if (!f.language.empty()) return QueuePath::kLanguage;
   if (f.sites && f.sites->size() == 1) return QueuePath::kSite;
   return QueuePath::kAll;
@@ -130,8 +137,16 @@ constexpr const char* kTextFrom = "comments_fts f CROSS JOIN comments c ON c.id 
 
 bool IsText(const char* index) { return std::string_view(index) == kTextIndex; }
 
+// The rule path reads queue_rules (rule, comment id) and each comment by id.
+constexpr const char* kRuleIndex = "queue_rules";
+constexpr const char* kRuleFrom = "queue_rules qr CROSS JOIN comments c ON c.id = qr.comment_id";
+
+bool IsRule(const char* index) { return std::string_view(index) == kRuleIndex; }
+
 std::string From(const char* index) {
-  return IsText(index) ? kTextFrom : std::string("comments c INDEXED BY ") + index;
+  if (IsText(index)) return kTextFrom;
+  if (IsRule(index)) return kRuleFrom;
+  return std::string("comments c INDEXED BY ") + index;
 }
 
 // The path's own text term: the MATCH where the full-text index drives,
@@ -141,11 +156,13 @@ std::string TextTerm(const char* index) {
 }
 
 // `where` and `order` name c.id; on the text path f.rowid stands for it, so
-// that FTS5 gives the order and takes the cursor's bound.
+// that FTS5 gives the order and takes the cursor's bound, and on the rule
+// path qr.comment_id, so that queue_rules' key does.
 std::string OnPath(const char* index, std::string sql) {
-  if (!IsText(index)) return sql;
-  for (size_t at = 0; (at = sql.find("c.id", at)) != std::string::npos; at += 7) {
-    sql.replace(at, 4, "f.rowid");
+  const std::string id = IsText(index) ? "f.rowid" : IsRule(index) ? "qr.comment_id" : "";
+  if (id.empty()) return sql;
+  for (size_t at = 0; (at = sql.find("c.id", at)) != std::string::npos; at += id.size()) {
+    sql.replace(at, 4, id);
   }
   return sql;
 }
@@ -175,7 +192,8 @@ std::string Page(const char* index, const std::string& where, const char* order)
            " LIMIT ?11";
   }
   return "SELECT c.id, c.score FROM " + From(index) + " WHERE" MODERATED_QUEUE_WHERE +
-         TextTerm(index) + where + " ORDER BY " + order + " LIMIT ?11";
+         TextTerm(index) + OnPath(index, where) + " ORDER BY " + OnPath(index, order) +
+         " LIMIT ?11";
 }
 
 // Two index ranges, merged: ties of the cursor's score after its id, then the
@@ -220,7 +238,8 @@ std::string Counts(const char* index, const std::string& term) {
   const std::string oldest = IsText(index) ? TextArms(columns, term) + " ORDER BY id LIMIT ?16"
                                            : "SELECT " + columns + " FROM " + From(index) +
                                                  " WHERE" MODERATED_QUEUE_WHERE + TextTerm(index) +
-                                                 term + " ORDER BY c.id LIMIT ?16";
+                                                 term + " ORDER BY " + OnPath(index, "c.id") +
+                                                 " LIMIT ?16";
   return "WITH q AS MATERIALIZED (" + oldest +
          ")"
          " SELECT 'site', site, count(*) FROM q GROUP BY site"
@@ -246,6 +265,8 @@ QueueSql BuildQueueSql() {
       {QueuePath::kLanguage, "comments_queue_language", " AND c.language = ?2", false},
       // The comments the text matches, in id order: every order reads them.
       {QueuePath::kText, kTextIndex, "", true},
+      // The rule's queue items, in id order: every order reads them.
+      {QueuePath::kRule, kRuleIndex, " AND qr.rule_id = ?6", true},
   };
   QueueSql q;
   for (const Path& p : kPaths) {
@@ -260,14 +281,23 @@ QueueSql BuildQueueSql() {
   return q;
 }
 
-const QueueListings& ListingsFor(const QueueFilter& f) {
+const QueueListings& ListingsFor(const QueueFilter& f, bool by_rule = true) {
   static const QueueSql sql = BuildQueueSql();
-  return sql.path[static_cast<size_t>(PathFor(f))];
+  return sql.path[static_cast<size_t>(PathFor(f, by_rule))];
 }
 
+// A rule's queue items (?6) and the whole queue, among the sites (?1) and
+// review kind (?12), from the kept counts.
+constexpr const char* kRuleShare =
+    "SELECT coalesce(sum(CASE WHEN dim = 'rule' THEN n END), 0),"
+    " coalesce(sum(CASE WHEN dim = 'total' THEN n END), 0) FROM queue_counts"
+    " WHERE (dim = 'total' OR (dim = 'rule' AND key = ?6))"
+    " AND (?1 IS NULL OR site IN (SELECT value FROM json_each(?1)))"
+    " AND (?12 IS NULL OR review = ?12)";
+
 // Binds ?17, the one site, on the statements of QueuePath::kSite.
-int BindPath(sqlite3_stmt* s, const QueueFilter& f) {
-  if (PathFor(f) != QueuePath::kSite) return SQLITE_OK;
+int BindPath(sqlite3_stmt* s, const QueueFilter& f, bool by_rule = true) {
+  if (PathFor(f, by_rule) != QueuePath::kSite) return SQLITE_OK;
   return sqlite3_bind_text(s, 17, f.sites->front().c_str(), -1, SQLITE_STATIC);
 }
 
@@ -693,11 +723,16 @@ std::vector<std::string> internal::QueueStatements() {
   QueueFilter language, text;
   language.language = "ru";
   text.text = "casino";
-  for (const QueueFilter* f : {&language, &text}) {
+  // Then one rule's (61..70), and the rule's share of the queue that
+  // decides whether a score order takes that path (71).
+  QueueFilter rule;
+  rule.rule = "spam.gambling";
+  for (const QueueFilter* f : {&language, &text, &rule}) {
     listings(ListingsFor(*f));
     out.push_back(ListingsFor(*f).counts);
     out.push_back(ListingsFor(*f).count_exact);
   }
+  out.push_back(kRuleShare);
   return out;
 }
 
@@ -707,7 +742,28 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
   Impl& m = *impl_;
   out->clear();
   const auto index = static_cast<size_t>(order);
-  const QueueListings& listings = ListingsFor(filter);
+  const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
+  // A score order sorts the rule's queue items on the rule path: take it
+  // while they are fewer than the score index's rows a page would walk with
+  // the rule as a WHERE term (about limit * queue / items, if they are
+  // spread evenly), i.e. items^2 < limit * queue.
+  bool by_rule = true;
+  if (PathFor(filter) == QueuePath::kRule &&
+      (order == QueueOrder::kScoreDesc || order == QueueOrder::kScoreAsc)) {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* s = m.Cached(kRuleShare, &rc);
+    if (s == nullptr) return m.Fail(rc);
+    ScopedReset reset(s);
+    rc = BindFilter(s, filter, sites_json, "");
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+      const double items = static_cast<double>(sqlite3_column_int64(s, 0));
+      const double queue = static_cast<double>(sqlite3_column_int64(s, 1));
+      by_rule = items * items < static_cast<double>(std::max<int64_t>(limit, 1)) * queue;
+      rc = SQLITE_DONE;
+    }
+    if (rc != SQLITE_DONE) return m.Fail(rc);
+  }
+  const QueueListings& listings = ListingsFor(filter, by_rule);
   const std::string& sql = after ? listings.cursor[index] : listings.first[index];
   std::vector<int64_t> ids;
   {
@@ -715,13 +771,12 @@ std::error_code SqliteStore::ListQueue(const QueueFilter& filter, QueueOrder ord
     sqlite3_stmt* s = m.Cached(sql.c_str(), &rc);
     if (s == nullptr) return m.Fail(rc);
     ScopedReset reset(s);
-    const std::string sites_json = filter.sites ? JsonArray(*filter.sites) : "";
     const std::string text = FtsPhrase(filter.text);
     rc = BindFilter(s, filter, sites_json, text);
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_double(s, 9, after->score);
     if (after && rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 10, after->id);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 11, limit);
-    if (rc == SQLITE_OK) rc = BindPath(s, filter);
+    if (rc == SQLITE_OK) rc = BindPath(s, filter, by_rule);
     if (rc != SQLITE_OK) return m.Fail(rc);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
     if (rc != SQLITE_DONE) return m.Fail(rc);

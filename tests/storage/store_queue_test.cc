@@ -80,6 +80,55 @@ class StoreQueueTest : public ::testing::TestWithParam<testing::DbBackend> {
     return r;
   }
 
+  // `filter` lists exactly `expected` (ids, ascending) in every order, paged
+  // 4 at a time, and counts, counts exactly and bulk-lists the same.
+  void ExpectQueueItems(const QueueFilter& filter, const std::vector<int64_t>& expected) {
+    for (QueueOrder order : {QueueOrder::kOldest, QueueOrder::kNewest, QueueOrder::kScoreDesc,
+                             QueueOrder::kScoreAsc}) {
+      std::vector<Comment> seen;
+      std::optional<QueuePosition> after;
+      for (int page = 0; page < 20; ++page) {
+        std::vector<Comment> out;
+        ASSERT_EQ(store_->ListQueue(filter, order, after, 4, &out), std::error_code());
+        seen.insert(seen.end(), out.begin(), out.end());
+        if (out.size() < 4) break;
+        after = QueuePosition{out.back().score, out.back().id};
+      }
+      std::vector<int64_t> got;
+      for (size_t i = 0; i < seen.size(); ++i) {
+        got.push_back(seen[i].id);
+        if (i == 0) continue;
+        const Comment &p = seen[i - 1], &c = seen[i];
+        switch (order) {
+          case QueueOrder::kOldest: EXPECT_LT(p.id, c.id); break;
+          case QueueOrder::kNewest: EXPECT_GT(p.id, c.id); break;
+          case QueueOrder::kScoreDesc:
+            EXPECT_TRUE(p.score > c.score || (p.score == c.score && p.id < c.id));
+            break;
+          case QueueOrder::kScoreAsc:
+            EXPECT_TRUE(p.score < c.score || (p.score == c.score && p.id < c.id));
+            break;
+        }
+      }
+      std::sort(got.begin(), got.end());
+      EXPECT_EQ(got, expected) << static_cast<int>(order);
+    }
+    QueueCounts counts;
+    ASSERT_EQ(store_->CountQueue(filter, &counts), std::error_code());
+    EXPECT_EQ(counts.total, static_cast<int64_t>(expected.size()));
+    int64_t exact = 0;
+    ASSERT_EQ(store_->CountQueueExact(filter, &exact), std::error_code());
+    EXPECT_EQ(exact, static_cast<int64_t>(expected.size()));
+    std::vector<int64_t> bulk, page;
+    int64_t after_id = 0;
+    do {
+      ASSERT_EQ(store_->ListQueueIds(filter, after_id, 4, &page), std::error_code());
+      bulk.insert(bulk.end(), page.begin(), page.end());
+      if (!page.empty()) after_id = page.back();
+    } while (page.size() == 4);
+    EXPECT_EQ(bulk, expected);
+  }
+
   TempDir dir_;
   std::string path_;
   std::unique_ptr<Store> store_;
@@ -881,50 +930,82 @@ TEST_P(StoreQueueTest, OneAuthorsItemsPageInEveryOrder) {
   by_ip_in_a.sites = std::vector<std::string>{"a"};
   for (const auto& [filter, expected] : {std::pair{by_ip, wave}, std::pair{by_email, wave},
                                          std::pair{by_ip_in_a, wave_in_a}}) {
-    for (QueueOrder order : {QueueOrder::kOldest, QueueOrder::kNewest, QueueOrder::kScoreDesc,
-                             QueueOrder::kScoreAsc}) {
-      std::vector<Comment> seen;
-      std::optional<QueuePosition> after;
-      for (int page = 0; page < 20; ++page) {
-        std::vector<Comment> out;
-        ASSERT_EQ(store_->ListQueue(filter, order, after, 4, &out), std::error_code());
-        seen.insert(seen.end(), out.begin(), out.end());
-        if (out.size() < 4) break;
-        after = QueuePosition{out.back().score, out.back().id};
-      }
-      std::vector<int64_t> got;
-      for (size_t i = 0; i < seen.size(); ++i) {
-        got.push_back(seen[i].id);
-        if (i == 0) continue;
-        const Comment &p = seen[i - 1], &c = seen[i];
-        switch (order) {
-          case QueueOrder::kOldest: EXPECT_LT(p.id, c.id); break;
-          case QueueOrder::kNewest: EXPECT_GT(p.id, c.id); break;
-          case QueueOrder::kScoreDesc:
-            EXPECT_TRUE(p.score > c.score || (p.score == c.score && p.id < c.id));
-            break;
-          case QueueOrder::kScoreAsc:
-            EXPECT_TRUE(p.score < c.score || (p.score == c.score && p.id < c.id));
-            break;
-        }
-      }
-      std::sort(got.begin(), got.end());
-      EXPECT_EQ(got, expected) << static_cast<int>(order);
+    ExpectQueueItems(filter, expected);
+  }
+}
+
+// One rule's queue items (SQLite reads them from queue_rules, kept by
+// triggers): every order pages through them, and decisions, undo and a
+// retention purge keep the listing exact. The rare rule's score orders sort
+// its items; the common rule's walk the score index with the rule as a term
+// (4 * 4 < 4 * 30, 15 * 15 > 4 * 30: see ListQueue).
+TEST_P(StoreQueueTest, OneRulesItemsPageInEveryOrderAndFollowDecisions) {
+  std::vector<Comment> comments;
+  for (int i = 0; i < 32; ++i) {
+    Comment c = Pending(i % 3 == 0 ? "b" : "a", "c" + std::to_string(i), (i * 7) % 4, "en", "{}",
+                        1000 + i);
+    if (i >= 30) c.status = "approved";  // not queued: never listed
+    if (i % 2 == 0) c.reasons.push_back({"common", "", "content", 2, 0, 1, "", false});
+    if (i % 2 == 0) c.reasons.push_back({"common", "", "author_url", 2, 0, 1, "", false});
+    if (i % 8 == 1) c.reasons.push_back({"rare", "", "content", 3, 0, 1, "", false});
+    c.reasons.push_back({"shadowed", "", "content", 1, 0, 1, "", true});
+    comments.push_back(c);
+  }
+  const std::vector<int64_t> ids = Insert(comments);
+  std::vector<int64_t> common, common_in_a, rare;
+  for (int i = 0; i < 30; ++i) {
+    if (i % 2 == 0) common.push_back(ids[i]);
+    if (i % 2 == 0 && i % 3 != 0) common_in_a.push_back(ids[i]);
+    if (i % 8 == 1) rare.push_back(ids[i]);
+  }
+  QueueFilter by_common, by_common_in_a, by_rare, by_shadowed, by_none;
+  by_common.rule = "common";
+  by_common_in_a.rule = "common";
+  by_common_in_a.sites = std::vector<std::string>{"a"};
+  by_rare.rule = "rare";
+  by_shadowed.rule = "shadowed";  // shadow reasons never count
+  by_none.rule = "no.such.rule";
+  auto expect_all = [&] {
+    {
+      SCOPED_TRACE("common");
+      ExpectQueueItems(by_common, common);
     }
-    QueueCounts counts;
-    ASSERT_EQ(store_->CountQueue(filter, &counts), std::error_code());
-    EXPECT_EQ(counts.total, static_cast<int64_t>(expected.size()));
-    int64_t exact = 0;
-    ASSERT_EQ(store_->CountQueueExact(filter, &exact), std::error_code());
-    EXPECT_EQ(exact, static_cast<int64_t>(expected.size()));
-    std::vector<int64_t> bulk, page;
-    int64_t after_id = 0;
-    do {
-      ASSERT_EQ(store_->ListQueueIds(filter, after_id, 4, &page), std::error_code());
-      bulk.insert(bulk.end(), page.begin(), page.end());
-      if (!page.empty()) after_id = page.back();
-    } while (page.size() == 4);
-    EXPECT_EQ(bulk, expected);
+    {
+      SCOPED_TRACE("common in a");
+      ExpectQueueItems(by_common_in_a, common_in_a);
+    }
+    {
+      SCOPED_TRACE("rare");
+      ExpectQueueItems(by_rare, rare);
+    }
+    {
+      SCOPED_TRACE("shadowed");
+      ExpectQueueItems(by_shadowed, {});
+    }
+    {
+      SCOPED_TRACE("none");
+      ExpectQueueItems(by_none, {});
+    }
+  };
+  expect_all();
+
+  // A decision takes an item out of its rules' listings; an undo brings it back.
+  DecideResult result;
+  ASSERT_EQ(store_->Decide(Request(ids[2], "spam", "m", 5000), &result), std::error_code());
+  ASSERT_EQ(store_->Decide(Request(ids[9], "approve", "m", 5001), &result), std::error_code());
+  common.erase(std::find(common.begin(), common.end(), ids[2]));
+  common_in_a.erase(std::find(common_in_a.begin(), common_in_a.end(), ids[2]));
+  rare.erase(std::find(rare.begin(), rare.end(), ids[9]));
+  expect_all();
+  ASSERT_EQ(store_->Undo(Request(ids[9], "", "m", 5002), 600'000, &result), std::error_code());
+  ASSERT_EQ(result.outcome, ReviewOutcome::kDone);
+  rare.push_back(ids[9]);
+  std::sort(rare.begin(), rare.end());
+  expect_all();
+  if (sqlite()) {  // one row per queued (rule, comment), none left behind
+    RawDb raw(path_);
+    EXPECT_EQ(raw.Query("SELECT rule_id, count(*) FROM queue_rules GROUP BY rule_id"),
+              "common|14\nrare|4\n");
   }
 }
 

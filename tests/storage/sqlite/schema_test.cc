@@ -68,7 +68,7 @@ TEST(SchemaTest, MigrationsAreNumberedOneToCurrent) {
   for (const internal::Migration& step : internal::Migrations()) {
     EXPECT_EQ(step.version, expected++);
   }
-  EXPECT_EQ(Store::CurrentSchemaVersion(), 13);
+  EXPECT_EQ(Store::CurrentSchemaVersion(), 14);
   EXPECT_EQ(internal::Migrations().back().version, Store::CurrentSchemaVersion());
 }
 
@@ -80,7 +80,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "13\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "14\n");
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal\n");
   EXPECT_EQ(raw.Query(kSchemaObjects),
             "index|audit_log_action|audit_log\n"
@@ -132,6 +132,7 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "table|models|models\n"
             "table|outbox|outbox\n"
             "table|queue_counts|queue_counts\n"
+            "table|queue_rules|queue_rules\n"
             "table|reasons|reasons\n"
             "table|rules_versions|rules_versions\n"
             "table|saved_views|saved_views\n"
@@ -143,6 +144,9 @@ TEST(SchemaTest, EmptyFileMigratesToCurrentInWalMode) {
             "trigger|comments_fts_update|comments\n"
             "trigger|comments_queue_delete|comments\n"
             "trigger|comments_queue_insert|comments\n"
+            "trigger|comments_queue_rules_delete|comments\n"
+            "trigger|comments_queue_rules_enter|comments\n"
+            "trigger|comments_queue_rules_leave|comments\n"
             "trigger|comments_queue_update|comments\n"
             "trigger|reasons_queue_count|reasons\n");
   EXPECT_EQ(raw.Query("PRAGMA foreign_key_list(reasons)"),
@@ -191,7 +195,7 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   ASSERT_NE(Store::Open(path, Store::OpenMode::kReadWrite, &error), nullptr) << error;
   RawDb raw(path);
   const std::vector<std::string> sql = internal::QueueStatements();
-  ASSERT_EQ(sql.size(), 61u);
+  ASSERT_EQ(sql.size(), 72u);
   std::vector<std::string> plans;
   for (const std::string& s : sql) {
     const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + s);
@@ -316,9 +320,30 @@ TEST(SchemaTest, QueueStatementsReadThroughTheQueueIndexes) {
   // FTS5 takes the cursor: MATCH with rowid > (oldest) or < (newest).
   EXPECT_NE(plans[55].find("SCAN f VIRTUAL TABLE INDEX 64:M1>"), std::string::npos) << plans[55];
   EXPECT_NE(plans[56].find("SCAN f VIRTUAL TABLE INDEX 192:M1<"), std::string::npos) << plans[56];
-  // Kept counts read queue_counts alone (a few rows per site), not comments.
-  EXPECT_NE(plans[17].find("queue_counts"), std::string::npos) << plans[17];
-  EXPECT_EQ(plans[17].find("comments"), std::string::npos) << plans[17];
+  // A rule (61..70): queue_rules drives every statement, the rule's items
+  // in id order (no sort for oldest and newest, the cursor a seek), each
+  // one lookup of its comment by rowid.
+  for (int i = 61; i < 71; ++i) {
+    EXPECT_NE(plans[i].find("SEARCH qr USING PRIMARY KEY (rule_id=?"), std::string::npos)
+        << sql[i] << "\n" << plans[i];
+    EXPECT_NE(plans[i].find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+        << sql[i] << "\n" << plans[i];
+  }
+  for (int i : {61, 62, 65, 66}) {
+    EXPECT_EQ(plans[i].find("TEMP B-TREE"), std::string::npos) << sql[i] << "\n" << plans[i];
+  }
+  EXPECT_NE(plans[65].find("SEARCH qr USING PRIMARY KEY (rule_id=? AND comment_id>?)"),
+            std::string::npos)
+      << plans[65];
+  EXPECT_NE(plans[66].find("SEARCH qr USING PRIMARY KEY (rule_id=? AND comment_id<?)"),
+            std::string::npos)
+      << plans[66];
+  // Kept counts and the rule's share read queue_counts alone (a few rows per
+  // site), not comments.
+  for (int i : {17, 71}) {
+    EXPECT_NE(plans[i].find("queue_counts"), std::string::npos) << plans[i];
+    EXPECT_EQ(plans[i].find("comments"), std::string::npos) << plans[i];
+  }
 }
 
 // Search over every comment (sqlite/search.cc), one statement per path:
@@ -398,8 +423,17 @@ TEST(SchemaTest, MigratesFromVersionOneKeepingData) {
   int64_t id = 0;
   EXPECT_EQ(store->AddLabel({0, 1, "ham", "import", "", 6}, &id), std::error_code());
   EXPECT_EQ(id, 1);
+  // The queued comment's rules were filled in by migration 14.
+  QueueFilter by_rule;
+  by_rule.rule = "r0";
+  std::vector<Comment> page;
+  ASSERT_EQ(store->ListQueue(by_rule, QueueOrder::kOldest, std::nullopt, 10, &page),
+            std::error_code());
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, 1);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "13\n");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "14\n");
+  EXPECT_EQ(raw.Query("SELECT rule_id, comment_id FROM queue_rules"), "r0|1\n");
 }
 
 TEST(SchemaTest, MigrateIsIdempotent) {
@@ -442,7 +476,7 @@ TEST(SchemaTest, NewerSchemaIsRefusedAndLeftUntouched) {
   for (auto mode : {Store::OpenMode::kReadWrite, Store::OpenMode::kReadOnly}) {
     std::string error;
     EXPECT_EQ(Store::Open(path, mode, &error), nullptr);
-    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 13");
+    EXPECT_EQ(error, path + ": database schema version 999 is newer than this build's 14");
   }
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "999\n");
@@ -461,7 +495,7 @@ TEST(SchemaTest, ReadOnlyOpenDoesNotMigrate) {
   std::string error;
   EXPECT_EQ(Store::Open(path, Store::OpenMode::kReadOnly, &error), nullptr);
   EXPECT_EQ(error, path +
-                       ": database schema version 1 is older than this build's 13; open it "
+                       ": database schema version 1 is older than this build's 14; open it "
                        "read-write once to migrate");
   RawDb raw(path);
   EXPECT_EQ(raw.Query("PRAGMA user_version"), "1\n");
