@@ -26,6 +26,9 @@
 #   DB_DIR          where the filled SQLite file is kept for later runs, as
 #                   filled-N-P-r.db (default /tmp/moderated-queue-bench); each run
 #                   works on a copy, since tokens and phase 3 change the data
+#   FILLED          a filled SQLite file to copy instead (e.g. one that an older
+#                   fill_db wrote without reasons rows: every rule filter then
+#                   matches nothing)
 #   REPEAT          requests per listing kind (default 200)
 #   WALK_PAGES      at most this many pages in the cursor walk (default 0 = all)
 #   FILTERS         the filtered listings, space-separated query parameters
@@ -102,8 +105,8 @@ if [[ $backend == postgres ]]; then
 else
   mkdir -p "$DB_DIR"
   # "-r": bench/fill_db writes reasons rows (files without them predate it).
-  pristine=$DB_DIR/filled-$N-$P-r.db
-  if [[ ! -e $pristine.done ]]; then
+  pristine=${FILLED:-$DB_DIR/filled-$N-$P-r.db}
+  if [[ -z ${FILLED:-} && ! -e $pristine.done ]]; then
     rm -f "$pristine" "$pristine-wal" "$pristine-shm"
     echo "== filling $pristine with $N comments, $P pending"
     "$FILL_DB" "$pristine" "$N" "$P"
