@@ -420,6 +420,65 @@ CREATE TABLE saved_views (
   UNIQUE (token_id, kind, name)
 );
 )sql"},
+    {8, "review queue: each queued comment's enforced rules (queue_rules)",
+     R"sql(
+-- The enforced rules of the queued comments (schema.cc, migration 14), kept
+-- by the queue triggers of step 2: a queue filter on a rule joins it, and the
+-- planner reads the rule's items instead of walking the queue.
+CREATE TABLE queue_rules (
+  rule_id    TEXT   NOT NULL,
+  comment_id BIGINT NOT NULL,
+  PRIMARY KEY (rule_id, comment_id)
+);
+
+CREATE OR REPLACE FUNCTION moderated_queue_delta(r comments, sign bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  kind text := CASE WHEN r.status = 'pending' THEN 'pending' ELSE 'spot_check' END;
+BEGIN
+  IF NOT (r.status = 'pending' OR r.spot_check = 1) THEN
+    RETURN;
+  END IF;
+  INSERT INTO queue_count_deltas (site, review, dim, key, n)
+    SELECT r.site, kind, d.dim, d.key, sign FROM (
+      SELECT 'total' AS dim, '' AS key
+      UNION ALL SELECT 'language', r.language
+      UNION ALL SELECT 'label', moderated_queue_label(r.labels_json)
+      UNION ALL SELECT DISTINCT 'rule', rs.rule_id FROM reasons rs
+        WHERE rs.comment_id = r.id AND rs.shadow = 0) d;
+  IF sign > 0 THEN
+    INSERT INTO queue_rules (rule_id, comment_id)
+      SELECT DISTINCT rs.rule_id, r.id FROM reasons rs WHERE rs.comment_id = r.id AND rs.shadow = 0
+      ON CONFLICT DO NOTHING;
+  ELSE
+    DELETE FROM queue_rules WHERE comment_id = r.id
+      AND rule_id IN (SELECT rs.rule_id FROM reasons rs WHERE rs.comment_id = r.id AND rs.shadow = 0);
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION moderated_queue_reason() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO queue_count_deltas (site, review, dim, key, n)
+    SELECT c.site, CASE WHEN c.status = 'pending' THEN 'pending' ELSE 'spot_check' END,
+           'rule', NEW.rule_id, 1
+    FROM comments c
+    WHERE c.id = NEW.comment_id AND (c.status = 'pending' OR c.spot_check = 1)
+      AND NOT EXISTS (SELECT 1 FROM reasons r WHERE r.comment_id = NEW.comment_id
+                      AND r.rule_id = NEW.rule_id AND r.shadow = 0
+                      AND r.ordinal < NEW.ordinal);
+  IF FOUND THEN
+    INSERT INTO queue_rules (rule_id, comment_id) VALUES (NEW.rule_id, NEW.comment_id)
+      ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NEW;
+END $$;
+
+-- What is queued already.
+INSERT INTO queue_rules (rule_id, comment_id)
+  SELECT DISTINCT r.rule_id, c.id FROM comments c JOIN reasons r ON r.comment_id = c.id AND r.shadow = 0
+  WHERE (c.status = 'pending' OR c.spot_check = 1);
+)sql"},
 };
 
 }  // namespace
